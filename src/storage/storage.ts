@@ -1,0 +1,99 @@
+/**
+ * The storage layer: one LevelDB (classic-level on disk, memory-level in memory) split into
+ * sublevels per concept. Every logical write of the engine is one {@link Storage.batch} call,
+ * which LevelDB applies atomically across sublevels.
+ */
+import { mkdir } from 'node:fs/promises';
+import type { AbstractBatchOperation, AbstractLevel, AbstractSublevel } from 'abstract-level';
+import { ClassicLevel } from 'classic-level';
+import { MemoryLevel } from 'memory-level';
+import { LambdaliteError } from '../errors.js';
+
+type KeyInput = string | Buffer | Uint8Array;
+export type RootDb = AbstractLevel<KeyInput, string, string>;
+/** A sublevel with string keys and values of type `V`. */
+export type Sub<V> = AbstractSublevel<RootDb, KeyInput, string, V>;
+export type ValueEncoding = 'json' | 'utf8' | 'buffer' | 'view';
+
+/** One operation of an atomic batch; builders below keep key and value types honest. */
+export type BatchOp =
+  | { type: 'put'; sublevel: Sub<unknown>; key: string; value: unknown }
+  | { type: 'del'; sublevel: Sub<unknown>; key: string };
+
+export function putOp<V>(sublevel: Sub<V>, key: string, value: V): BatchOp {
+  return { type: 'put', sublevel: sublevel as Sub<unknown>, key, value };
+}
+
+export function delOp<V>(sublevel: Sub<V>, key: string): BatchOp {
+  return { type: 'del', sublevel: sublevel as Sub<unknown>, key };
+}
+
+export class Storage {
+  readonly #db: RootDb;
+  readonly #subs = new Map<string, Sub<unknown>>();
+  /** Directory on disk, or undefined for memory. */
+  readonly location: string | undefined;
+
+  private constructor(db: RootDb, location: string | undefined) {
+    this.#db = db;
+    this.location = location;
+  }
+
+  /**
+   * Opens LevelDB at `location`, or an in-memory store when omitted. A directory another engine
+   * holds fails at once with `ResourceInUseException` (LevelDB's LOCK file), never a hang.
+   */
+  static async open(location?: string): Promise<Storage> {
+    if (location === undefined) {
+      const db = new MemoryLevel<string, string>({
+        keyEncoding: 'utf8',
+        valueEncoding: 'utf8',
+        storeEncoding: 'buffer',
+      });
+      await db.open();
+      return new Storage(db, undefined);
+    }
+    await mkdir(location, { recursive: true });
+    const db = new ClassicLevel<string, string>(location, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    try {
+      await db.open();
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause;
+      if (cause?.code === 'LEVEL_LOCKED') {
+        throw new LambdaliteError(
+          'ResourceInUseException',
+          `LevelDB directory '${location}' is locked: another engine (in this or another process) has it open`,
+          { cause: err },
+        );
+      }
+      throw new LambdaliteError('ServiceException', `could not open LevelDB directory '${location}'`, {
+        cause: err,
+      });
+    }
+    return new Storage(db, location);
+  }
+
+  /** The sublevel named `name`, created once; later calls return the same instance. */
+  sublevel<V>(name: string, valueEncoding: ValueEncoding = 'json'): Sub<V> {
+    let sub = this.#subs.get(name);
+    if (!sub) {
+      sub = this.#db.sublevel<string, unknown>(name, { keyEncoding: 'utf8', valueEncoding }) as Sub<unknown>;
+      this.#subs.set(name, sub);
+    }
+    return sub as Sub<V>;
+  }
+
+  /** Applies all operations atomically: all of them are durable, or none is. */
+  async batch(ops: readonly BatchOp[]): Promise<void> {
+    if (ops.length === 0) return;
+    await this.#db.batch(ops as unknown as Array<AbstractBatchOperation<RootDb, string, string>>);
+  }
+
+  get status(): string {
+    return this.#db.status;
+  }
+
+  async close(): Promise<void> {
+    await this.#db.close();
+  }
+}

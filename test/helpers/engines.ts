@@ -1,0 +1,75 @@
+/**
+ * Test helpers shared by every suite: engines on memory and on disk, temporary directories, and
+ * bounded waits for engine events (no sleeps).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { filter, firstValueFrom, type Observable, take, timeout, toArray } from 'rxjs';
+import { afterEach } from 'vitest';
+import type { EngineEventOf, EngineEventType } from '../../src/events.js';
+import { createEngine, type Engine, type EngineOptions } from '../../src/index.js';
+
+export type StorageKind = 'memory' | 'disk';
+export const STORAGE_KINDS: StorageKind[] = ['memory', 'disk'];
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+/** A fresh temporary directory, removed after the test. */
+export async function tempDir(prefix = 'lambdalite-test-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/**
+ * Opens an engine on the given storage kind, closed after the test. For 'disk' a temporary
+ * directory is used unless `options.location` is given.
+ */
+export async function openEngine(kind: StorageKind = 'memory', options: EngineOptions = {}): Promise<Engine> {
+  const location = kind === 'disk' ? (options.location ?? (await tempDir())) : undefined;
+  const engine = await createEngine({ ...options, location });
+  cleanups.push(() => engine.close());
+  return engine;
+}
+
+/** Registers extra clean-up work for the current test. */
+export function onCleanup(fn: () => Promise<void>): void {
+  cleanups.push(fn);
+}
+
+/** The first value of `source` matching `predicate`, or a timeout error after `ms`. */
+export function firstMatch<T>(
+  source: Observable<T>,
+  predicate: (value: T) => boolean,
+  ms = 10_000,
+): Promise<T> {
+  return firstValueFrom(source.pipe(filter(predicate), take(1), timeout(ms)));
+}
+
+/** The first `count` values of `source` matching `predicate`, or a timeout error after `ms`. */
+export function collect<T>(
+  source: Observable<T>,
+  count: number,
+  predicate: (value: T) => boolean = () => true,
+  ms = 10_000,
+): Promise<T[]> {
+  return firstValueFrom(source.pipe(filter(predicate), take(count), toArray(), timeout(ms)));
+}
+
+/** Resolves with the next engine event of `type` (and matching `predicate`), bounded by `ms`. */
+export function nextEvent<K extends EngineEventType>(
+  engine: Engine,
+  type: K,
+  predicate: (event: EngineEventOf<K>) => boolean = () => true,
+  ms = 10_000,
+): Promise<EngineEventOf<K>> {
+  return firstMatch(
+    engine.events$ as Observable<{ type: string }>,
+    (e) => e.type === type && predicate(e as EngineEventOf<K>),
+    ms,
+  ) as Promise<EngineEventOf<K>>;
+}

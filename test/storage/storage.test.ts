@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { KeyedMutex } from '../../src/storage/keyed-mutex.js';
+import { childRange, encodeBigUint, encodeUint, joinKey } from '../../src/storage/keys.js';
+import { delOp, putOp, Storage } from '../../src/storage/storage.js';
+import { STORAGE_KINDS, tempDir } from '../helpers/engines.js';
+
+async function openStorage(kind: 'memory' | 'disk', location?: string): Promise<Storage> {
+  return Storage.open(kind === 'disk' ? (location ?? (await tempDir())) : undefined);
+}
+
+describe.each(STORAGE_KINDS)('storage contract (%s)', (kind) => {
+  it('applies a batch across sublevels atomically and reads each back', async () => {
+    const storage = await openStorage(kind);
+    const objects = storage.sublevel<{ size: number }>('objects');
+    const outbox = storage.sublevel<string>('outbox');
+    await storage.batch([putOp(objects, 'a', { size: 1 }), putOp(outbox, 'e1', 'event')]);
+    expect(await objects.get('a')).toEqual({ size: 1 });
+    expect(await outbox.get('e1')).toBe('event');
+    await storage.batch([delOp(objects, 'a'), delOp(outbox, 'e1')]);
+    expect(await objects.get('a')).toBeUndefined();
+    await storage.close();
+  });
+
+  it('rejects a batch with an invalid operation and writes none of it', async () => {
+    const storage = await openStorage(kind);
+    const sub = storage.sublevel<string>('s');
+    const bad = { type: 'put', sublevel: sub, key: 'b', value: undefined } as unknown as ReturnType<
+      typeof putOp
+    >;
+    await expect(storage.batch([putOp(sub, 'a', 'x'), bad])).rejects.toThrow();
+    expect(await sub.get('a')).toBeUndefined();
+    await storage.close();
+  });
+
+  it('orders fixed-width keys numerically and NUL-joined keys by their parts', async () => {
+    const storage = await openStorage(kind);
+    const sub = storage.sublevel<number>('order');
+    const numbers = [10, 9, 100, 0, 12345678];
+    await storage.batch(numbers.map((n) => putOp(sub, encodeUint(n), n)));
+    const values = await sub.values().all();
+    expect(values).toEqual([...numbers].sort((a, b) => a - b));
+
+    const nested = storage.sublevel<string>('nested');
+    await storage.batch([
+      putOp(nested, joinKey('b', 'x'), 'b/x'),
+      putOp(nested, joinKey('a', 'z'), 'a/z'),
+      putOp(nested, joinKey('ab', 'a'), 'ab/a'),
+      putOp(nested, joinKey('a', 'é'), 'a/é'),
+    ]);
+    expect(await nested.values(childRange('a')).all()).toEqual(['a/z', 'a/é']);
+    await storage.close();
+  });
+
+  it('keeps big decimal numbers in numeric key order', () => {
+    const a = encodeBigUint(9n, 40);
+    const b = encodeBigUint(10n ** 30n, 40);
+    expect(a < b).toBe(true);
+    expect(a).toHaveLength(40);
+  });
+});
+
+describe('storage on disk', () => {
+  it('keeps data across close and reopen', async () => {
+    const location = await tempDir();
+    const first = await Storage.open(location);
+    await first.batch([putOp(first.sublevel<string>('s'), 'k', 'v')]);
+    await first.close();
+    const second = await Storage.open(location);
+    expect(await second.sublevel<string>('s').get('k')).toBe('v');
+    await second.close();
+  });
+
+  it('fails at once with ResourceInUseException when another handle holds the directory', async () => {
+    const location = await tempDir();
+    const holder = await Storage.open(location);
+    await expect(Storage.open(location)).rejects.toMatchObject({ code: 'ResourceInUseException' });
+    await holder.close();
+    const after = await Storage.open(location);
+    await after.close();
+  });
+});
+
+describe('KeyedMutex', () => {
+  it('runs sections of one key one at a time, in call order, even when one fails', async () => {
+    const mutex = new KeyedMutex();
+    const log: string[] = [];
+    const step = (name: string, fail = false) =>
+      mutex.run('k', async () => {
+        log.push(`start ${name}`);
+        await Promise.resolve();
+        log.push(`end ${name}`);
+        if (fail) throw new Error(name);
+      });
+    await Promise.allSettled([step('a'), step('b', true), step('c')]);
+    expect(log).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
+  });
+});
