@@ -1,0 +1,41 @@
+/**
+ * The contract between the function runtime and the dispatchers (push queue, stream pollers):
+ * run one invocation synchronously in a container and report its outcome.
+ */
+
+export type InvocationType = 'RequestResponse' | 'Event';
+
+export interface InvocationRequest {
+  /** Function name (not an ARN). */
+  functionName: string;
+  /** The event, a JSON-serialisable value. */
+  payload: unknown;
+  /** Request id; the push queue keeps it the same across retries of one event. */
+  requestId: string;
+  /** How the caller invoked: the runtime runs both the same way, it affects logs and metrics. */
+  invocationType: InvocationType;
+  /** The ARN the caller used, shown as `context.invokedFunctionArn`; default the unqualified ARN. */
+  invokedFunctionArn?: string;
+}
+
+export interface InvocationOutcome {
+  requestId: string;
+  /** 200 for a completed invocation, including one that ended in a function error. */
+  statusCode: number;
+  /** The handler's result, or AWS's error shape `{ errorType, errorMessage, trace }` on error. */
+  payload: unknown;
+  /** Set when the function failed: thrown error, timeout, crash, out of memory. */
+  functionError?: 'Unhandled' | 'Handled';
+  executedVersion: string;
+  durationMs: number;
+}
+
+export interface FunctionInvoker {
+  /**
+   * Runs one invocation in a container and resolves with its outcome (a function error is an
+   * outcome, not a rejection). Rejects with a LambdaliteError `TooManyRequestsException` when no
+   * container may be started (throttled: callers must not count it as an attempt) and
+   * `ResourceNotFoundException` when the function does not exist.
+   */
+  invoke(request: InvocationRequest): Promise<InvocationOutcome>;
+}
