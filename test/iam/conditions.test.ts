@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: IAM policy variables are written ${...} in plain strings
 import { describe, expect, it } from 'vitest';
 import { CONDITION_OPERATORS } from '../../src/iam/conditions.js';
 import type { RequestContext } from '../../src/iam/types.js';
