@@ -29,6 +29,11 @@ function newRoleId(): string {
   return id;
 }
 
+function roleNameOf(arn: string): string | undefined {
+  const slash = arn.lastIndexOf('/');
+  return slash < 0 || !arn.includes(':role/') ? undefined : arn.slice(slash + 1);
+}
+
 function load(record: RoleRecord): LoadedRole {
   return {
     record,
@@ -45,6 +50,8 @@ export class RoleStore {
   readonly #sub: Sub<RoleRecord>;
   readonly #mutex = new KeyedMutex();
   #cache: Promise<Map<string, LoadedRole>> | undefined;
+  /** The same map once loaded, for synchronous lookups on the hot path. */
+  #loaded: Map<string, LoadedRole> | undefined;
 
   constructor(ctx: EngineContext) {
     this.#ctx = ctx;
@@ -55,6 +62,7 @@ export class RoleStore {
     this.#cache ??= (async () => {
       const map = new Map<string, LoadedRole>();
       for await (const [key, record] of this.#sub.iterator()) map.set(key, load(record));
+      this.#loaded = map;
       return map;
     })();
     return this.#cache;
@@ -70,9 +78,9 @@ export class RoleStore {
 
   /** The role whose ARN is exactly `arn` (path included), if any. */
   async byArn(arn: string): Promise<LoadedRole | undefined> {
-    const name = /:role\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1];
+    const name = roleNameOf(arn);
     if (name === undefined) return undefined;
-    const role = await this.get(name);
+    const role = this.#loaded ? this.#loaded.get(name.toLowerCase()) : await this.get(name);
     return role?.record.arn === arn ? role : undefined;
   }
 
