@@ -134,6 +134,34 @@ export class Authorizer {
   }
 
   /**
+   * Allowed when some action is allowed and none is explicitly denied; for checks where either
+   * action suffices (the 2014 invocation role may grant lambda:InvokeAsync or lambda:InvokeFunction).
+   */
+  async authorizeRoleAnyOf(
+    roleArn: string,
+    actions: readonly string[],
+    resource: string,
+    context?: RequestContext,
+  ): Promise<EvaluationResult> {
+    const results = await Promise.all(actions.map((a) => this.authorizeRole(roleArn, a, resource, context)));
+    return (
+      results.find((r) => r.decision === 'ExplicitDeny') ??
+      results.find((r) => r.decision === 'Allow') ??
+      IMPLICIT_DENY
+    );
+  }
+
+  /** Throws for the first of `actions` the role may not perform on `resource`. */
+  async assertRoleAllowsAll(
+    roleArn: string,
+    actions: readonly string[],
+    resource: string,
+    options: AuthorizeOptions = {},
+  ): Promise<void> {
+    for (const action of actions) await this.assertRoleAllows(roleArn, action, resource, options);
+  }
+
+  /**
    * Whether the role's trust policy lets `servicePrincipal` call sts:AssumeRole, with context keys
    * such as 'sts:ExternalId', 'aws:SourceArn', 'aws:SourceAccount'. False for an unknown role.
    */

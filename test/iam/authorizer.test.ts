@@ -230,3 +230,43 @@ describe('iam:PassRole', () => {
     );
   });
 });
+
+describe('Authorizer helpers for several actions', () => {
+  const fn = `arn:aws:lambda:us-east-1:${ACCT}:function:f`;
+
+  it('authorizeRoleAnyOf allows when either action is allowed, unless one is explicitly denied', async () => {
+    const engine = await open();
+    const asyncOnly = await role(engine, 'async-only', S3_INVOCATION_TRUST_POLICY, {
+      invoke: policy(allow('lambda:InvokeAsync', '*')),
+    });
+    const denied = await role(engine, 'denied', S3_INVOCATION_TRUST_POLICY, {
+      invoke: policy(allow('lambda:InvokeAsync', '*'), {
+        Effect: 'Deny',
+        Action: 'lambda:InvokeFunction',
+        Resource: '*',
+      }),
+    });
+    const actions = ['lambda:InvokeAsync', 'lambda:InvokeFunction'];
+    expect((await engine.iam.authorizer.authorizeRoleAnyOf(asyncOnly, actions, fn)).decision).toBe('Allow');
+    expect((await engine.iam.authorizer.authorizeRoleAnyOf(denied, actions, fn)).decision).toBe(
+      'ExplicitDeny',
+    );
+    expect(
+      (await engine.iam.authorizer.authorizeRoleAnyOf(asyncOnly, ['lambda:GetFunction'], fn)).decision,
+    ).toBe('ImplicitDeny');
+  });
+
+  it('assertRoleAllowsAll names the first action that is not allowed', async () => {
+    const engine = await open();
+    const stream = `arn:aws:kinesis:us-east-1:${ACCT}:stream/orders`;
+    const partial = await role(engine, 'partial', LAMBDA_TRUST_POLICY, {
+      read: policy(allow(['kinesis:DescribeStream', 'kinesis:GetShardIterator'], stream)),
+    });
+    const reads = ['kinesis:DescribeStream', 'kinesis:GetShardIterator', 'kinesis:GetRecords'];
+    await expectCode(
+      engine.iam.authorizer.assertRoleAllowsAll(partial, reads, stream),
+      'AccessDeniedException',
+      /kinesis:GetRecords on resource: .*stream\/orders/,
+    );
+  });
+});
