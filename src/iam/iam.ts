@@ -68,6 +68,12 @@ export class Iam {
       throw new LambdaliteError('ValidationError', `assumeRolePolicy is required for role ${roleName}`);
     }
     const trust = policyText(input.assumeRolePolicy, 'trust');
+    if (
+      input.policies !== undefined &&
+      (typeof input.policies !== 'object' || Array.isArray(input.policies))
+    ) {
+      throw new LambdaliteError('ValidationError', 'policies must be an object of policy documents by name');
+    }
     const policies: Record<string, string> = {};
     for (const [name, doc] of Object.entries(input.policies ?? {})) {
       policies[validatePolicyName(name)] = policyText(doc, 'identity');

@@ -98,6 +98,9 @@ class StatementParser {
     }
     const resources = this.pair('Resource', this.kind !== 'trust');
     if (resources && this.kind === 'trust') this.fail(`a trust policy must not have Resource`);
+    for (const r of resources?.values ?? []) {
+      if (r !== '*' && !r.startsWith('arn:')) this.fail(`resource '${r}' must be in ARN format or "*"`);
+    }
     return {
       index: this.index,
       sid,

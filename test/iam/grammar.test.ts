@@ -64,6 +64,11 @@ describe('malformed documents are refused with MalformedPolicyDocument', () => {
     ['an empty Action list', policy(allow([])), /Action must not be an empty list/],
     ['a non-string action', policy(allow([3 as never])), /Action must be a non-empty string/],
     [
+      'a resource that is not an ARN',
+      policy(allow('s3:GetObject', 'photos/*')),
+      /resource 'photos\/\*' must be in ARN/,
+    ],
+    [
       'an unknown statement element',
       policy({ ...ok, Actions: 's3:*' }),
       /unknown element 'Actions' in statement 0/,

@@ -56,6 +56,8 @@ export class RoleStore {
   constructor(ctx: EngineContext) {
     this.#ctx = ctx;
     this.#sub = ctx.storage.sublevel<RoleRecord>('iam-roles', 'json');
+    // Let role writes in flight finish before storage closes (close hooks run in reverse).
+    ctx.lifecycle.onClose(() => this.#mutex.idle());
   }
 
   #all(): Promise<Map<string, LoadedRole>> {
