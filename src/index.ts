@@ -15,6 +15,14 @@ export type { EngineEvent, EngineEventMap, EngineEventOf, EngineEventType } from
 export type { CallerIdentity } from './iam/authorizer.js';
 export type { Iam } from './iam/iam.js';
 export type { CreateRoleInput, Role, RolePolicy, RoleUsage } from './iam/roles/types.js';
+export {
+  EXECUTION_LOGS_POLICY,
+  INVOKE_ACCESS_POLICY,
+  LAMBDA_TRUST_POLICY,
+  S3_INVOCATION_TRUST_POLICY,
+  s3InvocationTrustPolicy,
+  streamReadPolicy,
+} from './iam/seed-policies.js';
 export type { SimulateInput, SimulateResult } from './iam/simulate.js';
 export type {
   Decision,

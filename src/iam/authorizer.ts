@@ -165,7 +165,12 @@ export class Authorizer {
    * Whether the role's trust policy lets `servicePrincipal` call sts:AssumeRole, with context keys
    * such as 'sts:ExternalId', 'aws:SourceArn', 'aws:SourceAccount'. False for an unknown role.
    */
-  async trustsService(roleArn: string, servicePrincipal: string, context?: RequestContext): Promise<boolean> {
+  trustsService(roleArn: string, servicePrincipal: string, context?: RequestContext): Promise<boolean> {
+    return this.trusts(roleArn, { service: servicePrincipal }, context);
+  }
+
+  /** Whether the role's trust policy lets any kind of principal call sts:AssumeRole. */
+  async trusts(roleArn: string, principal: RequestPrincipal, context?: RequestContext): Promise<boolean> {
     const role = await this.roles.byArn(roleArn);
     if (!role) return false;
     const result = evaluate(
@@ -174,7 +179,7 @@ export class Authorizer {
       {
         action: 'sts:AssumeRole',
         resource: roleArn,
-        principal: { service: servicePrincipal },
+        principal,
         context: this.#context(undefined, context),
       },
     );

@@ -5,20 +5,26 @@
 
 const V = '2012-10-17';
 
+/** Freezes nested arrays and objects too: parsed policies are cached by object identity. */
+function deepFreeze<T extends object>(value: T): T {
+  for (const v of Object.values(value)) if (typeof v === 'object' && v !== null) deepFreeze(v);
+  return Object.freeze(value);
+}
+
 /** Trust policy of an execution role: Lambda may assume it to run the code. */
-export const LAMBDA_TRUST_POLICY = Object.freeze({
+export const LAMBDA_TRUST_POLICY = deepFreeze({
   Version: V,
   Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 });
 
 /** Execution-role access policy of the 2014 walkthroughs: write logs anywhere. */
-export const EXECUTION_LOGS_POLICY = Object.freeze({
+export const EXECUTION_LOGS_POLICY = deepFreeze({
   Version: V,
   Statement: [{ Effect: 'Allow', Action: ['logs:*'], Resource: 'arn:aws:logs:*:*:*' }],
 });
 
 /** Push-model invocation role access policy: the source may invoke functions. */
-export const INVOKE_ACCESS_POLICY = Object.freeze({
+export const INVOKE_ACCESS_POLICY = deepFreeze({
   Version: V,
   Statement: [{ Effect: 'Allow', Action: ['lambda:InvokeAsync', 'lambda:InvokeFunction'], Resource: ['*'] }],
 });
@@ -27,7 +33,7 @@ export const INVOKE_ACCESS_POLICY = Object.freeze({
  * Push-model invocation role trust policy as the 2014 docs wrote it: S3 may assume the role
  * when the ExternalId names a bucket (S3 passed the bucket ARN as ExternalId).
  */
-export const S3_INVOCATION_TRUST_POLICY = Object.freeze({
+export const S3_INVOCATION_TRUST_POLICY = deepFreeze({
   Version: V,
   Statement: [
     {

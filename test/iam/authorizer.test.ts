@@ -231,6 +231,23 @@ describe('iam:PassRole', () => {
   });
 });
 
+describe('trust for AWS principals', () => {
+  it('lets a trusted role (and its sessions) assume the role, and no other', async () => {
+    const engine = await open();
+    const deployer = `arn:aws:iam::${ACCT}:role/deployer`;
+    const arn = await role(
+      engine,
+      'target',
+      policy({ Effect: 'Allow', Principal: { AWS: deployer }, Action: 'sts:AssumeRole' }),
+    );
+    const a = engine.iam.authorizer;
+    expect(await a.trusts(arn, { aws: deployer })).toBe(true);
+    expect(await a.trusts(arn, { aws: `arn:aws:sts::${ACCT}:assumed-role/deployer/ci` })).toBe(true);
+    expect(await a.trusts(arn, { aws: `arn:aws:iam::${ACCT}:role/other` })).toBe(false);
+    expect(await a.trusts(arn, { service: 'lambda.amazonaws.com' })).toBe(false);
+  });
+});
+
 describe('Authorizer helpers for several actions', () => {
   const fn = `arn:aws:lambda:us-east-1:${ACCT}:function:f`;
 

@@ -11,6 +11,7 @@ describe.each(STORAGE_KINDS)('roles (%s)', (kind) => {
   it('creates a role with a trust policy and inline policies, and returns it', async () => {
     const clock = new ManualClock(Date.parse('2014-11-13T12:00:00Z'));
     const engine = await openEngine(kind, { accountId: '123456789012', clock });
+    const announced = nextEvent(engine, 'iam.roleCreated');
     const created = await engine.iam.createRole({
       name: 'lambda-exec',
       assumeRolePolicy: LAMBDA_TRUST_POLICY,
@@ -28,6 +29,7 @@ describe.each(STORAGE_KINDS)('roles (%s)', (kind) => {
     });
     expect(created.roleId).toMatch(/^AROA[A-Z2-7]{17}$/);
     expect(created.assumeRolePolicyDocument).toEqual(LAMBDA_TRUST_POLICY);
+    expect(await announced).toMatchObject({ roleName: 'lambda-exec', arn: created.arn });
     expect(await engine.iam.getRole('lambda-exec')).toEqual(created);
     expect((await engine.iam.getRolePolicy('lambda-exec', 'logs')).policyDocument).toEqual(
       EXECUTION_LOGS_POLICY,
@@ -75,7 +77,9 @@ describe.each(STORAGE_KINDS)('roles (%s)', (kind) => {
       Principal: { Service: 's3.amazonaws.com' },
       Action: 'sts:AssumeRole',
     });
+    const updated = nextEvent(engine, 'iam.trustPolicyUpdated');
     await engine.iam.updateAssumeRolePolicy('r', s3Trust);
+    expect(await updated).toMatchObject({ roleName: 'r' });
     expect((await engine.iam.getRole('r')).assumeRolePolicyDocument).toEqual(s3Trust);
   });
 
