@@ -6,6 +6,7 @@ import { Arns } from './arn.js';
 import { type Clock, SystemClock } from './clock.js';
 import { LambdaliteError } from './errors.js';
 import type { EventHub } from './events.js';
+import type { CallerIdentity } from './iam/authorizer.js';
 import { type Quotas, resolveQuotas } from './quotas.js';
 import type { Storage } from './storage/storage.js';
 
@@ -20,6 +21,8 @@ export interface EngineOptions {
   quotas?: Partial<Quotas>;
   /** Time source for every timer of the engine. Default: the system clock. */
   clock?: Clock;
+  /** Who calls the management API; when set, passing a role checks iam:PassRole. */
+  callerIdentity?: CallerIdentity;
 }
 
 export interface ResolvedOptions {
@@ -28,6 +31,7 @@ export interface ResolvedOptions {
   readonly accountId: string;
   readonly quotas: Readonly<Quotas>;
   readonly clock: Clock;
+  readonly callerIdentity: CallerIdentity | undefined;
 }
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -69,7 +73,14 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
       'options.clock must implement now(), setTimeout() and clearTimeout()',
     );
   }
-  return { location, region, accountId, quotas: resolveQuotas(options.quotas), clock };
+  return {
+    location,
+    region,
+    accountId,
+    quotas: resolveQuotas(options.quotas),
+    clock,
+    callerIdentity: options.callerIdentity,
+  };
 }
 
 export type EngineStatus = 'opening' | 'open' | 'closing' | 'closed';

@@ -12,6 +12,7 @@ import {
   resolveOptions,
 } from './context.js';
 import { type EngineEvent, EventHub } from './events.js';
+import { Iam } from './iam/iam.js';
 import { Storage } from './storage/storage.js';
 
 /**
@@ -20,10 +21,13 @@ import { Storage } from './storage/storage.js';
  */
 export class Engine implements AsyncDisposable {
   readonly #ctx: EngineContext;
+  /** Roles, policies, the policy simulator; `iam.authorizer` is the internal enforcement API. */
+  readonly iam: Iam;
 
   /** @internal use {@link createEngine}. */
   constructor(ctx: EngineContext) {
     this.#ctx = ctx;
+    this.iam = new Iam(ctx, ctx.options.callerIdentity);
   }
 
   get status(): EngineStatus {

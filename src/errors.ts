@@ -50,6 +50,7 @@ export const ERROR_CODES = Object.freeze({
   EntityAlreadyExists: { status: 409 },
   MalformedPolicyDocument: { status: 400 },
   DeleteConflict: { status: 409 },
+  ValidationError: { status: 400 },
   // Engine
   EngineClosed: { status: 503 },
 } satisfies Record<string, CodeInfo>);

@@ -12,5 +12,25 @@ export { createEngine, Engine } from './engine.js';
 export type { ErrorCode, LambdaliteErrorOptions } from './errors.js';
 export { ERROR_CODES, isLambdaliteError, LambdaliteError } from './errors.js';
 export type { EngineEvent, EngineEventMap, EngineEventOf, EngineEventType } from './events.js';
+export type { CallerIdentity } from './iam/authorizer.js';
+export type { Iam } from './iam/iam.js';
+export type { CreateRoleInput, Role, RolePolicy, RoleUsage } from './iam/roles/types.js';
+export {
+  EXECUTION_LOGS_POLICY,
+  INVOKE_ACCESS_POLICY,
+  LAMBDA_TRUST_POLICY,
+  S3_INVOCATION_TRUST_POLICY,
+  s3InvocationTrustPolicy,
+  streamReadPolicy,
+} from './iam/seed-policies.js';
+export type { SimulateInput, SimulateResult } from './iam/simulate.js';
+export type {
+  Decision,
+  EvaluationResult,
+  PolicyInput,
+  RequestContext,
+  RequestPrincipal,
+  StatementRef,
+} from './iam/types.js';
 export type { Quotas } from './quotas.js';
 export { DEFAULT_QUOTAS, TODAY_QUOTAS } from './quotas.js';

@@ -1,0 +1,217 @@
+/**
+ * `engine.iam`: roles with trust and inline policies (persisted), the policy simulator, and
+ * the {@link Authorizer} other services use for enforcement. A thin facade: validation lives in
+ * roles/validate.ts and parse.ts, storage in roles/role-store.ts, evaluation in evaluate.ts.
+ */
+import type { EngineContext } from '../context.js';
+import { LambdaliteError } from '../errors.js';
+import { Authorizer, type CallerIdentity } from './authorizer.js';
+import { parsePolicy } from './parse.js';
+import { type LoadedRole, RoleStore } from './roles/role-store.js';
+import type { CreateRoleInput, Role, RolePolicy, RoleRecord, RoleUsage } from './roles/types.js';
+import { validateDescription, validatePath, validatePolicyName, validateRoleName } from './roles/validate.js';
+import { type SimulateInput, type SimulateResult, simulate } from './simulate.js';
+import type { PolicyInput } from './types.js';
+
+function toRole({ record }: LoadedRole): Role {
+  return {
+    arn: record.arn,
+    roleName: record.roleName,
+    roleId: record.roleId,
+    path: record.path,
+    ...(record.description === undefined ? {} : { description: record.description }),
+    createDate: record.createDate,
+    assumeRolePolicyDocument: JSON.parse(record.assumeRolePolicyDocument) as Record<string, unknown>,
+    policyNames: Object.keys(record.policies).sort(),
+  };
+}
+
+/** Parses (refusing malformed documents) and returns the canonical JSON text to store. */
+function policyText(document: PolicyInput, kind: 'identity' | 'trust'): string {
+  return JSON.stringify(parsePolicy(document, kind).document);
+}
+
+export class Iam {
+  readonly #ctx: EngineContext;
+  readonly #store: RoleStore;
+  readonly #usage: RoleUsage[] = [];
+  /** @internal the enforcement API (docs/notes/iam.md). */
+  readonly authorizer: Authorizer;
+
+  constructor(ctx: EngineContext, callerIdentity?: CallerIdentity) {
+    this.#ctx = ctx;
+    this.#store = new RoleStore(ctx);
+    this.authorizer = new Authorizer(this.#store, ctx.clock, ctx.accountId, callerIdentity);
+  }
+
+  /**
+   * Creates a role.
+   *
+   * @example
+   * const { arn } = await engine.iam.createRole({
+   *   name: 'lambda-exec',
+   *   assumeRolePolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow',
+   *     Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+   *   policies: { logs: { Version: '2012-10-17', Statement: [{ Effect: 'Allow',
+   *     Action: 'logs:*', Resource: 'arn:aws:logs:*:*:*' }] } },
+   * });
+   */
+  async createRole(input: CreateRoleInput): Promise<Role> {
+    this.#ctx.lifecycle.assertOpen();
+    if (typeof input !== 'object' || input === null) {
+      throw new LambdaliteError('ValidationError', 'createRole needs { name, assumeRolePolicy }');
+    }
+    const roleName = validateRoleName(input.name, 'name');
+    const path = validatePath(input.path);
+    const description = validateDescription(input.description);
+    if (input.assumeRolePolicy === undefined) {
+      throw new LambdaliteError('ValidationError', `assumeRolePolicy is required for role ${roleName}`);
+    }
+    const trust = policyText(input.assumeRolePolicy, 'trust');
+    if (
+      input.policies !== undefined &&
+      (typeof input.policies !== 'object' || Array.isArray(input.policies))
+    ) {
+      throw new LambdaliteError('ValidationError', 'policies must be an object of policy documents by name');
+    }
+    const policies: Record<string, string> = {};
+    for (const [name, doc] of Object.entries(input.policies ?? {})) {
+      policies[validatePolicyName(name)] = policyText(doc, 'identity');
+    }
+    const loaded = await this.#store.update(roleName, (current) => {
+      if (current)
+        throw new LambdaliteError('EntityAlreadyExists', `Role with name ${roleName} already exists.`);
+      const record: RoleRecord = {
+        roleName,
+        roleId: this.#store.newRoleId(),
+        arn: this.#ctx.arns.role(roleName, path),
+        path,
+        ...(description === undefined ? {} : { description }),
+        createDate: new Date(this.#ctx.clock.now()).toISOString(),
+        assumeRolePolicyDocument: trust,
+        policies,
+      };
+      return record;
+    });
+    const role = toRole(loaded as LoadedRole);
+    this.#ctx.events.emit('iam.roleCreated', { roleName, arn: role.arn });
+    return role;
+  }
+
+  async getRole(roleName: string): Promise<Role> {
+    this.#ctx.lifecycle.assertOpen();
+    return toRole(await this.#store.require(validateRoleName(roleName)));
+  }
+
+  /** Roles sorted by name, optionally only those whose path starts with `pathPrefix`. */
+  async listRoles(options: { pathPrefix?: string } = {}): Promise<Role[]> {
+    this.#ctx.lifecycle.assertOpen();
+    const prefix = options.pathPrefix ?? '/';
+    return (await this.#store.list())
+      .filter((r) => r.record.path.startsWith(prefix))
+      .map(toRole)
+      .sort((a, b) => (a.roleName < b.roleName ? -1 : a.roleName > b.roleName ? 1 : 0));
+  }
+
+  /**
+   * Deletes a role; refused with DeleteConflict while a registered {@link RoleUsage} reports a
+   * user (a function, a mapping, a bucket notification).
+   */
+  async deleteRole(roleName: string): Promise<void> {
+    this.#ctx.lifecycle.assertOpen();
+    validateRoleName(roleName);
+    const { record } = await this.#store.require(roleName);
+    const users = (await Promise.all(this.#usage.map((u) => u.usersOf(record.arn)))).flat();
+    if (users.length > 0) {
+      throw new LambdaliteError(
+        'DeleteConflict',
+        `Cannot delete entity, role ${record.roleName} is in use by ${users.join(', ')}.`,
+      );
+    }
+    await this.#store.update(roleName, (current) => {
+      if (!current)
+        throw new LambdaliteError('NoSuchEntity', `The role with name ${roleName} cannot be found.`);
+      return null;
+    });
+    this.#ctx.events.emit('iam.roleDeleted', { roleName: record.roleName, arn: record.arn });
+  }
+
+  /** Adds or replaces an inline permission policy of a role. */
+  async putRolePolicy(roleName: string, policyName: string, document: PolicyInput): Promise<void> {
+    this.#ctx.lifecycle.assertOpen();
+    validateRoleName(roleName);
+    validatePolicyName(policyName);
+    const text = policyText(document, 'identity');
+    const loaded = await this.#store.update(roleName, (current) => {
+      if (!current)
+        throw new LambdaliteError('NoSuchEntity', `The role with name ${roleName} cannot be found.`);
+      return { ...current.record, policies: { ...current.record.policies, [policyName]: text } };
+    });
+    const arn = loaded?.record.arn ?? '';
+    this.#ctx.events.emit('iam.rolePolicyPut', { roleName, arn, policyName });
+  }
+
+  async getRolePolicy(roleName: string, policyName: string): Promise<RolePolicy> {
+    this.#ctx.lifecycle.assertOpen();
+    const { record } = await this.#store.require(validateRoleName(roleName));
+    const text = record.policies[validatePolicyName(policyName)];
+    if (text === undefined) {
+      throw new LambdaliteError('NoSuchEntity', `The role policy with name ${policyName} cannot be found.`);
+    }
+    return {
+      roleName: record.roleName,
+      policyName,
+      policyDocument: JSON.parse(text) as Record<string, unknown>,
+    };
+  }
+
+  async listRolePolicies(roleName: string): Promise<string[]> {
+    return [...(await this.getRole(roleName)).policyNames];
+  }
+
+  async deleteRolePolicy(roleName: string, policyName: string): Promise<void> {
+    this.#ctx.lifecycle.assertOpen();
+    validateRoleName(roleName);
+    validatePolicyName(policyName);
+    const loaded = await this.#store.update(roleName, (current) => {
+      if (!current)
+        throw new LambdaliteError('NoSuchEntity', `The role with name ${roleName} cannot be found.`);
+      if (current.record.policies[policyName] === undefined) {
+        throw new LambdaliteError('NoSuchEntity', `The role policy with name ${policyName} cannot be found.`);
+      }
+      const { [policyName]: _removed, ...rest } = current.record.policies;
+      return { ...current.record, policies: rest };
+    });
+    const arn = loaded?.record.arn ?? '';
+    this.#ctx.events.emit('iam.rolePolicyDeleted', { roleName, arn, policyName });
+  }
+
+  /** Replaces the role's trust policy. */
+  async updateAssumeRolePolicy(roleName: string, document: PolicyInput): Promise<void> {
+    this.#ctx.lifecycle.assertOpen();
+    validateRoleName(roleName);
+    const text = policyText(document, 'trust');
+    const loaded = await this.#store.update(roleName, (current) => {
+      if (!current)
+        throw new LambdaliteError('NoSuchEntity', `The role with name ${roleName} cannot be found.`);
+      return { ...current.record, assumeRolePolicyDocument: text };
+    });
+    this.#ctx.events.emit('iam.trustPolicyUpdated', { roleName, arn: loaded?.record.arn ?? '' });
+  }
+
+  /**
+   * Evaluates policies given inline: explicit Deny > Allow > implicit deny.
+   *
+   * @example
+   * (await engine.iam.simulate({ policies: [doc], action: 's3:GetObject',
+   *   resource: 'arn:aws:s3:::photos/a.jpg' })).decision // 'Allow'
+   */
+  async simulate(input: SimulateInput): Promise<SimulateResult> {
+    return simulate(input);
+  }
+
+  /** @internal lets the functions registry (and others) veto deleteRole for roles in use. */
+  registerRoleUsage(usage: RoleUsage): void {
+    this.#usage.push(usage);
+  }
+}

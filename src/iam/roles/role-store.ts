@@ -1,0 +1,123 @@
+/**
+ * Roles in LevelDB: sublevel 'iam-roles', key = lower-cased role name (IAM names are unique
+ * regardless of case), value = one {@link RoleRecord} holding the trust policy and every inline
+ * policy, so each operation is one atomic put or del. Records are cached in memory with their
+ * parsed policies: the engine is the only writer, and the cache changes only after the batch.
+ */
+import { randomBytes } from 'node:crypto';
+import type { EngineContext } from '../../context.js';
+import { LambdaliteError } from '../../errors.js';
+import { KeyedMutex } from '../../storage/keyed-mutex.js';
+import { delOp, putOp, type Sub } from '../../storage/storage.js';
+import { parsePolicy } from '../parse.js';
+import type { NamedPolicy, ParsedPolicy } from '../types.js';
+import type { RoleRecord } from './types.js';
+
+/** A record with its policies parsed, ready for evaluation. */
+export interface LoadedRole {
+  readonly record: RoleRecord;
+  readonly trust: ParsedPolicy;
+  readonly identity: readonly NamedPolicy[];
+}
+
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+function newRoleId(): string {
+  const bytes = randomBytes(17);
+  let id = 'AROA';
+  for (const b of bytes) id += ID_ALPHABET[b % 32];
+  return id;
+}
+
+function roleNameOf(arn: string): string | undefined {
+  const slash = arn.lastIndexOf('/');
+  return slash < 0 || !arn.includes(':role/') ? undefined : arn.slice(slash + 1);
+}
+
+function load(record: RoleRecord): LoadedRole {
+  return {
+    record,
+    trust: parsePolicy(record.assumeRolePolicyDocument, 'trust'),
+    identity: Object.entries(record.policies).map(([name, text]) => ({
+      name,
+      policy: parsePolicy(text, 'identity'),
+    })),
+  };
+}
+
+export class RoleStore {
+  readonly #ctx: EngineContext;
+  readonly #sub: Sub<RoleRecord>;
+  readonly #mutex = new KeyedMutex();
+  #cache: Promise<Map<string, LoadedRole>> | undefined;
+  /** The same map once loaded, for synchronous lookups on the hot path. */
+  #loaded: Map<string, LoadedRole> | undefined;
+
+  constructor(ctx: EngineContext) {
+    this.#ctx = ctx;
+    this.#sub = ctx.storage.sublevel<RoleRecord>('iam-roles', 'json');
+    // Let role writes in flight finish before storage closes (close hooks run in reverse).
+    ctx.lifecycle.onClose(() => this.#mutex.idle());
+  }
+
+  #all(): Promise<Map<string, LoadedRole>> {
+    this.#cache ??= (async () => {
+      const map = new Map<string, LoadedRole>();
+      for await (const [key, record] of this.#sub.iterator()) map.set(key, load(record));
+      this.#loaded = map;
+      return map;
+    })();
+    return this.#cache;
+  }
+
+  newRoleId(): string {
+    return newRoleId();
+  }
+
+  async get(roleName: string): Promise<LoadedRole | undefined> {
+    return (await this.#all()).get(roleName.toLowerCase());
+  }
+
+  /** The role whose ARN is exactly `arn` (path included), if any. */
+  async byArn(arn: string): Promise<LoadedRole | undefined> {
+    const name = roleNameOf(arn);
+    if (name === undefined) return undefined;
+    const role = this.#loaded ? this.#loaded.get(name.toLowerCase()) : await this.get(name);
+    return role?.record.arn === arn ? role : undefined;
+  }
+
+  async list(): Promise<LoadedRole[]> {
+    return [...(await this.#all()).values()];
+  }
+
+  async require(roleName: string): Promise<LoadedRole> {
+    const role = await this.get(roleName);
+    if (!role) throw new LambdaliteError('NoSuchEntity', `The role with name ${roleName} cannot be found.`);
+    return role;
+  }
+
+  /**
+   * Runs a read-modify-write on one role under its lock. `change` returns the new record (or null
+   * to delete it); it is parsed before anything is written, so a bad document writes nothing.
+   */
+  async update(
+    roleName: string,
+    change: (current: LoadedRole | undefined) => Promise<RoleRecord | null> | RoleRecord | null,
+  ): Promise<LoadedRole | undefined> {
+    const key = roleName.toLowerCase();
+    return this.#mutex.run(key, async () => {
+      this.#ctx.lifecycle.assertOpen();
+      const cache = await this.#all();
+      const next = await change(cache.get(key));
+      if (next === null) {
+        await this.#ctx.storage.batch([delOp(this.#sub, key)]);
+        cache.delete(key);
+        return undefined;
+      }
+      const loaded = load(next);
+      await this.#ctx.storage.batch([putOp(this.#sub, key, next)]);
+      cache.set(key, loaded);
+      return loaded;
+    });
+  }
+}
