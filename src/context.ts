@@ -4,6 +4,7 @@
  */
 import { Arns } from './arn.js';
 import { type Clock, SystemClock } from './clock.js';
+import { type AsyncInvocationOptions, resolveAsyncInvocationOptions } from './dispatch/push/options.js';
 import { LambdaliteError } from './errors.js';
 import type { EventHub } from './events.js';
 import { type Quotas, resolveQuotas } from './quotas.js';
@@ -20,6 +21,8 @@ export interface EngineOptions {
   quotas?: Partial<Quotas>;
   /** Time source for every timer of the engine. Default: the system clock. */
   clock?: Clock;
+  /** Push dispatcher: retry delays, throttle backoff, concurrency; see {@link AsyncInvocationOptions}. */
+  asyncInvocation?: Partial<AsyncInvocationOptions>;
 }
 
 export interface ResolvedOptions {
@@ -28,6 +31,7 @@ export interface ResolvedOptions {
   readonly accountId: string;
   readonly quotas: Readonly<Quotas>;
   readonly clock: Clock;
+  readonly asyncInvocation: Readonly<AsyncInvocationOptions>;
 }
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -69,7 +73,8 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
       'options.clock must implement now(), setTimeout() and clearTimeout()',
     );
   }
-  return { location, region, accountId, quotas: resolveQuotas(options.quotas), clock };
+  const asyncInvocation = resolveAsyncInvocationOptions(options.asyncInvocation);
+  return { location, region, accountId, quotas: resolveQuotas(options.quotas), clock, asyncInvocation };
 }
 
 export type EngineStatus = 'opening' | 'open' | 'closing' | 'closed';

@@ -11,6 +11,7 @@ import {
   Lifecycle,
   resolveOptions,
 } from './context.js';
+import { AsyncInvocations } from './dispatch/push/async-invocations.js';
 import { type EngineEvent, EventHub } from './events.js';
 import { Storage } from './storage/storage.js';
 
@@ -20,10 +21,16 @@ import { Storage } from './storage/storage.js';
  */
 export class Engine implements AsyncDisposable {
   readonly #ctx: EngineContext;
+  /**
+   * Asynchronous invocations: the durable queue, its dispatcher, event invoke config and dead
+   * letters. Dispatching starts once the function runtime is attached (`attachInvoker`).
+   */
+  readonly asyncInvocations: AsyncInvocations;
 
   /** @internal use {@link createEngine}. */
   constructor(ctx: EngineContext) {
     this.#ctx = ctx;
+    this.asyncInvocations = new AsyncInvocations(ctx, ctx.options.asyncInvocation);
   }
 
   get status(): EngineStatus {

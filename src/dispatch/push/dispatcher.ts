@@ -1,0 +1,155 @@
+/**
+ * The push dispatcher: takes due entries from the queue (unordered), bounded overall and per
+ * function, and runs {@link deliver} for each. Woken by commits, by settled deliveries and by ONE
+ * engine-clock timer set to the next due time; an idle queue holds no timer that fires early and
+ * no polling loop. See docs/notes/push.md for the algorithm and why it never delivers an entry
+ * twice at once.
+ */
+import type { TimerHandle } from '../../clock.js';
+import { delay } from '../../clock.js';
+import type { FunctionInvoker } from '../../functions/invoker.js';
+import { type DeliveryDeps, deliver, type FunctionConcurrencyInfo } from './delivery.js';
+import type { DueKey } from './store.js';
+
+type BaseDeps = Omit<DeliveryDeps, 'invoker' | 'concurrency'>;
+
+export class Dispatcher {
+  #invoker: FunctionInvoker | undefined;
+  #concurrency: FunctionConcurrencyInfo | undefined;
+  readonly #inFlight = new Map<string, Promise<void>>();
+  readonly #perFunction = new Map<string, number>();
+  /** Due keys settled while a scan runs: its snapshot may still show them. */
+  readonly #stale = new Set<string>();
+  #scanning = false;
+  #scan: Promise<void> = Promise.resolve();
+  #rescan = false;
+  #timer: TimerHandle | undefined;
+  #closed = false;
+
+  constructor(private readonly deps: BaseDeps) {}
+
+  /** Attaches the invoker (the function runtime) and starts dispatching. */
+  attach(invoker: FunctionInvoker, concurrency?: FunctionConcurrencyInfo): void {
+    this.#invoker = invoker;
+    this.#concurrency = concurrency;
+    this.wake();
+  }
+
+  get attached(): boolean {
+    return this.#invoker !== undefined;
+  }
+
+  /** Invocations running now. */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Looks for due work now. Cheap and idempotent: calls during a scan coalesce into one rescan. */
+  wake(): void {
+    if (this.#closed || this.#invoker === undefined) return;
+    if (this.#scanning) {
+      this.#rescan = true;
+      return;
+    }
+    this.#scanning = true;
+    this.#scan = this.#scanLoop();
+  }
+
+  async #scanLoop(): Promise<void> {
+    try {
+      do {
+        this.#rescan = false;
+        this.#stale.clear();
+        await this.#scanOnce();
+      } while (this.#rescan && !this.#closed);
+    } catch {
+      // Storage closing under us (engine close): entries stay queued for the next open.
+    } finally {
+      // Synchronously after the last rescan check, so no wake() falls in between.
+      this.#scanning = false;
+    }
+  }
+
+  async #scanOnce(): Promise<void> {
+    const { store, options, ctx } = this.deps;
+    const now = ctx.clock.now();
+    let free = options.maxConcurrency - this.#inFlight.size;
+    const picked: DueKey[] = [];
+    const counts = new Map(this.#perFunction);
+    if (free > 0) {
+      for await (const due of store.dueUpTo(now)) {
+        if (this.#inFlight.has(due.requestId) || this.#stale.has(due.key)) continue;
+        const running = counts.get(due.functionName) ?? 0;
+        if (running >= options.maxConcurrencyPerFunction) continue;
+        counts.set(due.functionName, running + 1);
+        picked.push(due);
+        if (--free === 0) break;
+      }
+    }
+    // Fresh reads (not the iterator's snapshot) tell whether a picked entry is still as listed.
+    const entries = await store.getEntries(picked.map((p) => p.requestId));
+    picked.forEach((due, i) => {
+      const entry = entries[i];
+      if (this.#closed || !entry || entry.nextAttemptAt !== due.dueAt) return;
+      if (this.#inFlight.has(due.requestId) || this.#stale.has(due.key)) return;
+      this.#start(entry.requestId, entry.functionName, due.key, () => this.#run(entry));
+    });
+    if (this.#inFlight.size < options.maxConcurrency && !this.#closed) {
+      this.#arm(await store.nextDueAfter(now));
+    }
+  }
+
+  #run(entry: Parameters<typeof deliver>[1]): Promise<void> {
+    const invoker = this.#invoker;
+    if (!invoker) return Promise.resolve();
+    return deliver({ ...this.deps, invoker, concurrency: this.#concurrency }, entry);
+  }
+
+  #start(requestId: string, functionName: string, dueKey: string, run: () => Promise<void>): void {
+    this.#perFunction.set(functionName, (this.#perFunction.get(functionName) ?? 0) + 1);
+    const task = run()
+      .catch(() => {
+        // A failed write leaves the entry queued under its due key: it is delivered again.
+      })
+      .finally(() => {
+        this.#inFlight.delete(requestId);
+        const left = (this.#perFunction.get(functionName) ?? 1) - 1;
+        if (left === 0) this.#perFunction.delete(functionName);
+        else this.#perFunction.set(functionName, left);
+        if (this.#scanning) this.#stale.add(dueKey);
+        this.wake();
+      });
+    this.#inFlight.set(requestId, task);
+  }
+
+  /** Keeps ONE timer, at the earliest future due time (or none). */
+  #arm(at: number | undefined): void {
+    const { clock } = this.deps.ctx;
+    if (this.#timer && this.#timer.dueAt === at) return;
+    if (this.#timer) clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (at === undefined) return;
+    this.#timer = clock.setTimeout(() => {
+      this.#timer = undefined;
+      this.wake();
+    }, at - clock.now());
+  }
+
+  /**
+   * Stops taking entries and waits (bounded by options.closeDrainMs on the engine clock) for
+   * in-flight invocations; any still running are redelivered after the next open.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) this.deps.ctx.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#scan;
+    if (this.#inFlight.size === 0) return;
+    const abort = new AbortController();
+    const bound = delay(this.deps.ctx.clock, this.deps.options.closeDrainMs, abort.signal).catch(
+      () => undefined,
+    );
+    await Promise.race([Promise.allSettled([...this.#inFlight.values()]), bound]);
+    abort.abort();
+  }
+}
