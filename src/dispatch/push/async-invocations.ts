@@ -227,6 +227,14 @@ export class AsyncInvocations implements NotificationSink {
     return this.#store.countEntries();
   }
 
+  /**
+   * Resolves when the dispatcher is quiet: no scan running, no invocation in flight, and the
+   * timer for the next scheduled retry armed. Tests await it before moving a manual clock.
+   */
+  idle(): Promise<void> {
+    return this.#dispatcher.idle();
+  }
+
   /** Invocations running right now. */
   get inFlight(): number {
     return this.#dispatcher.inFlight;

@@ -122,6 +122,16 @@ export class Dispatcher {
     this.#inFlight.set(requestId, task);
   }
 
+  /**
+   * Resolves once no scan runs and no invocation is in flight (the timer, if any, is armed).
+   * For tests and for callers that want to observe a quiet queue.
+   */
+  async idle(): Promise<void> {
+    while (this.#scanning || this.#inFlight.size > 0) {
+      await Promise.allSettled([this.#scan, ...this.#inFlight.values()]);
+    }
+  }
+
   /** Keeps ONE timer, at the earliest future due time (or none). */
   #arm(at: number | undefined): void {
     const { clock } = this.deps.ctx;
