@@ -81,6 +81,33 @@ describe.each(STORAGE_KINDS)('async invocation queue (%s)', (kind) => {
     expect(await engine.asyncInvocations.pendingCount()).toBe(0);
   });
 
+  it("delivers a function's event while another function's large backlog is saturated", async () => {
+    const engine = await openEngine(kind, {
+      clock: new ManualClock(T0),
+      asyncInvocation: { maxConcurrency: 4, maxConcurrencyPerFunction: 2 },
+    });
+    const releases: Array<() => void> = [];
+    const invoker = new ScriptedInvoker();
+    invoker.gate = (request) =>
+      request.functionName === 'busy'
+        ? new Promise<void>((resolve) => releases.push(resolve))
+        : Promise.resolve();
+    await Promise.all(Array.from({ length: 100 }, (_, i) => engine.asyncInvocations.enqueue('busy', { i })));
+    const other = await engine.asyncInvocations.enqueue('other', {});
+    const delivered = nextEvent(engine, 'async.succeeded', (e) => e.requestId === other.requestId);
+    engine.asyncInvocations.attachInvoker(invoker);
+    await delivered;
+    expect(invoker.callsFor('busy').length).toBeLessThanOrEqual(2);
+    invoker.gate = undefined;
+    for (const release of releases) release();
+    const drained = collect(
+      engine.events$,
+      100,
+      (e) => e.type === 'async.succeeded' && e.functionName === 'busy',
+    );
+    await drained;
+  });
+
   it('lists dead letters with payload, condition, attempts and error, and redrives them with fresh attempts', async () => {
     const clock = new ManualClock(T0);
     const engine = await openEngine(kind, { clock });

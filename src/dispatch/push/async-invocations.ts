@@ -126,7 +126,7 @@ export class AsyncInvocations implements NotificationSink {
       functionName,
       source: entry.source,
     });
-    this.#dispatcher.wake();
+    this.#dispatcher.wake(functionName);
     return { requestId: entry.requestId };
   }
 
@@ -156,8 +156,8 @@ export class AsyncInvocations implements NotificationSink {
         functionName: entry.functionName,
         source: entry.source,
       });
+      this.#dispatcher.wake(entry.functionName);
     }
-    this.#dispatcher.wake();
   }
 
   /** Replaces the function's config (AWS Put semantics: omitted fields take their defaults). */
@@ -184,9 +184,10 @@ export class AsyncInvocations implements NotificationSink {
     await this.#configs.delete(functionName);
   }
 
-  /** Failed events of a function that went to the dead-letter store, oldest request id order. */
-  deadLetters(functionName: string): Promise<DeadLetter[]> {
-    return this.#store.deadLetters(checkName(functionName));
+  /** Failed events of a function kept in the dead-letter store, oldest failure first. */
+  async deadLetters(functionName: string): Promise<DeadLetter[]> {
+    const letters = await this.#store.deadLetters(checkName(functionName));
+    return letters.sort((a, b) => a.failedAt - b.failedAt || a.requestId.localeCompare(b.requestId));
   }
 
   /**
@@ -218,7 +219,7 @@ export class AsyncInvocations implements NotificationSink {
     await this.#ctx.storage.batch(ops);
     const ids = chosen.map((l) => l.requestId);
     if (ids.length > 0) this.#ctx.events.emit('async.redriven', { functionName, requestIds: ids });
-    this.#dispatcher.wake();
+    this.#dispatcher.wake(functionName);
     return { requestIds: ids };
   }
 

@@ -36,6 +36,8 @@ export interface DeliveryDeps {
   invoker: FunctionInvoker;
   concurrency: FunctionConcurrencyInfo | undefined;
   targets: DestinationTargets;
+  /** Tells the dispatcher a function got a new entry (a function destination). */
+  queued(functionName: string): void;
 }
 
 /** A new queue entry, due now. */
@@ -258,6 +260,7 @@ async function toDestination(
       functionName: next.functionName,
       source: next.source,
     });
+    deps.queued(next.functionName);
     return {};
   }
   const body = Buffer.from(JSON.stringify(record));

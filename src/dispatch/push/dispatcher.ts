@@ -11,7 +11,7 @@ import type { FunctionInvoker } from '../../functions/invoker.js';
 import { type DeliveryDeps, deliver, type FunctionConcurrencyInfo } from './delivery.js';
 import type { DueKey } from './store.js';
 
-type BaseDeps = Omit<DeliveryDeps, 'invoker' | 'concurrency'>;
+type BaseDeps = Omit<DeliveryDeps, 'invoker' | 'concurrency' | 'queued'>;
 
 export class Dispatcher {
   #invoker: FunctionInvoker | undefined;
@@ -21,6 +21,12 @@ export class Dispatcher {
   /** Due keys settled while a scan runs: its snapshot may still show them. */
   readonly #stale = new Set<string>();
   #scanning = false;
+  /** Functions that may have queued entries; loaded once from the index, then kept by wake(). */
+  readonly #functions = new Set<string>();
+  /** Functions woken since the current pass began: never dropped from #functions by it. */
+  readonly #touched = new Set<string>();
+  #discovered = false;
+  #round = 0;
   #scan: Promise<void> = Promise.resolve();
   #rescan = false;
   #timer: TimerHandle | undefined;
@@ -44,8 +50,15 @@ export class Dispatcher {
     return this.#inFlight.size;
   }
 
-  /** Looks for due work now. Cheap and idempotent: calls during a scan coalesce into one rescan. */
-  wake(): void {
+  /**
+   * Looks for due work now. Cheap and idempotent: calls during a scan coalesce into one rescan.
+   * `functionName` names a function that just got an entry, so the scan includes it.
+   */
+  wake(functionName?: string): void {
+    if (functionName !== undefined) {
+      this.#functions.add(functionName);
+      this.#touched.add(functionName);
+    }
     if (this.#closed || this.#invoker === undefined) return;
     if (this.#scanning) {
       this.#rescan = true;
@@ -57,9 +70,14 @@ export class Dispatcher {
 
   async #scanLoop(): Promise<void> {
     try {
+      if (!this.#discovered) {
+        for (const name of await this.deps.store.functionsWithEntries()) this.#functions.add(name);
+        this.#discovered = true;
+      }
       do {
         this.#rescan = false;
         this.#stale.clear();
+        this.#touched.clear();
         await this.#scanOnce();
       } while (this.#rescan && !this.#closed);
     } catch {
@@ -70,39 +88,58 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * One pass over the functions with queued entries, starting at a rotating offset so no
+   * function always goes first: start what is due within the bounds, and note the earliest
+   * future due time for the timer.
+   */
   async #scanOnce(): Promise<void> {
     const { store, options, ctx } = this.deps;
     const now = ctx.clock.now();
-    let free = options.maxConcurrency - this.#inFlight.size;
-    const picked: DueKey[] = [];
-    const counts = new Map(this.#perFunction);
-    if (free > 0) {
-      for await (const due of store.dueUpTo(now)) {
-        if (this.#inFlight.has(due.requestId) || this.#stale.has(due.key)) continue;
-        const running = counts.get(due.functionName) ?? 0;
-        if (running >= options.maxConcurrencyPerFunction) continue;
-        counts.set(due.functionName, running + 1);
-        picked.push(due);
-        if (--free === 0) break;
+    const names = [...this.#functions];
+    const offset = names.length === 0 ? 0 : this.#round++ % names.length;
+    let nextDue: number | undefined;
+    for (const name of [...names.slice(offset), ...names.slice(0, offset)]) {
+      const free = options.maxConcurrency - this.#inFlight.size;
+      if (this.#closed || free <= 0) return;
+      const running = this.#perFunction.get(name) ?? 0;
+      const wanted = Math.min(free, options.maxConcurrencyPerFunction - running);
+      let seen = 0;
+      if (wanted > 0) {
+        // In-flight keys stay in the index until settled and sit at its head: read past them.
+        const keys = await store.dueFor(name, now, wanted + running + this.#stale.size);
+        seen = keys.length;
+        await this.#startDue(keys, wanted);
       }
+      const next = await store.nextDueFor(name, now);
+      if (next !== undefined && (nextDue === undefined || next < nextDue)) nextDue = next;
+      const idle = seen === 0 && next === undefined && !this.#perFunction.has(name) && wanted > 0;
+      if (idle && !this.#touched.has(name)) this.#functions.delete(name);
     }
-    // Fresh reads (not the iterator's snapshot) tell whether a picked entry is still as listed.
-    const entries = await store.getEntries(picked.map((p) => p.requestId));
+    if (this.#inFlight.size < options.maxConcurrency && !this.#closed) this.#arm(nextDue);
+  }
+
+  async #startDue(keys: readonly DueKey[], wanted: number): Promise<void> {
+    const picked = keys
+      .filter((k) => !this.#inFlight.has(k.requestId) && !this.#stale.has(k.key))
+      .slice(0, wanted);
+    // Fresh reads (not a snapshot) tell whether a picked entry is still as listed.
+    const entries = await this.deps.store.getEntries(picked.map((p) => p.requestId));
     picked.forEach((due, i) => {
       const entry = entries[i];
       if (this.#closed || !entry || entry.nextAttemptAt !== due.dueAt) return;
       if (this.#inFlight.has(due.requestId) || this.#stale.has(due.key)) return;
       this.#start(entry.requestId, entry.functionName, due.key, () => this.#run(entry));
     });
-    if (this.#inFlight.size < options.maxConcurrency && !this.#closed) {
-      this.#arm(await store.nextDueAfter(now));
-    }
   }
 
   #run(entry: Parameters<typeof deliver>[1]): Promise<void> {
     const invoker = this.#invoker;
     if (!invoker) return Promise.resolve();
-    return deliver({ ...this.deps, invoker, concurrency: this.#concurrency }, entry);
+    return deliver(
+      { ...this.deps, invoker, concurrency: this.#concurrency, queued: (name) => this.wake(name) },
+      entry,
+    );
   }
 
   #start(requestId: string, functionName: string, dueKey: string, run: () => Promise<void>): void {
@@ -154,7 +191,7 @@ export class Dispatcher {
     if (this.#timer) this.deps.ctx.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#scan;
-    if (this.#inFlight.size === 0) return;
+    if (this.#inFlight.size === 0 || this.deps.options.closeDrainMs === 0) return;
     const abort = new AbortController();
     const bound = delay(this.deps.ctx.clock, this.deps.options.closeDrainMs, abort.signal).catch(
       () => undefined,

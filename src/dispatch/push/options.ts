@@ -7,7 +7,10 @@ export interface AsyncInvocationOptions extends RetryPolicy {
   maxConcurrency: number;
   /** Invocations in flight at once for one function (the runtime may throttle earlier). */
   maxConcurrencyPerFunction: number;
-  /** On close, how long (engine clock) to wait for in-flight invocations before leaving them to be redelivered. */
+  /**
+   * On close, how long (engine clock) to wait for in-flight invocations before leaving them to be
+   * redelivered after the next open; 0 does not wait at all.
+   */
   closeDrainMs: number;
 }
 

@@ -1,14 +1,14 @@
 /**
  * The queue's LevelDB layout (docs/notes/push.md):
  *   push-entries  requestId                              -> QueueEntry
- *   push-due      encodeUint(nextAttemptAt) NUL requestId -> functionName
+ *   push-due      functionName NUL encodeUint(nextAttemptAt) NUL requestId -> ''
  *   push-dead     functionName NUL requestId             -> DeadLetter
  *   push-config   functionName                           -> EventInvokeConfig
  * An entry and its due key always change in the same batch; these builders return the ops, the
  * callers decide what else joins the batch.
  */
 
-import { childRange, decodeUint, encodeUint, joinKey, SEP } from '../../storage/keys.js';
+import { childRange, decodeUint, encodeUint, joinKey, SEP, SEP_END } from '../../storage/keys.js';
 import { type BatchOp, delOp, putOp, type Storage, type Sub } from '../../storage/storage.js';
 import type { DeadLetter, EventInvokeConfig, QueueEntry } from './types.js';
 
@@ -21,6 +21,7 @@ export interface DueKey {
 
 export class QueueStore {
   readonly entries: Sub<QueueEntry>;
+  /** Per-function due index: each function's entries in due order, so functions never queue behind each other. */
   readonly due: Sub<string>;
   readonly dead: Sub<DeadLetter>;
   readonly configs: Sub<EventInvokeConfig>;
@@ -32,15 +33,12 @@ export class QueueStore {
     this.configs = storage.sublevel<EventInvokeConfig>('push-config');
   }
 
-  static dueKey(entry: Pick<QueueEntry, 'nextAttemptAt' | 'requestId'>): string {
-    return joinKey(encodeUint(entry.nextAttemptAt), entry.requestId);
+  static dueKey(entry: Pick<QueueEntry, 'functionName' | 'nextAttemptAt' | 'requestId'>): string {
+    return joinKey(entry.functionName, encodeUint(entry.nextAttemptAt), entry.requestId);
   }
 
   putEntryOps(entry: QueueEntry): BatchOp[] {
-    return [
-      putOp(this.entries, entry.requestId, entry),
-      putOp(this.due, QueueStore.dueKey(entry), entry.functionName),
-    ];
+    return [putOp(this.entries, entry.requestId, entry), putOp(this.due, QueueStore.dueKey(entry), '')];
   }
 
   removeEntryOps(entry: QueueEntry): BatchOp[] {
@@ -60,25 +58,35 @@ export class QueueStore {
     return [delOp(this.dead, joinKey(letter.functionName, letter.requestId))];
   }
 
-  /** Due keys with nextAttemptAt <= now, in due order, read `chunk` at a time. */
-  async *dueUpTo(now: number, chunk = 256): AsyncGenerator<DueKey> {
-    const iterator = this.due.iterator({ lt: encodeUint(now + 1) });
-    try {
-      for (;;) {
-        const batch = await iterator.nextv(chunk);
-        if (batch.length === 0) return;
-        for (const [key, functionName] of batch) yield parseDueKey(key, functionName);
-      }
-    } finally {
-      await iterator.close();
-    }
+  /** Up to `limit` due keys of one function with nextAttemptAt <= now, in due order. */
+  async dueFor(functionName: string, now: number, limit: number): Promise<DueKey[]> {
+    const keys = await this.due
+      .keys({ gte: functionName + SEP, lt: joinKey(functionName, encodeUint(now + 1)), limit })
+      .all();
+    return keys.map(parseDueKey);
   }
 
-  /** The earliest due time strictly after `now`, if any entry waits. */
-  async nextDueAfter(now: number): Promise<number | undefined> {
-    const keys = await this.due.keys({ gte: encodeUint(now + 1), limit: 1 }).all();
-    const first = keys[0];
-    return first === undefined ? undefined : decodeUint(first.slice(0, first.indexOf(SEP)));
+  /** The earliest due time of one function strictly after `now`, if any entry waits. */
+  async nextDueFor(functionName: string, now: number): Promise<number | undefined> {
+    const range = childRange(functionName);
+    const [first] = await this.due
+      .keys({ gte: joinKey(functionName, encodeUint(now + 1)), lt: range.lt, limit: 1 })
+      .all();
+    return first === undefined ? undefined : parseDueKey(first).dueAt;
+  }
+
+  /** Names of the functions with queued entries: one seek per function, not a full scan. */
+  async functionsWithEntries(): Promise<string[]> {
+    const names: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const [key] = await this.due
+        .keys(after === undefined ? { limit: 1 } : { gte: after + SEP_END, limit: 1 })
+        .all();
+      if (key === undefined) return names;
+      after = key.slice(0, key.indexOf(SEP));
+      names.push(after);
+    }
   }
 
   async getEntries(requestIds: readonly string[]): Promise<Array<QueueEntry | undefined>> {
@@ -95,7 +103,7 @@ export class QueueStore {
   }
 }
 
-function parseDueKey(key: string, functionName: string): DueKey {
-  const at = key.indexOf(SEP);
-  return { key, dueAt: decodeUint(key.slice(0, at)), requestId: key.slice(at + 1), functionName };
+function parseDueKey(key: string): DueKey {
+  const [functionName = '', dueAt = '', requestId = ''] = key.split(SEP);
+  return { key, dueAt: decodeUint(dueAt), requestId, functionName };
 }
