@@ -36,6 +36,8 @@ export interface DeliveryDeps {
   invoker: FunctionInvoker;
   concurrency: FunctionConcurrencyInfo | undefined;
   targets: DestinationTargets;
+  /** Writes one logical batch (group-committed with others); resolves once durable. */
+  write(ops: readonly BatchOp[]): Promise<void>;
   /** Tells the dispatcher a function got a new entry (a function destination). */
   queued(functionName: string): void;
 }
@@ -119,7 +121,7 @@ export async function deliver(deps: DeliveryDeps, entry: QueueEntry): Promise<vo
   });
   if (decision.kind === 'give-up') return giveUp(deps, failed, config, decision.condition, outcome);
   const next: QueueEntry = { ...failed, nextAttemptAt: now + decision.delayMs };
-  await ctx.storage.batch(deps.store.rescheduleOps(entry, next));
+  await deps.write(deps.store.rescheduleOps(entry, next));
   ctx.events.emit('async.retry-scheduled', {
     requestId,
     functionName,
@@ -149,7 +151,7 @@ async function backOff(
   if (decision.kind === 'give-up')
     return giveUp(deps, { ...entry, lastError: reason }, config, decision.condition, undefined);
   const next: QueueEntry = { ...entry, throttles, lastError: reason, nextAttemptAt: now + decision.delayMs };
-  await ctx.storage.batch(deps.store.rescheduleOps(entry, next));
+  await deps.write(deps.store.rescheduleOps(entry, next));
   ctx.events.emit('async.throttled', {
     requestId: entry.requestId,
     functionName: entry.functionName,
@@ -168,7 +170,7 @@ async function succeed(
   const { ctx, store } = deps;
   const base = { requestId: entry.requestId, functionName: entry.functionName, attempts: entry.attempts };
   if (config.onSuccess === undefined) {
-    await ctx.storage.batch(store.removeEntryOps(entry));
+    await deps.write(store.removeEntryOps(entry));
     ctx.events.emit('async.succeeded', base);
     return;
   }
@@ -205,7 +207,7 @@ async function giveUp(
       ...(destinationError === undefined ? {} : { destinationError }),
     });
   if (config.onFailure === undefined) {
-    await ctx.storage.batch([...store.removeEntryOps(entry), ...letter()]);
+    await deps.write([...store.removeEntryOps(entry), ...letter()]);
     ctx.events.emit('async.failed', { ...base, destination: 'dead-letter' });
     return;
   }
@@ -254,7 +256,7 @@ async function toDestination(
   const target = parseDestinationArn(ctx, arn, 'destination');
   if (target.kind === 'function') {
     const next = newEntry(ctx.clock.now(), target.name, record, 'destination');
-    await ctx.storage.batch([...removal, ...store.putEntryOps(next)]);
+    await deps.write([...removal, ...store.putEntryOps(next)]);
     ctx.events.emit('async.enqueued', {
       requestId: next.requestId,
       functionName: next.functionName,
@@ -274,9 +276,9 @@ async function toDestination(
       );
   } catch (err) {
     const destinationError = `${arn}: ${err instanceof Error ? err.message : String(err)}`;
-    await ctx.storage.batch([...removal, ...(fallback?.(destinationError) ?? [])]);
+    await deps.write([...removal, ...(fallback?.(destinationError) ?? [])]);
     return { destinationError };
   }
-  await ctx.storage.batch(removal);
+  await deps.write(removal);
   return {};
 }

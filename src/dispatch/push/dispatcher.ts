@@ -9,7 +9,7 @@ import type { TimerHandle } from '../../clock.js';
 import { delay } from '../../clock.js';
 import type { FunctionInvoker } from '../../functions/invoker.js';
 import { type DeliveryDeps, deliver, type FunctionConcurrencyInfo } from './delivery.js';
-import type { DueKey } from './store.js';
+import type { DueEntry } from './store.js';
 
 type BaseDeps = Omit<DeliveryDeps, 'invoker' | 'concurrency' | 'queued'>;
 
@@ -107,9 +107,9 @@ export class Dispatcher {
       let seen = 0;
       if (wanted > 0) {
         // In-flight keys stay in the index until settled and sit at its head: read past them.
-        const keys = await store.dueFor(name, now, wanted + running + this.#stale.size);
-        seen = keys.length;
-        await this.#startDue(keys, wanted);
+        const rows = await store.dueFor(name, now, wanted + running + this.#stale.size);
+        seen = rows.length;
+        this.#startDue(rows, wanted);
       }
       const next = await store.nextDueFor(name, now);
       if (next !== undefined && (nextDue === undefined || next < nextDue)) nextDue = next;
@@ -119,18 +119,15 @@ export class Dispatcher {
     if (this.#inFlight.size < options.maxConcurrency && !this.#closed) this.#arm(nextDue);
   }
 
-  async #startDue(keys: readonly DueKey[], wanted: number): Promise<void> {
-    const picked = keys
-      .filter((k) => !this.#inFlight.has(k.requestId) && !this.#stale.has(k.key))
-      .slice(0, wanted);
-    // Fresh reads (not a snapshot) tell whether a picked entry is still as listed.
-    const entries = await this.deps.store.getEntries(picked.map((p) => p.requestId));
-    picked.forEach((due, i) => {
-      const entry = entries[i];
-      if (this.#closed || !entry || entry.nextAttemptAt !== due.dueAt) return;
-      if (this.#inFlight.has(due.requestId) || this.#stale.has(due.key)) return;
-      this.#start(entry.requestId, entry.functionName, due.key, () => this.#run(entry));
-    });
+  #startDue(rows: readonly DueEntry[], wanted: number): void {
+    let started = 0;
+    for (const { key, entry } of rows) {
+      if (started === wanted || this.#closed) return;
+      // The read is a snapshot: skip what runs now and what settled since it was taken.
+      if (this.#inFlight.has(entry.requestId) || this.#stale.has(key)) continue;
+      this.#start(entry.requestId, entry.functionName, key, () => this.#run(entry));
+      started++;
+    }
   }
 
   #run(entry: Parameters<typeof deliver>[1]): Promise<void> {
