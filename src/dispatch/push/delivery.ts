@@ -2,23 +2,18 @@
  * One delivery of one queued event: age check, one invocation, then exactly one batch that
  * records what happened (removed, rescheduled, handed to a destination or dead-lettered).
  */
-import { randomUUID } from 'node:crypto';
 import type { EngineContext } from '../../context.js';
 import { isLambdaliteError } from '../../errors.js';
 import type { FunctionInvoker, InvocationOutcome } from '../../functions/invoker.js';
 import type { BatchOp } from '../../storage/storage.js';
-import type { AsyncFailureCondition } from '../events.js';
+
+export { newEntry } from './entry.js';
+
 import { afterFunctionError, afterThrottle, isExpired } from '../retry.js';
-import {
-  buildDestinationRecord,
-  type DestinationCondition,
-  type DestinationRecord,
-  type DestinationTargets,
-  destinationObjectKey,
-  parseDestinationArn,
-} from './destinations.js';
+import type { DestinationTargets } from './destinations.js';
 import type { EventInvokeConfigs } from './event-invoke-config.js';
 import type { AsyncInvocationOptions } from './options.js';
+import { giveUp, succeed } from './settle.js';
 import type { QueueStore } from './store.js';
 import type { EventInvokeConfig, QueueEntry } from './types.js';
 
@@ -40,26 +35,6 @@ export interface DeliveryDeps {
   write(ops: readonly BatchOp[]): Promise<void>;
   /** Tells the dispatcher a function got a new entry (a function destination). */
   queued(functionName: string): void;
-}
-
-/** A new queue entry, due now. */
-export function newEntry(
-  now: number,
-  functionName: string,
-  payload: unknown,
-  source: string,
-  requestId: string = randomUUID(),
-): QueueEntry {
-  return {
-    requestId,
-    functionName,
-    payload,
-    source,
-    enqueuedAt: now,
-    attempts: 0,
-    throttles: 0,
-    nextAttemptAt: now,
-  };
 }
 
 function errorText(outcome: InvocationOutcome): string {
@@ -131,6 +106,24 @@ export async function deliver(deps: DeliveryDeps, entry: QueueEntry): Promise<vo
   });
 }
 
+/**
+ * {@link deliver}, but an unexpected failure (a bug, a failed write) reschedules the event as a
+ * service error instead of leaving it due at once, which would retry it in a hot loop. If even
+ * that write fails (storage closing) the entry simply stays queued for the next open.
+ */
+export async function deliverSafely(deps: DeliveryDeps, entry: QueueEntry): Promise<void> {
+  try {
+    await deliver(deps, entry);
+  } catch (err) {
+    const reason = `ServiceException: ${err instanceof Error ? err.message : String(err)}`;
+    try {
+      await backOff(deps, entry, await deps.configs.effective(entry.functionName), reason, false);
+    } catch {
+      // Nothing more to do here: the entry is still queued under its key.
+    }
+  }
+}
+
 /** Throttle or service error: back to the queue without using an attempt, until the age limit. */
 async function backOff(
   deps: DeliveryDeps,
@@ -159,126 +152,4 @@ async function backOff(
     delayMs: decision.delayMs,
     reason: throttled ? reason : `service error (${reason})`,
   });
-}
-
-async function succeed(
-  deps: DeliveryDeps,
-  entry: QueueEntry,
-  config: EventInvokeConfig,
-  outcome: InvocationOutcome,
-): Promise<void> {
-  const { ctx, store } = deps;
-  const base = { requestId: entry.requestId, functionName: entry.functionName, attempts: entry.attempts };
-  if (config.onSuccess === undefined) {
-    await deps.write(store.removeEntryOps(entry));
-    ctx.events.emit('async.succeeded', base);
-    return;
-  }
-  const record = recordFor(deps, entry, 'Success', outcome);
-  const result = await toDestination(deps, entry, config.onSuccess, record);
-  ctx.events.emit('async.succeeded', { ...base, destination: config.onSuccess, ...result });
-}
-
-async function giveUp(
-  deps: DeliveryDeps,
-  entry: QueueEntry,
-  config: EventInvokeConfig,
-  condition: AsyncFailureCondition,
-  outcome: InvocationOutcome | undefined,
-): Promise<void> {
-  const { ctx, store } = deps;
-  const base = {
-    requestId: entry.requestId,
-    functionName: entry.functionName,
-    condition,
-    attempts: entry.attempts,
-  };
-  const letter = (destinationError?: string) =>
-    store.putDeadLetterOps({
-      requestId: entry.requestId,
-      functionName: entry.functionName,
-      payload: entry.payload,
-      source: entry.source,
-      condition,
-      attempts: entry.attempts,
-      ...(entry.lastError === undefined ? {} : { lastError: entry.lastError }),
-      enqueuedAt: entry.enqueuedAt,
-      failedAt: ctx.clock.now(),
-      ...(destinationError === undefined ? {} : { destinationError }),
-    });
-  if (config.onFailure === undefined) {
-    await deps.write([...store.removeEntryOps(entry), ...letter()]);
-    ctx.events.emit('async.failed', { ...base, destination: 'dead-letter' });
-    return;
-  }
-  const record = recordFor(deps, entry, condition, outcome);
-  const result = await toDestination(deps, entry, config.onFailure, record, letter);
-  ctx.events.emit('async.failed', {
-    ...base,
-    destination: result.destinationError === undefined ? config.onFailure : 'dead-letter',
-    ...result,
-  });
-}
-
-function recordFor(
-  deps: DeliveryDeps,
-  entry: QueueEntry,
-  condition: DestinationCondition,
-  outcome: InvocationOutcome | undefined,
-): DestinationRecord {
-  return buildDestinationRecord(deps.ctx, {
-    requestId: entry.requestId,
-    functionName: entry.functionName,
-    condition,
-    approximateInvokeCount: entry.attempts,
-    requestPayload: entry.payload,
-    ...(outcome === undefined ? {} : { outcome }),
-    now: deps.ctx.clock.now(),
-  });
-}
-
-/**
- * Hands the record to its destination and removes the entry. A function destination is a new
- * entry of this queue, written in the SAME batch as the removal. A stream or bucket is written
- * first and the entry removed after (at-least-once: a crash in between redelivers the event and
- * may write the record twice). If the target refuses, `fallback` ops (the dead-letter) join the
- * removal so the event is never dropped.
- */
-async function toDestination(
-  deps: DeliveryDeps,
-  entry: QueueEntry,
-  arn: string,
-  record: DestinationRecord,
-  fallback?: (destinationError: string) => BatchOp[],
-): Promise<{ destinationError?: string }> {
-  const { ctx, store } = deps;
-  const removal = store.removeEntryOps(entry);
-  const target = parseDestinationArn(ctx, arn, 'destination');
-  if (target.kind === 'function') {
-    const next = newEntry(ctx.clock.now(), target.name, record, 'destination');
-    await deps.write([...removal, ...store.putEntryOps(next)]);
-    ctx.events.emit('async.enqueued', {
-      requestId: next.requestId,
-      functionName: next.functionName,
-      source: next.source,
-    });
-    deps.queued(next.functionName);
-    return {};
-  }
-  const body = Buffer.from(JSON.stringify(record));
-  try {
-    if (target.kind === 'stream') await deps.targets.putStreamRecord(target.name, entry.requestId, body);
-    else
-      await deps.targets.putBucketObject(
-        target.name,
-        destinationObjectKey(entry.functionName, ctx.clock.now(), entry.requestId),
-        body,
-      );
-  } catch (err) {
-    const destinationError = `${arn}: ${err instanceof Error ? err.message : String(err)}`;
-    await deps.write([...removal, ...(fallback?.(destinationError) ?? [])]);
-    return { destinationError };
-  }
-  await deps.write(removal);
-  return {};
 }

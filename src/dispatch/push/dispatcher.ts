@@ -8,7 +8,7 @@
 import type { TimerHandle } from '../../clock.js';
 import { delay } from '../../clock.js';
 import type { FunctionInvoker } from '../../functions/invoker.js';
-import { type DeliveryDeps, deliver, type FunctionConcurrencyInfo } from './delivery.js';
+import { type DeliveryDeps, deliverSafely, type FunctionConcurrencyInfo } from './delivery.js';
 import type { DueEntry } from './store.js';
 
 type BaseDeps = Omit<DeliveryDeps, 'invoker' | 'concurrency' | 'queued'>;
@@ -130,10 +130,10 @@ export class Dispatcher {
     }
   }
 
-  #run(entry: Parameters<typeof deliver>[1]): Promise<void> {
+  #run(entry: Parameters<typeof deliverSafely>[1]): Promise<void> {
     const invoker = this.#invoker;
     if (!invoker) return Promise.resolve();
-    return deliver(
+    return deliverSafely(
       { ...this.deps, invoker, concurrency: this.#concurrency, queued: (name) => this.wake(name) },
       entry,
     );
