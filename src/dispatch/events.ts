@@ -1,6 +1,7 @@
 /** Events of the dispatchers. Push (async invocation) events are prefixed `async.`. */
 
-export type AsyncAttemptOutcome = 'success' | 'function-error' | 'throttled' | 'service-error' | 'not-found';
+/** Throttles and service errors are not attempts: they show as `async.throttled`. */
+export type AsyncAttemptOutcome = 'success' | 'function-error' | 'not-found';
 export type AsyncFailureCondition = 'RetriesExhausted' | 'EventAgeExceeded';
 
 export interface DispatchEventMap {

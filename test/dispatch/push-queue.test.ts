@@ -180,6 +180,14 @@ describe.each(STORAGE_KINDS)('async invocation queue (%s)', (kind) => {
     expect(invoker.callsFor('index')[0]?.payload).toEqual({ Records: [s3Record('c')] });
   });
 
+  it('refuses enqueues, config and redrive once the engine is closed', async () => {
+    const engine = await openEngine(kind);
+    await engine.close();
+    await expectCode(engine.asyncInvocations.enqueue('fn', {}), 'EngineClosed');
+    await expectCode(engine.asyncInvocations.putEventInvokeConfig('fn', {}), 'EngineClosed');
+    await expectCode(engine.asyncInvocations.redrive('fn'), 'EngineClosed');
+  });
+
   it('refuses a payload over the async limit and a malformed function name, writing nothing', async () => {
     const engine = await openEngine(kind, { quotas: { asyncPayloadBytes: 100 } });
     await expectCode(

@@ -144,6 +144,7 @@ export class AsyncInvocations implements NotificationSink {
         { Records: [delivery.record] },
         'aws:s3',
       );
+      if (delivery.invocationRole !== undefined) entry.invocationRole = delivery.invocationRole;
       this.#pendingNotifications.set(delivery, entry);
       return this.#store.putEntryOps(entry);
     });
@@ -165,7 +166,10 @@ export class AsyncInvocations implements NotificationSink {
   }
 
   /** Replaces the function's config (AWS Put semantics: omitted fields take their defaults). */
-  putEventInvokeConfig(functionName: string, config: EventInvokeConfigInput): Promise<EventInvokeConfig> {
+  async putEventInvokeConfig(
+    functionName: string,
+    config: EventInvokeConfigInput,
+  ): Promise<EventInvokeConfig> {
     this.#ctx.lifecycle.assertOpen();
     return this.#configs.put(checkName(functionName), config);
   }

@@ -19,6 +19,8 @@ export interface QueueEntry {
   /** Engine-clock time of the next attempt; the due index is keyed by it. */
   nextAttemptAt: number;
   lastError?: string;
+  /** For bucket notifications: the configuration's invocation role (2014 model), for the IAM check. */
+  invocationRole?: string;
 }
 
 /** An event that failed with no on-failure destination (or whose destination failed). */
