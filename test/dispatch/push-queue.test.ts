@@ -5,10 +5,27 @@ import { AsyncInvocations } from '../../src/dispatch/push/async-invocations.js';
 import { EventHub } from '../../src/events.js';
 import { ManualClock } from '../../src/index.js';
 import { Storage } from '../../src/storage/storage.js';
-import { collect, nextEvent, onCleanup, openEngine, STORAGE_KINDS, tempDir } from '../helpers/engines.js';
+import {
+  collect,
+  firstMatch,
+  nextEvent,
+  onCleanup,
+  openEngine,
+  STORAGE_KINDS,
+  tempDir,
+} from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
 import { T0 } from './push-helpers.js';
 import { ScriptedInvoker } from './scripted-invoker.js';
+
+/** The queue on its own storage, as buckets see it: they commit our ops in their own batch. */
+async function standaloneQueue(kind: 'memory' | 'disk') {
+  const clock = new ManualClock(T0);
+  const storage = await Storage.open(kind === 'disk' ? await tempDir() : undefined);
+  const ctx = createContext(resolveOptions({ clock }), storage, new EventHub(clock), new Lifecycle());
+  onCleanup(() => ctx.lifecycle.close().then(() => storage.close()));
+  return { ctx, storage, queue: new AsyncInvocations(ctx, ctx.options.asyncInvocation) };
+}
 
 function s3Record(key: string): S3EventRecord {
   return {
@@ -144,11 +161,7 @@ describe.each(STORAGE_KINDS)('async invocation queue (%s)', (kind) => {
   });
 
   it('queues one { Records: [record] } event per bucket notification, in the caller batch', async () => {
-    const clock = new ManualClock(T0);
-    const storage = await Storage.open(kind === 'disk' ? await tempDir() : undefined);
-    const ctx = createContext(resolveOptions({ clock }), storage, new EventHub(clock), new Lifecycle());
-    onCleanup(() => ctx.lifecycle.close().then(() => storage.close()));
-    const queue = new AsyncInvocations(ctx, ctx.options.asyncInvocation);
+    const { ctx, storage, queue } = await standaloneQueue(kind);
     const invoker = new ScriptedInvoker();
     queue.attachInvoker(invoker);
     const deliveries: NotificationDelivery[] = [
@@ -178,6 +191,26 @@ describe.each(STORAGE_KINDS)('async invocation queue (%s)', (kind) => {
     await succeeded;
     expect(invoker.callsFor('thumbs')[0]?.payload).toEqual({ Records: [s3Record('a b.jpg')] });
     expect(invoker.callsFor('index')[0]?.payload).toEqual({ Records: [s3Record('c')] });
+  });
+
+  it('keeps the invocation role of a failed notification in its dead letter', async () => {
+    const { ctx, storage, queue } = await standaloneQueue(kind);
+    queue.attachInvoker(new ScriptedInvoker().always('thumbs', 'error'));
+    await queue.putEventInvokeConfig('thumbs', { maximumRetryAttempts: 0 });
+    const role = 'arn:aws:iam::000000000000:role/s3-invoke';
+    const deliveries: NotificationDelivery[] = [
+      {
+        functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:thumbs',
+        invocationRole: role,
+        bucket: 'photos',
+        record: s3Record('k'),
+      },
+    ];
+    const failed = firstMatch(ctx.events.events$, (e) => e.type === 'async.failed');
+    await storage.batch(queue.deliveryOps(deliveries));
+    queue.committed(deliveries);
+    await failed;
+    expect(await queue.deadLetters('thumbs')).toMatchObject([{ source: 'aws:s3', invocationRole: role }]);
   });
 
   it('refuses enqueues, config and redrive once the engine is closed', async () => {

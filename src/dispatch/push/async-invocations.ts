@@ -46,6 +46,13 @@ function functionNameOf(arnOrName: string): string {
   return checkName(name);
 }
 
+/** A dead letter back as a fresh entry: same request id, no attempts, age counted from now. */
+function redriven(now: number, letter: DeadLetter): QueueEntry {
+  const entry = newEntry(now, letter.functionName, letter.payload, letter.source, letter.requestId);
+  if (letter.invocationRole !== undefined) entry.invocationRole = letter.invocationRole;
+  return entry;
+}
+
 export interface EnqueueOptions {
   /** Recorded on the entry and in events; default 'invoke'. */
   source?: string;
@@ -220,9 +227,7 @@ export class AsyncInvocations implements NotificationSink {
     const now = this.#ctx.clock.now();
     const ops = chosen.flatMap((letter) => [
       ...this.#store.removeDeadLetterOps(letter),
-      ...this.#store.putEntryOps(
-        newEntry(now, letter.functionName, letter.payload, letter.source, letter.requestId),
-      ),
+      ...this.#store.putEntryOps(redriven(now, letter)),
     ]);
     await this.#ctx.storage.batch(ops);
     const ids = chosen.map((l) => l.requestId);

@@ -56,6 +56,7 @@ export async function giveUp(
       functionName: entry.functionName,
       payload: entry.payload,
       source: entry.source,
+      ...(entry.invocationRole === undefined ? {} : { invocationRole: entry.invocationRole }),
       condition,
       attempts: entry.attempts,
       ...(entry.lastError === undefined ? {} : { lastError: entry.lastError }),

@@ -36,6 +36,8 @@ export interface DeadLetter {
   failedAt: number;
   /** Set when an on-failure destination was configured but delivery to it failed. */
   destinationError?: string;
+  /** Kept from the entry so a redriven notification still carries it. */
+  invocationRole?: string;
 }
 
 /** `putEventInvokeConfig` input, AWS's fields in camelCase. */
