@@ -8,8 +8,8 @@
 import type { TimerHandle } from '../../clock.js';
 import { delay } from '../../clock.js';
 import type { FunctionInvoker } from '../../functions/invoker.js';
+import { SEP } from '../../storage/keys.js';
 import { type DeliveryDeps, deliverSafely, type FunctionConcurrencyInfo } from './delivery.js';
-import type { DueEntry } from './store.js';
 
 type BaseDeps = Omit<DeliveryDeps, 'invoker' | 'concurrency' | 'queued'>;
 
@@ -107,9 +107,9 @@ export class Dispatcher {
       let seen = 0;
       if (wanted > 0) {
         // In-flight keys stay in the index until settled and sit at its head: read past them.
-        const rows = await store.dueFor(name, now, wanted + running + this.#stale.size);
-        seen = rows.length;
-        this.#startDue(rows, wanted);
+        const keys = await store.dueKeysFor(name, now, wanted + running + this.#stale.size);
+        seen = keys.length;
+        await this.#startDue(keys, wanted);
       }
       const next = await store.nextDueFor(name, now);
       if (next !== undefined && (nextDue === undefined || next < nextDue)) nextDue = next;
@@ -119,15 +119,18 @@ export class Dispatcher {
     if (this.#inFlight.size < options.maxConcurrency && !this.#closed) this.#arm(nextDue);
   }
 
-  #startDue(rows: readonly DueEntry[], wanted: number): void {
-    let started = 0;
-    for (const { key, entry } of rows) {
-      if (started === wanted || this.#closed) return;
-      // The read is a snapshot: skip what runs now and what settled since it was taken.
-      if (this.#inFlight.has(entry.requestId) || this.#stale.has(key)) continue;
+  /** Starts up to `wanted` of the listed keys, reading only the entries it starts. */
+  async #startDue(keys: readonly string[], wanted: number): Promise<void> {
+    // The key list is a snapshot: skip what runs now and what settled since it was taken.
+    const picked = keys
+      .filter((key) => !this.#stale.has(key) && !this.#inFlight.has(requestIdOf(key)))
+      .slice(0, wanted);
+    const entries = await this.deps.store.entriesAt(picked);
+    picked.forEach((key, i) => {
+      const entry = entries[i];
+      if (this.#closed || !entry || this.#stale.has(key) || this.#inFlight.has(entry.requestId)) return;
       this.#start(entry.requestId, entry.functionName, key, () => this.#run(entry));
-      started++;
-    }
+    });
   }
 
   #run(entry: Parameters<typeof deliverSafely>[1]): Promise<void> {
@@ -196,4 +199,8 @@ export class Dispatcher {
     await Promise.race([Promise.allSettled([...this.#inFlight.values()]), bound]);
     abort.abort();
   }
+}
+
+function requestIdOf(key: string): string {
+  return key.slice(key.lastIndexOf(SEP) + 1);
 }

@@ -12,11 +12,6 @@ import { childRange, decodeUint, encodeUint, joinKey, SEP, SEP_END } from '../..
 import { type BatchOp, delOp, putOp, type Storage, type Sub } from '../../storage/storage.js';
 import type { DeadLetter, EventInvokeConfig, QueueEntry } from './types.js';
 
-export interface DueEntry {
-  key: string;
-  entry: QueueEntry;
-}
-
 export class QueueStore {
   /** Per function, entries in due order: functions never queue behind each other. */
   readonly queue: Sub<QueueEntry>;
@@ -56,12 +51,16 @@ export class QueueStore {
     return [delOp(this.dead, joinKey(letter.functionName, letter.requestId))];
   }
 
-  /** Up to `limit` entries of one function with nextAttemptAt <= now, in due order. */
-  async dueFor(functionName: string, now: number, limit: number): Promise<DueEntry[]> {
-    const rows = await this.queue
-      .iterator({ gte: functionName + SEP, lt: joinKey(functionName, encodeUint(now + 1)), limit })
+  /** Up to `limit` keys of one function's entries with nextAttemptAt <= now, in due order. */
+  async dueKeysFor(functionName: string, now: number, limit: number): Promise<string[]> {
+    return this.queue
+      .keys({ gte: functionName + SEP, lt: joinKey(functionName, encodeUint(now + 1)), limit })
       .all();
-    return rows.map(([key, entry]) => ({ key, entry }));
+  }
+
+  /** The entries under these keys (undefined where one is gone). */
+  async entriesAt(keys: readonly string[]): Promise<Array<QueueEntry | undefined>> {
+    return keys.length === 0 ? [] : this.queue.getMany([...keys]);
   }
 
   /** The earliest due time of one function strictly after `now`, if any entry waits. */
