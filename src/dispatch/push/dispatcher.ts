@@ -146,7 +146,7 @@ export class Dispatcher {
     this.#perFunction.set(functionName, (this.#perFunction.get(functionName) ?? 0) + 1);
     const task = run()
       .catch(() => {
-        // A failed write leaves the entry queued under its due key: it is delivered again.
+        // deliverSafely never rejects; kept so a future change cannot leave a rejection unhandled.
       })
       .finally(() => {
         this.#inFlight.delete(requestId);
