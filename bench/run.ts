@@ -5,9 +5,11 @@
 import type { Benchmark } from './harness.js';
 import { machine, table } from './harness.js';
 import { iamBenchmark } from './iam.js';
+import { pushBenchmark } from './push.js';
 
 const benchmarks: Benchmark[] = [];
 benchmarks.push(iamBenchmark);
+benchmarks.push(pushBenchmark);
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length === 0 ? benchmarks : benchmarks.filter((b) => wanted.includes(b.name));

@@ -4,6 +4,7 @@
  */
 import { Arns } from './arn.js';
 import { type Clock, SystemClock } from './clock.js';
+import { type AsyncInvocationOptions, resolveAsyncInvocationOptions } from './dispatch/push/options.js';
 import { LambdaliteError } from './errors.js';
 import type { EventHub } from './events.js';
 import type { CallerIdentity } from './iam/authorizer.js';
@@ -23,6 +24,8 @@ export interface EngineOptions {
   clock?: Clock;
   /** Who calls the management API; when set, passing a role checks iam:PassRole. */
   callerIdentity?: CallerIdentity;
+  /** Push dispatcher: retry delays, throttle backoff, concurrency; see {@link AsyncInvocationOptions}. */
+  asyncInvocation?: Partial<AsyncInvocationOptions>;
 }
 
 export interface ResolvedOptions {
@@ -32,6 +35,7 @@ export interface ResolvedOptions {
   readonly quotas: Readonly<Quotas>;
   readonly clock: Clock;
   readonly callerIdentity: CallerIdentity | undefined;
+  readonly asyncInvocation: Readonly<AsyncInvocationOptions>;
 }
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -73,6 +77,7 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
       'options.clock must implement now(), setTimeout() and clearTimeout()',
     );
   }
+  const asyncInvocation = resolveAsyncInvocationOptions(options.asyncInvocation);
   return {
     location,
     region,
@@ -80,6 +85,7 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     quotas: resolveQuotas(options.quotas),
     clock,
     callerIdentity: options.callerIdentity,
+    asyncInvocation,
   };
 }
 

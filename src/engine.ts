@@ -11,6 +11,7 @@ import {
   Lifecycle,
   resolveOptions,
 } from './context.js';
+import { AsyncInvocations } from './dispatch/push/async-invocations.js';
 import { type EngineEvent, EventHub } from './events.js';
 import { Iam } from './iam/iam.js';
 import { Storage } from './storage/storage.js';
@@ -23,11 +24,17 @@ export class Engine implements AsyncDisposable {
   readonly #ctx: EngineContext;
   /** Roles, policies, the policy simulator; `iam.authorizer` is the internal enforcement API. */
   readonly iam: Iam;
+  /**
+   * Asynchronous invocations: the durable queue, its dispatcher, event invoke config and dead
+   * letters. Dispatching starts once the function runtime is attached (`attachInvoker`).
+   */
+  readonly asyncInvocations: AsyncInvocations;
 
   /** @internal use {@link createEngine}. */
   constructor(ctx: EngineContext) {
     this.#ctx = ctx;
     this.iam = new Iam(ctx, ctx.options.callerIdentity);
+    this.asyncInvocations = new AsyncInvocations(ctx, ctx.options.asyncInvocation);
   }
 
   get status(): EngineStatus {

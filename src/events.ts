@@ -5,6 +5,7 @@
  */
 import { type Observable, Subject } from 'rxjs';
 import type { Clock } from './clock.js';
+import type { DispatchEventMap } from './dispatch/events.js';
 import type { IamEventMap } from './iam/events.js';
 
 /** Events of the engine as a whole. */
@@ -13,7 +14,7 @@ export interface LifecycleEventMap {
   'engine.closed': Record<string, never>;
 }
 
-export interface EngineEventMap extends LifecycleEventMap, IamEventMap {}
+export interface EngineEventMap extends LifecycleEventMap, IamEventMap, DispatchEventMap {}
 
 export type EngineEventType = keyof EngineEventMap;
 

@@ -8,6 +8,16 @@ export { formatArn, parseArn } from './arn.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { ManualClock, SystemClock } from './clock.js';
 export type { EngineOptions, EngineStatus } from './context.js';
+export type { AsyncInvocations, EnqueueOptions } from './dispatch/push/async-invocations.js';
+export type { FunctionConcurrencyInfo } from './dispatch/push/delivery.js';
+export type { DestinationRecord, DestinationTargets } from './dispatch/push/destinations.js';
+export type { AsyncInvocationOptions } from './dispatch/push/options.js';
+export type {
+  DeadLetter,
+  EventInvokeConfig,
+  EventInvokeConfigInput,
+  QueueEntry,
+} from './dispatch/push/types.js';
 export { createEngine, Engine } from './engine.js';
 export type { ErrorCode, LambdaliteErrorOptions } from './errors.js';
 export { ERROR_CODES, isLambdaliteError, LambdaliteError } from './errors.js';

@@ -1,0 +1,256 @@
+/**
+ * The push side of the engine: a durable queue of asynchronous invocations (invoke Event,
+ * bucket notifications, function destinations), its dispatcher, per-function event invoke
+ * config, and the dead-letter store. The facade validates and delegates; the queue layout lives
+ * in store.ts, one delivery in delivery.ts, scheduling in dispatcher.ts.
+ *
+ * @example
+ * const { requestId } = await engine.asyncInvocations.enqueue('resize', { key: 'a.jpg' }); // durable: the 202
+ * await engine.asyncInvocations.putEventInvokeConfig('resize', { maximumRetryAttempts: 1 });
+ * const failed = await engine.asyncInvocations.deadLetters('resize');
+ * await engine.asyncInvocations.redrive('resize');
+ */
+import { tryParseArn } from '../../arn.js';
+import type { NotificationDelivery, NotificationSink } from '../../buckets/notification-sink.js';
+import type { EngineContext } from '../../context.js';
+import { LambdaliteError } from '../../errors.js';
+import type { FunctionInvoker } from '../../functions/invoker.js';
+import type { BatchOp } from '../../storage/storage.js';
+import { type FunctionConcurrencyInfo, newEntry } from './delivery.js';
+import { type DestinationTargets, unwiredTargets } from './destinations.js';
+import { Dispatcher } from './dispatcher.js';
+import { EventInvokeConfigs } from './event-invoke-config.js';
+import type { AsyncInvocationOptions } from './options.js';
+import { QueueStore } from './store.js';
+import type { DeadLetter, EventInvokeConfig, EventInvokeConfigInput, QueueEntry } from './types.js';
+import { WriteCombiner } from './write-combiner.js';
+
+const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+function checkName(functionName: unknown): string {
+  if (typeof functionName !== 'string' || !FUNCTION_NAME.test(functionName)) {
+    throw new LambdaliteError(
+      'InvalidParameterValueException',
+      `functionName must be 1-64 characters [a-zA-Z0-9-_], got ${JSON.stringify(functionName)}`,
+    );
+  }
+  return functionName;
+}
+
+/** A function name from a function ARN (qualified or not) or a plain name. */
+function functionNameOf(arnOrName: string): string {
+  const arn = tryParseArn(arnOrName);
+  if (!arn) return checkName(arnOrName);
+  const [kind, name] = arn.resource.split(':');
+  if (arn.service !== 'lambda' || kind !== 'function') return checkName(arnOrName);
+  return checkName(name);
+}
+
+/** A dead letter back as a fresh entry: same request id, no attempts, age counted from now. */
+function redriven(now: number, letter: DeadLetter): QueueEntry {
+  const entry = newEntry(now, letter.functionName, letter.payload, letter.source, letter.requestId);
+  if (letter.invocationRole !== undefined) entry.invocationRole = letter.invocationRole;
+  return entry;
+}
+
+export interface EnqueueOptions {
+  /** Recorded on the entry and in events; default 'invoke'. */
+  source?: string;
+}
+
+export class AsyncInvocations implements NotificationSink {
+  readonly #ctx: EngineContext;
+  readonly #store: QueueStore;
+  readonly #configs: EventInvokeConfigs;
+  readonly #dispatcher: Dispatcher;
+  readonly #writer: WriteCombiner;
+  readonly #targets: DestinationTargets;
+  readonly #pendingNotifications = new WeakMap<NotificationDelivery, QueueEntry>();
+
+  constructor(ctx: EngineContext, options: Readonly<AsyncInvocationOptions>) {
+    this.#ctx = ctx;
+    this.#store = new QueueStore(ctx.storage);
+    this.#configs = new EventInvokeConfigs(ctx, this.#store);
+    this.#writer = new WriteCombiner(ctx.storage);
+    this.#targets = unwiredTargets(async (name, record) => {
+      await this.enqueue(name, record, { source: 'destination' });
+    });
+    this.#dispatcher = new Dispatcher({
+      ctx,
+      store: this.#store,
+      configs: this.#configs,
+      options,
+      targets: this.#targets,
+      write: (ops) => this.#writer.write(ops),
+    });
+    ctx.lifecycle.onClose(() => this.#dispatcher.close());
+  }
+
+  /**
+   * Attaches the function runtime; dispatching starts now (entries queued before wait until
+   * then). `concurrency` lets reserved concurrency 0 send events straight to the failure path.
+   */
+  attachInvoker(invoker: FunctionInvoker, concurrency?: FunctionConcurrencyInfo): void {
+    this.#dispatcher.attach(invoker, concurrency);
+  }
+
+  /** Wires stream and bucket destinations to the real services. */
+  setDestinationTargets(
+    targets: Partial<Pick<DestinationTargets, 'putStreamRecord' | 'putBucketObject'>>,
+  ): void {
+    if (targets.putStreamRecord) this.#targets.putStreamRecord = targets.putStreamRecord;
+    if (targets.putBucketObject) this.#targets.putBucketObject = targets.putBucketObject;
+  }
+
+  /**
+   * Durably queues one asynchronous invocation and resolves with its request id once the entry
+   * is on disk (the moment AWS answers 202). The caller checks that the function exists.
+   */
+  async enqueue(
+    functionName: string,
+    payload: unknown,
+    options: EnqueueOptions = {},
+  ): Promise<{ requestId: string }> {
+    this.#ctx.lifecycle.assertOpen();
+    checkName(functionName);
+    const body = payload === undefined ? {} : payload;
+    let text: string;
+    try {
+      text = JSON.stringify(body);
+    } catch (err) {
+      throw new LambdaliteError('InvalidRequestContentException', 'payload must be JSON-serialisable', {
+        cause: err,
+      });
+    }
+    const size = Buffer.byteLength(text);
+    const limit = this.#ctx.quotas.asyncPayloadBytes;
+    if (size > limit) {
+      throw new LambdaliteError(
+        'RequestTooLargeException',
+        `payload of ${size} bytes exceeds the asynchronous invocation limit of ${limit} bytes`,
+      );
+    }
+    const entry = newEntry(this.#ctx.clock.now(), functionName, JSON.parse(text), options.source ?? 'invoke');
+    await this.#writer.write(this.#store.putEntryOps(entry));
+    this.#ctx.events.emit('async.enqueued', {
+      requestId: entry.requestId,
+      functionName,
+      source: entry.source,
+    });
+    this.#dispatcher.wake(functionName);
+    return { requestId: entry.requestId };
+  }
+
+  /** NotificationSink: the ops that queue one `{ Records: [record] }` event per delivery. */
+  deliveryOps(deliveries: readonly NotificationDelivery[]): BatchOp[] {
+    const now = this.#ctx.clock.now();
+    return deliveries.flatMap((delivery) => {
+      const entry = newEntry(
+        now,
+        functionNameOf(delivery.functionArn),
+        { Records: [delivery.record] },
+        'aws:s3',
+      );
+      if (delivery.invocationRole !== undefined) entry.invocationRole = delivery.invocationRole;
+      this.#pendingNotifications.set(delivery, entry);
+      return this.#store.putEntryOps(entry);
+    });
+  }
+
+  /** NotificationSink: the batch with those ops committed; announce and dispatch them. */
+  committed(deliveries: readonly NotificationDelivery[]): void {
+    for (const delivery of deliveries) {
+      const entry = this.#pendingNotifications.get(delivery);
+      if (!entry) continue;
+      this.#pendingNotifications.delete(delivery);
+      this.#ctx.events.emit('async.enqueued', {
+        requestId: entry.requestId,
+        functionName: entry.functionName,
+        source: entry.source,
+      });
+      this.#dispatcher.wake(entry.functionName);
+    }
+  }
+
+  /** Replaces the function's config (AWS Put semantics: omitted fields take their defaults). */
+  async putEventInvokeConfig(
+    functionName: string,
+    config: EventInvokeConfigInput,
+  ): Promise<EventInvokeConfig> {
+    this.#ctx.lifecycle.assertOpen();
+    return this.#configs.put(checkName(functionName), config);
+  }
+
+  /** The function's config; `ResourceNotFoundException` when none was put. */
+  async getEventInvokeConfig(functionName: string): Promise<EventInvokeConfig> {
+    const config = await this.#configs.get(checkName(functionName));
+    if (!config) {
+      throw new LambdaliteError(
+        'ResourceNotFoundException',
+        `The function ${functionName} has no event invoke config`,
+        { statusCode: 404 },
+      );
+    }
+    return config;
+  }
+
+  async deleteEventInvokeConfig(functionName: string): Promise<void> {
+    await this.getEventInvokeConfig(functionName);
+    await this.#configs.delete(functionName);
+  }
+
+  /** Failed events of a function kept in the dead-letter store, oldest failure first. */
+  async deadLetters(functionName: string): Promise<DeadLetter[]> {
+    const letters = await this.#store.deadLetters(checkName(functionName));
+    return letters.sort((a, b) => a.failedAt - b.failedAt || a.requestId.localeCompare(b.requestId));
+  }
+
+  /**
+   * Re-queues dead letters (all of the function's, or those named) with a fresh attempt count
+   * and age, keeping their request ids. Removal and re-queue are one batch.
+   */
+  async redrive(functionName: string, requestIds?: readonly string[]): Promise<{ requestIds: string[] }> {
+    this.#ctx.lifecycle.assertOpen();
+    const letters = await this.deadLetters(functionName);
+    const wanted = requestIds === undefined ? undefined : new Set(requestIds);
+    const chosen = wanted ? letters.filter((l) => wanted.has(l.requestId)) : letters;
+    if (wanted) {
+      const missing = [...wanted].filter((id) => !chosen.some((l) => l.requestId === id));
+      if (missing.length > 0) {
+        throw new LambdaliteError(
+          'ResourceNotFoundException',
+          `no dead letter of function ${functionName} has request id ${missing.map((m) => `'${m}'`).join(', ')}`,
+          { statusCode: 404 },
+        );
+      }
+    }
+    const now = this.#ctx.clock.now();
+    const ops = chosen.flatMap((letter) => [
+      ...this.#store.removeDeadLetterOps(letter),
+      ...this.#store.putEntryOps(redriven(now, letter)),
+    ]);
+    await this.#ctx.storage.batch(ops);
+    const ids = chosen.map((l) => l.requestId);
+    if (ids.length > 0) this.#ctx.events.emit('async.redriven', { functionName, requestIds: ids });
+    this.#dispatcher.wake(functionName);
+    return { requestIds: ids };
+  }
+
+  /** Events waiting in the queue (due or scheduled), all functions. */
+  pendingCount(): Promise<number> {
+    return this.#store.countEntries();
+  }
+
+  /**
+   * Resolves when the dispatcher is quiet: no scan running, no invocation in flight, and the
+   * timer for the next scheduled retry armed. Tests await it before moving a manual clock.
+   */
+  idle(): Promise<void> {
+    return this.#dispatcher.idle();
+  }
+
+  /** Invocations running right now. */
+  get inFlight(): number {
+    return this.#dispatcher.inFlight;
+  }
+}

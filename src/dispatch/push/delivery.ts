@@ -1,0 +1,155 @@
+/**
+ * One delivery of one queued event: age check, one invocation, then exactly one batch that
+ * records what happened (removed, rescheduled, handed to a destination or dead-lettered).
+ */
+import type { EngineContext } from '../../context.js';
+import { isLambdaliteError } from '../../errors.js';
+import type { FunctionInvoker, InvocationOutcome } from '../../functions/invoker.js';
+import type { BatchOp } from '../../storage/storage.js';
+
+export { newEntry } from './entry.js';
+
+import { afterFunctionError, afterThrottle, isExpired } from '../retry.js';
+import type { DestinationTargets } from './destinations.js';
+import type { EventInvokeConfigs } from './event-invoke-config.js';
+import type { AsyncInvocationOptions } from './options.js';
+import { giveUp, succeed } from './settle.js';
+import type { QueueStore } from './store.js';
+import type { EventInvokeConfig, QueueEntry } from './types.js';
+
+/** What the dispatcher needs to know about a function besides invoking it. */
+export interface FunctionConcurrencyInfo {
+  /** Reserved concurrency of the function, undefined when none is set. */
+  reservedConcurrency(functionName: string): number | undefined;
+}
+
+export interface DeliveryDeps {
+  ctx: EngineContext;
+  store: QueueStore;
+  configs: EventInvokeConfigs;
+  options: Readonly<AsyncInvocationOptions>;
+  invoker: FunctionInvoker;
+  concurrency: FunctionConcurrencyInfo | undefined;
+  targets: DestinationTargets;
+  /** Writes one logical batch (group-committed with others); resolves once durable. */
+  write(ops: readonly BatchOp[]): Promise<void>;
+  /** Tells the dispatcher a function got a new entry (a function destination). */
+  queued(functionName: string): void;
+}
+
+function errorText(outcome: InvocationOutcome): string {
+  const p = outcome.payload as { errorType?: unknown; errorMessage?: unknown } | undefined;
+  const type = typeof p?.errorType === 'string' ? p.errorType : (outcome.functionError ?? 'Error');
+  const message = typeof p?.errorMessage === 'string' ? p.errorMessage : '';
+  return message ? `${type}: ${message}` : type;
+}
+
+export async function deliver(deps: DeliveryDeps, entry: QueueEntry): Promise<void> {
+  const { ctx, invoker } = deps;
+  const { requestId, functionName } = entry;
+  const config = await deps.configs.effective(functionName);
+  const maximumAgeMs = config.maximumEventAgeSec * 1000;
+  if (isExpired(entry.enqueuedAt, ctx.clock.now(), maximumAgeMs)) {
+    return giveUp(deps, entry, config, 'EventAgeExceeded', undefined);
+  }
+  // AWS: reserved concurrency 0 sends async events straight to the failure path, no retries.
+  if (deps.concurrency?.reservedConcurrency(functionName) === 0) {
+    const failed = { ...entry, lastError: 'function reserved concurrency is 0' };
+    return giveUp(deps, failed, config, 'RetriesExhausted', undefined);
+  }
+  let outcome: InvocationOutcome;
+  try {
+    outcome = await invoker.invoke({
+      functionName,
+      payload: entry.payload,
+      requestId,
+      invocationType: 'Event',
+    });
+  } catch (err) {
+    const reason =
+      err instanceof Error ? `${isLambdaliteError(err) ? err.code : err.name}: ${err.message}` : String(err);
+    if (isLambdaliteError(err, 'ResourceNotFoundException')) {
+      ctx.events.emit('async.attempt', {
+        requestId,
+        functionName,
+        attempt: entry.attempts + 1,
+        outcome: 'not-found',
+      });
+      return giveUp(deps, { ...entry, lastError: reason }, config, 'RetriesExhausted', undefined);
+    }
+    return backOff(deps, entry, config, reason, isLambdaliteError(err, 'TooManyRequestsException'));
+  }
+  const attempts = entry.attempts + 1;
+  if (outcome.functionError === undefined) {
+    ctx.events.emit('async.attempt', { requestId, functionName, attempt: attempts, outcome: 'success' });
+    return succeed(deps, { ...entry, attempts }, config, outcome);
+  }
+  ctx.events.emit('async.attempt', { requestId, functionName, attempt: attempts, outcome: 'function-error' });
+  const failed: QueueEntry = { ...entry, attempts, throttles: 0, lastError: errorText(outcome) };
+  const now = ctx.clock.now();
+  const decision = afterFunctionError(deps.options, {
+    attempts,
+    maximumRetryAttempts: config.maximumRetryAttempts,
+    enqueuedAt: entry.enqueuedAt,
+    maximumAgeMs,
+    now,
+  });
+  if (decision.kind === 'give-up') return giveUp(deps, failed, config, decision.condition, outcome);
+  const next: QueueEntry = { ...failed, nextAttemptAt: now + decision.delayMs };
+  await deps.write(deps.store.rescheduleOps(entry, next));
+  ctx.events.emit('async.retry-scheduled', {
+    requestId,
+    functionName,
+    attempts,
+    delayMs: decision.delayMs,
+    nextAttemptAt: next.nextAttemptAt,
+  });
+}
+
+/**
+ * {@link deliver}, but an unexpected failure (a bug, a failed write) reschedules the event as a
+ * service error instead of leaving it due at once, which would retry it in a hot loop. If even
+ * that write fails (storage closing) the entry simply stays queued for the next open.
+ */
+export async function deliverSafely(deps: DeliveryDeps, entry: QueueEntry): Promise<void> {
+  try {
+    await deliver(deps, entry);
+  } catch (err) {
+    const reason = `ServiceException: ${err instanceof Error ? err.message : String(err)}`;
+    try {
+      await backOff(deps, entry, await deps.configs.effective(entry.functionName), reason, false);
+    } catch {
+      // Nothing more to do here: the entry is still queued under its key.
+    }
+  }
+}
+
+/** Throttle or service error: back to the queue without using an attempt, until the age limit. */
+async function backOff(
+  deps: DeliveryDeps,
+  entry: QueueEntry,
+  config: EventInvokeConfig,
+  reason: string,
+  throttled: boolean,
+): Promise<void> {
+  const { ctx } = deps;
+  const now = ctx.clock.now();
+  const throttles = entry.throttles + 1;
+  const decision = afterThrottle(deps.options, {
+    throttles,
+    enqueuedAt: entry.enqueuedAt,
+    maximumAgeMs: config.maximumEventAgeSec * 1000,
+    now,
+  });
+  if (decision.kind === 'give-up')
+    return giveUp(deps, { ...entry, lastError: reason }, config, decision.condition, undefined);
+  const next: QueueEntry = { ...entry, throttles, lastError: reason, nextAttemptAt: now + decision.delayMs };
+  await deps.write(deps.store.rescheduleOps(entry, next));
+  ctx.events.emit('async.throttled', {
+    requestId: entry.requestId,
+    functionName: entry.functionName,
+    throttles,
+    delayMs: decision.delayMs,
+    reason: throttled ? reason : `service error (${reason})`,
+  });
+}

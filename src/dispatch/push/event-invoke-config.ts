@@ -1,0 +1,115 @@
+/**
+ * PutFunctionEventInvokeConfig / Get / Delete: retry and age limits and destinations per
+ * function, persisted and cached (every write goes through here, so the cache stays true).
+ */
+
+import type { EngineContext } from '../../context.js';
+import { LambdaliteError } from '../../errors.js';
+import { delOp, putOp } from '../../storage/storage.js';
+import { parseDestinationArn } from './destinations.js';
+import type { QueueStore } from './store.js';
+import type { EventInvokeConfig, EventInvokeConfigInput } from './types.js';
+
+export const EVENT_AGE_MIN_SEC = 60;
+export const EVENT_AGE_MAX_SEC = 21_600;
+const KNOWN = new Set(['maximumRetryAttempts', 'maximumEventAgeSec', 'onSuccess', 'onFailure']);
+
+function invalid(message: string): never {
+  throw new LambdaliteError('InvalidParameterValueException', message);
+}
+
+/** The config used for a function that has none. */
+export function defaultEventInvokeConfig(ctx: EngineContext, functionName: string): EventInvokeConfig {
+  return {
+    functionName,
+    maximumRetryAttempts: Math.min(2, ctx.quotas.asyncMaxRetryAttempts),
+    maximumEventAgeSec: EVENT_AGE_MAX_SEC,
+    lastModified: 0,
+  };
+}
+
+export function validateEventInvokeConfig(
+  ctx: EngineContext,
+  functionName: string,
+  input: EventInvokeConfigInput,
+): EventInvokeConfig {
+  if (typeof input !== 'object' || input === null) invalid('event invoke config must be an object');
+  for (const name of Object.keys(input)) {
+    if (!KNOWN.has(name)) invalid(`${name} is not an event invoke config option`);
+  }
+  const config = defaultEventInvokeConfig(ctx, functionName);
+  const { maximumRetryAttempts, maximumEventAgeSec, onSuccess, onFailure } = input;
+  const maxRetries = ctx.quotas.asyncMaxRetryAttempts;
+  if (maximumRetryAttempts !== undefined) {
+    if (
+      !Number.isInteger(maximumRetryAttempts) ||
+      maximumRetryAttempts < 0 ||
+      maximumRetryAttempts > maxRetries
+    ) {
+      invalid(
+        `maximumRetryAttempts must be an integer between 0 and ${maxRetries}, got ${JSON.stringify(maximumRetryAttempts)}`,
+      );
+    }
+    config.maximumRetryAttempts = maximumRetryAttempts;
+  }
+  if (maximumEventAgeSec !== undefined) {
+    if (
+      !Number.isInteger(maximumEventAgeSec) ||
+      maximumEventAgeSec < EVENT_AGE_MIN_SEC ||
+      maximumEventAgeSec > EVENT_AGE_MAX_SEC
+    ) {
+      invalid(
+        `maximumEventAgeSec must be an integer between ${EVENT_AGE_MIN_SEC} and ${EVENT_AGE_MAX_SEC}, got ${JSON.stringify(maximumEventAgeSec)}`,
+      );
+    }
+    config.maximumEventAgeSec = maximumEventAgeSec;
+  }
+  if (onSuccess !== undefined) {
+    const target = parseDestinationArn(ctx, onSuccess, 'onSuccess');
+    if (target.kind === 'bucket')
+      invalid(`onSuccess cannot be an S3 bucket (failure destinations only), got '${onSuccess}'`);
+    config.onSuccess = onSuccess;
+  }
+  if (onFailure !== undefined) {
+    parseDestinationArn(ctx, onFailure, 'onFailure');
+    config.onFailure = onFailure;
+  }
+  config.lastModified = ctx.clock.now();
+  return config;
+}
+
+export class EventInvokeConfigs {
+  readonly #cache = new Map<string, EventInvokeConfig | null>();
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly store: QueueStore,
+  ) {}
+
+  async put(functionName: string, input: EventInvokeConfigInput): Promise<EventInvokeConfig> {
+    const config = validateEventInvokeConfig(this.ctx, functionName, input);
+    await this.ctx.storage.batch([putOp(this.store.configs, functionName, config)]);
+    this.#cache.set(functionName, config);
+    return { ...config };
+  }
+
+  /** The stored config, or undefined when the function has none. */
+  async get(functionName: string): Promise<EventInvokeConfig | undefined> {
+    let config = this.#cache.get(functionName);
+    if (config === undefined) {
+      config = (await this.store.configs.get(functionName)) ?? null;
+      this.#cache.set(functionName, config);
+    }
+    return config === null ? undefined : { ...config };
+  }
+
+  /** The config the dispatcher applies: the stored one or the defaults. */
+  async effective(functionName: string): Promise<EventInvokeConfig> {
+    return (await this.get(functionName)) ?? defaultEventInvokeConfig(this.ctx, functionName);
+  }
+
+  async delete(functionName: string): Promise<void> {
+    await this.ctx.storage.batch([delOp(this.store.configs, functionName)]);
+    this.#cache.set(functionName, null);
+  }
+}

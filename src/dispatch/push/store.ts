@@ -1,0 +1,96 @@
+/**
+ * The queue's LevelDB layout (docs/notes/push.md):
+ *   push-queue   functionName NUL encodeUint(nextAttemptAt) NUL requestId -> QueueEntry
+ *   push-dead    functionName NUL requestId                              -> DeadLetter
+ *   push-config  functionName                                            -> EventInvokeConfig
+ * The queue key IS the due index: one range read per function yields its due entries in due
+ * order, and an entry changes with one put / one delete. Builders return ops; callers decide
+ * what else joins the batch.
+ */
+
+import { childRange, decodeUint, encodeUint, joinKey, SEP, SEP_END } from '../../storage/keys.js';
+import { type BatchOp, delOp, putOp, type Storage, type Sub } from '../../storage/storage.js';
+import type { DeadLetter, EventInvokeConfig, QueueEntry } from './types.js';
+
+export class QueueStore {
+  /** Per function, entries in due order: functions never queue behind each other. */
+  readonly queue: Sub<QueueEntry>;
+  readonly dead: Sub<DeadLetter>;
+  readonly configs: Sub<EventInvokeConfig>;
+
+  constructor(readonly storage: Storage) {
+    this.queue = storage.sublevel<QueueEntry>('push-queue');
+    this.dead = storage.sublevel<DeadLetter>('push-dead');
+    this.configs = storage.sublevel<EventInvokeConfig>('push-config');
+  }
+
+  static key(entry: Pick<QueueEntry, 'functionName' | 'nextAttemptAt' | 'requestId'>): string {
+    return joinKey(entry.functionName, encodeUint(entry.nextAttemptAt), entry.requestId);
+  }
+
+  putEntryOps(entry: QueueEntry): BatchOp[] {
+    return [putOp(this.queue, QueueStore.key(entry), entry)];
+  }
+
+  /** Removes an entry; its key comes from its (unchanged) function, schedule and request id. */
+  removeEntryOps(entry: QueueEntry): BatchOp[] {
+    return [delOp(this.queue, QueueStore.key(entry))];
+  }
+
+  /** Moves an entry to a new schedule (or rewrites it in place when the time is the same). */
+  rescheduleOps(previous: QueueEntry, next: QueueEntry): BatchOp[] {
+    const [from, to] = [QueueStore.key(previous), QueueStore.key(next)];
+    return from === to ? this.putEntryOps(next) : [delOp(this.queue, from), ...this.putEntryOps(next)];
+  }
+
+  putDeadLetterOps(letter: DeadLetter): BatchOp[] {
+    return [putOp(this.dead, joinKey(letter.functionName, letter.requestId), letter)];
+  }
+
+  removeDeadLetterOps(letter: DeadLetter): BatchOp[] {
+    return [delOp(this.dead, joinKey(letter.functionName, letter.requestId))];
+  }
+
+  /** Up to `limit` keys of one function's entries with nextAttemptAt <= now, in due order. */
+  async dueKeysFor(functionName: string, now: number, limit: number): Promise<string[]> {
+    return this.queue
+      .keys({ gte: functionName + SEP, lt: joinKey(functionName, encodeUint(now + 1)), limit })
+      .all();
+  }
+
+  /** The entries under these keys (undefined where one is gone). */
+  async entriesAt(keys: readonly string[]): Promise<Array<QueueEntry | undefined>> {
+    return keys.length === 0 ? [] : this.queue.getMany([...keys]);
+  }
+
+  /** The earliest due time of one function strictly after `now`, if any entry waits. */
+  async nextDueFor(functionName: string, now: number): Promise<number | undefined> {
+    const range = childRange(functionName);
+    const [first] = await this.queue
+      .keys({ gte: joinKey(functionName, encodeUint(now + 1)), lt: range.lt, limit: 1 })
+      .all();
+    return first === undefined ? undefined : decodeUint(first.split(SEP)[1] ?? '');
+  }
+
+  /** Names of the functions with queued entries: one seek per function, not a full scan. */
+  async functionsWithEntries(): Promise<string[]> {
+    const names: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const [key] = await this.queue
+        .keys(after === undefined ? { limit: 1 } : { gte: after + SEP_END, limit: 1 })
+        .all();
+      if (key === undefined) return names;
+      after = key.slice(0, key.indexOf(SEP));
+      names.push(after);
+    }
+  }
+
+  async deadLetters(functionName: string): Promise<DeadLetter[]> {
+    return this.dead.values(childRange(functionName)).all();
+  }
+
+  async countEntries(): Promise<number> {
+    return (await this.queue.keys().all()).length;
+  }
+}

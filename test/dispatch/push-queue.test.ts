@@ -1,0 +1,238 @@
+import { describe, expect, it } from 'vitest';
+import type { NotificationDelivery, S3EventRecord } from '../../src/buckets/notification-sink.js';
+import { createContext, Lifecycle, resolveOptions } from '../../src/context.js';
+import { AsyncInvocations } from '../../src/dispatch/push/async-invocations.js';
+import { EventHub } from '../../src/events.js';
+import { ManualClock } from '../../src/index.js';
+import { Storage } from '../../src/storage/storage.js';
+import {
+  collect,
+  firstMatch,
+  nextEvent,
+  onCleanup,
+  openEngine,
+  STORAGE_KINDS,
+  tempDir,
+} from '../helpers/engines.js';
+import { expectCode } from '../helpers/errors.js';
+import { T0 } from './push-helpers.js';
+import { ScriptedInvoker } from './scripted-invoker.js';
+
+/** The queue on its own storage, as buckets see it: they commit our ops in their own batch. */
+async function standaloneQueue(kind: 'memory' | 'disk') {
+  const clock = new ManualClock(T0);
+  const storage = await Storage.open(kind === 'disk' ? await tempDir() : undefined);
+  const ctx = createContext(resolveOptions({ clock }), storage, new EventHub(clock), new Lifecycle());
+  onCleanup(() => ctx.lifecycle.close().then(() => storage.close()));
+  return { ctx, storage, queue: new AsyncInvocations(ctx, ctx.options.asyncInvocation) };
+}
+
+function s3Record(key: string): S3EventRecord {
+  return {
+    eventVersion: '2.1',
+    eventSource: 'aws:s3',
+    awsRegion: 'us-east-1',
+    eventTime: new Date(T0).toISOString(),
+    eventName: 'ObjectCreated:Put',
+    userIdentity: { principalId: 'lambdalite' },
+    requestParameters: { sourceIPAddress: '127.0.0.1' },
+    responseElements: { 'x-amz-request-id': 'r', 'x-amz-id-2': 'i' },
+    s3: {
+      s3SchemaVersion: '1.0',
+      configurationId: 'cfg',
+      bucket: { name: 'photos', ownerIdentity: { principalId: 'lambdalite' }, arn: 'arn:aws:s3:::photos' },
+      object: { key, size: 1, eTag: 'e', sequencer: '01' },
+    },
+  };
+}
+
+describe.each(STORAGE_KINDS)('async invocation queue (%s)', (kind) => {
+  it('acknowledges an enqueue once durable, before the function runs, and never waits for it', async () => {
+    const engine = await openEngine(kind, { clock: new ManualClock(T0) });
+    const order: string[] = [];
+    let release = (): void => undefined;
+    let started = (): void => undefined;
+    const invocationStarted = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const invoker = new ScriptedInvoker();
+    invoker.gate = () => {
+      order.push('invoked');
+      started();
+      return new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    };
+    engine.asyncInvocations.attachInvoker(invoker);
+    const attempt = nextEvent(engine, 'async.attempt');
+    const { requestId } = await engine.asyncInvocations.enqueue('fn', { a: 1 });
+    order.push('acknowledged');
+    expect(await engine.asyncInvocations.pendingCount()).toBe(1);
+    await invocationStarted;
+    expect(engine.asyncInvocations.inFlight).toBe(1);
+    expect(order).toEqual(['acknowledged', 'invoked']);
+    release();
+    expect(await attempt).toMatchObject({ requestId, outcome: 'success' });
+  });
+
+  it('delivers many events unordered, each exactly once, within the concurrency bounds', async () => {
+    const engine = await openEngine(kind, {
+      clock: new ManualClock(T0),
+      asyncInvocation: { maxConcurrency: 6, maxConcurrencyPerFunction: 4 },
+    });
+    const invoker = new ScriptedInvoker();
+    invoker.gate = () => new Promise((resolve) => setImmediate(resolve));
+    const total = 120;
+    const done = collect(engine.events$, total, (e) => e.type === 'async.succeeded', 20_000);
+    const ids = await Promise.all(
+      Array.from({ length: total }, (_, i) => engine.asyncInvocations.enqueue(i % 2 ? 'odd' : 'even', { i })),
+    );
+    engine.asyncInvocations.attachInvoker(invoker);
+    await done;
+    const invoked = invoker.calls.map((c) => c.requestId).sort();
+    expect(invoked).toEqual(ids.map((r) => r.requestId).sort());
+    expect(invoker.maxRunning).toBeLessThanOrEqual(6);
+    expect(invoker.maxRunning).toBeGreaterThan(1);
+    expect(invoker.maxRunningPerFunction.get('odd')).toBeLessThanOrEqual(4);
+    expect(invoker.maxRunningPerFunction.get('even')).toBeLessThanOrEqual(4);
+    expect(await engine.asyncInvocations.pendingCount()).toBe(0);
+  });
+
+  it("delivers a function's event while another function's large backlog is saturated", async () => {
+    const engine = await openEngine(kind, {
+      clock: new ManualClock(T0),
+      asyncInvocation: { maxConcurrency: 4, maxConcurrencyPerFunction: 2 },
+    });
+    const releases: Array<() => void> = [];
+    const invoker = new ScriptedInvoker();
+    invoker.gate = (request) =>
+      request.functionName === 'busy'
+        ? new Promise<void>((resolve) => releases.push(resolve))
+        : Promise.resolve();
+    await Promise.all(Array.from({ length: 100 }, (_, i) => engine.asyncInvocations.enqueue('busy', { i })));
+    const other = await engine.asyncInvocations.enqueue('other', {});
+    const delivered = nextEvent(engine, 'async.succeeded', (e) => e.requestId === other.requestId);
+    engine.asyncInvocations.attachInvoker(invoker);
+    await delivered;
+    expect(invoker.callsFor('busy').length).toBeLessThanOrEqual(2);
+    invoker.gate = undefined;
+    for (const release of releases) release();
+    const drained = collect(
+      engine.events$,
+      100,
+      (e) => e.type === 'async.succeeded' && e.functionName === 'busy',
+    );
+    await drained;
+  });
+
+  it('lists dead letters with payload, condition, attempts and error, and redrives them with fresh attempts', async () => {
+    const clock = new ManualClock(T0);
+    const engine = await openEngine(kind, { clock });
+    const invoker = new ScriptedInvoker().script('fn', 'error', 'error');
+    engine.asyncInvocations.attachInvoker(invoker);
+    await engine.asyncInvocations.putEventInvokeConfig('fn', { maximumRetryAttempts: 0 });
+    const failures = collect(engine.events$, 2, (e) => e.type === 'async.failed');
+    const a = await engine.asyncInvocations.enqueue('fn', { n: 'a' });
+    const b = await engine.asyncInvocations.enqueue('fn', { n: 'b' });
+    await failures;
+    const letters = await engine.asyncInvocations.deadLetters('fn');
+    expect(letters.map((l) => l.requestId).sort()).toEqual([a.requestId, b.requestId].sort());
+    expect(letters.find((l) => l.requestId === a.requestId)).toEqual({
+      requestId: a.requestId,
+      functionName: 'fn',
+      payload: { n: 'a' },
+      source: 'invoke',
+      condition: 'RetriesExhausted',
+      attempts: 1,
+      lastError: 'Error: boom',
+      enqueuedAt: T0,
+      failedAt: T0,
+    });
+
+    clock.advance(3_600_000);
+    await expectCode(engine.asyncInvocations.redrive('fn', ['nope']), 'ResourceNotFoundException', /'nope'/);
+    const redriven = nextEvent(engine, 'async.redriven');
+    const succeeded = nextEvent(engine, 'async.succeeded');
+    expect(await engine.asyncInvocations.redrive('fn', [a.requestId])).toEqual({ requestIds: [a.requestId] });
+    expect(await redriven).toMatchObject({ functionName: 'fn', requestIds: [a.requestId] });
+    expect(await succeeded).toMatchObject({ requestId: a.requestId, attempts: 1 });
+    expect((await engine.asyncInvocations.deadLetters('fn')).map((l) => l.requestId)).toEqual([b.requestId]);
+    expect(invoker.callsFor('fn').at(-1)).toMatchObject({ requestId: a.requestId, payload: { n: 'a' } });
+  });
+
+  it('queues one { Records: [record] } event per bucket notification, in the caller batch', async () => {
+    const { ctx, storage, queue } = await standaloneQueue(kind);
+    const invoker = new ScriptedInvoker();
+    queue.attachInvoker(invoker);
+    const deliveries: NotificationDelivery[] = [
+      {
+        functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:thumbs',
+        bucket: 'photos',
+        record: s3Record('a b.jpg'),
+      },
+      {
+        functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:index:$LATEST',
+        bucket: 'photos',
+        record: s3Record('c'),
+      },
+    ];
+    const enqueued = collect(ctx.events.events$, 2, (e) => e.type === 'async.enqueued');
+    const succeeded = collect(ctx.events.events$, 2, (e) => e.type === 'async.succeeded');
+    const ops = queue.deliveryOps(deliveries);
+    expect(ops).toHaveLength(2);
+    expect(await queue.pendingCount()).toBe(0);
+    // A bucket writes these ops in its object batch; here they are committed alone.
+    await storage.batch(ops);
+    queue.committed(deliveries);
+    expect((await enqueued).map((e) => (e.type === 'async.enqueued' ? e.source : ''))).toEqual([
+      'aws:s3',
+      'aws:s3',
+    ]);
+    await succeeded;
+    expect(invoker.callsFor('thumbs')[0]?.payload).toEqual({ Records: [s3Record('a b.jpg')] });
+    expect(invoker.callsFor('index')[0]?.payload).toEqual({ Records: [s3Record('c')] });
+  });
+
+  it('keeps the invocation role of a failed notification in its dead letter', async () => {
+    const { ctx, storage, queue } = await standaloneQueue(kind);
+    queue.attachInvoker(new ScriptedInvoker().always('thumbs', 'error'));
+    await queue.putEventInvokeConfig('thumbs', { maximumRetryAttempts: 0 });
+    const role = 'arn:aws:iam::000000000000:role/s3-invoke';
+    const deliveries: NotificationDelivery[] = [
+      {
+        functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:thumbs',
+        invocationRole: role,
+        bucket: 'photos',
+        record: s3Record('k'),
+      },
+    ];
+    const failed = firstMatch(ctx.events.events$, (e) => e.type === 'async.failed');
+    await storage.batch(queue.deliveryOps(deliveries));
+    queue.committed(deliveries);
+    await failed;
+    expect(await queue.deadLetters('thumbs')).toMatchObject([{ source: 'aws:s3', invocationRole: role }]);
+  });
+
+  it('refuses enqueues, config and redrive once the engine is closed', async () => {
+    const engine = await openEngine(kind);
+    await engine.close();
+    await expectCode(engine.asyncInvocations.enqueue('fn', {}), 'EngineClosed');
+    await expectCode(engine.asyncInvocations.putEventInvokeConfig('fn', {}), 'EngineClosed');
+    await expectCode(engine.asyncInvocations.redrive('fn'), 'EngineClosed');
+  });
+
+  it('refuses a payload over the async limit and a malformed function name, writing nothing', async () => {
+    const engine = await openEngine(kind, { quotas: { asyncPayloadBytes: 100 } });
+    await expectCode(
+      engine.asyncInvocations.enqueue('fn', { big: 'x'.repeat(200) }),
+      'RequestTooLargeException',
+      /21\d bytes exceeds .* 100 bytes/,
+    );
+    await expectCode(
+      engine.asyncInvocations.enqueue('bad name', {}),
+      'InvalidParameterValueException',
+      /"bad name"/,
+    );
+    expect(await engine.asyncInvocations.pendingCount()).toBe(0);
+  });
+});

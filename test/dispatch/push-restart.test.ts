@@ -1,0 +1,111 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { describe, expect, it } from 'vitest';
+import { createEngine, ManualClock } from '../../src/index.js';
+import { firstMatch, nextEvent, onCleanup, tempDir } from '../helpers/engines.js';
+import { T0 } from './push-helpers.js';
+import { ScriptedInvoker } from './scripted-invoker.js';
+
+describe('async invocation queue across restarts', () => {
+  it('delivers pending entries after reopening and keeps a scheduled retry on its schedule', async () => {
+    const location = await tempDir();
+    const first = await createEngine({ location, clock: new ManualClock(T0) });
+    first.asyncInvocations.attachInvoker(new ScriptedInvoker().script('flaky', 'error'));
+    const retry = nextEvent(first, 'async.retry-scheduled');
+    const flaky = await first.asyncInvocations.enqueue('flaky', { n: 1 });
+    expect(await retry).toMatchObject({ nextAttemptAt: T0 + 60_000 });
+    await first.close();
+
+    const second = await createEngine({ location, clock: new ManualClock(T0 + 1_000) });
+    const steady = await second.asyncInvocations.enqueue('steady', { n: 2 });
+    await second.close();
+
+    const clock = new ManualClock(T0 + 2_000);
+    const third = await createEngine({ location, clock });
+    onCleanup(() => third.close());
+    const invoker = new ScriptedInvoker();
+    const steadyDone = nextEvent(third, 'async.succeeded', (e) => e.requestId === steady.requestId);
+    third.asyncInvocations.attachInvoker(invoker);
+    expect(await steadyDone).toMatchObject({ attempts: 1 });
+    await third.asyncInvocations.idle();
+    expect(invoker.callsFor('flaky')).toHaveLength(0);
+    expect(clock.nextDueAt()).toBe(T0 + 60_000);
+
+    const flakyDone = nextEvent(third, 'async.succeeded', (e) => e.requestId === flaky.requestId);
+    clock.set(T0 + 60_000);
+    expect(await flakyDone).toMatchObject({ attempts: 2, time: T0 + 60_000 });
+    expect(invoker.callsFor('flaky')[0]?.requestId).toBe(flaky.requestId);
+  });
+
+  it('leaves an invocation still running at close to be redelivered after reopening', async () => {
+    const location = await tempDir();
+    const first = await createEngine({ location, asyncInvocation: { closeDrainMs: 0 } });
+    let release = (): void => undefined;
+    let started = (): void => undefined;
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const hanging = new ScriptedInvoker();
+    hanging.gate = () => {
+      started();
+      return new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    };
+    first.asyncInvocations.attachInvoker(hanging);
+    const { requestId } = await first.asyncInvocations.enqueue('slow', {});
+    await running;
+    await first.close();
+    release();
+
+    const second = await createEngine({ location });
+    onCleanup(() => second.close());
+    const invoker = new ScriptedInvoker();
+    const done = nextEvent(second, 'async.succeeded', (e) => e.requestId === requestId);
+    second.asyncInvocations.attachInvoker(invoker);
+    expect(await done).toMatchObject({ attempts: 1 });
+    expect(invoker.calls.map((c) => c.requestId)).toEqual([requestId]);
+  });
+
+  it('delivers every acknowledged event at least once after the enqueuing process is killed', async () => {
+    const location = await tempDir();
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/fixtures/push-crash-child.ts', location],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const acknowledged: string[] = [];
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      const lines = createInterface({ input: child.stdout });
+      lines.on('line', (line) => {
+        acknowledged.push(line);
+        if (acknowledged.length === 300) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+      child.once('exit', (code) => reject(new Error(`child exited early with ${code}`)));
+    });
+    await exited;
+
+    const engine = await createEngine({ location });
+    onCleanup(() => engine.close());
+    const invoker = new ScriptedInvoker();
+    const delivered = new Set<string>();
+    const all = firstMatch(
+      engine.events$,
+      (event) => {
+        if (event.type === 'async.succeeded') delivered.add(event.requestId);
+        return acknowledged.every((id) => delivered.has(id));
+      },
+      20_000,
+    );
+    engine.asyncInvocations.attachInvoker(invoker);
+    await all;
+    const invoked = new Set(invoker.calls.map((c) => c.requestId));
+    expect(acknowledged.filter((id) => !invoked.has(id))).toEqual([]);
+  });
+});
