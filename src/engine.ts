@@ -3,6 +3,7 @@
  * its own lives here (DESIGN.md §2.7).
  */
 import type { Observable } from 'rxjs';
+import { Buckets } from './buckets/buckets.js';
 import {
   createContext,
   type EngineContext,
@@ -20,10 +21,15 @@ import { Storage } from './storage/storage.js';
  */
 export class Engine implements AsyncDisposable {
   readonly #ctx: EngineContext;
+  /** S3-style buckets and objects. */
+  readonly buckets: Buckets;
 
   /** @internal use {@link createEngine}. */
   constructor(ctx: EngineContext) {
     this.#ctx = ctx;
+    // FunctionDirectory and NotificationSink are attached once the functions registry and the
+    // push queue exist (attachFunctionDirectory / attachNotificationSink in buckets.ts).
+    this.buckets = new Buckets(ctx);
   }
 
   get status(): EngineStatus {

@@ -1,0 +1,253 @@
+/**
+ * The private machinery behind {@link Buckets}: bucket records (cached in memory, persisted),
+ * object writes under a per-key mutex inside a per-bucket gate, one LevelDB batch per write
+ * holding the object, its old chunks' removal and the notification deliveries it causes.
+ */
+import { createHash } from 'node:crypto';
+import { Subject } from 'rxjs';
+import type { EngineContext } from '../context.js';
+import { fail } from '../errors.js';
+import { KeyedMutex } from '../storage/keyed-mutex.js';
+import { type BatchOp, delOp, putOp } from '../storage/storage.js';
+import { BucketGate } from './bucket-gate.js';
+import { type BucketEventName, buildRecord, withConfigurationId } from './event-record.js';
+import type { FunctionDirectory } from './function-directory.js';
+import { type ListObjectsOptions, type ListObjectsResult, listObjects } from './listing.js';
+import {
+  matchingConfigurations,
+  type NotificationConfiguration,
+  type NotificationConfigurationInput,
+  validateNotificationConfiguration,
+} from './notification-config.js';
+import type { NotificationDelivery, NotificationSink, S3EventRecord } from './notification-sink.js';
+import { type BucketRecord, type ObjectRecord, ObjectStore } from './object-store.js';
+import { Sequencer } from './sequencer.js';
+
+export interface ObjectWrite {
+  body: Buffer;
+  contentType: string;
+  metadata: Record<string, string>;
+  /** Precomputed lowercase hex MD5 of body. */
+  eTag: string;
+}
+
+export interface StoredObject {
+  record: ObjectRecord;
+  body: Buffer;
+}
+
+export function md5Hex(body: Buffer): string {
+  return createHash('md5').update(body).digest('hex');
+}
+
+export class BucketService {
+  readonly store: ObjectStore;
+  readonly #ctx: EngineContext;
+  readonly #sequencer: Sequencer;
+  readonly #bucketCache = new Map<string, BucketRecord>();
+  readonly #keys = new KeyedMutex();
+  readonly #gate = new BucketGate();
+  readonly #events = new Subject<S3EventRecord>();
+  readonly events$ = this.#events.asObservable();
+  #sink: NotificationSink | undefined;
+  #directory: FunctionDirectory | undefined;
+  readonly ready: Promise<void>;
+
+  constructor(ctx: EngineContext, options: { sink?: NotificationSink; directory?: FunctionDirectory } = {}) {
+    this.#ctx = ctx;
+    this.store = new ObjectStore(ctx.storage);
+    this.#sequencer = new Sequencer(ctx.storage, this.store.meta);
+    this.#sink = options.sink;
+    this.#directory = options.directory;
+    this.ready = this.#load();
+    this.ready.catch(() => undefined);
+    ctx.lifecycle.onClose(async () => {
+      await this.#keys.idle();
+      this.#events.complete();
+    });
+  }
+
+  async #load(): Promise<void> {
+    for (const record of await this.store.buckets.values().all()) this.#bucketCache.set(record.name, record);
+    await this.#sequencer.open();
+  }
+
+  attachNotificationSink(sink: NotificationSink | undefined): void {
+    this.#sink = sink;
+  }
+
+  attachFunctionDirectory(directory: FunctionDirectory | undefined): void {
+    this.#directory = directory;
+  }
+
+  bucket(name: string): BucketRecord {
+    return (
+      this.#bucketCache.get(name) ?? fail('NoSuchBucket', `The specified bucket does not exist: '${name}'`)
+    );
+  }
+
+  listBuckets(): BucketRecord[] {
+    return [...this.#bucketCache.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  createBucket(name: string): Promise<void> {
+    return this.#gate.exclusive(name, async () => {
+      if (this.#bucketCache.has(name)) {
+        fail(
+          'BucketAlreadyOwnedByYou',
+          `Your previous request to create the named bucket succeeded and you already own it: '${name}'`,
+        );
+      }
+      const record: BucketRecord = {
+        name,
+        creationDate: this.#ctx.clock.now(),
+        notification: { lambdaFunctionConfigurations: [] },
+      };
+      await this.#ctx.storage.batch([putOp(this.store.buckets, name, record)]);
+      this.#bucketCache.set(name, record);
+    });
+  }
+
+  deleteBucket(name: string): Promise<void> {
+    return this.#gate.exclusive(name, async () => {
+      this.bucket(name);
+      if (await this.store.hasObjects(name)) {
+        fail('BucketNotEmpty', `The bucket you tried to delete is not empty: '${name}'`);
+      }
+      await this.#ctx.storage.batch([delOp(this.store.buckets, name)]);
+      this.#bucketCache.delete(name);
+    });
+  }
+
+  async putNotificationConfiguration(name: string, input: NotificationConfigurationInput): Promise<void> {
+    this.bucket(name);
+    const config = validateNotificationConfiguration(input, this.#ctx);
+    const directory = this.#directory;
+    if (directory) {
+      const missing: string[] = [];
+      for (const c of config.lambdaFunctionConfigurations) {
+        if (!(await directory.exists(c.functionArn))) missing.push(c.functionArn);
+      }
+      if (missing.length > 0) {
+        fail(
+          'InvalidArgument',
+          `Unable to validate the following destination configurations: function not found: ${missing.join(', ')}`,
+        );
+      }
+    }
+    await this.#gate.exclusive(name, async () => {
+      const record: BucketRecord = { ...this.bucket(name), notification: config };
+      await this.#ctx.storage.batch([putOp(this.store.buckets, name, record)]);
+      this.#bucketCache.set(name, record);
+    });
+  }
+
+  getNotificationConfiguration(name: string): NotificationConfiguration {
+    return structuredClone(this.bucket(name).notification);
+  }
+
+  /** Reads an object; retries when an overwrite replaced the body between the two reads. */
+  async getObject(bucket: string, key: string, withBody: boolean): Promise<StoredObject> {
+    this.bucket(bucket);
+    for (;;) {
+      const record = await this.store.getObject(bucket, key);
+      if (!record)
+        return fail('NoSuchKey', `The specified key does not exist: '${key}' in bucket '${bucket}'`);
+      if (!withBody) return { record, body: Buffer.alloc(0) };
+      const chunks = await this.store.readChunks(record);
+      if (chunks.length === record.chunks) {
+        return {
+          record,
+          body: chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, record.size),
+        };
+      }
+    }
+  }
+
+  /** Creates or replaces an object; the event is ObjectCreated:Put or :Copy. */
+  writeObject(
+    bucket: string,
+    key: string,
+    write: ObjectWrite,
+    eventName: BucketEventName,
+  ): Promise<ObjectRecord> {
+    return this.#gate.shared(bucket, () =>
+      this.#keys.run(ObjectStore.objectKey(bucket, key), async () => {
+        this.bucket(bucket);
+        const previous = await this.store.getObject(bucket, key);
+        const record: ObjectRecord = {
+          id: ObjectStore.newId(),
+          size: write.body.length,
+          eTag: write.eTag,
+          lastModified: this.#ctx.clock.now(),
+          contentType: write.contentType,
+          metadata: write.metadata,
+          chunks: this.store.chunkCount(write.body.length),
+        };
+        const ops = [
+          putOp(this.store.objects, ObjectStore.objectKey(bucket, key), record),
+          ...this.store.chunkOps(record.id, write.body),
+          ...(previous ? this.store.dropChunkOps(previous) : []),
+        ];
+        await this.#commit(bucket, key, eventName, ops, record);
+        return record;
+      }),
+    );
+  }
+
+  /** Deletes an object; a missing key succeeds with no event, as in S3. */
+  deleteObject(bucket: string, key: string): Promise<void> {
+    return this.#gate.shared(bucket, () =>
+      this.#keys.run(ObjectStore.objectKey(bucket, key), async () => {
+        this.bucket(bucket);
+        const previous = await this.store.getObject(bucket, key);
+        if (!previous) return;
+        const ops = [
+          delOp(this.store.objects, ObjectStore.objectKey(bucket, key)),
+          ...this.store.dropChunkOps(previous),
+        ];
+        await this.#commit(bucket, key, 'ObjectRemoved:Delete', ops, undefined);
+      }),
+    );
+  }
+
+  async #commit(
+    bucket: string,
+    key: string,
+    eventName: BucketEventName,
+    objectOps: BatchOp[],
+    created: ObjectRecord | undefined,
+  ): Promise<void> {
+    const record = buildRecord({
+      region: this.#ctx.region,
+      time: this.#ctx.clock.now(),
+      eventName,
+      principalId: this.#ctx.accountId,
+      bucket,
+      bucketArn: this.#ctx.arns.bucket(bucket),
+      key,
+      ...(created ? { size: created.size, eTag: created.eTag } : {}),
+      sequencer: await this.#sequencer.next(),
+    });
+    const sink = this.#sink;
+    const deliveries: NotificationDelivery[] = matchingConfigurations(
+      this.bucket(bucket).notification,
+      eventName,
+      key,
+    ).map((c) => ({
+      functionArn: c.functionArn,
+      ...(c.invocationRole === undefined ? {} : { invocationRole: c.invocationRole }),
+      bucket,
+      record: withConfigurationId(record, c.id),
+    }));
+    const deliveryOps = sink && deliveries.length > 0 ? sink.deliveryOps(deliveries) : [];
+    await this.#ctx.storage.batch([...objectOps, ...deliveryOps]);
+    if (sink && deliveries.length > 0) sink.committed(deliveries);
+    this.#events.next(record);
+  }
+
+  list(bucket: string, options: ListObjectsOptions | undefined): Promise<ListObjectsResult> {
+    this.bucket(bucket);
+    return listObjects(this.store, bucket, options);
+  }
+}
