@@ -140,7 +140,7 @@ export function validateNotificationConfiguration(
     }
     if (entry.invocationRole !== undefined) {
       const role = tryParseArn(String(entry.invocationRole));
-      if (!role || role.service !== 'iam' || !role.resource.startsWith('role/')) {
+      if (role?.service !== 'iam' || !role.resource.startsWith('role/')) {
         fail(
           'InvalidArgument',
           `${where}.invocationRole must be an IAM role ARN, got ${JSON.stringify(entry.invocationRole)}`,
@@ -182,11 +182,7 @@ export function validateNotificationConfiguration(
 
 function checkFunctionArn(arnText: unknown, where: string, scope: ValidationScope): void {
   const arn = typeof arnText === 'string' ? tryParseArn(arnText) : undefined;
-  if (
-    !arn ||
-    arn.service !== 'lambda' ||
-    !/^function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$/.test(arn.resource)
-  ) {
+  if (arn?.service !== 'lambda' || !/^function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$/.test(arn.resource)) {
     fail(
       'InvalidArgument',
       `${where}.functionArn must be a Lambda function ARN, got ${JSON.stringify(arnText)}`,
