@@ -69,6 +69,7 @@ export class BucketService {
 
   async #load(): Promise<void> {
     for (const record of await this.store.buckets.values().all()) this.#bucketCache.set(record.name, record);
+    await this.store.open();
     await this.#sequencer.open();
   }
 
@@ -150,17 +151,12 @@ export class BucketService {
   async getObject(bucket: string, key: string, withBody: boolean): Promise<StoredObject> {
     this.bucket(bucket);
     for (;;) {
-      const record = await this.store.getObject(bucket, key);
-      if (!record)
+      const stored = await this.store.get(bucket, key);
+      if (!stored)
         return fail('NoSuchKey', `The specified key does not exist: '${key}' in bucket '${bucket}'`);
-      if (!withBody) return { record, body: Buffer.alloc(0) };
-      const chunks = await this.store.readChunks(record);
-      if (chunks.length === record.chunks) {
-        return {
-          record,
-          body: chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, record.size),
-        };
-      }
+      if (!withBody) return { record: stored.record, body: Buffer.alloc(0) };
+      const body = await this.store.readBody(stored);
+      if (body) return { record: stored.record, body };
     }
   }
 
@@ -174,22 +170,16 @@ export class BucketService {
     return this.#gate.shared(bucket, () =>
       this.#keys.run(ObjectStore.objectKey(bucket, key), async () => {
         this.bucket(bucket);
-        const previous = await this.store.getObject(bucket, key);
-        const record: ObjectRecord = {
-          id: ObjectStore.newId(),
-          size: write.body.length,
+        const record = this.store.newRecord(await this.#sequencer.next(), write.body, {
           eTag: write.eTag,
           lastModified: this.#ctx.clock.now(),
           contentType: write.contentType,
           metadata: write.metadata,
-          chunks: this.store.chunkCount(write.body.length),
-        };
-        const ops = [
-          putOp(this.store.objects, ObjectStore.objectKey(bucket, key), record),
-          ...this.store.chunkOps(record.id, write.body),
-          ...(previous ? this.store.dropChunkOps(previous) : []),
-        ];
-        await this.#commit(bucket, key, eventName, ops, record);
+        });
+        const ops = this.store.writeOps(bucket, key, record, write.body);
+        await this.#commit(bucket, key, eventName, record.id, ops, record, () =>
+          this.store.written(bucket, key, record),
+        );
         return record;
       }),
     );
@@ -200,13 +190,13 @@ export class BucketService {
     return this.#gate.shared(bucket, () =>
       this.#keys.run(ObjectStore.objectKey(bucket, key), async () => {
         this.bucket(bucket);
-        const previous = await this.store.getObject(bucket, key);
+        const previous = await this.store.get(bucket, key);
         if (!previous) return;
-        const ops = [
-          delOp(this.store.objects, ObjectStore.objectKey(bucket, key)),
-          ...this.store.dropChunkOps(previous),
-        ];
-        await this.#commit(bucket, key, 'ObjectRemoved:Delete', ops, undefined);
+        const ops = this.store.deleteOps(bucket, key, previous.record);
+        const sequencer = await this.#sequencer.next();
+        await this.#commit(bucket, key, 'ObjectRemoved:Delete', sequencer, ops, undefined, () =>
+          this.store.deleted(bucket, key),
+        );
       }),
     );
   }
@@ -215,8 +205,10 @@ export class BucketService {
     bucket: string,
     key: string,
     eventName: BucketEventName,
+    sequencer: string,
     objectOps: BatchOp[],
     created: ObjectRecord | undefined,
+    afterBatch: () => void,
   ): Promise<void> {
     const record = buildRecord({
       region: this.#ctx.region,
@@ -227,7 +219,7 @@ export class BucketService {
       bucketArn: this.#ctx.arns.bucket(bucket),
       key,
       ...(created ? { size: created.size, eTag: created.eTag } : {}),
-      sequencer: await this.#sequencer.next(),
+      sequencer,
     });
     const sink = this.#sink;
     const deliveries: NotificationDelivery[] = matchingConfigurations(
@@ -241,7 +233,8 @@ export class BucketService {
       record: withConfigurationId(record, c.id),
     }));
     const deliveryOps = sink && deliveries.length > 0 ? sink.deliveryOps(deliveries) : [];
-    await this.#ctx.storage.batch([...objectOps, ...deliveryOps]);
+    await this.#ctx.storage.batch(deliveryOps.length === 0 ? objectOps : [...objectOps, ...deliveryOps]);
+    afterBatch();
     if (sink && deliveries.length > 0) sink.committed(deliveries);
     this.#events.next(record);
   }

@@ -2,8 +2,8 @@
  * Builds S3 event notification records exactly as reference §1.1 shapes them, fields in the
  * order AWS documents.
  */
-import { randomBytes } from 'node:crypto';
 import type { S3EventRecord } from './notification-sink.js';
+import { pooledRandom } from './random-pool.js';
 
 /** Event names this engine produces (without the `s3:` prefix, as records carry them). */
 export type BucketEventName = 'ObjectCreated:Put' | 'ObjectCreated:Copy' | 'ObjectRemoved:Delete';
@@ -49,12 +49,12 @@ export function formDecodeKey(encoded: string): string {
 
 /** A request id like S3's: 16 upper-case hex characters. */
 export function requestId(): string {
-  return randomBytes(8).toString('hex').toUpperCase();
+  return pooledRandom(8).toString('hex').toUpperCase();
 }
 
 /** A host id like S3's x-amz-id-2: a long base64 string. */
 export function hostId(): string {
-  return randomBytes(48).toString('base64');
+  return pooledRandom(48).toString('base64');
 }
 
 /** One record; `configurationId` is '' until a matching configuration stamps its id. */

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { fail } from '../errors.js';
 import { SEP, SEP_END } from '../storage/keys.js';
-import type { ObjectStore } from './object-store.js';
+import { decodeObject, type ObjectStore } from './object-store.js';
 
 export interface ListObjectsOptions {
   prefix?: string;
@@ -153,7 +153,7 @@ export async function listObjects(
     while (!done) {
       const entries = await iterator.nextv(64);
       if (entries.length === 0) break;
-      for (const [fullKey, record] of entries) {
+      for (const [fullKey, value] of entries) {
         if (result.keyCount === maxKeys) {
           // One more item exists past a full page.
           result.isTruncated = true;
@@ -173,6 +173,7 @@ export async function listObjects(
           else iterator.seek(base + next);
           break;
         }
+        const { record } = decodeObject(value);
         result.contents.push({
           key,
           lastModified: new Date(record.lastModified),

@@ -30,14 +30,22 @@ export class Sequencer {
   }
 
   /** The next sequencer, e.g. '00000000000000002A'. */
-  async next(): Promise<string> {
+  next(): string | Promise<string> {
+    if (this.#next < this.#reserved) return this.#format(this.#next++);
+    return this.#nextAfterReserving();
+  }
+
+  async #nextAfterReserving(): Promise<string> {
     while (this.#next >= this.#reserved) {
       this.#reserving ??= this.#reserve().finally(() => {
         this.#reserving = undefined;
       });
       await this.#reserving;
     }
-    const n = this.#next++;
+    return this.#format(this.#next++);
+  }
+
+  #format(n: number): string {
     return n.toString(16).toUpperCase().padStart(WIDTH, '0');
   }
 
