@@ -24,6 +24,7 @@ export interface RecordInput {
 }
 
 const KEEP = /[A-Za-z0-9*\-._/]/;
+const ALL_KEPT = /^[A-Za-z0-9*\-._/]*$/;
 
 /**
  * application/x-www-form-urlencoded encoding of a key as S3 puts it in records: space becomes
@@ -31,6 +32,7 @@ const KEEP = /[A-Za-z0-9*\-._/]/;
  * as is, as in the keys S3 delivers ("photos/red+flower.jpg").
  */
 export function formEncodeKey(key: string): string {
+  if (ALL_KEPT.test(key)) return key;
   let out = '';
   for (const ch of key) {
     if (ch === ' ') out += '+';

@@ -50,10 +50,14 @@ interface ChunkRef {
 }
 
 export function encodeObject(record: ObjectRecord, inline: Buffer | undefined): Buffer {
-  const header = Buffer.from(JSON.stringify(record), 'utf8');
-  const length = Buffer.allocUnsafe(4);
-  length.writeUInt32BE(header.length, 0);
-  return inline ? Buffer.concat([length, header, inline]) : Buffer.concat([length, header]);
+  // One allocation, one copy of the inline body: this runs on every small put.
+  const header = JSON.stringify(record);
+  const headerLength = Buffer.byteLength(header, 'utf8');
+  const value = Buffer.allocUnsafe(4 + headerLength + (inline?.length ?? 0));
+  value.writeUInt32BE(headerLength, 0);
+  value.write(header, 4, 'utf8');
+  if (inline) inline.copy(value, 4 + headerLength);
+  return value;
 }
 
 export function decodeObject(value: Buffer): StoredValue {
@@ -98,8 +102,15 @@ export class ObjectStore {
 
   /** The record for a new version of `body` (inline or chunked by size). */
   newRecord(id: string, body: Buffer, fields: Omit<ObjectRecord, 'id' | 'size' | 'chunks'>): ObjectRecord {
-    const chunks = body.length <= INLINE_BYTES ? 0 : Math.ceil(body.length / CHUNK_BYTES);
-    return { id, size: body.length, chunks, ...fields };
+    return {
+      id,
+      size: body.length,
+      eTag: fields.eTag,
+      lastModified: fields.lastModified,
+      contentType: fields.contentType,
+      metadata: fields.metadata,
+      chunks: body.length <= INLINE_BYTES ? 0 : Math.ceil(body.length / CHUNK_BYTES),
+    };
   }
 
   /** Operations that store `record` with `body`, dropping the chunks of the version it replaces. */
