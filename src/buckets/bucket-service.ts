@@ -210,33 +210,42 @@ export class BucketService {
     created: ObjectRecord | undefined,
     afterBatch: () => void,
   ): Promise<void> {
-    const record = buildRecord({
-      region: this.#ctx.region,
-      time: this.#ctx.clock.now(),
-      eventName,
-      principalId: this.#ctx.accountId,
-      bucket,
-      bucketArn: this.#ctx.arns.bucket(bucket),
-      key,
-      ...(created ? { size: created.size, eTag: created.eTag } : {}),
-      sequencer,
-    });
+    const time = this.#ctx.clock.now();
+    // A record is built only when someone consumes it: a matching configuration or a subscriber.
+    const build = (): S3EventRecord =>
+      buildRecord({
+        region: this.#ctx.region,
+        time,
+        eventName,
+        principalId: this.#ctx.accountId,
+        bucket,
+        bucketArn: this.#ctx.arns.bucket(bucket),
+        key,
+        ...(created ? { size: created.size, eTag: created.eTag } : {}),
+        sequencer,
+      });
+    const configs = matchingConfigurations(this.bucket(bucket).notification, eventName, key);
     const sink = this.#sink;
-    const deliveries: NotificationDelivery[] = matchingConfigurations(
-      this.bucket(bucket).notification,
-      eventName,
-      key,
-    ).map((c) => ({
-      functionArn: c.functionArn,
-      ...(c.invocationRole === undefined ? {} : { invocationRole: c.invocationRole }),
-      bucket,
-      record: withConfigurationId(record, c.id),
-    }));
+    let record = configs.length > 0 ? build() : undefined;
+    const deliveries: NotificationDelivery[] = [];
+    if (record && sink) {
+      for (const c of configs) {
+        deliveries.push({
+          functionArn: c.functionArn,
+          ...(c.invocationRole === undefined ? {} : { invocationRole: c.invocationRole }),
+          bucket,
+          record: withConfigurationId(record, c.id),
+        });
+      }
+    }
     const deliveryOps = sink && deliveries.length > 0 ? sink.deliveryOps(deliveries) : [];
     await this.#ctx.storage.batch(deliveryOps.length === 0 ? objectOps : [...objectOps, ...deliveryOps]);
     afterBatch();
     if (sink && deliveries.length > 0) sink.committed(deliveries);
-    this.#events.next(record);
+    if (this.#events.observed) {
+      record ??= build();
+      this.#events.next(record);
+    }
   }
 
   list(bucket: string, options: ListObjectsOptions | undefined): Promise<ListObjectsResult> {

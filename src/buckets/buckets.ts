@@ -92,9 +92,14 @@ export class Buckets {
     return this.#service.events$;
   }
 
+  #loaded = false;
+
   async #open(): Promise<BucketService> {
     this.#ctx.lifecycle.assertOpen();
-    await this.#service.ready;
+    if (!this.#loaded) {
+      await this.#service.ready;
+      this.#loaded = true;
+    }
     return this.#service;
   }
 
