@@ -56,6 +56,7 @@ export const bucketsBenchmark: Benchmark = {
           Array.from({ length: c.count }, (_, i) => `r${r}/k${String(i).padStart(6, '0')}`);
         // Interleave the contenders run by run, so drift on a shared machine hits both alike.
         const samples = {
+          putObserved: [] as number[],
           putObject: [] as number[],
           getObject: [] as number[],
           rawPut: [] as number[],
@@ -69,6 +70,15 @@ export const bucketsBenchmark: Benchmark = {
               for (const k of objectKeys) await engine.buckets.putObject('bench', k, body);
             }),
           );
+          // The same with an events$ subscriber: every put then builds its S3 event record.
+          const observedKeys = keys(round++);
+          const subscription = engine.buckets.events$.subscribe(() => undefined);
+          samples.putObserved.push(
+            await rate(c.count, async () => {
+              for (const k of observedKeys) await engine.buckets.putObject('bench', k, body);
+            }),
+          );
+          subscription.unsubscribe();
           const rawKeys = keys(round++);
           samples.rawPut.push(
             await rate(c.count, async () => {
@@ -111,6 +121,13 @@ export const bucketsBenchmark: Benchmark = {
             baselineName: `classic-level put ${c.label}`,
             baselineValue: rawPut,
             ...(c.bytes === 1024 ? { target: 0.5 } : {}),
+          },
+          {
+            ...base,
+            name: `putObject ${c.label}, events$ subscribed`,
+            value: middle(samples.putObserved),
+            baselineName: `classic-level put ${c.label}`,
+            baselineValue: rawPut,
           },
           {
             ...base,
