@@ -7,7 +7,9 @@ import { createEngine, isLambdaliteError } from '../src/index.js';
 const engine = await createEngine({ location: './data/demo' });
 const subscription = engine.buckets.events$.subscribe((record) => {
   const { eventName, s3 } = record;
-  console.log(`event  ${eventName.padEnd(21)} ${s3.bucket.name}/${s3.object.key}  sequencer=${s3.object.sequencer}`);
+  console.log(
+    `event  ${eventName.padEnd(21)} ${s3.bucket.name}/${s3.object.key}  sequencer=${s3.object.sequencer}`,
+  );
 });
 
 try {
@@ -20,7 +22,9 @@ try {
 
 await engine.buckets.putObject('demo-photos', 'cats/tom.jpg', 'meow', { contentType: 'image/jpeg' });
 await engine.buckets.putObject('demo-photos', 'cats/felix.jpg', 'purr', { contentType: 'image/jpeg' });
-await engine.buckets.putObject('demo-photos', 'dogs/rex and fido.jpg', 'woof', { metadata: { breed: 'mixed' } });
+await engine.buckets.putObject('demo-photos', 'dogs/rex and fido.jpg', 'woof', {
+  metadata: { breed: 'mixed' },
+});
 await engine.buckets.putObject('demo-photos', 'readme.txt', 'a demo bucket', { contentType: 'text/plain' });
 await engine.buckets.copyObject('demo-photos', 'readme.txt', 'demo-photos', 'backup/readme.txt');
 await engine.buckets.deleteObject('demo-photos', 'backup/readme.txt');
