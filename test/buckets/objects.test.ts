@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createEngine, ManualClock } from '../../src/index.js';
 import { collect, openEngine, STORAGE_KINDS, tempDir } from '../helpers/engines.js';
+import { dumpStore } from './helpers.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0, 0);
 
@@ -184,6 +185,17 @@ describe('bucket event records', () => {
     expect((await records).map((r) => decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')))).toEqual(keys);
   });
 
+  it('orders concurrent overwrites of one key: events, sequencers and the surviving version agree', async () => {
+    const engine = await openEngine('memory');
+    await engine.buckets.create('order');
+    const records = collect(engine.buckets.events$, 10);
+    await Promise.all(Array.from({ length: 10 }, (_, i) => engine.buckets.putObject('order', 'k', `v${i}`)));
+    const got = await records;
+    const sequencers = got.map((r) => r.s3.object.sequencer);
+    expect([...sequencers].sort()).toEqual(sequencers);
+    expect(got.at(-1)?.s3.object.eTag).toBe((await engine.buckets.headObject('order', 'k')).eTag);
+  });
+
   it('increases sequencers per key across restarts even when the clock stands still', async () => {
     const location = await tempDir();
     const clock = new ManualClock(T0);
@@ -236,5 +248,50 @@ describe('persistence', () => {
     } finally {
       await second.close();
     }
+  });
+});
+
+describe('body storage', () => {
+  it('removes the old chunks in the same write when a large object is overwritten or deleted', async () => {
+    const location = await tempDir();
+    const engine = await createEngine({ location });
+    await engine.buckets.create('chunks');
+    await engine.buckets.putObject('chunks', 'big', Buffer.alloc(3 * 1024 * 1024 + 1, 7));
+    await engine.buckets.putObject('chunks', 'big', Buffer.alloc(2 * 1024 * 1024, 8));
+    await engine.buckets.putObject('chunks', 'gone', Buffer.alloc(1024 * 1024 + 1, 9));
+    await engine.buckets.deleteObject('chunks', 'gone');
+    await engine.close();
+    const chunkKeys = (await dumpStore(location)).filter((line) => line.startsWith('object-chunks:'));
+    expect(chunkKeys).toHaveLength(2);
+    const again = await createEngine({ location });
+    try {
+      await again.buckets.putObject('chunks', 'big', 'small now');
+      expect((await again.buckets.getObject('chunks', 'big')).body.toString()).toBe('small now');
+    } finally {
+      await again.close();
+    }
+    expect((await dumpStore(location)).filter((line) => line.startsWith('object-chunks:'))).toEqual([]);
+  });
+
+  it('never returns a body mixed from two versions while a large object is overwritten', async () => {
+    const engine = await openEngine('disk');
+    await engine.buckets.create('mix');
+    const versions = [1, 2, 3, 4].map((n) => Buffer.alloc(2 * 1024 * 1024 + 5, n));
+    await engine.buckets.putObject('mix', 'k', versions[0] ?? '');
+    const writes = versions.map((v) => engine.buckets.putObject('mix', 'k', v));
+    const reads = Array.from({ length: 8 }, () => engine.buckets.getObject('mix', 'k'));
+    await Promise.all(writes);
+    for (const got of await Promise.all(reads)) {
+      expect(createHash('md5').update(got.body).digest('hex')).toBe(got.eTag);
+    }
+  });
+
+  it('refuses a put that arrives while the bucket is being deleted with NoSuchBucket', async () => {
+    const engine = await openEngine('memory');
+    await engine.buckets.create('doomed');
+    const del = engine.buckets.delete('doomed');
+    const put = engine.buckets.putObject('doomed', 'k', 'x');
+    await del;
+    await expect(put).rejects.toMatchObject({ code: 'NoSuchBucket' });
   });
 });
