@@ -46,6 +46,7 @@ export class BucketService {
   readonly #sequencer: Sequencer;
   readonly #bucketCache = new Map<string, BucketRecord>();
   readonly #keys = new KeyedMutex();
+  readonly #inflight = new Set<Promise<unknown>>();
   readonly #gate = new BucketGate();
   readonly #events = new Subject<S3EventRecord>();
   readonly events$ = this.#events.asObservable();
@@ -62,7 +63,8 @@ export class BucketService {
     this.ready = this.#load();
     this.ready.catch(() => undefined);
     ctx.lifecycle.onClose(async () => {
-      await this.#keys.idle();
+      // Runs before storage closes: let every accepted call finish first.
+      while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
       this.#events.complete();
     });
   }
@@ -71,6 +73,17 @@ export class BucketService {
     for (const record of await this.store.buckets.values().all()) this.#bucketCache.set(record.name, record);
     await this.store.open();
     await this.#sequencer.open();
+  }
+
+  /** Runs `op`, remembering it until it settles so close() can drain. */
+  track<T>(op: () => Promise<T>): Promise<T> {
+    const running = op();
+    this.#inflight.add(running);
+    const forget = (): void => {
+      this.#inflight.delete(running);
+    };
+    running.then(forget, forget);
+    return running;
   }
 
   attachNotificationSink(sink: NotificationSink | undefined): void {

@@ -94,30 +94,33 @@ export class Buckets {
 
   #loaded = false;
 
-  async #open(): Promise<BucketService> {
+  /** Runs one operation on the service once it is loaded; close() waits for it to finish. */
+  #call<T>(op: (service: BucketService) => Promise<T> | T): Promise<T> {
     this.#ctx.lifecycle.assertOpen();
-    if (!this.#loaded) {
-      await this.#service.ready;
-      this.#loaded = true;
-    }
-    return this.#service;
+    return this.#service.track(async () => {
+      if (!this.#loaded) {
+        await this.#service.ready;
+        this.#loaded = true;
+      }
+      return op(this.#service);
+    });
   }
 
   /** Creates a bucket; `BucketAlreadyOwnedByYou` if it exists, `InvalidBucketName` for a bad name. */
   async create(name: string): Promise<void> {
     assertBucketName(name);
-    await (await this.#open()).createBucket(name);
+    await this.#call((s) => s.createBucket(name));
   }
 
   /** Deletes an empty bucket; `BucketNotEmpty` while it holds objects. */
   async delete(name: string): Promise<void> {
-    await (await this.#open()).deleteBucket(String(name));
+    await this.#call((s) => s.deleteBucket(String(name)));
   }
 
   /** Buckets in name order. */
   async list(): Promise<BucketSummary[]> {
-    const service = await this.#open();
-    return service.listBuckets().map((b) => ({ name: b.name, creationDate: new Date(b.creationDate) }));
+    const buckets = await this.#call((s) => s.listBuckets());
+    return buckets.map((b) => ({ name: b.name, creationDate: new Date(b.creationDate) }));
   }
 
   /** Stores an object (replacing any with that key) and emits ObjectCreated:Put. */
@@ -135,28 +138,27 @@ export class Buckets {
       metadata: normaliseMetadata(options.metadata),
       eTag: md5Hex(buffer),
     };
-    const service = await this.#open();
-    const record = await service.writeObject(String(bucket), key, write, 'ObjectCreated:Put');
+    const record = await this.#call((s) => s.writeObject(String(bucket), key, write, 'ObjectCreated:Put'));
     return { eTag: record.eTag, size: record.size };
   }
 
   /** The object with its body; `NoSuchKey` when absent. */
   async getObject(bucket: string, key: string): Promise<GetObjectResult> {
     assertKey(key);
-    const found = await (await this.#open()).getObject(String(bucket), key, true);
+    const found = await this.#call((s) => s.getObject(String(bucket), key, true));
     return { body: found.body, ...head(found) };
   }
 
   /** The object's metadata without its body; `NoSuchKey` when absent. */
   async headObject(bucket: string, key: string): Promise<HeadObjectResult> {
     assertKey(key);
-    return head(await (await this.#open()).getObject(String(bucket), key, false));
+    return head(await this.#call((s) => s.getObject(String(bucket), key, false)));
   }
 
   /** Deletes an object; deleting a missing key succeeds and emits nothing, as in S3. */
   async deleteObject(bucket: string, key: string): Promise<void> {
     assertKey(key);
-    await (await this.#open()).deleteObject(String(bucket), key);
+    await this.#call((s) => s.deleteObject(String(bucket), key));
   }
 
   /** Copies body, content type and metadata; emits ObjectCreated:Copy for the destination. */
@@ -168,31 +170,32 @@ export class Buckets {
   ): Promise<PutObjectResult> {
     assertKey(srcKey, 'source key');
     assertKey(dstKey, 'destination key');
-    const service = await this.#open();
-    service.bucket(String(dstBucket));
-    const source = await service.getObject(String(srcBucket), srcKey, true);
-    const write = {
-      body: source.body,
-      contentType: source.record.contentType,
-      metadata: source.record.metadata,
-      eTag: source.record.eTag,
-    };
-    const record = await service.writeObject(String(dstBucket), dstKey, write, 'ObjectCreated:Copy');
+    const record = await this.#call(async (s) => {
+      s.bucket(String(dstBucket));
+      const source = await s.getObject(String(srcBucket), srcKey, true);
+      const write = {
+        body: source.body,
+        contentType: source.record.contentType,
+        metadata: source.record.metadata,
+        eTag: source.record.eTag,
+      };
+      return s.writeObject(String(dstBucket), dstKey, write, 'ObjectCreated:Copy');
+    });
     return { eTag: record.eTag, size: record.size };
   }
 
   /** ListObjectsV2: see {@link ListObjectsOptions}. */
   async listObjects(bucket: string, options?: ListObjectsOptions): Promise<ListObjectsResult> {
-    return (await this.#open()).list(String(bucket), options);
+    return this.#call((s) => s.list(String(bucket), options));
   }
 
   /** Replaces the bucket's whole notification configuration; an empty list removes it. */
   async putNotificationConfiguration(bucket: string, config: NotificationConfigurationInput): Promise<void> {
-    await (await this.#open()).putNotificationConfiguration(String(bucket), config);
+    await this.#call((s) => s.putNotificationConfiguration(String(bucket), config));
   }
 
   async getNotificationConfiguration(bucket: string): Promise<NotificationConfiguration> {
-    return (await this.#open()).getNotificationConfiguration(String(bucket));
+    return this.#call((s) => s.getNotificationConfiguration(String(bucket)));
   }
 }
 

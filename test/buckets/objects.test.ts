@@ -218,6 +218,32 @@ describe('bucket event records', () => {
 });
 
 describe('persistence', () => {
+  it('lets calls accepted before close finish and persist, and refuses later ones', async () => {
+    const location = await tempDir();
+    const engine = await createEngine({ location });
+    await engine.buckets.create('drain');
+    const puts = Array.from({ length: 5 }, (_, i) =>
+      engine.buckets.putObject('drain', `k${i}`, Buffer.alloc(2 * 1024 * 1024, i)),
+    );
+    const closing = engine.close();
+    await expect(engine.buckets.putObject('drain', 'late', 'x')).rejects.toMatchObject({
+      code: 'EngineClosed',
+    });
+    await Promise.all([...puts, closing]);
+    const again = await createEngine({ location });
+    try {
+      expect((await again.buckets.listObjects('drain')).contents.map((c) => c.key)).toEqual([
+        'k0',
+        'k1',
+        'k2',
+        'k3',
+        'k4',
+      ]);
+    } finally {
+      await again.close();
+    }
+  });
+
   it('keeps buckets, objects and notification configuration across close and reopen', async () => {
     const location = await tempDir();
     const first = await createEngine({ location });
