@@ -63,7 +63,8 @@ export class BucketService {
     this.ready = this.#load();
     this.ready.catch(() => undefined);
     ctx.lifecycle.onClose(async () => {
-      // Runs before storage closes: let every accepted call finish first.
+      // Runs before storage closes: let loading and every accepted call finish first.
+      await this.ready.catch(() => undefined);
       while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
       this.#events.complete();
     });

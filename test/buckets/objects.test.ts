@@ -218,6 +218,11 @@ describe('bucket event records', () => {
 });
 
 describe('persistence', () => {
+  it('closes at once after opening, while buckets are still loading', async () => {
+    const location = await tempDir();
+    for (let i = 0; i < 3; i++) await (await createEngine({ location })).close();
+  });
+
   it('lets calls accepted before close finish and persist, and refuses later ones', async () => {
     const location = await tempDir();
     const engine = await createEngine({ location });
