@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { tryParseArn } from '../arn.js';
 import { fail } from '../errors.js';
+import { expandEventName } from './event-types.js';
 
 /** One lambda function configuration as callers give it. */
 export interface LambdaFunctionConfigurationInput {
@@ -37,36 +38,6 @@ export interface LambdaFunctionConfiguration {
 
 export interface NotificationConfiguration {
   lambdaFunctionConfigurations: LambdaFunctionConfiguration[];
-}
-
-/** Concrete S3 event types by family; a config may name one or the family's `*`. */
-const EVENT_FAMILIES: Record<string, string[]> = {
-  ObjectCreated: ['Put', 'Post', 'Copy', 'CompleteMultipartUpload'],
-  ObjectRemoved: ['Delete', 'DeleteMarkerCreated'],
-  ObjectRestore: ['Post', 'Completed', 'Delete'],
-  Replication: [
-    'OperationFailedReplication',
-    'OperationMissedThreshold',
-    'OperationReplicatedAfterThreshold',
-    'OperationNotTracked',
-  ],
-  LifecycleExpiration: ['Delete', 'DeleteMarkerCreated'],
-  ObjectTagging: ['Put', 'Delete'],
-  ObjectAcl: ['Put'],
-};
-/** Event types that have no sub-type. */
-const SINGLE_EVENTS = ['ReducedRedundancyLostObject', 'LifecycleTransition', 'IntelligentTiering'];
-
-/** The concrete event types (without 's3:') an event name of a configuration stands for. */
-export function expandEventName(name: string): string[] {
-  if (!name.startsWith('s3:')) return [];
-  const [family, sub, ...rest] = name.slice(3).split(':');
-  if (family === undefined || rest.length > 0) return [];
-  if (sub === undefined) return SINGLE_EVENTS.includes(family) ? [family] : [];
-  const subs = EVENT_FAMILIES[family];
-  if (!subs) return [];
-  if (sub === '*') return subs.map((s) => `${family}:${s}`);
-  return subs.includes(sub) ? [`${family}:${sub}`] : [];
 }
 
 function prefixesOverlap(a = '', b = ''): boolean {
