@@ -6,7 +6,7 @@ export async function dumpStore(location: string): Promise<string[]> {
   const storage = await Storage.open(location);
   try {
     const out: string[] = [];
-    for (const name of ['buckets', 'objects', 'object-chunks']) {
+    for (const name of ['buckets', 'objects', 'object-chunks', 'object-chunk-index', 'buckets-meta']) {
       const sub = storage.sublevel<unknown>(name, 'buffer');
       for (const [k, v] of await sub.iterator().all()) out.push(`${name}:${k}=${String(v)}`);
     }

@@ -124,6 +124,7 @@ describe('keys, metadata and bucket state', () => {
     const engine = await createEngine({ location });
     await engine.buckets.create('kept');
     await engine.buckets.putObject('kept', 'k', 'body', { metadata: { a: 'b' } });
+    await engine.buckets.putObject('kept', 'large', Buffer.alloc(2 * 1024 * 1024, 1));
     await engine.buckets.putNotificationConfiguration('kept', {
       lambdaFunctionConfigurations: [
         { id: 'one', functionArn: engineFn(engine), events: ['s3:ObjectCreated:*'] },
@@ -139,6 +140,8 @@ describe('keys, metadata and bucket state', () => {
       () => b.putObject('kept', 'a'.repeat(1025), 'x'),
       () => b.putObject('kept', 'k', 'x', { metadata: { k: 'v'.repeat(3000) } }),
       () => b.putObject('missing', 'k', 'x'),
+      () => b.putObject('kept', 'large', 'x', { metadata: { k: 'v'.repeat(3000) } }),
+      () => b.delete('Bad_Name'),
       () => b.delete('kept'),
       () => b.copyObject('kept', 'absent', 'kept', 'k2'),
       () => b.copyObject('kept', 'k', 'missing', 'k2'),
