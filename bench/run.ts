@@ -2,12 +2,13 @@
  * `npm run bench [name...]`: runs the benchmarks (all, or those named) from the compiled output
  * and prints each as a Markdown section ready for bench/RESULTS.md.
  */
+import { bucketsBenchmark } from './buckets.js';
 import type { Benchmark } from './harness.js';
 import { machine, table } from './harness.js';
 import { iamBenchmark } from './iam.js';
 import { pushBenchmark } from './push.js';
 
-const benchmarks: Benchmark[] = [];
+const benchmarks: Benchmark[] = [bucketsBenchmark];
 benchmarks.push(iamBenchmark);
 benchmarks.push(pushBenchmark);
 

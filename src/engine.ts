@@ -3,6 +3,7 @@
  * its own lives here (DESIGN.md §2.7).
  */
 import type { Observable } from 'rxjs';
+import { attachNotificationSink, Buckets } from './buckets/buckets.js';
 import {
   createContext,
   type EngineContext,
@@ -29,12 +30,18 @@ export class Engine implements AsyncDisposable {
    * letters. Dispatching starts once the function runtime is attached (`attachInvoker`).
    */
   readonly asyncInvocations: AsyncInvocations;
+  /** S3-style buckets and objects. */
+  readonly buckets: Buckets;
 
   /** @internal use {@link createEngine}. */
   constructor(ctx: EngineContext) {
     this.#ctx = ctx;
     this.iam = new Iam(ctx, ctx.options.callerIdentity);
     this.asyncInvocations = new AsyncInvocations(ctx, ctx.options.asyncInvocation);
+    // FunctionDirectory is attached once the functions registry exists. Buckets are built after
+    // the queue so they close first: no object write can reach a closed queue.
+    this.buckets = new Buckets(ctx);
+    attachNotificationSink(this.buckets, this.asyncInvocations);
   }
 
   get status(): EngineStatus {

@@ -5,6 +5,23 @@
 
 export type { Arn } from './arn.js';
 export { formatArn, parseArn } from './arn.js';
+export type {
+  BucketSummary,
+  GetObjectResult,
+  HeadObjectResult,
+  PutObjectOptions,
+  PutObjectResult,
+} from './buckets/buckets.js';
+export { Buckets } from './buckets/buckets.js';
+export type { FunctionDirectory } from './buckets/function-directory.js';
+export type { ListObjectsOptions, ListObjectsResult, ObjectSummary } from './buckets/listing.js';
+export type {
+  LambdaFunctionConfiguration,
+  LambdaFunctionConfigurationInput,
+  NotificationConfiguration,
+  NotificationConfigurationInput,
+} from './buckets/notification-config.js';
+export type { S3EventRecord } from './buckets/notification-sink.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { ManualClock, SystemClock } from './clock.js';
 export type { EngineOptions, EngineStatus } from './context.js';

@@ -1,0 +1,211 @@
+/**
+ * `engine.buckets`: S3-style buckets. A thin facade: it checks and normalises arguments, then
+ * delegates to the private {@link BucketService}.
+ *
+ * @example
+ * await engine.buckets.create('photos');
+ * const { eTag } = await engine.buckets.putObject('photos', 'cat.jpg', bytes, { contentType: 'image/jpeg' });
+ * engine.buckets.events$.subscribe((record) => console.log(record.eventName, record.s3.object.key));
+ */
+import type { Observable } from 'rxjs';
+import type { EngineContext } from '../context.js';
+import { type BucketService, md5Hex, BucketService as Service, type StoredObject } from './bucket-service.js';
+import type { FunctionDirectory } from './function-directory.js';
+import type { ListObjectsOptions, ListObjectsResult } from './listing.js';
+import type { NotificationConfiguration, NotificationConfigurationInput } from './notification-config.js';
+import type { NotificationSink, S3EventRecord } from './notification-sink.js';
+import {
+  assertBucketName,
+  assertKey,
+  bodyBuffer,
+  normaliseContentType,
+  normaliseMetadata,
+} from './validate.js';
+
+export interface PutObjectOptions {
+  /** Default 'binary/octet-stream', as S3 stores a PUT without Content-Type. */
+  contentType?: string;
+  /** User metadata; names are lower-cased; at most 2 KB of names plus values. */
+  metadata?: Record<string, string>;
+}
+
+export interface PutObjectResult {
+  /** Lower-case hex MD5 of the body, WITHOUT the double quotes S3 puts around it in HTTP. */
+  eTag: string;
+  size: number;
+}
+
+export interface HeadObjectResult {
+  eTag: string;
+  size: number;
+  lastModified: Date;
+  contentType: string;
+  metadata: Record<string, string>;
+}
+
+export interface GetObjectResult extends HeadObjectResult {
+  body: Buffer;
+}
+
+export interface BucketSummary {
+  name: string;
+  creationDate: Date;
+}
+
+export interface BucketsOptions {
+  sink?: NotificationSink;
+  directory?: FunctionDirectory;
+}
+
+const internals = new WeakMap<Buckets, BucketService>();
+
+/**
+ * Internal, for the composition root (not exported from the package): plugs in the push
+ * queue, whose operations then join every object write's batch.
+ */
+export function attachNotificationSink(buckets: Buckets, sink: NotificationSink | undefined): void {
+  internals.get(buckets)?.attachNotificationSink(sink);
+}
+
+/** Internal: plugs in the functions registry so notification configs check their functions. */
+export function attachFunctionDirectory(buckets: Buckets, directory: FunctionDirectory | undefined): void {
+  internals.get(buckets)?.attachFunctionDirectory(directory);
+}
+
+export class Buckets {
+  readonly #ctx: EngineContext;
+  readonly #service: BucketService;
+
+  /** @internal built by the engine. */
+  constructor(ctx: EngineContext, options: BucketsOptions = {}) {
+    this.#ctx = ctx;
+    this.#service = new Service(ctx, options);
+    internals.set(this, this.#service);
+  }
+
+  /**
+   * One S3 event record per successful object write or delete, emitted after its batch
+   * committed. `s3.configurationId` is '' here: this stream is the bucket's own, not one
+   * configuration's (deliveries to functions carry their configuration's id).
+   */
+  get events$(): Observable<S3EventRecord> {
+    return this.#service.events$;
+  }
+
+  #loaded = false;
+
+  /** Runs one operation on the service once it is loaded; close() waits for it to finish. */
+  #call<T>(op: (service: BucketService) => Promise<T> | T): Promise<T> {
+    this.#ctx.lifecycle.assertOpen();
+    return this.#service.track(async () => {
+      if (!this.#loaded) {
+        await this.#service.ready;
+        this.#loaded = true;
+      }
+      return op(this.#service);
+    });
+  }
+
+  /** Creates a bucket; `BucketAlreadyOwnedByYou` if it exists, `InvalidBucketName` for a bad name. */
+  async create(name: string): Promise<void> {
+    assertBucketName(name);
+    await this.#call((s) => s.createBucket(name));
+  }
+
+  /** Deletes an empty bucket; `BucketNotEmpty` while it holds objects. */
+  async delete(name: string): Promise<void> {
+    await this.#call((s) => s.deleteBucket(String(name)));
+  }
+
+  /** Buckets in name order. */
+  async list(): Promise<BucketSummary[]> {
+    const buckets = await this.#call((s) => s.listBuckets());
+    return buckets.map((b) => ({ name: b.name, creationDate: new Date(b.creationDate) }));
+  }
+
+  /** Stores an object (replacing any with that key) and emits ObjectCreated:Put. */
+  async putObject(
+    bucket: string,
+    key: string,
+    body: Buffer | Uint8Array | string,
+    options: PutObjectOptions = {},
+  ): Promise<PutObjectResult> {
+    assertKey(key);
+    const buffer = bodyBuffer(body);
+    const write = {
+      body: buffer,
+      contentType: normaliseContentType(options.contentType),
+      metadata: normaliseMetadata(options.metadata),
+      eTag: md5Hex(buffer),
+    };
+    const record = await this.#call((s) => s.writeObject(String(bucket), key, write, 'ObjectCreated:Put'));
+    return { eTag: record.eTag, size: record.size };
+  }
+
+  /** The object with its body; `NoSuchKey` when absent. */
+  async getObject(bucket: string, key: string): Promise<GetObjectResult> {
+    assertKey(key);
+    const found = await this.#call((s) => s.getObject(String(bucket), key, true));
+    return { body: found.body, ...head(found) };
+  }
+
+  /** The object's metadata without its body; `NoSuchKey` when absent. */
+  async headObject(bucket: string, key: string): Promise<HeadObjectResult> {
+    assertKey(key);
+    return head(await this.#call((s) => s.getObject(String(bucket), key, false)));
+  }
+
+  /** Deletes an object; deleting a missing key succeeds and emits nothing, as in S3. */
+  async deleteObject(bucket: string, key: string): Promise<void> {
+    assertKey(key);
+    await this.#call((s) => s.deleteObject(String(bucket), key));
+  }
+
+  /** Copies body, content type and metadata; emits ObjectCreated:Copy for the destination. */
+  async copyObject(
+    srcBucket: string,
+    srcKey: string,
+    dstBucket: string,
+    dstKey: string,
+  ): Promise<PutObjectResult> {
+    assertKey(srcKey, 'source key');
+    assertKey(dstKey, 'destination key');
+    const record = await this.#call(async (s) => {
+      s.bucket(String(dstBucket));
+      const source = await s.getObject(String(srcBucket), srcKey, true);
+      const write = {
+        body: source.body,
+        contentType: source.record.contentType,
+        metadata: source.record.metadata,
+        eTag: source.record.eTag,
+      };
+      return s.writeObject(String(dstBucket), dstKey, write, 'ObjectCreated:Copy');
+    });
+    return { eTag: record.eTag, size: record.size };
+  }
+
+  /** ListObjectsV2: see {@link ListObjectsOptions}. */
+  async listObjects(bucket: string, options?: ListObjectsOptions): Promise<ListObjectsResult> {
+    return this.#call((s) => s.list(String(bucket), options));
+  }
+
+  /** Replaces the bucket's whole notification configuration; an empty list removes it. */
+  async putNotificationConfiguration(bucket: string, config: NotificationConfigurationInput): Promise<void> {
+    await this.#call((s) => s.putNotificationConfiguration(String(bucket), config));
+  }
+
+  async getNotificationConfiguration(bucket: string): Promise<NotificationConfiguration> {
+    return this.#call((s) => s.getNotificationConfiguration(String(bucket)));
+  }
+}
+
+function head(found: StoredObject): HeadObjectResult {
+  const { record } = found;
+  return {
+    eTag: record.eTag,
+    size: record.size,
+    lastModified: new Date(record.lastModified),
+    contentType: record.contentType,
+    metadata: { ...record.metadata },
+  };
+}
