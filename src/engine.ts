@@ -12,6 +12,7 @@ import {
   resolveOptions,
 } from './context.js';
 import { type EngineEvent, EventHub } from './events.js';
+import { Functions } from './functions/service.js';
 import { Storage } from './storage/storage.js';
 
 /**
@@ -20,10 +21,13 @@ import { Storage } from './storage/storage.js';
  */
 export class Engine implements AsyncDisposable {
   readonly #ctx: EngineContext;
+  /** Functions: registry, invoke, permissions; containers in worker threads. */
+  readonly functions: Functions;
 
   /** @internal use {@link createEngine}. */
   constructor(ctx: EngineContext) {
     this.#ctx = ctx;
+    this.functions = new Functions(ctx);
   }
 
   get status(): EngineStatus {

@@ -5,6 +5,8 @@
  */
 import { type Observable, Subject } from 'rxjs';
 import type { Clock } from './clock.js';
+import type { FunctionEventMap } from './functions/events.js';
+import type { RuntimeEventMap } from './runtime/events.js';
 
 /** Events of the engine as a whole. */
 export interface LifecycleEventMap {
@@ -12,7 +14,7 @@ export interface LifecycleEventMap {
   'engine.closed': Record<string, never>;
 }
 
-export interface EngineEventMap extends LifecycleEventMap {}
+export interface EngineEventMap extends LifecycleEventMap, FunctionEventMap, RuntimeEventMap {}
 
 export type EngineEventType = keyof EngineEventMap;
 

@@ -1,0 +1,299 @@
+/**
+ * One container = one worker thread running one invocation at a time. Owns the worker, its
+ * private temp directory, the deadline timer (on the engine clock) and the classification of
+ * how the worker died (timeout, out of memory, process.exit, uncaught error).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Worker, WorkerOptions } from 'node:worker_threads';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { ContainerSpec, ErrorShape, FromWorker, InvokeMessage, LogLevel } from './protocol.js';
+import { spawnWorker } from './spawn.js';
+
+export type StopReason =
+  | 'idle'
+  | 'timeout'
+  | 'out-of-memory'
+  | 'exit'
+  | 'crash'
+  | 'init-error'
+  | 'tmp-quota'
+  | 'updated'
+  | 'deleted'
+  | 'closed';
+
+export interface RawOutcome {
+  /** JSON text of the result. */
+  payload?: string;
+  error?: ErrorShape;
+  memoryBytes: number;
+  /** Set when the container died during the invocation. */
+  died?: StopReason;
+  /** Set when the container must be discarded although alive. */
+  retire?: boolean;
+}
+
+export interface ContainerHooks {
+  onLog(container: Container, requestId: string | undefined, level: LogLevel, message: string): void;
+  onExit(container: Container, reason: StopReason): void;
+}
+
+export interface ContainerOptions {
+  functionName: string;
+  functionArn: string;
+  handler: string;
+  taskRoot: string;
+  memoryMb: number;
+  tmpMb: number;
+  region: string;
+  /** The function's own variables. */
+  environment: Record<string, string>;
+  /** Identifies the configuration the container was started with. */
+  revisionId: string;
+}
+
+export function logGroupName(functionName: string): string {
+  return `/aws/lambda/${functionName}`;
+}
+
+/** `YYYY/MM/DD/[$LATEST]<32 hex>`, dated when the container starts (reference §7.1). */
+function logStreamName(now: number): string {
+  const day = new Date(now).toISOString().slice(0, 10).replaceAll('-', '/');
+  return `${day}/[$LATEST]${randomBytes(16).toString('hex')}`;
+}
+
+/** The worker's data, its own process.env (Lambda's variables, then the function's) and limits. */
+function workerOptions(o: ContainerOptions, tmpDir: string, stream: string): WorkerOptions {
+  const spec: ContainerSpec = {
+    taskRoot: o.taskRoot,
+    handler: o.handler,
+    functionName: o.functionName,
+    functionVersion: '$LATEST',
+    functionArn: o.functionArn,
+    memoryMb: o.memoryMb,
+    logGroupName: logGroupName(o.functionName),
+    logStreamName: stream,
+    tmpDir,
+    tmpBytes: o.tmpMb * 1024 * 1024,
+  };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    LANG: 'en_US.UTF-8',
+    TZ: ':UTC',
+    ...o.environment,
+    AWS_REGION: o.region,
+    AWS_DEFAULT_REGION: o.region,
+    AWS_LAMBDA_FUNCTION_NAME: o.functionName,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(o.memoryMb),
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_LOG_GROUP_NAME: spec.logGroupName,
+    AWS_LAMBDA_LOG_STREAM_NAME: stream,
+    AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${process.versions.node.split('.')[0]}.x`,
+    LAMBDA_TASK_ROOT: o.taskRoot,
+    _HANDLER: o.handler,
+    TMPDIR: tmpDir,
+    TMP: tmpDir,
+    TEMP: tmpDir,
+  };
+  return {
+    workerData: spec,
+    env,
+    stdout: true,
+    stderr: true,
+    resourceLimits: {
+      maxOldGenerationSizeMb: o.memoryMb,
+      maxYoungGenerationSizeMb: Math.max(8, Math.floor(o.memoryMb / 16)),
+    },
+  };
+}
+
+export class Container {
+  readonly id = randomUUID();
+  readonly logGroupName: string;
+  initDurationMs = 0;
+  initError: ErrorShape | undefined;
+  #state: 'starting' | 'idle' | 'busy' | 'dead' = 'starting';
+  readonly #worker: Worker;
+  #pending: { requestId: string; resolve(outcome: RawOutcome): void } | undefined;
+  #deadline: TimerHandle | undefined;
+  #fatal: ErrorShape | undefined;
+  #workerError: (Error & { code?: string }) | undefined;
+  #stopReason: StopReason | undefined;
+  readonly #exited: Promise<void>;
+
+  private constructor(
+    readonly options: ContainerOptions,
+    readonly tmpDir: string,
+    readonly logStreamName: string,
+    worker: Worker,
+    private readonly clock: Clock,
+    private readonly hooks: ContainerHooks,
+  ) {
+    this.logGroupName = logGroupName(options.functionName);
+    this.#worker = worker;
+    // Output that bypasses the console capture (native writes) still lands in the log.
+    worker.stdout.on('data', (chunk: Buffer) => this.#log('INFO', chunk));
+    worker.stderr.on('data', (chunk: Buffer) => this.#log('ERROR', chunk));
+    worker.on('error', (err) => {
+      this.#workerError = err;
+    });
+    this.#exited = new Promise((resolve) => worker.once('exit', (code) => resolve(this.#onExit(code))));
+  }
+
+  get state(): string {
+    return this.#state;
+  }
+
+  get alive(): boolean {
+    return this.#state !== 'dead';
+  }
+
+  /** Spawns the worker and waits for init (module load); `initError` is set when it failed. */
+  static async start(options: ContainerOptions, clock: Clock, hooks: ContainerHooks): Promise<Container> {
+    const tmp = await mkdtemp(join(tmpdir(), 'lambdalite-tmp-'));
+    const stream = logStreamName(clock.now());
+    const worker = spawnWorker(workerOptions(options, tmp, stream));
+    const container = new Container(options, tmp, stream, worker, clock, hooks);
+    await container.#ready();
+    return container;
+  }
+
+  #ready(): Promise<void> {
+    return new Promise((resolve) => {
+      const onReady = (message: FromWorker): void => {
+        if (message.type === 'ready' || message.type === 'initError') {
+          this.initDurationMs = message.initDurationMs;
+          if (message.type === 'initError') this.initError = message.error;
+          this.#state = 'idle';
+          this.#worker.off('message', onReady);
+          this.#worker.on('message', (m: FromWorker) => this.#onMessage(m));
+          resolve();
+        } else {
+          this.#onMessage(message);
+        }
+      };
+      this.#worker.on('message', onReady);
+      void this.#exited.then(() => {
+        if (this.#state === 'dead' && this.initDurationMs === 0 && !this.initError) {
+          const reason = this.#deathReason();
+          this.initError = this.#fatal ?? deathError('', reason, 1, this.options.memoryMb, this.#workerError);
+        }
+        resolve();
+      });
+    });
+  }
+
+  #log(level: LogLevel, chunk: Buffer): void {
+    const text = chunk.toString('utf8').replace(/\n$/, '');
+    if (text) this.hooks.onLog(this, this.#pending?.requestId, level, text);
+  }
+
+  #onMessage(message: FromWorker): void {
+    switch (message.type) {
+      case 'log':
+        this.hooks.onLog(this, message.requestId, message.level, message.message);
+        return;
+      case 'fatal':
+        this.#fatal = message.error;
+        return;
+      case 'result': {
+        const pending = this.#pending;
+        if (!pending || pending.requestId !== message.requestId) return;
+        this.#finish();
+        this.#state = 'idle';
+        pending.resolve({
+          payload: message.payload,
+          error: message.error,
+          memoryBytes: message.memoryBytes,
+          retire: message.retire,
+        });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Runs one invocation; never rejects: faults become an outcome with `died` set. */
+  invoke(message: Omit<InvokeMessage, 'type'>, timeoutMs: number): Promise<RawOutcome> {
+    if (this.#state !== 'idle') throw new Error(`container ${this.id} is ${this.#state}, not idle`);
+    this.#state = 'busy';
+    return new Promise((resolve) => {
+      this.#pending = { requestId: message.requestId, resolve };
+      this.#deadline = this.clock.setTimeout(() => void this.stop('timeout'), timeoutMs);
+      this.#worker.postMessage({ type: 'invoke', ...message });
+    });
+  }
+
+  #finish(): void {
+    if (this.#deadline) this.clock.clearTimeout(this.#deadline);
+    this.#deadline = undefined;
+    this.#pending = undefined;
+  }
+
+  #deathReason(): StopReason {
+    if (this.#stopReason) return this.#stopReason;
+    if (this.#workerError?.code === 'ERR_WORKER_OUT_OF_MEMORY') return 'out-of-memory';
+    if (this.#fatal || this.#workerError) return 'crash';
+    return 'exit';
+  }
+
+  async #onExit(code: number): Promise<void> {
+    const reason = this.#deathReason();
+    this.#state = 'dead';
+    const pending = this.#pending;
+    this.#finish();
+    await rm(this.tmpDir, { recursive: true, force: true }).catch(() => undefined);
+    if (pending) {
+      pending.resolve({
+        error:
+          this.#fatal ??
+          deathError(pending.requestId, reason, code, this.options.memoryMb, this.#workerError),
+        memoryBytes: reason === 'out-of-memory' ? this.options.memoryMb * 1024 * 1024 : 0,
+        died: reason,
+      });
+    }
+    this.hooks.onExit(this, reason);
+  }
+
+  /** Terminates the worker and removes its temp directory; resolves once both are done. */
+  async stop(reason: StopReason): Promise<void> {
+    if (this.#state !== 'dead') {
+      this.#stopReason ??= reason;
+      await this.#worker.terminate();
+    }
+    await this.#exited;
+  }
+}
+
+/** AWS's report for a container that died mid-invocation (reference §6.6). */
+function deathError(
+  requestId: string,
+  reason: StopReason,
+  code: number,
+  memoryMb: number,
+  workerError: Error | undefined,
+): ErrorShape {
+  const prefix = requestId ? `RequestId: ${requestId} Error: ` : 'Error: ';
+  if (reason === 'out-of-memory') {
+    return {
+      errorType: 'Runtime.ExitError',
+      errorMessage: `${prefix}Runtime exited with error: signal: killed (out of memory: heap limit of ${memoryMb} MB reached)`,
+      trace: [],
+    };
+  }
+  if (workerError && reason === 'crash') {
+    return {
+      errorType: workerError.name,
+      errorMessage: workerError.message,
+      trace: (workerError.stack ?? '').split('\n'),
+    };
+  }
+  return {
+    errorType: 'Runtime.ExitError',
+    errorMessage: `${prefix}Runtime exited with error: ${reason === 'exit' ? `exit status ${code}` : 'signal: killed'}`,
+    trace: [],
+  };
+}
