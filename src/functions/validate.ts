@@ -141,11 +141,11 @@ export function validateEnvironment(quotas: Quotas, value: unknown): Record<stri
   let bytes = 0;
   const env: Record<string, string> = {};
   for (const [key, v] of Object.entries(value)) {
-    if (!ENV_KEY.test(key)) {
-      invalid(`options.environment key must start with a letter and use [a-zA-Z0-9_], got ${show(key)}`);
-    }
     if (RESERVED_ENV_NAMES.has(key)) {
       invalid(`options.environment may not set ${key}: Lambda reserves it`);
+    }
+    if (!ENV_KEY.test(key)) {
+      invalid(`options.environment key must start with a letter and use [a-zA-Z0-9_], got ${show(key)}`);
     }
     if (typeof v !== 'string') invalid(`options.environment.${key} must be a string, got ${show(v)}`);
     bytes += Buffer.byteLength(key) + Buffer.byteLength(v);
