@@ -2,10 +2,11 @@
  * `npm run bench [name...]`: runs the benchmarks (all, or those named) from the compiled output
  * and prints each as a Markdown section ready for bench/RESULTS.md.
  */
+import { functionsBenchmark } from './functions.js';
 import type { Benchmark } from './harness.js';
 import { machine, table } from './harness.js';
 
-const benchmarks: Benchmark[] = [];
+const benchmarks: Benchmark[] = [functionsBenchmark];
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length === 0 ? benchmarks : benchmarks.filter((b) => wanted.includes(b.name));

@@ -144,12 +144,12 @@ export class Functions {
         `Request must be smaller than ${limit} bytes for the ${type === 'Event' ? 'Event' : 'RequestResponse'} invocation type, got ${size} bytes`,
       );
     }
-    await this.#registry.require(functionName);
+    const config = await this.#registry.require(functionName);
     if (type === 'DryRun') return { statusCode: 204, requestId: newRequestId(), executedVersion: '$LATEST' };
     if (type === 'Event') return this.#enqueue(functionName, JSON.parse(json));
     const outcome = await this.#runtime.run(
       { functionName, payload, requestId: newRequestId(), invocationType: 'RequestResponse' },
-      { payloadJson: json, tail: options.logType === 'Tail' },
+      { payloadJson: json, tail: options.logType === 'Tail', config },
     );
     return {
       statusCode: outcome.statusCode,

@@ -5,7 +5,8 @@
  * function may have at most its reservedConcurrency in flight, the engine at most
  * quotas.accountConcurrency; past either, `acquire` throws TooManyRequestsException at once (no
  * queueing, as Lambda's sync invoke). Idle containers are kept warm, most recently used first,
- * and each is reaped after `idleMs` of engine-clock quiet.
+ * and each is reaped after `idleMs` of engine-clock quiet. One reaper timer per pool, due when
+ * the longest-idle container expires, keeps timer work off the invoke path.
  */
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Container, StopReason } from './container.js';
@@ -27,7 +28,8 @@ export interface PoolRequest {
 
 interface Idle {
   container: Container;
-  reaper: TimerHandle;
+  /** Engine-clock time it became idle. */
+  since: number;
 }
 
 export class ContainerPool {
@@ -36,6 +38,7 @@ export class ContainerPool {
   readonly #all = new Set<Container>();
   #inFlightTotal = 0;
   #closed = false;
+  #reaper: TimerHandle | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -75,7 +78,6 @@ export class ContainerPool {
     this.#inFlightTotal++;
     const idle = this.#idle.get(functionName) ?? [];
     for (let entry = idle.pop(); entry; entry = idle.pop()) {
-      this.clock.clearTimeout(entry.reaper);
       if (entry.container.alive && entry.container.options.revisionId === request.revisionId) {
         return { container: entry.container };
       }
@@ -98,24 +100,41 @@ export class ContainerPool {
       void container.stop(this.#closed ? 'closed' : 'updated');
       return;
     }
-    const reaper = this.clock.setTimeout(() => this.#reap(container), this.limits.idleMs);
     const list = this.#idle.get(functionName) ?? [];
-    list.push({ container, reaper });
+    list.push({ container, since: this.clock.now() });
     this.#idle.set(functionName, list);
+    this.#scheduleReaper();
   }
 
-  #reap(container: Container): void {
-    this.#dropIdle(container);
-    void container.stop('idle');
+  #scheduleReaper(): void {
+    if (this.#reaper || this.#closed) return;
+    let oldest: number | undefined;
+    for (const list of this.#idle.values()) {
+      const first = list[0]?.since;
+      if (first !== undefined && (oldest === undefined || first < oldest)) oldest = first;
+    }
+    if (oldest === undefined) return;
+    const due = Math.max(0, oldest + this.limits.idleMs - this.clock.now());
+    this.#reaper = this.clock.setTimeout(() => this.#reap(), due);
+  }
+
+  /** Stops every container idle for `idleMs` or more (lists are ordered oldest first). */
+  #reap(): void {
+    this.#reaper = undefined;
+    const cutoff = this.clock.now() - this.limits.idleMs;
+    for (const list of this.#idle.values()) {
+      while (list[0] && list[0].since <= cutoff) {
+        const entry = list.shift();
+        if (entry) void entry.container.stop('idle');
+      }
+    }
+    this.#scheduleReaper();
   }
 
   #dropIdle(container: Container): void {
     const list = this.#idle.get(container.options.functionName);
     const at = list?.findIndex((e) => e.container === container) ?? -1;
-    if (list && at >= 0) {
-      const [entry] = list.splice(at, 1);
-      if (entry) this.clock.clearTimeout(entry.reaper);
-    }
+    if (list && at >= 0) list.splice(at, 1);
   }
 
   /** Called when a container's worker has exited, for whatever reason. */
@@ -128,18 +147,14 @@ export class ContainerPool {
   async retire(functionName: string, reason: StopReason): Promise<void> {
     const list = this.#idle.get(functionName) ?? [];
     this.#idle.delete(functionName);
-    await Promise.all(
-      list.map((e) => {
-        this.clock.clearTimeout(e.reaper);
-        return e.container.stop(reason);
-      }),
-    );
+    await Promise.all(list.map((e) => e.container.stop(reason)));
   }
 
   /** Stops every container, busy ones included. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const list of this.#idle.values()) for (const e of list) this.clock.clearTimeout(e.reaper);
+    if (this.#reaper) this.clock.clearTimeout(this.#reaper);
+    this.#reaper = undefined;
     this.#idle.clear();
     await Promise.all([...this.#all].map((c) => c.stop('closed')));
   }

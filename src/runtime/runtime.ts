@@ -22,6 +22,8 @@ export interface RunOptions {
   payloadJson?: string;
   /** Collect the invocation's lines and return their last 4 KB in `logResult`. */
   tail?: boolean;
+  /** The configuration the caller has just read (saves a second lookup). */
+  config?: FunctionConfiguration;
 }
 
 export interface RunResult extends InvocationOutcome {
@@ -69,7 +71,7 @@ export class FunctionRuntime implements FunctionInvoker {
   async run(request: InvocationRequest, options: RunOptions = {}): Promise<RunResult> {
     this.ctx.lifecycle.assertOpen();
     const { functionName, requestId } = request;
-    const config = await this.registry.require(functionName);
+    const config = options.config ?? (await this.registry.require(functionName));
     const payload = options.payloadJson ?? JSON.stringify(request.payload ?? {});
     const slot = this.#pool.acquire({
       functionName,
