@@ -89,12 +89,12 @@ describe('containers: warm reuse, isolation, concurrency, reaping', () => {
     const refused = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
     expect(ok).toHaveLength(2);
     expect(refused).toHaveLength(2);
-    await expectCode(
+    const error = await expectCode(
       Promise.reject(refused[0]?.reason),
       'TooManyRequestsException',
       /Reason: ReservedFunctionConcurrentInvocationLimitExceeded/,
     );
-    expect((refused[0]?.reason as { statusCode: number }).statusCode).toBe(429);
+    expect(error.statusCode).toBe(429);
     expect((await throttles).map((t) => t.reason)).toEqual([
       'ReservedFunctionConcurrentInvocationLimitExceeded',
       'ReservedFunctionConcurrentInvocationLimitExceeded',
