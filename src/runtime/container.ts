@@ -154,17 +154,21 @@ export class Container {
   static async start(options: ContainerOptions, clock: Clock, hooks: ContainerHooks): Promise<Container> {
     const tmp = await mkdtemp(join(tmpdir(), 'lambdalite-tmp-'));
     const stream = logStreamName(clock.now());
+    const spawnedAt = performance.now();
     const worker = spawnWorker(workerOptions(options, tmp, stream));
     const container = new Container(options, tmp, stream, worker, clock, hooks);
     await container.#ready();
+    // Lambda's Init Duration covers starting the runtime as well as loading the module.
+    container.initDurationMs = performance.now() - spawnedAt;
     return container;
   }
 
   #ready(): Promise<void> {
+    let answered = false;
     return new Promise((resolve) => {
       const onReady = (message: FromWorker): void => {
         if (message.type === 'ready' || message.type === 'initError') {
-          this.initDurationMs = message.initDurationMs;
+          answered = true;
           if (message.type === 'initError') this.initError = message.error;
           this.#state = 'idle';
           this.#worker.off('message', onReady);
@@ -176,7 +180,8 @@ export class Container {
       };
       this.#worker.on('message', onReady);
       void this.#exited.then(() => {
-        if (this.#state === 'dead' && this.initDurationMs === 0 && !this.initError) {
+        // The worker died during init (e.g. the module called process.exit or ran out of memory).
+        if (!answered) {
           const reason = this.#deathReason();
           this.initError = this.#fatal ?? deathError('', reason, 1, this.options.memoryMb, this.#workerError);
         }
