@@ -38,6 +38,8 @@ export interface RawOutcome {
 export interface ContainerHooks {
   onLog(container: Container, requestId: string | undefined, level: LogLevel, message: string): void;
   onExit(container: Container, reason: StopReason): void;
+  /** The worker was spawned; init is running. */
+  onSpawn(container: Container): void;
 }
 
 export interface ContainerOptions {
@@ -146,18 +148,34 @@ export class Container {
     return this.#state;
   }
 
+  /** Why the container died, once it has. */
+  get stopReason(): StopReason | undefined {
+    return this.#state === 'dead' ? this.#deathReason() : undefined;
+  }
+
   get alive(): boolean {
     return this.#state !== 'dead';
   }
 
-  /** Spawns the worker and waits for init (module load); `initError` is set when it failed. */
-  static async start(options: ContainerOptions, clock: Clock, hooks: ContainerHooks): Promise<Container> {
+  /**
+   * Spawns the worker and waits for init (module load); `initError` is set when it failed. Init
+   * that outlives `initTimeoutMs` of engine-clock time is killed (reason 'timeout').
+   */
+  static async start(
+    options: ContainerOptions,
+    clock: Clock,
+    hooks: ContainerHooks,
+    initTimeoutMs: number,
+  ): Promise<Container> {
     const tmp = await mkdtemp(join(tmpdir(), 'lambdalite-tmp-'));
     const stream = logStreamName(clock.now());
     const spawnedAt = performance.now();
     const worker = spawnWorker(workerOptions(options, tmp, stream));
     const container = new Container(options, tmp, stream, worker, clock, hooks);
+    const initDeadline = clock.setTimeout(() => void container.stop('timeout'), initTimeoutMs);
+    hooks.onSpawn(container);
     await container.#ready();
+    clock.clearTimeout(initDeadline);
     // Lambda's Init Duration covers starting the runtime as well as loading the module.
     container.initDurationMs = performance.now() - spawnedAt;
     return container;

@@ -4,6 +4,8 @@ import type { ThrottleReason } from './pool.js';
 import type { LogLevel } from './protocol.js';
 
 export interface RuntimeEventMap {
+  /** A container's worker was spawned; its init (module load) is running. */
+  'function.container.spawned': { functionName: string; containerId: string };
   /** A container finished init (module load), successfully or not. */
   'function.container.started': {
     functionName: string;

@@ -31,6 +31,8 @@ export interface RunResult extends InvocationOutcome {
 }
 
 const MiB = 1024 * 1024;
+/** Lambda's limit on the init phase (module load), unless the function's timeout is longer. */
+const INIT_TIMEOUT_MS = 10_000;
 
 export class FunctionRuntime implements FunctionInvoker {
   readonly #pool: ContainerPool;
@@ -48,6 +50,11 @@ export class FunctionRuntime implements FunctionInvoker {
     });
     this.#hooks = {
       onLog: (container, requestId, level, message) => this.#userLog(container, requestId, level, message),
+      onSpawn: (container) =>
+        ctx.events.emit('function.container.spawned', {
+          functionName: container.options.functionName,
+          containerId: container.id,
+        }),
       onExit: (container, reason) => {
         this.#pool.forget(container);
         ctx.events.emit('function.container.stopped', {
@@ -113,6 +120,7 @@ export class FunctionRuntime implements FunctionInvoker {
       },
       this.ctx.clock,
       this.#hooks,
+      Math.max(INIT_TIMEOUT_MS, config.timeout * 1000),
     );
     this.#pool.adopt(container);
     this.ctx.events.emit('function.container.started', {
@@ -146,7 +154,7 @@ export class FunctionRuntime implements FunctionInvoker {
     const started = performance.now();
     let raw: RawOutcome;
     if (container.initError) {
-      raw = { error: container.initError, memoryBytes: 0, died: 'init-error' };
+      raw = { error: container.initError, memoryBytes: 0, died: container.stopReason ?? 'init-error' };
       void container.stop('init-error');
     } else {
       const running = container.invoke(

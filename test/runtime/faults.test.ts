@@ -72,6 +72,24 @@ describe('faults kill only their container and the next invocation works', () =>
     await expectRecovery('hangs', containerId);
   });
 
+  it('kills a container whose module init outlives the 10 s init limit and reports a timeout', async () => {
+    await createFixture(engine, 'init-hangs', 'init-hangs.handler');
+    const spawned = nextEvent(engine, 'function.container.spawned', (e) => e.functionName === 'init-hangs');
+    const stopped = nextEvent(engine, 'function.container.stopped', (e) => e.functionName === 'init-hangs');
+    const pending = engine.functions.invoke('init-hangs');
+    const { containerId } = await spawned;
+    clock.advance(10_000);
+    const result = await pending;
+    expect(result.functionError).toBe('Unhandled');
+    expect(result.payload).toMatchObject({
+      errorType: 'Sandbox.Timedout',
+      errorMessage: expect.stringMatching(/Task timed out after 3\.00 seconds$/),
+    });
+    expect(await stopped).toMatchObject({ containerId, reason: 'timeout' });
+    await engine.functions.update('init-hangs', { handler: 'styles.promiseHandler' });
+    expect((await engine.functions.invoke('init-hangs', { n: 2 })).payload).toEqual({ doubled: 4 });
+  });
+
   it('kills a container that exhausts its memory and reports Runtime.ExitError', async () => {
     await fault('oom', 'exhaustsMemory');
     const completed = nextEvent(engine, 'function.invocation.completed', (e) => e.functionName === 'oom');
