@@ -153,8 +153,9 @@ export class Container {
     return this.#state === 'dead' ? this.#deathReason() : undefined;
   }
 
+  /** False once dead or asked to stop. */
   get alive(): boolean {
-    return this.#state !== 'dead';
+    return this.#state !== 'dead' && this.#stopReason === undefined;
   }
 
   /**
@@ -283,8 +284,8 @@ export class Container {
 
   /** Terminates the worker and removes its temp directory; resolves once both are done. */
   async stop(reason: StopReason): Promise<void> {
-    if (this.#state !== 'dead') {
-      this.#stopReason ??= reason;
+    if (this.#state !== 'dead' && this.#stopReason === undefined) {
+      this.#stopReason = reason;
       await this.#worker.terminate();
     }
     await this.#exited;

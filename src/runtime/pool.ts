@@ -86,9 +86,10 @@ export class ContainerPool {
     return { container: undefined };
   }
 
-  /** Registers a container started for an acquired slot. */
+  /** Registers a container being started for an acquired slot. */
   adopt(container: Container): void {
-    if (container.alive) this.#all.add(container);
+    if (this.#closed) void container.stop('closed');
+    else if (container.alive) this.#all.add(container);
   }
 
   /** Gives the slot back; a live, reusable container goes back to the warm set. */

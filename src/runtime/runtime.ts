@@ -50,11 +50,14 @@ export class FunctionRuntime implements FunctionInvoker {
     });
     this.#hooks = {
       onLog: (container, requestId, level, message) => this.#userLog(container, requestId, level, message),
-      onSpawn: (container) =>
+      onSpawn: (container) => {
+        // Adopted while init runs, so close() reaches containers that are still starting.
+        this.#pool.adopt(container);
         ctx.events.emit('function.container.spawned', {
           functionName: container.options.functionName,
           containerId: container.id,
-        }),
+        });
+      },
       onExit: (container, reason) => {
         this.#pool.forget(container);
         ctx.events.emit('function.container.stopped', {
@@ -122,7 +125,6 @@ export class FunctionRuntime implements FunctionInvoker {
       this.#hooks,
       Math.max(INIT_TIMEOUT_MS, config.timeout * 1000),
     );
-    this.#pool.adopt(container);
     this.ctx.events.emit('function.container.started', {
       functionName: config.functionName,
       containerId: container.id,
@@ -216,7 +218,8 @@ export class FunctionRuntime implements FunctionInvoker {
     this.#platform(container, requestId, endLine(requestId));
     this.#platform(container, requestId, reportLine(requestId, figures));
     const current = this.registry.peek(functionName);
-    const reusable = !raw.retire && current !== undefined && revisionOf(current) === revisionOf(config);
+    const reusable =
+      !raw.died && !raw.retire && current !== undefined && revisionOf(current) === revisionOf(config);
     if (raw.retire && container.alive) void container.stop('tmp-quota');
     this.#pool.release(functionName, container, reusable);
     this.ctx.events.emit('function.invocation.completed', {

@@ -145,3 +145,23 @@ describe('account concurrency', () => {
     }
   });
 });
+
+describe('engine close', () => {
+  it('terminates busy containers, answering their invocations with an error, and stops idle ones', async () => {
+    const engine = await createEngine({ clock: new ManualClock() });
+    await createFixture(engine, 'idle', 'styles.promiseHandler');
+    await createFixture(engine, 'busy', 'faults.hangs');
+    await engine.functions.invoke('idle', { n: 1 });
+    const started = nextEvent(engine, 'function.invocation.started', (e) => e.functionName === 'busy');
+    const stops = collect(engine.events$, 2, (e) => e.type === 'function.container.stopped') as Promise<
+      EngineEventOf<'function.container.stopped'>[]
+    >;
+    const pending = engine.functions.invoke('busy');
+    await started;
+    await engine.close();
+    const result = await pending;
+    expect(result.functionError).toBe('Unhandled');
+    expect((await stops).map((s) => s.reason)).toEqual(['closed', 'closed']);
+    expect(engine.functions.runtime.pool.inFlight()).toBe(0);
+  });
+});
