@@ -3,6 +3,7 @@
  * and prints each as a Markdown section ready for bench/RESULTS.md.
  */
 import { bucketsBenchmark } from './buckets.js';
+import { functionsBenchmark } from './functions.js';
 import type { Benchmark } from './harness.js';
 import { machine, table } from './harness.js';
 import { iamBenchmark } from './iam.js';
@@ -11,6 +12,7 @@ import { pushBenchmark } from './push.js';
 const benchmarks: Benchmark[] = [bucketsBenchmark];
 benchmarks.push(iamBenchmark);
 benchmarks.push(pushBenchmark);
+benchmarks.push(functionsBenchmark);
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length === 0 ? benchmarks : benchmarks.filter((b) => wanted.includes(b.name));

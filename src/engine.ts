@@ -3,7 +3,7 @@
  * its own lives here (DESIGN.md §2.7).
  */
 import type { Observable } from 'rxjs';
-import { attachNotificationSink, Buckets } from './buckets/buckets.js';
+import { Buckets } from './buckets/buckets.js';
 import {
   createContext,
   type EngineContext,
@@ -14,8 +14,10 @@ import {
 } from './context.js';
 import { AsyncInvocations } from './dispatch/push/async-invocations.js';
 import { type EngineEvent, EventHub } from './events.js';
+import { Functions } from './functions/service.js';
 import { Iam } from './iam/iam.js';
 import { Storage } from './storage/storage.js';
+import { wireServices } from './wiring.js';
 
 /**
  * One lambdalite engine. Create it with {@link createEngine}; close it with `close()` or
@@ -32,16 +34,19 @@ export class Engine implements AsyncDisposable {
   readonly asyncInvocations: AsyncInvocations;
   /** S3-style buckets and objects. */
   readonly buckets: Buckets;
+  /** Functions: registry, invoke, permissions; containers in worker threads. */
+  readonly functions: Functions;
 
   /** @internal use {@link createEngine}. */
   constructor(ctx: EngineContext) {
     this.#ctx = ctx;
     this.iam = new Iam(ctx, ctx.options.callerIdentity);
     this.asyncInvocations = new AsyncInvocations(ctx, ctx.options.asyncInvocation);
-    // FunctionDirectory is attached once the functions registry exists. Buckets are built after
-    // the queue so they close first: no object write can reach a closed queue.
+    // Close hooks run in reverse order of construction: buckets stop accepting writes first,
+    // then the runtime stops containers, then the queue persists what is left.
+    this.functions = new Functions(ctx);
     this.buckets = new Buckets(ctx);
-    attachNotificationSink(this.buckets, this.asyncInvocations);
+    wireServices(this);
   }
 
   get status(): EngineStatus {

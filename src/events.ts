@@ -6,7 +6,9 @@
 import { type Observable, Subject } from 'rxjs';
 import type { Clock } from './clock.js';
 import type { DispatchEventMap } from './dispatch/events.js';
+import type { FunctionEventMap } from './functions/events.js';
 import type { IamEventMap } from './iam/events.js';
+import type { RuntimeEventMap } from './runtime/events.js';
 
 /** Events of the engine as a whole. */
 export interface LifecycleEventMap {
@@ -14,7 +16,12 @@ export interface LifecycleEventMap {
   'engine.closed': Record<string, never>;
 }
 
-export interface EngineEventMap extends LifecycleEventMap, IamEventMap, DispatchEventMap {}
+export interface EngineEventMap
+  extends LifecycleEventMap,
+    IamEventMap,
+    DispatchEventMap,
+    FunctionEventMap,
+    RuntimeEventMap {}
 
 export type EngineEventType = keyof EngineEventMap;
 

@@ -39,6 +39,25 @@ export { createEngine, Engine } from './engine.js';
 export type { ErrorCode, LambdaliteErrorOptions } from './errors.js';
 export { ERROR_CODES, isLambdaliteError, LambdaliteError } from './errors.js';
 export type { EngineEvent, EngineEventMap, EngineEventOf, EngineEventType } from './events.js';
+export type { AsyncInvocationQueue } from './functions/async-queue.js';
+export type {
+  FunctionInvoker,
+  InvocationOutcome,
+  InvocationRequest,
+  InvocationType,
+} from './functions/invoker.js';
+export type { Functions } from './functions/service.js';
+export type {
+  AddPermissionOptions,
+  CreateFunctionOptions,
+  FunctionCode,
+  FunctionConfiguration,
+  FunctionPolicy,
+  InvokeOptions,
+  InvokeResult,
+  PolicyStatement,
+  UpdateFunctionOptions,
+} from './functions/types.js';
 export type { CallerIdentity } from './iam/authorizer.js';
 export type { Iam } from './iam/iam.js';
 export type { CreateRoleInput, Role, RolePolicy, RoleUsage } from './iam/roles/types.js';

@@ -27,6 +27,8 @@ export interface Quotas {
   asyncPayloadBytes: number;
   /** Longest stream retention, hours. */
   streamRetentionMaxHours: number;
+  /** Seconds of engine-clock quiet after which an idle container is reaped. */
+  containerIdleSec: number;
 }
 
 export const DEFAULT_QUOTAS: Readonly<Quotas> = Object.freeze({
@@ -41,6 +43,7 @@ export const DEFAULT_QUOTAS: Readonly<Quotas> = Object.freeze({
   syncPayloadBytes: 6 * 1024 * 1024,
   asyncPayloadBytes: 256 * 1024,
   streamRetentionMaxHours: 8760,
+  containerIdleSec: 300,
 });
 
 /** Today's AWS limits, for `createEngine({ quotas: TODAY_QUOTAS })`. */

@@ -129,9 +129,13 @@ describe.each(STORAGE_KINDS)('notification deliveries (%s)', (kind) => {
 });
 
 describe('notification configuration validation', () => {
-  const put = async (config: NotificationConfigurationInput, exists?: (arn: string) => boolean) => {
+  // These cases check the configuration rules alone; by default every function "exists".
+  const put = async (
+    config: NotificationConfigurationInput,
+    exists: (arn: string) => boolean = () => true,
+  ) => {
     const engine = await openEngine('memory');
-    if (exists) attachFunctionDirectory(engine.buckets, { exists: async (arn) => exists(arn) });
+    attachFunctionDirectory(engine.buckets, { exists: async (arn) => exists(arn) });
     await engine.buckets.create('cfg');
     await engine.buckets.putNotificationConfiguration('cfg', config);
     return engine.buckets.getNotificationConfiguration('cfg');

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createEngine, ManualClock } from '../../src/index.js';
 import { collect, openEngine, STORAGE_KINDS, tempDir } from '../helpers/engines.js';
+import { createFixture } from '../helpers/functions.js';
 import { dumpStore } from './helpers.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0, 0);
@@ -252,6 +253,7 @@ describe('persistence', () => {
   it('keeps buckets, objects and notification configuration across close and reopen', async () => {
     const location = await tempDir();
     const first = await createEngine({ location });
+    await createFixture(first, 'f', 'styles.promiseHandler');
     await first.buckets.create('kept');
     await first.buckets.putObject('kept', 'dir/a.txt', 'alpha', {
       contentType: 'text/plain',

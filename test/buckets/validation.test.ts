@@ -3,6 +3,7 @@ import { bucketNameProblem } from '../../src/buckets/validate.js';
 import { createEngine } from '../../src/index.js';
 import { openEngine, tempDir } from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
+import { createFixture } from '../helpers/functions.js';
 import { dumpStore } from './helpers.js';
 
 describe('bucket names', () => {
@@ -122,6 +123,7 @@ describe('keys, metadata and bucket state', () => {
   it('leaves the store byte-for-byte unchanged after every rejected call', async () => {
     const location = await tempDir();
     const engine = await createEngine({ location });
+    await createFixture(engine, 'fn', 'styles.promiseHandler');
     await engine.buckets.create('kept');
     await engine.buckets.putObject('kept', 'k', 'body', { metadata: { a: 'b' } });
     await engine.buckets.putObject('kept', 'large', Buffer.alloc(2 * 1024 * 1024, 1));

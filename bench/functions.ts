@@ -1,0 +1,188 @@
+/**
+ * Functions benchmark: warm synchronous invoke of a trivial handler (sequential, and 16 in
+ * flight), its latency percentiles, and cold start, each beside raw worker_threads figures
+ * measured in the same run (postMessage round trips to an echo worker; spawning a worker until
+ * its first reply).
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { createEngine } from '../src/index.js';
+import type { Benchmark, Figure } from './harness.js';
+
+const ROLE = 'arn:aws:iam::000000000000:role/bench';
+const RUNS = 7;
+const SEQUENTIAL = 1500;
+const PARALLEL = 16;
+const PARALLEL_TOTAL = 3200;
+const COLD = 9;
+
+const ECHO = `const { parentPort } = require('node:worker_threads');
+parentPort.on('message', (m) => parentPort.postMessage(m));
+parentPort.postMessage('ready');`;
+
+function spawnEcho(): Promise<Worker> {
+  const worker = new Worker(ECHO, { eval: true });
+  return new Promise((resolve) => worker.once('message', () => resolve(worker)));
+}
+
+function roundTrip(worker: Worker, message: unknown): Promise<unknown> {
+  return new Promise((resolve) => {
+    worker.once('message', resolve);
+    worker.postMessage(message);
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/** Runs `count` operations one after another; rate per second and per-operation latencies (ms). */
+async function sequential(
+  count: number,
+  op: () => Promise<unknown>,
+): Promise<{ rate: number; latencies: number[] }> {
+  const latencies: number[] = [];
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    const t = performance.now();
+    await op();
+    latencies.push(performance.now() - t);
+  }
+  return { rate: count / ((performance.now() - start) / 1000), latencies: latencies.sort((a, b) => a - b) };
+}
+
+/** Runs `total` operations keeping `lanes` in flight; each lane calls `op(lane)`. */
+async function inFlight(
+  lanes: number,
+  total: number,
+  op: (lane: number) => Promise<unknown>,
+): Promise<number> {
+  let remaining = total;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: lanes }, async (_, lane) => {
+      while (remaining-- > 0) await op(lane);
+    }),
+  );
+  return total / ((performance.now() - start) / 1000);
+}
+
+export const functionsBenchmark: Benchmark = {
+  name: 'functions',
+  async run(): Promise<Figure[]> {
+    const dir = await mkdtemp(join(tmpdir(), 'lambdalite-bench-'));
+    await writeFile(join(dir, 'index.mjs'), 'export const handler = async (event) => event;\n');
+    const payload = { key: 'value' };
+    const engine = await createEngine();
+    const echoes = await Promise.all(Array.from({ length: PARALLEL }, spawnEcho));
+    try {
+      await engine.functions.create({
+        name: 'trivial',
+        handler: 'index.handler',
+        code: { directory: dir },
+        role: ROLE,
+      });
+      const invoke = (): Promise<unknown> => engine.functions.invoke('trivial', payload);
+      const echo = echoes[0] as Worker;
+      const rawTrip = (): Promise<unknown> => roundTrip(echo, payload);
+      // Warm-up: JIT, and 16 warm containers for the parallel runs.
+      await Promise.all(Array.from({ length: PARALLEL }, invoke));
+      await sequential(300, invoke);
+      await sequential(300, rawTrip);
+
+      // Each run measures the baseline and lambdalite back to back, so drifting load on a shared
+      // machine hits both alike; figures are medians over the runs.
+      const raw: Sequential[] = [];
+      const warm: Sequential[] = [];
+      const rawParallel: number[] = [];
+      const parallel: number[] = [];
+      for (let run = 0; run < RUNS; run++) {
+        raw.push(await sequential(SEQUENTIAL, rawTrip));
+        warm.push(await sequential(SEQUENTIAL, invoke));
+        rawParallel.push(
+          await inFlight(PARALLEL, PARALLEL_TOTAL, (l) => roundTrip(echoes[l] as Worker, payload)),
+        );
+        parallel.push(await inFlight(PARALLEL, PARALLEL_TOTAL, invoke));
+      }
+      const rawSpawn: number[] = [];
+      const cold: number[] = [];
+      for (let run = 0; run < COLD; run++) {
+        let t = performance.now();
+        const worker = await spawnEcho();
+        await roundTrip(worker, payload);
+        rawSpawn.push(performance.now() - t);
+        await worker.terminate();
+        await engine.functions.update('trivial', { description: `cold ${run}` }); // next invoke is cold
+        t = performance.now();
+        await invoke();
+        cold.push(performance.now() - t);
+      }
+      const r = summarise(raw);
+      const w = summarise(warm);
+      return [
+        figure('warm invoke, sequential', w.rate, 'invokes/s', 'postMessage round trip', r.rate, true, 0.5),
+        figure(
+          `warm invoke, ${PARALLEL} in flight`,
+          mid(parallel),
+          'invokes/s',
+          `round trips, ${PARALLEL} workers`,
+          mid(rawParallel),
+          true,
+        ),
+        figure('warm invoke p50', w.p50, 'ms', 'round trip p50', r.p50, false),
+        figure('warm invoke p99', w.p99, 'ms', 'round trip p99', r.p99, false),
+        figure(
+          'cold start + first invoke',
+          mid(cold),
+          'ms',
+          'raw Worker spawn + round trip',
+          mid(rawSpawn),
+          false,
+          1.5,
+        ),
+      ];
+    } finally {
+      await Promise.all(echoes.map((e) => e.terminate()));
+      await engine.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+interface Sequential {
+  rate: number;
+  latencies: number[];
+}
+
+const mid = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+
+/** Median rate and median p50 / p99 over the runs. */
+function summarise(runs: Sequential[]): { rate: number; p50: number; p99: number } {
+  return {
+    rate: mid(runs.map((r) => r.rate)),
+    p50: mid(runs.map((r) => percentile(r.latencies, 50))),
+    p99: mid(runs.map((r) => percentile(r.latencies, 99))),
+  };
+}
+function figure(
+  name: string,
+  value: number,
+  unit: string,
+  baselineName: string,
+  baselineValue: number,
+  higherIsBetter: boolean,
+  target?: number,
+): Figure {
+  return {
+    name,
+    value,
+    unit,
+    baselineName,
+    baselineValue,
+    higherIsBetter,
+    ...(target === undefined ? {} : { target }),
+  };
+}

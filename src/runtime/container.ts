@@ -1,0 +1,239 @@
+/**
+ * One container = one worker thread running one invocation at a time. Owns the worker, its
+ * private temp directory, the deadline timer (on the engine clock) and the classification of
+ * how the worker died (timeout, out of memory, process.exit, uncaught error).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import type { Clock, TimerHandle } from '../clock.js';
+import { deathError, logGroupName, logStreamName, workerOptions } from './container-setup.js';
+import type { ErrorShape, FromWorker, InvokeMessage, LogLevel } from './protocol.js';
+import { spawnWorker } from './spawn.js';
+
+export type StopReason =
+  | 'idle'
+  | 'timeout'
+  | 'out-of-memory'
+  | 'exit'
+  | 'crash'
+  | 'init-error'
+  | 'tmp-quota'
+  | 'updated'
+  | 'deleted'
+  | 'closed';
+
+export interface RawOutcome {
+  /** JSON text of the result. */
+  payload?: string;
+  error?: ErrorShape;
+  memoryBytes: number;
+  /** Set when the container died during the invocation. */
+  died?: StopReason;
+  /** Set when the container must be discarded although alive. */
+  retire?: boolean;
+}
+
+export interface ContainerHooks {
+  onLog(container: Container, requestId: string | undefined, level: LogLevel, message: string): void;
+  onExit(container: Container, reason: StopReason): void;
+  /** The worker was spawned; init is running. */
+  onSpawn(container: Container): void;
+}
+
+export interface ContainerOptions {
+  functionName: string;
+  functionArn: string;
+  handler: string;
+  taskRoot: string;
+  memoryMb: number;
+  tmpMb: number;
+  region: string;
+  /** The function's own variables. */
+  environment: Record<string, string>;
+  /** Identifies the configuration the container was started with. */
+  revisionId: string;
+}
+
+export class Container {
+  readonly id = randomUUID();
+  readonly logGroupName: string;
+  initDurationMs = 0;
+  initError: ErrorShape | undefined;
+  #state: 'starting' | 'idle' | 'busy' | 'dead' = 'starting';
+  readonly #worker: Worker;
+  #pending: { requestId: string; resolve(outcome: RawOutcome): void } | undefined;
+  #deadline: TimerHandle | undefined;
+  #fatal: ErrorShape | undefined;
+  #workerError: (Error & { code?: string }) | undefined;
+  #stopReason: StopReason | undefined;
+  readonly #exited: Promise<void>;
+
+  private constructor(
+    readonly options: ContainerOptions,
+    readonly tmpDir: string,
+    readonly logStreamName: string,
+    worker: Worker,
+    private readonly clock: Clock,
+    private readonly hooks: ContainerHooks,
+  ) {
+    this.logGroupName = logGroupName(options.functionName);
+    this.#worker = worker;
+    // Output that bypasses the console capture (native writes) still lands in the log.
+    worker.stdout.on('data', (chunk: Buffer) => this.#log('INFO', chunk));
+    worker.stderr.on('data', (chunk: Buffer) => this.#log('ERROR', chunk));
+    worker.on('error', (err) => {
+      this.#workerError = err;
+    });
+    this.#exited = new Promise((resolve) => worker.once('exit', (code) => resolve(this.#onExit(code))));
+  }
+
+  get state(): string {
+    return this.#state;
+  }
+
+  /** Why the container died, once it has. */
+  get stopReason(): StopReason | undefined {
+    return this.#state === 'dead' ? this.#deathReason() : undefined;
+  }
+
+  /** False once dead or asked to stop. */
+  get alive(): boolean {
+    return this.#state !== 'dead' && this.#stopReason === undefined;
+  }
+
+  /**
+   * Spawns the worker and waits for init (module load); `initError` is set when it failed. Init
+   * that outlives `initTimeoutMs` of engine-clock time is killed (reason 'timeout').
+   */
+  static async start(
+    options: ContainerOptions,
+    clock: Clock,
+    hooks: ContainerHooks,
+    initTimeoutMs: number,
+  ): Promise<Container> {
+    const tmp = await mkdtemp(join(tmpdir(), 'lambdalite-tmp-'));
+    const stream = logStreamName(clock.now());
+    const spawnedAt = performance.now();
+    const worker = spawnWorker(workerOptions(options, tmp, stream));
+    const container = new Container(options, tmp, stream, worker, clock, hooks);
+    const initDeadline = clock.setTimeout(() => void container.stop('timeout'), initTimeoutMs);
+    hooks.onSpawn(container);
+    await container.#ready();
+    clock.clearTimeout(initDeadline);
+    // Lambda's Init Duration covers starting the runtime as well as loading the module.
+    container.initDurationMs = performance.now() - spawnedAt;
+    return container;
+  }
+
+  #ready(): Promise<void> {
+    let answered = false;
+    return new Promise((resolve) => {
+      const onReady = (message: FromWorker): void => {
+        if (message.type === 'ready' || message.type === 'initError') {
+          answered = true;
+          if (message.type === 'initError') this.initError = message.error;
+          this.#state = 'idle';
+          this.#worker.off('message', onReady);
+          this.#worker.on('message', (m: FromWorker) => this.#onMessage(m));
+          resolve();
+        } else {
+          this.#onMessage(message);
+        }
+      };
+      this.#worker.on('message', onReady);
+      void this.#exited.then(() => {
+        // The worker died during init (e.g. the module called process.exit or ran out of memory).
+        if (!answered) {
+          const reason = this.#deathReason();
+          this.initError = this.#fatal ?? deathError('', reason, 1, this.options.memoryMb, this.#workerError);
+        }
+        resolve();
+      });
+    });
+  }
+
+  #log(level: LogLevel, chunk: Buffer): void {
+    const text = chunk.toString('utf8').replace(/\n$/, '');
+    if (text) this.hooks.onLog(this, this.#pending?.requestId, level, text);
+  }
+
+  #onMessage(message: FromWorker): void {
+    switch (message.type) {
+      case 'log':
+        this.hooks.onLog(this, message.requestId, message.level, message.message);
+        return;
+      case 'fatal':
+        this.#fatal = message.error;
+        return;
+      case 'result': {
+        const pending = this.#pending;
+        if (!pending || pending.requestId !== message.requestId) return;
+        this.#finish();
+        this.#state = 'idle';
+        pending.resolve({
+          payload: message.payload,
+          error: message.error,
+          memoryBytes: message.memoryBytes,
+          retire: message.retire,
+        });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Runs one invocation; never rejects: faults become an outcome with `died` set. */
+  invoke(message: Omit<InvokeMessage, 'type'>, timeoutMs: number): Promise<RawOutcome> {
+    if (this.#state !== 'idle') throw new Error(`container ${this.id} is ${this.#state}, not idle`);
+    this.#state = 'busy';
+    return new Promise((resolve) => {
+      this.#pending = { requestId: message.requestId, resolve };
+      this.#deadline = this.clock.setTimeout(() => void this.stop('timeout'), timeoutMs);
+      this.#worker.postMessage({ type: 'invoke', ...message });
+    });
+  }
+
+  #finish(): void {
+    if (this.#deadline) this.clock.clearTimeout(this.#deadline);
+    this.#deadline = undefined;
+    this.#pending = undefined;
+  }
+
+  #deathReason(): StopReason {
+    if (this.#stopReason) return this.#stopReason;
+    if (this.#workerError?.code === 'ERR_WORKER_OUT_OF_MEMORY') return 'out-of-memory';
+    if (this.#fatal || this.#workerError) return 'crash';
+    return 'exit';
+  }
+
+  async #onExit(code: number): Promise<void> {
+    const reason = this.#deathReason();
+    this.#state = 'dead';
+    const pending = this.#pending;
+    this.#finish();
+    await rm(this.tmpDir, { recursive: true, force: true }).catch(() => undefined);
+    if (pending) {
+      pending.resolve({
+        error:
+          this.#fatal ??
+          deathError(pending.requestId, reason, code, this.options.memoryMb, this.#workerError),
+        memoryBytes: reason === 'out-of-memory' ? this.options.memoryMb * 1024 * 1024 : 0,
+        died: reason,
+      });
+    }
+    this.hooks.onExit(this, reason);
+  }
+
+  /** Terminates the worker and removes its temp directory; resolves once both are done. */
+  async stop(reason: StopReason): Promise<void> {
+    if (this.#state !== 'dead' && this.#stopReason === undefined) {
+      this.#stopReason = reason;
+      await this.#worker.terminate();
+    }
+    await this.#exited;
+  }
+}

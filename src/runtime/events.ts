@@ -1,0 +1,56 @@
+/** Events of the worker-thread runtime (containers, invocations, throttles, log lines). */
+import type { StopReason } from './container.js';
+import type { ThrottleReason } from './pool.js';
+import type { LogLevel } from './protocol.js';
+
+export interface RuntimeEventMap {
+  /** A container's worker was spawned; its init (module load) is running. */
+  'function.container.spawned': { functionName: string; containerId: string };
+  /** A container finished init (module load), successfully or not. */
+  'function.container.started': {
+    functionName: string;
+    containerId: string;
+    logStreamName: string;
+    initDurationMs: number;
+    initError?: string;
+  };
+  'function.container.stopped': { functionName: string; containerId: string; reason: StopReason };
+  /** An invocation was handed to a container (its deadline timer is running). */
+  'function.invocation.started': {
+    functionName: string;
+    requestId: string;
+    containerId: string;
+    invocationType: 'RequestResponse' | 'Event';
+    cold: boolean;
+  };
+  'function.invocation.completed': {
+    functionName: string;
+    requestId: string;
+    containerId: string;
+    invocationType: 'RequestResponse' | 'Event';
+    cold: boolean;
+    durationMs: number;
+    billedDurationMs: number;
+    memorySizeMb: number;
+    maxMemoryUsedMb: number;
+    initDurationMs?: number;
+    functionError?: 'Unhandled';
+    errorType?: string;
+  };
+  /** An invocation refused for concurrency; it is not an invocation and not an error. */
+  'function.throttled': { functionName: string; requestId: string; reason: ThrottleReason };
+  /**
+   * One log line: `kind` 'platform' for START / END / REPORT / timeout lines, 'user' for what the
+   * code printed. `line` is the CloudWatch text (reference §7.1); `message` the bare text.
+   */
+  'function.log': {
+    functionName: string;
+    logGroupName: string;
+    logStreamName: string;
+    requestId: string | undefined;
+    kind: 'platform' | 'user';
+    level?: LogLevel;
+    message: string;
+    line: string;
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * Containers of every function: warm reuse, concurrency limits and idle reaping.
+ *
+ * Concurrency counts invocations in flight (a container starting for an invocation counts). A
+ * function may have at most its reservedConcurrency in flight, the engine at most
+ * quotas.accountConcurrency; past either, `acquire` throws TooManyRequestsException at once (no
+ * queueing, as Lambda's sync invoke). Idle containers are kept warm, most recently used first,
+ * and each is reaped after `idleMs` of engine-clock quiet. One reaper timer per pool, due when
+ * the longest-idle container expires, keeps timer work off the invoke path.
+ */
+import type { Clock, TimerHandle } from '../clock.js';
+import type { Container, StopReason } from './container.js';
+
+export type ThrottleReason =
+  | 'ReservedFunctionConcurrentInvocationLimitExceeded'
+  | 'ConcurrentInvocationLimitExceeded';
+
+export interface PoolLimits {
+  accountConcurrency: number;
+  idleMs: number;
+}
+
+export interface PoolRequest {
+  functionName: string;
+  revisionId: string;
+  reservedConcurrency: number | undefined;
+}
+
+interface Idle {
+  container: Container;
+  /** Engine-clock time it became idle. */
+  since: number;
+}
+
+export class ContainerPool {
+  readonly #idle = new Map<string, Idle[]>();
+  readonly #inFlight = new Map<string, number>();
+  readonly #all = new Set<Container>();
+  #inFlightTotal = 0;
+  #closed = false;
+  #reaper: TimerHandle | undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly limits: PoolLimits,
+  ) {}
+
+  /** Invocations in flight for one function, or for all. */
+  inFlight(functionName?: string): number {
+    return functionName === undefined ? this.#inFlightTotal : (this.#inFlight.get(functionName) ?? 0);
+  }
+
+  /** Live containers (busy and idle) of one function. */
+  containers(functionName: string): Container[] {
+    return [...this.#all].filter((c) => c.options.functionName === functionName);
+  }
+
+  /**
+   * Takes a slot for one invocation and returns a warm container of the right revision, or
+   * undefined when the caller must start one (then `adopt` it); or, when throttled, why.
+   */
+  acquire(request: PoolRequest): { container: Container | undefined } | Throttle {
+    const { functionName, reservedConcurrency } = request;
+    const busy = this.inFlight(functionName);
+    if (reservedConcurrency !== undefined && busy >= reservedConcurrency) {
+      return {
+        throttled: 'ReservedFunctionConcurrentInvocationLimitExceeded',
+        detail: `function '${functionName}' has reserved concurrency ${reservedConcurrency} and ${busy} invocations in flight`,
+      };
+    }
+    if (this.#inFlightTotal >= this.limits.accountConcurrency) {
+      return {
+        throttled: 'ConcurrentInvocationLimitExceeded',
+        detail: `the engine allows ${this.limits.accountConcurrency} concurrent invocations (quotas.accountConcurrency)`,
+      };
+    }
+    this.#inFlight.set(functionName, busy + 1);
+    this.#inFlightTotal++;
+    const idle = this.#idle.get(functionName) ?? [];
+    for (let entry = idle.pop(); entry; entry = idle.pop()) {
+      if (entry.container.alive && entry.container.options.revisionId === request.revisionId) {
+        return { container: entry.container };
+      }
+      void entry.container.stop('updated');
+    }
+    return { container: undefined };
+  }
+
+  /** Registers a container being started for an acquired slot. */
+  adopt(container: Container): void {
+    if (this.#closed) void container.stop('closed');
+    else if (container.alive) this.#all.add(container);
+  }
+
+  /** Gives the slot back; a live, reusable container goes back to the warm set. */
+  release(functionName: string, container: Container | undefined, reusable: boolean): void {
+    this.#inFlight.set(functionName, Math.max(0, this.inFlight(functionName) - 1));
+    this.#inFlightTotal = Math.max(0, this.#inFlightTotal - 1);
+    if (!container?.alive) return;
+    if (!reusable || this.#closed) {
+      void container.stop(this.#closed ? 'closed' : 'updated');
+      return;
+    }
+    const list = this.#idle.get(functionName) ?? [];
+    list.push({ container, since: this.clock.now() });
+    this.#idle.set(functionName, list);
+    this.#scheduleReaper();
+  }
+
+  #scheduleReaper(): void {
+    if (this.#reaper || this.#closed) return;
+    let oldest: number | undefined;
+    for (const list of this.#idle.values()) {
+      const first = list[0]?.since;
+      if (first !== undefined && (oldest === undefined || first < oldest)) oldest = first;
+    }
+    if (oldest === undefined) return;
+    const due = Math.max(0, oldest + this.limits.idleMs - this.clock.now());
+    this.#reaper = this.clock.setTimeout(() => this.#reap(), due);
+  }
+
+  /** Stops every container idle for `idleMs` or more (lists are ordered oldest first). */
+  #reap(): void {
+    this.#reaper = undefined;
+    const cutoff = this.clock.now() - this.limits.idleMs;
+    for (const list of this.#idle.values()) {
+      while (list[0] && list[0].since <= cutoff) {
+        const entry = list.shift();
+        if (entry) void entry.container.stop('idle');
+      }
+    }
+    this.#scheduleReaper();
+  }
+
+  #dropIdle(container: Container): void {
+    const list = this.#idle.get(container.options.functionName);
+    const at = list?.findIndex((e) => e.container === container) ?? -1;
+    if (list && at >= 0) list.splice(at, 1);
+  }
+
+  /** Called when a container's worker has exited, for whatever reason. */
+  forget(container: Container): void {
+    this.#dropIdle(container);
+    this.#all.delete(container);
+  }
+
+  /** Stops the idle containers of a function (its configuration changed or it was deleted). */
+  async retire(functionName: string, reason: StopReason): Promise<void> {
+    const list = this.#idle.get(functionName) ?? [];
+    this.#idle.delete(functionName);
+    await Promise.all(list.map((e) => e.container.stop(reason)));
+  }
+
+  /** Stops every container, busy ones included. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#reaper) this.clock.clearTimeout(this.#reaper);
+    this.#reaper = undefined;
+    this.#idle.clear();
+    await Promise.all([...this.#all].map((c) => c.stop('closed')));
+  }
+}
+
+export interface Throttle {
+  throttled: ThrottleReason;
+  detail: string;
+}

@@ -1,0 +1,288 @@
+/**
+ * The function runtime: implements {@link FunctionInvoker} over a {@link ContainerPool}. One
+ * invocation = acquire a slot (or throttle), take a warm container or start one, run, turn the
+ * raw outcome into Lambda's (error shapes, timeout message), write START / END / REPORT lines,
+ * emit events, give the container back.
+ */
+import { randomUUID } from 'node:crypto';
+import { dirname } from 'node:path';
+import type { EngineContext } from '../context.js';
+import { fail } from '../errors.js';
+import { ensureUnpacked } from '../functions/code.js';
+import type { FunctionInvoker, InvocationOutcome, InvocationRequest } from '../functions/invoker.js';
+import type { FunctionRegistry } from '../functions/registry.js';
+import type { FunctionConfiguration } from '../functions/types.js';
+import { Container, type ContainerHooks, type RawOutcome } from './container.js';
+import { endLine, reportLine, startLine, tail, timeoutMessage, userLine } from './log-lines.js';
+import { ContainerPool } from './pool.js';
+import type { ErrorShape, LogLevel } from './protocol.js';
+
+export interface RunOptions {
+  /** The payload already serialised (the facade measured it). */
+  payloadJson?: string;
+  /** Collect the invocation's lines and return their last 4 KB in `logResult`. */
+  tail?: boolean;
+  /** The configuration the caller has just read (saves a second lookup). */
+  config?: FunctionConfiguration;
+}
+
+export interface RunResult extends InvocationOutcome {
+  logResult?: string;
+}
+
+const MiB = 1024 * 1024;
+/** Lambda's limit on the init phase (module load), unless the function's timeout is longer. */
+const INIT_TIMEOUT_MS = 10_000;
+
+export class FunctionRuntime implements FunctionInvoker {
+  readonly #pool: ContainerPool;
+  /** Lines of invocations whose caller asked for Tail, by request id. */
+  readonly #tails = new Map<string, string[]>();
+  readonly #hooks: ContainerHooks;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly registry: FunctionRegistry,
+  ) {
+    this.#pool = new ContainerPool(ctx.clock, {
+      accountConcurrency: ctx.quotas.accountConcurrency,
+      idleMs: ctx.quotas.containerIdleSec * 1000,
+    });
+    this.#hooks = {
+      onLog: (container, requestId, level, message) => this.#userLog(container, requestId, level, message),
+      onSpawn: (container) => {
+        // Adopted while init runs, so close() reaches containers that are still starting.
+        this.#pool.adopt(container);
+        ctx.events.emit('function.container.spawned', {
+          functionName: container.options.functionName,
+          containerId: container.id,
+        });
+      },
+      onExit: (container, reason) => {
+        this.#pool.forget(container);
+        ctx.events.emit('function.container.stopped', {
+          functionName: container.options.functionName,
+          containerId: container.id,
+          reason,
+        });
+      },
+    };
+  }
+
+  /** The pool, for inspection (containers per function, invocations in flight). */
+  get pool(): ContainerPool {
+    return this.#pool;
+  }
+
+  invoke(request: InvocationRequest): Promise<InvocationOutcome> {
+    return this.run(request);
+  }
+
+  async run(request: InvocationRequest, options: RunOptions = {}): Promise<RunResult> {
+    this.ctx.lifecycle.assertOpen();
+    const { functionName, requestId } = request;
+    const config = options.config ?? (await this.registry.require(functionName));
+    const payload = options.payloadJson ?? JSON.stringify(request.payload ?? {});
+    const slot = this.#pool.acquire({
+      functionName,
+      revisionId: revisionOf(config),
+      reservedConcurrency: config.reservedConcurrency,
+    });
+    if ('throttled' in slot) {
+      this.ctx.events.emit('function.throttled', { functionName, requestId, reason: slot.throttled });
+      return fail('TooManyRequestsException', `Rate Exceeded. Reason: ${slot.throttled} (${slot.detail})`);
+    }
+    let container = slot.container;
+    const cold = container === undefined;
+    try {
+      container ??= await this.#start(config);
+    } catch (err) {
+      this.#pool.release(functionName, undefined, false);
+      throw err;
+    }
+    if (options.tail) this.#tails.set(requestId, []);
+    try {
+      return await this.#runIn(container, config, request, payload, cold);
+    } finally {
+      this.#tails.delete(requestId);
+    }
+  }
+
+  async #start(config: FunctionConfiguration): Promise<Container> {
+    const container = await Container.start(
+      {
+        functionName: config.functionName,
+        functionArn: config.functionArn,
+        handler: config.handler,
+        taskRoot: await this.#taskRoot(config),
+        memoryMb: config.memorySize,
+        tmpMb: this.ctx.quotas.tmpMb,
+        region: this.ctx.region,
+        environment: config.environment,
+        revisionId: revisionOf(config),
+      },
+      this.ctx.clock,
+      this.#hooks,
+      Math.max(INIT_TIMEOUT_MS, config.timeout * 1000),
+    );
+    this.ctx.events.emit('function.container.started', {
+      functionName: config.functionName,
+      containerId: container.id,
+      logStreamName: container.logStreamName,
+      initDurationMs: container.initDurationMs,
+      ...(container.initError ? { initError: container.initError.errorType } : {}),
+    });
+    return container;
+  }
+
+  #taskRoot(config: FunctionConfiguration): Promise<string> | string {
+    if (config.codeSource === 'zip') {
+      return ensureUnpacked(config.codeSha256, () => this.registry.zip(config.functionName));
+    }
+    const path = config.codePath ?? '.';
+    return config.codeSource === 'file' ? dirname(path) : path;
+  }
+
+  async #runIn(
+    container: Container,
+    config: FunctionConfiguration,
+    request: InvocationRequest,
+    payload: string,
+    cold: boolean,
+  ): Promise<RunResult> {
+    const { functionName, requestId, invocationType } = request;
+    const timeoutMs = config.timeout * 1000;
+    this.#platform(container, requestId, startLine(requestId));
+    const started = performance.now();
+    let raw: RawOutcome;
+    if (container.initError) {
+      raw = { error: container.initError, memoryBytes: 0, died: container.stopReason ?? 'init-error' };
+      void container.stop('init-error');
+    } else {
+      const running = container.invoke(
+        {
+          requestId,
+          payload,
+          remainingMs: timeoutMs,
+          invokedFunctionArn: request.invokedFunctionArn ?? config.functionArn,
+        },
+        timeoutMs,
+      );
+      this.ctx.events.emit('function.invocation.started', {
+        functionName,
+        requestId,
+        containerId: container.id,
+        invocationType,
+        cold,
+      });
+      raw = await running;
+    }
+    const timedOut = raw.died === 'timeout';
+    const durationMs = timedOut
+      ? Math.max(timeoutMs, performance.now() - started)
+      : performance.now() - started;
+    let error: ErrorShape | undefined = raw.error;
+    let result: unknown;
+    if (timedOut) {
+      const message = timeoutMessage(this.ctx.clock.now(), requestId, config.timeout);
+      error = { errorType: 'Sandbox.Timedout', errorMessage: message, trace: [] };
+      this.#platform(container, requestId, message);
+    } else if (error) {
+      const text = raw.died
+        ? `${error.errorMessage}\n${error.errorType}`
+        : `Invoke Error \t${JSON.stringify(error)}`;
+      this.#platform(
+        container,
+        requestId,
+        raw.died ? text : userLine(this.ctx.clock.now(), requestId, 'ERROR', text),
+      );
+    } else if (raw.payload !== undefined) {
+      const bytes = Buffer.byteLength(raw.payload);
+      if (bytes > this.ctx.quotas.syncPayloadBytes) {
+        error = {
+          errorType: 'Function.ResponseSizeTooLarge',
+          errorMessage: `Response payload size (${bytes} bytes) exceeded maximum allowed payload size (${this.ctx.quotas.syncPayloadBytes} bytes).`,
+          trace: [],
+        };
+      } else {
+        result = JSON.parse(raw.payload);
+      }
+    }
+    const figures = {
+      durationMs,
+      billedDurationMs: Math.max(1, Math.ceil(durationMs)),
+      memorySizeMb: config.memorySize,
+      maxMemoryUsedMb: Math.min(config.memorySize, Math.max(1, Math.ceil(raw.memoryBytes / MiB))),
+      ...(cold ? { initDurationMs: container.initDurationMs } : {}),
+    };
+    this.#platform(container, requestId, endLine(requestId));
+    this.#platform(container, requestId, reportLine(requestId, figures));
+    const current = this.registry.peek(functionName);
+    const reusable =
+      !raw.died && !raw.retire && current !== undefined && revisionOf(current) === revisionOf(config);
+    if (raw.retire && container.alive) void container.stop('tmp-quota');
+    this.#pool.release(functionName, container, reusable);
+    this.ctx.events.emit('function.invocation.completed', {
+      functionName,
+      requestId,
+      containerId: container.id,
+      invocationType,
+      cold,
+      ...figures,
+      ...(error ? { functionError: 'Unhandled' as const, errorType: error.errorType } : {}),
+    });
+    const lines = this.#tails.get(requestId);
+    return {
+      requestId,
+      statusCode: 200,
+      payload: error ?? result,
+      ...(error ? { functionError: 'Unhandled' as const } : {}),
+      executedVersion: '$LATEST',
+      durationMs,
+      ...(lines ? { logResult: tail(lines) } : {}),
+    };
+  }
+
+  #platform(container: Container, requestId: string, line: string): void {
+    this.#tails.get(requestId)?.push(line);
+    this.ctx.events.emit('function.log', {
+      functionName: container.options.functionName,
+      logGroupName: container.logGroupName,
+      logStreamName: container.logStreamName,
+      requestId,
+      kind: 'platform',
+      message: line,
+      line,
+    });
+  }
+
+  #userLog(container: Container, requestId: string | undefined, level: LogLevel, message: string): void {
+    const line = userLine(this.ctx.clock.now(), requestId, level, message);
+    if (requestId !== undefined) this.#tails.get(requestId)?.push(line);
+    this.ctx.events.emit('function.log', {
+      functionName: container.options.functionName,
+      logGroupName: container.logGroupName,
+      logStreamName: container.logStreamName,
+      requestId,
+      kind: 'user',
+      level,
+      message,
+      line,
+    });
+  }
+
+  /** Stops the idle containers of a function whose configuration changed or that was deleted. */
+  retire(functionName: string, reason: 'updated' | 'deleted'): Promise<void> {
+    return this.#pool.retire(functionName, reason);
+  }
+
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+}
+
+function revisionOf(config: FunctionConfiguration): string {
+  return config.revisionId;
+}
+
+export const newRequestId = (): string => randomUUID();
