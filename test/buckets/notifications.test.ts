@@ -8,6 +8,7 @@ import { EventHub } from '../../src/events.js';
 import { type BatchOp, putOp, Storage, type Sub } from '../../src/storage/storage.js';
 import { collect, openEngine, STORAGE_KINDS, type StorageKind, tempDir } from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
+import { createFixture } from '../helpers/functions.js';
 
 const fn = (name: string, region = 'us-east-1', account = '000000000000'): string =>
   `arn:aws:lambda:${region}:${account}:function:${name}`;
@@ -149,6 +150,7 @@ describe('notification configuration validation', () => {
 
   it('stores the whole configuration, generates unique ids, and an empty list removes it', async () => {
     const engine = await openEngine('memory');
+    await createFixture(engine, 'f', 'styles.promiseHandler');
     await engine.buckets.create('cfg');
     await engine.buckets.putNotificationConfiguration('cfg', {
       lambdaFunctionConfigurations: [
@@ -294,6 +296,7 @@ describe('notification configuration validation', () => {
 
   it('leaves events$ records with an empty configurationId whatever matches', async () => {
     const engine = await openEngine('memory');
+    await createFixture(engine, 'f', 'styles.promiseHandler');
     await engine.buckets.create('cfg');
     await engine.buckets.putNotificationConfiguration('cfg', {
       lambdaFunctionConfigurations: [{ id: 'c', functionArn: fn('f'), events: ['s3:ObjectCreated:*'] }],
