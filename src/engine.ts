@@ -13,6 +13,10 @@ import {
 } from './context.js';
 import { type EngineEvent, EventHub } from './events.js';
 import { Storage } from './storage/storage.js';
+import { RetentionSweeper } from './streams/retention.js';
+import { ShardLog } from './streams/shard-log.js';
+import { StreamService } from './streams/stream-service.js';
+import { TableService } from './tables/table-service.js';
 
 /**
  * One lambdalite engine. Create it with {@link createEngine}; close it with `close()` or
@@ -20,10 +24,16 @@ import { Storage } from './storage/storage.js';
  */
 export class Engine implements AsyncDisposable {
   readonly #ctx: EngineContext;
+  /** Kinesis-style streams: shards, ordered records, iterators, resharding, retention. */
+  readonly streams: StreamService;
+  /** DynamoDB-style tables whose changes feed a stream. */
+  readonly tables: TableService;
 
   /** @internal use {@link createEngine}. */
-  constructor(ctx: EngineContext) {
+  constructor(ctx: EngineContext, parts: { streams: StreamService; tables: TableService }) {
     this.#ctx = ctx;
+    this.streams = parts.streams;
+    this.tables = parts.tables;
   }
 
   get status(): EngineStatus {
@@ -78,7 +88,16 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     events.emit('engine.closed', {});
     events.complete();
   });
-  const engine = new Engine(ctx);
+  const shardLog = await ShardLog.open(ctx);
+  const retention = new RetentionSweeper(ctx, shardLog);
+  lifecycle.onClose(async () => {
+    await retention.close();
+    await shardLog.close();
+  });
+  void retention.sweep();
+  const streams = new StreamService(ctx, shardLog, retention);
+  const tables = await TableService.open(ctx, shardLog);
+  const engine = new Engine(ctx, { streams, tables });
   lifecycle.markOpen();
   events.emit('engine.opened', {
     location: resolved.location,

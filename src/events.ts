@@ -5,6 +5,8 @@
  */
 import { type Observable, Subject } from 'rxjs';
 import type { Clock } from './clock.js';
+import type { StreamEventMap } from './streams/events.js';
+import type { TableEventMap } from './tables/events.js';
 
 /** Events of the engine as a whole. */
 export interface LifecycleEventMap {
@@ -12,7 +14,7 @@ export interface LifecycleEventMap {
   'engine.closed': Record<string, never>;
 }
 
-export interface EngineEventMap extends LifecycleEventMap {}
+export interface EngineEventMap extends LifecycleEventMap, StreamEventMap, TableEventMap {}
 
 export type EngineEventType = keyof EngineEventMap;
 

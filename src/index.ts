@@ -14,3 +14,36 @@ export { ERROR_CODES, isLambdaliteError, LambdaliteError } from './errors.js';
 export type { EngineEvent, EngineEventMap, EngineEventOf, EngineEventType } from './events.js';
 export type { Quotas } from './quotas.js';
 export { DEFAULT_QUOTAS, TODAY_QUOTAS } from './quotas.js';
+export type {
+  ChildShard,
+  CreateStreamOptions,
+  GetRecordsOutput,
+  GetShardIteratorOptions,
+  HashKeyRange,
+  PutRecordInput,
+  PutRecordOutput,
+  PutRecordsOutput,
+  PutRecordsResultEntry,
+  ShardDescription,
+  ShardIteratorType,
+  StreamDescription,
+  StreamRecord,
+  StreamStatus,
+} from './streams/model.js';
+export type { StreamService, StreamSummary } from './streams/stream-service.js';
+export type { TailedRecord, TailOptions, TailStart } from './streams/tail.js';
+export type {
+  AttributeMap,
+  AttributeValue,
+  CreateTableOptions,
+  DynamoDBStreamRecord,
+  Item,
+  ItemUpdate,
+  KeyAttribute,
+  QueryInput,
+  QueryOutput,
+  SortKeyCondition,
+  StreamViewType,
+  TableDescription,
+} from './tables/model.js';
+export type { TableService } from './tables/table-service.js';
