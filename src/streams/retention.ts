@@ -95,7 +95,7 @@ export class RetentionSweeper {
         }
         const remaining =
           oldest !== undefined && oldest >= cutoff ? oldest : await this.#oldestWrite(stream, shard);
-        if (remaining !== undefined) nextDue = Math.min(nextDue, remaining + retentionMs);
+        if (remaining !== undefined) nextDue = Math.min(nextDue, remaining + retentionMs + 1);
         if (closedAt !== undefined) nextDue = Math.min(nextDue, closedAt + retentionMs);
       }
     }

@@ -303,7 +303,8 @@ export class ShardLog {
         firstSequenceNumber: sequences[0] ?? last,
         lastSequenceNumber: last,
       });
-      this.onAppend(now + stream.meta.retentionHours * 3_600_000);
+      // Strictly older than the retention period one millisecond later.
+      this.onAppend(now + stream.meta.retentionHours * 3_600_000 + 1);
       return sequences;
     });
   }

@@ -352,6 +352,8 @@ export class StreamService {
   }
 
   #resharded(stream: StreamState, operation: 'split' | 'merge', closed: string[], children: string[]): void {
+    // Closed parents expire one retention period after closing, even if they hold no records.
+    this.#retention.scheduleAt(this.#ctx.clock.now() + stream.meta.retentionHours * 3_600_000);
     this.#ctx.events.emit('stream.resharded', {
       streamArn: stream.meta.arn,
       operation,

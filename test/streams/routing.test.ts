@@ -50,7 +50,11 @@ describe('hash key routing', () => {
       explicitHashKey: HASH_KEY_MAX.toString(),
     });
     expect(high.shardId).toBe('shardId-000000000001');
-    const low = await engine.streams.putRecord('explicit', { partitionKey: 'b', data: 'x', explicitHashKey: '0' });
+    const low = await engine.streams.putRecord('explicit', {
+      partitionKey: 'b',
+      data: 'x',
+      explicitHashKey: '0',
+    });
     expect(low.shardId).toBe('shardId-000000000000');
   });
 
@@ -63,7 +67,11 @@ describe('hash key routing', () => {
       /explicitHashKey/,
     );
     await expectCode(
-      engine.streams.putRecord('explicit', { partitionKey: 'a', data: 'x', explicitHashKey: (HASH_KEY_MAX + 1n).toString() }),
+      engine.streams.putRecord('explicit', {
+        partitionKey: 'a',
+        data: 'x',
+        explicitHashKey: (HASH_KEY_MAX + 1n).toString(),
+      }),
       'InvalidArgumentException',
       /outside the hash key range/,
     );

@@ -33,15 +33,27 @@ describe.each(STORAGE_KINDS)('streams (%s)', (kind) => {
     await expectCode(engine.streams.create('bad name'), 'ValidationException', /bad name/);
     await expectCode(engine.streams.create('x'.repeat(129)), 'ValidationException', /1-128/);
     await expectCode(engine.streams.create('s', { shardCount: 0 }), 'InvalidArgumentException', /shardCount/);
-    await expectCode(engine.streams.create('s', { retentionHours: 23 }), 'InvalidArgumentException', /retentionHours.*23/);
-    await expectCode(engine.streams.create('s', { retentionHours: 8761 }), 'InvalidArgumentException', /8760/);
+    await expectCode(
+      engine.streams.create('s', { retentionHours: 23 }),
+      'InvalidArgumentException',
+      /retentionHours.*23/,
+    );
+    await expectCode(
+      engine.streams.create('s', { retentionHours: 8761 }),
+      'InvalidArgumentException',
+      /8760/,
+    );
     expect(await engine.streams.list()).toEqual([]);
   });
 
   it('checks record limits: partition key length, 1 MiB per record, 500 records and 5 MiB per request', async () => {
     const engine = await openEngine(kind);
     await engine.streams.create('limits');
-    await expectCode(engine.streams.putRecord('limits', { partitionKey: '', data: 'x' }), 'ValidationException', /partitionKey/);
+    await expectCode(
+      engine.streams.putRecord('limits', { partitionKey: '', data: 'x' }),
+      'ValidationException',
+      /partitionKey/,
+    );
     await expectCode(
       engine.streams.putRecord('limits', { partitionKey: 'k'.repeat(257), data: 'x' }),
       'ValidationException',
@@ -52,14 +64,20 @@ describe.each(STORAGE_KINDS)('streams (%s)', (kind) => {
       'ValidationException',
       /1048577 bytes/,
     );
-    const ok = await engine.streams.putRecord('limits', { partitionKey: 'k', data: Buffer.alloc(1024 * 1024 - 1) });
+    const ok = await engine.streams.putRecord('limits', {
+      partitionKey: 'k',
+      data: Buffer.alloc(1024 * 1024 - 1),
+    });
     expect(ok.sequenceNumber).toMatch(/^\d{35}$/);
     const many = Array.from({ length: 501 }, () => ({ partitionKey: 'k', data: 'x' }));
     await expectCode(engine.streams.putRecords('limits', many), 'ValidationException', /501 records/);
     const big = Array.from({ length: 6 }, () => ({ partitionKey: 'k', data: Buffer.alloc(1000 * 1000) }));
     await expectCode(engine.streams.putRecords('limits', big), 'InvalidArgumentException', /5242880/);
     await expectCode(
-      engine.streams.putRecords('limits', [{ partitionKey: 'k', data: 'fine' }, { partitionKey: 'k', data: 42 as never }]),
+      engine.streams.putRecords('limits', [
+        { partitionKey: 'k', data: 'fine' },
+        { partitionKey: 'k', data: 42 as never },
+      ]),
       'InvalidArgumentException',
       /records\[1\]\.data/,
     );
@@ -73,9 +91,16 @@ describe.each(STORAGE_KINDS)('streams (%s)', (kind) => {
     const input = ['a', 'hello', 'b', '1', 'a'].map((k, i) => ({ partitionKey: k, data: `r${i}` }));
     const result = await engine.streams.putRecords('aligned', input);
     expect(result.failedRecordCount).toBe(0);
-    expect(result.records.map((r) => ('shardId' in r ? r.shardId.slice(-1) : '?'))).toEqual(['0', '1', '2', '3', '0']);
+    expect(result.records.map((r) => ('shardId' in r ? r.shardId.slice(-1) : '?'))).toEqual([
+      '0',
+      '1',
+      '2',
+      '3',
+      '0',
+    ]);
     const [first, , , , fifth] = result.records;
-    if (!first || !fifth || !('sequenceNumber' in first) || !('sequenceNumber' in fifth)) throw new Error('missing');
+    if (!first || !fifth || !('sequenceNumber' in first) || !('sequenceNumber' in fifth))
+      throw new Error('missing');
     expect(BigInt(fifth.sequenceNumber) > BigInt(first.sequenceNumber)).toBe(true);
   });
 
@@ -88,7 +113,10 @@ describe.each(STORAGE_KINDS)('streams (%s)', (kind) => {
     await Promise.all(
       Array.from({ length: callers }, async (_, c) => {
         for (let i = 0; i < perCaller; i += 5) {
-          const batch = Array.from({ length: 5 }, (_, j) => ({ partitionKey: `caller-${c}`, data: `${c}:${i + j}` }));
+          const batch = Array.from({ length: 5 }, (_, j) => ({
+            partitionKey: `caller-${c}`,
+            data: `${c}:${i + j}`,
+          }));
           const result = await engine.streams.putRecords('busy', batch);
           result.records.forEach((r, j) => {
             if (!('sequenceNumber' in r)) throw new Error('unexpected failure');
@@ -124,7 +152,9 @@ describe.each(STORAGE_KINDS)('streams (%s)', (kind) => {
     const shard = 'shardId-000000000000';
     const seqs: string[] = [];
     for (let i = 0; i < 5; i++) {
-      seqs.push((await engine.streams.putRecord('iter', { partitionKey: 'k', data: `r${i}` })).sequenceNumber);
+      seqs.push(
+        (await engine.streams.putRecord('iter', { partitionKey: 'k', data: `r${i}` })).sequenceNumber,
+      );
       clock.advance(1000);
     }
     expect(text((await readShard(engine, 'iter', shard, { type: 'TRIM_HORIZON' })).records)).toEqual([
@@ -134,18 +164,28 @@ describe.each(STORAGE_KINDS)('streams (%s)', (kind) => {
       'r3',
       'r4',
     ]);
-    expect(text((await readShard(engine, 'iter', shard, { type: 'AT_SEQUENCE_NUMBER', sequenceNumber: seqs[2] })).records)).toEqual(
-      ['r2', 'r3', 'r4'],
-    );
     expect(
-      text((await readShard(engine, 'iter', shard, { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: seqs[2] })).records),
+      text(
+        (await readShard(engine, 'iter', shard, { type: 'AT_SEQUENCE_NUMBER', sequenceNumber: seqs[2] }))
+          .records,
+      ),
+    ).toEqual(['r2', 'r3', 'r4']);
+    expect(
+      text(
+        (await readShard(engine, 'iter', shard, { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: seqs[2] }))
+          .records,
+      ),
     ).toEqual(['r3', 'r4']);
-    expect(text((await readShard(engine, 'iter', shard, { type: 'AT_TIMESTAMP', timestamp: START + 3000 })).records)).toEqual([
-      'r3',
-      'r4',
-    ]);
     expect(
-      text((await readShard(engine, 'iter', shard, { type: 'AT_TIMESTAMP', timestamp: new Date(START + 2500) })).records),
+      text(
+        (await readShard(engine, 'iter', shard, { type: 'AT_TIMESTAMP', timestamp: START + 3000 })).records,
+      ),
+    ).toEqual(['r3', 'r4']);
+    expect(
+      text(
+        (await readShard(engine, 'iter', shard, { type: 'AT_TIMESTAMP', timestamp: new Date(START + 2500) }))
+          .records,
+      ),
     ).toEqual(['r3', 'r4']);
     const latest = await engine.streams.getShardIterator('iter', shard, { type: 'LATEST' });
     const empty = await engine.streams.getRecords(latest);
@@ -164,7 +204,9 @@ describe.each(STORAGE_KINDS)('streams (%s)', (kind) => {
     await engine.streams.create('pages');
     for (let i = 0; i < 5; i++) await engine.streams.putRecord('pages', { partitionKey: 'k', data: `r${i}` });
     clock.advance(7000);
-    const it = await engine.streams.getShardIterator('pages', 'shardId-000000000000', { type: 'TRIM_HORIZON' });
+    const it = await engine.streams.getShardIterator('pages', 'shardId-000000000000', {
+      type: 'TRIM_HORIZON',
+    });
     const first = await engine.streams.getRecords(it, { limit: 2 });
     expect(text(first.records)).toEqual(['r0', 'r1']);
     expect(first.millisBehindLatest).toBe(7000);
@@ -178,13 +220,19 @@ describe.each(STORAGE_KINDS)('streams (%s)', (kind) => {
     const clock = new ManualClock(START);
     const engine = await openEngine(kind, { clock });
     await engine.streams.create('expiry');
-    const it = await engine.streams.getShardIterator('expiry', 'shardId-000000000000', { type: 'TRIM_HORIZON' });
+    const it = await engine.streams.getShardIterator('expiry', 'shardId-000000000000', {
+      type: 'TRIM_HORIZON',
+    });
     clock.advance(5 * 60_000);
     const page = await engine.streams.getRecords(it);
     clock.advance(5 * 60_000 + 1);
     await expectCode(engine.streams.getRecords(it), 'ExpiredIteratorException', /Iterator expired/);
     await expectCode(engine.streams.getRecords(page.nextShardIterator ?? ''), 'ExpiredIteratorException');
-    await expectCode(engine.streams.getRecords('not-an-iterator'), 'InvalidArgumentException', /not a valid shard iterator/);
+    await expectCode(
+      engine.streams.getRecords('not-an-iterator'),
+      'InvalidArgumentException',
+      /not a valid shard iterator/,
+    );
   });
 
   it('rejects a sequence number from another shard and a shard that does not exist', async () => {
