@@ -4,8 +4,10 @@
  */
 import type { Benchmark } from './harness.js';
 import { machine, table } from './harness.js';
+import { streamsBenchmark } from './streams.js';
 
 const benchmarks: Benchmark[] = [];
+benchmarks.push(streamsBenchmark);
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length === 0 ? benchmarks : benchmarks.filter((b) => wanted.includes(b.name));

@@ -14,9 +14,20 @@ export interface HashRange {
   end: bigint;
 }
 
+// Producers reuse partition keys (user ids, device ids): a bounded memo saves an MD5 and a
+// BigInt parse per record. Cleared when full rather than LRU: cheap and bounded.
+const HASH_MEMO_SIZE = 10_000;
+const hashMemo = new Map<string, bigint>();
+
 /** MD5 of the partition key's UTF-8 bytes as an unsigned 128-bit big-endian integer. */
 export function hashPartitionKey(partitionKey: string): bigint {
-  return BigInt(`0x${createHash('md5').update(partitionKey, 'utf8').digest('hex')}`);
+  let hash = hashMemo.get(partitionKey);
+  if (hash === undefined) {
+    hash = BigInt(`0x${createHash('md5').update(partitionKey, 'utf8').digest('hex')}`);
+    if (hashMemo.size >= HASH_MEMO_SIZE) hashMemo.clear();
+    hashMemo.set(partitionKey, hash);
+  }
+  return hash;
 }
 
 /** Shard i of n covers [floor(i*2^128/n), floor((i+1)*2^128/n) - 1]. */

@@ -4,7 +4,8 @@
  * The sequence number is the key; nothing is base64-encoded at rest.
  */
 
-const HEADER = 10;
+export const RECORD_HEADER_BYTES = 10;
+const HEADER = RECORD_HEADER_BYTES;
 
 export function encodeRecord(arrival: number, partitionKey: string, data: Uint8Array): Buffer {
   const keyLength = Buffer.byteLength(partitionKey, 'utf8');

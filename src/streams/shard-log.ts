@@ -14,9 +14,9 @@ import { LambdaliteError } from '../errors.js';
 import { KeyedMutex } from '../storage/keyed-mutex.js';
 import { joinKey, SEP } from '../storage/keys.js';
 import { type BatchOp, delOp, putOp, type Sub } from '../storage/storage.js';
-import { evenRanges } from './hash-range.js';
+import { evenRanges, hashPartitionKey } from './hash-range.js';
 import { type ShardMeta, type StreamKind, type StreamMeta, type StreamRecord, shardIdOf } from './model.js';
-import { decodeRecord, encodeRecord } from './record-codec.js';
+import { encodeRecord, RECORD_HEADER_BYTES } from './record-codec.js';
 import { cursorOf, nextSequence, type SequenceCursor, sequenceAt, shardPrefix } from './sequence.js';
 
 /** Live state of one shard. */
@@ -64,7 +64,8 @@ export interface ReadResult<R = StreamRecord> {
 export interface AppendEntry {
   partitionKey: string;
   data: Uint8Array;
-  hashKey: bigint;
+  /** Explicit hash key; undefined means MD5 of the partition key, computed only when routing needs it. */
+  hashKey: bigint | undefined;
 }
 
 /** Turns a stored record into what readers of a stream of that kind receive. */
@@ -254,8 +255,12 @@ export class ShardLog {
     await this.#records.clear(this.shardRange(stream, shard));
   }
 
-  /** The open shard whose hash range holds `hashKey`. */
-  route(stream: StreamState, hashKey: bigint): ShardState {
+  /** The open shard whose hash range holds the entry's hash key. */
+  route(stream: StreamState, entry: AppendEntry): ShardState {
+    const only = stream.open.length === 1 ? stream.open[0] : undefined;
+    // One open shard covers the whole key space: no hash needed.
+    if (only && entry.hashKey === undefined) return only;
+    const hashKey = entry.hashKey ?? hashPartitionKey(entry.partitionKey);
     for (const shard of stream.open) if (hashKey >= shard.start && hashKey <= shard.end) return shard;
     throw new LambdaliteError(
       'ServiceException',
@@ -322,7 +327,8 @@ export class ShardLog {
     const range = { [lower.op]: uid + SEP + lower.sequence, lt: uid + SEP + shard.prefix + 'A', limit };
     const decorator = this.#decorators.get(stream.meta.kind);
     const records: StreamRecord[] = [];
-    let next = from;
+    const keyOffset = uid.length + 1;
+    let lastKey: string | undefined;
     let seen = 0;
     let bytes = 0;
     let lastArrival: number | undefined;
@@ -337,17 +343,18 @@ export class ShardLog {
         }
         for (const [key, value] of entries) {
           seen++;
-          const sequenceNumber = key.slice(uid.length + 1);
-          next = { op: 'gt', sequence: sequenceNumber };
-          const decoded = decodeRecord(value);
-          if (decoded.arrival < cutoff) continue;
-          lastArrival = decoded.arrival;
+          lastKey = key;
+          // Inline decode of record-codec.ts: this loop is the read hot path.
+          const arrival = value.readDoubleBE(0);
+          if (arrival < cutoff) continue;
+          const dataStart = RECORD_HEADER_BYTES + value.readUInt16BE(8);
+          lastArrival = arrival;
           bytes += value.byteLength;
           const record: StreamRecord = {
-            sequenceNumber,
-            approximateArrivalTimestamp: new Date(decoded.arrival),
-            data: decoded.data,
-            partitionKey: decoded.partitionKey,
+            sequenceNumber: key.slice(keyOffset),
+            approximateArrivalTimestamp: new Date(arrival),
+            data: value.subarray(dataStart),
+            partitionKey: value.toString('utf8', RECORD_HEADER_BYTES, dataStart),
           };
           records.push(decorator ? decorator(record, stream.meta, shard.meta.shardId) : record);
           if (bytes >= RECORD_LIMIT_BYTES) break;
@@ -356,6 +363,7 @@ export class ShardLog {
     } finally {
       await iterator.close();
     }
+    const next: Position = lastKey === undefined ? from : { op: 'gt', sequence: lastKey.slice(keyOffset) };
     const last = shard.lastSequence;
     const caughtUp = exhausted || last === undefined || (next.op === 'gt' && next.sequence >= last);
     return {

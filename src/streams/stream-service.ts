@@ -123,7 +123,7 @@ export class StreamService {
     const stream = this.#resolve(nameOrArn, false);
     const entry = prepareRecord(record);
     for (;;) {
-      const shard = this.#log.route(stream, entry.hashKey);
+      const shard = this.#log.route(stream, entry);
       const sequences = await this.#log.appendToShard(stream, shard, [entry]);
       if (stream.deleted) throw notFound(stream.meta.name);
       const sequenceNumber = sequences?.[0];
@@ -144,7 +144,7 @@ export class StreamService {
     while (pending.length > 0) {
       const groups = new Map<ShardState, number[]>();
       for (const i of pending) {
-        const shard = this.#log.route(stream, (entries[i] as AppendEntry).hashKey);
+        const shard = this.#log.route(stream, entries[i] as AppendEntry);
         const group = groups.get(shard);
         if (group) group.push(i);
         else groups.set(shard, [i]);

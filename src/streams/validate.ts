@@ -3,7 +3,7 @@
  * written, with a message naming the option and the value.
  */
 import { LambdaliteError } from '../errors.js';
-import { hashPartitionKey, parseExplicitHashKey } from './hash-range.js';
+import { parseExplicitHashKey } from './hash-range.js';
 import type { PutRecordInput } from './model.js';
 import type { AppendEntry } from './shard-log.js';
 
@@ -113,8 +113,7 @@ export function prepareRecord(input: unknown, where = 'record'): AppendEntry & {
       `${where} is ${size} bytes (data plus partition key); the limit is ${STREAM_LIMITS.recordBytes} bytes`,
     );
   }
-  const hashKey =
-    explicitHashKey === undefined ? hashPartitionKey(partitionKey) : parseExplicitHashKey(explicitHashKey);
+  const hashKey = explicitHashKey === undefined ? undefined : parseExplicitHashKey(explicitHashKey);
   return { partitionKey, data: bytes, hashKey, bytes: size };
 }
 

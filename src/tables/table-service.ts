@@ -257,7 +257,7 @@ export class TableService {
     const partitionKey = createHash('md5').update(storageKey).digest('hex');
     const entry = { partitionKey, data, hashKey: BigInt(`0x${partitionKey}`) };
     for (;;) {
-      const shard = this.#log.route(stream, entry.hashKey);
+      const shard = this.#log.route(stream, entry);
       const sequences = await this.#log.appendToShard(stream, shard, [entry], ops);
       const sequence = sequences?.[0];
       if (sequence !== undefined) return sequence;
