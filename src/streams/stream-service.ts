@@ -86,9 +86,10 @@ export class StreamService {
     return describeStream(stream);
   }
 
+  /** Status, retention and shards (with parent links) of a stream or a table stream. */
   async describe(nameOrArn: string): Promise<StreamDescription> {
     this.#ctx.lifecycle.assertOpen();
-    return describeStream(this.#resolve(nameOrArn, false));
+    return describeStream(this.#resolve(nameOrArn, true));
   }
 
   /** Kinesis streams of this engine, by name. */

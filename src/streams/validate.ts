@@ -34,14 +34,13 @@ export function checkStreamName(name: unknown): string {
 }
 
 export function checkShardCount(value: unknown): number {
-  if (
-    typeof value !== 'number' ||
-    !Number.isInteger(value) ||
-    value < 1 ||
-    value > STREAM_LIMITS.shardCountMax
-  ) {
-    invalid(
-      `options.shardCount must be an integer from 1 to ${STREAM_LIMITS.shardCountMax}, got ${JSON.stringify(value)}`,
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    invalid(`options.shardCount must be an integer >= 1, got ${JSON.stringify(value)}`);
+  }
+  if (value > STREAM_LIMITS.shardCountMax) {
+    throw new LambdaliteError(
+      'LimitExceededException',
+      `options.shardCount ${value} exceeds the shard limit of ${STREAM_LIMITS.shardCountMax} per stream`,
     );
   }
   return value;

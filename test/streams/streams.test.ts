@@ -33,6 +33,7 @@ describe.each(STORAGE_KINDS)('streams (%s)', (kind) => {
     await expectCode(engine.streams.create('bad name'), 'ValidationException', /bad name/);
     await expectCode(engine.streams.create('x'.repeat(129)), 'ValidationException', /1-128/);
     await expectCode(engine.streams.create('s', { shardCount: 0 }), 'InvalidArgumentException', /shardCount/);
+    await expectCode(engine.streams.create('s', { shardCount: 10_001 }), 'LimitExceededException', /10001/);
     await expectCode(
       engine.streams.create('s', { retentionHours: 23 }),
       'InvalidArgumentException',
