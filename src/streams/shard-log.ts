@@ -13,7 +13,14 @@ import type { EngineContext } from '../context.js';
 import { LambdaliteError } from '../errors.js';
 import { KeyedMutex } from '../storage/keyed-mutex.js';
 import { joinKey, SEP } from '../storage/keys.js';
-import { type BatchOp, delOp, putOp, type Sub } from '../storage/storage.js';
+import {
+  type BatchOp,
+  delOp,
+  type PrefixedPutOp,
+  prefixedPutOp,
+  putOp,
+  type Sub,
+} from '../storage/storage.js';
 import { evenRanges, hashPartitionKey } from './hash-range.js';
 import { type ShardMeta, type StreamKind, type StreamMeta, type StreamRecord, shardIdOf } from './model.js';
 import { encodeRecord, RECORD_HEADER_BYTES } from './record-codec.js';
@@ -284,13 +291,17 @@ export class ShardLog {
       this.#ctx.lifecycle.assertOpen();
       const now = this.#ctx.clock.now();
       const uid = stream.meta.uid;
-      const ops: BatchOp[] = [];
+      const ops: Array<BatchOp | PrefixedPutOp> = [];
       const sequences: string[] = [];
       for (const entry of entries) {
         const sequence = nextSequence(shard.prefix, shard.cursor, now);
         sequences.push(sequence);
         ops.push(
-          putOp(this.#records, uid + SEP + sequence, encodeRecord(now, entry.partitionKey, entry.data)),
+          prefixedPutOp(
+            this.#records,
+            uid + SEP + sequence,
+            encodeRecord(now, entry.partitionKey, entry.data),
+          ),
         );
       }
       const last = sequences[sequences.length - 1];
@@ -332,6 +343,7 @@ export class ShardLog {
     let seen = 0;
     let bytes = 0;
     let lastArrival: number | undefined;
+    let arrivalDate = new Date(0);
     let exhausted = false;
     const iterator = this.#records.iterator(range);
     try {
@@ -348,11 +360,13 @@ export class ShardLog {
           const arrival = value.readDoubleBE(0);
           if (arrival < cutoff) continue;
           const dataStart = RECORD_HEADER_BYTES + value.readUInt16BE(8);
+          // Records of one write batch share their arrival time, and so one Date per page.
+          if (arrival !== lastArrival) arrivalDate = new Date(arrival);
           lastArrival = arrival;
           bytes += value.byteLength;
           const record: StreamRecord = {
             sequenceNumber: key.slice(keyOffset),
-            approximateArrivalTimestamp: new Date(arrival),
+            approximateArrivalTimestamp: arrivalDate,
             data: value.subarray(dataStart),
             partitionKey: value.toString('utf8', RECORD_HEADER_BYTES, dataStart),
           };
