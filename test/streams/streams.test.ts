@@ -273,6 +273,18 @@ describe.each(STORAGE_KINDS)('streams (%s)', (kind) => {
     );
   });
 
+  it('starts a re-created stream empty and rejects iterators of the deleted one', async () => {
+    const engine = await openEngine(kind);
+    await engine.streams.create('again');
+    await engine.streams.putRecord('again', { partitionKey: 'k', data: 'first life' });
+    const old = await engine.streams.getShardIterator('again', 'shardId-000000000000', { type: 'TRIM_HORIZON' });
+    await engine.streams.delete('again');
+    await expectCode(engine.streams.putRecord('again', { partitionKey: 'k', data: 'x' }), 'ResourceNotFoundException');
+    await engine.streams.create('again');
+    expect((await readShard(engine, 'again', 'shardId-000000000000')).records).toEqual([]);
+    await expectCode(engine.streams.getRecords(old), 'ResourceNotFoundException', /no longer exists/);
+  });
+
   it('refuses calls after close with EngineClosed', async () => {
     const engine = await openEngine(kind);
     await engine.streams.create('closing');
