@@ -277,9 +277,14 @@ describe.each(STORAGE_KINDS)('streams (%s)', (kind) => {
     const engine = await openEngine(kind);
     await engine.streams.create('again');
     await engine.streams.putRecord('again', { partitionKey: 'k', data: 'first life' });
-    const old = await engine.streams.getShardIterator('again', 'shardId-000000000000', { type: 'TRIM_HORIZON' });
+    const old = await engine.streams.getShardIterator('again', 'shardId-000000000000', {
+      type: 'TRIM_HORIZON',
+    });
     await engine.streams.delete('again');
-    await expectCode(engine.streams.putRecord('again', { partitionKey: 'k', data: 'x' }), 'ResourceNotFoundException');
+    await expectCode(
+      engine.streams.putRecord('again', { partitionKey: 'k', data: 'x' }),
+      'ResourceNotFoundException',
+    );
     await engine.streams.create('again');
     expect((await readShard(engine, 'again', 'shardId-000000000000')).records).toEqual([]);
     await expectCode(engine.streams.getRecords(old), 'ResourceNotFoundException', /no longer exists/);
