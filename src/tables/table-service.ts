@@ -40,6 +40,8 @@ export class TableService {
   readonly #tables = new Map<string, TableMeta>();
   readonly #mutex = new KeyedMutex();
   readonly #pending = new Set<Promise<unknown>>();
+  /** Item writes in flight per table uid, so delete can let them finish before purging. */
+  readonly #inflight = new Map<string, Set<Promise<unknown>>>();
 
   private constructor(ctx: EngineContext, log: ShardLog) {
     this.#ctx = ctx;
@@ -110,13 +112,22 @@ export class TableService {
     this.#ctx.lifecycle.assertOpen();
     const meta = this.#table(name);
     await this.#mutex.run(`table:${name}`, async () => {
-      const stream = meta.streamArn ? this.#log.find(meta.streamArn) : undefined;
-      await this.#ctx.storage.batch([
-        delOp(this.#metas, name),
-        putOp(this.#tombstones, meta.uid, name),
-        ...(stream ? this.#log.deleteOps(stream) : []),
-      ]);
+      if (this.#tables.get(name) !== meta) throw notFound(name);
+      // New item writes fail from here on; those already past their check finish first, so the
+      // purge below removes everything they wrote.
       this.#tables.delete(name);
+      const stream = meta.streamArn ? this.#log.find(meta.streamArn) : undefined;
+      try {
+        await Promise.allSettled([...(this.#inflight.get(meta.uid) ?? [])]);
+        await this.#ctx.storage.batch([
+          delOp(this.#metas, name),
+          putOp(this.#tombstones, meta.uid, name),
+          ...(stream ? this.#log.deleteOps(stream) : []),
+        ]);
+      } catch (err) {
+        this.#tables.set(name, meta);
+        throw err;
+      }
       if (stream) this.#log.deleted(stream);
       this.#track(this.#purge(meta.uid));
     });
@@ -219,8 +230,9 @@ export class TableService {
     next: (old: AttributeMap | undefined) => AttributeMap | undefined,
   ): Promise<AttributeMap | undefined> {
     const storageKey = itemKey(meta, key);
-    return this.#mutex.run(storageKey, async () => {
+    const write = this.#mutex.run(storageKey, async () => {
       this.#ctx.lifecycle.assertOpen();
+      if (this.#tables.get(meta.name) !== meta) throw notFound(meta.name);
       const old = await this.#items.get(storageKey);
       const image = next(old);
       if (old === image || (old && image && canonical(old) === canonical(image))) return image;
@@ -251,6 +263,15 @@ export class TableService {
       });
       return image;
     });
+    const writes = this.#inflight.get(meta.uid) ?? new Set<Promise<unknown>>();
+    this.#inflight.set(meta.uid, writes);
+    const tracked = write.catch(() => undefined);
+    writes.add(tracked);
+    void tracked.finally(() => {
+      writes.delete(tracked);
+      if (writes.size === 0) this.#inflight.delete(meta.uid);
+    });
+    return write;
   }
 
   async #append(stream: StreamState, storageKey: string, data: Buffer, ops: BatchOp[]): Promise<string> {
@@ -279,11 +300,7 @@ export class TableService {
 
   #table(name: string): TableMeta {
     const meta = typeof name === 'string' ? this.#tables.get(name) : undefined;
-    if (!meta)
-      throw new LambdaliteError(
-        'ResourceNotFoundException',
-        `Requested resource not found: Table: ${name} not found`,
-      );
+    if (!meta) throw notFound(name);
     return meta;
   }
 
@@ -296,4 +313,11 @@ export class TableService {
     await this.#items.clear({ gte: `${uid}\x00`, lt: `${uid}\x01` });
     await this.#tombstones.del(uid);
   }
+}
+
+function notFound(name: string): LambdaliteError {
+  return new LambdaliteError(
+    'ResourceNotFoundException',
+    `Requested resource not found: Table: ${name} not found`,
+  );
 }

@@ -259,3 +259,21 @@ describe('table persistence', () => {
     ).toBe(true);
   });
 });
+
+describe('table deletion during writes', () => {
+  it('lets item writes in flight finish or fail cleanly, and a re-created table starts empty', async () => {
+    const engine = await openEngine('disk');
+    await engine.tables.create('busy', { partitionKey: 'id' });
+    const writes = Array.from({ length: 50 }, (_, i) =>
+      engine.tables.putItem('busy', { id: `i${i}` }).then(
+        () => 'ok',
+        (err: { code?: string }) => err.code,
+      ),
+    );
+    await engine.tables.delete('busy');
+    const outcomes = await Promise.all(writes);
+    expect(outcomes.every((o) => o === 'ok' || o === 'ResourceNotFoundException')).toBe(true);
+    await engine.tables.create('busy', { partitionKey: 'id' });
+    for (let i = 0; i < 50; i++) expect(await engine.tables.getItem('busy', { id: `i${i}` })).toBeUndefined();
+  });
+});
