@@ -38,6 +38,7 @@ export type {
   CreateTableOptions,
   DynamoDBStreamRecord,
   Item,
+  ItemCondition,
   ItemUpdate,
   KeyAttribute,
   QueryInput,
@@ -45,5 +46,6 @@ export type {
   SortKeyCondition,
   StreamViewType,
   TableDescription,
+  WriteOptions,
 } from './tables/model.js';
 export type { TableService } from './tables/table-service.js';

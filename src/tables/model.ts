@@ -65,6 +65,16 @@ export interface ItemUpdate {
   remove?: string[];
 }
 
+/**
+ * A condition on the item as stored before a write (DynamoDB's attribute_exists /
+ * attribute_not_exists); when false the write fails with ConditionalCheckFailedException.
+ */
+export type ItemCondition = { attributeExists: string } | { attributeNotExists: string };
+
+export interface WriteOptions {
+  condition?: ItemCondition;
+}
+
 export type SortKeyCondition =
   | { eq: unknown }
   | { lt: unknown }

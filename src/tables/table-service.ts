@@ -19,11 +19,13 @@ import type {
   AttributeMap,
   CreateTableOptions,
   Item,
+  ItemCondition,
   ItemUpdate,
   QueryInput,
   QueryOutput,
   TableDescription,
   TableMeta,
+  WriteOptions,
 } from './model.js';
 import { runQuery } from './query.js';
 import { checkCreateTable, checkItemObject, checkTableName, ITEM_MAX_BYTES } from './validate.js';
@@ -156,13 +158,13 @@ export class TableService {
   }
 
   /** Writes the whole item (replacing any item with the same key). */
-  async putItem(name: string, item: Item): Promise<void> {
+  async putItem(name: string, item: Item, options: WriteOptions = {}): Promise<void> {
     this.#ctx.lifecycle.assertOpen();
     const meta = this.#table(name);
     checkItemObject(item, 'item');
     const key = keyOf(meta, item, 'item');
     const image = this.#checkSize(marshalItem(item));
-    await this.#write(meta, key, () => image);
+    await this.#write(meta, key, () => image, options.condition);
   }
 
   /** The item with this key, or undefined. */
@@ -177,7 +179,12 @@ export class TableService {
    * Sets and removes top-level attributes, creating the item if missing; returns the new item.
    * Key attributes cannot be changed.
    */
-  async updateItem(name: string, key: Item, update: ItemUpdate): Promise<Item | undefined> {
+  async updateItem(
+    name: string,
+    key: Item,
+    update: ItemUpdate,
+    options: WriteOptions = {},
+  ): Promise<Item | undefined> {
     this.#ctx.lifecycle.assertOpen();
     const meta = this.#table(name);
     const itemKeyValues = keyOf(meta, checkItemObject(key, 'key'));
@@ -199,19 +206,24 @@ export class TableService {
       }
     }
     const setMap = marshalItem(set);
-    const result = await this.#write(meta, itemKeyValues, (old) => {
-      const next: AttributeMap = { ...(old ?? marshalItem(itemKeyValues)), ...setMap };
-      for (const attr of remove) delete next[attr];
-      return this.#checkSize(next);
-    });
+    const result = await this.#write(
+      meta,
+      itemKeyValues,
+      (old) => {
+        const next: AttributeMap = { ...(old ?? marshalItem(itemKeyValues)), ...setMap };
+        for (const attr of remove) delete next[attr];
+        return this.#checkSize(next);
+      },
+      options.condition,
+    );
     return result === undefined ? undefined : unmarshalItem(result);
   }
 
   /** Deletes the item with this key (no error, and no record, if it does not exist). */
-  async deleteItem(name: string, key: Item): Promise<void> {
+  async deleteItem(name: string, key: Item, options: WriteOptions = {}): Promise<void> {
     this.#ctx.lifecycle.assertOpen();
     const meta = this.#table(name);
-    await this.#write(meta, keyOf(meta, checkItemObject(key, 'key')), () => undefined);
+    await this.#write(meta, keyOf(meta, checkItemObject(key, 'key')), () => undefined, options.condition);
   }
 
   /** Items of one partition key in sort-key order; see {@link QueryInput}. */
@@ -228,12 +240,17 @@ export class TableService {
     meta: TableMeta,
     key: Item,
     next: (old: AttributeMap | undefined) => AttributeMap | undefined,
+    condition?: ItemCondition,
   ): Promise<AttributeMap | undefined> {
+    checkCondition(condition);
     const storageKey = itemKey(meta, key);
     const write = this.#mutex.run(storageKey, async () => {
       this.#ctx.lifecycle.assertOpen();
       if (this.#tables.get(meta.name) !== meta) throw notFound(meta.name);
       const old = await this.#items.get(storageKey);
+      if (condition && !conditionHolds(condition, old)) {
+        throw new LambdaliteError('ConditionalCheckFailedException', 'The conditional request failed');
+      }
       const image = next(old);
       if (old === image || (old && image && canonical(old) === canonical(image))) return image;
       if (!old && !image) return image;
@@ -320,4 +337,26 @@ function notFound(name: string): LambdaliteError {
     'ResourceNotFoundException',
     `Requested resource not found: Table: ${name} not found`,
   );
+}
+
+function checkCondition(condition: unknown): void {
+  if (condition === undefined) return;
+  const c = condition as Record<string, unknown>;
+  const keys = typeof c === 'object' && c !== null ? Object.keys(c) : [];
+  const name = c?.[keys[0] ?? ''];
+  if (
+    keys.length !== 1 ||
+    !['attributeExists', 'attributeNotExists'].includes(keys[0] ?? '') ||
+    typeof name !== 'string'
+  ) {
+    throw new LambdaliteError(
+      'ValidationException',
+      `options.condition must be { attributeExists: name } or { attributeNotExists: name }, got ${JSON.stringify(condition)}`,
+    );
+  }
+}
+
+function conditionHolds(condition: ItemCondition, old: AttributeMap | undefined): boolean {
+  if ('attributeExists' in condition) return old !== undefined && condition.attributeExists in old;
+  return old === undefined || !(condition.attributeNotExists in old);
 }

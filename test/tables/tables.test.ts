@@ -277,3 +277,36 @@ describe('table deletion during writes', () => {
     for (let i = 0; i < 50; i++) expect(await engine.tables.getItem('busy', { id: `i${i}` })).toBeUndefined();
   });
 });
+
+describe('conditional writes', () => {
+  it('writes only when the condition holds, else ConditionalCheckFailedException and no record', async () => {
+    const engine = await openEngine('memory');
+    const { streamArn } = await engine.tables.create('guarded', {
+      partitionKey: 'id',
+      streamViewType: 'KEYS_ONLY',
+    });
+    const ifAbsent = { condition: { attributeNotExists: 'id' } } as const;
+    await engine.tables.putItem('guarded', { id: 'a', v: 1 }, ifAbsent);
+    await expectCode(
+      engine.tables.putItem('guarded', { id: 'a', v: 2 }, ifAbsent),
+      'ConditionalCheckFailedException',
+    );
+    await expectCode(
+      engine.tables.updateItem(
+        'guarded',
+        { id: 'b' },
+        { set: { v: 1 } },
+        { condition: { attributeExists: 'id' } },
+      ),
+      'ConditionalCheckFailedException',
+    );
+    await engine.tables.deleteItem('guarded', { id: 'a' }, { condition: { attributeExists: 'v' } });
+    await expectCode(
+      engine.tables.putItem('guarded', { id: 'c' }, { condition: { bogus: 'x' } as never }),
+      'ValidationException',
+      /options\.condition/,
+    );
+    expect(await engine.tables.getItem('guarded', { id: 'b' })).toBeUndefined();
+    expect((await changes(engine, streamArn ?? '')).map((r) => r.eventName)).toEqual(['INSERT', 'REMOVE']);
+  });
+});
