@@ -150,6 +150,22 @@ export class ShardLog {
     shardCount: number,
     retentionHours: number,
   ): Promise<StreamState> {
+    const { ops, meta } = this.createOps(arn, name, kind, retentionHours, shardCount);
+    await this.#ctx.storage.batch(ops);
+    return this.#state(meta);
+  }
+
+  /**
+   * Batch operations that create a stream, for a caller that commits them together with
+   * something else (a table and its stream); then call {@link adopt}.
+   */
+  createOps(
+    arn: string,
+    name: string,
+    kind: StreamKind,
+    retentionHours: number,
+    shardCount = 1,
+  ): { ops: BatchOp[]; meta: StreamMeta } {
     const now = this.#ctx.clock.now();
     const shards: ShardMeta[] = evenRanges(shardCount).map((range, index) => ({
       index,
@@ -167,36 +183,6 @@ export class ShardLog {
       retentionHours,
       nextShardIndex: shardCount,
       shards,
-    };
-    await this.#ctx.storage.batch([putOp(this.#metas, arn, meta)]);
-    return this.#state(meta);
-  }
-
-  /** Batch operations that create a stream together with something else (a table). */
-  createOps(
-    arn: string,
-    name: string,
-    kind: StreamKind,
-    retentionHours: number,
-  ): { ops: BatchOp[]; meta: StreamMeta } {
-    const now = this.#ctx.clock.now();
-    const meta: StreamMeta = {
-      arn,
-      name,
-      uid: ulid(),
-      kind,
-      createdAt: now,
-      retentionHours,
-      nextShardIndex: 1,
-      shards: [
-        {
-          index: 0,
-          shardId: shardIdOf(0),
-          start: '0',
-          end: ((1n << 128n) - 1n).toString(),
-          startingSequenceNumber: sequenceAt(0, now),
-        },
-      ],
     };
     return { ops: [putOp(this.#metas, arn, meta)], meta };
   }
