@@ -254,9 +254,10 @@ export class StreamService {
   async splitShard(nameOrArn: string, shardToSplit: string, newStartingHashKey: string): Promise<void> {
     this.#ctx.lifecycle.assertOpen();
     const stream = this.#resolve(nameOrArn, false);
-    const children = await this.#log.withStream(stream.meta.arn, () =>
-      splitShard(this.#log, stream, shardToSplit, newStartingHashKey),
-    );
+    const children = await this.#log.withStream(stream.meta.arn, () => {
+      if (stream.deleted) throw notFound(stream.meta.name);
+      return splitShard(this.#log, stream, shardToSplit, newStartingHashKey);
+    });
     this.#resharded(
       stream,
       'split',
@@ -268,9 +269,10 @@ export class StreamService {
   async mergeShards(nameOrArn: string, shardToMerge: string, adjacentShardToMerge: string): Promise<void> {
     this.#ctx.lifecycle.assertOpen();
     const stream = this.#resolve(nameOrArn, false);
-    const children = await this.#log.withStream(stream.meta.arn, () =>
-      mergeShards(this.#log, stream, shardToMerge, adjacentShardToMerge),
-    );
+    const children = await this.#log.withStream(stream.meta.arn, () => {
+      if (stream.deleted) throw notFound(stream.meta.name);
+      return mergeShards(this.#log, stream, shardToMerge, adjacentShardToMerge);
+    });
     this.#resharded(
       stream,
       'merge',
@@ -334,6 +336,7 @@ export class StreamService {
       'retentionHours',
     );
     await this.#log.withStream(stream.meta.arn, async () => {
+      if (stream.deleted) throw notFound(stream.meta.name);
       const current = stream.meta.retentionHours;
       if (
         (direction === 'increase' && retentionHours < current) ||
