@@ -8,11 +8,13 @@ import type { Benchmark } from './harness.js';
 import { machine, table } from './harness.js';
 import { iamBenchmark } from './iam.js';
 import { pushBenchmark } from './push.js';
+import { streamsBenchmark } from './streams.js';
 
 const benchmarks: Benchmark[] = [bucketsBenchmark];
 benchmarks.push(iamBenchmark);
 benchmarks.push(pushBenchmark);
 benchmarks.push(functionsBenchmark);
+benchmarks.push(streamsBenchmark);
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length === 0 ? benchmarks : benchmarks.filter((b) => wanted.includes(b.name));

@@ -17,6 +17,10 @@ import { type EngineEvent, EventHub } from './events.js';
 import { Functions } from './functions/service.js';
 import { Iam } from './iam/iam.js';
 import { Storage } from './storage/storage.js';
+import { RetentionSweeper } from './streams/retention.js';
+import { ShardLog } from './streams/shard-log.js';
+import { StreamService } from './streams/stream-service.js';
+import { TableService } from './tables/table-service.js';
 import { wireServices } from './wiring.js';
 
 /**
@@ -36,9 +40,13 @@ export class Engine implements AsyncDisposable {
   readonly buckets: Buckets;
   /** Functions: registry, invoke, permissions; containers in worker threads. */
   readonly functions: Functions;
+  /** Kinesis-style streams: shards, ordered records, iterators, resharding, retention. */
+  readonly streams: StreamService;
+  /** DynamoDB-style tables whose changes feed a stream. */
+  readonly tables: TableService;
 
   /** @internal use {@link createEngine}. */
-  constructor(ctx: EngineContext) {
+  constructor(ctx: EngineContext, parts: { streams: StreamService; tables: TableService }) {
     this.#ctx = ctx;
     this.iam = new Iam(ctx, ctx.options.callerIdentity);
     this.asyncInvocations = new AsyncInvocations(ctx, ctx.options.asyncInvocation);
@@ -46,6 +54,8 @@ export class Engine implements AsyncDisposable {
     // then the runtime stops containers, then the queue persists what is left.
     this.functions = new Functions(ctx);
     this.buckets = new Buckets(ctx);
+    this.streams = parts.streams;
+    this.tables = parts.tables;
     wireServices(this);
   }
 
@@ -101,7 +111,16 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     events.emit('engine.closed', {});
     events.complete();
   });
-  const engine = new Engine(ctx);
+  const shardLog = await ShardLog.open(ctx);
+  const retention = new RetentionSweeper(ctx, shardLog);
+  lifecycle.onClose(async () => {
+    await retention.close();
+    await shardLog.close();
+  });
+  void retention.sweep();
+  const streams = new StreamService(ctx, shardLog, retention);
+  const tables = await TableService.open(ctx, shardLog);
+  const engine = new Engine(ctx, { streams, tables });
   lifecycle.markOpen();
   events.emit('engine.opened', {
     location: resolved.location,

@@ -9,6 +9,8 @@ import type { DispatchEventMap } from './dispatch/events.js';
 import type { FunctionEventMap } from './functions/events.js';
 import type { IamEventMap } from './iam/events.js';
 import type { RuntimeEventMap } from './runtime/events.js';
+import type { StreamEventMap } from './streams/events.js';
+import type { TableEventMap } from './tables/events.js';
 
 /** Events of the engine as a whole. */
 export interface LifecycleEventMap {
@@ -21,7 +23,9 @@ export interface EngineEventMap
     IamEventMap,
     DispatchEventMap,
     FunctionEventMap,
-    RuntimeEventMap {}
+    RuntimeEventMap,
+    StreamEventMap,
+    TableEventMap {}
 
 export type EngineEventType = keyof EngineEventMap;
 

@@ -80,3 +80,38 @@ export type {
 } from './iam/types.js';
 export type { Quotas } from './quotas.js';
 export { DEFAULT_QUOTAS, TODAY_QUOTAS } from './quotas.js';
+export type {
+  ChildShard,
+  CreateStreamOptions,
+  GetRecordsOutput,
+  GetShardIteratorOptions,
+  HashKeyRange,
+  PutRecordInput,
+  PutRecordOutput,
+  PutRecordsOutput,
+  PutRecordsResultEntry,
+  ShardDescription,
+  ShardIteratorType,
+  StreamDescription,
+  StreamRecord,
+  StreamStatus,
+} from './streams/model.js';
+export type { StreamService, StreamSummary } from './streams/stream-service.js';
+export type { TailedRecord, TailOptions, TailStart } from './streams/tail.js';
+export type {
+  AttributeMap,
+  AttributeValue,
+  CreateTableOptions,
+  DynamoDBStreamRecord,
+  Item,
+  ItemCondition,
+  ItemUpdate,
+  KeyAttribute,
+  QueryInput,
+  QueryOutput,
+  SortKeyCondition,
+  StreamViewType,
+  TableDescription,
+  WriteOptions,
+} from './tables/model.js';
+export type { TableService } from './tables/table-service.js';

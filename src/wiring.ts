@@ -9,12 +9,14 @@ import type { AsyncInvocations } from './dispatch/push/async-invocations.js';
 import { isLambdaliteError } from './errors.js';
 import type { Functions } from './functions/service.js';
 import type { Iam } from './iam/iam.js';
+import type { StreamService } from './streams/stream-service.js';
 
 export interface WiredServices {
   readonly iam: Iam;
   readonly asyncInvocations: AsyncInvocations;
   readonly functions: Functions;
   readonly buckets: Buckets;
+  readonly streams: StreamService;
 }
 
 async function functionExists(functions: Functions, nameOrArn: string): Promise<boolean> {
@@ -27,13 +29,16 @@ async function functionExists(functions: Functions, nameOrArn: string): Promise<
   }
 }
 
-export function wireServices({ iam, asyncInvocations, functions, buckets }: WiredServices): void {
+export function wireServices({ iam, asyncInvocations, functions, buckets, streams }: WiredServices): void {
   functions.setAsyncQueue(asyncInvocations);
   attachNotificationSink(buckets, asyncInvocations);
   asyncInvocations.attachInvoker(functions.invoker, {
     reservedConcurrency: (name) => functions.peekConfiguration(name)?.reservedConcurrency,
   });
   asyncInvocations.setDestinationTargets({
+    putStreamRecord: async (stream, partitionKey, data) => {
+      await streams.putRecord(stream, { partitionKey, data });
+    },
     putBucketObject: async (bucket, key, body) => {
       await buckets.putObject(bucket, key, body, { contentType: 'application/json' });
     },

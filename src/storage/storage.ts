@@ -28,6 +28,22 @@ export function delOp<V>(sublevel: Sub<V>, key: string): BatchOp {
   return { type: 'del', sublevel: sublevel as Sub<unknown>, key };
 }
 
+/**
+ * A put addressed to the root store with the sublevel's prefix applied by the caller: the same
+ * bytes as `putOp(sublevel, key, value)`, minus abstract-level's per-operation sublevel work.
+ * For bulk appends of Buffer values (stream records); everything else uses putOp.
+ */
+export interface PrefixedPutOp {
+  type: 'put';
+  key: string;
+  value: Buffer;
+  valueEncoding: 'buffer';
+}
+
+export function prefixedPutOp(sublevel: Sub<Buffer>, key: string, value: Buffer): PrefixedPutOp {
+  return { type: 'put', key: sublevel.prefix + key, value, valueEncoding: 'buffer' };
+}
+
 export class Storage {
   readonly #db: RootDb;
   readonly #subs = new Map<string, Sub<unknown>>();
@@ -84,7 +100,7 @@ export class Storage {
   }
 
   /** Applies all operations atomically: all of them are durable, or none is. */
-  async batch(ops: readonly BatchOp[]): Promise<void> {
+  async batch(ops: readonly (BatchOp | PrefixedPutOp)[]): Promise<void> {
     if (ops.length === 0) return;
     await this.#db.batch(ops as unknown as Array<AbstractBatchOperation<RootDb, string, string>>);
   }

@@ -1,0 +1,483 @@
+/**
+ * The shard log: the storage and in-memory state behind Kinesis-style streams and table streams.
+ * It appends records per shard (record + shard counter in one batch, one mutex per shard so
+ * shards never wait on each other), reads them back in key order with `nextv`, wakes waiting
+ * readers on every commit, and keeps the stream metadata (shards, parents, retention).
+ *
+ * Facades (`engine.streams`, `engine.tables`) validate input and call this; the pull-model
+ * pollers read through {@link ShardLog.read} and wait with {@link ShardLog.waitForAppend}.
+ */
+import { type Observable, Subject } from 'rxjs';
+import { ulid } from 'ulid';
+import type { EngineContext } from '../context.js';
+import { LambdaliteError } from '../errors.js';
+import { KeyedMutex } from '../storage/keyed-mutex.js';
+import { joinKey, SEP } from '../storage/keys.js';
+import {
+  type BatchOp,
+  delOp,
+  type PrefixedPutOp,
+  prefixedPutOp,
+  putOp,
+  type Sub,
+} from '../storage/storage.js';
+import { evenRanges, hashPartitionKey } from './hash-range.js';
+import { type ShardMeta, type StreamKind, type StreamMeta, type StreamRecord, shardIdOf } from './model.js';
+import { encodeRecord, RECORD_HEADER_BYTES } from './record-codec.js';
+import { cursorOf, nextSequence, type SequenceCursor, sequenceAt, shardPrefix } from './sequence.js';
+
+/** Live state of one shard. */
+export interface ShardState {
+  meta: ShardMeta;
+  readonly prefix: string;
+  readonly start: bigint;
+  readonly end: bigint;
+  cursor: SequenceCursor;
+  /** Last sequence number committed, undefined while the shard never took a write. */
+  lastSequence: string | undefined;
+  /** Bumped on every commit, close and delete; readers compare it to know they missed nothing. */
+  version: number;
+  readonly waiters: Set<() => void>;
+  readonly appended: Subject<string>;
+}
+
+/** Live state of one stream. */
+export interface StreamState {
+  meta: StreamMeta;
+  readonly shards: Map<number, ShardState>;
+  /** Open shards ordered by starting hash key: the routing table. */
+  open: ShardState[];
+  deleted: boolean;
+}
+
+/** Where a read starts: after (`gt`) or at (`gte`) a sequence number of the shard. */
+export interface Position {
+  op: 'gt' | 'gte';
+  sequence: string;
+}
+
+export interface ReadResult<R = StreamRecord> {
+  records: R[];
+  /** Position to continue from (moves past records skipped as expired too). */
+  next: Position;
+  /** Arrival (ms) of the last record returned. */
+  lastArrival: number | undefined;
+  /** Nothing more is stored after `next` right now. */
+  caughtUp: boolean;
+  /** The shard is closed and `next` is past its last record: SHARD_END. */
+  shardEnded: boolean;
+}
+
+export interface AppendEntry {
+  partitionKey: string;
+  data: Uint8Array;
+  /** Explicit hash key; undefined means MD5 of the partition key, computed only when routing needs it. */
+  hashKey: bigint | undefined;
+}
+
+/** Turns a stored record into what readers of a stream of that kind receive. */
+export type RecordDecorator = (record: StreamRecord, stream: StreamMeta, shardId: string) => StreamRecord;
+
+const RECORD_LIMIT_BYTES = 10 * 1024 * 1024;
+
+export class ShardLog {
+  readonly #ctx: EngineContext;
+  readonly #metas: Sub<StreamMeta>;
+  readonly #records: Sub<Buffer>;
+  readonly #counters: Sub<string>;
+  readonly #tombstones: Sub<string>;
+  readonly #byArn = new Map<string, StreamState>();
+  readonly #byUid = new Map<string, StreamState>();
+  readonly #shardMutex = new KeyedMutex();
+  readonly #streamMutex = new KeyedMutex();
+  readonly #decorators = new Map<StreamKind, RecordDecorator>();
+  readonly #pending = new Set<Promise<unknown>>();
+  /** Called after each commit with the time its oldest record expires (retention scheduling). */
+  onAppend: (expiresAt: number) => void = () => {};
+
+  private constructor(ctx: EngineContext) {
+    this.#ctx = ctx;
+    this.#metas = ctx.storage.sublevel<StreamMeta>('streams', 'json');
+    this.#records = ctx.storage.sublevel<Buffer>('stream-records', 'buffer');
+    this.#counters = ctx.storage.sublevel<string>('stream-counters', 'utf8');
+    this.#tombstones = ctx.storage.sublevel<string>('stream-tombstones', 'utf8');
+  }
+
+  /** Loads every stream and its shard counters; finishes deletions a crash interrupted. */
+  static async open(ctx: EngineContext): Promise<ShardLog> {
+    const log = new ShardLog(ctx);
+    const counters = new Map(await log.#counters.iterator().all());
+    for (const meta of await log.#metas.values().all()) {
+      const state = log.#state(meta);
+      for (const shard of state.shards.values()) {
+        const last = counters.get(joinKey(meta.uid, shard.prefix));
+        if (last !== undefined) {
+          shard.lastSequence = last;
+          shard.cursor = cursorOf(last);
+        }
+      }
+    }
+    for (const uid of await log.#tombstones.keys().all()) log.#track(log.#purge(uid));
+    return log;
+  }
+
+  get records(): Sub<Buffer> {
+    return this.#records;
+  }
+
+  /** Registers how records of table streams (or other kinds) are shown to readers. */
+  decorate(kind: StreamKind, decorator: RecordDecorator): void {
+    this.#decorators.set(kind, decorator);
+  }
+
+  streams(): StreamState[] {
+    return [...this.#byArn.values()];
+  }
+
+  find(arn: string): StreamState | undefined {
+    return this.#byArn.get(arn);
+  }
+
+  findByUid(uid: string): StreamState | undefined {
+    return this.#byUid.get(uid);
+  }
+
+  /** Creates a stream with `shardCount` evenly split shards; caller checked the name is free. */
+  async create(
+    arn: string,
+    name: string,
+    kind: StreamKind,
+    shardCount: number,
+    retentionHours: number,
+  ): Promise<StreamState> {
+    const { ops, meta } = this.createOps(arn, name, kind, retentionHours, shardCount);
+    await this.#ctx.storage.batch(ops);
+    return this.#state(meta);
+  }
+
+  /**
+   * Batch operations that create a stream, for a caller that commits them together with
+   * something else (a table and its stream); then call {@link adopt}.
+   */
+  createOps(
+    arn: string,
+    name: string,
+    kind: StreamKind,
+    retentionHours: number,
+    shardCount = 1,
+  ): { ops: BatchOp[]; meta: StreamMeta } {
+    const now = this.#ctx.clock.now();
+    const shards: ShardMeta[] = evenRanges(shardCount).map((range, index) => ({
+      index,
+      shardId: shardIdOf(index),
+      start: range.start.toString(),
+      end: range.end.toString(),
+      startingSequenceNumber: sequenceAt(index, now),
+    }));
+    const meta: StreamMeta = {
+      arn,
+      name,
+      uid: ulid(),
+      kind,
+      createdAt: now,
+      retentionHours,
+      nextShardIndex: shardCount,
+      shards,
+    };
+    return { ops: [putOp(this.#metas, arn, meta)], meta };
+  }
+
+  /** Makes a stream created through {@link createOps} live once its batch committed. */
+  adopt(meta: StreamMeta): StreamState {
+    return this.#state(meta);
+  }
+
+  /** Operations that delete a stream; call {@link deleted} after they commit. */
+  deleteOps(stream: StreamState): BatchOp[] {
+    return [delOp(this.#metas, stream.meta.arn), putOp(this.#tombstones, stream.meta.uid, stream.meta.arn)];
+  }
+
+  /** Drops the live state, wakes its readers and removes its records in the background. */
+  deleted(stream: StreamState): void {
+    stream.deleted = true;
+    this.#byArn.delete(stream.meta.arn);
+    this.#byUid.delete(stream.meta.uid);
+    for (const shard of stream.shards.values()) this.#wake(shard);
+    this.#track(this.#purge(stream.meta.uid));
+  }
+
+  /** Persists a changed meta (retention, resharding) in one batch with `extra`. */
+  async saveMeta(stream: StreamState, meta: StreamMeta, extra: BatchOp[] = []): Promise<void> {
+    await this.#ctx.storage.batch([putOp(this.#metas, meta.arn, meta), ...extra]);
+    stream.meta = meta;
+  }
+
+  /** Runs `task` holding the control lock of `arn` (create, delete, retention, resharding). */
+  withStream<T>(arn: string, task: () => Promise<T>): Promise<T> {
+    return this.#streamMutex.run(arn, task);
+  }
+
+  /** Runs `task` holding the write lock of `shard` (resharding closes shards under it). */
+  withShard<T>(stream: StreamState, shard: ShardState, task: () => Promise<T>): Promise<T> {
+    return this.#shardMutex.run(joinKey(stream.meta.uid, shard.prefix), task);
+  }
+
+  /** Adds shards created by a reshard and rebuilds the routing table. */
+  addShards(stream: StreamState, metas: ShardMeta[]): void {
+    for (const meta of metas) stream.shards.set(meta.index, this.#shard(meta));
+    this.#reroute(stream);
+  }
+
+  /** Marks shards closed (their metas already persisted) and wakes their readers. */
+  closeShards(stream: StreamState, metas: ShardMeta[]): void {
+    for (const meta of metas) {
+      const shard = stream.shards.get(meta.index);
+      if (!shard) continue;
+      shard.meta = meta;
+      this.#wake(shard);
+    }
+    this.#reroute(stream);
+  }
+
+  /** Forgets an expired shard and deletes its counter and remaining records. */
+  async dropShard(stream: StreamState, shard: ShardState): Promise<void> {
+    stream.shards.delete(shard.meta.index);
+    this.#wake(shard);
+    shard.appended.complete();
+    await this.#ctx.storage.batch([delOp(this.#counters, joinKey(stream.meta.uid, shard.prefix))]);
+    await this.#records.clear(this.shardRange(stream, shard));
+  }
+
+  /** The open shard whose hash range holds the entry's hash key. */
+  route(stream: StreamState, entry: AppendEntry): ShardState {
+    const only = stream.open.length === 1 ? stream.open[0] : undefined;
+    // One open shard covers the whole key space: no hash needed.
+    if (only && entry.hashKey === undefined) return only;
+    const hashKey = entry.hashKey ?? hashPartitionKey(entry.partitionKey);
+    for (const shard of stream.open) if (hashKey >= shard.start && hashKey <= shard.end) return shard;
+    throw new LambdaliteError(
+      'ServiceException',
+      `no open shard of ${stream.meta.arn} covers hash key ${hashKey}`,
+    );
+  }
+
+  /**
+   * Appends entries to one shard in ONE batch with the shard counter (and `extraOps`, e.g. the
+   * table item the records describe). Returns undefined when the shard was closed meanwhile, so
+   * the caller routes again.
+   */
+  async appendToShard(
+    stream: StreamState,
+    shard: ShardState,
+    entries: readonly AppendEntry[],
+    extraOps: readonly BatchOp[] = [],
+  ): Promise<string[] | undefined> {
+    return this.withShard(stream, shard, async () => {
+      if (shard.meta.closedAt !== undefined || stream.deleted) return undefined;
+      this.#ctx.lifecycle.assertOpen();
+      const now = this.#ctx.clock.now();
+      const uid = stream.meta.uid;
+      const ops: Array<BatchOp | PrefixedPutOp> = [];
+      const sequences: string[] = [];
+      for (const entry of entries) {
+        const sequence = nextSequence(shard.prefix, shard.cursor, now);
+        sequences.push(sequence);
+        ops.push(
+          prefixedPutOp(
+            this.#records,
+            uid + SEP + sequence,
+            encodeRecord(now, entry.partitionKey, entry.data),
+          ),
+        );
+      }
+      const last = sequences[sequences.length - 1];
+      if (last === undefined) return sequences;
+      ops.push(putOp(this.#counters, joinKey(uid, shard.prefix), last));
+      for (const op of extraOps) ops.push(op);
+      await this.#ctx.storage.batch(ops);
+      shard.lastSequence = last;
+      this.#wake(shard);
+      shard.appended.next(last);
+      this.#ctx.events.emit('stream.appended', {
+        streamArn: stream.meta.arn,
+        shardId: shard.meta.shardId,
+        count: sequences.length,
+        firstSequenceNumber: sequences[0] ?? last,
+        lastSequenceNumber: last,
+      });
+      // Strictly older than the retention period one millisecond later.
+      this.onAppend(now + stream.meta.retentionHours * 3_600_000 + 1);
+      return sequences;
+    });
+  }
+
+  /**
+   * Reads up to `limit` records after `from`, in sequence order, with batched `nextv` calls;
+   * records older than the retention period are skipped. Never loads the shard into memory.
+   */
+  async read(stream: StreamState, shard: ShardState, from: Position, limit: number): Promise<ReadResult> {
+    const uid = stream.meta.uid;
+    const cutoff = this.retentionCutoff(stream);
+    let lower: Position = from;
+    const oldest = sequenceAt(shard.meta.index, cutoff);
+    if (oldest > from.sequence) lower = { op: 'gte', sequence: oldest };
+    const range = { [lower.op]: uid + SEP + lower.sequence, lt: uid + SEP + shard.prefix + 'A', limit };
+    const decorator = this.#decorators.get(stream.meta.kind);
+    const records: StreamRecord[] = [];
+    const keyOffset = uid.length + 1;
+    let lastKey: string | undefined;
+    let seen = 0;
+    let bytes = 0;
+    let lastArrival: number | undefined;
+    let arrivalDate = new Date(0);
+    let exhausted = false;
+    const iterator = this.#records.iterator(range);
+    try {
+      while (seen < limit && bytes < RECORD_LIMIT_BYTES) {
+        const entries = await iterator.nextv(limit - seen);
+        if (entries.length === 0) {
+          exhausted = true;
+          break;
+        }
+        for (const [key, value] of entries) {
+          seen++;
+          lastKey = key;
+          // Inline decode of record-codec.ts: this loop is the read hot path.
+          const arrival = value.readDoubleBE(0);
+          if (arrival < cutoff) continue;
+          const dataStart = RECORD_HEADER_BYTES + value.readUInt16BE(8);
+          // Records of one write batch share their arrival time, and so one Date per page.
+          if (arrival !== lastArrival) arrivalDate = new Date(arrival);
+          lastArrival = arrival;
+          bytes += value.byteLength;
+          const record: StreamRecord = {
+            sequenceNumber: key.slice(keyOffset),
+            approximateArrivalTimestamp: arrivalDate,
+            data: value.subarray(dataStart),
+            partitionKey: value.toString('utf8', RECORD_HEADER_BYTES, dataStart),
+          };
+          records.push(decorator ? decorator(record, stream.meta, shard.meta.shardId) : record);
+          if (bytes >= RECORD_LIMIT_BYTES) break;
+        }
+      }
+    } finally {
+      await iterator.close();
+    }
+    const next: Position = lastKey === undefined ? from : { op: 'gt', sequence: lastKey.slice(keyOffset) };
+    const last = shard.lastSequence;
+    const caughtUp = exhausted || last === undefined || (next.op === 'gt' && next.sequence >= last);
+    return {
+      records,
+      next,
+      lastArrival,
+      caughtUp,
+      shardEnded: caughtUp && shard.meta.closedAt !== undefined,
+    };
+  }
+
+  /** Engine-clock now. */
+  now(): number {
+    return this.#ctx.clock.now();
+  }
+
+  /** Engine-clock ms before which records of `stream` are expired. */
+  retentionCutoff(stream: StreamState): number {
+    return this.#ctx.clock.now() - stream.meta.retentionHours * 3_600_000;
+  }
+
+  /** Key range of all records of one shard. */
+  shardRange(stream: StreamState, shard: ShardState): { gte: string; lt: string } {
+    const base = stream.meta.uid + SEP + shard.prefix;
+    return { gte: base, lt: base + 'A' };
+  }
+
+  /** Wake-up token: pass it to {@link waitForAppend} after a read that came back empty. */
+  version(shard: ShardState): number {
+    return shard.version;
+  }
+
+  /**
+   * Resolves once the shard changed (a commit, its close, its stream's deletion, engine close)
+   * since `version` was taken, or when `signal` aborts. No polling: commits resolve waiters.
+   */
+  waitForAppend(shard: ShardState, version: number, signal?: AbortSignal): Promise<void> {
+    if (shard.version !== version || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        shard.waiters.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      shard.waiters.add(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /** Emits the last sequence number of every batch committed to the shard. */
+  appended$(shard: ShardState): Observable<string> {
+    return shard.appended.asObservable();
+  }
+
+  /** Wakes every reader and waits for background deletions (engine close). */
+  /** True once the engine started closing: tails complete instead of reading. */
+  closing = false;
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.#streamMutex.idle();
+    await this.#shardMutex.idle();
+    for (const stream of this.#byArn.values()) {
+      for (const shard of stream.shards.values()) {
+        this.#wake(shard);
+        shard.appended.complete();
+      }
+    }
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
+  /** Keeps a background promise until it settles so close can wait for it. */
+  #track(promise: Promise<unknown>): void {
+    const tracked = promise.catch(() => undefined).finally(() => this.#pending.delete(tracked));
+    this.#pending.add(tracked);
+  }
+
+  async #purge(uid: string): Promise<void> {
+    await this.#records.clear({ gte: uid + SEP, lt: uid + '\x01' });
+    await this.#counters.clear({ gte: uid + SEP, lt: uid + '\x01' });
+    await this.#tombstones.del(uid);
+  }
+
+  #wake(shard: ShardState): void {
+    shard.version++;
+    for (const waiter of [...shard.waiters]) waiter();
+  }
+
+  #state(meta: StreamMeta): StreamState {
+    const state: StreamState = { meta, shards: new Map(), open: [], deleted: false };
+    for (const shard of meta.shards) state.shards.set(shard.index, this.#shard(shard));
+    this.#reroute(state);
+    this.#byArn.set(meta.arn, state);
+    this.#byUid.set(meta.uid, state);
+    return state;
+  }
+
+  #shard(meta: ShardMeta): ShardState {
+    return {
+      meta,
+      prefix: shardPrefix(meta.index),
+      start: BigInt(meta.start),
+      end: BigInt(meta.end),
+      cursor: { ms: 0, sub: 0 },
+      lastSequence: undefined,
+      version: 0,
+      waiters: new Set(),
+      appended: new Subject<string>(),
+    };
+  }
+
+  #reroute(stream: StreamState): void {
+    stream.open = [...stream.shards.values()]
+      .filter((s) => s.meta.closedAt === undefined)
+      .sort((a, b) => (a.start < b.start ? -1 : 1));
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Input rules of the stream API (reference §2.1-2.4). Every rule throws before anything is
+ * written, with a message naming the option and the value.
+ */
+import { LambdaliteError } from '../errors.js';
+import { parseExplicitHashKey } from './hash-range.js';
+import type { PutRecordInput } from './model.js';
+import type { AppendEntry } from './shard-log.js';
+
+export const STREAM_LIMITS = Object.freeze({
+  recordBytes: 1024 * 1024,
+  requestBytes: 5 * 1024 * 1024,
+  recordsPerRequest: 500,
+  partitionKeyMaxChars: 256,
+  getRecordsMax: 10_000,
+  retentionMinHours: 24,
+  shardCountMax: 10_000,
+});
+
+const NAME_PATTERN = /^[a-zA-Z0-9_.-]{1,128}$/;
+
+function invalid(message: string): never {
+  throw new LambdaliteError('InvalidArgumentException', message);
+}
+
+export function checkStreamName(name: unknown): string {
+  if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
+    throw new LambdaliteError(
+      'ValidationException',
+      `streamName must be 1-128 characters of [a-zA-Z0-9_.-], got ${JSON.stringify(name)}`,
+    );
+  }
+  return name;
+}
+
+export function checkShardCount(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    invalid(`options.shardCount must be an integer >= 1, got ${JSON.stringify(value)}`);
+  }
+  if (value > STREAM_LIMITS.shardCountMax) {
+    throw new LambdaliteError(
+      'LimitExceededException',
+      `options.shardCount ${value} exceeds the shard limit of ${STREAM_LIMITS.shardCountMax} per stream`,
+    );
+  }
+  return value;
+}
+
+export function checkRetentionHours(
+  value: unknown,
+  maxHours: number,
+  option = 'options.retentionHours',
+): number {
+  if (
+    typeof value !== 'number' ||
+    !Number.isInteger(value) ||
+    value < STREAM_LIMITS.retentionMinHours ||
+    value > maxHours
+  ) {
+    invalid(
+      `${option} must be an integer from ${STREAM_LIMITS.retentionMinHours} to ${maxHours}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+export function checkLimit(value: unknown): number {
+  if (value === undefined) return STREAM_LIMITS.getRecordsMax;
+  if (
+    typeof value !== 'number' ||
+    !Number.isInteger(value) ||
+    value < 1 ||
+    value > STREAM_LIMITS.getRecordsMax
+  ) {
+    invalid(
+      `options.limit must be an integer from 1 to ${STREAM_LIMITS.getRecordsMax}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+function toBytes(data: unknown, where: string): Uint8Array {
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  if (data instanceof Uint8Array) return data;
+  return invalid(
+    `${where}.data must be a Buffer, Uint8Array or string, got ${data === null ? 'null' : typeof data}`,
+  );
+}
+
+/** Checks one record and computes its hash key; `where` names it in messages ('records[3]'). */
+export function prepareRecord(input: unknown, where = 'record'): AppendEntry & { bytes: number } {
+  if (typeof input !== 'object' || input === null)
+    invalid(`${where} must be an object, got ${JSON.stringify(input)}`);
+  const { partitionKey, data, explicitHashKey } = input as PutRecordInput;
+  if (
+    typeof partitionKey !== 'string' ||
+    partitionKey.length < 1 ||
+    partitionKey.length > STREAM_LIMITS.partitionKeyMaxChars
+  ) {
+    throw new LambdaliteError(
+      'ValidationException',
+      `${where}.partitionKey must be a string of 1-${STREAM_LIMITS.partitionKeyMaxChars} characters, got ${
+        typeof partitionKey === 'string' ? `${partitionKey.length} characters` : JSON.stringify(partitionKey)
+      }`,
+    );
+  }
+  const bytes = toBytes(data, where);
+  const size = bytes.byteLength + Buffer.byteLength(partitionKey, 'utf8');
+  if (size > STREAM_LIMITS.recordBytes) {
+    throw new LambdaliteError(
+      'ValidationException',
+      `${where} is ${size} bytes (data plus partition key); the limit is ${STREAM_LIMITS.recordBytes} bytes`,
+    );
+  }
+  const hashKey = explicitHashKey === undefined ? undefined : parseExplicitHashKey(explicitHashKey);
+  return { partitionKey, data: bytes, hashKey, bytes: size };
+}
+
+export function prepareRecords(input: unknown): Array<AppendEntry & { bytes: number }> {
+  if (!Array.isArray(input) || input.length < 1 || input.length > STREAM_LIMITS.recordsPerRequest) {
+    throw new LambdaliteError(
+      'ValidationException',
+      `records must be an array of 1-${STREAM_LIMITS.recordsPerRequest} records, got ${
+        Array.isArray(input) ? `${input.length} records` : JSON.stringify(input)
+      }`,
+    );
+  }
+  let total = 0;
+  const prepared = input.map((record, i) => {
+    const entry = prepareRecord(record, `records[${i}]`);
+    total += entry.bytes;
+    return entry;
+  });
+  if (total > STREAM_LIMITS.requestBytes) {
+    invalid(
+      `records total ${total} bytes (data plus partition keys); the limit is ${STREAM_LIMITS.requestBytes} bytes`,
+    );
+  }
+  return prepared;
+}

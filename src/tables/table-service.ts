@@ -1,0 +1,362 @@
+/**
+ * `engine.tables`: DynamoDB-style tables. Items are stored as DynamoDB JSON; every write that
+ * changes an item goes into ONE batch with its change record in the table's stream (a shard log
+ * with the same reader API as Kinesis streams: engine.streams.getShardIterator / getRecords /
+ * records$ with the stream ARN). A write that changes nothing writes nothing and produces no
+ * record. Writes to one item are serialised, so its records are in modification order.
+ */
+import { createHash } from 'node:crypto';
+import { ulid } from 'ulid';
+import type { EngineContext } from '../context.js';
+import { LambdaliteError } from '../errors.js';
+import { KeyedMutex } from '../storage/keyed-mutex.js';
+import { type BatchOp, delOp, putOp, type Sub } from '../storage/storage.js';
+import type { ShardLog, StreamState } from '../streams/shard-log.js';
+import { changeEventName, decorateChange, encodeChange } from './change-record.js';
+import { itemKey, keyOf } from './key-codec.js';
+import { canonical, itemSize, marshalItem, unmarshalItem } from './marshal.js';
+import type {
+  AttributeMap,
+  CreateTableOptions,
+  Item,
+  ItemCondition,
+  ItemUpdate,
+  QueryInput,
+  QueryOutput,
+  TableDescription,
+  TableMeta,
+  WriteOptions,
+} from './model.js';
+import { runQuery } from './query.js';
+import { checkCreateTable, checkItemObject, checkTableName, ITEM_MAX_BYTES } from './validate.js';
+
+/** DynamoDB Streams keep records 24 hours (fixed). */
+const TABLE_STREAM_RETENTION_HOURS = 24;
+
+export class TableService {
+  readonly #ctx: EngineContext;
+  readonly #log: ShardLog;
+  readonly #metas: Sub<TableMeta>;
+  readonly #items: Sub<AttributeMap>;
+  readonly #tombstones: Sub<string>;
+  readonly #tables = new Map<string, TableMeta>();
+  readonly #mutex = new KeyedMutex();
+  readonly #pending = new Set<Promise<unknown>>();
+  /** Item writes in flight per table uid, so delete can let them finish before purging. */
+  readonly #inflight = new Map<string, Set<Promise<unknown>>>();
+
+  private constructor(ctx: EngineContext, log: ShardLog) {
+    this.#ctx = ctx;
+    this.#log = log;
+    this.#metas = ctx.storage.sublevel<TableMeta>('tables', 'json');
+    this.#items = ctx.storage.sublevel<AttributeMap>('table-items', 'json');
+    this.#tombstones = ctx.storage.sublevel<string>('table-tombstones', 'utf8');
+    log.decorate('dynamodb', decorateChange);
+  }
+
+  /** @internal built by the engine. */
+  static async open(ctx: EngineContext, log: ShardLog): Promise<TableService> {
+    const service = new TableService(ctx, log);
+    for (const meta of await service.#metas.values().all()) service.#tables.set(meta.name, meta);
+    for (const uid of await service.#tombstones.keys().all()) service.#track(service.#purge(uid));
+    ctx.lifecycle.onClose(async () => {
+      await service.#mutex.idle();
+      while (service.#pending.size > 0) await Promise.allSettled([...service.#pending]);
+    });
+    return service;
+  }
+
+  /**
+   * Creates a table; with `streamViewType` also its stream.
+   *
+   * @example
+   * const { streamArn } = await engine.tables.create('users', { partitionKey: 'id', streamViewType: 'NEW_IMAGE' });
+   */
+  async create(name: string, options: CreateTableOptions): Promise<{ arn: string; streamArn?: string }> {
+    this.#ctx.lifecycle.assertOpen();
+    checkTableName(name);
+    const checked = checkCreateTable(options);
+    return this.#mutex.run(`table:${name}`, async () => {
+      if (this.#tables.has(name))
+        throw new LambdaliteError('ResourceInUseException', `Table already exists: ${name}`);
+      const now = this.#ctx.clock.now();
+      const arn = this.#ctx.arns.table(name);
+      const meta: TableMeta = { name, arn, uid: ulid(), createdAt: now, ...checked };
+      const ops: BatchOp[] = [];
+      let stream: ReturnType<ShardLog['createOps']> | undefined;
+      if (checked.streamViewType) {
+        const label = new Date(now).toISOString().slice(0, -1);
+        meta.streamLabel = label;
+        meta.streamArn = this.#ctx.arns.tableStream(name, label);
+        stream = this.#log.createOps(
+          meta.streamArn,
+          `${name}/stream/${label}`,
+          'dynamodb',
+          TABLE_STREAM_RETENTION_HOURS,
+        );
+        ops.push(...stream.ops);
+      }
+      ops.push(putOp(this.#metas, name, meta));
+      await this.#ctx.storage.batch(ops);
+      if (stream) this.#log.adopt(stream.meta);
+      this.#tables.set(name, meta);
+      this.#ctx.events.emit('table.created', {
+        tableName: name,
+        tableArn: arn,
+        ...(meta.streamArn ? { streamArn: meta.streamArn } : {}),
+      });
+      return { arn, ...(meta.streamArn ? { streamArn: meta.streamArn } : {}) };
+    });
+  }
+
+  /** Deletes the table, its items (in the background) and its stream. */
+  async delete(name: string): Promise<void> {
+    this.#ctx.lifecycle.assertOpen();
+    const meta = this.#table(name);
+    await this.#mutex.run(`table:${name}`, async () => {
+      if (this.#tables.get(name) !== meta) throw notFound(name);
+      // New item writes fail from here on; those already past their check finish first, so the
+      // purge below removes everything they wrote.
+      this.#tables.delete(name);
+      const stream = meta.streamArn ? this.#log.find(meta.streamArn) : undefined;
+      try {
+        await Promise.allSettled([...(this.#inflight.get(meta.uid) ?? [])]);
+        await this.#ctx.storage.batch([
+          delOp(this.#metas, name),
+          putOp(this.#tombstones, meta.uid, name),
+          ...(stream ? this.#log.deleteOps(stream) : []),
+        ]);
+      } catch (err) {
+        this.#tables.set(name, meta);
+        throw err;
+      }
+      if (stream) this.#log.deleted(stream);
+      this.#track(this.#purge(meta.uid));
+    });
+    this.#ctx.events.emit('table.deleted', { tableName: name, tableArn: meta.arn });
+  }
+
+  async describe(name: string): Promise<TableDescription> {
+    this.#ctx.lifecycle.assertOpen();
+    const m = this.#table(name);
+    return {
+      tableName: m.name,
+      tableArn: m.arn,
+      tableStatus: 'ACTIVE',
+      partitionKey: m.partitionKey,
+      ...(m.sortKey ? { sortKey: m.sortKey } : {}),
+      creationDateTime: new Date(m.createdAt),
+      ...(m.streamViewType ? { streamViewType: m.streamViewType } : {}),
+      ...(m.streamArn ? { latestStreamArn: m.streamArn, latestStreamLabel: m.streamLabel } : {}),
+    };
+  }
+
+  /** Table names, sorted. */
+  async list(): Promise<string[]> {
+    this.#ctx.lifecycle.assertOpen();
+    return [...this.#tables.keys()].sort();
+  }
+
+  /** Writes the whole item (replacing any item with the same key). */
+  async putItem(name: string, item: Item, options: WriteOptions = {}): Promise<void> {
+    this.#ctx.lifecycle.assertOpen();
+    const meta = this.#table(name);
+    checkItemObject(item, 'item');
+    const key = keyOf(meta, item, 'item');
+    const image = this.#checkSize(marshalItem(item));
+    await this.#write(meta, key, () => image, options.condition);
+  }
+
+  /** The item with this key, or undefined. */
+  async getItem(name: string, key: Item): Promise<Item | undefined> {
+    this.#ctx.lifecycle.assertOpen();
+    const meta = this.#table(name);
+    const stored = await this.#items.get(itemKey(meta, keyOf(meta, checkItemObject(key, 'key'))));
+    return stored === undefined ? undefined : unmarshalItem(stored);
+  }
+
+  /**
+   * Sets and removes top-level attributes, creating the item if missing; returns the new item.
+   * Key attributes cannot be changed.
+   */
+  async updateItem(
+    name: string,
+    key: Item,
+    update: ItemUpdate,
+    options: WriteOptions = {},
+  ): Promise<Item | undefined> {
+    this.#ctx.lifecycle.assertOpen();
+    const meta = this.#table(name);
+    const itemKeyValues = keyOf(meta, checkItemObject(key, 'key'));
+    const set = update?.set === undefined ? {} : checkItemObject(update.set, 'update.set');
+    const remove = update?.remove ?? [];
+    if (!Array.isArray(remove) || remove.some((r) => typeof r !== 'string')) {
+      throw new LambdaliteError(
+        'ValidationException',
+        `update.remove must be an array of attribute names, got ${JSON.stringify(remove)}`,
+      );
+    }
+    const keyNames = [meta.partitionKey.name, meta.sortKey?.name].filter((n): n is string => n !== undefined);
+    for (const attr of [...Object.keys(set), ...remove]) {
+      if (keyNames.includes(attr)) {
+        throw new LambdaliteError(
+          'ValidationException',
+          `Cannot update attribute ${attr}. This attribute is part of the key`,
+        );
+      }
+    }
+    const setMap = marshalItem(set);
+    const result = await this.#write(
+      meta,
+      itemKeyValues,
+      (old) => {
+        const next: AttributeMap = { ...(old ?? marshalItem(itemKeyValues)), ...setMap };
+        for (const attr of remove) delete next[attr];
+        return this.#checkSize(next);
+      },
+      options.condition,
+    );
+    return result === undefined ? undefined : unmarshalItem(result);
+  }
+
+  /** Deletes the item with this key (no error, and no record, if it does not exist). */
+  async deleteItem(name: string, key: Item, options: WriteOptions = {}): Promise<void> {
+    this.#ctx.lifecycle.assertOpen();
+    const meta = this.#table(name);
+    await this.#write(meta, keyOf(meta, checkItemObject(key, 'key')), () => undefined, options.condition);
+  }
+
+  /** Items of one partition key in sort-key order; see {@link QueryInput}. */
+  async query(name: string, input: QueryInput): Promise<QueryOutput> {
+    this.#ctx.lifecycle.assertOpen();
+    return runQuery(this.#items, this.#table(name), input);
+  }
+
+  /**
+   * Read-modify-write of one item under its lock. The item write and its change record are one
+   * batch (through the shard log, which adds the record and shard counter).
+   */
+  async #write(
+    meta: TableMeta,
+    key: Item,
+    next: (old: AttributeMap | undefined) => AttributeMap | undefined,
+    condition?: ItemCondition,
+  ): Promise<AttributeMap | undefined> {
+    checkCondition(condition);
+    const storageKey = itemKey(meta, key);
+    const write = this.#mutex.run(storageKey, async () => {
+      this.#ctx.lifecycle.assertOpen();
+      if (this.#tables.get(meta.name) !== meta) throw notFound(meta.name);
+      const old = await this.#items.get(storageKey);
+      if (condition && !conditionHolds(condition, old)) {
+        throw new LambdaliteError('ConditionalCheckFailedException', 'The conditional request failed');
+      }
+      const image = next(old);
+      if (old === image || (old && image && canonical(old) === canonical(image))) return image;
+      if (!old && !image) return image;
+      const ops = [image ? putOp(this.#items, storageKey, image) : delOp(this.#items, storageKey)];
+      const eventName = changeEventName(old, image);
+      const stream = meta.streamArn ? this.#log.find(meta.streamArn) : undefined;
+      let sequenceNumber: string | undefined;
+      if (stream && meta.streamViewType && meta.streamArn) {
+        const data = encodeChange({
+          eventName,
+          region: this.#ctx.region,
+          streamArn: meta.streamArn,
+          now: this.#ctx.clock.now(),
+          keys: marshalItem(key),
+          oldImage: old,
+          newImage: image,
+          viewType: meta.streamViewType,
+        });
+        sequenceNumber = await this.#append(stream, storageKey, data, ops);
+      } else {
+        await this.#ctx.storage.batch(ops);
+      }
+      this.#ctx.events.emit('table.itemChanged', {
+        tableName: meta.name,
+        eventName,
+        ...(sequenceNumber ? { sequenceNumber } : {}),
+      });
+      return image;
+    });
+    const writes = this.#inflight.get(meta.uid) ?? new Set<Promise<unknown>>();
+    this.#inflight.set(meta.uid, writes);
+    const tracked = write.catch(() => undefined);
+    writes.add(tracked);
+    void tracked.finally(() => {
+      writes.delete(tracked);
+      if (writes.size === 0) this.#inflight.delete(meta.uid);
+    });
+    return write;
+  }
+
+  async #append(stream: StreamState, storageKey: string, data: Buffer, ops: BatchOp[]): Promise<string> {
+    const partitionKey = createHash('md5').update(storageKey).digest('hex');
+    const entry = { partitionKey, data, hashKey: BigInt(`0x${partitionKey}`) };
+    for (;;) {
+      const shard = this.#log.route(stream, entry);
+      const sequences = await this.#log.appendToShard(stream, shard, [entry], ops);
+      const sequence = sequences?.[0];
+      if (sequence !== undefined) return sequence;
+      if (stream.deleted)
+        throw new LambdaliteError('ResourceNotFoundException', `the stream ${stream.meta.arn} was deleted`);
+    }
+  }
+
+  #checkSize(image: AttributeMap): AttributeMap {
+    const size = itemSize(image);
+    if (size > ITEM_MAX_BYTES) {
+      throw new LambdaliteError(
+        'ValidationException',
+        `Item size has exceeded the maximum allowed size: ${size} bytes, the limit is ${ITEM_MAX_BYTES}`,
+      );
+    }
+    return image;
+  }
+
+  #table(name: string): TableMeta {
+    const meta = typeof name === 'string' ? this.#tables.get(name) : undefined;
+    if (!meta) throw notFound(name);
+    return meta;
+  }
+
+  #track(promise: Promise<unknown>): void {
+    const tracked = promise.catch(() => undefined).finally(() => this.#pending.delete(tracked));
+    this.#pending.add(tracked);
+  }
+
+  async #purge(uid: string): Promise<void> {
+    await this.#items.clear({ gte: `${uid}\x00`, lt: `${uid}\x01` });
+    await this.#tombstones.del(uid);
+  }
+}
+
+function notFound(name: string): LambdaliteError {
+  return new LambdaliteError(
+    'ResourceNotFoundException',
+    `Requested resource not found: Table: ${name} not found`,
+  );
+}
+
+function checkCondition(condition: unknown): void {
+  if (condition === undefined) return;
+  const c = condition as Record<string, unknown>;
+  const keys = typeof c === 'object' && c !== null ? Object.keys(c) : [];
+  const name = c?.[keys[0] ?? ''];
+  if (
+    keys.length !== 1 ||
+    !['attributeExists', 'attributeNotExists'].includes(keys[0] ?? '') ||
+    typeof name !== 'string'
+  ) {
+    throw new LambdaliteError(
+      'ValidationException',
+      `options.condition must be { attributeExists: name } or { attributeNotExists: name }, got ${JSON.stringify(condition)}`,
+    );
+  }
+}
+
+function conditionHolds(condition: ItemCondition, old: AttributeMap | undefined): boolean {
+  if ('attributeExists' in condition) return old !== undefined && condition.attributeExists in old;
+  return old === undefined || !(condition.attributeNotExists in old);
+}
