@@ -12,6 +12,7 @@ import {
   resolveOptions,
 } from './context.js';
 import { type EngineEvent, EventHub } from './events.js';
+import { Mappings } from './mappings/service.js';
 import { Storage } from './storage/storage.js';
 
 /**
@@ -20,10 +21,16 @@ import { Storage } from './storage/storage.js';
  */
 export class Engine implements AsyncDisposable {
   readonly #ctx: EngineContext;
+  /** Event source mappings: stream and table-stream shards polled in order into functions. */
+  readonly mappings: Mappings;
 
   /** @internal use {@link createEngine}. */
   constructor(ctx: EngineContext) {
     this.#ctx = ctx;
+    this.mappings = new Mappings(ctx, {
+      backoff: { initialMs: ctx.quotas.pullRetryInitialMs, multiplier: 2, maxMs: ctx.quotas.pullRetryMaxMs },
+    });
+    ctx.lifecycle.onClose(() => this.mappings.close());
   }
 
   get status(): EngineStatus {

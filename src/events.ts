@@ -5,6 +5,7 @@
  */
 import { type Observable, Subject } from 'rxjs';
 import type { Clock } from './clock.js';
+import type { MappingEventMap } from './mappings/events.js';
 
 /** Events of the engine as a whole. */
 export interface LifecycleEventMap {
@@ -12,7 +13,7 @@ export interface LifecycleEventMap {
   'engine.closed': Record<string, never>;
 }
 
-export interface EngineEventMap extends LifecycleEventMap {}
+export interface EngineEventMap extends LifecycleEventMap, MappingEventMap {}
 
 export type EngineEventType = keyof EngineEventMap;
 

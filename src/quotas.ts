@@ -27,6 +27,10 @@ export interface Quotas {
   asyncPayloadBytes: number;
   /** Longest stream retention, hours. */
   streamRetentionMaxHours: number;
+  /** Stream mappings: delay before the first retry of a failing batch, ms (doubles each time). */
+  pullRetryInitialMs: number;
+  /** Stream mappings: longest delay between retries of a failing batch, ms. */
+  pullRetryMaxMs: number;
 }
 
 export const DEFAULT_QUOTAS: Readonly<Quotas> = Object.freeze({
@@ -41,6 +45,8 @@ export const DEFAULT_QUOTAS: Readonly<Quotas> = Object.freeze({
   syncPayloadBytes: 6 * 1024 * 1024,
   asyncPayloadBytes: 256 * 1024,
   streamRetentionMaxHours: 8760,
+  pullRetryInitialMs: 1000,
+  pullRetryMaxMs: 30_000,
 });
 
 /** Today's AWS limits, for `createEngine({ quotas: TODAY_QUOTAS })`. */
