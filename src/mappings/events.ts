@@ -17,6 +17,8 @@ export interface MappingEventMap {
   'mapping.state': { uuid: string; state: MappingState; reason: string };
   'mapping.shard.started': { uuid: string; shardId: string; afterSequenceNumber: string | undefined };
   'mapping.shard.drained': { uuid: string; shardId: string };
+  /** Fewer than a full batch is available: the poller waits up to `untilMs` (engine clock) for more. */
+  'mapping.batch.window': { uuid: string; shardId: string; count: number; untilMs: number };
   /** A batch goes to the function; iteratorAgeMs = now minus the last record's arrival. */
   'mapping.batch.invoked': BatchRef & { attempt: number; iteratorAgeMs: number; slice: number };
   'mapping.batch.succeeded': BatchRef & { durationMs: number };

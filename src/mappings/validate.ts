@@ -55,7 +55,7 @@ export function parseFunctionName(value: unknown, region: string, accountId: str
   let resource = value;
   if (value.startsWith('arn:')) {
     const arn = tryParseArn(value);
-    if (!arn || arn.service !== 'lambda') invalid(`functionName '${value}' is not a Lambda function ARN`);
+    if (arn?.service !== 'lambda') invalid(`functionName '${value}' is not a Lambda function ARN`);
     if (arn.region !== region) {
       invalid(
         `functionName '${value}' is in region ${arn.region}; a mapping must be in its function's region (${region})`,

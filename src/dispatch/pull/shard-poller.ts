@@ -107,6 +107,12 @@ export class ShardPoller {
     }
     if (settings.maximumBatchingWindowMs > 0 && records.length < limit) {
       const deadline = this.#ctx.clock.now() + settings.maximumBatchingWindowMs;
+      this.#ctx.events.emit('mapping.batch.window', {
+        uuid: this.#ctx.uuid,
+        shardId,
+        count: records.length,
+        untilMs: deadline,
+      });
       while (records.length < limit && this.#ctx.clock.now() < deadline) {
         if (!this.#dirty) await this.#wait(deadline - this.#ctx.clock.now());
         this.#dirty = false;
