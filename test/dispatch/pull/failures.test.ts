@@ -21,7 +21,8 @@ async function retryUntilGivenUp(h: PullHarness, count = 1): Promise<void> {
 describe('failing batches and the mapping limits', () => {
   it('gives up after maximumRetryAttempts and sends AWS’s on-failure record, then moves on', async () => {
     const h = await pullHarness('memory');
-    h.invoker.script = (records) => (records.some((r) => r.kinesis?.data === Buffer.from('bad').toString('base64')) ? fails() : ok());
+    h.invoker.script = (records) =>
+      records.some((r) => r.kinesis?.data === Buffer.from('bad').toString('base64')) ? fails() : ok();
     const { uuid } = await h.engine.mappings.create({
       functionName: 'fn',
       eventSourceArn: h.log.arn,
@@ -70,13 +71,24 @@ describe('failing batches and the mapping limits', () => {
       maximumRetryAttempts: 0,
     });
     const shardId = h.log.shardIds()[0] ?? '';
-    const r = h.log.put({ partitionKey: 'k', shardId, change: { eventName: 'INSERT', dynamodb: { Keys: { id: { S: 'k' } } } } });
+    const r = h.log.put({
+      partitionKey: 'k',
+      shardId,
+      change: { eventName: 'INSERT', dynamodb: { Keys: { id: { S: 'k' } } } },
+    });
     await retryUntilGivenUp(h);
     await h.events.wait('mapping.checkpoint', (e) => e.sequenceNumber === r.sequenceNumber);
     const failures = await h.engine.mappings.failures(uuid);
     expect(failures).toHaveLength(1);
-    expect(failures[0]?.record.requestContext).toMatchObject({ condition: 'RetryAttemptsExhausted', approximateInvokeCount: 1 });
-    expect(failures[0]?.record.DDBStreamBatchInfo).toMatchObject({ shardId, startSequenceNumber: r.sequenceNumber, batchSize: 1 });
+    expect(failures[0]?.record.requestContext).toMatchObject({
+      condition: 'RetryAttemptsExhausted',
+      approximateInvokeCount: 1,
+    });
+    expect(failures[0]?.record.DDBStreamBatchInfo).toMatchObject({
+      shardId,
+      startSequenceNumber: r.sequenceNumber,
+      batchSize: 1,
+    });
   });
 
   it('gives up records older than maximumRecordAgeSec with condition RecordAgeExceeded', async () => {
@@ -101,12 +113,19 @@ describe('failing batches and the mapping limits', () => {
   it('ends the retries when the records expire from the source', async () => {
     const h = await pullHarness('memory', { log: { retentionMs: 10_000 } });
     h.invoker.script = () => fails();
-    const { uuid } = await h.engine.mappings.create({ functionName: 'fn', eventSourceArn: h.log.arn, startingPosition: 'TRIM_HORIZON' });
+    const { uuid } = await h.engine.mappings.create({
+      functionName: 'fn',
+      eventSourceArn: h.log.arn,
+      startingPosition: 'TRIM_HORIZON',
+    });
     const gone = h.log.put({ partitionKey: 'a', data: 'x' });
     let failed = 0;
     const expired = h.events.wait('mapping.batch.expired');
     while (h.events.of('mapping.batch.expired').length === 0) {
-      const e = await Promise.race([expired.then(() => undefined), h.events.wait('mapping.batch.failed', () => true, ++failed)]);
+      const e = await Promise.race([
+        expired.then(() => undefined),
+        h.events.wait('mapping.batch.failed', () => true, ++failed),
+      ]);
       if (!e) break;
       h.clock.advance(e.delayMs);
     }
@@ -116,7 +135,10 @@ describe('failing batches and the mapping limits', () => {
     expect(h.destinations.sent).toEqual([]);
     h.invoker.script = () => ok();
     const next = h.log.put({ partitionKey: 'a', data: 'y' });
-    await h.events.wait('mapping.checkpoint', (e) => e.uuid === uuid && e.sequenceNumber === next.sequenceNumber);
+    await h.events.wait(
+      'mapping.checkpoint',
+      (e) => e.uuid === uuid && e.sequenceNumber === next.sequenceNumber,
+    );
   });
 
   it('bisects a failing batch down to the poison record without spending retry attempts', async () => {
@@ -132,9 +154,11 @@ describe('failing batches and the mapping limits', () => {
       onFailure: DESTINATION,
       enabled: false,
     });
-    const records = ['a', 'b', 'c', 'poison', 'e', 'f', 'g', 'h'].map((d) => h.log.put({ partitionKey: 'k', data: d }));
-    const [{ uuid }] = await h.engine.mappings.list();
-    await h.engine.mappings.update(uuid, { enabled: true });
+    const records = ['a', 'b', 'c', 'poison', 'e', 'f', 'g', 'h'].map((d) =>
+      h.log.put({ partitionKey: 'k', data: d }),
+    );
+    const [mapping] = await h.engine.mappings.list();
+    await h.engine.mappings.update(mapping?.uuid ?? '', { enabled: true });
     await h.events.wait('mapping.checkpoint', (e) => e.sequenceNumber === records[7]?.sequenceNumber);
     // [a-poison] fails -> [a,b] ok, [c,poison] fails -> [c] ok, [poison] given up; then [e-h] ok.
     expect(h.invoker.batches.map((b) => b.length)).toEqual([8, 4, 2, 2, 1, 1, 4]);
@@ -143,7 +167,9 @@ describe('failing batches and the mapping limits', () => {
       [2, 2],
       [1, 1],
     ]);
-    expect(h.destinations.sent.map((s) => s.record.KinesisBatchInfo?.startSequenceNumber)).toEqual([records[3]?.sequenceNumber]);
+    expect(h.destinations.sent.map((s) => s.record.KinesisBatchInfo?.startSequenceNumber)).toEqual([
+      records[3]?.sequenceNumber,
+    ]);
     expect(h.destinations.sent[0]?.record.requestContext.condition).toBe('RetryAttemptsExhausted');
   });
 
@@ -158,11 +184,17 @@ describe('failing batches and the mapping limits', () => {
     });
     const r = ['0', '1', '2', '3', '4'].map((d) => h.log.put({ partitionKey: 'k', data: d }));
     const seq = (i: number): string => r[i]?.sequenceNumber ?? '';
-    h.invoker.script = (_records, call) => (call === 0 ? itemFailures(seq(3), seq(2)) : call === 1 ? itemFailures() : ok());
+    h.invoker.script = (_records, call) =>
+      call === 0 ? itemFailures(seq(3), seq(2)) : call === 1 ? itemFailures() : ok();
     await h.engine.mappings.update(uuid, { enabled: true });
     await h.events.wait('mapping.checkpoint', (e) => e.sequenceNumber === seq(1));
     const failed = await h.events.wait('mapping.batch.failed');
-    expect(failed).toMatchObject({ reason: 'PartialFailure', attempt: 1, firstSequenceNumber: seq(2), size: 3 });
+    expect(failed).toMatchObject({
+      reason: 'PartialFailure',
+      attempt: 1,
+      firstSequenceNumber: seq(2),
+      size: 3,
+    });
     expect((await h.engine.mappings.get(uuid)).shards[0]?.sequenceNumber).toBe(seq(1));
     h.clock.advance(failed.delayMs);
     await h.events.wait('mapping.checkpoint', (e) => e.sequenceNumber === seq(4));
@@ -174,7 +206,8 @@ describe('failing batches and the mapping limits', () => {
 
   it('treats an unknown or empty itemIdentifier as a failure of the whole batch', async () => {
     const h = await pullHarness('memory');
-    h.invoker.script = (_records, call) => (call === 0 ? itemFailures('nonsense') : call === 1 ? itemFailures('') : ok(null));
+    h.invoker.script = (_records, call) =>
+      call === 0 ? itemFailures('nonsense') : call === 1 ? itemFailures('') : ok(null);
     await h.engine.mappings.create({
       functionName: 'fn',
       eventSourceArn: h.log.arn,
@@ -208,7 +241,9 @@ describe('failing batches and the mapping limits', () => {
       if (n <= 3) {
         expect(e.reason).toBe('Throttled');
         expect(e.attempt).toBe(0);
-        expect((await h.engine.mappings.get(uuid)).lastProcessingResult).toBe('PROBLEM: Function call throttled');
+        expect((await h.engine.mappings.get(uuid)).lastProcessingResult).toBe(
+          'PROBLEM: Function call throttled',
+        );
       } else expect(e).toMatchObject({ reason: 'FunctionError', attempt: 1 });
       h.clock.advance(e.delayMs);
     }

@@ -9,7 +9,11 @@ const dataOf = (batches: Array<Array<{ kinesis?: { data: string } }>>): string[]
 describe('mapping lifecycle', () => {
   it('disabling stops delivery and keeps the checkpoint; enabling resumes from it', async () => {
     const h = await pullHarness('memory');
-    const { uuid } = await h.engine.mappings.create({ functionName: 'fn', eventSourceArn: h.log.arn, startingPosition: 'TRIM_HORIZON' });
+    const { uuid } = await h.engine.mappings.create({
+      functionName: 'fn',
+      eventSourceArn: h.log.arn,
+      startingPosition: 'TRIM_HORIZON',
+    });
     const one = h.log.put({ partitionKey: 'k', data: '1' });
     await h.events.wait('mapping.checkpoint', (e) => e.sequenceNumber === one.sequenceNumber);
     const disabled = await h.engine.mappings.update(uuid, { enabled: false });
@@ -26,7 +30,11 @@ describe('mapping lifecycle', () => {
 
   it('deleting a mapping stops its pollers and removes its checkpoints', async () => {
     const h = await pullHarness('memory');
-    const { uuid } = await h.engine.mappings.create({ functionName: 'fn', eventSourceArn: h.log.arn, startingPosition: 'TRIM_HORIZON' });
+    const { uuid } = await h.engine.mappings.create({
+      functionName: 'fn',
+      eventSourceArn: h.log.arn,
+      startingPosition: 'TRIM_HORIZON',
+    });
     h.log.put({ partitionKey: 'k', data: '1' });
     await h.events.wait('mapping.checkpoint');
     const deleted = await h.engine.mappings.delete(uuid);
@@ -35,7 +43,11 @@ describe('mapping lifecycle', () => {
     expect(h.invoker.requests).toHaveLength(1);
     expect(await h.engine.mappings.list()).toEqual([]);
     // A new mapping over the same stream starts from its own position, not the old checkpoint.
-    await h.engine.mappings.create({ functionName: 'fn', eventSourceArn: h.log.arn, startingPosition: 'TRIM_HORIZON' });
+    await h.engine.mappings.create({
+      functionName: 'fn',
+      eventSourceArn: h.log.arn,
+      startingPosition: 'TRIM_HORIZON',
+    });
     await h.events.wait('mapping.batch.succeeded', () => true, 2);
     expect(dataOf(h.invoker.batches)).toEqual(['1', '1', '2']);
   });
@@ -60,7 +72,12 @@ describe('mapping lifecycle', () => {
     first.invoker.script = () => ok();
     const second = await pullHarness('disk', {
       engine: { location },
-      reuse: { clock: first.clock, log: first.log.reopen(), invoker: first.invoker, functions: first.functions },
+      reuse: {
+        clock: first.clock,
+        log: first.log.reopen(),
+        invoker: first.invoker,
+        functions: first.functions,
+      },
     });
     await second.events.wait('mapping.batch.succeeded');
     expect(dataOf(first.invoker.batches)).toEqual(['1', '2', '3', '4', '5', '5', '6']);
@@ -72,17 +89,23 @@ describe('mapping lifecycle', () => {
 
   it('drains parents before children after a split and a merge, picking up new shards without restart', async () => {
     const h = await pullHarness('memory', { log: { shardCount: 1 } });
-    const { uuid } = await h.engine.mappings.create({ functionName: 'fn', eventSourceArn: h.log.arn, startingPosition: 'TRIM_HORIZON' });
+    const { uuid } = await h.engine.mappings.create({
+      functionName: 'fn',
+      eventSourceArn: h.log.arn,
+      startingPosition: 'TRIM_HORIZON',
+    });
     const [parent = ''] = h.log.shardIds();
     // The parent is blocked on a failing batch while its children fill up.
-    h.invoker.script = (records) => (records[0]?.eventID.startsWith(parent) && h.invoker.requests.length < 3 ? fails() : ok());
+    h.invoker.script = (records) =>
+      records[0]?.eventID.startsWith(parent) && h.invoker.requests.length < 3 ? fails() : ok();
     h.log.put({ partitionKey: 'k', shardId: parent, data: 'p1' });
     const [left = '', right = ''] = h.log.split(parent);
     for (const d of ['l1', 'l2']) h.log.put({ partitionKey: 'k', shardId: left, data: d });
     h.log.put({ partitionKey: 'k', shardId: right, data: 'r1' });
     const child = h.log.merge(left, right);
     h.log.put({ partitionKey: 'k', shardId: child, data: 'c1' });
-    for (let n = 1; n <= 2; n++) h.clock.advance((await h.events.wait('mapping.batch.failed', () => true, n)).delayMs);
+    for (let n = 1; n <= 2; n++)
+      h.clock.advance((await h.events.wait('mapping.batch.failed', () => true, n)).delayMs);
     await h.events.wait('mapping.shard.drained', (e) => e.shardId === left);
     await h.events.wait('mapping.shard.drained', (e) => e.shardId === right);
     await h.events.wait('mapping.checkpoint', (e) => e.shardId === child);
@@ -131,7 +154,10 @@ describe('mapping lifecycle', () => {
     while (!h.events.of('mapping.checkpoint').some((e) => e.sequenceNumber === last)) {
       await h.events.wait('mapping.batch.invoked', () => true, h.invoker.requests.length);
       releases.shift()?.();
-      await Promise.race([done, h.events.wait('mapping.batch.succeeded', () => true, h.invoker.requests.length - releases.length)]);
+      await Promise.race([
+        done,
+        h.events.wait('mapping.batch.succeeded', () => true, h.invoker.requests.length - releases.length),
+      ]);
     }
     await done;
     expect(maxInFlight).toBeGreaterThan(1);
@@ -139,18 +165,27 @@ describe('mapping lifecycle', () => {
     expect([...delivered].sort()).toEqual([...written].sort());
     for (let k = 0; k < 9; k++) {
       const key = `key-${k}`;
-      expect(delivered.filter((d) => d.startsWith(`${key}/`))).toEqual(written.filter((d) => d.startsWith(`${key}/`)));
+      expect(delivered.filter((d) => d.startsWith(`${key}/`))).toEqual(
+        written.filter((d) => d.startsWith(`${key}/`)),
+      );
     }
   });
 
   it('marks the mapping Disabled with a PROBLEM reason when its source is deleted', async () => {
     const h = await pullHarness('memory');
-    const { uuid } = await h.engine.mappings.create({ functionName: 'fn', eventSourceArn: h.log.arn, startingPosition: 'LATEST' });
+    const { uuid } = await h.engine.mappings.create({
+      functionName: 'fn',
+      eventSourceArn: h.log.arn,
+      startingPosition: 'LATEST',
+    });
     h.log.delete();
     const state = await h.events.wait('mapping.state', (e) => e.uuid === uuid);
     expect(state.state).toBe('Disabled');
     const view = await h.engine.mappings.get(uuid);
-    expect(view).toMatchObject({ state: 'Disabled', lastProcessingResult: 'PROBLEM: Event source does not exist' });
+    expect(view).toMatchObject({
+      state: 'Disabled',
+      lastProcessingResult: 'PROBLEM: Event source does not exist',
+    });
     expect(view.stateTransitionReason).toMatch(/PROBLEM: event source .*stream\/test does not exist/);
   });
 

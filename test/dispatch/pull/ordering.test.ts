@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fails, ok } from '../../helpers/scripted-invoker.js';
 import { pullHarness } from '../../helpers/pull-harness.js';
+import { fails, ok } from '../../helpers/scripted-invoker.js';
 
 /** eventIDs delivered per shard, in delivery order. */
 function perShard(batches: Array<Array<{ eventID: string }>>): Map<string, string[]> {
@@ -30,13 +30,18 @@ describe('in-order delivery per shard', () => {
     for (let i = 0; i < 100; i++) {
       for (let writer = 0; writer < 4; writer++) {
         const record = h.log.put({ partitionKey: `w${writer}-k${i % 13}`, data: `${writer}:${i}` });
-        const shard = h.log.shardIds().find((id) => h.log.data.shards.find((s) => s.shardId === id)?.records.includes(record));
+        const shard = h.log
+          .shardIds()
+          .find((id) => h.log.data.shards.find((s) => s.shardId === id)?.records.includes(record));
         written.set(shard ?? '', [...(written.get(shard ?? '') ?? []), record.sequenceNumber]);
       }
       if (i % 10 === 0) await Promise.resolve();
     }
     for (const [shardId, seqs] of written) {
-      await h.events.wait('mapping.checkpoint', (e) => e.uuid === uuid && e.shardId === shardId && e.sequenceNumber === seqs.at(-1));
+      await h.events.wait(
+        'mapping.checkpoint',
+        (e) => e.uuid === uuid && e.shardId === shardId && e.sequenceNumber === seqs.at(-1),
+      );
     }
     const delivered = perShard(h.invoker.batches);
     expect(delivered).toEqual(written);
@@ -47,24 +52,37 @@ describe('in-order delivery per shard', () => {
     const h = await pullHarness('memory', { log: { shardCount: 2 } });
     const [bad = '', good = ''] = h.log.shardIds();
     let healthy = false;
-    h.invoker.script = (records) => (records[0]?.eventID.startsWith(bad) && !healthy ? fails('poison') : ok());
-    const { uuid } = await h.engine.mappings.create({ functionName: 'fn', eventSourceArn: h.log.arn, startingPosition: 'TRIM_HORIZON' });
+    h.invoker.script = (records) =>
+      records[0]?.eventID.startsWith(bad) && !healthy ? fails('poison') : ok();
+    const { uuid } = await h.engine.mappings.create({
+      functionName: 'fn',
+      eventSourceArn: h.log.arn,
+      startingPosition: 'TRIM_HORIZON',
+    });
     const b1 = h.log.put({ partitionKey: 'a', shardId: bad, data: 'b1' });
     const failed = await h.events.wait('mapping.batch.failed', (e) => e.shardId === bad);
     expect(failed).toMatchObject({ attempt: 1, delayMs: 1000, reason: 'FunctionError', message: 'poison' });
     // The other shard keeps flowing while the bad one waits for its retry.
     const g1 = h.log.put({ partitionKey: 'b', shardId: good, data: 'g1' });
-    await h.events.wait('mapping.checkpoint', (e) => e.shardId === good && e.sequenceNumber === g1.sequenceNumber);
+    await h.events.wait(
+      'mapping.checkpoint',
+      (e) => e.shardId === good && e.sequenceNumber === g1.sequenceNumber,
+    );
     const b2 = h.log.put({ partitionKey: 'a', shardId: bad, data: 'b2' });
     h.clock.advance(1000);
     const second = await h.events.wait('mapping.batch.failed', (e) => e.shardId === bad, 2);
     expect(second).toMatchObject({ attempt: 2, delayMs: 2000 });
     // The retry is the SAME batch: b2 is not in it.
-    expect(h.invoker.batches.filter((b) => b[0]?.eventID.startsWith(bad)).map((b) => b.length)).toEqual([1, 1]);
+    expect(h.invoker.batches.filter((b) => b[0]?.eventID.startsWith(bad)).map((b) => b.length)).toEqual([
+      1, 1,
+    ]);
     expect((await h.engine.mappings.get(uuid)).lastProcessingResult).toBe('PROBLEM: Function call failed');
     healthy = true;
     h.clock.advance(2000);
-    await h.events.wait('mapping.checkpoint', (e) => e.shardId === bad && e.sequenceNumber === b2.sequenceNumber);
+    await h.events.wait(
+      'mapping.checkpoint',
+      (e) => e.shardId === bad && e.sequenceNumber === b2.sequenceNumber,
+    );
     const badBatches = h.invoker.batches.filter((b) => b[0]?.eventID.startsWith(bad));
     expect(badBatches.map((b) => b.map((r) => r.kinesis?.sequenceNumber))).toEqual([
       [b1.sequenceNumber],
@@ -80,7 +98,11 @@ describe('in-order delivery per shard', () => {
   it('backs off exponentially up to the 30 s cap', async () => {
     const h = await pullHarness('memory');
     h.invoker.script = () => fails();
-    await h.engine.mappings.create({ functionName: 'fn', eventSourceArn: h.log.arn, startingPosition: 'TRIM_HORIZON' });
+    await h.engine.mappings.create({
+      functionName: 'fn',
+      eventSourceArn: h.log.arn,
+      startingPosition: 'TRIM_HORIZON',
+    });
     h.log.put({ partitionKey: 'a', data: 'x' });
     const delays: number[] = [];
     for (let n = 1; n <= 7; n++) {
