@@ -60,8 +60,10 @@ export async function prepareCreate(
       },
     );
   }
+  // A qualified name (version or alias) maps that qualifier; AWS shows the qualified ARN.
+  const functionArn = fnRef.qualifier === undefined ? fn.functionArn : `${fn.functionArn}:${fnRef.qualifier}`;
   const duplicate = existing.find(
-    (m) => m.functionArn === fn.functionArn && m.eventSourceArn === input.eventSourceArn,
+    (m) => m.functionArn === functionArn && m.eventSourceArn === input.eventSourceArn,
   );
   if (duplicate) {
     throw new LambdaliteError(
@@ -85,7 +87,7 @@ export async function prepareCreate(
     ...settings,
     uuid: randomUUID(),
     functionName: fn.functionName,
-    functionArn: fn.functionArn,
+    functionArn,
     eventSourceArn: input.eventSourceArn,
     sourceKind: source.kind,
     startingPosition: start.startingPosition,

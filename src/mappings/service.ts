@@ -20,10 +20,16 @@ import {
   type EventSourceMapping,
   LAST_RESULT,
   type MappingRecord,
+  type MappingState,
   type StoredFailure,
   type UpdateMappingInput,
 } from './types.js';
 import { parseFunctionName, validateSettings } from './validate.js';
+
+function transitionOf(was: boolean, now: boolean): MappingState {
+  if (was === now) return 'Updating';
+  return now ? 'Enabling' : 'Disabling';
+}
 
 export interface MappingsOptions {
   /** Retry backoff of failing batches (default about 1 s doubling to 30 s). */
@@ -95,8 +101,10 @@ export class Mappings {
       functionArn: record.functionArn,
       eventSourceArn: record.eventSourceArn,
     });
+    this.#ctx.events.emit('mapping.state', { uuid: record.uuid, state: record.state, reason: 'User action' });
     if (record.enabled) await this.#startRunner(record);
-    return this.#view(record);
+    // Like CreateEventSourceMapping, the answer shows the transitional state; get() the final one.
+    return { ...(await this.#view(record)), state: 'Creating' };
   }
 
   async get(uuid: string): Promise<EventSourceMapping> {
@@ -122,7 +130,7 @@ export class Mappings {
   /** Changes settings; enabling resumes from the checkpoint, disabling keeps it. */
   async update(uuid: string, changes: UpdateMappingInput): Promise<EventSourceMapping> {
     this.#ctx.lifecycle.assertOpen();
-    const record = await this.#mutex.run(uuid, async () => {
+    const { next: record, transition } = await this.#mutex.run(uuid, async () => {
       const current = await this.#require(uuid);
       if (changes === null || typeof changes !== 'object') {
         throw new LambdaliteError('InvalidParameterValueException', 'update() needs an object of changes');
@@ -151,13 +159,14 @@ export class Mappings {
           );
         }
         next.functionName = fn.functionName;
-        next.functionArn = fn.functionArn;
+        next.functionArn =
+          ref.qualifier === undefined ? fn.functionArn : `${fn.functionArn}:${ref.qualifier}`;
       }
       next.state = next.enabled ? 'Enabled' : 'Disabled';
       next.stateTransitionReason = 'User action';
       await this.#stopRunner(uuid);
       await this.#store.put(next);
-      return next;
+      return { next, transition: transitionOf(current.enabled, next.enabled) };
     });
     const changed = Object.keys(changes).filter((k) => (changes as Record<string, unknown>)[k] !== undefined);
     this.#ctx.events.emit('mapping.updated', { uuid, changed });
@@ -167,7 +176,8 @@ export class Mappings {
       reason: record.stateTransitionReason,
     });
     if (record.enabled) await this.#startRunner(record);
-    return this.#view(record);
+    // Like UpdateEventSourceMapping, the answer shows the transitional state; get() the final one.
+    return { ...(await this.#view(record)), state: transition };
   }
 
   /** Stops the mapping's pollers and removes it with its checkpoints and failure list. */
@@ -255,6 +265,7 @@ export class Mappings {
         clock: this.#ctx.clock,
         region: this.#ctx.region,
         backoff: this.#backoff,
+        maxPayloadBytes: this.#ctx.quotas.syncPayloadBytes,
         status: {
           get: () => this.#results.get(uuid) ?? LAST_RESULT.none,
           remember: (text) => this.#results.set(uuid, text),

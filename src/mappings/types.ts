@@ -1,7 +1,14 @@
 /** Types of event source mappings: what the caller passes, what is stored, what get() shows. */
 
 export type StartingPosition = 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
-export type MappingState = 'Creating' | 'Enabled' | 'Disabled' | 'Enabling' | 'Disabling' | 'Deleting';
+export type MappingState =
+  | 'Creating'
+  | 'Enabled'
+  | 'Disabled'
+  | 'Enabling'
+  | 'Disabling'
+  | 'Updating'
+  | 'Deleting';
 
 export interface CreateMappingInput {
   /** Function name, ARN (same region) or partial ARN `account:function:name`. */

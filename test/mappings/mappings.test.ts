@@ -24,7 +24,7 @@ describe.each(STORAGE_KINDS)('engine.mappings registry (%s)', (kind) => {
       parallelizationFactor: 1,
       reportBatchItemFailures: false,
       functionResponseTypes: [],
-      state: 'Enabled',
+      state: 'Creating',
       stateTransitionReason: 'User action',
       lastProcessingResult: 'No records processed',
       lastModified: T0 / 1000,
@@ -33,12 +33,13 @@ describe.each(STORAGE_KINDS)('engine.mappings registry (%s)', (kind) => {
       ],
     });
     expect(created.uuid).toMatch(/^[0-9a-f-]{36}$/);
-    expect(await h.engine.mappings.get(created.uuid)).toEqual(created);
-    expect(await h.engine.mappings.list()).toEqual([created]);
-    expect(await h.engine.mappings.list({ functionName: 'fn' })).toEqual([created]);
-    expect(await h.engine.mappings.list({ functionName: created.functionArn })).toEqual([created]);
+    const enabled = { ...created, state: 'Enabled' };
+    expect(await h.engine.mappings.get(created.uuid)).toEqual(enabled);
+    expect(await h.engine.mappings.list()).toEqual([enabled]);
+    expect(await h.engine.mappings.list({ functionName: 'fn' })).toEqual([enabled]);
+    expect(await h.engine.mappings.list({ functionName: created.functionArn })).toEqual([enabled]);
     expect(await h.engine.mappings.list({ functionName: 'other' })).toEqual([]);
-    expect(await h.engine.mappings.list({ eventSourceArn: h.log.arn })).toEqual([created]);
+    expect(await h.engine.mappings.list({ eventSourceArn: h.log.arn })).toEqual([enabled]);
     expect(await h.engine.mappings.list({ eventSourceArn: `${h.log.arn}x` })).toEqual([]);
   });
 
@@ -93,10 +94,11 @@ describe.each(STORAGE_KINDS)('engine.mappings registry (%s)', (kind) => {
       maximumRecordAgeSec: 3600,
       bisectBatchOnFunctionError: true,
       onFailure: 'arn:aws:sqs:us-east-1:000000000000:dlq',
-      state: 'Disabled',
+      state: 'Disabling',
       lastModified: (T0 + 1500) / 1000,
     });
-    expect(await h.engine.mappings.get(uuid)).toEqual(updated);
+    expect(await h.engine.mappings.get(uuid)).toEqual({ ...updated, state: 'Disabled' });
+    expect((await h.engine.mappings.update(uuid, { batchSize: 20 })).state).toBe('Updating');
     expect((await h.engine.mappings.update(uuid, { onFailure: null })).onFailure).toBeUndefined();
   });
 
@@ -244,12 +246,13 @@ describe('engine.mappings validation', () => {
       eventSourceArn: h.log.arn,
       startingPosition: 'LATEST',
     });
+    const before = await h.engine.mappings.get(created.uuid);
     await expectCode(
       h.engine.mappings.update(created.uuid, { batchSize: -5 }),
       'InvalidParameterValueException',
       /batchSize/,
     );
-    expect(await h.engine.mappings.get(created.uuid)).toEqual(created);
+    expect(await h.engine.mappings.get(created.uuid)).toEqual(before);
   });
 
   it('accepts a function ARN or partial ARN of this region and account', async () => {

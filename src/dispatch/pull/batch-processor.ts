@@ -59,7 +59,8 @@ export class BatchProcessor {
       }
       if (settings.maximumRecordAgeSec >= 0) {
         const cutoff = this.#ctx.clock.now() - settings.maximumRecordAgeSec * 1000;
-        const old = batch.filter((r) => r.arrivalMs < cutoff);
+        const young = batch.findIndex((r) => r.arrivalMs >= cutoff);
+        const old = batch.slice(0, young < 0 ? batch.length : young);
         if (old.length > 0) {
           await this.#giveUp(old, 'RecordAgeExceeded', invokes, last);
           batch = batch.slice(old.length);
@@ -116,17 +117,18 @@ export class BatchProcessor {
     }
   }
 
-  /** The part of `batch` the source still holds: expiry removes the oldest records first. */
+  /**
+   * The part of `batch` the source still holds. Expiry removes the oldest records first, so a
+   * record is gone when it is older than the oldest record the shard still returns (this holds
+   * for parallel slices too, whose records are not contiguous in the shard).
+   */
   async #stillAvailable(batch: readonly SourceRecord[]): Promise<readonly SourceRecord[]> {
-    const first = batch[0];
-    if (!first) return batch;
-    const wanted = new Set(batch.map((r) => r.sequenceNumber));
-    const before = (BigInt(first.sequenceNumber) - 1n).toString();
-    const fresh = await this.#ctx.source.read(this.#ctx.shardId, before, batch.length);
-    const alive = new Set(fresh.filter((r) => wanted.has(r.sequenceNumber)).map((r) => r.sequenceNumber));
-    const kept = batch.filter((r) => alive.has(r.sequenceNumber));
+    if (batch.length === 0) return batch;
+    const [oldest] = await this.#ctx.source.read(this.#ctx.shardId, undefined, 1);
+    const floor = oldest === undefined ? undefined : BigInt(oldest.sequenceNumber);
+    const kept = floor === undefined ? [] : batch.filter((r) => BigInt(r.sequenceNumber) >= floor);
     if (kept.length < batch.length) {
-      const gone = batch.filter((r) => !alive.has(r.sequenceNumber));
+      const gone = batch.slice(0, batch.length - kept.length);
       this.#ctx.events.emit('mapping.batch.expired', {
         uuid: this.#ctx.uuid,
         shardId: this.#ctx.shardId,

@@ -25,6 +25,7 @@ export interface RunnerDeps {
   clock: Clock;
   region: string;
   backoff: BackoffPolicy;
+  maxPayloadBytes: number;
   /** Current lastProcessingResult of the mapping, and a setter that persists changes. */
   status: { get(): string; set(text: string): Promise<void>; remember(text: string): void };
   /** Called once when the source no longer exists; the service disables the mapping. */
@@ -139,6 +140,7 @@ export class MappingRunner implements PollerHost {
       events: this.#deps.events,
       clock: this.#deps.clock,
       backoff: this.#deps.backoff,
+      maxPayloadBytes: this.#deps.maxPayloadBytes,
       signal: this.#abort.signal,
       setResult: (text) => this.#deps.status.set(text),
       noteIteratorAge: (ms) => {

@@ -24,6 +24,8 @@ export interface PollerContext {
   readonly events: EventHub;
   readonly clock: Clock;
   readonly backoff: BackoffPolicy;
+  /** Largest event a batch may make (the synchronous invoke payload limit), bytes. */
+  readonly maxPayloadBytes: number;
   /** Aborted when the poller must stop (disable, delete, close). */
   readonly signal: AbortSignal;
   /** Records the mapping's lastProcessingResult (persisted when it changes). */

@@ -119,3 +119,36 @@ export function resumeIndex(payload: unknown, records: readonly SourceRecord[]):
   }
   return lowest;
 }
+
+/** Approximate size of one record in the event JSON, bytes. */
+function approxBytes(r: SourceRecord): number {
+  const data = r.data ? Math.ceil(r.data.length / 3) * 4 : 0;
+  const change = r.change ? JSON.stringify(r.change).length : 0;
+  return 400 + (r.partitionKey?.length ?? 0) + data + change;
+}
+
+/**
+ * Splits records into batches of at most `size` records whose event stays under `maxBytes` (the
+ * synchronous invoke payload limit); every batch holds at least one record.
+ */
+export function chunkBatches(
+  records: readonly SourceRecord[],
+  size: number,
+  maxBytes: number,
+): SourceRecord[][] {
+  const out: SourceRecord[][] = [];
+  let current: SourceRecord[] = [];
+  let bytes = 20;
+  for (const r of records) {
+    const b = approxBytes(r);
+    if (current.length > 0 && (current.length >= size || bytes + b > maxBytes)) {
+      out.push(current);
+      current = [];
+      bytes = 20;
+    }
+    current.push(r);
+    bytes += b;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}

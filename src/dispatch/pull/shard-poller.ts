@@ -12,7 +12,7 @@ import type { CheckpointRecord, StoredFailure } from '../../mappings/types.js';
 import { backoffDelay } from '../retry.js';
 import { BatchProcessor, type BatchSink } from './batch-processor.js';
 import type { PollerContext } from './poller-context.js';
-import { orderingKey, sliceOf } from './records.js';
+import { chunkBatches, orderingKey, sliceOf } from './records.js';
 import type { SourceRecord } from './shard-source.js';
 
 export interface PollerHost {
@@ -124,15 +124,19 @@ export class ShardPoller {
   }
 
   async #round(records: readonly SourceRecord[]): Promise<void> {
-    const factor = this.#ctx.settings.parallelizationFactor;
+    const { settings, maxPayloadBytes } = this.#ctx;
+    const factor = settings.parallelizationFactor;
     if (factor === 1) {
+      // One slice: every settled part is checkpointed at once.
       const sink: BatchSink = {
         settled: async (done, failures, lastResult) => {
           const last = done[done.length - 1];
           if (last) await this.#commit(last.sequenceNumber, failures, lastResult, false);
         },
       };
-      await new BatchProcessor(this.#ctx, 0, sink).process(records);
+      const processor = new BatchProcessor(this.#ctx, 0, sink);
+      for (const batch of chunkBatches(records, settings.batchSize, maxPayloadBytes))
+        await processor.process(batch);
       return;
     }
     const slices: SourceRecord[][] = Array.from({ length: factor }, () => []);
@@ -145,14 +149,15 @@ export class ShardPoller {
         if (result !== 'OK') lastResult = result;
       },
     };
-    const size = this.#ctx.settings.batchSize;
     await Promise.all(
       slices.map(async (slice, i) => {
         const processor = new BatchProcessor(this.#ctx, i, sink);
-        for (let at = 0; at < slice.length; at += size) await processor.process(slice.slice(at, at + size));
+        for (const batch of chunkBatches(slice, settings.batchSize, maxPayloadBytes))
+          await processor.process(batch);
       }),
     );
-    // Every slice settled: the minimum completed position is the end of the round.
+    // Every slice settled: the minimum completed position is the end of the round. A slice that
+    // is still retrying holds the shard's checkpoint (and the next round) back.
     await this.#commit(records[records.length - 1]?.sequenceNumber, failures, lastResult, false);
   }
 

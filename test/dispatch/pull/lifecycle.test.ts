@@ -17,13 +17,15 @@ describe('mapping lifecycle', () => {
     const one = h.log.put({ partitionKey: 'k', data: '1' });
     await h.events.wait('mapping.checkpoint', (e) => e.sequenceNumber === one.sequenceNumber);
     const disabled = await h.engine.mappings.update(uuid, { enabled: false });
-    expect(disabled.state).toBe('Disabled');
+    expect(disabled.state).toBe('Disabling');
+    expect((await h.engine.mappings.get(uuid)).state).toBe('Disabled');
     h.log.put({ partitionKey: 'k', data: '2' });
     h.log.put({ partitionKey: 'k', data: '3' });
     expect(h.invoker.requests).toHaveLength(1);
     expect((await h.engine.mappings.get(uuid)).shards[0]?.sequenceNumber).toBe(one.sequenceNumber);
     const enabled = await h.engine.mappings.update(uuid, { enabled: true });
-    expect(enabled.state).toBe('Enabled');
+    expect(enabled.state).toBe('Enabling');
+    expect((await h.engine.mappings.get(uuid)).state).toBe('Enabled');
     await h.events.wait('mapping.batch.succeeded', () => true, 2);
     expect(dataOf(h.invoker.batches)).toEqual(['1', '2', '3']);
   });
@@ -179,8 +181,7 @@ describe('mapping lifecycle', () => {
       startingPosition: 'LATEST',
     });
     h.log.delete();
-    const state = await h.events.wait('mapping.state', (e) => e.uuid === uuid);
-    expect(state.state).toBe('Disabled');
+    await h.events.wait('mapping.state', (e) => e.uuid === uuid && e.state === 'Disabled');
     const view = await h.engine.mappings.get(uuid);
     expect(view).toMatchObject({
       state: 'Disabled',
