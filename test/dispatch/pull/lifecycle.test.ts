@@ -210,3 +210,40 @@ describe('mapping lifecycle', () => {
     expect((await h.engine.mappings.get(uuid)).shards[0]?.iteratorAgeMs).toBe(4000);
   });
 });
+
+describe('closing with a batch in flight', () => {
+  it('checkpoints a batch whose invocation finishes while the engine closes', async () => {
+    const location = await tempDir();
+    const first = await pullHarness('disk', { engine: { location } });
+    let release: (() => void) | undefined;
+    first.invoker.script = () =>
+      new Promise((resolve) => {
+        release = () => resolve(ok());
+      });
+    await first.engine.mappings.create({
+      functionName: 'fn',
+      eventSourceArn: first.log.arn,
+      startingPosition: 'TRIM_HORIZON',
+    });
+    const r = first.log.put({ partitionKey: 'k', data: '1' });
+    await first.events.wait('mapping.batch.invoked');
+    const closing = first.engine.close();
+    release?.();
+    await closing;
+    expect(first.events.of('mapping.checkpoint').map((e) => e.sequenceNumber)).toEqual([r.sequenceNumber]);
+
+    first.invoker.script = () => ok();
+    const second = await pullHarness('disk', {
+      engine: { location },
+      reuse: {
+        clock: first.clock,
+        log: first.log.reopen(),
+        invoker: first.invoker,
+        functions: first.functions,
+      },
+    });
+    const next = second.log.put({ partitionKey: 'k', data: '2' });
+    await second.events.wait('mapping.checkpoint', (e) => e.sequenceNumber === next.sequenceNumber);
+    expect(dataOf(first.invoker.batches)).toEqual(['1', '2']);
+  });
+});
