@@ -4,8 +4,9 @@
  */
 import type { Benchmark } from './harness.js';
 import { machine, table } from './harness.js';
+import { pullBenchmark } from './pull.js';
 
-const benchmarks: Benchmark[] = [];
+const benchmarks: Benchmark[] = [pullBenchmark];
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length === 0 ? benchmarks : benchmarks.filter((b) => wanted.includes(b.name));

@@ -129,10 +129,21 @@ export class FakeShardLog implements ShardSource {
   async read(shardId: string, afterSequence: string | undefined, limit: number): Promise<SourceRecord[]> {
     const shard = this.#shard(shardId);
     if (!shard) return [];
-    const after = afterSequence === undefined ? -1n : BigInt(afterSequence);
-    return this.#alive(shard)
-      .filter((r) => BigInt(r.sequenceNumber) > after)
-      .slice(0, limit);
+    const records = shard.records;
+    let from = this.#firstAlive(shard);
+    if (afterSequence !== undefined) {
+      // Records are in sequence order: binary search for the first one after `afterSequence`.
+      const after = BigInt(afterSequence);
+      let lo = from;
+      let hi = records.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (BigInt(records[mid]?.sequenceNumber ?? '0') > after) hi = mid;
+        else lo = mid + 1;
+      }
+      from = lo;
+    }
+    return records.slice(from, from + limit);
   }
 
   async resolveStart(shardId: string, position: StartPosition): Promise<string | undefined> {
@@ -167,8 +178,20 @@ export class FakeShardLog implements ShardSource {
   }
 
   #alive(shard: FakeShard): SourceRecord[] {
+    return shard.records.slice(this.#firstAlive(shard));
+  }
+
+  /** Index of the first record within retention (arrival times never decrease in a shard). */
+  #firstAlive(shard: FakeShard): number {
     const cutoff = this.#clock.now() - this.#retentionMs;
-    return shard.records.filter((r) => r.arrivalMs >= cutoff);
+    let lo = 0;
+    let hi = shard.records.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((shard.records[mid]?.arrivalMs ?? 0) >= cutoff) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
   }
 
   #shard(shardId: string): FakeShard | undefined {

@@ -45,6 +45,8 @@ describe('in-order delivery per shard', () => {
     }
     const delivered = perShard(h.invoker.batches);
     expect(delivered).toEqual(written);
+    // Idle pollers wait on the source's changes$, not on timers: nothing is scheduled.
+    expect(h.clock.pendingTimers).toBe(0);
     expect(Math.max(...h.invoker.batches.map((b) => b.length))).toBeLessThanOrEqual(7);
   });
 
