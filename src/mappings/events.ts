@@ -4,6 +4,8 @@ import type { MappingState } from './types.js';
 
 interface BatchRef {
   uuid: string;
+  /** Function name, for per-function metrics. */
+  functionName: string;
   shardId: string;
   size: number;
   firstSequenceNumber: string;

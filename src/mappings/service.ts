@@ -135,6 +135,14 @@ export class Mappings {
       if (changes === null || typeof changes !== 'object') {
         throw new LambdaliteError('InvalidParameterValueException', 'update() needs an object of changes');
       }
+      for (const fixed of ['eventSourceArn', 'startingPosition', 'startingPositionTimestamp'] as const) {
+        if (fixed in changes) {
+          throw new LambdaliteError(
+            'InvalidParameterValueException',
+            `${fixed} cannot be changed; delete the mapping and create a new one`,
+          );
+        }
+      }
       const settings = validateSettings(changes, current);
       const next: MappingRecord = { ...current, ...settings, lastModifiedMs: this.#ctx.clock.now() };
       if (changes.enabled !== undefined) {
@@ -283,7 +291,16 @@ export class Mappings {
       await this.#store.checkpoints(uuid),
     );
     this.#runners.set(uuid, runner);
-    await runner.start();
+    try {
+      await runner.start();
+    } catch (err) {
+      // The mapping stays stored; it starts again on the next update or engine restart.
+      this.#ctx.events.emit('mapping.error', {
+        uuid,
+        shardId: undefined,
+        message: err instanceof Error ? err.message : String(err),
+      });
+    }
   }
 
   async #stopRunner(uuid: string): Promise<void> {

@@ -253,6 +253,11 @@ describe('engine.mappings validation', () => {
       /batchSize/,
     );
     expect(await h.engine.mappings.get(created.uuid)).toEqual(before);
+    await expectCode(
+      h.engine.mappings.update(created.uuid, { startingPosition: 'LATEST' } as never),
+      'InvalidParameterValueException',
+      /startingPosition cannot be changed/,
+    );
   });
 
   it('accepts a function ARN or partial ARN of this region and account', async () => {

@@ -271,11 +271,12 @@ export class BatchProcessor {
     records: readonly SourceRecord[],
     extra: Omit<
       import('../../events.js').EngineEventMap[K],
-      'uuid' | 'shardId' | 'size' | 'firstSequenceNumber' | 'lastSequenceNumber'
+      'uuid' | 'functionName' | 'shardId' | 'size' | 'firstSequenceNumber' | 'lastSequenceNumber'
     >,
   ): void {
     const payload = {
       uuid: this.#ctx.uuid,
+      functionName: this.#ctx.functionName,
       shardId: this.#ctx.shardId,
       size: records.length,
       firstSequenceNumber: records[0]?.sequenceNumber ?? '',
