@@ -106,7 +106,11 @@ export class FakeFunctions implements FunctionDirectory {
 export class RecordingDestinations implements FailureDestinations {
   readonly sent: Array<{ destinationArn: string; record: FailureRecord }> = [];
 
+  /** When set, send() rejects with it (the destination is down). */
+  failure: Error | undefined;
+
   async send(destinationArn: string, record: FailureRecord): Promise<void> {
+    if (this.failure) throw this.failure;
     this.sent.push({ destinationArn, record });
   }
 }

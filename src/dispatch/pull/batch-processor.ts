@@ -10,8 +10,9 @@ import { isLambdaliteError } from '../../errors.js';
 import { LAST_RESULT, type StoredFailure } from '../../mappings/types.js';
 import { backoffDelay, retriesExhausted } from '../retry.js';
 import type { GiveUpCondition } from './deps.js';
+import { giveUp, type LastFailure } from './give-up.js';
 import type { PollerContext } from './poller-context.js';
-import { buildEvent, buildFailureRecord, resumeIndex } from './records.js';
+import { buildEvent, resumeIndex } from './records.js';
 import type { SourceRecord } from './shard-source.js';
 
 export interface BatchSink {
@@ -25,13 +26,6 @@ type Outcome =
   | { kind: 'error'; requestId: string; executedVersion: string; functionError: string; message: string }
   | { kind: 'throttled'; requestId: string; result: string; message: string }
   | { kind: 'service'; requestId: string; result: string; message: string };
-
-interface LastFailure {
-  requestId: string;
-  statusCode: number;
-  executedVersion: string;
-  functionError: string;
-}
 
 export class BatchProcessor {
   readonly #ctx: PollerContext;
@@ -220,41 +214,8 @@ export class BatchProcessor {
     invokes: number,
     last: LastFailure | undefined,
   ): Promise<void> {
-    const ctx = this.#ctx;
-    const record = buildFailureRecord(
-      {
-        kind: ctx.source.kind,
-        shardId: ctx.shardId,
-        eventSourceArn: ctx.eventSourceArn,
-        functionArn: ctx.functionArn,
-        requestId: last?.requestId ?? randomUUID(),
-        condition,
-        approximateInvokeCount: invokes,
-        response: {
-          statusCode: last?.statusCode ?? 200,
-          executedVersion: last?.executedVersion ?? '',
-          functionError: last?.functionError ?? '',
-        },
-        nowMs: ctx.clock.now(),
-      },
-      records,
-    );
-    const destination = ctx.settings.onFailure;
-    const failures: StoredFailure[] = [];
-    if (destination && ctx.destinations) {
-      // Destination first, checkpoint after: a crash in between sends the record again.
-      try {
-        await ctx.destinations.send(destination, record);
-      } catch (err) {
-        failures.push({ record, destinationError: err instanceof Error ? err.message : String(err) });
-      }
-    } else {
-      failures.push(
-        destination
-          ? { record, destinationError: 'no FailureDestinations attached to the engine' }
-          : { record },
-      );
-    }
+    const failures = await giveUp(this.#ctx, records, condition, invokes, last);
+    const destination = this.#ctx.settings.onFailure;
     this.#emitBatch('mapping.batch.givenUp', records, { condition, destination });
     await this.#sink.settled(records, failures, LAST_RESULT.failed);
   }

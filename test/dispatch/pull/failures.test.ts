@@ -91,6 +91,24 @@ describe('failing batches and the mapping limits', () => {
     });
   });
 
+  it('keeps the record in the failure list, with the error, when the destination refuses it', async () => {
+    const h = await pullHarness('memory');
+    h.invoker.script = () => fails();
+    h.destinations.failure = new Error('queue is gone');
+    const { uuid } = await h.engine.mappings.create({
+      functionName: 'fn',
+      eventSourceArn: h.log.arn,
+      startingPosition: 'TRIM_HORIZON',
+      maximumRetryAttempts: 0,
+      onFailure: DESTINATION,
+    });
+    const r = h.log.put({ partitionKey: 'a', data: 'x' });
+    await h.events.wait('mapping.checkpoint', (e) => e.sequenceNumber === r.sequenceNumber);
+    const failures = await h.engine.mappings.failures(uuid);
+    expect(failures.map((f) => f.destinationError)).toEqual(['queue is gone']);
+    expect(failures[0]?.record.KinesisBatchInfo?.startSequenceNumber).toBe(r.sequenceNumber);
+  });
+
   it('gives up records older than maximumRecordAgeSec with condition RecordAgeExceeded', async () => {
     const h = await pullHarness('memory');
     h.invoker.script = () => fails();
