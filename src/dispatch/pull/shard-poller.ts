@@ -12,8 +12,9 @@ import type { CheckpointRecord, StoredFailure } from '../../mappings/types.js';
 import { backoffDelay } from '../retry.js';
 import { BatchProcessor, type BatchSink } from './batch-processor.js';
 import type { PollerContext } from './poller-context.js';
-import { chunkBatches, orderingKey, sliceOf } from './records.js';
+import { chunkBatches } from './records.js';
 import type { SourceRecord } from './shard-source.js';
+import { SliceSet } from './slices.js';
 
 export interface PollerHost {
   /** True when every parent of the shard was drained (or expired). */
@@ -38,6 +39,7 @@ export class ShardPoller {
   #dirty = false;
   #wake: (() => void) | undefined;
   #sub: Subscription | undefined;
+  #slices: SliceSet | undefined;
 
   constructor(
     ctx: PollerContext,
@@ -87,17 +89,23 @@ export class ShardPoller {
       // Aborted: the batch in flight is redelivered from the last checkpoint next time.
     } finally {
       this.#sub.unsubscribe();
+      await this.#slices?.idle();
     }
   }
 
   /** One read and, when records came, one round. True when the shard is drained. */
   async #step(): Promise<boolean> {
     const { source, shardId, settings } = this.#ctx;
-    const limit = settings.batchSize * settings.parallelizationFactor;
+    const factor = settings.parallelizationFactor;
+    if (factor > 1 && !this.#slices) this.#slices = this.#newSlices(factor);
+    const slices = this.#slices;
+    // With slices, reading runs ahead of the checkpoint, bounded by batchSize x factor records.
+    const limit = settings.batchSize * factor - (slices?.size ?? 0);
+    const from = (): string | undefined => (slices ? slices.readPos : this.#after);
     this.#dirty = false;
-    let records = await source.read(shardId, this.#after, limit);
+    let records = limit > 0 ? await source.read(shardId, from(), limit) : [];
     if (records.length === 0) {
-      if (await source.isDrained(shardId, this.#after)) {
+      if ((slices?.size ?? 0) === 0 && (await source.isDrained(shardId, this.#after))) {
         await this.#commit(this.#after, [], undefined, true);
         this.#ctx.events.emit('mapping.shard.drained', { uuid: this.#ctx.uuid, shardId });
         return true;
@@ -105,7 +113,7 @@ export class ShardPoller {
       if (!this.#dirty) await this.#wait();
       return false;
     }
-    if (settings.maximumBatchingWindowMs > 0 && records.length < limit) {
+    if (settings.maximumBatchingWindowMs > 0 && records.length < limit && (slices?.size ?? 0) === 0) {
       const deadline = this.#ctx.clock.now() + settings.maximumBatchingWindowMs;
       this.#ctx.events.emit('mapping.batch.window', {
         uuid: this.#ctx.uuid,
@@ -116,49 +124,26 @@ export class ShardPoller {
       while (records.length < limit && this.#ctx.clock.now() < deadline) {
         if (!this.#dirty) await this.#wait(deadline - this.#ctx.clock.now());
         this.#dirty = false;
-        records = await source.read(shardId, this.#after, limit);
+        records = await source.read(shardId, from(), limit);
       }
     }
-    await this.#round(records);
+    if (slices) slices.add(records);
+    else await this.#round(records);
     return false;
   }
 
+  /** Factor 1: one slice, every settled part is checkpointed at once. */
   async #round(records: readonly SourceRecord[]): Promise<void> {
     const { settings, maxPayloadBytes } = this.#ctx;
-    const factor = settings.parallelizationFactor;
-    if (factor === 1) {
-      // One slice: every settled part is checkpointed at once.
-      const sink: BatchSink = {
-        settled: async (done, failures, lastResult) => {
-          const last = done[done.length - 1];
-          if (last) await this.#commit(last.sequenceNumber, failures, lastResult, false);
-        },
-      };
-      const processor = new BatchProcessor(this.#ctx, 0, sink);
-      for (const batch of chunkBatches(records, settings.batchSize, maxPayloadBytes))
-        await processor.process(batch);
-      return;
-    }
-    const slices: SourceRecord[][] = Array.from({ length: factor }, () => []);
-    for (const r of records) slices[sliceOf(orderingKey(r), factor)]?.push(r);
-    const failures: StoredFailure[] = [];
-    let lastResult = 'OK';
     const sink: BatchSink = {
-      settled: async (_done, more, result) => {
-        failures.push(...more);
-        if (result !== 'OK') lastResult = result;
+      settled: async (done, failures, lastResult) => {
+        const last = done[done.length - 1];
+        if (last) await this.#commit(last.sequenceNumber, failures, lastResult, false);
       },
     };
-    await Promise.all(
-      slices.map(async (slice, i) => {
-        const processor = new BatchProcessor(this.#ctx, i, sink);
-        for (const batch of chunkBatches(slice, settings.batchSize, maxPayloadBytes))
-          await processor.process(batch);
-      }),
-    );
-    // Every slice settled: the minimum completed position is the end of the round. A slice that
-    // is still retrying holds the shard's checkpoint (and the next round) back.
-    await this.#commit(records[records.length - 1]?.sequenceNumber, failures, lastResult, false);
+    const processor = new BatchProcessor(this.#ctx, 0, sink);
+    for (const batch of chunkBatches(records, settings.batchSize, maxPayloadBytes))
+      await processor.process(batch);
   }
 
   async #commit(
@@ -183,6 +168,22 @@ export class ShardPoller {
         iteratorAgeMs: this.#iteratorAgeMs,
       });
     }
+  }
+
+  #newSlices(factor: number): SliceSet {
+    return new SliceSet(
+      {
+        ctx: this.#ctx,
+        commit: (sequenceNumber, failures, lastResult) =>
+          this.#commit(sequenceNumber, failures, lastResult, false),
+        wake: () => {
+          this.#dirty = true;
+          this.#wake?.();
+        },
+      },
+      factor,
+      this.#after,
+    );
   }
 
   /** Iterator age of the batch just sent (set by the context's noteIteratorAge). */
