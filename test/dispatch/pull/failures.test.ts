@@ -269,4 +269,31 @@ describe('failing batches and the mapping limits', () => {
     expect(h.destinations.sent).toEqual([]);
     expect(h.invoker.requests).toHaveLength(5);
   });
+
+  it('keeps a mapping whose function was deleted waiting, without spending attempts, until it is back', async () => {
+    const h = await pullHarness('memory');
+    const { uuid } = await h.engine.mappings.create({
+      functionName: 'fn',
+      eventSourceArn: h.log.arn,
+      startingPosition: 'TRIM_HORIZON',
+      maximumRetryAttempts: 0,
+      onFailure: DESTINATION,
+    });
+    h.functions.functions.delete('fn');
+    const r = h.log.put({ partitionKey: 'k', data: 'a' });
+    let delayMs = 0;
+    for (let n = 1; n <= 3; n++) {
+      h.clock.advance(delayMs);
+      const e = await h.events.wait('mapping.batch.failed', () => true, n);
+      expect(e).toMatchObject({ reason: 'ServiceError', attempt: 0 });
+      delayMs = e.delayMs;
+    }
+    expect((await h.engine.mappings.get(uuid)).lastProcessingResult).toBe('PROBLEM: Function does not exist');
+    expect(h.invoker.requests).toHaveLength(0);
+    h.functions.add('fn');
+    h.clock.advance(delayMs);
+    await h.events.wait('mapping.checkpoint', (c) => c.sequenceNumber === r.sequenceNumber);
+    expect(h.destinations.sent).toEqual([]);
+    expect((await h.engine.mappings.get(uuid)).lastProcessingResult).toBe('OK');
+  });
 });
