@@ -7,6 +7,7 @@ import { functionsBenchmark } from './functions.js';
 import type { Benchmark } from './harness.js';
 import { machine, table } from './harness.js';
 import { iamBenchmark } from './iam.js';
+import { pullBenchmark } from './pull.js';
 import { pushBenchmark } from './push.js';
 import { streamsBenchmark } from './streams.js';
 
@@ -15,6 +16,7 @@ benchmarks.push(iamBenchmark);
 benchmarks.push(pushBenchmark);
 benchmarks.push(functionsBenchmark);
 benchmarks.push(streamsBenchmark);
+benchmarks.push(pullBenchmark);
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length === 0 ? benchmarks : benchmarks.filter((b) => wanted.includes(b.name));

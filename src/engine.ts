@@ -16,6 +16,7 @@ import { AsyncInvocations } from './dispatch/push/async-invocations.js';
 import { type EngineEvent, EventHub } from './events.js';
 import { Functions } from './functions/service.js';
 import { Iam } from './iam/iam.js';
+import { Mappings } from './mappings/service.js';
 import { Storage } from './storage/storage.js';
 import { RetentionSweeper } from './streams/retention.js';
 import { ShardLog } from './streams/shard-log.js';
@@ -44,6 +45,8 @@ export class Engine implements AsyncDisposable {
   readonly streams: StreamService;
   /** DynamoDB-style tables whose changes feed a stream. */
   readonly tables: TableService;
+  /** Event source mappings: stream and table-stream shards polled in order into functions. */
+  readonly mappings: Mappings;
 
   /** @internal use {@link createEngine}. */
   constructor(ctx: EngineContext, parts: { streams: StreamService; tables: TableService }) {
@@ -56,6 +59,10 @@ export class Engine implements AsyncDisposable {
     this.buckets = new Buckets(ctx);
     this.streams = parts.streams;
     this.tables = parts.tables;
+    this.mappings = new Mappings(ctx, {
+      backoff: { initialMs: ctx.quotas.pullRetryInitialMs, multiplier: 2, maxMs: ctx.quotas.pullRetryMaxMs },
+    });
+    ctx.lifecycle.onClose(() => this.mappings.close());
     wireServices(this);
   }
 

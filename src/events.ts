@@ -8,6 +8,7 @@ import type { Clock } from './clock.js';
 import type { DispatchEventMap } from './dispatch/events.js';
 import type { FunctionEventMap } from './functions/events.js';
 import type { IamEventMap } from './iam/events.js';
+import type { MappingEventMap } from './mappings/events.js';
 import type { RuntimeEventMap } from './runtime/events.js';
 import type { StreamEventMap } from './streams/events.js';
 import type { TableEventMap } from './tables/events.js';
@@ -25,7 +26,8 @@ export interface EngineEventMap
     FunctionEventMap,
     RuntimeEventMap,
     StreamEventMap,
-    TableEventMap {}
+    TableEventMap,
+    MappingEventMap {}
 
 export type EngineEventType = keyof EngineEventMap;
 

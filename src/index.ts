@@ -13,7 +13,6 @@ export type {
   PutObjectResult,
 } from './buckets/buckets.js';
 export { Buckets } from './buckets/buckets.js';
-export type { FunctionDirectory } from './buckets/function-directory.js';
 export type { ListObjectsOptions, ListObjectsResult, ObjectSummary } from './buckets/listing.js';
 export type {
   LambdaFunctionConfiguration,
@@ -25,6 +24,7 @@ export type { S3EventRecord } from './buckets/notification-sink.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { ManualClock, SystemClock } from './clock.js';
 export type { EngineOptions, EngineStatus } from './context.js';
+export type { BatchInfo, FailureRecord } from './dispatch/pull/deps.js';
 export type { AsyncInvocations, EnqueueOptions } from './dispatch/push/async-invocations.js';
 export type { FunctionConcurrencyInfo } from './dispatch/push/delivery.js';
 export type { DestinationRecord, DestinationTargets } from './dispatch/push/destinations.js';
@@ -78,6 +78,13 @@ export type {
   RequestPrincipal,
   StatementRef,
 } from './iam/types.js';
+export type { Mappings } from './mappings/service.js';
+export type {
+  CreateMappingInput,
+  EventSourceMapping,
+  StoredFailure,
+  UpdateMappingInput,
+} from './mappings/types.js';
 export type { Quotas } from './quotas.js';
 export { DEFAULT_QUOTAS, TODAY_QUOTAS } from './quotas.js';
 export type {

@@ -29,6 +29,10 @@ export interface Quotas {
   streamRetentionMaxHours: number;
   /** Seconds of engine-clock quiet after which an idle container is reaped. */
   containerIdleSec: number;
+  /** Stream mappings: delay before the first retry of a failing batch, ms (doubles each time). */
+  pullRetryInitialMs: number;
+  /** Stream mappings: longest delay between retries of a failing batch, ms. */
+  pullRetryMaxMs: number;
 }
 
 export const DEFAULT_QUOTAS: Readonly<Quotas> = Object.freeze({
@@ -44,6 +48,8 @@ export const DEFAULT_QUOTAS: Readonly<Quotas> = Object.freeze({
   asyncPayloadBytes: 256 * 1024,
   streamRetentionMaxHours: 8760,
   containerIdleSec: 300,
+  pullRetryInitialMs: 1000,
+  pullRetryMaxMs: 30_000,
 });
 
 /** Today's AWS limits, for `createEngine({ quotas: TODAY_QUOTAS })`. */

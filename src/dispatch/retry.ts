@@ -1,8 +1,41 @@
 /**
  * Retry arithmetic, pure: given what happened and the policy, how long to wait or whether to give
- * up. The push queue uses it for async invocations; stream pollers can reuse the same functions.
- * No clock inside: callers pass `now`, so the rules are testable without timers.
+ * up. The push queue (async invocations) and the stream pollers (event source mappings) both use
+ * it. No clock inside: callers pass `now`, so the rules are testable without timers.
  */
+
+export interface BackoffPolicy {
+  /** Delay before the first retry, ms. */
+  readonly initialMs: number;
+  /** Each further failure multiplies the delay by this. */
+  readonly multiplier: number;
+  /** The delay never exceeds this, ms. */
+  readonly maxMs: number;
+}
+
+/** Stream pollers: about 1 s, doubling, capped at 30 s. */
+export const DEFAULT_PULL_BACKOFF: BackoffPolicy = Object.freeze({
+  initialMs: 1000,
+  multiplier: 2,
+  maxMs: 30_000,
+});
+
+/** Delay before retry number `failures` (1 = after the first failure). */
+export function backoffDelay(policy: BackoffPolicy, failures: number): number {
+  if (failures <= 0) return 0;
+  const raw = policy.initialMs * policy.multiplier ** (failures - 1);
+  return Math.min(policy.maxMs, Math.round(raw));
+}
+
+/**
+ * True once `attempts` counted attempts exceed the allowed retries. `maxRetryAttempts` -1 means
+ * never (retry until the records expire); 0 means the first failure is final.
+ */
+export function retriesExhausted(attempts: number, maxRetryAttempts: number): boolean {
+  return maxRetryAttempts >= 0 && attempts > maxRetryAttempts;
+}
+
+// Async invocations (push).
 
 export interface RetryPolicy {
   /**
@@ -35,8 +68,8 @@ export function functionErrorDelayMs(policy: RetryPolicy, retry: number): number
 
 /** Wait after the `throttles`-th consecutive throttle (1-based): base doubling up to the max. */
 export function throttleDelayMs(policy: RetryPolicy, throttles: number): number {
-  const exponent = Math.min(Math.max(1, throttles) - 1, 30);
-  return Math.min(policy.throttleMaxMs, policy.throttleBaseMs * 2 ** exponent);
+  const backoff = { initialMs: policy.throttleBaseMs, multiplier: 2, maxMs: policy.throttleMaxMs };
+  return backoffDelay(backoff, Math.min(Math.max(1, throttles), 31));
 }
 
 /** True when an event first queued at `enqueuedAt` is older than `maximumAgeMs` at `now`. */

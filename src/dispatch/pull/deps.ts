@@ -1,0 +1,56 @@
+/**
+ * What the pull dispatcher needs from the rest of the engine, as injected interfaces. The lead
+ * wires them after merging: ShardSources over streams and tables, FunctionDirectory over the
+ * function registry, FailureDestinations over functions / streams / buckets.
+ */
+import type { ShardSource } from './shard-source.js';
+
+/** Finds the shard source of a stream ARN or table stream ARN. */
+export interface ShardSources {
+  get(eventSourceArn: string): Promise<ShardSource | undefined>;
+}
+
+export interface FunctionInfo {
+  functionName: string;
+  /** Unqualified function ARN. */
+  functionArn: string;
+  /** Execution role ARN (shown as invokeIdentityArn unless the mapping has an invocation role). */
+  role: string;
+}
+
+/** Looks functions up by name. */
+export interface FunctionDirectory {
+  get(functionName: string): Promise<FunctionInfo | undefined>;
+}
+
+/** Delivers an on-failure record (reference §4.4) to a destination ARN. */
+export interface FailureDestinations {
+  send(destinationArn: string, record: FailureRecord): Promise<void>;
+}
+
+export interface BatchInfo {
+  shardId: string;
+  startSequenceNumber: string;
+  endSequenceNumber: string;
+  approximateArrivalOfFirstRecord: string;
+  approximateArrivalOfLastRecord: string;
+  batchSize: number;
+  streamArn: string;
+}
+
+export type GiveUpCondition = 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
+
+/** The on-failure record of a stream mapping (reference §4.4). */
+export interface FailureRecord {
+  requestContext: {
+    requestId: string;
+    functionArn: string;
+    condition: GiveUpCondition;
+    approximateInvokeCount: number;
+  };
+  responseContext: { statusCode: number; executedVersion: string; functionError: string };
+  version: '1.0';
+  timestamp: string;
+  KinesisBatchInfo?: BatchInfo;
+  DDBStreamBatchInfo?: BatchInfo;
+}

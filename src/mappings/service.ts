@@ -1,0 +1,376 @@
+/**
+ * `engine.mappings`: event source mappings between shard sources and functions. A thin facade:
+ * validation lives in validate.ts / create.ts, persistence in store.ts, polling in
+ * src/dispatch/pull/. The shard sources, function directory, invoker and failure destinations
+ * are attached by the engine's wiring (see docs/notes/mappings.md); until sources, functions and
+ * invoker are attached, mappings are stored but no poller runs.
+ */
+import type { EngineContext } from '../context.js';
+import type { FailureDestinations, FunctionDirectory, ShardSources } from '../dispatch/pull/deps.js';
+import { MappingRunner } from '../dispatch/pull/mapping-runner.js';
+import { type BackoffPolicy, DEFAULT_PULL_BACKOFF } from '../dispatch/retry.js';
+import { LambdaliteError } from '../errors.js';
+import type { FunctionInvoker } from '../functions/invoker.js';
+import { KeyedMutex } from '../storage/keyed-mutex.js';
+import { prepareCreate } from './create.js';
+import { MappingStore } from './store.js';
+import {
+  type CheckpointRecord,
+  type CreateMappingInput,
+  type EventSourceMapping,
+  LAST_RESULT,
+  type MappingRecord,
+  type MappingState,
+  type StoredFailure,
+  type UpdateMappingInput,
+} from './types.js';
+import { parseFunctionName, validateSettings } from './validate.js';
+
+function transitionOf(was: boolean, now: boolean): MappingState {
+  if (was === now) return 'Updating';
+  return now ? 'Enabling' : 'Disabling';
+}
+
+export interface MappingsOptions {
+  /** Retry backoff of failing batches (default about 1 s doubling to 30 s). */
+  backoff?: BackoffPolicy;
+  /** Longest real-time wait for batches in flight when stopping pollers, ms. */
+  stopTimeoutMs?: number;
+}
+
+export class Mappings {
+  readonly #ctx: EngineContext;
+  readonly #store: MappingStore;
+  readonly #mutex = new KeyedMutex();
+  readonly #runners = new Map<string, MappingRunner>();
+  readonly #results = new Map<string, string>();
+  readonly #backoff: BackoffPolicy;
+  readonly #stopTimeoutMs: number;
+  #sources: ShardSources | undefined;
+  #functions: FunctionDirectory | undefined;
+  #invoker: FunctionInvoker | undefined;
+  #destinations: FailureDestinations | undefined;
+
+  /** @internal built by the engine. */
+  constructor(ctx: EngineContext, options: MappingsOptions = {}) {
+    this.#ctx = ctx;
+    this.#store = new MappingStore(ctx.storage, ctx.clock);
+    this.#backoff = options.backoff ?? DEFAULT_PULL_BACKOFF;
+    this.#stopTimeoutMs = options.stopTimeoutMs ?? 5000;
+  }
+
+  /** @internal wiring: where stream and table-stream shards come from. */
+  setShardSources(sources: ShardSources): Promise<void> {
+    this.#sources = sources;
+    return this.#resume();
+  }
+  /** @internal wiring: function lookup (ARN, role). */
+  setFunctionDirectory(functions: FunctionDirectory): Promise<void> {
+    this.#functions = functions;
+    return this.#resume();
+  }
+  /** @internal wiring: the runtime that runs invocations. */
+  setInvoker(invoker: FunctionInvoker): Promise<void> {
+    this.#invoker = invoker;
+    return this.#resume();
+  }
+  /** @internal wiring: delivery of on-failure records. */
+  setFailureDestinations(destinations: FailureDestinations): void {
+    this.#destinations = destinations;
+  }
+
+  /**
+   * Creates a mapping; its pollers start at once when enabled.
+   *
+   * @example
+   * const { uuid } = await engine.mappings.create({
+   *   functionName: 'indexer', eventSourceArn: stream.arn, startingPosition: 'TRIM_HORIZON', batchSize: 50,
+   * });
+   */
+  async create(input: CreateMappingInput): Promise<EventSourceMapping> {
+    this.#ctx.lifecycle.assertOpen();
+    const { sources, functions } = this.#wired();
+    const record = await this.#mutex.run('create', async () => {
+      const prepared = await prepareCreate(this.#ctx, input, sources, functions, await this.#store.all());
+      await this.#store.create(prepared.record, { lastProcessingResult: LAST_RESULT.none }, prepared.initial);
+      return prepared.record;
+    });
+    this.#results.set(record.uuid, LAST_RESULT.none);
+    this.#ctx.events.emit('mapping.created', {
+      uuid: record.uuid,
+      functionArn: record.functionArn,
+      eventSourceArn: record.eventSourceArn,
+    });
+    this.#ctx.events.emit('mapping.state', { uuid: record.uuid, state: record.state, reason: 'User action' });
+    if (record.enabled) await this.#startRunner(record);
+    // Like CreateEventSourceMapping, the answer shows the transitional state; get() the final one.
+    return { ...(await this.#view(record)), state: 'Creating' };
+  }
+
+  async get(uuid: string): Promise<EventSourceMapping> {
+    this.#ctx.lifecycle.assertOpen();
+    return this.#view(await this.#require(uuid));
+  }
+
+  async list(filter: { functionName?: string; eventSourceArn?: string } = {}): Promise<EventSourceMapping[]> {
+    this.#ctx.lifecycle.assertOpen();
+    const name =
+      filter.functionName === undefined
+        ? undefined
+        : parseFunctionName(filter.functionName, this.#ctx.region, this.#ctx.accountId).name;
+    const all = await this.#store.all();
+    const wanted = all.filter(
+      (m) =>
+        (name === undefined || m.functionName === name) &&
+        (filter.eventSourceArn === undefined || m.eventSourceArn === filter.eventSourceArn),
+    );
+    return Promise.all(wanted.map((m) => this.#view(m)));
+  }
+
+  /** Changes settings; enabling resumes from the checkpoint, disabling keeps it. */
+  async update(uuid: string, changes: UpdateMappingInput): Promise<EventSourceMapping> {
+    this.#ctx.lifecycle.assertOpen();
+    const { next: record, transition } = await this.#mutex.run(uuid, async () => {
+      const current = await this.#require(uuid);
+      if (changes === null || typeof changes !== 'object') {
+        throw new LambdaliteError('InvalidParameterValueException', 'update() needs an object of changes');
+      }
+      for (const fixed of ['eventSourceArn', 'startingPosition', 'startingPositionTimestamp'] as const) {
+        if (fixed in changes) {
+          throw new LambdaliteError(
+            'InvalidParameterValueException',
+            `${fixed} cannot be changed; delete the mapping and create a new one`,
+          );
+        }
+      }
+      const settings = validateSettings(changes, current);
+      const next: MappingRecord = { ...current, ...settings, lastModifiedMs: this.#ctx.clock.now() };
+      if (changes.enabled !== undefined) {
+        if (typeof changes.enabled !== 'boolean') {
+          throw new LambdaliteError(
+            'InvalidParameterValueException',
+            `enabled must be a boolean, got ${JSON.stringify(changes.enabled)}`,
+          );
+        }
+        next.enabled = changes.enabled;
+      }
+      if (changes.functionName !== undefined) {
+        const ref = parseFunctionName(changes.functionName, this.#ctx.region, this.#ctx.accountId);
+        const fn = await this.#wired().functions.get(ref.name);
+        if (!fn) {
+          throw new LambdaliteError(
+            'ResourceNotFoundException',
+            `Function not found: ${changes.functionName}`,
+            {
+              statusCode: 404,
+            },
+          );
+        }
+        next.functionName = fn.functionName;
+        next.functionArn =
+          ref.qualifier === undefined ? fn.functionArn : `${fn.functionArn}:${ref.qualifier}`;
+      }
+      next.state = next.enabled ? 'Enabled' : 'Disabled';
+      next.stateTransitionReason = 'User action';
+      await this.#stopRunner(uuid);
+      await this.#store.put(next);
+      return { next, transition: transitionOf(current.enabled, next.enabled) };
+    });
+    const changed = Object.keys(changes).filter((k) => (changes as Record<string, unknown>)[k] !== undefined);
+    this.#ctx.events.emit('mapping.updated', { uuid, changed });
+    this.#ctx.events.emit('mapping.state', {
+      uuid,
+      state: record.state,
+      reason: record.stateTransitionReason,
+    });
+    if (record.enabled) await this.#startRunner(record);
+    // Like UpdateEventSourceMapping, the answer shows the transitional state; get() the final one.
+    return { ...(await this.#view(record)), state: transition };
+  }
+
+  /** Stops the mapping's pollers and removes it with its checkpoints and failure list. */
+  async delete(uuid: string): Promise<EventSourceMapping> {
+    this.#ctx.lifecycle.assertOpen();
+    return this.#mutex.run(uuid, async () => {
+      const record = await this.#require(uuid);
+      const view = await this.#view(record);
+      await this.#stopRunner(uuid);
+      await this.#store.delete(uuid);
+      this.#results.delete(uuid);
+      this.#ctx.events.emit('mapping.deleted', { uuid });
+      return { ...view, state: 'Deleting' as const };
+    });
+  }
+
+  /** Given-up batches kept because the mapping had no on-failure destination (or it failed). */
+  async failures(uuid: string): Promise<StoredFailure[]> {
+    this.#ctx.lifecycle.assertOpen();
+    await this.#require(uuid);
+    return this.#store.failures(uuid);
+  }
+
+  /** @internal engine close: stops every poller (bounded wait for batches in flight). */
+  async close(): Promise<void> {
+    await Promise.all([...this.#runners.keys()].map((uuid) => this.#stopRunner(uuid)));
+  }
+
+  #wired(): { sources: ShardSources; functions: FunctionDirectory } {
+    if (!this.#sources || !this.#functions) {
+      throw new LambdaliteError(
+        'ServiceException',
+        'event source mappings are not wired to streams and functions yet',
+      );
+    }
+    return { sources: this.#sources, functions: this.#functions };
+  }
+
+  async #require(uuid: string): Promise<MappingRecord> {
+    const record = typeof uuid === 'string' ? await this.#store.get(uuid) : undefined;
+    if (!record) {
+      throw new LambdaliteError(
+        'ResourceNotFoundException',
+        `The resource you requested does not exist. (mapping ${uuid})`,
+        {
+          statusCode: 404,
+        },
+      );
+    }
+    return record;
+  }
+
+  async #resume(): Promise<void> {
+    if (!this.#sources || !this.#functions || !this.#invoker) return;
+    if (this.#ctx.lifecycle.status !== 'open') return;
+    for (const record of await this.#store.all()) {
+      if (record.enabled && !this.#runners.has(record.uuid)) await this.#startRunner(record);
+    }
+  }
+
+  async #lastResult(uuid: string): Promise<string> {
+    let result = this.#results.get(uuid);
+    if (result === undefined) {
+      result = (await this.#store.status(uuid))?.lastProcessingResult ?? LAST_RESULT.none;
+      this.#results.set(uuid, result);
+    }
+    return result;
+  }
+
+  async #startRunner(record: MappingRecord): Promise<void> {
+    const sources = this.#sources;
+    const functions = this.#functions;
+    const invoker = this.#invoker;
+    if (!sources || !functions || !invoker || this.#runners.has(record.uuid)) return;
+    await this.#lastResult(record.uuid);
+    const uuid = record.uuid;
+    const runner = new MappingRunner(
+      {
+        sources,
+        functions,
+        invoker,
+        destinations: this.#destinations,
+        store: this.#store,
+        events: this.#ctx.events,
+        clock: this.#ctx.clock,
+        region: this.#ctx.region,
+        backoff: this.#backoff,
+        maxPayloadBytes: this.#ctx.quotas.syncPayloadBytes,
+        status: {
+          get: () => this.#results.get(uuid) ?? LAST_RESULT.none,
+          remember: (text) => this.#results.set(uuid, text),
+          set: async (text) => {
+            if (this.#results.get(uuid) === text) return;
+            this.#results.set(uuid, text);
+            await this.#store.commit(
+              this.#store.commitOps(uuid, undefined, undefined, { lastProcessingResult: text }, []),
+            );
+          },
+        },
+        onSourceMissing: () => void this.#sourceMissing(uuid),
+      },
+      record,
+      await this.#store.checkpoints(uuid),
+    );
+    this.#runners.set(uuid, runner);
+    try {
+      await runner.start();
+    } catch (err) {
+      // The mapping stays stored; it starts again on the next update or engine restart.
+      this.#ctx.events.emit('mapping.error', {
+        uuid,
+        shardId: undefined,
+        message: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+
+  async #stopRunner(uuid: string): Promise<void> {
+    const runner = this.#runners.get(uuid);
+    if (!runner) return;
+    this.#runners.delete(uuid);
+    await runner.stop(this.#stopTimeoutMs);
+  }
+
+  /**
+   * The stream or table stream is gone. AWS keeps the mapping and reports a problem; we stop its
+   * pollers, mark it Disabled with a PROBLEM reason, and keep it (with its checkpoints) for the user.
+   */
+  async #sourceMissing(uuid: string): Promise<void> {
+    await this.#mutex.run(uuid, async () => {
+      const record = await this.#store.get(uuid);
+      if (!record || !this.#runners.has(uuid) || this.#ctx.lifecycle.status !== 'open') return;
+      await this.#stopRunner(uuid);
+      const reason = `PROBLEM: event source ${record.eventSourceArn} does not exist`;
+      const next: MappingRecord = {
+        ...record,
+        state: 'Disabled',
+        enabled: false,
+        stateTransitionReason: reason,
+      };
+      this.#results.set(uuid, LAST_RESULT.sourceMissing);
+      await this.#store.commit([
+        ...this.#store.commitOps(
+          uuid,
+          undefined,
+          undefined,
+          { lastProcessingResult: LAST_RESULT.sourceMissing },
+          [],
+        ),
+      ]);
+      await this.#store.put(next);
+      this.#ctx.events.emit('mapping.state', { uuid, state: 'Disabled', reason });
+    });
+  }
+
+  async #view(record: MappingRecord): Promise<EventSourceMapping> {
+    const running = this.#runners.get(record.uuid);
+    const checkpoints: ReadonlyMap<string, CheckpointRecord> =
+      running?.checkpoints ?? (await this.#store.checkpoints(record.uuid));
+    return {
+      uuid: record.uuid,
+      functionArn: record.functionArn,
+      eventSourceArn: record.eventSourceArn,
+      startingPosition: record.startingPosition,
+      startingPositionTimestamp: record.startingPositionTimestamp,
+      batchSize: record.batchSize,
+      maximumBatchingWindowMs: record.maximumBatchingWindowMs,
+      maximumRetryAttempts: record.maximumRetryAttempts,
+      maximumRecordAgeSec: record.maximumRecordAgeSec,
+      bisectBatchOnFunctionError: record.bisectBatchOnFunctionError,
+      parallelizationFactor: record.parallelizationFactor,
+      reportBatchItemFailures: record.reportBatchItemFailures,
+      functionResponseTypes: record.reportBatchItemFailures ? ['ReportBatchItemFailures'] : [],
+      onFailure: record.onFailure,
+      role: record.role,
+      state: record.state,
+      stateTransitionReason: record.stateTransitionReason,
+      lastProcessingResult: await this.#lastResult(record.uuid),
+      lastModified: record.lastModifiedMs / 1000,
+      shards: [...checkpoints].map(([shardId, cp]) => ({
+        shardId,
+        sequenceNumber: cp.sequenceNumber,
+        iteratorAgeMs: cp.iteratorAgeMs,
+        drained: cp.drained,
+      })),
+    };
+  }
+}
