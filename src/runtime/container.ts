@@ -4,7 +4,8 @@
  * how the worker died (timeout, out of memory, process.exit, uncaught error).
  */
 import { randomUUID } from 'node:crypto';
-import { type FileHandle, mkdtemp, open, rm } from 'node:fs/promises';
+import { closeSync, openSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -72,7 +73,7 @@ export class Container {
   #workerError: (Error & { code?: string }) | undefined;
   #stopReason: StopReason | undefined;
   readonly #exited: Promise<void>;
-  #tmpHandle: FileHandle | undefined;
+  #tmpFd: number | undefined;
 
   private constructor(
     readonly options: ContainerOptions,
@@ -119,12 +120,18 @@ export class Container {
   ): Promise<Container> {
     const tmp = await mkdtemp(join(tmpdir(), 'lambdalite-tmp-'));
     // Held for the worker's /tmp check (fstat is cheaper than a stat by path); closed at exit.
-    const tmpHandle = await open(tmp, 'r').catch(() => undefined);
+    const tmpFd = openDirectory(tmp);
     const stream = logStreamName(clock.now());
     const spawnedAt = performance.now();
-    const worker = spawnWorker(workerOptions(options, tmp, stream, tmpHandle?.fd));
+    let worker: Worker;
+    try {
+      worker = spawnWorker(workerOptions(options, tmp, stream, tmpFd));
+    } catch (err) {
+      if (tmpFd !== undefined) closeQuietly(tmpFd);
+      throw err;
+    }
     const container = new Container(options, tmp, stream, worker, clock, hooks);
-    container.#tmpHandle = tmpHandle;
+    container.#tmpFd = tmpFd;
     const initDeadline = clock.setTimeout(() => void container.stop('timeout'), initTimeoutMs);
     hooks.onSpawn(container);
     await container.#ready();
@@ -217,7 +224,8 @@ export class Container {
     this.#state = 'dead';
     const pending = this.#pending;
     this.#finish();
-    await this.#tmpHandle?.close().catch(() => undefined);
+    if (this.#tmpFd !== undefined) closeQuietly(this.#tmpFd);
+    this.#tmpFd = undefined;
     await rm(this.tmpDir, { recursive: true, force: true }).catch(() => undefined);
     if (pending) {
       pending.resolve({
@@ -238,5 +246,22 @@ export class Container {
       await this.#worker.terminate();
     }
     await this.#exited;
+  }
+}
+
+/** A read descriptor of a directory (synchronous: one syscall, no thread-pool hop on cold start). */
+function openDirectory(path: string): number | undefined {
+  try {
+    return openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed (by the function's code): nothing to release.
   }
 }
