@@ -4,8 +4,8 @@
  * how the worker died (timeout, out of memory, process.exit, uncaught error).
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, openSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { closeSync, mkdtempSync, openSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -118,7 +118,8 @@ export class Container {
     hooks: ContainerHooks,
     initTimeoutMs: number,
   ): Promise<Container> {
-    const tmp = await mkdtemp(join(tmpdir(), 'lambdalite-tmp-'));
+    // Synchronous: a mkdir and an open cost less than two thread-pool hops on a busy machine.
+    const tmp = mkdtempSync(join(tmpdir(), 'lambdalite-tmp-'));
     // Held for the worker's /tmp check (fstat is cheaper than a stat by path); closed at exit.
     const tmpFd = openDirectory(tmp);
     const stream = logStreamName(clock.now());
