@@ -46,6 +46,11 @@ export class EventHub {
 
   constructor(private readonly clock: Clock) {}
 
+  /** True while someone is subscribed: hot paths skip building payloads nobody will see. */
+  get observed(): boolean {
+    return this.#subject.observed;
+  }
+
   emit<K extends EngineEventType>(type: K, payload: EngineEventMap[K]): void {
     this.#subject.next({ type, time: this.clock.now(), ...payload } as unknown as EngineEvent);
   }

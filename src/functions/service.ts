@@ -36,6 +36,8 @@ export class Functions {
   readonly #runtime: FunctionRuntime;
   readonly #mutex = new KeyedMutex();
   #queue: AsyncInvocationQueue | undefined;
+  /** The last name invoke resolved: repeated invokes of one function skip the parse. */
+  #lastInvoked: { input: string; name: string } | undefined;
 
   /** @internal built by the engine. */
   constructor(private readonly ctx: EngineContext) {
@@ -122,7 +124,7 @@ export class Functions {
    */
   async invoke(name: string, payload?: unknown, options: InvokeOptions = {}): Promise<InvokeResult> {
     this.ctx.lifecycle.assertOpen();
-    const functionName = resolveFunctionName(this.ctx, name, 'functionName');
+    const functionName = this.#resolveInvoked(name);
     const type = options.invocationType ?? 'RequestResponse';
     if (!INVOCATION_TYPES.has(type)) {
       fail(
@@ -138,28 +140,39 @@ export class Functions {
     }
     const json = serialise(payload);
     const limit = type === 'Event' ? this.ctx.quotas.asyncPayloadBytes : this.ctx.quotas.syncPayloadBytes;
-    const size = Buffer.byteLength(json);
+    // A UTF-16 code unit is at most 3 UTF-8 bytes: count bytes only when the text may be over.
+    const size = json.length * 3 <= limit ? json.length : Buffer.byteLength(json);
     if (size > limit) {
       fail(
         'RequestTooLargeException',
         `Request must be smaller than ${limit} bytes for the ${type === 'Event' ? 'Event' : 'RequestResponse'} invocation type, got ${size} bytes`,
       );
     }
-    const config = await this.#registry.require(functionName);
+    // The registry's cache answers synchronously once warm (no extra await on the hot path).
+    const config = this.#registry.peek(functionName) ?? (await this.#registry.require(functionName));
     if (type === 'DryRun') return { statusCode: 204, requestId: newRequestId(), executedVersion: '$LATEST' };
     if (type === 'Event') return this.#enqueue(functionName, JSON.parse(json));
     const outcome = await this.#runtime.run(
       { functionName, payload, requestId: newRequestId(), invocationType: 'RequestResponse' },
       { payloadJson: json, tail: options.logType === 'Tail', config },
     );
-    return {
+    const result: InvokeResult = {
       statusCode: outcome.statusCode,
       payload: outcome.payload,
-      ...(outcome.functionError ? { functionError: outcome.functionError } : {}),
-      ...(outcome.logResult !== undefined ? { logResult: outcome.logResult } : {}),
       executedVersion: outcome.executedVersion,
       requestId: outcome.requestId,
     };
+    if (outcome.functionError) result.functionError = outcome.functionError;
+    if (outcome.logResult !== undefined) result.logResult = outcome.logResult;
+    return result;
+  }
+
+  #resolveInvoked(input: unknown): string {
+    const last = this.#lastInvoked;
+    if (last !== undefined && last.input === input) return last.name;
+    const name = resolveFunctionName(this.ctx, input, 'functionName');
+    this.#lastInvoked = { input: String(input), name };
+    return name;
   }
 
   /** The 2014 InvokeAsync API: the same as `invoke(name, payload, { invocationType: 'Event' })`. */

@@ -18,7 +18,12 @@ export function logStreamName(now: number): string {
 }
 
 /** The worker's data, its own process.env (Lambda's variables, then the function's) and limits. */
-export function workerOptions(o: ContainerOptions, tmpDir: string, stream: string): WorkerOptions {
+export function workerOptions(
+  o: ContainerOptions,
+  tmpDir: string,
+  stream: string,
+  tmpFd?: number,
+): WorkerOptions {
   const spec: ContainerSpec = {
     taskRoot: o.taskRoot,
     handler: o.handler,
@@ -30,6 +35,7 @@ export function workerOptions(o: ContainerOptions, tmpDir: string, stream: strin
     logStreamName: stream,
     tmpDir,
     tmpBytes: o.tmpMb * 1024 * 1024,
+    tmpFd,
   };
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',

@@ -28,6 +28,8 @@ export interface ContainerSpec {
   /** This container's private temp directory and its quota in bytes. */
   tmpDir: string;
   tmpBytes: number;
+  /** A descriptor of tmpDir, opened and closed by the engine (a cheap fstat per invocation). */
+  tmpFd?: number;
 }
 
 export interface InvokeMessage {

@@ -13,7 +13,15 @@ import type { FunctionInvoker, InvocationOutcome, InvocationRequest } from '../f
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { FunctionConfiguration } from '../functions/types.js';
 import { Container, type ContainerHooks, type RawOutcome } from './container.js';
-import { endLine, reportLine, startLine, tail, timeoutMessage, userLine } from './log-lines.js';
+import {
+  endLine,
+  type ReportFigures,
+  reportLine,
+  startLine,
+  tail,
+  timeoutMessage,
+  userLine,
+} from './log-lines.js';
 import { ContainerPool } from './pool.js';
 import type { ErrorShape, LogLevel } from './protocol.js';
 
@@ -81,7 +89,8 @@ export class FunctionRuntime implements FunctionInvoker {
   async run(request: InvocationRequest, options: RunOptions = {}): Promise<RunResult> {
     this.ctx.lifecycle.assertOpen();
     const { functionName, requestId } = request;
-    const config = options.config ?? (await this.registry.require(functionName));
+    const config =
+      options.config ?? this.registry.peek(functionName) ?? (await this.registry.require(functionName));
     const payload = options.payloadJson ?? JSON.stringify(request.payload ?? {});
     const slot = this.#pool.acquire({
       functionName,
@@ -94,13 +103,16 @@ export class FunctionRuntime implements FunctionInvoker {
     }
     let container = slot.container;
     const cold = container === undefined;
-    try {
-      container ??= await this.#start(config);
-    } catch (err) {
-      this.#pool.release(functionName, undefined, false);
-      throw err;
+    if (container === undefined) {
+      try {
+        container = await this.#start(config);
+      } catch (err) {
+        this.#pool.release(functionName, undefined, false);
+        throw err;
+      }
     }
-    if (options.tail) this.#tails.set(requestId, []);
+    if (!options.tail) return this.#runIn(container, config, request, payload, cold);
+    this.#tails.set(requestId, []);
     try {
       return await this.#runIn(container, config, request, payload, cold);
     } finally {
@@ -151,8 +163,10 @@ export class FunctionRuntime implements FunctionInvoker {
     cold: boolean,
   ): Promise<RunResult> {
     const { functionName, requestId, invocationType } = request;
+    const events = this.ctx.events;
     const timeoutMs = config.timeout * 1000;
-    this.#platform(container, requestId, startLine(requestId));
+    // Lines and event payloads are built only when someone subscribes or the caller asked for Tail.
+    if (this.#logging(requestId)) this.#platform(container, requestId, startLine(requestId));
     const started = performance.now();
     let raw: RawOutcome;
     if (container.initError) {
@@ -161,6 +175,7 @@ export class FunctionRuntime implements FunctionInvoker {
     } else {
       const running = container.invoke(
         {
+          type: 'invoke',
           requestId,
           payload,
           remainingMs: timeoutMs,
@@ -168,13 +183,15 @@ export class FunctionRuntime implements FunctionInvoker {
         },
         timeoutMs,
       );
-      this.ctx.events.emit('function.invocation.started', {
-        functionName,
-        requestId,
-        containerId: container.id,
-        invocationType,
-        cold,
-      });
+      if (events.observed) {
+        events.emit('function.invocation.started', {
+          functionName,
+          requestId,
+          containerId: container.id,
+          invocationType,
+          cold,
+        });
+      }
       raw = await running;
     }
     const timedOut = raw.died === 'timeout';
@@ -197,54 +214,73 @@ export class FunctionRuntime implements FunctionInvoker {
         raw.died ? text : userLine(this.ctx.clock.now(), requestId, 'ERROR', text),
       );
     } else if (raw.payload !== undefined) {
-      const bytes = Buffer.byteLength(raw.payload);
-      if (bytes > this.ctx.quotas.syncPayloadBytes) {
+      const limit = this.ctx.quotas.syncPayloadBytes;
+      // A UTF-16 code unit is at most 3 UTF-8 bytes: count bytes only when the text may be over.
+      const bytes = raw.payload.length * 3 <= limit ? 0 : Buffer.byteLength(raw.payload);
+      if (bytes > limit) {
         error = {
           errorType: 'Function.ResponseSizeTooLarge',
-          errorMessage: `Response payload size (${bytes} bytes) exceeded maximum allowed payload size (${this.ctx.quotas.syncPayloadBytes} bytes).`,
+          errorMessage: `Response payload size (${bytes} bytes) exceeded maximum allowed payload size (${limit} bytes).`,
           trace: [],
         };
       } else {
         result = JSON.parse(raw.payload);
       }
     }
-    const figures = {
-      durationMs,
-      billedDurationMs: Math.max(1, Math.ceil(durationMs)),
-      memorySizeMb: config.memorySize,
-      maxMemoryUsedMb: Math.min(config.memorySize, Math.max(1, Math.ceil(raw.memoryBytes / MiB))),
-      ...(cold ? { initDurationMs: container.initDurationMs } : {}),
-    };
-    this.#platform(container, requestId, endLine(requestId));
-    this.#platform(container, requestId, reportLine(requestId, figures));
     const current = this.registry.peek(functionName);
     const reusable =
       !raw.died && !raw.retire && current !== undefined && revisionOf(current) === revisionOf(config);
     if (raw.retire && container.alive) void container.stop('tmp-quota');
-    this.#pool.release(functionName, container, reusable);
-    this.ctx.events.emit('function.invocation.completed', {
-      functionName,
-      requestId,
-      containerId: container.id,
-      invocationType,
-      cold,
-      ...figures,
-      ...(error ? { functionError: 'Unhandled' as const, errorType: error.errorType } : {}),
-    });
-    const lines = this.#tails.get(requestId);
-    return {
+    const logging = this.#logging(requestId);
+    if (logging || events.observed) {
+      const figures: ReportFigures = {
+        durationMs,
+        billedDurationMs: Math.max(1, Math.ceil(durationMs)),
+        memorySizeMb: config.memorySize,
+        maxMemoryUsedMb: Math.min(config.memorySize, Math.max(1, Math.ceil(raw.memoryBytes / MiB))),
+      };
+      if (cold) figures.initDurationMs = container.initDurationMs;
+      if (logging) {
+        this.#platform(container, requestId, endLine(requestId));
+        this.#platform(container, requestId, reportLine(requestId, figures));
+      }
+      this.#pool.release(functionName, container, reusable);
+      events.emit('function.invocation.completed', {
+        functionName,
+        requestId,
+        containerId: container.id,
+        invocationType,
+        cold,
+        ...figures,
+        ...(error ? { functionError: 'Unhandled' as const, errorType: error.errorType } : {}),
+      });
+    } else {
+      this.#pool.release(functionName, container, reusable);
+    }
+    const outcome: RunResult = {
       requestId,
       statusCode: 200,
       payload: error ?? result,
-      ...(error ? { functionError: 'Unhandled' as const } : {}),
       executedVersion: '$LATEST',
       durationMs,
-      ...(lines ? { logResult: tail(lines) } : {}),
     };
+    if (error) outcome.functionError = 'Unhandled';
+    const lines = this.#tails.size === 0 ? undefined : this.#tails.get(requestId);
+    if (lines) outcome.logResult = tail(lines);
+    return outcome;
+  }
+
+  /** Whether a line of this invocation would reach anyone (a subscriber, or its Tail). */
+  #logging(requestId: string | undefined): boolean {
+    return (
+      this.ctx.events.observed ||
+      (requestId !== undefined && this.#tails.size > 0 && this.#tails.has(requestId))
+    );
   }
 
   #platform(container: Container, requestId: string, line: string): void {
     this.#tails.get(requestId)?.push(line);
+    if (!this.ctx.events.observed) return;
     this.ctx.events.emit('function.log', {
       functionName: container.options.functionName,
       logGroupName: container.logGroupName,
@@ -257,8 +293,10 @@ export class FunctionRuntime implements FunctionInvoker {
   }
 
   #userLog(container: Container, requestId: string | undefined, level: LogLevel, message: string): void {
+    if (!this.#logging(requestId)) return;
     const line = userLine(this.ctx.clock.now(), requestId, level, message);
     if (requestId !== undefined) this.#tails.get(requestId)?.push(line);
+    if (!this.ctx.events.observed) return;
     this.ctx.events.emit('function.log', {
       functionName: container.options.functionName,
       logGroupName: container.logGroupName,

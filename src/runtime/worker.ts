@@ -2,9 +2,6 @@
  * The container: entry module of one worker thread. Loads the handler once (init), then serves
  * one invocation at a time. See protocol.ts for the messages.
  */
-import { type Dirent, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   type ContainerSpec,
@@ -15,6 +12,7 @@ import {
 } from './protocol.js';
 import { captureConsole } from './worker-console.js';
 import { type Handler, type LambdaContext, loadHandler, runHandler } from './worker-handler.js';
+import { memoryBytes, TmpUsage } from './worker-limits.js';
 
 const port = parentPort;
 if (!port) throw new Error('lambdalite runtime worker must run in a worker thread');
@@ -45,44 +43,7 @@ function fatal(error: ErrorShape, code: number): void {
   process.exit(code);
 }
 
-function memoryBytes(): number {
-  const heap = getHeapStatistics();
-  return (
-    heap.total_heap_size +
-    heap.malloced_memory +
-    ((heap as { external_memory?: number }).external_memory ?? 0)
-  );
-}
-
-/**
- * Bytes under `dir`. Synchronous on purpose (a thread-pool round trip would dominate a warm
- * invocation), and skipped when the directory was empty at the last scan and its mtime has not
- * moved since: no file can appear in it without changing that mtime.
- */
-let emptyAt: number | undefined;
-function tmpBytes(dir: string): number {
-  const mtime = statSync(dir, { throwIfNoEntry: false })?.mtimeMs;
-  if (mtime === undefined || mtime === emptyAt) return 0;
-  const total = dirBytes(dir);
-  emptyAt = readdirSync(dir).length === 0 ? mtime : undefined;
-  return total;
-}
-
-function dirBytes(dir: string): number {
-  let total = 0;
-  let entries: Dirent[];
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return 0;
-  }
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) total += dirBytes(path);
-    else if (entry.isFile()) total += statSync(path, { throwIfNoEntry: false })?.size ?? 0;
-  }
-  return total;
-}
+const tmpUsage = new TmpUsage(spec.tmpDir, spec.tmpFd);
 
 const initStart = performance.now();
 let handler: Awaited<ReturnType<typeof loadHandler>>;
@@ -120,7 +81,7 @@ async function invoke(message: InvokeMessage, fn: Handler): Promise<void> {
   }
   // The committed heap only shrinks after GC, so sampling it at the end approximates the peak.
   const peak = memoryBytes();
-  const tmpUsed = tmpBytes(spec.tmpDir);
+  const tmpUsed = tmpUsage.bytes();
   if (tmpUsed > spec.tmpBytes) {
     // Writes are not intercepted; the quota is checked when the invocation ends and a container
     // over it is failed and discarded with its /tmp.
@@ -132,7 +93,12 @@ async function invoke(message: InvokeMessage, fn: Handler): Promise<void> {
     payload = undefined;
     retire = true;
   }
-  send({ type: 'result', requestId: message.requestId, payload, error, memoryBytes: peak, retire });
+  // Only the fields that are set: fewer to clone on the warm path.
+  send(
+    error === undefined
+      ? { type: 'result', requestId: message.requestId, payload, memoryBytes: peak }
+      : { type: 'result', requestId: message.requestId, error, memoryBytes: peak, retire },
+  );
 }
 
 port.on('message', (message: InvokeMessage) => {
