@@ -27,7 +27,14 @@ export async function e2e(
   const dir = reuse.dir ?? (await tempDir());
   const location = kind === 'disk' ? (reuse.location ?? join(dir, 'db')) : undefined;
   const engine = await openEngine(kind, { clock, location });
-  return { engine, clock, events: new EventRecorder(engine.events$), dir, out: join(dir, 'out.txt'), location };
+  return {
+    engine,
+    clock,
+    events: new EventRecorder(engine.events$),
+    dir,
+    out: join(dir, 'out.txt'),
+    location,
+  };
 }
 
 /** Creates a fixture function from test/fixtures/functions/pull.mjs writing to `h.out`. */

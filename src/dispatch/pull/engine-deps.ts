@@ -56,7 +56,8 @@ export function failureDestinationsOver(services: DestinationServices): FailureD
         await services.putStreamRecord(destinationArn, record.requestContext.requestId, body);
       } else if (arn.service === 's3') {
         const bucket = arn.resource.split('/')[0] ?? '';
-        const shardId = from?.shardId ?? (record.KinesisBatchInfo ?? record.DDBStreamBatchInfo)?.shardId ?? 'shard';
+        const shardId =
+          from?.shardId ?? (record.KinesisBatchInfo ?? record.DDBStreamBatchInfo)?.shardId ?? 'shard';
         await services.putBucketObject(
           bucket,
           failureObjectKey(from?.uuid ?? 'mapping', shardId, services.clock.now()),

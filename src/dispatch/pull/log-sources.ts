@@ -6,8 +6,8 @@
  */
 import { filter, map, type Observable } from 'rxjs';
 import type { EngineEvent } from '../../events.js';
-import type { StreamRecord } from '../../streams/model.js';
 import { SEP } from '../../storage/keys.js';
+import type { StreamRecord } from '../../streams/model.js';
 import { sequenceAt } from '../../streams/sequence.js';
 import type { Position, ShardLog, ShardState, StreamState } from '../../streams/shard-log.js';
 import type { ShardSources } from './deps.js';
@@ -82,7 +82,8 @@ export class LogShardSource implements ShardSource {
     const arn = this.arn;
     return this.#events$.pipe(
       filter((e) => {
-        if (e.type === 'stream.appended') return e.streamArn === arn && (shardId === undefined || e.shardId === shardId);
+        if (e.type === 'stream.appended')
+          return e.streamArn === arn && (shardId === undefined || e.shardId === shardId);
         if (e.type === 'table.deleted') return this.#stream.deleted;
         return SHARD_SET_EVENTS.has(e.type) && 'streamArn' in e && e.streamArn === arn;
       }),

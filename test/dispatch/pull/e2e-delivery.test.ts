@@ -90,7 +90,10 @@ describe('records of real streams reach real functions in order', () => {
     h.clock.advance(5000);
     await h.engine.mappings.update(uuid, { enabled: true });
     await checkpointed(h, uuid, two.shardId, two.sequenceNumber);
-    expect(lines(h)).toEqual([`${one.shardId}:${one.sequenceNumber}`, `${two.shardId}:${two.sequenceNumber}`]);
+    expect(lines(h)).toEqual([
+      `${one.shardId}:${one.sequenceNumber}`,
+      `${two.shardId}:${two.sequenceNumber}`,
+    ]);
     // Lag: the engine clock at delivery minus the arrival of the last record delivered.
     expect((await h.engine.mappings.get(uuid)).shards[0]?.iteratorAgeMs).toBe(5000);
   });
@@ -112,7 +115,8 @@ describe('records of real streams reach real functions in order', () => {
     const children = await h.engine.streams.putRecords('orders', keys);
     await h.engine.mappings.update(uuid, { enabled: true });
     const lastPerChild = new Map<string, string>();
-    for (const r of children.records) if ('sequenceNumber' in r) lastPerChild.set(r.shardId, r.sequenceNumber);
+    for (const r of children.records)
+      if ('sequenceNumber' in r) lastPerChild.set(r.shardId, r.sequenceNumber);
     expect(lastPerChild.size).toBe(2);
     for (const [shardId, seq] of lastPerChild) await checkpointed(h, uuid, shardId, seq);
     const shards = lines(h).map((l) => l.split(':')[0]);
@@ -135,7 +139,8 @@ describe('records of real streams reach real functions in order', () => {
     // Find one key per shard.
     const byShard = new Map<string, string>();
     for (let i = 0; byShard.size < 2; i++) {
-      const shardId = (await h.engine.streams.putRecord('orders', { partitionKey: `p${i}`, data: 'warm-up' })).shardId;
+      const shardId = (await h.engine.streams.putRecord('orders', { partitionKey: `p${i}`, data: 'warm-up' }))
+        .shardId;
       if (!byShard.has(shardId)) byShard.set(shardId, `p${i}`);
     }
     const [[badShard, badKey] = ['', ''], [goodShard, goodKey] = ['', '']] = [...byShard];
@@ -151,6 +156,9 @@ describe('records of real streams reach real functions in order', () => {
     h.clock.advance(failed.delayMs);
     await checkpointed(h, uuid, badShard, after.sequenceNumber);
     const bad = lines(h).filter((l) => l.startsWith(badShard));
-    expect(bad.slice(-2)).toEqual([`${badShard}:${poison.sequenceNumber}`, `${badShard}:${after.sequenceNumber}`]);
+    expect(bad.slice(-2)).toEqual([
+      `${badShard}:${poison.sequenceNumber}`,
+      `${badShard}:${after.sequenceNumber}`,
+    ]);
   });
 });

@@ -10,8 +10,14 @@ describe('a real function fed by a real stream', () => {
     const stream = await h.engine.streams.create('orders');
     await pullFunction(h, 'reader', 'events');
     h.clock.advance(987);
-    const first = await h.engine.streams.putRecord('orders', { partitionKey: 'user-1', data: 'Hello, this is a test.' });
-    const second = await h.engine.streams.putRecord('orders', { partitionKey: 'user-2', data: Buffer.from([0, 255]) });
+    const first = await h.engine.streams.putRecord('orders', {
+      partitionKey: 'user-1',
+      data: 'Hello, this is a test.',
+    });
+    const second = await h.engine.streams.putRecord('orders', {
+      partitionKey: 'user-2',
+      data: Buffer.from([0, 255]),
+    });
     const { uuid } = await h.engine.mappings.create({
       functionName: 'reader',
       eventSourceArn: stream.streamArn,
@@ -116,7 +122,11 @@ describe('creating a mapping checks the real sources and functions', () => {
       /table\/plain/,
     );
     await expectCode(
-      h.engine.mappings.create({ functionName: 'nobody', eventSourceArn: stream.streamArn, startingPosition: 'LATEST' }),
+      h.engine.mappings.create({
+        functionName: 'nobody',
+        eventSourceArn: stream.streamArn,
+        startingPosition: 'LATEST',
+      }),
       'ResourceNotFoundException',
       /nobody/,
     );
