@@ -162,3 +162,53 @@ describe('records of real streams reach real functions in order', () => {
     ]);
   });
 });
+
+describe('deleting what a mapping uses (AWS keeps the mapping in a problem state)', () => {
+  it('keeps the mapping of a deleted function waiting, and delivers once the function is back', async () => {
+    const h = await e2e();
+    const stream = await h.engine.streams.create('orders');
+    await pullFunction(h, 'fn', 'ids');
+    const { uuid } = await h.engine.mappings.create({
+      functionName: 'fn',
+      eventSourceArn: stream.streamArn,
+      startingPosition: 'LATEST',
+    });
+    await h.engine.functions.delete('fn');
+    const record = await h.engine.streams.putRecord('orders', { partitionKey: 'a', data: '1' });
+    const failed = await h.events.wait('mapping.batch.failed', (e) => e.uuid === uuid);
+    const view = await h.engine.mappings.get(uuid);
+    expect(view.state).toBe('Enabled');
+    expect(view.lastProcessingResult).toBe('PROBLEM: Function does not exist');
+    await pullFunction(h, 'fn', 'ids');
+    h.clock.advance(failed.delayMs);
+    await checkpointed(h, uuid, record.shardId, record.sequenceNumber);
+    expect(lines(h)).toEqual([`${record.shardId}:${record.sequenceNumber}`]);
+    expect((await h.engine.mappings.get(uuid)).lastProcessingResult).toBe('OK');
+  });
+
+  it('disables the mapping of a deleted stream with a PROBLEM reason and keeps it', async () => {
+    const h = await e2e();
+    const stream = await h.engine.streams.create('orders');
+    const table = await h.engine.tables.create('users', { partitionKey: 'id', streamViewType: 'KEYS_ONLY' });
+    await pullFunction(h, 'fn', 'ids');
+    const onStream = await h.engine.mappings.create({
+      functionName: 'fn',
+      eventSourceArn: stream.streamArn,
+      startingPosition: 'LATEST',
+    });
+    const onTable = await h.engine.mappings.create({
+      functionName: 'fn',
+      eventSourceArn: table.streamArn ?? '',
+      startingPosition: 'LATEST',
+    });
+    await h.engine.streams.delete('orders');
+    await h.engine.tables.delete('users');
+    for (const { uuid, eventSourceArn } of [onStream, onTable]) {
+      const state = await h.events.wait('mapping.state', (e) => e.uuid === uuid && e.state === 'Disabled');
+      expect(state.reason).toBe(`PROBLEM: event source ${eventSourceArn} does not exist`);
+      const view = await h.engine.mappings.get(uuid);
+      expect(view.lastProcessingResult).toBe('PROBLEM: Event source does not exist');
+    }
+    expect(await h.engine.mappings.list()).toHaveLength(2);
+  });
+});
