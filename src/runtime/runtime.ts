@@ -82,7 +82,7 @@ export class FunctionRuntime implements FunctionInvoker {
     this.ctx.lifecycle.assertOpen();
     const { functionName, requestId } = request;
     const config = options.config ?? (await this.registry.require(functionName));
-    const payload = options.payloadJson ?? JSON.stringify(request.payload ?? {});
+    const payload = options.payloadJson ?? request.payloadJson ?? JSON.stringify(request.payload ?? {});
     const slot = this.#pool.acquire({
       functionName,
       revisionId: revisionOf(config),

@@ -9,13 +9,20 @@ import type { Clock } from '../../clock.js';
 import { isLambdaliteError, LambdaliteError } from '../../errors.js';
 import type { FailureDestinations, FailureRecord, FunctionDirectory } from './deps.js';
 
+type FunctionFacts = { functionName: string; functionArn: string; role: string };
+
 export interface DirectoryTarget {
-  get(name: string): Promise<{ functionName: string; functionArn: string; role: string }>;
+  get(name: string): Promise<FunctionFacts>;
+  /** The cached configuration when there is one (no storage read): the poller asks per batch. */
+  peekConfiguration?(name: string): FunctionFacts | undefined;
 }
 
 export function functionDirectoryOver(functions: DirectoryTarget): FunctionDirectory {
   return {
     async get(name) {
+      const cached = functions.peekConfiguration?.(name);
+      if (cached)
+        return { functionName: cached.functionName, functionArn: cached.functionArn, role: cached.role };
       try {
         const { functionName, functionArn, role } = await functions.get(name);
         return { functionName, functionArn, role };
