@@ -28,6 +28,8 @@ interface EndToEnd {
   maxLagMs: number;
   /** Time the writes took, ms. */
   writeMs: number;
+  /** Function invocations (batches) delivered. */
+  batches: number;
 }
 
 async function endToEnd(): Promise<EndToEnd> {
@@ -52,6 +54,7 @@ async function endToEnd(): Promise<EndToEnd> {
       batchSize: 100,
     });
     let delivered = 0;
+    let batches = 0;
     let maxLagMs = 0;
     let target = SHARDS;
     let release: (() => void) | undefined;
@@ -59,6 +62,7 @@ async function endToEnd(): Promise<EndToEnd> {
       if (e.type === 'mapping.batch.invoked') maxLagMs = Math.max(maxLagMs, e.iteratorAgeMs);
       if (e.type === 'mapping.batch.succeeded') {
         delivered += e.size;
+        batches++;
         if (delivered >= target) release?.();
       }
     });
@@ -80,6 +84,7 @@ async function endToEnd(): Promise<EndToEnd> {
     );
     await warm;
     delivered = 0;
+    batches = 0;
     maxLagMs = 0;
     let writeMs = 0;
     const value = await rate(TOTAL, async () => {
@@ -96,7 +101,7 @@ async function endToEnd(): Promise<EndToEnd> {
       await done;
     });
     sub.unsubscribe();
-    return { rate: value, maxLagMs, writeMs };
+    return { rate: value, maxLagMs, writeMs, batches };
   } finally {
     await engine.close();
     await rm(dir, { recursive: true, force: true });
@@ -199,6 +204,9 @@ export const pullBenchmark: Benchmark = {
     if (!mid) throw new Error('no run');
     const lag = [...runs].sort((a, b) => a.maxLagMs - b.maxLagMs)[1]?.maxLagMs ?? 0;
     const writeMs = [...runs].sort((a, b) => a.writeMs - b.writeMs)[1]?.writeMs ?? 0;
+    console.log(
+      `pull runs: ${runs.map((r) => `${Math.round(r.rate)} rec/s (${r.batches} batches)`).join(', ')}; raw ${raws.map(Math.round).join(', ')}`,
+    );
     const fake = await median(3, fakeSource);
     return [
       {

@@ -56,7 +56,7 @@ export function lines(h: E2E): string[] {
 }
 
 /** Resolves once the mapping checkpointed `sequenceNumber` on `shardId`. */
-export function checkpointed(h: E2E, uuid: string, shardId: string, sequenceNumber: string, ms = 10_000) {
+export function checkpointed(h: E2E, uuid: string, shardId: string, sequenceNumber: string, ms = 20_000) {
   return h.events.wait(
     'mapping.checkpoint',
     (e) => e.uuid === uuid && e.shardId === shardId && e.sequenceNumber === sequenceNumber,

@@ -62,7 +62,7 @@ export class EventRecorder {
     type: K,
     predicate: (e: EngineEventOf<K>) => boolean = () => true,
     n = 1,
-    ms = 5000,
+    ms = 15_000,
   ): Promise<EngineEventOf<K>> {
     let count = 0;
     return firstValueFrom(

@@ -46,6 +46,9 @@ export class LogShardSource implements ShardSource {
   async read(shardId: string, afterSequence: string | undefined, limit: number): Promise<SourceRecord[]> {
     const shard = this.#shard(shardId);
     if (!shard || this.#stream.deleted) return [];
+    // Caught up (the usual case after each batch of a busy poller): no LevelDB iterator needed.
+    const last = shard.lastSequence;
+    if (last === undefined || (afterSequence !== undefined && afterSequence >= last)) return [];
     let position: Position =
       afterSequence === undefined
         ? { op: 'gte', sequence: sequenceAt(shard.meta.index, 0) }

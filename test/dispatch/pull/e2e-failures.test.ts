@@ -15,7 +15,7 @@ async function retryUntil<T>(h: E2E, uuid: string, done: Promise<T>): Promise<T>
   });
   for (let n = 1; !settled; n++) {
     const failed = await Promise.race([
-      h.events.wait('mapping.batch.failed', (e) => e.uuid === uuid, n),
+      h.events.wait('mapping.batch.failed', (e) => e.uuid === uuid, n, 15_000),
       result,
     ]);
     if (settled) break;
@@ -115,7 +115,7 @@ describe('failing batches of real streams', () => {
     h.clock.advance(61_000);
     const givenUp = await h.events.wait('mapping.batch.givenUp', (e) => e.uuid === uuid);
     expect(givenUp.condition).toBe('RecordAgeExceeded');
-    await h.events.wait('async.succeeded', (e) => e.functionName === 'dlq', 1, 10_000);
+    await h.events.wait('async.succeeded', (e) => e.functionName === 'dlq', 1, 15_000);
     const [received] = readFileSync(dlqOut, 'utf8')
       .trim()
       .split('\n')
