@@ -130,12 +130,15 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const engine = new Engine(ctx, { streams, tables });
   lifecycle.markOpen();
   if (options.wireMappings !== false) {
-    try {
-      await wireMappings(engine, shardLog, resolved.clock);
-    } catch (err) {
-      await engine.close();
-      throw err;
-    }
+    // Attached at once; stored mappings restart in the background (createEngine does not wait
+    // for their LevelDB reads, like the push queue's dispatcher).
+    wireMappings(engine, shardLog, resolved.clock).catch((err: unknown) =>
+      events.emit('mapping.error', {
+        uuid: '',
+        shardId: undefined,
+        message: `restarting mappings failed: ${err instanceof Error ? err.message : String(err)}`,
+      }),
+    );
   }
   events.emit('engine.opened', {
     location: resolved.location,

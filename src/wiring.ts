@@ -67,7 +67,7 @@ export interface MappingServices {
 
 /**
  * Attaches event source mappings to the real shard log, function registry, runtime and
- * destinations; resolves once enabled mappings restarted their pollers.
+ * destinations (synchronously); the promise resolves once enabled mappings restarted.
  */
 export async function wireMappings(
   { mappings, functions, streams, buckets, events$ }: MappingServices,
@@ -86,7 +86,12 @@ export async function wireMappings(
       },
     }),
   );
-  await mappings.setFunctionDirectory(functionDirectoryOver(functions));
-  await mappings.setInvoker(functions.invoker);
-  await mappings.setShardSources(logShardSources(shardLog, events$));
+  // All three are attached before the first await, so the engine's mappings are usable as soon
+  // as createEngine returns; only the last setter restarts the enabled mappings.
+  const resumes = [
+    mappings.setFunctionDirectory(functionDirectoryOver(functions)),
+    mappings.setInvoker(functions.invoker),
+    mappings.setShardSources(logShardSources(shardLog, events$)),
+  ];
+  await Promise.all(resumes);
 }
