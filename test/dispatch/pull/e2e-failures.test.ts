@@ -170,4 +170,34 @@ describe('failing batches of real streams', () => {
       batchSize: 2,
     });
   });
+
+  it('writes the record of a given-up batch to a bucket under an AWS-like key', async () => {
+    const h = await e2e();
+    await h.engine.buckets.create('failures');
+    const source = await h.engine.streams.create('orders');
+    await pullFunction(h, 'fn', 'poison');
+    const { uuid } = await h.engine.mappings.create({
+      functionName: 'fn',
+      eventSourceArn: source.streamArn,
+      startingPosition: 'TRIM_HORIZON',
+      maximumRetryAttempts: 0,
+      onFailure: 'arn:aws:s3:::failures',
+    });
+    const poison = await h.engine.streams.putRecord('orders', { partitionKey: 'k', data: 'poison' });
+    await h.events.wait('mapping.batch.givenUp', (e) => e.uuid === uuid);
+    await checkpointed(h, uuid, poison.shardId, poison.sequenceNumber);
+    const { contents } = await h.engine.buckets.listObjects('failures');
+    expect(contents).toHaveLength(1);
+    const key = contents[0]?.key ?? '';
+    expect(key).toMatch(
+      new RegExp(
+        `^aws/lambda/${uuid}/${poison.shardId}/2026/01/01/2026-01-01T00\\.00\\.\\d\\d-[0-9a-f-]{36}$`,
+      ),
+    );
+    const record = JSON.parse(
+      (await h.engine.buckets.getObject('failures', key)).body.toString('utf8'),
+    ) as FailureRecord;
+    expect(record.requestContext.condition).toBe('RetryAttemptsExhausted');
+    expect(record.KinesisBatchInfo?.startSequenceNumber).toBe(poison.sequenceNumber);
+  });
 });
