@@ -26,6 +26,11 @@ export interface EngineOptions {
   callerIdentity?: CallerIdentity;
   /** Push dispatcher: retry delays, throttle backoff, concurrency; see {@link AsyncInvocationOptions}. */
   asyncInvocation?: Partial<AsyncInvocationOptions>;
+  /**
+   * @internal false leaves event source mappings unattached to streams and functions, for tests
+   * that attach doubles (`mappings.setShardSources` etc.). Default true.
+   */
+  wireMappings?: boolean;
 }
 
 export interface ResolvedOptions {

@@ -22,7 +22,7 @@ import { RetentionSweeper } from './streams/retention.js';
 import { ShardLog } from './streams/shard-log.js';
 import { StreamService } from './streams/stream-service.js';
 import { TableService } from './tables/table-service.js';
-import { wireServices } from './wiring.js';
+import { wireMappings, wireServices } from './wiring.js';
 
 /**
  * One lambdalite engine. Create it with {@link createEngine}; close it with `close()` or
@@ -129,6 +129,17 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const tables = await TableService.open(ctx, shardLog);
   const engine = new Engine(ctx, { streams, tables });
   lifecycle.markOpen();
+  if (options.wireMappings !== false) {
+    // Attached at once; stored mappings restart in the background (createEngine does not wait
+    // for their LevelDB reads, like the push queue's dispatcher).
+    wireMappings(engine, shardLog, resolved.clock).catch((err: unknown) =>
+      events.emit('mapping.error', {
+        uuid: '',
+        shardId: undefined,
+        message: `restarting mappings failed: ${err instanceof Error ? err.message : String(err)}`,
+      }),
+    );
+  }
   events.emit('engine.opened', {
     location: resolved.location,
     region: resolved.region,

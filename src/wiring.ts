@@ -3,12 +3,19 @@
  * queue, the queue behind Event invocations and bucket notifications, destinations, role usage.
  * Kept apart from engine.ts so the composition root stays a list of parts.
  */
+import type { Observable } from 'rxjs';
 import type { Buckets } from './buckets/buckets.js';
 import { attachFunctionDirectory, attachNotificationSink } from './buckets/buckets.js';
+import type { Clock } from './clock.js';
+import { failureDestinationsOver, functionDirectoryOver } from './dispatch/pull/engine-deps.js';
+import { logShardSources } from './dispatch/pull/log-sources.js';
 import type { AsyncInvocations } from './dispatch/push/async-invocations.js';
 import { isLambdaliteError } from './errors.js';
+import type { EngineEvent } from './events.js';
 import type { Functions } from './functions/service.js';
 import type { Iam } from './iam/iam.js';
+import type { Mappings } from './mappings/service.js';
+import type { ShardLog } from './streams/shard-log.js';
 import type { StreamService } from './streams/stream-service.js';
 
 export interface WiredServices {
@@ -48,4 +55,43 @@ export function wireServices({ iam, asyncInvocations, functions, buckets, stream
     usersOf: async (roleArn) =>
       (await functions.list()).filter((f) => f.role === roleArn).map((f) => `function:${f.functionName}`),
   });
+}
+
+export interface MappingServices {
+  readonly mappings: Mappings;
+  readonly functions: Functions;
+  readonly streams: StreamService;
+  readonly buckets: Buckets;
+  readonly events$: Observable<EngineEvent>;
+}
+
+/**
+ * Attaches event source mappings to the real shard log, function registry, runtime and
+ * destinations (synchronously); the promise resolves once enabled mappings restarted.
+ */
+export async function wireMappings(
+  { mappings, functions, streams, buckets, events$ }: MappingServices,
+  shardLog: ShardLog,
+  clock: Clock,
+): Promise<void> {
+  mappings.setFailureDestinations(
+    failureDestinationsOver({
+      clock,
+      invokeAsync: (fn, payload) => functions.invokeAsync(fn, payload),
+      putStreamRecord: async (stream, partitionKey, data) => {
+        await streams.putRecord(stream, { partitionKey, data });
+      },
+      putBucketObject: async (bucket, key, body) => {
+        await buckets.putObject(bucket, key, body, { contentType: 'application/json' });
+      },
+    }),
+  );
+  // All three are attached before the first await, so the engine's mappings are usable as soon
+  // as createEngine returns; only the last setter restarts the enabled mappings.
+  const resumes = [
+    mappings.setFunctionDirectory(functionDirectoryOver(functions)),
+    mappings.setInvoker(functions.invoker),
+    mappings.setShardSources(logShardSources(shardLog, events$)),
+  ];
+  await Promise.all(resumes);
 }

@@ -10,6 +10,8 @@ export interface InvocationRequest {
   functionName: string;
   /** The event, a JSON-serialisable value. */
   payload: unknown;
+  /** The event already serialised (JSON of `payload`); the runtime sends it as is when present. */
+  payloadJson?: string;
   /** Request id; the push queue keeps it the same across retries of one event. */
   requestId: string;
   /** How the caller invoked: the runtime runs both the same way, it affects logs and metrics. */

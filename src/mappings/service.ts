@@ -260,6 +260,7 @@ export class Mappings {
     const functions = this.#functions;
     const invoker = this.#invoker;
     if (!sources || !functions || !invoker || this.#runners.has(record.uuid)) return;
+    if (this.#ctx.lifecycle.status !== 'open') return;
     await this.#lastResult(record.uuid);
     const uuid = record.uuid;
     const runner = new MappingRunner(

@@ -91,7 +91,7 @@ export class FunctionRuntime implements FunctionInvoker {
     const { functionName, requestId } = request;
     const config =
       options.config ?? this.registry.peek(functionName) ?? (await this.registry.require(functionName));
-    const payload = options.payloadJson ?? JSON.stringify(request.payload ?? {});
+    const payload = options.payloadJson ?? request.payloadJson ?? JSON.stringify(request.payload ?? {});
     const slot = this.#pool.acquire({
       functionName,
       revisionId: revisionOf(config),

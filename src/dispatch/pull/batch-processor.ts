@@ -12,7 +12,7 @@ import { backoffDelay, retriesExhausted } from '../retry.js';
 import type { GiveUpCondition } from './deps.js';
 import { giveUp, type LastFailure } from './give-up.js';
 import type { PollerContext } from './poller-context.js';
-import { buildEvent, resumeIndex } from './records.js';
+import { buildEventJson, resumeIndex } from './records.js';
 import type { SourceRecord } from './shard-source.js';
 
 export interface BatchSink {
@@ -145,16 +145,27 @@ export class BatchProcessor {
         message: 'function not found',
       };
     }
-    const payload = buildEvent(
-      {
-        kind: ctx.source.kind,
-        shardId: ctx.shardId,
-        eventSourceArn: ctx.eventSourceArn,
-        region: ctx.region,
-        invokeIdentityArn: ctx.settings.role ?? fn.role,
+    const eventContext = {
+      kind: ctx.source.kind,
+      shardId: ctx.shardId,
+      eventSourceArn: ctx.eventSourceArn,
+      region: ctx.region,
+      invokeIdentityArn: ctx.settings.role ?? fn.role,
+    };
+    const payloadJson = buildEventJson(eventContext, batch);
+    // Invokers that read the object get it parsed lazily; the runtime sends payloadJson as is.
+    let parsed: unknown;
+    const request = {
+      functionName: fn.functionName,
+      get payload(): unknown {
+        parsed ??= JSON.parse(payloadJson);
+        return parsed;
       },
-      batch,
-    );
+      payloadJson,
+      requestId,
+      invocationType: 'RequestResponse' as const,
+      invokedFunctionArn: ctx.invokedFunctionArn,
+    };
     const lastRecord = batch[batch.length - 1];
     const iteratorAgeMs = Math.max(0, ctx.clock.now() - (lastRecord?.arrivalMs ?? ctx.clock.now()));
     ctx.noteIteratorAge(iteratorAgeMs);
@@ -162,13 +173,7 @@ export class BatchProcessor {
     const started = ctx.clock.now();
     let outcome: Awaited<ReturnType<typeof ctx.invoker.invoke>>;
     try {
-      outcome = await ctx.invoker.invoke({
-        functionName: fn.functionName,
-        payload,
-        requestId,
-        invocationType: 'RequestResponse',
-        invokedFunctionArn: ctx.invokedFunctionArn,
-      });
+      outcome = await ctx.invoker.invoke(request);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       if (isLambdaliteError(err, 'TooManyRequestsException')) {

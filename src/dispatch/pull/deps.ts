@@ -25,7 +25,12 @@ export interface FunctionDirectory {
 
 /** Delivers an on-failure record (reference §4.4) to a destination ARN. */
 export interface FailureDestinations {
-  send(destinationArn: string, record: FailureRecord): Promise<void>;
+  /** `from` names the mapping and shard that gave the batch up (used for S3 object keys). */
+  send(
+    destinationArn: string,
+    record: FailureRecord,
+    from?: { uuid: string; shardId: string },
+  ): Promise<void>;
 }
 
 export interface BatchInfo {

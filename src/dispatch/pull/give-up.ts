@@ -51,7 +51,7 @@ export async function giveUp(
     return [{ record, destinationError: 'no FailureDestinations attached to the engine' }];
   // Destination first, checkpoint after: a crash in between sends the record again.
   try {
-    await ctx.destinations.send(destination, record);
+    await ctx.destinations.send(destination, record, { uuid: ctx.uuid, shardId: ctx.shardId });
     return [];
   } catch (err) {
     return [{ record, destinationError: err instanceof Error ? err.message : String(err) }];

@@ -20,6 +20,23 @@ export function buildEvent(ctx: EventContext, records: readonly SourceRecord[]):
   };
 }
 
+/**
+ * The same event as {@link buildEvent}, serialised directly: the constant parts of a Kinesis
+ * record are encoded once per batch (JSON.stringify of 100 records was a hot spot).
+ */
+export function buildEventJson(ctx: EventContext, records: readonly SourceRecord[]): string {
+  if (ctx.kind !== 'kinesis') return JSON.stringify(buildEvent(ctx, records));
+  const idPrefix = `},"eventSource":"aws:kinesis","eventVersion":"1.0","eventID":${JSON.stringify(`${ctx.shardId}:`).slice(0, -1)}`;
+  const tail = `","eventName":"aws:kinesis:record","invokeIdentityArn":${JSON.stringify(ctx.invokeIdentityArn)},"awsRegion":${JSON.stringify(ctx.region)},"eventSourceARN":${JSON.stringify(ctx.eventSourceArn)}}`;
+  const parts: string[] = [];
+  for (const r of records) {
+    parts.push(
+      `{"kinesis":{"kinesisSchemaVersion":"1.0","partitionKey":${JSON.stringify(r.partitionKey ?? '')},"sequenceNumber":"${r.sequenceNumber}","data":"${(r.data ?? Buffer.alloc(0)).toString('base64')}","approximateArrivalTimestamp":${JSON.stringify(r.arrivalMs / 1000)}${idPrefix}${r.sequenceNumber}${tail}`,
+    );
+  }
+  return `{"Records":[${parts.join(',')}]}`;
+}
+
 function kinesisRecord(ctx: EventContext, r: SourceRecord): Record<string, unknown> {
   return {
     kinesis: {

@@ -84,3 +84,34 @@ describe('pull retry policy', () => {
     expect(retriesExhausted(2, 2)).toBe(false);
   });
 });
+
+describe('buildEventJson', () => {
+  it('serialises exactly the event buildEvent builds', async () => {
+    const { buildEvent, buildEventJson } = await import('../../../src/dispatch/pull/records.js');
+    const ctx = {
+      kind: 'kinesis' as const,
+      shardId: 'shardId-000000000001',
+      eventSourceArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/a"b',
+      region: 'us-east-1',
+      invokeIdentityArn: 'arn:aws:iam::000000000000:role/r',
+    };
+    const records = [
+      {
+        sequenceNumber: '49590338271490256608559692538361571095921575989136588898',
+        arrivalMs: 1767225600123,
+        partitionKey: 'k "1"\n',
+        data: Buffer.from('hé'),
+      },
+      {
+        sequenceNumber: '49590338271490256608559692538361571095921575989136588899',
+        arrivalMs: 1767225600000,
+        partitionKey: '',
+        data: Buffer.alloc(0),
+      },
+    ];
+    expect(buildEventJson(ctx, records)).toBe(JSON.stringify(buildEvent(ctx, records)));
+    const ddb = { ...ctx, kind: 'dynamodb' as const };
+    const changes = [{ sequenceNumber: '1', arrivalMs: 0, change: { eventName: 'INSERT' } }];
+    expect(buildEventJson(ddb, changes)).toBe(JSON.stringify(buildEvent(ddb, changes)));
+  });
+});
