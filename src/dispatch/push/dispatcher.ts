@@ -99,11 +99,12 @@ export class Dispatcher {
     const names = [...this.#functions];
     const offset = names.length === 0 ? 0 : this.#round++ % names.length;
     let nextDue: number | undefined;
+    const overall = Math.min(options.maxConcurrency, ctx.quotas.accountConcurrency);
     for (const name of [...names.slice(offset), ...names.slice(0, offset)]) {
-      const free = options.maxConcurrency - this.#inFlight.size;
+      const free = overall - this.#inFlight.size;
       if (this.#closed || free <= 0) return;
       const running = this.#perFunction.get(name) ?? 0;
-      const wanted = Math.min(free, options.maxConcurrencyPerFunction - running);
+      const wanted = Math.min(free, this.#functionCap(name) - running);
       let seen = 0;
       if (wanted > 0) {
         // In-flight keys stay in the index until settled and sit at its head: read past them.
@@ -116,7 +117,19 @@ export class Dispatcher {
       const idle = seen === 0 && next === undefined && !this.#perFunction.has(name) && wanted > 0;
       if (idle && !this.#touched.has(name)) this.#functions.delete(name);
     }
-    if (this.#inFlight.size < options.maxConcurrency && !this.#closed) this.#arm(nextDue);
+    if (this.#inFlight.size < overall && !this.#closed) this.#arm(nextDue);
+  }
+
+  /**
+   * How many of the function's events may run at once: the per-function bound, lowered to its
+   * reserved concurrency, so the runtime never throttles an event the dispatcher itself could have
+   * held back (a throttle costs the event a backoff of a second or more). Reserved concurrency 0
+   * is not a cap: such events go straight to the failure path without invoking (delivery.ts).
+   */
+  #functionCap(functionName: string): number {
+    const reserved = this.#concurrency?.reservedConcurrency(functionName);
+    const perFunction = this.deps.options.maxConcurrencyPerFunction;
+    return reserved === undefined || reserved === 0 ? perFunction : Math.min(perFunction, reserved);
   }
 
   /** Starts up to `wanted` of the listed keys, reading only the entries it starts. */
