@@ -93,8 +93,9 @@ describe('async invocation queue across restarts', () => {
     });
     await exited;
 
-    // Reopen with the real runtime: the function `recorder` appends every key it receives.
-    const engine = await createEngine({ location });
+    // Reopen with the real runtime: the function `recorder` appends every key it receives. Four
+    // containers keep cold starts few on a shared test machine.
+    const engine = await createEngine({ location, asyncInvocation: { maxConcurrencyPerFunction: 4 } });
     onCleanup(() => engine.close());
     const missing = (): string[] => {
       const seen = new Set(
@@ -111,10 +112,10 @@ describe('async invocation queue across restarts', () => {
     await firstMatch(
       engine.events$.pipe(startWith(undefined)),
       (event) => (event === undefined || event.type === 'async.succeeded') && missing().length === 0,
-      30_000,
+      45_000,
     ).catch(() => undefined);
     expect(missing()).toEqual([]);
     await engine.asyncInvocations.idle();
     expect(await engine.functions.deadLetters('recorder')).toEqual([]);
-  });
+  }, 60_000);
 });
