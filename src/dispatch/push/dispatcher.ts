@@ -134,10 +134,13 @@ export class Dispatcher {
         seen = keys.length;
         await this.#startDue(name, keys, Math.max(0, wanted), readAhead);
       }
+      const busy = this.#perFunction.has(name) || this.#ready.has(name);
+      // A busy function is scanned again when its work settles, so its next future due time is
+      // read then (the timer matters only once nothing of it runs): one read less per pass.
+      if (busy) continue;
       const next = await store.nextDueFor(name, now);
       if (next !== undefined && (nextDue === undefined || next < nextDue)) nextDue = next;
-      const busy = this.#perFunction.has(name) || this.#ready.has(name);
-      const idle = seen === 0 && next === undefined && !busy && wanted > 0;
+      const idle = seen === 0 && next === undefined && wanted > 0;
       if (idle && !this.#touched.has(name)) this.#functions.delete(name);
     }
     if (this.#invokingTotal < overall && !this.#closed) this.#arm(nextDue);
