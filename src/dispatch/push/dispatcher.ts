@@ -76,6 +76,8 @@ export class Dispatcher {
       this.#touched.add(functionName);
     }
     if (this.#closed || this.#invoker === undefined) return;
+    // Every slot of the function busy and its read-ahead full: the next release rescans anyway.
+    if (functionName !== undefined && this.#saturated(functionName)) return;
     if (this.#scanning) {
       this.#rescan = true;
       return;
@@ -181,6 +183,11 @@ export class Dispatcher {
     this.#startReady(name, wanted);
   }
 
+  #saturated(name: string): boolean {
+    const cap = this.#functionCap(name);
+    return (this.#invoking.get(name) ?? 0) >= cap && (this.#ready.get(name)?.length ?? 0) >= cap;
+  }
+
   /** True when one more invocation of the function fits every bound. */
   #slotFree(name: string): boolean {
     const overall = this.#overall();
@@ -259,7 +266,10 @@ export class Dispatcher {
         if (left === 0) this.#perFunction.delete(functionName);
         else this.#perFunction.set(functionName, left);
         if (this.#scanning) this.#stale.add(dueKey);
-        this.wake();
+        // The slot was given back (and woke a scan) when the runtime answered; rescan now only
+        // if this was the function's last entry (its next due time is read then) or the bound
+        // on settling entries held work back.
+        if (left === 0 || this.#inFlight.size + 1 >= 2 * this.#overall()) this.wake();
       });
     this.#inFlight.set(requestId, task);
   }
