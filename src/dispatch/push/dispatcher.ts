@@ -12,6 +12,9 @@ import { SEP } from '../../storage/keys.js';
 import { type DeliveryDeps, deliverSafely, type FunctionConcurrencyInfo } from './delivery.js';
 import type { QueueEntry } from './types.js';
 
+/** Entries read ahead per function, as a multiple of its concurrency cap. */
+const READ_AHEAD = 4;
+
 type BaseDeps = Omit<DeliveryDeps, 'invoker' | 'concurrency' | 'queued'>;
 
 export class Dispatcher {
@@ -126,7 +129,7 @@ export class Dispatcher {
       let wanted = Math.min(free, cap - (this.#invoking.get(name) ?? 0));
       if (wanted > 0) wanted -= this.#startReady(name, wanted);
       const buffered = this.#ready.get(name)?.length ?? 0;
-      const readAhead = Math.max(0, cap - buffered);
+      const readAhead = Math.max(0, READ_AHEAD * cap - buffered);
       let seen = 0;
       if (wanted > 0 || readAhead > 0) {
         // In-flight and read-ahead keys stay in the index until settled and sit at its head.
@@ -186,6 +189,11 @@ export class Dispatcher {
   #saturated(name: string): boolean {
     const cap = this.#functionCap(name);
     return (this.#invoking.get(name) ?? 0) >= cap && (this.#ready.get(name)?.length ?? 0) >= cap;
+  }
+
+  /** Enough read ahead that a release need not trigger a scan (half the read-ahead is left). */
+  #stocked(name: string): boolean {
+    return (this.#ready.get(name)?.length ?? 0) >= (READ_AHEAD * this.#functionCap(name)) / 2;
   }
 
   /** True when one more invocation of the function fits every bound. */
@@ -251,9 +259,10 @@ export class Dispatcher {
       if (left === 0) this.#invoking.delete(functionName);
       else this.#invoking.set(functionName, left);
       this.#invokingTotal--;
-      // The freed slot goes straight to a read-ahead entry of the same function, if any.
-      this.#startReady(functionName, 1);
-      this.wake();
+      // The freed slot goes straight to a read-ahead entry of the same function, unless slots are
+      // scarce overall: then the round-robin scan decides who gets it (no function starves).
+      const reused = this.#invokingTotal + 1 < this.#overall() && this.#startReady(functionName, 1) > 0;
+      if (!reused || !this.#stocked(functionName)) this.wake();
     };
     const task = run(release)
       .catch(() => {
