@@ -1,14 +1,16 @@
 /**
- * Push queue throughput, before the real runtime exists: events per second through the durable
- * queue (enqueue 1 KiB, dispatch, settle) to an in-process no-op invoker, beside the raw LevelDB
- * work such an event needs at least (one put batch and one delete batch), measured in
- * the same run with the same number of events in flight. The issue's end-to-end figure (putObject
- * -> real function vs piscina) comes after the merge.
+ * Push throughput. The issue's figure: putObject (1 KiB) into a bucket whose notification
+ * invokes a trivial real function (worker threads), sustained events per second end to end (from
+ * the first put to the last successful invocation), beside piscina running a trivial task on the
+ * same number of threads in the same run. Also: the queue alone (enqueue, dispatch, settle) to an
+ * in-process no-op invoker, beside the raw LevelDB work such an event needs at least (one put
+ * batch and one delete batch) with the same number of events in flight.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Piscina } from 'piscina';
 import type { FunctionInvoker } from '../src/functions/invoker.js';
 import { createEngine } from '../src/index.js';
 import { delOp, putOp, Storage } from '../src/storage/storage.js';
@@ -17,6 +19,13 @@ import { type Benchmark, median, rate } from './harness.js';
 const EVENTS = 3_000;
 const WINDOW = 64;
 const PAYLOAD = { data: 'x'.repeat(1024) };
+/** Threads on both sides of the end-to-end figure: the function's containers, piscina's pool. */
+const THREADS = 2;
+const E2E_EVENTS = 2_000;
+const RUNS = 3;
+const BODY = Buffer.alloc(1024, 'x');
+const ROLE = 'arn:aws:iam::000000000000:role/bench';
+const TRIVIAL = 'export const handler = async () => null;\nexport default () => null;\n';
 
 const noop: FunctionInvoker = {
   invoke: async ({ requestId }) => ({
@@ -87,12 +96,91 @@ async function levelRate(): Promise<number> {
   });
 }
 
+/** putObject -> notification -> real function, events/s from the first put to the last success. */
+export async function endToEndRate(): Promise<number> {
+  return withDir(async (location) => {
+    await writeFile(join(location, 'index.mjs'), TRIVIAL);
+    const engine = await createEngine({
+      location: join(location, 'data'),
+      asyncInvocation: { maxConcurrencyPerFunction: THREADS },
+    });
+    const fn = await engine.functions.create({
+      name: 'trivial',
+      handler: 'index.handler',
+      code: { directory: location },
+      role: ROLE,
+    });
+    await engine.buckets.create('bench');
+    await engine.buckets.putNotificationConfiguration('bench', {
+      lambdaFunctionConfigurations: [{ functionArn: fn.functionArn, events: ['s3:ObjectCreated:*'] }],
+    });
+    let done = 0;
+    let target = THREADS * 4;
+    let finish = (): void => undefined;
+    let all = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const sub = engine.events$.subscribe((e) => {
+      if (e.type === 'async.succeeded' && ++done === target) finish();
+    });
+    // Warm-up: start the containers (not measured).
+    await windowed(target, WINDOW, (i) =>
+      engine.buckets.putObject('bench', `warm-${i}`, BODY).then(() => undefined),
+    );
+    await all;
+    done = 0;
+    target = E2E_EVENTS;
+    all = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const value = await rate(E2E_EVENTS, async () => {
+      await windowed(E2E_EVENTS, WINDOW, async (i) => {
+        await engine.buckets.putObject('bench', `object-${i}`, BODY);
+      });
+      await all;
+    });
+    sub.unsubscribe();
+    await engine.close();
+    return value;
+  });
+}
+
+/** piscina running a trivial task on THREADS threads, all tasks submitted at once. */
+async function piscinaRate(): Promise<number> {
+  return withDir(async (dir) => {
+    const filename = join(dir, 'task.mjs');
+    await writeFile(filename, TRIVIAL);
+    const pool = new Piscina({ filename, minThreads: THREADS, maxThreads: THREADS });
+    await Promise.all(Array.from({ length: THREADS * 4 }, () => pool.run({})));
+    const value = await rate(E2E_EVENTS, async () => {
+      await Promise.all(Array.from({ length: E2E_EVENTS }, (_, i) => pool.run({ i })));
+    });
+    await pool.destroy();
+    return value;
+  });
+}
+
 export const pushBenchmark: Benchmark = {
   name: 'push',
   async run() {
+    const e2e: number[] = [];
+    const pool: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      pool.push(await piscinaRate());
+      e2e.push(await endToEndRate());
+    }
+    const mid = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
     const baseline = await median(3, levelRate);
     const value = await median(3, queueRate);
     return [
+      {
+        name: `putObject 1 KiB -> notification -> trivial function (${THREADS} worker threads), end to end`,
+        value: mid(e2e),
+        unit: 'events/s',
+        baselineName: `piscina, trivial task, ${THREADS} threads`,
+        baselineValue: mid(pool),
+        higherIsBetter: true,
+      },
       {
         name: `async events end to end (1 KiB, no-op invoker, ${WINDOW} enqueues in flight)`,
         value,

@@ -10,6 +10,10 @@ import { delay } from '../../clock.js';
 import type { FunctionInvoker } from '../../functions/invoker.js';
 import { SEP } from '../../storage/keys.js';
 import { type DeliveryDeps, deliverSafely, type FunctionConcurrencyInfo } from './delivery.js';
+import type { QueueEntry } from './types.js';
+
+/** Entries read ahead per function, as a multiple of its concurrency cap. */
+const READ_AHEAD = 4;
 
 type BaseDeps = Omit<DeliveryDeps, 'invoker' | 'concurrency' | 'queued'>;
 
@@ -17,7 +21,22 @@ export class Dispatcher {
   #invoker: FunctionInvoker | undefined;
   #concurrency: FunctionConcurrencyInfo | undefined;
   readonly #inFlight = new Map<string, Promise<void>>();
+  /** Entries in flight per function, from start until their outcome is written. */
   readonly #perFunction = new Map<string, number>();
+  /**
+   * Invocations running per function: a slot is taken at start and given back as soon as the
+   * runtime answers, so the next event's invocation overlaps the previous one's settle write
+   * (the container would otherwise idle through it).
+   */
+  readonly #invoking = new Map<string, number>();
+  #invokingTotal = 0;
+  /**
+   * Due entries read ahead (at most a function's cap), started the moment a slot frees, without a
+   * read on that path. Only this dispatcher changes queue entries, so a read-ahead entry stays
+   * current until it runs; its key stays in the index and scans skip it.
+   */
+  readonly #ready = new Map<string, Array<{ key: string; entry: QueueEntry }>>();
+  readonly #readyIds = new Set<string>();
   /** Due keys settled while a scan runs: its snapshot may still show them. */
   readonly #stale = new Set<string>();
   #scanning = false;
@@ -60,6 +79,8 @@ export class Dispatcher {
       this.#touched.add(functionName);
     }
     if (this.#closed || this.#invoker === undefined) return;
+    // Every slot of the function busy and its read-ahead full: the next release rescans anyway.
+    if (functionName !== undefined && this.#saturated(functionName)) return;
     if (this.#scanning) {
       this.#rescan = true;
       return;
@@ -94,67 +115,170 @@ export class Dispatcher {
    * future due time for the timer.
    */
   async #scanOnce(): Promise<void> {
-    const { store, options, ctx } = this.deps;
+    const { store, ctx } = this.deps;
     const now = ctx.clock.now();
     const names = [...this.#functions];
     const offset = names.length === 0 ? 0 : this.#round++ % names.length;
     let nextDue: number | undefined;
+    const overall = this.#overall();
     for (const name of [...names.slice(offset), ...names.slice(0, offset)]) {
-      const free = options.maxConcurrency - this.#inFlight.size;
+      // Settling entries hold no slot, but are bounded too (as many again as the slots).
+      const free = Math.min(overall - this.#invokingTotal, 2 * overall - this.#inFlight.size);
       if (this.#closed || free <= 0) return;
-      const running = this.#perFunction.get(name) ?? 0;
-      const wanted = Math.min(free, options.maxConcurrencyPerFunction - running);
+      const cap = this.#functionCap(name);
+      let wanted = Math.min(free, cap - (this.#invoking.get(name) ?? 0));
+      if (wanted > 0) wanted -= this.#startReady(name, wanted);
+      const buffered = this.#ready.get(name)?.length ?? 0;
+      const readAhead = Math.max(0, READ_AHEAD * cap - buffered);
       let seen = 0;
-      if (wanted > 0) {
-        // In-flight keys stay in the index until settled and sit at its head: read past them.
-        const keys = await store.dueKeysFor(name, now, wanted + running + this.#stale.size);
+      if (wanted > 0 || readAhead > 0) {
+        // In-flight and read-ahead keys stay in the index until settled and sit at its head.
+        const running = this.#perFunction.get(name) ?? 0;
+        const limit = wanted + readAhead + running + buffered + this.#stale.size;
+        const keys = await store.dueKeysFor(name, now, limit);
         seen = keys.length;
-        await this.#startDue(keys, wanted);
+        await this.#startDue(name, keys, Math.max(0, wanted), readAhead);
       }
+      const busy = this.#perFunction.has(name) || this.#ready.has(name);
+      // A busy function is scanned again when its work settles, so its next future due time is
+      // read then (the timer matters only once nothing of it runs): one read less per pass.
+      if (busy) continue;
       const next = await store.nextDueFor(name, now);
       if (next !== undefined && (nextDue === undefined || next < nextDue)) nextDue = next;
-      const idle = seen === 0 && next === undefined && !this.#perFunction.has(name) && wanted > 0;
+      const idle = seen === 0 && next === undefined && wanted > 0;
       if (idle && !this.#touched.has(name)) this.#functions.delete(name);
     }
-    if (this.#inFlight.size < options.maxConcurrency && !this.#closed) this.#arm(nextDue);
+    if (this.#invokingTotal < overall && !this.#closed) this.#arm(nextDue);
   }
 
-  /** Starts up to `wanted` of the listed keys, reading only the entries it starts. */
-  async #startDue(keys: readonly string[], wanted: number): Promise<void> {
-    // The key list is a snapshot: skip what runs now and what settled since it was taken.
-    const picked = keys
-      .filter((key) => !this.#stale.has(key) && !this.#inFlight.has(requestIdOf(key)))
-      .slice(0, wanted);
+  /**
+   * How many of the function's events may run at once: the per-function bound, lowered to its
+   * reserved concurrency, so the runtime never throttles an event the dispatcher itself could have
+   * held back (a throttle costs the event a backoff of a second or more). Reserved concurrency 0
+   * is not a cap: such events go straight to the failure path without invoking (delivery.ts).
+   */
+  #functionCap(functionName: string): number {
+    const reserved = this.#concurrency?.reservedConcurrency(functionName);
+    const perFunction = this.deps.options.maxConcurrencyPerFunction;
+    return reserved === undefined || reserved === 0 ? perFunction : Math.min(perFunction, reserved);
+  }
+
+  /**
+   * Starts up to `wanted` of the listed keys and keeps up to `readAhead` more ready, reading only
+   * those entries. The key list is a snapshot: skip what runs, what is ready, what settled since.
+   */
+  async #startDue(name: string, keys: readonly string[], wanted: number, readAhead: number): Promise<void> {
+    const known = (key: string): boolean => {
+      const id = requestIdOf(key);
+      return this.#stale.has(key) || this.#inFlight.has(id) || this.#readyIds.has(id);
+    };
+    const picked = keys.filter((key) => !known(key)).slice(0, wanted + readAhead);
+    if (picked.length === 0) return;
     const entries = await this.deps.store.entriesAt(picked);
     picked.forEach((key, i) => {
       const entry = entries[i];
-      if (this.#closed || !entry || this.#stale.has(key) || this.#inFlight.has(entry.requestId)) return;
-      this.#start(entry.requestId, entry.functionName, key, () => this.#run(entry));
+      if (this.#closed || !entry || known(key)) return;
+      const ready = this.#ready.get(name) ?? [];
+      ready.push({ key, entry });
+      this.#ready.set(name, ready);
+      this.#readyIds.add(entry.requestId);
     });
+    this.#startReady(name, wanted);
   }
 
-  #run(entry: Parameters<typeof deliverSafely>[1]): Promise<void> {
-    const invoker = this.#invoker;
-    if (!invoker) return Promise.resolve();
+  #saturated(name: string): boolean {
+    const cap = this.#functionCap(name);
+    return (this.#invoking.get(name) ?? 0) >= cap && (this.#ready.get(name)?.length ?? 0) >= cap;
+  }
+
+  /** Enough read ahead that a release need not trigger a scan (half the read-ahead is left). */
+  #stocked(name: string): boolean {
+    return (this.#ready.get(name)?.length ?? 0) >= (READ_AHEAD * this.#functionCap(name)) / 2;
+  }
+
+  /** True when one more invocation of the function fits every bound. */
+  #slotFree(name: string): boolean {
+    const overall = this.#overall();
+    return (
+      (this.#invoking.get(name) ?? 0) < this.#functionCap(name) &&
+      this.#invokingTotal < overall &&
+      this.#inFlight.size < 2 * overall
+    );
+  }
+
+  #overall(): number {
+    return Math.min(this.deps.options.maxConcurrency, this.deps.ctx.quotas.accountConcurrency);
+  }
+
+  /** Starts up to `count` read-ahead entries of the function; returns how many it started. */
+  #startReady(name: string, count: number): number {
+    const ready = this.#ready.get(name);
+    let started = 0;
+    while (ready && ready.length > 0 && started < count && !this.#closed && this.#slotFree(name)) {
+      const next = ready.shift();
+      if (!next) break;
+      this.#readyIds.delete(next.entry.requestId);
+      const { entry, key } = next;
+      this.#start(entry.requestId, name, key, (release) => this.#run(entry, release));
+      started++;
+    }
+    if (ready?.length === 0) this.#ready.delete(name);
+    return started;
+  }
+
+  #run(entry: Parameters<typeof deliverSafely>[1], release: () => void): Promise<void> {
+    const inner = this.#invoker;
+    if (!inner) return Promise.resolve();
+    const invoker: FunctionInvoker = {
+      invoke: (request) => {
+        const answer = inner.invoke(request);
+        answer.then(release, release);
+        return answer;
+      },
+    };
     return deliverSafely(
       { ...this.deps, invoker, concurrency: this.#concurrency, queued: (name) => this.wake(name) },
       entry,
     );
   }
 
-  #start(requestId: string, functionName: string, dueKey: string, run: () => Promise<void>): void {
+  #start(
+    requestId: string,
+    functionName: string,
+    dueKey: string,
+    run: (release: () => void) => Promise<void>,
+  ): void {
     this.#perFunction.set(functionName, (this.#perFunction.get(functionName) ?? 0) + 1);
-    const task = run()
+    this.#invoking.set(functionName, (this.#invoking.get(functionName) ?? 0) + 1);
+    this.#invokingTotal++;
+    let held = true;
+    const release = (): void => {
+      if (!held) return;
+      held = false;
+      const left = (this.#invoking.get(functionName) ?? 1) - 1;
+      if (left === 0) this.#invoking.delete(functionName);
+      else this.#invoking.set(functionName, left);
+      this.#invokingTotal--;
+      // The freed slot goes straight to a read-ahead entry of the same function, unless slots are
+      // scarce overall: then the round-robin scan decides who gets it (no function starves).
+      const reused = this.#invokingTotal + 1 < this.#overall() && this.#startReady(functionName, 1) > 0;
+      if (!reused || !this.#stocked(functionName)) this.wake();
+    };
+    const task = run(release)
       .catch(() => {
         // deliverSafely never rejects; kept so a future change cannot leave a rejection unhandled.
       })
       .finally(() => {
+        release();
         this.#inFlight.delete(requestId);
         const left = (this.#perFunction.get(functionName) ?? 1) - 1;
         if (left === 0) this.#perFunction.delete(functionName);
         else this.#perFunction.set(functionName, left);
         if (this.#scanning) this.#stale.add(dueKey);
-        this.wake();
+        // The slot was given back (and woke a scan) when the runtime answered; rescan now only
+        // if this was the function's last entry (its next due time is read then) or the bound
+        // on settling entries held work back.
+        if (left === 0 || this.#inFlight.size + 1 >= 2 * this.#overall()) this.wake();
       });
     this.#inFlight.set(requestId, task);
   }
@@ -188,6 +312,8 @@ export class Dispatcher {
    */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#ready.clear();
+    this.#readyIds.clear();
     if (this.#timer) this.deps.ctx.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#scan;
