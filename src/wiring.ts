@@ -4,12 +4,13 @@
  * Kept apart from engine.ts so the composition root stays a list of parts.
  */
 import type { Buckets } from './buckets/buckets.js';
-import { attachFunctionDirectory, attachNotificationSink } from './buckets/buckets.js';
+import { attachNotificationSink } from './buckets/buckets.js';
 import type { AsyncInvocations } from './dispatch/push/async-invocations.js';
-import { isLambdaliteError } from './errors.js';
 import type { Functions } from './functions/service.js';
 import type { Iam } from './iam/iam.js';
+import type { Mappings } from './mappings/service.js';
 import type { StreamService } from './streams/stream-service.js';
+import { wireEnforcement } from './wiring-iam.js';
 
 export interface WiredServices {
   readonly iam: Iam;
@@ -17,19 +18,13 @@ export interface WiredServices {
   readonly functions: Functions;
   readonly buckets: Buckets;
   readonly streams: StreamService;
+  readonly mappings: Mappings;
+  readonly region: string;
+  readonly accountId: string;
 }
 
-async function functionExists(functions: Functions, nameOrArn: string): Promise<boolean> {
-  try {
-    await functions.get(nameOrArn);
-    return true;
-  } catch (err) {
-    if (isLambdaliteError(err, 'ResourceNotFoundException')) return false;
-    throw err;
-  }
-}
-
-export function wireServices({ iam, asyncInvocations, functions, buckets, streams }: WiredServices): void {
+export function wireServices(services: WiredServices): void {
+  const { iam, asyncInvocations, functions, buckets, streams } = services;
   functions.setAsyncQueue(asyncInvocations);
   attachNotificationSink(buckets, asyncInvocations);
   asyncInvocations.attachInvoker(functions.invoker, {
@@ -43,9 +38,9 @@ export function wireServices({ iam, asyncInvocations, functions, buckets, stream
       await buckets.putObject(bucket, key, body, { contentType: 'application/json' });
     },
   });
-  attachFunctionDirectory(buckets, { exists: (arn) => functionExists(functions, arn) });
   iam.registerRoleUsage({
     usersOf: async (roleArn) =>
       (await functions.list()).filter((f) => f.role === roleArn).map((f) => `function:${f.functionName}`),
   });
+  wireEnforcement(services);
 }

@@ -149,6 +149,17 @@ export class BucketService {
           `Unable to validate the following destination configurations: function not found: ${missing.join(', ')}`,
         );
       }
+      const refused: string[] = [];
+      for (const c of config.lambdaFunctionConfigurations) {
+        const why = await directory.checkDelivery?.({ ...c, bucket: name });
+        if (why !== undefined) refused.push(`${c.functionArn}: ${why}`);
+      }
+      if (refused.length > 0) {
+        fail(
+          'InvalidArgument',
+          `Unable to validate the following destination configurations: ${refused.join('; ')}`,
+        );
+      }
     }
     await this.#gate.exclusive(name, async () => {
       const record: BucketRecord = { ...this.bucket(name), notification: config };

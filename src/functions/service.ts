@@ -31,11 +31,20 @@ import { resolveFunctionName } from './validate.js';
 
 const INVOCATION_TYPES = new Set(['RequestResponse', 'Event', 'DryRun']);
 
+/** IAM checks of management calls made by the engine's caller; wired over `engine.iam`. */
+export interface FunctionAccess {
+  /** Throws unless the caller may pass the role (iam:PassRole). */
+  passRole(roleArn: string): Promise<void>;
+  /** Throws unless the caller may invoke the function (lambda:InvokeFunction). */
+  invoke(functionArn: string): Promise<void>;
+}
+
 export class Functions {
   readonly #registry: FunctionRegistry;
   readonly #runtime: FunctionRuntime;
   readonly #mutex = new KeyedMutex();
   #queue: AsyncInvocationQueue | undefined;
+  #access: FunctionAccess | undefined;
 
   /** @internal built by the engine. */
   constructor(private readonly ctx: EngineContext) {
@@ -54,6 +63,11 @@ export class Functions {
     return this.#runtime;
   }
 
+  /** @internal wiring: the caller checks (PassRole, invoke) when the engine has a caller identity. */
+  setAccess(access: FunctionAccess | undefined): void {
+    this.#access = access;
+  }
+
   /** Attaches the durable queue behind Event invocations and invokeAsync. */
   setAsyncQueue(queue: AsyncInvocationQueue | undefined): void {
     this.#queue = queue;
@@ -62,6 +76,7 @@ export class Functions {
   async create(options: CreateFunctionOptions): Promise<FunctionConfiguration> {
     this.ctx.lifecycle.assertOpen();
     const { config, zip } = await buildCreate(this.ctx, options);
+    await this.#access?.passRole(config.role);
     return this.#mutex.run(config.functionName, async () => {
       if (await this.#registry.get(config.functionName)) {
         fail('ResourceConflictException', `Function already exist: ${config.functionName}`);
@@ -83,6 +98,7 @@ export class Functions {
     return this.#mutex.run(functionName, async () => {
       const current = await this.#registry.require(functionName);
       const { config, zip } = await buildUpdate(this.ctx, current, options);
+      if (options.role !== undefined) await this.#access?.passRole(config.role);
       await this.#registry.put(config, zip, false);
       await this.#runtime.retire(functionName, 'updated');
       this.ctx.events.emit('function.updated', {
@@ -120,7 +136,24 @@ export class Functions {
    * `functionError` set); Event hands it to the async queue and answers 202; DryRun checks and
    * answers 204. Throws TooManyRequestsException (429) when throttled.
    */
-  async invoke(name: string, payload?: unknown, options: InvokeOptions = {}): Promise<InvokeResult> {
+  invoke(name: string, payload?: unknown, options: InvokeOptions = {}): Promise<InvokeResult> {
+    return this.#invoke(name, payload, options, true);
+  }
+
+  /**
+   * @internal an invoke already authorized by the caller (a function's SDK call, checked against
+   * its execution role): the engine's caller identity is not consulted.
+   */
+  invokeAuthorized(name: string, payload?: unknown, options: InvokeOptions = {}): Promise<InvokeResult> {
+    return this.#invoke(name, payload, options, false);
+  }
+
+  async #invoke(
+    name: string,
+    payload: unknown,
+    options: InvokeOptions,
+    checkCaller: boolean,
+  ): Promise<InvokeResult> {
     this.ctx.lifecycle.assertOpen();
     const functionName = resolveFunctionName(this.ctx, name, 'functionName');
     const type = options.invocationType ?? 'RequestResponse';
@@ -146,6 +179,7 @@ export class Functions {
       );
     }
     const config = await this.#registry.require(functionName);
+    if (checkCaller) await this.#access?.invoke(config.functionArn);
     if (type === 'DryRun') return { statusCode: 204, requestId: newRequestId(), executedVersion: '$LATEST' };
     if (type === 'Event') return this.#enqueue(functionName, JSON.parse(json));
     const outcome = await this.#runtime.run(
@@ -246,6 +280,14 @@ export class Functions {
         statements.filter((s) => s.Sid !== statementId),
       );
     });
+  }
+
+  /** @internal the resource policy document for IAM checks; undefined when it has no statement. */
+  async policyDocument(name: string): Promise<FunctionPolicy | undefined> {
+    const statements = await this.#registry.policy(name);
+    return statements.length === 0
+      ? undefined
+      : { Version: '2012-10-17', Id: 'default', Statement: statements };
   }
 
   /** The resource policy; ResourceNotFoundException when the function has none. */

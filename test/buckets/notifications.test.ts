@@ -9,6 +9,7 @@ import { type BatchOp, putOp, Storage, type Sub } from '../../src/storage/storag
 import { collect, openEngine, STORAGE_KINDS, type StorageKind, tempDir } from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
 import { createFixture } from '../helpers/functions.js';
+import { allowS3 } from '../helpers/iam.js';
 
 const fn = (name: string, region = 'us-east-1', account = '000000000000'): string =>
   `arn:aws:lambda:${region}:${account}:function:${name}`;
@@ -151,6 +152,7 @@ describe('notification configuration validation', () => {
   it('stores the whole configuration, generates unique ids, and an empty list removes it', async () => {
     const engine = await openEngine('memory');
     await createFixture(engine, 'f', 'styles.promiseHandler');
+    await allowS3(engine, 'f', 'cfg');
     await engine.buckets.create('cfg');
     await engine.buckets.putNotificationConfiguration('cfg', {
       lambdaFunctionConfigurations: [
@@ -297,6 +299,7 @@ describe('notification configuration validation', () => {
   it('leaves events$ records with an empty configurationId whatever matches', async () => {
     const engine = await openEngine('memory');
     await createFixture(engine, 'f', 'styles.promiseHandler');
+    await allowS3(engine, 'f', 'cfg');
     await engine.buckets.create('cfg');
     await engine.buckets.putNotificationConfiguration('cfg', {
       lambdaFunctionConfigurations: [{ id: 'c', functionArn: fn('f'), events: ['s3:ObjectCreated:*'] }],

@@ -145,6 +145,16 @@ export class BatchProcessor {
         message: 'function not found',
       };
     }
+    const denied = await ctx.authorizer?.check({
+      functionName: fn.functionName,
+      eventSourceArn: ctx.eventSourceArn,
+      sourceKind: ctx.source.kind,
+      role: ctx.settings.role,
+      executionRole: fn.role,
+    });
+    if (denied !== undefined) {
+      return { kind: 'service', requestId, result: LAST_RESULT.accessDenied, message: denied };
+    }
     const payload = buildEvent(
       {
         kind: ctx.source.kind,
