@@ -14,6 +14,9 @@ import type { Functions } from './functions/service.js';
 import type { Iam } from './iam/iam.js';
 import { InvocationChecks } from './iam/invocation-checks.js';
 import type { Mappings } from './mappings/service.js';
+import { SdkHost } from './runtime/sdk/host.js';
+import type { StreamService } from './streams/stream-service.js';
+import type { TableService } from './tables/table-service.js';
 
 export interface EnforcedServices {
   readonly region: string;
@@ -23,6 +26,8 @@ export interface EnforcedServices {
   readonly functions: Functions;
   readonly buckets: Buckets;
   readonly mappings: Mappings;
+  readonly streams: StreamService;
+  readonly tables: TableService;
 }
 
 async function functionExists(functions: Functions, nameOrArn: string): Promise<boolean> {
@@ -51,9 +56,15 @@ function bucketOf(entry: QueueEntry): string | undefined {
 export function wireEnforcement(s: EnforcedServices): InvocationChecks {
   const { iam, functions } = s;
   const authorizer = iam.authorizer;
-  const checks = new InvocationChecks(authorizer, new Arns(s.region, s.accountId), s.accountId, (name) =>
+  const arns = new Arns(s.region, s.accountId);
+  const checks = new InvocationChecks(authorizer, arns, s.accountId, (name) =>
     functions.policyDocument(name),
   );
+  const sdk = new SdkHost(authorizer, arns, s);
+  functions.runtime.setHost({
+    sdkCall: (config, service, method, args) => sdk.call(config, service, method, args),
+    logsDenied: (config) => sdk.logsDenied(config),
+  });
   attachFunctionDirectory(s.buckets, {
     exists: (arn) => functionExists(functions, arn),
     checkDelivery: ({ functionArn, bucket, invocationRole }) =>

@@ -10,6 +10,7 @@ import type { Functions } from './functions/service.js';
 import type { Iam } from './iam/iam.js';
 import type { Mappings } from './mappings/service.js';
 import type { StreamService } from './streams/stream-service.js';
+import type { TableService } from './tables/table-service.js';
 import { wireEnforcement } from './wiring-iam.js';
 
 export interface WiredServices {
@@ -19,6 +20,7 @@ export interface WiredServices {
   readonly buckets: Buckets;
   readonly streams: StreamService;
   readonly mappings: Mappings;
+  readonly tables: TableService;
   readonly region: string;
   readonly accountId: string;
 }
