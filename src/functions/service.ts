@@ -45,6 +45,7 @@ export class Functions {
   readonly #mutex = new KeyedMutex();
   #queue: AsyncInvocationQueue | undefined;
   #access: FunctionAccess | undefined;
+  readonly #documents = new WeakMap<PolicyStatement[], FunctionPolicy>();
 
   /** @internal built by the engine. */
   constructor(private readonly ctx: EngineContext) {
@@ -260,7 +261,7 @@ export class Functions {
       const statements = await this.#registry.policy(functionName);
       const statement = buildStatement(config, statements, options);
       await this.#registry.putPolicy(functionName, [...statements, statement]);
-      return { statement };
+      return { statement: structuredClone(statement) };
     });
   }
 
@@ -285,9 +286,14 @@ export class Functions {
   /** @internal the resource policy document for IAM checks; undefined when it has no statement. */
   async policyDocument(name: string): Promise<FunctionPolicy | undefined> {
     const statements = await this.#registry.policy(name);
-    return statements.length === 0
-      ? undefined
-      : { Version: '2012-10-17', Id: 'default', Statement: statements };
+    if (statements.length === 0) return undefined;
+    // One document per stored statement list, so the policy parser's identity cache hits.
+    let document = this.#documents.get(statements);
+    if (!document) {
+      document = { Version: '2012-10-17', Id: 'default', Statement: statements };
+      this.#documents.set(statements, document);
+    }
+    return document;
   }
 
   /** The resource policy; ResourceNotFoundException when the function has none. */
@@ -299,7 +305,7 @@ export class Functions {
     if (statements.length === 0) {
       fail('ResourceNotFoundException', 'The resource you requested does not exist.', { statusCode: 404 });
     }
-    return { Version: '2012-10-17', Id: 'default', Statement: statements };
+    return { Version: '2012-10-17', Id: 'default', Statement: structuredClone(statements) };
   }
 }
 
