@@ -87,4 +87,45 @@ describe('event source mapping invocation checks', () => {
     await h.events.wait('mapping.batch.succeeded', () => true, 2);
     expect(h.invoker.batches).toHaveLength(2);
   });
+
+  it('checks iam:PassRole on the mapping role when the engine has a caller identity', async () => {
+    const h = await pullHarness('memory', {
+      engine: {
+        callerIdentity: {
+          policies: [
+            {
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Action: 'iam:PassRole',
+                  Resource: 'arn:aws:iam::000000000000:role/passable',
+                },
+              ],
+            },
+          ],
+        },
+      },
+    });
+    const read = { read: streamReadPolicy(h.log.arn) };
+    const passable = await ensureRole(h.engine, 'passable', read);
+    const secret = await ensureRole(h.engine, 'secret', read);
+    const base = { functionName: 'fn', eventSourceArn: h.log.arn, startingPosition: 'TRIM_HORIZON' as const };
+    await expectCode(
+      h.engine.mappings.create({ ...base, role: secret }),
+      'AccessDeniedException',
+      /arn:aws:iam::000000000000:user\/caller is not authorized to perform: iam:PassRole on resource: .*role\/secret/,
+    );
+    const { uuid } = await h.engine.mappings.create({ ...base, role: passable });
+    await expectCode(
+      h.engine.mappings.update(uuid, { role: secret }),
+      'AccessDeniedException',
+      /iam:PassRole/,
+    );
+    await expectCode(
+      h.engine.iam.deleteRole('passable'),
+      'DeleteConflict',
+      new RegExp(`event-source-mapping:${uuid}`),
+    );
+  });
 });
