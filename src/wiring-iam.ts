@@ -6,7 +6,7 @@
  */
 import { Arns, tryParseArn } from './arn.js';
 import type { Buckets } from './buckets/buckets.js';
-import { attachFunctionDirectory } from './buckets/buckets.js';
+import { attachDeliveryCheck } from './buckets/buckets.js';
 import type { AsyncInvocations } from './dispatch/push/async-invocations.js';
 import type { QueueEntry } from './dispatch/push/types.js';
 import { isLambdaliteError } from './errors.js';
@@ -65,17 +65,20 @@ export function wireEnforcement(s: EnforcedServices): InvocationChecks {
     sdkCall: (config, service, method, args) => sdk.call(config, service, method, args),
     logsDenied: (config) => sdk.logsDenied(config),
   });
-  attachFunctionDirectory(s.buckets, {
-    exists: (arn) => functionExists(functions, arn),
-    checkDelivery: ({ functionArn, bucket, invocationRole }) =>
-      checks.s3Delivery({ functionName: functionNameOf(functionArn), bucket, invocationRole }),
-  });
+  attachDeliveryCheck(s.buckets, ({ functionArn, bucket, invocationRole }) =>
+    checks.s3Delivery({ functionName: functionNameOf(functionArn), bucket, invocationRole }),
+  );
   // Only bucket notifications are checked at delivery: events queued by invoke / invokeAsync were
   // checked when they were accepted (caller identity, or a function's execution role).
   s.asyncInvocations.setDeliveryAuthorizer(async (entry) => {
     if (entry.source !== 'aws:s3') return undefined;
     const bucket = bucketOf(entry);
     if (bucket === undefined) return undefined;
+    // A deleted function is the invoker's to report (given up at once as not found).
+    const exists =
+      functions.peekConfiguration(entry.functionName) !== undefined ||
+      (await functionExists(functions, entry.functionName));
+    if (!exists) return undefined;
     const why = await checks.s3Delivery({
       functionName: entry.functionName,
       bucket,

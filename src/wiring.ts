@@ -4,8 +4,9 @@
  * Kept apart from engine.ts so the composition root stays a list of parts.
  */
 import type { Buckets } from './buckets/buckets.js';
-import { attachNotificationSink } from './buckets/buckets.js';
+import { attachFunctionDirectory, attachNotificationSink } from './buckets/buckets.js';
 import type { AsyncInvocations } from './dispatch/push/async-invocations.js';
+import { isLambdaliteError } from './errors.js';
 import type { Functions } from './functions/service.js';
 import type { Iam } from './iam/iam.js';
 import type { Mappings } from './mappings/service.js';
@@ -25,6 +26,16 @@ export interface WiredServices {
   readonly accountId: string;
 }
 
+async function functionExists(functions: Functions, nameOrArn: string): Promise<boolean> {
+  try {
+    await functions.get(nameOrArn);
+    return true;
+  } catch (err) {
+    if (isLambdaliteError(err, 'ResourceNotFoundException')) return false;
+    throw err;
+  }
+}
+
 export function wireServices(services: WiredServices): void {
   const { iam, asyncInvocations, functions, buckets, streams } = services;
   functions.setAsyncQueue(asyncInvocations);
@@ -40,6 +51,7 @@ export function wireServices(services: WiredServices): void {
       await buckets.putObject(bucket, key, body, { contentType: 'application/json' });
     },
   });
+  attachFunctionDirectory(buckets, { exists: (arn) => functionExists(functions, arn) });
   iam.registerRoleUsage({
     usersOf: async (roleArn) =>
       (await functions.list()).filter((f) => f.role === roleArn).map((f) => `function:${f.functionName}`),

@@ -44,8 +44,6 @@ export class Functions {
   readonly #runtime: FunctionRuntime;
   readonly #mutex = new KeyedMutex();
   #queue: AsyncInvocationQueue | undefined;
-  #access: FunctionAccess | undefined;
-  readonly #documents = new WeakMap<PolicyStatement[], FunctionPolicy>();
 
   /** @internal built by the engine. */
   constructor(private readonly ctx: EngineContext) {
@@ -63,6 +61,10 @@ export class Functions {
   get runtime(): FunctionRuntime {
     return this.#runtime;
   }
+
+  #access: FunctionAccess | undefined;
+  /** Resource policy documents by stored statement list (see policyDocument). */
+  readonly #documents = new WeakMap<PolicyStatement[], FunctionPolicy>();
 
   /** @internal wiring: the caller checks (PassRole, invoke) when the engine has a caller identity. */
   setAccess(access: FunctionAccess | undefined): void {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { attachFunctionDirectory, attachNotificationSink, Buckets } from '../../src/buckets/buckets.js';
+import {
+  attachDeliveryCheck,
+  attachFunctionDirectory,
+  attachNotificationSink,
+  Buckets,
+} from '../../src/buckets/buckets.js';
 import type { NotificationConfigurationInput } from '../../src/buckets/notification-config.js';
 import type { NotificationDelivery, NotificationSink } from '../../src/buckets/notification-sink.js';
 import { ManualClock } from '../../src/clock.js';
@@ -131,13 +136,15 @@ describe.each(STORAGE_KINDS)('notification deliveries (%s)', (kind) => {
 });
 
 describe('notification configuration validation', () => {
-  // These cases check the configuration rules alone; by default every function "exists".
+  // These cases check the configuration rules alone; by default every function "exists" and S3
+  // may invoke it (IAM checks of destinations: test/iam/enforcement.test.ts).
   const put = async (
     config: NotificationConfigurationInput,
     exists: (arn: string) => boolean = () => true,
   ) => {
     const engine = await openEngine('memory');
     attachFunctionDirectory(engine.buckets, { exists: async (arn) => exists(arn) });
+    attachDeliveryCheck(engine.buckets, async () => undefined);
     await engine.buckets.create('cfg');
     await engine.buckets.putNotificationConfiguration('cfg', config);
     return engine.buckets.getNotificationConfiguration('cfg');
