@@ -51,6 +51,8 @@ export class SdkHost {
     const stream = (name: unknown) => (text(name).startsWith('arn:') ? text(name) : arns.stream(text(name)));
     const table = (name: unknown) => (text(name).startsWith('arn:') ? text(name) : arns.table(text(name)));
     const fn = (name: unknown) => (text(name).startsWith('arn:') ? text(name) : arns.function(text(name)));
+    // Arguments arrive from the function as plain data; each service validates them as it does
+    // for any caller (wrong shapes fail with the service's own error code).
     const a = (args: unknown[], i: number) => args[i] as never;
     const tableOp = (action: string, run: (args: unknown[]) => Promise<unknown>): Operation => ({
       needs: (args) => [{ action: `dynamodb:${action}`, resource: table(args[0]) }],
