@@ -82,6 +82,43 @@ describe('execution role enforcement through lambdalite/sdk', () => {
     expect(missing.payload).toMatchObject({ ok: false, code: 'NoSuchBucket' });
   });
 
+  it('writes a table and invokes another function when the role allows exactly that', async () => {
+    const engine = await openEngine('memory');
+    const { arn: tableArn } = await engine.tables.create('orders', { partitionKey: 'id' });
+    const role = await ensureRole(engine, 'orders-writer', {
+      logs: EXECUTION_LOGS_POLICY,
+      work: {
+        Version: V,
+        Statement: [
+          { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: tableArn },
+          { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: fnArn('echo') },
+        ],
+      },
+    });
+    await createFixture(engine, 'caller', 'sdk.call', { role });
+    await createFixture(engine, 'echo', 'styles.promiseHandler');
+    const call = async (service: string, method: string, args: unknown[]) =>
+      (await engine.functions.invoke('caller', { service, method, args })).payload;
+    expect(await call('tables', 'putItem', ['orders', { id: 'o-1', total: 3 }])).toEqual({
+      ok: true,
+      result: null,
+    });
+    expect(await engine.tables.getItem('orders', { id: 'o-1' })).toEqual({ id: 'o-1', total: 3 });
+    expect(await call('tables', 'getItem', ['orders', { id: 'o-1' }])).toMatchObject({
+      ok: false,
+      code: 'AccessDeniedException',
+    });
+    const invoked = (await call('functions', 'invoke', ['echo', { hi: 1 }])) as {
+      ok: boolean;
+      result: unknown;
+    };
+    expect(invoked).toMatchObject({ ok: true, result: { statusCode: 200 } });
+    expect(await call('functions', 'invoke', ['caller', {}])).toMatchObject({
+      ok: false,
+      code: 'AccessDeniedException',
+    });
+  });
+
   it('resolves lambdalite/sdk from require() and from an uploaded zip without node_modules', async () => {
     const engine = await openEngine('memory');
     const role = await ensureRole(engine, 'writer', {
