@@ -9,6 +9,7 @@ import { machine, table } from './harness.js';
 import { iamBenchmark } from './iam.js';
 import { pullBenchmark } from './pull.js';
 import { pushBenchmark } from './push.js';
+import { sdkBenchmark } from './sdk.js';
 import { streamsBenchmark } from './streams.js';
 
 const benchmarks: Benchmark[] = [bucketsBenchmark];
@@ -17,6 +18,7 @@ benchmarks.push(pushBenchmark);
 benchmarks.push(functionsBenchmark);
 benchmarks.push(streamsBenchmark);
 benchmarks.push(pullBenchmark);
+benchmarks.push(sdkBenchmark);
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length === 0 ? benchmarks : benchmarks.filter((b) => wanted.includes(b.name));

@@ -17,6 +17,8 @@ import type { Iam } from './iam/iam.js';
 import type { Mappings } from './mappings/service.js';
 import type { ShardLog } from './streams/shard-log.js';
 import type { StreamService } from './streams/stream-service.js';
+import type { TableService } from './tables/table-service.js';
+import { wireEnforcement } from './wiring-iam.js';
 
 export interface WiredServices {
   readonly iam: Iam;
@@ -24,6 +26,10 @@ export interface WiredServices {
   readonly functions: Functions;
   readonly buckets: Buckets;
   readonly streams: StreamService;
+  readonly mappings: Mappings;
+  readonly tables: TableService;
+  readonly region: string;
+  readonly accountId: string;
 }
 
 async function functionExists(functions: Functions, nameOrArn: string): Promise<boolean> {
@@ -36,7 +42,8 @@ async function functionExists(functions: Functions, nameOrArn: string): Promise<
   }
 }
 
-export function wireServices({ iam, asyncInvocations, functions, buckets, streams }: WiredServices): void {
+export function wireServices(services: WiredServices): void {
+  const { iam, asyncInvocations, functions, buckets, streams } = services;
   functions.setAsyncQueue(asyncInvocations);
   attachNotificationSink(buckets, asyncInvocations);
   asyncInvocations.attachInvoker(functions.invoker, {
@@ -55,6 +62,7 @@ export function wireServices({ iam, asyncInvocations, functions, buckets, stream
     usersOf: async (roleArn) =>
       (await functions.list()).filter((f) => f.role === roleArn).map((f) => `function:${f.functionName}`),
   });
+  wireEnforcement(services);
 }
 
 export interface MappingServices {

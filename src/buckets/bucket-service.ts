@@ -11,7 +11,7 @@ import { KeyedMutex } from '../storage/keyed-mutex.js';
 import { type BatchOp, delOp, putOp } from '../storage/storage.js';
 import { BucketGate } from './bucket-gate.js';
 import { type BucketEventName, buildRecord, withConfigurationId } from './event-record.js';
-import type { FunctionDirectory } from './function-directory.js';
+import type { DeliveryCheck, FunctionDirectory } from './function-directory.js';
 import { type ListObjectsOptions, type ListObjectsResult, listObjects } from './listing.js';
 import {
   matchingConfigurations,
@@ -52,6 +52,7 @@ export class BucketService {
   readonly events$ = this.#events.asObservable();
   #sink: NotificationSink | undefined;
   #directory: FunctionDirectory | undefined;
+  #deliveryCheck: DeliveryCheck | undefined;
   readonly ready: Promise<void>;
 
   constructor(ctx: EngineContext, options: { sink?: NotificationSink; directory?: FunctionDirectory } = {}) {
@@ -89,6 +90,11 @@ export class BucketService {
 
   attachNotificationSink(sink: NotificationSink | undefined): void {
     this.#sink = sink;
+  }
+
+  /** IAM: may S3 deliver to the configured function (undefined) or why not. */
+  attachDeliveryCheck(check: DeliveryCheck | undefined): void {
+    this.#deliveryCheck = check;
   }
 
   attachFunctionDirectory(directory: FunctionDirectory | undefined): void {
@@ -147,6 +153,20 @@ export class BucketService {
         fail(
           'InvalidArgument',
           `Unable to validate the following destination configurations: function not found: ${missing.join(', ')}`,
+        );
+      }
+    }
+    const check = this.#deliveryCheck;
+    if (check) {
+      const refused: string[] = [];
+      for (const c of config.lambdaFunctionConfigurations) {
+        const why = await check({ ...c, bucket: name });
+        if (why !== undefined) refused.push(`${c.functionArn}: ${why}`);
+      }
+      if (refused.length > 0) {
+        fail(
+          'InvalidArgument',
+          `Unable to validate the following destination configurations: ${refused.join('; ')}`,
         );
       }
     }

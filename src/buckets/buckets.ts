@@ -10,7 +10,7 @@
 import type { Observable } from 'rxjs';
 import type { EngineContext } from '../context.js';
 import { type BucketService, md5Hex, BucketService as Service, type StoredObject } from './bucket-service.js';
-import type { FunctionDirectory } from './function-directory.js';
+import type { DeliveryCheck, FunctionDirectory } from './function-directory.js';
 import type { ListObjectsOptions, ListObjectsResult } from './listing.js';
 import type { NotificationConfiguration, NotificationConfigurationInput } from './notification-config.js';
 import type { NotificationSink, S3EventRecord } from './notification-sink.js';
@@ -70,6 +70,11 @@ export function attachNotificationSink(buckets: Buckets, sink: NotificationSink 
 /** Internal: plugs in the functions registry so notification configs check their functions. */
 export function attachFunctionDirectory(buckets: Buckets, directory: FunctionDirectory | undefined): void {
   internals.get(buckets)?.attachFunctionDirectory(directory);
+}
+
+/** Internal: plugs in the IAM check of notification destinations (wiring-iam.ts). */
+export function attachDeliveryCheck(buckets: Buckets, check: DeliveryCheck | undefined): void {
+  internals.get(buckets)?.attachDeliveryCheck(check);
 }
 
 export class Buckets {

@@ -6,3 +6,14 @@ export interface FunctionDirectory {
   /** True when `functionArn` names a function of this engine. */
   exists(functionArn: string): Promise<boolean>;
 }
+
+/**
+ * IAM check of one notification destination: undefined when S3 may invoke the function for
+ * this bucket (the configuration's invocation role, or the function's resource policy, allows
+ * it); otherwise why not. The engine's IAM wiring implements it.
+ */
+export type DeliveryCheck = (destination: {
+  functionArn: string;
+  bucket: string;
+  invocationRole?: string | undefined;
+}) => Promise<string | undefined>;

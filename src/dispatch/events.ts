@@ -1,7 +1,7 @@
 /** Events of the dispatchers. Push (async invocation) events are prefixed `async.`. */
 
 /** Throttles and service errors are not attempts: they show as `async.throttled`. */
-export type AsyncAttemptOutcome = 'success' | 'function-error' | 'not-found';
+export type AsyncAttemptOutcome = 'success' | 'function-error' | 'not-found' | 'access-denied';
 export type AsyncFailureCondition = 'RetriesExhausted' | 'EventAgeExceeded';
 
 export interface DispatchEventMap {

@@ -16,6 +16,8 @@ export class FunctionRegistry {
   readonly #code: Sub<Buffer>;
   readonly #policies: Sub<PolicyStatement[]>;
   readonly #cache = new Map<string, FunctionConfiguration | null>();
+  /** Resource policies read so far (IAM checks read them at every delivery). */
+  readonly #policyCache = new Map<string, PolicyStatement[]>();
 
   constructor(private readonly ctx: EngineContext) {
     this.#configs = ctx.storage.sublevel<FunctionConfiguration>('functions', 'json');
@@ -59,6 +61,7 @@ export class FunctionRegistry {
     if (isNew) ops.push(delOp(this.#policies, config.functionName));
     await this.ctx.storage.batch(ops);
     this.#cache.set(config.functionName, config);
+    if (isNew) this.#policyCache.delete(config.functionName);
   }
 
   async delete(name: string): Promise<void> {
@@ -68,6 +71,7 @@ export class FunctionRegistry {
       delOp(this.#policies, name),
     ]);
     this.#cache.set(name, null);
+    this.#policyCache.delete(name);
   }
 
   async zip(name: string): Promise<Buffer> {
@@ -77,13 +81,18 @@ export class FunctionRegistry {
   }
 
   async policy(name: string): Promise<PolicyStatement[]> {
-    return (await this.#policies.get(name)) ?? [];
+    const cached = this.#policyCache.get(name);
+    if (cached) return cached;
+    const statements = (await this.#policies.get(name)) ?? [];
+    if (!this.#policyCache.has(name)) this.#policyCache.set(name, statements);
+    return statements;
   }
 
   async putPolicy(name: string, statements: PolicyStatement[]): Promise<void> {
     await this.ctx.storage.batch([
       statements.length === 0 ? delOp(this.#policies, name) : putOp(this.#policies, name, statements),
     ]);
+    this.#policyCache.set(name, statements);
   }
 }
 

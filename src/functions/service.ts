@@ -31,6 +31,14 @@ import { resolveFunctionName } from './validate.js';
 
 const INVOCATION_TYPES = new Set(['RequestResponse', 'Event', 'DryRun']);
 
+/** IAM checks of management calls made by the engine's caller; wired over `engine.iam`. */
+export interface FunctionAccess {
+  /** Throws unless the caller may pass the role (iam:PassRole). */
+  passRole(roleArn: string): Promise<void>;
+  /** Throws unless the caller may invoke the function (lambda:InvokeFunction). */
+  invoke(functionArn: string): Promise<void>;
+}
+
 export class Functions {
   readonly #registry: FunctionRegistry;
   readonly #runtime: FunctionRuntime;
@@ -56,6 +64,15 @@ export class Functions {
     return this.#runtime;
   }
 
+  #access: FunctionAccess | undefined;
+  /** Resource policy documents by stored statement list (see policyDocument). */
+  readonly #documents = new WeakMap<PolicyStatement[], FunctionPolicy>();
+
+  /** @internal wiring: the caller checks (PassRole, invoke) when the engine has a caller identity. */
+  setAccess(access: FunctionAccess | undefined): void {
+    this.#access = access;
+  }
+
   /** Attaches the durable queue behind Event invocations and invokeAsync. */
   setAsyncQueue(queue: AsyncInvocationQueue | undefined): void {
     this.#queue = queue;
@@ -64,6 +81,7 @@ export class Functions {
   async create(options: CreateFunctionOptions): Promise<FunctionConfiguration> {
     this.ctx.lifecycle.assertOpen();
     const { config, zip } = await buildCreate(this.ctx, options);
+    await this.#access?.passRole(config.role);
     return this.#mutex.run(config.functionName, async () => {
       if (await this.#registry.get(config.functionName)) {
         fail('ResourceConflictException', `Function already exist: ${config.functionName}`);
@@ -85,6 +103,7 @@ export class Functions {
     return this.#mutex.run(functionName, async () => {
       const current = await this.#registry.require(functionName);
       const { config, zip } = await buildUpdate(this.ctx, current, options);
+      if (options.role !== undefined) await this.#access?.passRole(config.role);
       await this.#registry.put(config, zip, false);
       await this.#runtime.retire(functionName, 'updated');
       this.ctx.events.emit('function.updated', {
@@ -122,7 +141,24 @@ export class Functions {
    * `functionError` set); Event hands it to the async queue and answers 202; DryRun checks and
    * answers 204. Throws TooManyRequestsException (429) when throttled.
    */
-  async invoke(name: string, payload?: unknown, options: InvokeOptions = {}): Promise<InvokeResult> {
+  invoke(name: string, payload?: unknown, options: InvokeOptions = {}): Promise<InvokeResult> {
+    return this.#invoke(name, payload, options, true);
+  }
+
+  /**
+   * @internal an invoke already authorized by the caller (a function's SDK call, checked against
+   * its execution role): the engine's caller identity is not consulted.
+   */
+  invokeAuthorized(name: string, payload?: unknown, options: InvokeOptions = {}): Promise<InvokeResult> {
+    return this.#invoke(name, payload, options, false);
+  }
+
+  async #invoke(
+    name: string,
+    payload: unknown,
+    options: InvokeOptions,
+    checkCaller: boolean,
+  ): Promise<InvokeResult> {
     this.ctx.lifecycle.assertOpen();
     const functionName = this.#resolveInvoked(name);
     const type = options.invocationType ?? 'RequestResponse';
@@ -150,6 +186,7 @@ export class Functions {
     }
     // The registry's cache answers synchronously once warm (no extra await on the hot path).
     const config = this.#registry.peek(functionName) ?? (await this.#registry.require(functionName));
+    if (checkCaller) await this.#access?.invoke(config.functionArn);
     if (type === 'DryRun') return { statusCode: 204, requestId: newRequestId(), executedVersion: '$LATEST' };
     if (type === 'Event') return this.#enqueue(functionName, JSON.parse(json));
     const outcome = await this.#runtime.run(
@@ -239,7 +276,7 @@ export class Functions {
       const statements = await this.#registry.policy(functionName);
       const statement = buildStatement(config, statements, options);
       await this.#registry.putPolicy(functionName, [...statements, statement]);
-      return { statement };
+      return { statement: structuredClone(statement) };
     });
   }
 
@@ -261,6 +298,19 @@ export class Functions {
     });
   }
 
+  /** @internal the resource policy document for IAM checks; undefined when it has no statement. */
+  async policyDocument(name: string): Promise<FunctionPolicy | undefined> {
+    const statements = await this.#registry.policy(name);
+    if (statements.length === 0) return undefined;
+    // One document per stored statement list, so the policy parser's identity cache hits.
+    let document = this.#documents.get(statements);
+    if (!document) {
+      document = { Version: '2012-10-17', Id: 'default', Statement: statements };
+      this.#documents.set(statements, document);
+    }
+    return document;
+  }
+
   /** The resource policy; ResourceNotFoundException when the function has none. */
   async getPolicy(name: string): Promise<FunctionPolicy> {
     this.ctx.lifecycle.assertOpen();
@@ -270,7 +320,7 @@ export class Functions {
     if (statements.length === 0) {
       fail('ResourceNotFoundException', 'The resource you requested does not exist.', { statusCode: 404 });
     }
-    return { Version: '2012-10-17', Id: 'default', Statement: statements };
+    return { Version: '2012-10-17', Id: 'default', Statement: structuredClone(statements) };
   }
 }
 

@@ -202,15 +202,24 @@ export class Authorizer {
   }
 
   /** The decision for iam:PassRole on `roleArn` by `caller`; Allow when no caller is configured. */
-  async checkPassRole(caller: CallerIdentity | undefined, roleArn: string): Promise<EvaluationResult> {
+  checkPassRole(caller: CallerIdentity | undefined, roleArn: string): Promise<EvaluationResult> {
+    return this.checkCaller(caller, 'iam:PassRole', roleArn);
+  }
+
+  /** The decision for `action` on `resource` by `caller`; Allow when no caller is configured. */
+  async checkCaller(
+    caller: CallerIdentity | undefined,
+    action: string,
+    resource: string,
+  ): Promise<EvaluationResult> {
     if (caller === undefined) return { decision: 'Allow', matchedStatements: [] };
-    if ('roleArn' in caller) return this.authorizeRole(caller.roleArn, 'iam:PassRole', roleArn);
+    if ('roleArn' in caller) return this.authorizeRole(caller.roleArn, action, resource);
     const named: NamedPolicy[] = Array.isArray(caller.policies)
       ? caller.policies.map((p, i) => ({ name: `policy${i}`, policy: parsePolicy(p as PolicyInput) }))
       : Object.entries(caller.policies).map(([name, p]) => ({ name, policy: parsePolicy(p as PolicyInput) }));
     return evaluate(named, undefined, {
-      action: 'iam:PassRole',
-      resource: roleArn,
+      action,
+      resource,
       context: this.#context(caller.arn, undefined),
     });
   }
@@ -220,14 +229,27 @@ export class Authorizer {
    * `roleArn`. Without a configured caller identity nothing is checked.
    */
   async assertPassRole(roleArn: string): Promise<void> {
+    await this.assertCallerAllows('iam:PassRole', roleArn);
+  }
+
+  /**
+   * Throws AccessDenied(Exception) unless the engine's configured caller identity may perform
+   * `action` on `resource`. Without a configured caller identity nothing is checked.
+   */
+  async assertCallerAllows(action: string, resource: string): Promise<void> {
     const caller = this.callerIdentity;
     if (caller === undefined) return;
-    const result = await this.checkPassRole(caller, roleArn);
+    const result = await this.checkCaller(caller, action, resource);
     if (result.decision === 'Allow') return;
     const who =
       'roleArn' in caller
         ? assumedRoleArn(caller.roleArn, 'caller')
         : (caller.arn ?? `arn:aws:iam::${this.accountId}:user/caller`);
-    throw accessDenied(who, 'iam:PassRole', roleArn, result, 'AccessDeniedException');
+    throw accessDenied(who, action, resource, result);
+  }
+
+  /** Whether the engine was given a caller identity (management calls are then checked). */
+  get hasCallerIdentity(): boolean {
+    return this.callerIdentity !== undefined;
   }
 }

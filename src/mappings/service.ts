@@ -6,7 +6,12 @@
  * invoker are attached, mappings are stored but no poller runs.
  */
 import type { EngineContext } from '../context.js';
-import type { FailureDestinations, FunctionDirectory, ShardSources } from '../dispatch/pull/deps.js';
+import type {
+  FailureDestinations,
+  FunctionDirectory,
+  MappingAuthorizer,
+  ShardSources,
+} from '../dispatch/pull/deps.js';
 import { MappingRunner } from '../dispatch/pull/mapping-runner.js';
 import { type BackoffPolicy, DEFAULT_PULL_BACKOFF } from '../dispatch/retry.js';
 import { LambdaliteError } from '../errors.js';
@@ -50,6 +55,7 @@ export class Mappings {
   #functions: FunctionDirectory | undefined;
   #invoker: FunctionInvoker | undefined;
   #destinations: FailureDestinations | undefined;
+  #authorizer: MappingAuthorizer | undefined;
 
   /** @internal built by the engine. */
   constructor(ctx: EngineContext, options: MappingsOptions = {}) {
@@ -74,6 +80,10 @@ export class Mappings {
     this.#invoker = invoker;
     return this.#resume();
   }
+  /** @internal wiring: IAM checks at create / update and before each invoke. */
+  setAuthorizer(authorizer: MappingAuthorizer | undefined): void {
+    this.#authorizer = authorizer;
+  }
   /** @internal wiring: delivery of on-failure records. */
   setFailureDestinations(destinations: FailureDestinations): void {
     this.#destinations = destinations;
@@ -92,6 +102,7 @@ export class Mappings {
     const { sources, functions } = this.#wired();
     const record = await this.#mutex.run('create', async () => {
       const prepared = await prepareCreate(this.#ctx, input, sources, functions, await this.#store.all());
+      await this.#authorize(prepared.record, true);
       await this.#store.create(prepared.record, { lastProcessingResult: LAST_RESULT.none }, prepared.initial);
       return prepared.record;
     });
@@ -170,6 +181,9 @@ export class Mappings {
         next.functionArn =
           ref.qualifier === undefined ? fn.functionArn : `${fn.functionArn}:${ref.qualifier}`;
       }
+      if (changes.role !== undefined || changes.functionName !== undefined) {
+        await this.#authorize(next, changes.role !== undefined);
+      }
       next.state = next.enabled ? 'Enabled' : 'Disabled';
       next.stateTransitionReason = 'User action';
       await this.#stopRunner(uuid);
@@ -224,6 +238,26 @@ export class Mappings {
     return { sources: this.#sources, functions: this.#functions };
   }
 
+  /**
+   * iam:PassRole for a role being set, then the access the pollers will need; a refusal is
+   * InvalidParameterValueException naming role, action and resource, as AWS answers.
+   */
+  async #authorize(record: MappingRecord, passingRole: boolean): Promise<void> {
+    const authorizer = this.#authorizer;
+    if (!authorizer) return;
+    if (passingRole && record.role !== undefined) await authorizer.passRole(record.role);
+    const fn = await this.#wired().functions.get(record.functionName);
+    if (!fn) return;
+    const denied = await authorizer.check({
+      functionName: record.functionName,
+      eventSourceArn: record.eventSourceArn,
+      sourceKind: record.sourceKind,
+      role: record.role,
+      executionRole: fn.role,
+    });
+    if (denied !== undefined) throw new LambdaliteError('InvalidParameterValueException', denied);
+  }
+
   async #require(uuid: string): Promise<MappingRecord> {
     const record = typeof uuid === 'string' ? await this.#store.get(uuid) : undefined;
     if (!record) {
@@ -269,6 +303,7 @@ export class Mappings {
         functions,
         invoker,
         destinations: this.#destinations,
+        authorizer: this.#authorizer,
         store: this.#store,
         events: this.#ctx.events,
         clock: this.#ctx.clock,

@@ -130,4 +130,5 @@ export const LAST_RESULT = Object.freeze({
   throttled: 'PROBLEM: Function call throttled',
   functionMissing: 'PROBLEM: Function does not exist',
   sourceMissing: 'PROBLEM: Event source does not exist',
+  accessDenied: 'PROBLEM: Insufficient permissions to read the event source or invoke the function',
 });

@@ -11,7 +11,14 @@ import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { Clock, TimerHandle } from '../clock.js';
 import { deathError, logGroupName, logStreamName, workerOptions } from './container-setup.js';
-import type { ErrorShape, FromWorker, InvokeMessage, LogLevel } from './protocol.js';
+import type {
+  ErrorShape,
+  FromWorker,
+  InvokeMessage,
+  LogLevel,
+  SdkCallMessage,
+  SdkResultMessage,
+} from './protocol.js';
 import { spawnWorker } from './spawn.js';
 
 export type StopReason =
@@ -42,6 +49,8 @@ export interface ContainerHooks {
   onExit(container: Container, reason: StopReason): void;
   /** The worker was spawned; init is running. */
   onSpawn(container: Container): void;
+  /** The function made a `lambdalite/sdk` call; answer it with `container.reply`. */
+  onSdk?(container: Container, call: SdkCallMessage): void;
 }
 
 export interface ContainerOptions {
@@ -56,6 +65,8 @@ export interface ContainerOptions {
   environment: Record<string, string>;
   /** Identifies the configuration the container was started with. */
   revisionId: string;
+  /** The execution role lets the function write logs (checked when the container starts). */
+  logsAllowed?: boolean;
 }
 
 export class Container {
@@ -182,6 +193,9 @@ export class Container {
       case 'fatal':
         this.#fatal = message.error;
         return;
+      case 'sdk':
+        this.hooks.onSdk?.(this, message);
+        return;
       case 'result': {
         const pending = this.#pending;
         if (!pending || pending.requestId !== message.requestId) return;
@@ -238,6 +252,11 @@ export class Container {
       });
     }
     this.hooks.onExit(this, reason);
+  }
+
+  /** Answers a `lambdalite/sdk` call (dropped once the container is dead). */
+  reply(message: SdkResultMessage): void {
+    if (this.#state !== 'dead') this.#worker.postMessage(message);
   }
 
   /** Terminates the worker and removes its temp directory; resolves once both are done. */

@@ -15,6 +15,18 @@ export interface RuntimeEventMap {
     initError?: string;
   };
   'function.container.stopped': { functionName: string; containerId: string; reason: StopReason };
+  /**
+   * The container's logs are dropped (no `function.log` events), as AWS drops them, because the
+   * execution role does not allow logs:CreateLogGroup, logs:CreateLogStream and logs:PutLogEvents
+   * on the function's log group. Once per container.
+   */
+  'function.logs.denied': {
+    functionName: string;
+    containerId: string;
+    role: string;
+    logGroupName: string;
+    message: string;
+  };
   /** An invocation was handed to a container (its deadline timer is running). */
   'function.invocation.started': {
     functionName: string;

@@ -42,7 +42,24 @@ export interface InvokeMessage {
   invokedFunctionArn: string;
 }
 
-export type ToWorker = InvokeMessage;
+/** The engine's answer to one `sdk` call: the result (structured-cloned) or the error's code. */
+export interface SdkResultMessage {
+  type: 'sdkResult';
+  id: number;
+  result?: unknown;
+  error?: { code: string; message: string };
+}
+
+export type ToWorker = InvokeMessage | SdkResultMessage;
+
+/** One `lambdalite/sdk` call made by the function: `service.method(...args)` (structured clone). */
+export interface SdkCallMessage {
+  type: 'sdk';
+  id: number;
+  service: string;
+  method: string;
+  args: unknown[];
+}
 
 export type FromWorker =
   | { type: 'ready'; initDurationMs: number }
@@ -60,7 +77,8 @@ export type FromWorker =
       retire?: boolean;
     }
   /** Sent just before the worker exits on an uncaught exception or unhandled rejection. */
-  | { type: 'fatal'; requestId: string | undefined; error: ErrorShape };
+  | { type: 'fatal'; requestId: string | undefined; error: ErrorShape }
+  | SdkCallMessage;
 
 /** AWS's shape for a thrown value (reference §6.6). */
 export function toErrorShape(value: unknown): ErrorShape {

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { EngineContext } from '../context.js';
-import { fail } from '../errors.js';
+import { fail, isLambdaliteError } from '../errors.js';
 import { ensureUnpacked } from '../functions/code.js';
 import type { FunctionInvoker, InvocationOutcome, InvocationRequest } from '../functions/invoker.js';
 import type { FunctionRegistry } from '../functions/registry.js';
@@ -23,7 +23,15 @@ import {
   userLine,
 } from './log-lines.js';
 import { ContainerPool } from './pool.js';
-import type { ErrorShape, LogLevel } from './protocol.js';
+import type { ErrorShape, LogLevel, SdkCallMessage } from './protocol.js';
+
+/** What the runtime asks the rest of the engine (IAM-checked), wired by the engine. */
+export interface RuntimeHost {
+  /** Runs one `lambdalite/sdk` call of a function, checked against its execution role. */
+  sdkCall(config: FunctionConfiguration, service: string, method: string, args: unknown[]): Promise<unknown>;
+  /** Undefined when the execution role may write the function's logs; otherwise why not. */
+  logsDenied(config: FunctionConfiguration): Promise<string | undefined>;
+}
 
 export interface RunOptions {
   /** The payload already serialised (the facade measured it). */
@@ -47,6 +55,7 @@ export class FunctionRuntime implements FunctionInvoker {
   /** Lines of invocations whose caller asked for Tail, by request id. */
   readonly #tails = new Map<string, string[]>();
   readonly #hooks: ContainerHooks;
+  #host: RuntimeHost | undefined;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -66,6 +75,7 @@ export class FunctionRuntime implements FunctionInvoker {
           containerId: container.id,
         });
       },
+      onSdk: (container, call) => void this.#sdkCall(container, call),
       onExit: (container, reason) => {
         this.#pool.forget(container);
         ctx.events.emit('function.container.stopped', {
@@ -75,6 +85,24 @@ export class FunctionRuntime implements FunctionInvoker {
         });
       },
     };
+  }
+
+  /** @internal wiring: SDK calls and the logs permission check. */
+  setHost(host: RuntimeHost | undefined): void {
+    this.#host = host;
+  }
+
+  async #sdkCall(container: Container, call: SdkCallMessage): Promise<void> {
+    try {
+      const host = this.#host ?? fail('ServiceException', 'lambdalite/sdk is not wired in this engine');
+      const config = await this.registry.require(container.options.functionName);
+      const result = await host.sdkCall(config, call.service, call.method, call.args);
+      container.reply({ type: 'sdkResult', id: call.id, result });
+    } catch (err) {
+      const code = isLambdaliteError(err) ? err.code : 'ServiceException';
+      const message = err instanceof Error ? err.message : String(err);
+      container.reply({ type: 'sdkResult', id: call.id, error: { code, message } });
+    }
   }
 
   /** The pool, for inspection (containers per function, invocations in flight). */
@@ -121,6 +149,7 @@ export class FunctionRuntime implements FunctionInvoker {
   }
 
   async #start(config: FunctionConfiguration): Promise<Container> {
+    const logsDenied = await this.#host?.logsDenied(config);
     const container = await Container.start(
       {
         functionName: config.functionName,
@@ -132,6 +161,7 @@ export class FunctionRuntime implements FunctionInvoker {
         region: this.ctx.region,
         environment: config.environment,
         revisionId: revisionOf(config),
+        logsAllowed: logsDenied === undefined,
       },
       this.ctx.clock,
       this.#hooks,
@@ -144,6 +174,15 @@ export class FunctionRuntime implements FunctionInvoker {
       initDurationMs: container.initDurationMs,
       ...(container.initError ? { initError: container.initError.errorType } : {}),
     });
+    if (logsDenied !== undefined) {
+      this.ctx.events.emit('function.logs.denied', {
+        functionName: config.functionName,
+        containerId: container.id,
+        role: config.role,
+        logGroupName: container.logGroupName,
+        message: logsDenied,
+      });
+    }
     return container;
   }
 
@@ -281,6 +320,7 @@ export class FunctionRuntime implements FunctionInvoker {
   #platform(container: Container, requestId: string, line: string): void {
     this.#tails.get(requestId)?.push(line);
     if (!this.ctx.events.observed) return;
+    if (container.options.logsAllowed === false) return;
     this.ctx.events.emit('function.log', {
       functionName: container.options.functionName,
       logGroupName: container.logGroupName,
@@ -297,6 +337,7 @@ export class FunctionRuntime implements FunctionInvoker {
     const line = userLine(this.ctx.clock.now(), requestId, level, message);
     if (requestId !== undefined) this.#tails.get(requestId)?.push(line);
     if (!this.ctx.events.observed) return;
+    if (container.options.logsAllowed === false) return;
     this.ctx.events.emit('function.log', {
       functionName: container.options.functionName,
       logGroupName: container.logGroupName,

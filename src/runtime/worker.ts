@@ -8,8 +8,12 @@ import {
   type ErrorShape,
   type FromWorker,
   type InvokeMessage,
+  type ToWorker,
   toErrorShape,
 } from './protocol.js';
+import { installChannel, SdkChannel } from './sdk/channel.js';
+import * as sdk from './sdk/index.js';
+import { installSdkResolution } from './sdk/resolve.js';
 import { captureConsole } from './worker-console.js';
 import { type Handler, type LambdaContext, loadHandler, runHandler } from './worker-handler.js';
 import { memoryBytes, TmpUsage } from './worker-limits.js';
@@ -18,6 +22,16 @@ const port = parentPort;
 if (!port) throw new Error('lambdalite runtime worker must run in a worker thread');
 const spec = workerData as ContainerSpec;
 const send = (message: FromWorker): void => port.postMessage(message);
+
+// `lambdalite/sdk` resolves from the function's code wherever it lives, and talks to the engine.
+const channel = new SdkChannel(port);
+installChannel(channel);
+const sdkExt = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+installSdkResolution(new URL(`./sdk/index${sdkExt}`, import.meta.url), sdk);
+// Listening before init, so SDK calls made while the module loads are answered too.
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'sdkResult') channel.settle(message);
+});
 
 // Lambda's Node runtime keeps the id of the last invocation for output printed after it ended.
 let currentRequest: string | undefined;
@@ -101,6 +115,6 @@ async function invoke(message: InvokeMessage, fn: Handler): Promise<void> {
   );
 }
 
-port.on('message', (message: InvokeMessage) => {
-  if (typeof handler === 'function') void invoke(message, handler);
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'invoke' && typeof handler === 'function') void invoke(message, handler);
 });

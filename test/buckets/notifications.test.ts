@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { attachFunctionDirectory, attachNotificationSink, Buckets } from '../../src/buckets/buckets.js';
+import {
+  attachDeliveryCheck,
+  attachFunctionDirectory,
+  attachNotificationSink,
+  Buckets,
+} from '../../src/buckets/buckets.js';
 import type { NotificationConfigurationInput } from '../../src/buckets/notification-config.js';
 import type { NotificationDelivery, NotificationSink } from '../../src/buckets/notification-sink.js';
 import { ManualClock } from '../../src/clock.js';
@@ -9,6 +14,7 @@ import { type BatchOp, putOp, Storage, type Sub } from '../../src/storage/storag
 import { collect, openEngine, STORAGE_KINDS, type StorageKind, tempDir } from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
 import { createFixture } from '../helpers/functions.js';
+import { allowS3 } from '../helpers/iam.js';
 
 const fn = (name: string, region = 'us-east-1', account = '000000000000'): string =>
   `arn:aws:lambda:${region}:${account}:function:${name}`;
@@ -130,13 +136,15 @@ describe.each(STORAGE_KINDS)('notification deliveries (%s)', (kind) => {
 });
 
 describe('notification configuration validation', () => {
-  // These cases check the configuration rules alone; by default every function "exists".
+  // These cases check the configuration rules alone; by default every function "exists" and S3
+  // may invoke it (IAM checks of destinations: test/iam/enforcement.test.ts).
   const put = async (
     config: NotificationConfigurationInput,
     exists: (arn: string) => boolean = () => true,
   ) => {
     const engine = await openEngine('memory');
     attachFunctionDirectory(engine.buckets, { exists: async (arn) => exists(arn) });
+    attachDeliveryCheck(engine.buckets, async () => undefined);
     await engine.buckets.create('cfg');
     await engine.buckets.putNotificationConfiguration('cfg', config);
     return engine.buckets.getNotificationConfiguration('cfg');
@@ -151,6 +159,7 @@ describe('notification configuration validation', () => {
   it('stores the whole configuration, generates unique ids, and an empty list removes it', async () => {
     const engine = await openEngine('memory');
     await createFixture(engine, 'f', 'styles.promiseHandler');
+    await allowS3(engine, 'f', 'cfg');
     await engine.buckets.create('cfg');
     await engine.buckets.putNotificationConfiguration('cfg', {
       lambdaFunctionConfigurations: [
@@ -297,6 +306,7 @@ describe('notification configuration validation', () => {
   it('leaves events$ records with an empty configurationId whatever matches', async () => {
     const engine = await openEngine('memory');
     await createFixture(engine, 'f', 'styles.promiseHandler');
+    await allowS3(engine, 'f', 'cfg');
     await engine.buckets.create('cfg');
     await engine.buckets.putNotificationConfiguration('cfg', {
       lambdaFunctionConfigurations: [{ id: 'c', functionArn: fn('f'), events: ['s3:ObjectCreated:*'] }],

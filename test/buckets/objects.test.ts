@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createEngine, ManualClock } from '../../src/index.js';
 import { collect, openEngine, STORAGE_KINDS, tempDir } from '../helpers/engines.js';
 import { createFixture } from '../helpers/functions.js';
+import { allowS3 } from '../helpers/iam.js';
 import { dumpStore } from './helpers.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0, 0);
@@ -254,6 +255,7 @@ describe('persistence', () => {
     const location = await tempDir();
     const first = await createEngine({ location });
     await createFixture(first, 'f', 'styles.promiseHandler');
+    await allowS3(first, 'f', 'kept');
     await first.buckets.create('kept');
     await first.buckets.putObject('kept', 'dir/a.txt', 'alpha', {
       contentType: 'text/plain',

@@ -4,6 +4,7 @@ import { createEngine } from '../../src/index.js';
 import { openEngine, tempDir } from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
 import { createFixture } from '../helpers/functions.js';
+import { allowS3 } from '../helpers/iam.js';
 import { dumpStore } from './helpers.js';
 
 describe('bucket names', () => {
@@ -124,6 +125,7 @@ describe('keys, metadata and bucket state', () => {
     const location = await tempDir();
     const engine = await createEngine({ location });
     await createFixture(engine, 'fn', 'styles.promiseHandler');
+    await allowS3(engine, 'fn', 'kept');
     await engine.buckets.create('kept');
     await engine.buckets.putObject('kept', 'k', 'body', { metadata: { a: 'b' } });
     await engine.buckets.putObject('kept', 'large', Buffer.alloc(2 * 1024 * 1024, 1));

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { EngineEventOf, EngineEventType } from '../../src/events.js';
-import type { Engine, S3EventRecord } from '../../src/index.js';
+import type { Engine, NotificationConfigurationInput, S3EventRecord } from '../../src/index.js';
 import { ManualClock } from '../../src/index.js';
 import {
   collect,
@@ -21,8 +21,18 @@ import {
   tempDir,
 } from '../helpers/engines.js';
 import { createFixture } from '../helpers/functions.js';
+import { allowS3 } from '../helpers/iam.js';
 import { readShard } from '../streams/helpers.js';
 import { T0 } from './push-helpers.js';
+
+/** Grants S3 the invoke permission for every function a configuration names, then sets it. */
+async function notify(engine: Engine, bucket: string, config: NotificationConfigurationInput): Promise<void> {
+  const names = new Set(
+    (config.lambdaFunctionConfigurations ?? []).map((c) => c.functionArn.split(':').pop() ?? ''),
+  );
+  for (const name of names) await allowS3(engine, name, bucket);
+  await engine.buckets.putNotificationConfiguration(bucket, config);
+}
 
 const BOUND = 20_000;
 
@@ -77,7 +87,7 @@ describe.each(STORAGE_KINDS)('bucket notifications to real functions (%s)', (kin
     const { engine, journal, fn } = await setup(kind);
     const thumbs = await fn('thumbs');
     await engine.buckets.create('photos');
-    await engine.buckets.putNotificationConfiguration('photos', {
+    await notify(engine, 'photos', {
       lambdaFunctionConfigurations: [
         { id: 'all', functionArn: thumbs.functionArn, events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'] },
       ],
@@ -139,7 +149,7 @@ describe.each(STORAGE_KINDS)('bucket notifications to real functions (%s)', (kin
     const removals = await fn('removals');
     const texts = await fn('texts');
     await engine.buckets.create('media');
-    await engine.buckets.putNotificationConfiguration('media', {
+    await notify(engine, 'media', {
       lambdaFunctionConfigurations: [
         {
           functionArn: images.functionArn,
@@ -179,7 +189,7 @@ describe.each(STORAGE_KINDS)('bucket notifications to real functions (%s)', (kin
     const { engine, clock, journal, fn } = await setup(kind);
     const flaky = await fn('flaky', 'recordThenThrow');
     await engine.buckets.create('inbox');
-    await engine.buckets.putNotificationConfiguration('inbox', {
+    await notify(engine, 'inbox', {
       lambdaFunctionConfigurations: [{ functionArn: flaky.functionArn, events: ['s3:ObjectCreated:*'] }],
     });
     const attempts = events(engine, 'async.attempt', 3, (e) => e.functionName === 'flaky');
@@ -251,7 +261,7 @@ describe.each(STORAGE_KINDS)('bucket notifications to real functions (%s)', (kin
     const { engine, journal, fn } = await setup(kind, { asyncInvocation: { maxConcurrencyPerFunction: 4 } });
     const counter = await fn('counter');
     await engine.buckets.create('many');
-    await engine.buckets.putNotificationConfiguration('many', {
+    await notify(engine, 'many', {
       lambdaFunctionConfigurations: [{ functionArn: counter.functionArn, events: ['s3:ObjectCreated:Put'] }],
     });
     const spawned = new Set<string>();
@@ -276,7 +286,7 @@ describe.each(STORAGE_KINDS)('bucket notifications to real functions (%s)', (kin
     const { engine, journal, fn } = await setup(kind);
     const narrow = await fn('narrow', 'record', { reservedConcurrency: 2 });
     await engine.buckets.create('narrow');
-    await engine.buckets.putNotificationConfiguration('narrow', {
+    await notify(engine, 'narrow', {
       lambdaFunctionConfigurations: [{ functionArn: narrow.functionArn, events: ['s3:ObjectCreated:*'] }],
     });
     let throttles = 0;
@@ -320,7 +330,7 @@ describe.each(STORAGE_KINDS)('on-failure destinations of real functions (%s)', (
       await engine.functions.putEventInvokeConfig('exhausted', { maximumRetryAttempts: 0, onFailure });
       await engine.functions.putEventInvokeConfig('aged', { maximumEventAgeSec: 60, onFailure });
       await engine.buckets.create('source');
-      await engine.buckets.putNotificationConfiguration('source', {
+      await notify(engine, 'source', {
         lambdaFunctionConfigurations: [
           { functionArn: exhausted.functionArn, events: ['s3:ObjectCreated:*'], filter: { prefix: 'x/' } },
           { functionArn: aged.functionArn, events: ['s3:ObjectCreated:*'], filter: { prefix: 'a/' } },

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { type Engine, ManualClock } from '../../src/index.js';
 import { openEngine, type StorageKind, tempDir } from './engines.js';
 import { createFixture } from './functions.js';
+import { ensureStreamReaderRole } from './iam.js';
 import { EventRecorder, T0 } from './pull-harness.js';
 
 export interface E2E {
@@ -37,14 +38,21 @@ export async function e2e(
   };
 }
 
-/** Creates a fixture function from test/fixtures/functions/pull.mjs writing to `h.out`. */
-export function pullFunction(
+/**
+ * Creates a fixture function from test/fixtures/functions/pull.mjs writing to `h.out`, running
+ * as an execution role that may read streams (what a mapping without an invocation role needs).
+ */
+export async function pullFunction(
   h: E2E,
   name: string,
   handler: string,
   environment: Record<string, string> = {},
 ): Promise<unknown> {
-  return createFixture(h.engine, name, `pull.${handler}`, { environment: { OUT: h.out, ...environment } });
+  const role = await ensureStreamReaderRole(h.engine, 'stream-reader');
+  return createFixture(h.engine, name, `pull.${handler}`, {
+    role,
+    environment: { OUT: h.out, ...environment },
+  });
 }
 
 /** Lines the functions wrote so far. */

@@ -8,6 +8,7 @@ import type { EngineEventOf, EngineEventType } from '../../src/events.js';
 import { type Engine, type EngineOptions, ManualClock } from '../../src/index.js';
 import { openEngine, type StorageKind } from './engines.js';
 import { FakeShardLog, type FakeShardLogOptions } from './fake-shard-source.js';
+import { ensureStreamReaderRole } from './iam.js';
 import { FakeFunctions, FakeSources, RecordingDestinations, ScriptedInvoker } from './scripted-invoker.js';
 
 export const T0 = Date.UTC(2026, 0, 1);
@@ -35,6 +36,9 @@ export async function pullHarness(
   const invoker = options.reuse?.invoker ?? new ScriptedInvoker();
   const functions = options.reuse?.functions ?? new FakeFunctions();
   if (!functions.functions.has('fn')) functions.add('fn');
+  // The functions' execution roles may read streams (mappings are checked against them).
+  await ensureStreamReaderRole(engine, 'fn-role');
+  await ensureStreamReaderRole(engine, 'other-role');
   const destinations = options.reuse?.destinations ?? new RecordingDestinations();
   engine.mappings.setFailureDestinations(destinations);
   await engine.mappings.setFunctionDirectory(functions);

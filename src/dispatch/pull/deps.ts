@@ -23,6 +23,25 @@ export interface FunctionDirectory {
   get(functionName: string): Promise<FunctionInfo | undefined>;
 }
 
+/** What a poller needs to be allowed to do: read the source and invoke the function. */
+export interface PollAccessRequest {
+  functionName: string;
+  eventSourceArn: string;
+  sourceKind: 'kinesis' | 'dynamodb';
+  /** The mapping's 2014 invocation role, if any. */
+  role: string | undefined;
+  /** The function's execution role (checked when the mapping has no role). */
+  executionRole: string;
+}
+
+/** IAM for mappings; the engine's wiring implements it over `engine.iam`. */
+export interface MappingAuthorizer {
+  /** Undefined when the poller may read the source and invoke the function; otherwise why not. */
+  check(request: PollAccessRequest): Promise<string | undefined>;
+  /** Throws AccessDeniedException unless the engine's caller may pass `roleArn` (iam:PassRole). */
+  passRole(roleArn: string): Promise<void>;
+}
+
 /** Delivers an on-failure record (reference §4.4) to a destination ARN. */
 export interface FailureDestinations {
   /** `from` names the mapping and shard that gave the batch up (used for S3 object keys). */

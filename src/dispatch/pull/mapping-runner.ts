@@ -10,7 +10,7 @@ import type { FunctionInvoker } from '../../functions/invoker.js';
 import type { MappingStore } from '../../mappings/store.js';
 import type { CheckpointRecord, MappingRecord, StoredFailure } from '../../mappings/types.js';
 import type { BackoffPolicy } from '../retry.js';
-import type { FailureDestinations, FunctionDirectory, ShardSources } from './deps.js';
+import type { FailureDestinations, FunctionDirectory, MappingAuthorizer, ShardSources } from './deps.js';
 import type { PollerContext } from './poller-context.js';
 import { type PollerHost, ShardPoller } from './shard-poller.js';
 import type { ShardSource } from './shard-source.js';
@@ -20,6 +20,7 @@ export interface RunnerDeps {
   functions: FunctionDirectory;
   invoker: FunctionInvoker;
   destinations: FailureDestinations | undefined;
+  authorizer?: MappingAuthorizer | undefined;
   store: MappingStore;
   events: EventHub;
   clock: Clock;
@@ -137,6 +138,7 @@ export class MappingRunner implements PollerHost {
       functions: this.#deps.functions,
       invoker: this.#deps.invoker,
       destinations: this.#deps.destinations,
+      authorizer: this.#deps.authorizer,
       events: this.#deps.events,
       clock: this.#deps.clock,
       backoff: this.#deps.backoff,

@@ -4,7 +4,7 @@ import type { EventHub } from '../../events.js';
 import type { FunctionInvoker } from '../../functions/invoker.js';
 import type { MappingSettings } from '../../mappings/types.js';
 import type { BackoffPolicy } from '../retry.js';
-import type { FailureDestinations, FunctionDirectory } from './deps.js';
+import type { FailureDestinations, FunctionDirectory, MappingAuthorizer } from './deps.js';
 import type { ShardSource } from './shard-source.js';
 
 export interface PollerContext {
@@ -21,6 +21,8 @@ export interface PollerContext {
   readonly functions: FunctionDirectory;
   readonly invoker: FunctionInvoker;
   readonly destinations: FailureDestinations | undefined;
+  /** Checked before each invoke; a refusal blocks the shard (retried with backoff). */
+  readonly authorizer?: MappingAuthorizer | undefined;
   readonly events: EventHub;
   readonly clock: Clock;
   readonly backoff: BackoffPolicy;

@@ -66,6 +66,7 @@ export class AsyncInvocations implements NotificationSink {
   readonly #writer: WriteCombiner;
   readonly #targets: DestinationTargets;
   readonly #pendingNotifications = new WeakMap<NotificationDelivery, QueueEntry>();
+  #authorize: ((entry: QueueEntry) => Promise<string | undefined>) | undefined;
 
   constructor(ctx: EngineContext, options: Readonly<AsyncInvocationOptions>) {
     this.#ctx = ctx;
@@ -82,6 +83,7 @@ export class AsyncInvocations implements NotificationSink {
       options,
       targets: this.#targets,
       write: (ops) => this.#writer.write(ops),
+      authorize: async (entry) => this.#authorize?.(entry),
     });
     ctx.lifecycle.onClose(() => this.#dispatcher.close());
   }
@@ -92,6 +94,14 @@ export class AsyncInvocations implements NotificationSink {
    */
   attachInvoker(invoker: FunctionInvoker, concurrency?: FunctionConcurrencyInfo): void {
     this.#dispatcher.attach(invoker, concurrency);
+  }
+
+  /**
+   * Sets the check run before each attempt (the engine's IAM wiring); a refusal is a failed
+   * attempt, so revoking a permission stops delivery and the event ends in the failure path.
+   */
+  setDeliveryAuthorizer(authorize: ((entry: QueueEntry) => Promise<string | undefined>) | undefined): void {
+    this.#authorize = authorize;
   }
 
   /** Wires stream and bucket destinations to the real services. */

@@ -35,6 +35,11 @@ export interface DeliveryDeps {
   write(ops: readonly BatchOp[]): Promise<void>;
   /** Tells the dispatcher a function got a new entry (a function destination). */
   queued(functionName: string): void;
+  /**
+   * Checked before each attempt (IAM: the source may still invoke the function); a refusal,
+   * as text, is a failed attempt: retried, then the on-failure destination or a dead letter.
+   */
+  authorize?(entry: QueueEntry): Promise<string | undefined>;
 }
 
 function errorText(outcome: InvocationOutcome): string {
@@ -56,6 +61,11 @@ export async function deliver(deps: DeliveryDeps, entry: QueueEntry): Promise<vo
   if (deps.concurrency?.reservedConcurrency(functionName) === 0) {
     const failed = { ...entry, lastError: 'function reserved concurrency is 0' };
     return giveUp(deps, failed, config, 'RetriesExhausted', undefined);
+  }
+  const denied = await deps.authorize?.(entry);
+  if (denied !== undefined) {
+    const failed: QueueEntry = { ...entry, attempts: entry.attempts + 1, throttles: 0, lastError: denied };
+    return failedAttempt(deps, entry, failed, config, 'access-denied', undefined);
   }
   let outcome: InvocationOutcome;
   try {
@@ -84,14 +94,29 @@ export async function deliver(deps: DeliveryDeps, entry: QueueEntry): Promise<vo
     ctx.events.emit('async.attempt', { requestId, functionName, attempt: attempts, outcome: 'success' });
     return succeed(deps, { ...entry, attempts }, config, outcome);
   }
-  ctx.events.emit('async.attempt', { requestId, functionName, attempt: attempts, outcome: 'function-error' });
   const failed: QueueEntry = { ...entry, attempts, throttles: 0, lastError: errorText(outcome) };
+  return failedAttempt(deps, entry, failed, config, 'function-error', outcome);
+}
+
+/** An attempt that failed (function error or access denied): retry later, or give up. */
+async function failedAttempt(
+  deps: DeliveryDeps,
+  entry: QueueEntry,
+  failed: QueueEntry,
+  config: EventInvokeConfig,
+  why: 'function-error' | 'access-denied',
+  outcome: InvocationOutcome | undefined,
+): Promise<void> {
+  const { ctx } = deps;
+  const { requestId, functionName } = entry;
+  const attempts = failed.attempts;
+  ctx.events.emit('async.attempt', { requestId, functionName, attempt: attempts, outcome: why });
   const now = ctx.clock.now();
   const decision = afterFunctionError(deps.options, {
     attempts,
     maximumRetryAttempts: config.maximumRetryAttempts,
     enqueuedAt: entry.enqueuedAt,
-    maximumAgeMs,
+    maximumAgeMs: config.maximumEventAgeSec * 1000,
     now,
   });
   if (decision.kind === 'give-up') return giveUp(deps, failed, config, decision.condition, outcome);

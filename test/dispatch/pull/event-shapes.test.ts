@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { LAMBDA_TRUST_POLICY, streamReadPolicy } from '../../../src/iam/seed-policies.js';
+import { ensureRole } from '../../helpers/iam.js';
 import { pullHarness, T0 } from '../../helpers/pull-harness.js';
 
 describe('pull events as Lambda delivers them', () => {
@@ -61,7 +63,12 @@ describe('pull events as Lambda delivers them', () => {
   it('uses the mapping invocation role as invokeIdentityArn when one is set (2014 model)', async () => {
     const h = await pullHarness('memory');
     h.log.put({ partitionKey: 'k', data: 'x' });
-    const role = 'arn:aws:iam::000000000000:role/invocation-role';
+    const role = await ensureRole(
+      h.engine,
+      'invocation-role',
+      { read: streamReadPolicy(h.log.arn) },
+      LAMBDA_TRUST_POLICY,
+    );
     await h.engine.mappings.create({
       functionName: 'fn',
       eventSourceArn: h.log.arn,

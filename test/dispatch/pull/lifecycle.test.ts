@@ -83,6 +83,7 @@ describe('mapping lifecycle', () => {
       },
     });
     await second.events.wait('mapping.batch.succeeded');
+    await second.events.wait('mapping.checkpoint');
     expect(dataOf(first.invoker.batches)).toEqual(['1', '2', '3', '4', '5', '5', '6']);
     const view = await second.engine.mappings.get(uuid);
     expect(view.state).toBe('Enabled');

@@ -1,0 +1,122 @@
+/**
+ * Cost of a `lambdalite/sdk` call from inside a function: N sequential buckets.getObject of a
+ * 1 KiB object, timed inside the handler (one message each way per call, the execution-role
+ * check, the bucket read), beside the same N reads made by the host program directly on the
+ * engine in the same run (no worker hop, no IAM check), and beside the floor: N raw round trips
+ * between a bare worker thread and the host carrying the same arguments and a 1 KiB result.
+ */
+
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { createEngine } from '../src/engine.js';
+import { EXECUTION_LOGS_POLICY, LAMBDA_TRUST_POLICY } from '../src/iam/seed-policies.js';
+import type { Benchmark, Figure } from './harness.js';
+import { median, rate } from './harness.js';
+
+const N = 5_000;
+const RUNS = 5;
+
+const HANDLER = `import { buckets } from 'lambdalite/sdk';
+export const handler = async ({ n }) => {
+  const start = performance.now();
+  for (let i = 0; i < n; i++) await buckets.getObject('bench', 'k');
+  return n / ((performance.now() - start) / 1000);
+};`;
+
+const RAW_WORKER = `const { parentPort } = require('node:worker_threads');
+let pending;
+parentPort.on('message', (m) => { if (m.type === 'r') pending(m); else if (m.type === 'go') run(m.n); });
+async function run(n) {
+  const start = performance.now();
+  for (let i = 0; i < n; i++) {
+    await new Promise((resolve) => { pending = resolve; parentPort.postMessage({ type: 'q', id: i, args: ['bench', 'k'] }); });
+  }
+  parentPort.postMessage({ type: 'done', rate: n / ((performance.now() - start) / 1000) });
+}`;
+
+/** Round trips per second between a bare worker and the host (the floor of any SDK call). */
+function rawRoundTrips(n: number): Promise<number> {
+  const worker = new Worker(RAW_WORKER, { eval: true });
+  const body = Buffer.alloc(1024, 7);
+  return new Promise((resolve) => {
+    worker.on('message', (m: { type: string; id?: number; rate?: number }) => {
+      if (m.type === 'q') {
+        worker.postMessage({
+          type: 'r',
+          id: m.id,
+          result: { body, eTag: 'x', size: 1024, lastModified: new Date() },
+        });
+      } else {
+        void worker.terminate();
+        resolve(m.rate ?? 0);
+      }
+    });
+    worker.postMessage({ type: 'go', n });
+  });
+}
+
+export const sdkBenchmark: Benchmark = {
+  name: 'sdk',
+  async run(): Promise<Figure[]> {
+    const dir = await mkdtemp(join(tmpdir(), 'lambdalite-bench-sdk-'));
+    const engine = await createEngine({ quotas: { timeoutMaxSec: 900 } });
+    try {
+      await writeFile(join(dir, 'index.mjs'), HANDLER);
+      await engine.buckets.create('bench');
+      await engine.buckets.putObject('bench', 'k', Buffer.alloc(1024, 7));
+      const { arn } = await engine.iam.createRole({
+        name: 'bench',
+        assumeRolePolicy: LAMBDA_TRUST_POLICY,
+        policies: {
+          logs: EXECUTION_LOGS_POLICY,
+          read: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::bench/*' }],
+          },
+        },
+      });
+      await engine.functions.create({
+        name: 'reader',
+        handler: 'index.handler',
+        code: { directory: dir },
+        role: arn,
+        timeoutSec: 900,
+      });
+      await engine.functions.invoke('reader', { n: 100 }); // cold start and warm-up
+      const direct = await median(RUNS, () =>
+        rate(N, async () => {
+          for (let i = 0; i < N; i++) await engine.buckets.getObject('bench', 'k');
+        }),
+      );
+      const raw = await median(RUNS, () => rawRoundTrips(N));
+      const viaSdk = await median(RUNS, async () => {
+        const { payload, functionError } = await engine.functions.invoke('reader', { n: N });
+        if (functionError) throw new Error(`benchmark function failed: ${JSON.stringify(payload)}`);
+        return Number(payload);
+      });
+      return [
+        {
+          name: 'sdk buckets.getObject 1 KiB from a function',
+          value: viaSdk,
+          unit: 'calls/s',
+          baselineName: 'engine.buckets.getObject 1 KiB from the host',
+          baselineValue: direct,
+          higherIsBetter: true,
+        },
+        {
+          name: 'sdk buckets.getObject 1 KiB from a function',
+          value: viaSdk,
+          unit: 'calls/s',
+          baselineName: 'raw worker round trip, same arguments, 1 KiB result',
+          baselineValue: raw,
+          higherIsBetter: true,
+        },
+      ];
+    } finally {
+      await engine.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};

@@ -1,0 +1,56 @@
+/**
+ * Inside a container: the channel `lambdalite/sdk` calls travel on. The worker installs it on
+ * a global symbol at start (so every copy of the SDK module, whichever path loaded it, finds the
+ * same one); each call is one `sdk` message answered by one `sdkResult`.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { SdkCallMessage, SdkResultMessage } from '../protocol.js';
+
+export const CHANNEL_KEY = Symbol.for('lambdalite.sdk.channel');
+
+/** An engine error as the function sees it: `name` and `code` are AWS's code. */
+export class SdkError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = code;
+    this.code = code;
+  }
+}
+
+export class SdkChannel {
+  #next = 1;
+  readonly #pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+
+  constructor(private readonly port: MessagePort) {}
+
+  call(service: string, method: string, args: unknown[]): Promise<unknown> {
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      const message: SdkCallMessage = { type: 'sdk', id, service, method, args };
+      this.port.postMessage(message);
+    });
+  }
+
+  /** Settles the call a `sdkResult` answers. */
+  settle(message: SdkResultMessage): void {
+    const pending = this.#pending.get(message.id);
+    if (!pending) return;
+    this.#pending.delete(message.id);
+    if (message.error) pending.reject(new SdkError(message.error.code, message.error.message));
+    else pending.resolve(message.result);
+  }
+}
+
+export function installChannel(channel: SdkChannel): void {
+  Reflect.set(globalThis, CHANNEL_KEY, channel);
+}
+
+export function currentChannel(): SdkChannel {
+  const channel: unknown = Reflect.get(globalThis, CHANNEL_KEY);
+  if (!(channel instanceof Object) || typeof (channel as SdkChannel).call !== 'function') {
+    throw new Error('lambdalite/sdk works only inside a function run by a lambdalite engine');
+  }
+  return channel as SdkChannel;
+}
