@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectCode } from '../../helpers/errors.js';
-import { ROLE } from '../../helpers/functions.js';
+
 import { checkpointed, e2e, lines, pullFunction } from '../../helpers/pull-e2e.js';
 import { T0 } from '../../helpers/pull-harness.js';
 
@@ -36,7 +36,8 @@ describe('a real function fed by a real stream', () => {
       eventVersion: '1.0',
       eventID: `shardId-000000000000:${sequenceNumber}`,
       eventName: 'aws:kinesis:record',
-      invokeIdentityArn: ROLE,
+      // the function's execution role (the mapping names no invocation role)
+      invokeIdentityArn: 'arn:aws:iam::000000000000:role/stream-reader',
       awsRegion: 'us-east-1',
       eventSourceARN: stream.streamArn,
     });
