@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { filter, firstValueFrom, take, toArray } from 'rxjs';
 import type { FunctionInvoker } from '../src/functions/invoker.js';
-import { createEngine, SystemClock } from '../src/index.js';
+import { createEngine, LAMBDA_TRUST_POLICY, SystemClock, streamReadPolicy } from '../src/index.js';
 import { FakeShardLog } from '../test/helpers/fake-shard-source.js';
 import { FakeFunctions, FakeSources } from '../test/helpers/scripted-invoker.js';
 import { type Benchmark, type Figure, median, rate } from './harness.js';
@@ -40,13 +40,19 @@ async function endToEnd(): Promise<EndToEnd> {
     const { mkdir } = await import('node:fs/promises');
     await mkdir(code);
     await writeFile(join(code, 'index.mjs'), 'export const handler = async () => {};\n');
+    const stream = await engine.streams.create('bench', { shardCount: SHARDS });
+    // The execution role must be allowed to read the stream: IAM is enforced.
+    const { arn: role } = await engine.iam.createRole({
+      name: 'bench',
+      assumeRolePolicy: LAMBDA_TRUST_POLICY,
+      policies: { read: streamReadPolicy(stream.streamArn) },
+    });
     await engine.functions.create({
       name: 'noop',
       handler: 'index.handler',
       code: { directory: code },
-      role: 'arn:aws:iam::000000000000:role/bench',
+      role,
     });
-    const stream = await engine.streams.create('bench', { shardCount: SHARDS });
     await engine.mappings.create({
       functionName: 'noop',
       eventSourceArn: stream.streamArn,

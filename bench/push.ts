@@ -111,6 +111,13 @@ export async function endToEndRate(): Promise<number> {
       role: ROLE,
     });
     await engine.buckets.create('bench');
+    await engine.functions.addPermission('trivial', {
+      statementId: 's3-bench',
+      action: 'lambda:InvokeFunction',
+      principal: 's3.amazonaws.com',
+      sourceArn: 'arn:aws:s3:::bench',
+      sourceAccount: engine.accountId,
+    });
     await engine.buckets.putNotificationConfiguration('bench', {
       lambdaFunctionConfigurations: [{ functionArn: fn.functionArn, events: ['s3:ObjectCreated:*'] }],
     });
