@@ -1,5 +1,5 @@
 /**
- * IAM enforced end to end (docs/readme/iam.md): a bucket notifies a function through the 2014
+ * IAM enforced end to end (README, "Roles and policies"): a bucket notifies a function through the 2014
  * invocation role; the function's execution role may write only `thumbnails/*`.
  * Run with `npx tsx examples/iam-thumbnails.ts`.
  */
