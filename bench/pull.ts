@@ -134,6 +134,12 @@ async function fakeSource(): Promise<number> {
     await engine.mappings.setFunctionDirectory(functions);
     await engine.mappings.setInvoker(invoker);
     await engine.mappings.setShardSources(new FakeSources(log));
+    // The fake function runs as `fn-role`, which must exist and may read the stream.
+    await engine.iam.createRole({
+      name: 'fn-role',
+      assumeRolePolicy: LAMBDA_TRUST_POLICY,
+      policies: { read: streamReadPolicy(log.arn) },
+    });
     await engine.mappings.create({ functionName: 'fn', eventSourceArn: log.arn, startingPosition: 'LATEST' });
     let delivered = 0;
     const done = firstValueFrom(

@@ -5,40 +5,14 @@
  * Kept apart from wiring.ts so enforcement can be read in one place.
  */
 import { Arns, tryParseArn } from './arn.js';
-import type { Buckets } from './buckets/buckets.js';
 import { attachDeliveryCheck } from './buckets/buckets.js';
-import type { AsyncInvocations } from './dispatch/push/async-invocations.js';
 import type { QueueEntry } from './dispatch/push/types.js';
-import { isLambdaliteError } from './errors.js';
-import type { Functions } from './functions/service.js';
-import type { Iam } from './iam/iam.js';
 import { InvocationChecks } from './iam/invocation-checks.js';
-import type { Mappings } from './mappings/service.js';
 import { SdkHost } from './runtime/sdk/host.js';
-import type { StreamService } from './streams/stream-service.js';
-import type { TableService } from './tables/table-service.js';
+import type { WiredServices } from './wiring.js';
 
-export interface EnforcedServices {
-  readonly region: string;
-  readonly accountId: string;
-  readonly iam: Iam;
-  readonly asyncInvocations: AsyncInvocations;
-  readonly functions: Functions;
-  readonly buckets: Buckets;
-  readonly mappings: Mappings;
-  readonly streams: StreamService;
-  readonly tables: TableService;
-}
-
-async function functionExists(functions: Functions, nameOrArn: string): Promise<boolean> {
-  try {
-    await functions.get(nameOrArn);
-    return true;
-  } catch (err) {
-    if (isLambdaliteError(err, 'ResourceNotFoundException')) return false;
-    throw err;
-  }
-}
+/** The services enforcement hooks into: the same set the engine wires. */
+export type EnforcedServices = WiredServices;
 
 /** `arn:...:function:name[:qualifier]` -> name. */
 function functionNameOf(functionArn: string): string {
@@ -77,7 +51,7 @@ export function wireEnforcement(s: EnforcedServices): InvocationChecks {
     // A deleted function is the invoker's to report (given up at once as not found).
     const exists =
       functions.peekConfiguration(entry.functionName) !== undefined ||
-      (await functionExists(functions, entry.functionName));
+      (await functions.exists(entry.functionName));
     if (!exists) return undefined;
     const why = await checks.s3Delivery({
       functionName: entry.functionName,

@@ -10,7 +10,6 @@ import type { Clock } from './clock.js';
 import { failureDestinationsOver, functionDirectoryOver } from './dispatch/pull/engine-deps.js';
 import { logShardSources } from './dispatch/pull/log-sources.js';
 import type { AsyncInvocations } from './dispatch/push/async-invocations.js';
-import { isLambdaliteError } from './errors.js';
 import type { EngineEvent } from './events.js';
 import type { Functions } from './functions/service.js';
 import type { Iam } from './iam/iam.js';
@@ -32,16 +31,6 @@ export interface WiredServices {
   readonly accountId: string;
 }
 
-async function functionExists(functions: Functions, nameOrArn: string): Promise<boolean> {
-  try {
-    await functions.get(nameOrArn);
-    return true;
-  } catch (err) {
-    if (isLambdaliteError(err, 'ResourceNotFoundException')) return false;
-    throw err;
-  }
-}
-
 export function wireServices(services: WiredServices): void {
   const { iam, asyncInvocations, functions, buckets, streams } = services;
   functions.setAsyncQueue(asyncInvocations);
@@ -57,7 +46,7 @@ export function wireServices(services: WiredServices): void {
       await buckets.putObject(bucket, key, body, { contentType: 'application/json' });
     },
   });
-  attachFunctionDirectory(buckets, { exists: (arn) => functionExists(functions, arn) });
+  attachFunctionDirectory(buckets, { exists: (arn) => functions.exists(arn) });
   iam.registerRoleUsage({
     usersOf: async (roleArn) =>
       (await functions.list()).filter((f) => f.role === roleArn).map((f) => `function:${f.functionName}`),

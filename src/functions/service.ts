@@ -131,6 +131,11 @@ export class Functions {
     return structuredClone(await this.#registry.require(resolveFunctionName(this.ctx, name)));
   }
 
+  /** @internal true when `nameOrArn` names a function of this engine (a foreign ARN is refused). */
+  async exists(nameOrArn: string): Promise<boolean> {
+    return (await this.#registry.get(resolveFunctionName(this.ctx, nameOrArn))) !== undefined;
+  }
+
   async list(): Promise<FunctionConfiguration[]> {
     this.ctx.lifecycle.assertOpen();
     return this.#registry.list();

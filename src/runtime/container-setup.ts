@@ -36,6 +36,7 @@ export function workerOptions(
     tmpDir,
     tmpBytes: o.tmpMb * 1024 * 1024,
     tmpFd,
+    sdkImports: o.sdkImports,
   };
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',

@@ -58,6 +58,8 @@ export interface ContainerOptions {
   functionArn: string;
   handler: string;
   taskRoot: string;
+  /** The code mentions `lambdalite/sdk` (see sdk/scan.ts). */
+  sdkImports: boolean;
   memoryMb: number;
   tmpMb: number;
   region: string;

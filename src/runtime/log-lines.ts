@@ -27,6 +27,14 @@ export interface ReportFigures {
   initDurationMs?: number;
 }
 
+/**
+ * Billed duration: the reported duration (two decimals, as REPORT prints it) rounded up to the
+ * next millisecond (1 ms granularity since Dec 2020), so the line is consistent with itself.
+ */
+export function billedMs(durationMs: number): number {
+  return Math.max(1, Math.ceil(Math.round(durationMs * 100) / 100));
+}
+
 export function reportLine(requestId: string, f: ReportFigures): string {
   const init = f.initDurationMs === undefined ? '' : `Init Duration: ${f.initDurationMs.toFixed(2)} ms\t`;
   return (

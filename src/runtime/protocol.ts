@@ -30,6 +30,8 @@ export interface ContainerSpec {
   tmpBytes: number;
   /** A descriptor of tmpDir, opened and closed by the engine (a cheap fstat per invocation). */
   tmpFd?: number;
+  /** The code mentions `lambdalite/sdk`: register the ESM resolve hook (it costs start-up time). */
+  sdkImports: boolean;
 }
 
 export interface InvokeMessage {

@@ -4,6 +4,7 @@
  * raw outcome into Lambda's (error shapes, timeout message), write START / END / REPORT lines,
  * emit events, give the container back.
  */
+
 import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { EngineContext } from '../context.js';
@@ -13,7 +14,9 @@ import type { FunctionInvoker, InvocationOutcome, InvocationRequest } from '../f
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { FunctionConfiguration } from '../functions/types.js';
 import { Container, type ContainerHooks, type RawOutcome } from './container.js';
+import type { RuntimeEventMap } from './events.js';
 import {
+  billedMs,
   endLine,
   type ReportFigures,
   reportLine,
@@ -24,6 +27,13 @@ import {
 } from './log-lines.js';
 import { ContainerPool } from './pool.js';
 import type { ErrorShape, LogLevel, SdkCallMessage } from './protocol.js';
+import { codeMentionsSdk } from './sdk/scan.js';
+
+/** A log line's own fields; the container adds function, group and stream. */
+type LogLinePayload = Omit<
+  RuntimeEventMap['function.log'],
+  'functionName' | 'logGroupName' | 'logStreamName'
+>;
 
 /** What the runtime asks the rest of the engine (IAM-checked), wired by the engine. */
 export interface RuntimeHost {
@@ -150,12 +160,14 @@ export class FunctionRuntime implements FunctionInvoker {
 
   async #start(config: FunctionConfiguration): Promise<Container> {
     const logsDenied = await this.#host?.logsDenied(config);
+    const taskRoot = await this.#taskRoot(config);
     const container = await Container.start(
       {
         functionName: config.functionName,
         functionArn: config.functionArn,
         handler: config.handler,
-        taskRoot: await this.#taskRoot(config),
+        taskRoot,
+        sdkImports: await codeMentionsSdk(taskRoot),
         memoryMb: config.memorySize,
         tmpMb: this.ctx.quotas.tmpMb,
         region: this.ctx.region,
@@ -274,7 +286,7 @@ export class FunctionRuntime implements FunctionInvoker {
     if (logging || events.observed) {
       const figures: ReportFigures = {
         durationMs,
-        billedDurationMs: Math.max(1, Math.ceil(durationMs)),
+        billedDurationMs: billedMs(durationMs),
         memorySizeMb: config.memorySize,
         maxMemoryUsedMb: Math.min(config.memorySize, Math.max(1, Math.ceil(raw.memoryBytes / MiB))),
       };
@@ -319,34 +331,23 @@ export class FunctionRuntime implements FunctionInvoker {
 
   #platform(container: Container, requestId: string, line: string): void {
     this.#tails.get(requestId)?.push(line);
-    if (!this.ctx.events.observed) return;
-    if (container.options.logsAllowed === false) return;
-    this.ctx.events.emit('function.log', {
-      functionName: container.options.functionName,
-      logGroupName: container.logGroupName,
-      logStreamName: container.logStreamName,
-      requestId,
-      kind: 'platform',
-      message: line,
-      line,
-    });
+    this.#emitLog(container, { requestId, kind: 'platform', message: line, line });
   }
 
   #userLog(container: Container, requestId: string | undefined, level: LogLevel, message: string): void {
     if (!this.#logging(requestId)) return;
     const line = userLine(this.ctx.clock.now(), requestId, level, message);
     if (requestId !== undefined) this.#tails.get(requestId)?.push(line);
-    if (!this.ctx.events.observed) return;
-    if (container.options.logsAllowed === false) return;
+    this.#emitLog(container, { requestId, kind: 'user', level, message, line });
+  }
+  /** Emits one log line of `container`, unless nobody listens or the role may not write logs. */
+  #emitLog(container: Container, line: LogLinePayload): void {
+    if (!this.ctx.events.observed || container.options.logsAllowed === false) return;
     this.ctx.events.emit('function.log', {
       functionName: container.options.functionName,
       logGroupName: container.logGroupName,
       logStreamName: container.logStreamName,
-      requestId,
-      kind: 'user',
-      level,
-      message,
-      line,
+      ...line,
     });
   }
 

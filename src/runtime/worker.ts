@@ -27,7 +27,7 @@ const send = (message: FromWorker): void => port.postMessage(message);
 const channel = new SdkChannel(port);
 installChannel(channel);
 const sdkExt = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-installSdkResolution(new URL(`./sdk/index${sdkExt}`, import.meta.url), sdk);
+installSdkResolution(new URL(`./sdk/index${sdkExt}`, import.meta.url), sdk, spec.sdkImports);
 // Listening before init, so SDK calls made while the module loads are answered too.
 port.on('message', (message: ToWorker) => {
   if (message.type === 'sdkResult') channel.settle(message);

@@ -14,15 +14,12 @@ interface CjsModuleStatics {
   _cache: Record<string, unknown>;
 }
 
-/** `sdkUrl` is the SDK module's file URL; `exports` its namespace, handed to `require`. */
-export function installSdkResolution(sdkUrl: URL, exports: object): void {
-  const code = `const SDK = ${JSON.stringify(sdkUrl.href)};
-export async function resolve(specifier, context, next) {
-  if (specifier === ${JSON.stringify(SDK_SPECIFIER)}) return { url: SDK, shortCircuit: true };
-  return next(specifier, context);
-}`;
-  register(`data:text/javascript,${encodeURIComponent(code)}`);
-
+/**
+ * `sdkUrl` is the SDK module's file URL; `exports` its namespace, handed to `require`. The CJS
+ * patch costs nothing; the ESM hook (a loader thread on Node 20) is registered only when `esm`.
+ */
+export function installSdkResolution(sdkUrl: URL, exports: object, esm: boolean): void {
+  if (esm) registerEsmHook(sdkUrl);
   const statics = Module as unknown as CjsModuleStatics;
   const filename = fileURLToPath(sdkUrl);
   const cached = new Module(filename);
@@ -33,4 +30,13 @@ export async function resolve(specifier, context, next) {
     if (request === SDK_SPECIFIER) return filename;
     return original.call(this, request, ...rest);
   };
+}
+
+function registerEsmHook(sdkUrl: URL): void {
+  const code = `const SDK = ${JSON.stringify(sdkUrl.href)};
+export async function resolve(specifier, context, next) {
+  if (specifier === ${JSON.stringify(SDK_SPECIFIER)}) return { url: SDK, shortCircuit: true };
+  return next(specifier, context);
+}`;
+  register(`data:text/javascript,${encodeURIComponent(code)}`);
 }
