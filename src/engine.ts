@@ -132,7 +132,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   if (options.wireMappings !== false) {
     // Attached at once; stored mappings restart in the background (createEngine does not wait
     // for their LevelDB reads, like the push queue's dispatcher).
-    wireMappings(engine, shardLog, resolved.clock).catch((err: unknown) =>
+    wireMappings(engine, shardLog, ctx).catch((err: unknown) =>
       events.emit('mapping.error', {
         uuid: '',
         shardId: undefined,

@@ -6,7 +6,7 @@
 import type { Observable } from 'rxjs';
 import type { Buckets } from './buckets/buckets.js';
 import { attachFunctionDirectory, attachNotificationSink } from './buckets/buckets.js';
-import type { Clock } from './clock.js';
+import type { EngineContext } from './context.js';
 import { failureDestinationsOver, functionDirectoryOver } from './dispatch/pull/engine-deps.js';
 import { logShardSources } from './dispatch/pull/log-sources.js';
 import type { AsyncInvocations } from './dispatch/push/async-invocations.js';
@@ -69,11 +69,11 @@ export interface MappingServices {
 export async function wireMappings(
   { mappings, functions, streams, buckets, events$ }: MappingServices,
   shardLog: ShardLog,
-  clock: Clock,
+  ctx: EngineContext,
 ): Promise<void> {
   mappings.setFailureDestinations(
     failureDestinationsOver({
-      clock,
+      ctx,
       invokeAsync: (fn, payload) => functions.invokeAsync(fn, payload),
       putStreamRecord: async (stream, partitionKey, data) => {
         await streams.putRecord(stream, { partitionKey, data });

@@ -4,9 +4,9 @@
  * (a function gets an asynchronous invoke, a stream a record, a bucket an object).
  */
 import { randomUUID } from 'node:crypto';
-import { parseArn } from '../../arn.js';
-import type { Clock } from '../../clock.js';
+import type { EngineContext } from '../../context.js';
 import { isLambdaliteError, LambdaliteError } from '../../errors.js';
+import { datedObjectKey, parseDestinationArn } from '../push/destinations.js';
 import type { FailureDestinations, FailureRecord, FunctionDirectory } from './deps.js';
 
 type FunctionFacts = { functionName: string; functionArn: string; role: string };
@@ -39,7 +39,8 @@ export interface DestinationServices {
   invokeAsync(functionNameOrArn: string, payload: unknown): Promise<unknown>;
   putStreamRecord(streamArn: string, partitionKey: string, data: Buffer): Promise<void>;
   putBucketObject(bucket: string, key: string, body: Buffer): Promise<void>;
-  clock: Clock;
+  /** Region, account and clock of the engine: destinations must belong to it. */
+  ctx: EngineContext;
 }
 
 /**
@@ -47,33 +48,26 @@ export interface DestinationServices {
  * aws/lambda/<mapping uuid>/<shardId>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<random uuid>.
  */
 export function failureObjectKey(uuid: string, shardId: string, now: number): string {
-  const iso = new Date(now).toISOString();
-  const stamp = iso.slice(0, 19).replaceAll(':', '.');
-  return `aws/lambda/${uuid}/${shardId}/${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)}/${stamp}-${randomUUID()}`;
+  return datedObjectKey(`aws/lambda/${uuid}/${shardId}`, now, randomUUID());
 }
 
 export function failureDestinationsOver(services: DestinationServices): FailureDestinations {
   return {
     async send(destinationArn: string, record: FailureRecord, from?: { uuid: string; shardId: string }) {
-      const arn = parseArn(destinationArn);
+      // The same routing and checks as async-invocation destinations (function, stream, bucket).
+      const target = parseDestinationArn(services.ctx, destinationArn, 'onFailure');
       const body = Buffer.from(JSON.stringify(record));
-      if (arn.service === 'lambda') {
+      if (target.kind === 'function') {
         await services.invokeAsync(destinationArn, record);
-      } else if (arn.service === 'kinesis' && arn.resource.startsWith('stream/')) {
+      } else if (target.kind === 'stream') {
         await services.putStreamRecord(destinationArn, record.requestContext.requestId, body);
-      } else if (arn.service === 's3') {
-        const bucket = arn.resource.split('/')[0] ?? '';
+      } else {
         const shardId =
           from?.shardId ?? (record.KinesisBatchInfo ?? record.DDBStreamBatchInfo)?.shardId ?? 'shard';
         await services.putBucketObject(
-          bucket,
-          failureObjectKey(from?.uuid ?? 'mapping', shardId, services.clock.now()),
+          target.name,
+          failureObjectKey(from?.uuid ?? 'mapping', shardId, services.ctx.clock.now()),
           body,
-        );
-      } else {
-        throw new LambdaliteError(
-          'InvalidParameterValueException',
-          `unsupported on-failure destination ${destinationArn}: use a function, a stream or a bucket ARN`,
         );
       }
     },

@@ -129,10 +129,18 @@ export function buildDestinationRecord(ctx: EngineContext, input: RecordInput): 
  * (unverified): aws/lambda/async/<function>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<requestId>.
  */
 export function destinationObjectKey(functionName: string, now: number, requestId: string): string {
+  return datedObjectKey(`aws/lambda/async/${functionName}`, now, requestId);
+}
+
+/**
+ * `<prefix>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<id>`: the layout AWS uses for records Lambda writes
+ * to a bucket, for async invocations and stream mappings alike.
+ */
+export function datedObjectKey(prefix: string, now: number, id: string): string {
   const iso = new Date(now).toISOString();
   const [y, m, d] = [iso.slice(0, 4), iso.slice(5, 7), iso.slice(8, 10)];
   const stamp = iso.slice(0, 19).replaceAll(':', '.');
-  return `aws/lambda/async/${functionName}/${y}/${m}/${d}/${stamp}-${requestId}`;
+  return `${prefix}/${y}/${m}/${d}/${stamp}-${id}`;
 }
 
 /** Targets that refuse streams and buckets until the engine wires the real services. */
