@@ -39,7 +39,3 @@ export function encodeBigUint(n: bigint, width: number): string {
   if (text.length > width) throw new RangeError(`${text} does not fit in ${width} digits`);
   return text.padStart(width, '0');
 }
-
-export function decodeBigUint(text: string): bigint {
-  return BigInt(text);
-}

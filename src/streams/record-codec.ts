@@ -16,24 +16,3 @@ export function encodeRecord(arrival: number, partitionKey: string, data: Uint8A
   out.set(data, HEADER + keyLength);
   return out;
 }
-
-export interface DecodedRecord {
-  arrival: number;
-  partitionKey: string;
-  /** A view into the stored value (no copy). */
-  data: Buffer;
-}
-
-export function decodeRecord(value: Buffer): DecodedRecord {
-  const keyLength = value.readUInt16BE(8);
-  return {
-    arrival: value.readDoubleBE(0),
-    partitionKey: value.toString('utf8', HEADER, HEADER + keyLength),
-    data: value.subarray(HEADER + keyLength),
-  };
-}
-
-/** Arrival time alone, for filters that do not need the rest. */
-export function recordArrival(value: Buffer): number {
-  return value.readDoubleBE(0);
-}

@@ -7,7 +7,6 @@
  * Facades (`engine.streams`, `engine.tables`) validate input and call this; the pull-model
  * pollers read through {@link ShardLog.read} and wait with {@link ShardLog.waitForAppend}.
  */
-import { type Observable, Subject } from 'rxjs';
 import { ulid } from 'ulid';
 import type { EngineContext } from '../context.js';
 import { LambdaliteError } from '../errors.js';
@@ -38,7 +37,6 @@ export interface ShardState {
   /** Bumped on every commit, close and delete; readers compare it to know they missed nothing. */
   version: number;
   readonly waiters: Set<() => void>;
-  readonly appended: Subject<string>;
 }
 
 /** Live state of one stream. */
@@ -243,7 +241,6 @@ export class ShardLog {
   async dropShard(stream: StreamState, shard: ShardState): Promise<void> {
     stream.shards.delete(shard.meta.index);
     this.#wake(shard);
-    shard.appended.complete();
     await this.#ctx.storage.batch([delOp(this.#counters, joinKey(stream.meta.uid, shard.prefix))]);
     await this.#records.clear(this.shardRange(stream, shard));
   }
@@ -297,7 +294,6 @@ export class ShardLog {
       await this.#ctx.storage.batch(ops);
       shard.lastSequence = last;
       this.#wake(shard);
-      shard.appended.next(last);
       this.#ctx.events.emit('stream.appended', {
         streamArn: stream.meta.arn,
         shardId: shard.meta.shardId,
@@ -413,11 +409,6 @@ export class ShardLog {
     });
   }
 
-  /** Emits the last sequence number of every batch committed to the shard. */
-  appended$(shard: ShardState): Observable<string> {
-    return shard.appended.asObservable();
-  }
-
   /** Wakes every reader and waits for background deletions (engine close). */
   /** True once the engine started closing: tails complete instead of reading. */
   closing = false;
@@ -429,7 +420,6 @@ export class ShardLog {
     for (const stream of this.#byArn.values()) {
       for (const shard of stream.shards.values()) {
         this.#wake(shard);
-        shard.appended.complete();
       }
     }
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
@@ -471,7 +461,6 @@ export class ShardLog {
       lastSequence: undefined,
       version: 0,
       waiters: new Set(),
-      appended: new Subject<string>(),
     };
   }
 

@@ -56,10 +56,6 @@ export function encodeChange(input: {
   };
   return Buffer.from(JSON.stringify(change), 'utf8');
 }
-
-/** Stream records of a table as readers receive them: with `change` the full DynamoDB record. */
-export type TableStreamRecord = StreamRecord & { change: DynamoDBStreamRecord };
-
 export function decodeChange(record: StreamRecord, stream: StreamMeta): DynamoDBStreamRecord {
   const c = JSON.parse(record.data.toString('utf8')) as StoredChange;
   return {

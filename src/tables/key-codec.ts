@@ -5,7 +5,7 @@
  */
 import { LambdaliteError } from '../errors.js';
 import { SEP } from '../storage/keys.js';
-import type { AttributeValue, Item, KeyAttribute, TableMeta } from './model.js';
+import type { Item, KeyAttribute, TableMeta } from './model.js';
 
 export function encodeKeyPart(attr: KeyAttribute, value: unknown, role: string): string {
   const bad = (): never => {
@@ -59,9 +59,4 @@ export function itemKey(meta: TableMeta, key: Item): string {
 /** Prefix of every item with this partition key value (tables with a sort key). */
 export function partitionPrefix(meta: TableMeta, partitionValue: unknown): string {
   return meta.uid + SEP + encodeKeyPart(meta.partitionKey, partitionValue, 'partition key') + SEP;
-}
-
-/** Whether two key attributes hold equal DynamoDB values (N compares numerically). */
-export function sameKeyValue(a: AttributeValue | undefined, b: AttributeValue | undefined): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }

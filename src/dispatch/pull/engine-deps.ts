@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EngineContext } from '../../context.js';
-import { isLambdaliteError, LambdaliteError } from '../../errors.js';
+import { isLambdaliteError } from '../../errors.js';
 import { datedObjectKey, parseDestinationArn } from '../push/destinations.js';
 import type { FailureDestinations, FailureRecord, FunctionDirectory } from './deps.js';
 
