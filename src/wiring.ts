@@ -31,6 +31,18 @@ export interface WiredServices {
   readonly accountId: string;
 }
 
+/** How destination records reach a stream or a bucket: shared by async invocations and mappings. */
+function destinationWriters(streams: StreamService, buckets: Buckets) {
+  return {
+    putStreamRecord: async (stream: string, partitionKey: string, data: Buffer): Promise<void> => {
+      await streams.putRecord(stream, { partitionKey, data });
+    },
+    putBucketObject: async (bucket: string, key: string, body: Buffer): Promise<void> => {
+      await buckets.putObject(bucket, key, body, { contentType: 'application/json' });
+    },
+  };
+}
+
 export function wireServices(services: WiredServices): void {
   const { iam, asyncInvocations, functions, buckets, streams } = services;
   functions.setAsyncQueue(asyncInvocations);
@@ -38,14 +50,7 @@ export function wireServices(services: WiredServices): void {
   asyncInvocations.attachInvoker(functions.invoker, {
     reservedConcurrency: (name) => functions.peekConfiguration(name)?.reservedConcurrency,
   });
-  asyncInvocations.setDestinationTargets({
-    putStreamRecord: async (stream, partitionKey, data) => {
-      await streams.putRecord(stream, { partitionKey, data });
-    },
-    putBucketObject: async (bucket, key, body) => {
-      await buckets.putObject(bucket, key, body, { contentType: 'application/json' });
-    },
-  });
+  asyncInvocations.setDestinationTargets(destinationWriters(streams, buckets));
   attachFunctionDirectory(buckets, { exists: (arn) => functions.exists(arn) });
   iam.registerRoleUsage({
     usersOf: async (roleArn) =>
@@ -75,12 +80,7 @@ export async function wireMappings(
     failureDestinationsOver({
       ctx,
       invokeAsync: (fn, payload) => functions.invokeAsync(fn, payload),
-      putStreamRecord: async (stream, partitionKey, data) => {
-        await streams.putRecord(stream, { partitionKey, data });
-      },
-      putBucketObject: async (bucket, key, body) => {
-        await buckets.putObject(bucket, key, body, { contentType: 'application/json' });
-      },
+      ...destinationWriters(streams, buckets),
     }),
   );
   // All three are attached before the first await, so the engine's mappings are usable as soon
