@@ -18,16 +18,21 @@ const BUDGET_BYTES = 16 * 1024 * 1024;
  */
 export async function codeMentionsSdk(taskRoot: string): Promise<boolean> {
   try {
-    const entries = await readdir(taskRoot, { recursive: true, withFileTypes: true });
     let budget = BUDGET_BYTES;
-    for (const entry of entries) {
-      if (!entry.isFile() || !SOURCE.test(entry.name)) continue;
-      const dir = entry.parentPath ?? entry.path;
-      if (dir.includes('node_modules')) continue;
-      const text = await readFile(join(dir, entry.name), 'utf8');
-      if (text.includes(SDK_SPECIFIER)) return true;
-      budget -= text.length;
-      if (budget < 0) return true;
+    const pending = [taskRoot];
+    for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
+      for (const entry of await readdir(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) {
+          if (entry.name !== 'node_modules') pending.push(path);
+          continue;
+        }
+        if (!entry.isFile() || !SOURCE.test(entry.name)) continue;
+        const text = await readFile(path, 'utf8');
+        if (text.includes(SDK_SPECIFIER)) return true;
+        budget -= text.length;
+        if (budget < 0) return true;
+      }
     }
     return false;
   } catch {
