@@ -2,15 +2,11 @@
 import { tryParseArn } from '../arn.js';
 import { fail } from '../errors.js';
 import type { AddPermissionOptions, FunctionConfiguration, PolicyStatement } from './types.js';
+import { invalid, show } from './validate.js';
 
 const SID = /^[a-zA-Z0-9._-]{1,100}$/;
 const ACTION = /^(lambda:[A-Za-z*]+|\*)$/;
 const POLICY_MAX_BYTES = 20 * 1024;
-const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
-
-function invalid(message: string): never {
-  fail('InvalidParameterValueException', message);
-}
 
 /** Builds the statement AWS generates for AddPermission, refusing a duplicate sid. */
 export function buildStatement(

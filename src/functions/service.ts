@@ -195,8 +195,14 @@ export class Functions {
     if (type === 'DryRun') return { statusCode: 204, requestId: newRequestId(), executedVersion: '$LATEST' };
     if (type === 'Event') return this.#enqueue(functionName, JSON.parse(json));
     const outcome = await this.#runtime.run(
-      { functionName, payload, requestId: newRequestId(), invocationType: 'RequestResponse' },
-      { payloadJson: json, tail: options.logType === 'Tail', config },
+      {
+        functionName,
+        payload,
+        payloadJson: json,
+        requestId: newRequestId(),
+        invocationType: 'RequestResponse',
+      },
+      { tail: options.logType === 'Tail', config },
     );
     const result: InvokeResult = {
       statusCode: outcome.statusCode,

@@ -39,9 +39,10 @@ const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const HANDLER = /^[^\s.][^\s]*\.[A-Za-z_$][\w$]*$/;
 const ROLE = /^arn:aws[a-zA-Z-]*:iam::\d{12}:role\/[\w+=,.@\-/]{1,512}$/;
 const ENV_KEY = /^[a-zA-Z]\w*$/;
-const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
+/** A value as an error message shows it. */
+export const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
 
-function invalid(message: string): never {
+export function invalid(message: string): never {
   fail('InvalidParameterValueException', message);
 }
 

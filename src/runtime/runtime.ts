@@ -44,8 +44,6 @@ export interface RuntimeHost {
 }
 
 export interface RunOptions {
-  /** The payload already serialised (the facade measured it). */
-  payloadJson?: string;
   /** Collect the invocation's lines and return their last 4 KB in `logResult`. */
   tail?: boolean;
   /** The configuration the caller has just read (saves a second lookup). */
@@ -129,10 +127,10 @@ export class FunctionRuntime implements FunctionInvoker {
     const { functionName, requestId } = request;
     const config =
       options.config ?? this.registry.peek(functionName) ?? (await this.registry.require(functionName));
-    const payload = options.payloadJson ?? request.payloadJson ?? JSON.stringify(request.payload ?? {});
+    const payload = request.payloadJson ?? JSON.stringify(request.payload ?? {});
     const slot = this.#pool.acquire({
       functionName,
-      revisionId: revisionOf(config),
+      revisionId: config.revisionId,
       reservedConcurrency: config.reservedConcurrency,
     });
     if ('throttled' in slot) {
@@ -172,7 +170,7 @@ export class FunctionRuntime implements FunctionInvoker {
         tmpMb: this.ctx.quotas.tmpMb,
         region: this.ctx.region,
         environment: config.environment,
-        revisionId: revisionOf(config),
+        revisionId: config.revisionId,
         logsAllowed: logsDenied === undefined,
       },
       this.ctx.clock,
@@ -280,7 +278,7 @@ export class FunctionRuntime implements FunctionInvoker {
     }
     const current = this.registry.peek(functionName);
     const reusable =
-      !raw.died && !raw.retire && current !== undefined && revisionOf(current) === revisionOf(config);
+      !raw.died && !raw.retire && current !== undefined && current.revisionId === config.revisionId;
     if (raw.retire && container.alive) void container.stop('tmp-quota');
     const logging = this.#logging(requestId);
     if (logging || events.observed) {
@@ -359,10 +357,6 @@ export class FunctionRuntime implements FunctionInvoker {
   close(): Promise<void> {
     return this.#pool.close();
   }
-}
-
-function revisionOf(config: FunctionConfiguration): string {
-  return config.revisionId;
 }
 
 export const newRequestId = (): string => randomUUID();
