@@ -1,9 +1,3 @@
-/**
- * The private machinery behind {@link Buckets}: bucket records (cached in memory, persisted),
- * object writes under a per-key mutex inside a per-bucket gate, one LevelDB batch per write
- * holding the object, its old chunks' removal and the notification deliveries it causes.
- */
-import { createHash } from 'node:crypto';
 import { Subject } from 'rxjs';
 import type { EngineContext } from '../context.js';
 import { fail } from '../errors.js';
@@ -34,10 +28,6 @@ export interface ObjectWrite {
 export interface StoredObject {
   record: ObjectRecord;
   body: Buffer;
-}
-
-export function md5Hex(body: Buffer): string {
-  return createHash('md5').update(body).digest('hex');
 }
 
 export class BucketService {

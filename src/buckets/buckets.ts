@@ -9,7 +9,8 @@
  */
 import type { Observable } from 'rxjs';
 import type { EngineContext } from '../context.js';
-import { type BucketService, md5Hex, BucketService as Service, type StoredObject } from './bucket-service.js';
+import { md5Hex } from '../hash.js';
+import { type BucketService, BucketService as Service, type StoredObject } from './bucket-service.js';
 import type { DeliveryCheck, FunctionDirectory } from './function-directory.js';
 import type { ListObjectsOptions, ListObjectsResult } from './listing.js';
 import type { NotificationConfiguration, NotificationConfigurationInput } from './notification-config.js';

@@ -1,10 +1,5 @@
-/**
- * The hash key space of a stream (reference §2.2): integers 0 .. 2^128-1, a record's hash key is
- * MD5(partitionKey as UTF-8) read as an unsigned 128-bit big-endian integer, or its explicit
- * hash key. Shards own inclusive ranges of that space.
- */
-import * as crypto from 'node:crypto';
 import { LambdaliteError } from '../errors.js';
+import { md5Hex } from '../hash.js';
 
 export const HASH_KEY_MAX = (1n << 128n) - 1n;
 const EXPLICIT_HASH_KEY_PATTERN = /^(0|[1-9]\d{0,38})$/;
@@ -18,12 +13,6 @@ export interface HashRange {
 // BigInt parse per record. Cleared when full rather than LRU: cheap and bounded.
 const HASH_MEMO_SIZE = 10_000;
 const hashMemo = new Map<string, bigint>();
-
-// One-shot `crypto.hash` (Node >= 20.12) is about 2.5x faster than createHash per key.
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
-const md5Hex: (text: string) => string = oneShot
-  ? (text) => oneShot('md5', text, 'hex')
-  : (text) => crypto.createHash('md5').update(text, 'utf8').digest('hex');
 
 /** MD5 of the partition key's UTF-8 bytes as an unsigned 128-bit big-endian integer. */
 export function hashPartitionKey(partitionKey: string): bigint {

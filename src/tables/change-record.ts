@@ -1,9 +1,4 @@
-/**
- * Change records of table streams (reference §3.2). What is stored with each item write is the
- * record without its sequence number and eventID (both follow from the shard log key and are
- * filled in when read), so the item write and its record stay one batch.
- */
-import { createHash } from 'node:crypto';
+import { md5Hex } from '../hash.js';
 import type { StreamMeta, StreamRecord } from '../streams/model.js';
 import { itemSize } from './marshal.js';
 import type { AttributeMap, ChangeEventName, DynamoDBStreamRecord, StreamViewType } from './model.js';
@@ -59,7 +54,7 @@ export function encodeChange(input: {
 export function decodeChange(record: StreamRecord, stream: StreamMeta): DynamoDBStreamRecord {
   const c = JSON.parse(record.data.toString('utf8')) as StoredChange;
   return {
-    eventID: createHash('md5').update(`${stream.uid}:${record.sequenceNumber}`).digest('hex'),
+    eventID: md5Hex(`${stream.uid}:${record.sequenceNumber}`),
     eventName: c.eventName,
     eventVersion: '1.1',
     eventSource: 'aws:dynamodb',

@@ -1,14 +1,7 @@
-/**
- * `engine.tables`: DynamoDB-style tables. Items are stored as DynamoDB JSON; every write that
- * changes an item goes into ONE batch with its change record in the table's stream (a shard log
- * with the same reader API as Kinesis streams: engine.streams.getShardIterator / getRecords /
- * records$ with the stream ARN). A write that changes nothing writes nothing and produces no
- * record. Writes to one item are serialised, so its records are in modification order.
- */
-import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import type { EngineContext } from '../context.js';
 import { LambdaliteError } from '../errors.js';
+import { md5Hex } from '../hash.js';
 import { KeyedMutex } from '../storage/keyed-mutex.js';
 import { type BatchOp, delOp, putOp, type Sub } from '../storage/storage.js';
 import type { ShardLog, StreamState } from '../streams/shard-log.js';
@@ -292,7 +285,7 @@ export class TableService {
   }
 
   async #append(stream: StreamState, storageKey: string, data: Buffer, ops: BatchOp[]): Promise<string> {
-    const partitionKey = createHash('md5').update(storageKey).digest('hex');
+    const partitionKey = md5Hex(storageKey);
     const entry = { partitionKey, data, hashKey: BigInt(`0x${partitionKey}`) };
     for (;;) {
       const shard = this.#log.route(stream, entry);
