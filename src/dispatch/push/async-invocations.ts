@@ -73,9 +73,7 @@ export class AsyncInvocations implements NotificationSink {
     this.#store = new QueueStore(ctx.storage);
     this.#configs = new EventInvokeConfigs(ctx, this.#store);
     this.#writer = new WriteCombiner(ctx.storage);
-    this.#targets = unwiredTargets(async (name, record) => {
-      await this.enqueue(name, record, { source: 'destination' });
-    });
+    this.#targets = unwiredTargets();
     this.#dispatcher = new Dispatcher({
       ctx,
       store: this.#store,
@@ -105,9 +103,7 @@ export class AsyncInvocations implements NotificationSink {
   }
 
   /** Wires stream and bucket destinations to the real services. */
-  setDestinationTargets(
-    targets: Partial<Pick<DestinationTargets, 'putStreamRecord' | 'putBucketObject'>>,
-  ): void {
+  setDestinationTargets(targets: Partial<DestinationTargets>): void {
     if (targets.putStreamRecord) this.#targets.putStreamRecord = targets.putStreamRecord;
     if (targets.putBucketObject) this.#targets.putBucketObject = targets.putBucketObject;
   }

@@ -30,12 +30,11 @@ export type DestinationTarget =
   | { kind: 'bucket'; name: string; arn: string };
 
 /**
- * How records leave the queue. `invokeFunction` is an async invoke (the dispatcher itself writes
- * function destinations into its own queue in the same batch as the removal, see notes);
- * streams and buckets are reached through the lead's wiring.
+ * How records reach stream and bucket destinations (wired by the engine). Function
+ * destinations need no target: the dispatcher writes them into its own queue in the same batch
+ * as the removal.
  */
 export interface DestinationTargets {
-  invokeFunction(functionName: string, record: DestinationRecord): Promise<void>;
   putStreamRecord(streamName: string, partitionKey: string, data: Buffer): Promise<void>;
   putBucketObject(bucket: string, key: string, body: Buffer): Promise<void>;
 }
@@ -144,12 +143,12 @@ export function datedObjectKey(prefix: string, now: number, id: string): string 
 }
 
 /** Targets that refuse streams and buckets until the engine wires the real services. */
-export function unwiredTargets(invokeFunction: DestinationTargets['invokeFunction']): DestinationTargets {
+export function unwiredTargets(): DestinationTargets {
   const unwired = (what: string) => async (name: string) => {
     throw new LambdaliteError(
       'ServiceException',
       `${what} destinations are not wired in this engine (target '${name}')`,
     );
   };
-  return { invokeFunction, putStreamRecord: unwired('stream'), putBucketObject: unwired('bucket') };
+  return { putStreamRecord: unwired('stream'), putBucketObject: unwired('bucket') };
 }
