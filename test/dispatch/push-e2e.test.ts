@@ -49,7 +49,7 @@ function read(file: string): Journaled[] {
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
     .split('\n')
-    .filter(Boolean)
+    .slice(0, -1) // only newline-terminated lines: a worker may be appending right now
     .map((line) => JSON.parse(line) as Journaled);
 }
 
