@@ -21,8 +21,19 @@ const EVENT_FAMILIES: Record<string, string[]> = {
 /** Event types that have no sub-type. */
 const SINGLE_EVENTS = ['ReducedRedundancyLostObject', 'LifecycleTransition', 'IntelligentTiering'];
 
+/** Expansions of valid names (a few dozen at most); every object write looks them up. */
+const expanded = new Map<string, readonly string[]>();
+
 /** The concrete event types (without 's3:') an event name of a configuration stands for. */
-export function expandEventName(name: string): string[] {
+export function expandEventName(name: string): readonly string[] {
+  const known = expanded.get(name);
+  if (known) return known;
+  const types = expand(name);
+  if (types.length > 0) expanded.set(name, types);
+  return types;
+}
+
+function expand(name: string): string[] {
   if (!name.startsWith('s3:')) return [];
   const [family, sub, ...rest] = name.slice(3).split(':');
   if (family === undefined || rest.length > 0) return [];

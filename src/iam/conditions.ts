@@ -79,14 +79,19 @@ function arnComponents(text: string): string[] | undefined {
 }
 
 // ArnEquals and ArnLike behave alike: each of the six components compared with wildcards.
+// A value without policy variables is compiled once, with its policy; one with variables is
+// resolved and compiled per request (the regular expressions are cached by source).
 const arn = (negated: boolean): OperatorDef => ({
   negated,
-  compile: (value, variables) => (request, lookup) => {
-    const resolved = resolveText(value, variables, lookup);
-    const want = resolved === undefined ? undefined : arnComponents(resolved);
-    const got = arnComponents(request);
-    if (!want || !got) return false;
-    return want.every((p, i) => compilePattern(p, 'string', false).match(got[i] ?? '', lookup));
+  compile: (value, variables) => {
+    const components = (text: string | undefined) =>
+      text === undefined ? undefined : arnComponents(text)?.map((p) => compilePattern(p, 'string', false));
+    const fixed = !variables || !value.includes('${') ? (components(value) ?? null) : undefined;
+    return (request, lookup) => {
+      const want = fixed === undefined ? components(resolveText(value, variables, lookup)) : fixed;
+      const got = arnComponents(request);
+      return !!want && !!got && want.every((p, i) => p.match(got[i] ?? '', lookup));
+    };
   },
 });
 

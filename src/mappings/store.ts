@@ -8,15 +8,12 @@
  */
 import { monotonicFactory } from 'ulid';
 import type { Clock } from '../clock.js';
-import { WriteCombiner } from '../dispatch/push/write-combiner.js';
 import { childRange, joinKey } from '../storage/keys.js';
 import { type BatchOp, delOp, putOp, type Storage, type Sub } from '../storage/storage.js';
 import type { CheckpointRecord, MappingRecord, MappingStatus, StoredFailure } from './types.js';
 
 export class MappingStore {
   readonly #storage: Storage;
-  /** Checkpoint commits of concurrent shard pollers share one LevelDB batch (group commit). */
-  readonly #combiner: WriteCombiner;
   readonly #clock: Clock;
   readonly #mappings: Sub<MappingRecord>;
   readonly #status: Sub<MappingStatus>;
@@ -26,7 +23,6 @@ export class MappingStore {
 
   constructor(storage: Storage, clock: Clock) {
     this.#storage = storage;
-    this.#combiner = new WriteCombiner(storage);
     this.#clock = clock;
     this.#mappings = storage.sublevel<MappingRecord>('esm');
     this.#status = storage.sublevel<MappingStatus>('esm-status');
@@ -94,7 +90,7 @@ export class MappingStore {
   }
 
   async commit(ops: readonly BatchOp[]): Promise<void> {
-    await this.#combiner.write(ops);
+    await this.#storage.batch(ops);
   }
 
   /** Removes the mapping, its status, checkpoints and failure list in one batch. */

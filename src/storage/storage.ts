@@ -1,7 +1,10 @@
 /**
  * The storage layer: one LevelDB (classic-level on disk, memory-level in memory) split into
  * sublevels per concept. Every logical write of the engine is one {@link Storage.batch} call,
- * which LevelDB applies atomically across sublevels.
+ * which LevelDB applies atomically across sublevels. Writes are group-committed: while one batch
+ * is being written, the batches that arrive meanwhile are joined into the next single LevelDB
+ * batch (each stays atomic, each resolves only once its batch is durable), so many concurrent
+ * small writes (object puts, queue settles, checkpoints) cost one native write instead of one each.
  */
 import { mkdir } from 'node:fs/promises';
 import type { AbstractBatchOperation, AbstractLevel, AbstractSublevel } from 'abstract-level';
@@ -44,8 +47,21 @@ export function prefixedPutOp(sublevel: Sub<Buffer>, key: string, value: Buffer)
   return { type: 'put', key: sublevel.prefix + key, value, valueEncoding: 'buffer' };
 }
 
+interface PendingWrite {
+  ops: readonly (BatchOp | PrefixedPutOp)[];
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+type LevelOps = Array<AbstractBatchOperation<RootDb, string, string>>;
+
 export class Storage {
   readonly #db: RootDb;
+  /** Batches waiting for the one being written; written together next. */
+  #pending: PendingWrite[] = [];
+  /** The running write loop, if any. */
+  #writing: Promise<void> | undefined;
+  #nativeBatches = 0;
   readonly #subs = new Map<string, Sub<unknown>>();
   /** Directory on disk, or undefined for memory. */
   readonly location: string | undefined;
@@ -99,10 +115,55 @@ export class Storage {
     return sub as Sub<V>;
   }
 
-  /** Applies all operations atomically: all of them are durable, or none is. */
-  async batch(ops: readonly (BatchOp | PrefixedPutOp)[]): Promise<void> {
-    if (ops.length === 0) return;
-    await this.#db.batch(ops as unknown as Array<AbstractBatchOperation<RootDb, string, string>>);
+  /**
+   * Applies all operations atomically: all of them are durable, or none is. Resolves once they
+   * are written. A batch that arrives while none is being written goes to LevelDB at once; those
+   * that arrive meanwhile wait and are written as one, in arrival order (a later put of the same
+   * key wins, as with separate batches written one after another).
+   */
+  batch(ops: readonly (BatchOp | PrefixedPutOp)[]): Promise<void> {
+    if (ops.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.push({ ops, resolve, reject });
+      this.#writing ??= this.#writeLoop();
+    });
+  }
+
+  /** LevelDB batches written so far (fewer than {@link batch} calls when writes were joined). */
+  get nativeBatches(): number {
+    return this.#nativeBatches;
+  }
+
+  #write(ops: readonly (BatchOp | PrefixedPutOp)[]): Promise<void> {
+    this.#nativeBatches++;
+    return this.#db.batch(ops as unknown as LevelOps);
+  }
+
+  async #writeLoop(): Promise<void> {
+    try {
+      while (this.#pending.length > 0) {
+        const group = this.#pending;
+        this.#pending = [];
+        const [only] = group;
+        if (group.length === 1 && only) {
+          await this.#write(only.ops).then(only.resolve, only.reject);
+          continue;
+        }
+        const all: Array<BatchOp | PrefixedPutOp> = [];
+        for (const write of group) for (const op of write.ops) all.push(op);
+        try {
+          await this.#write(all);
+          for (const write of group) write.resolve();
+        } catch {
+          // One bad write must not fail the others: write each alone for its own outcome.
+          for (const write of group) {
+            await this.#write(write.ops).then(write.resolve, write.reject);
+          }
+        }
+      }
+    } finally {
+      this.#writing = undefined;
+    }
   }
 
   get status(): string {
@@ -110,6 +171,8 @@ export class Storage {
   }
 
   async close(): Promise<void> {
+    // Writes already accepted finish first (their callers are waiting for them).
+    while (this.#writing) await this.#writing;
     await this.#db.close();
   }
 }

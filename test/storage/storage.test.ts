@@ -80,6 +80,76 @@ describe('storage on disk', () => {
   });
 });
 
+describe.each(STORAGE_KINDS)('group commit (%s)', (kind) => {
+  it('joins batches that arrive while one is written into one LevelDB batch, each resolved once durable', async () => {
+    const storage = await openStorage(kind);
+    const sub = storage.sublevel<number>('n');
+    const before = storage.nativeBatches;
+    const seen: Array<number | undefined> = [];
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        storage.batch([putOp(sub, `k${i}`, i)]).then(async () => {
+          seen.push(await sub.get(`k${i}`));
+        }),
+      ),
+    );
+    // The first goes alone at once; the nine that arrived meanwhile share the next batch.
+    expect(storage.nativeBatches - before).toBe(2);
+    expect(seen.sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    await storage.close();
+  });
+
+  it('applies joined batches in arrival order: a later write of the same key wins', async () => {
+    const storage = await openStorage(kind);
+    const sub = storage.sublevel<string>('s');
+    await Promise.all([
+      storage.batch([putOp(sub, 'k', 'first')]),
+      storage.batch([putOp(sub, 'k', 'second')]),
+      storage.batch([delOp(sub, 'k')]),
+      storage.batch([putOp(sub, 'k', 'last')]),
+      storage.batch([putOp(sub, 'j', 'x')]),
+      storage.batch([delOp(sub, 'j')]),
+    ]);
+    expect(await sub.get('k')).toBe('last');
+    expect(await sub.get('j')).toBeUndefined();
+    await storage.close();
+  });
+
+  it('fails only the write that is invalid; the writes joined with it still commit', async () => {
+    const storage = await openStorage(kind);
+    const sub = storage.sublevel<number>('n');
+    const bad = { type: 'put', sublevel: sub, key: 'b', value: undefined } as unknown as ReturnType<
+      typeof putOp
+    >;
+    const results = await Promise.allSettled([
+      storage.batch([putOp(sub, 'first', 0)]),
+      storage.batch([putOp(sub, 'good', 1)]),
+      storage.batch([putOp(sub, 'partner', 2), bad]),
+      storage.batch([putOp(sub, 'after', 3)]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(await sub.get('good')).toBe(1);
+    expect(await sub.get('after')).toBe(3);
+    // The invalid write stays whole: its valid operation is not written either.
+    expect(await sub.get('partner')).toBeUndefined();
+    await storage.close();
+  });
+
+  it('close waits for accepted writes before closing LevelDB', async () => {
+    const location = kind === 'disk' ? await tempDir() : undefined;
+    const storage = await Storage.open(location);
+    const sub = storage.sublevel<number>('n');
+    const writes = Array.from({ length: 5 }, (_, i) => storage.batch([putOp(sub, `k${i}`, i)]));
+    await storage.close();
+    await expect(Promise.all(writes)).resolves.toHaveLength(5);
+    if (location) {
+      const reopened = await Storage.open(location);
+      expect(await reopened.sublevel<number>('n').values().all()).toEqual([0, 1, 2, 3, 4]);
+      await reopened.close();
+    }
+  });
+});
+
 describe('KeyedMutex', () => {
   it('runs sections of one key one at a time, in call order, even when one fails', async () => {
     const mutex = new KeyedMutex();

@@ -23,7 +23,6 @@ import { EventInvokeConfigs } from './event-invoke-config.js';
 import type { AsyncInvocationOptions } from './options.js';
 import { QueueStore } from './store.js';
 import type { DeadLetter, EventInvokeConfig, EventInvokeConfigInput, QueueEntry } from './types.js';
-import { WriteCombiner } from './write-combiner.js';
 
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
@@ -63,7 +62,6 @@ export class AsyncInvocations implements NotificationSink {
   readonly #store: QueueStore;
   readonly #configs: EventInvokeConfigs;
   readonly #dispatcher: Dispatcher;
-  readonly #writer: WriteCombiner;
   readonly #targets: DestinationTargets;
   readonly #pendingNotifications = new WeakMap<NotificationDelivery, QueueEntry>();
   #authorize: ((entry: QueueEntry) => Promise<string | undefined>) | undefined;
@@ -72,7 +70,6 @@ export class AsyncInvocations implements NotificationSink {
     this.#ctx = ctx;
     this.#store = new QueueStore(ctx.storage);
     this.#configs = new EventInvokeConfigs(ctx, this.#store);
-    this.#writer = new WriteCombiner(ctx.storage);
     this.#targets = unwiredTargets();
     this.#dispatcher = new Dispatcher({
       ctx,
@@ -80,7 +77,7 @@ export class AsyncInvocations implements NotificationSink {
       configs: this.#configs,
       options,
       targets: this.#targets,
-      write: (ops) => this.#writer.write(ops),
+      write: (ops) => ctx.storage.batch(ops),
       authorize: async (entry) => this.#authorize?.(entry),
     });
     ctx.lifecycle.onClose(() => this.#dispatcher.close());
@@ -137,7 +134,7 @@ export class AsyncInvocations implements NotificationSink {
       );
     }
     const entry = newEntry(this.#ctx.clock.now(), functionName, JSON.parse(text), options.source ?? 'invoke');
-    await this.#writer.write(this.#store.putEntryOps(entry));
+    await this.#ctx.storage.batch(this.#store.putEntryOps(entry));
     this.#ctx.events.emit('async.enqueued', {
       requestId: entry.requestId,
       functionName,

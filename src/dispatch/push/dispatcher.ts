@@ -12,8 +12,13 @@ import { SEP } from '../../storage/keys.js';
 import { type DeliveryDeps, deliverSafely, type FunctionConcurrencyInfo } from './delivery.js';
 import type { QueueEntry } from './types.js';
 
-/** Entries read ahead per function, as a multiple of its concurrency cap. */
+/**
+ * Entries read ahead per function: a multiple of its concurrency cap, but at least
+ * {@link MIN_READ_AHEAD}, so a small cap still drains a backlog in few reads (each read is two
+ * thread-pool round trips; with a read-ahead of a few entries they set the pace).
+ */
 const READ_AHEAD = 4;
+const MIN_READ_AHEAD = 32;
 
 type BaseDeps = Omit<DeliveryDeps, 'invoker' | 'concurrency' | 'queued'>;
 
@@ -129,7 +134,7 @@ export class Dispatcher {
       let wanted = Math.min(free, cap - (this.#invoking.get(name) ?? 0));
       if (wanted > 0) wanted -= this.#startReady(name, wanted);
       const buffered = this.#ready.get(name)?.length ?? 0;
-      const readAhead = Math.max(0, READ_AHEAD * cap - buffered);
+      const readAhead = Math.max(0, readAheadFor(cap) - buffered);
       let seen = 0;
       if (wanted > 0 || readAhead > 0) {
         // In-flight and read-ahead keys stay in the index until settled and sit at its head.
@@ -193,7 +198,7 @@ export class Dispatcher {
 
   /** Enough read ahead that a release need not trigger a scan (half the read-ahead is left). */
   #stocked(name: string): boolean {
-    return (this.#ready.get(name)?.length ?? 0) >= (READ_AHEAD * this.#functionCap(name)) / 2;
+    return (this.#ready.get(name)?.length ?? 0) >= readAheadFor(this.#functionCap(name)) / 2;
   }
 
   /** True when one more invocation of the function fits every bound. */
@@ -325,6 +330,10 @@ export class Dispatcher {
     await Promise.race([Promise.allSettled([...this.#inFlight.values()]), bound]);
     abort.abort();
   }
+}
+
+function readAheadFor(cap: number): number {
+  return Math.max(READ_AHEAD * cap, MIN_READ_AHEAD);
 }
 
 function requestIdOf(key: string): string {
