@@ -11,13 +11,15 @@ import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { Clock, TimerHandle } from '../clock.js';
 import { deathError, logGroupName, logStreamName, workerOptions } from './container-setup.js';
-import type {
-  ErrorShape,
-  FromWorker,
-  InvokeMessage,
-  LogLevel,
-  SdkCallMessage,
-  SdkResultMessage,
+import {
+  decodeResult,
+  type ErrorShape,
+  encodeInvoke,
+  type FromWorker,
+  type InvokeMessage,
+  type LogLevel,
+  type SdkCallMessage,
+  type SdkResultMessage,
 } from './protocol.js';
 import { spawnWorker } from './spawn.js';
 
@@ -159,7 +161,7 @@ export class Container {
     let answered = false;
     return new Promise((resolve) => {
       const onReady = (message: FromWorker): void => {
-        if (message.type === 'ready' || message.type === 'initError') {
+        if (typeof message !== 'string' && (message.type === 'ready' || message.type === 'initError')) {
           answered = true;
           if (message.type === 'initError') this.initError = message.error;
           this.#state = 'idle';
@@ -188,6 +190,16 @@ export class Container {
   }
 
   #onMessage(message: FromWorker): void {
+    if (typeof message === 'string') {
+      // A successful result, the warm path (see protocol.ts).
+      const pending = this.#pending;
+      const outcome = pending && decodeResult(message, pending.requestId);
+      if (!pending || !outcome) return;
+      this.#finish();
+      this.#state = 'idle';
+      pending.resolve(outcome);
+      return;
+    }
     switch (message.type) {
       case 'log':
         this.hooks.onLog(this, message.requestId, message.level, message.message);
@@ -219,7 +231,7 @@ export class Container {
     return new Promise((resolve) => {
       this.#pending = { requestId: message.requestId, resolve };
       this.#deadline = this.clock.setTimeout(this.#onDeadline, timeoutMs);
-      this.#worker.postMessage(message);
+      this.#worker.postMessage(encodeInvoke(message));
     });
   }
 

@@ -224,7 +224,6 @@ export class FunctionRuntime implements FunctionInvoker {
     } else {
       const running = container.invoke(
         {
-          type: 'invoke',
           requestId,
           payload,
           remainingMs: timeoutMs,

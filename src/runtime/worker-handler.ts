@@ -57,41 +57,75 @@ export async function loadHandler(taskRoot: string, handler: string): Promise<Ha
   return fn as Handler;
 }
 
-type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
+/** What every invocation of this container shares in its context. */
+export interface ContainerIdentity {
+  functionName: string;
+  functionVersion: string;
+  memoryLimitInMB: string;
+  logGroupName: string;
+  logStreamName: string;
+}
 
-/** Runs the handler to completion in whichever style it uses. */
-export function runHandler(fn: Handler, event: unknown, context: LambdaContext): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const settle = (outcome: Settled, fromCallback: boolean): void => {
-      if (settled) return;
-      settled = true;
-      const finish = (): void => (outcome.ok ? resolve(outcome.value) : reject(outcome.error));
-      if (fromCallback && context.callbackWaitsForEmptyEventLoop) void waitForEmptyEventLoop().then(finish);
-      else finish();
-    };
-    const failed = (error: unknown): Settled => ({ ok: false, error });
-    const callback: Callback = (error, result) =>
-      settle(error === undefined || error === null ? { ok: true, value: result } : failed(error), true);
+/** How an invocation ended: `ok` with the result, or not with the error (called once). */
+export type Finish = (ok: boolean, value: unknown) => void;
+
+const isError = (error: unknown): boolean => error !== undefined && error !== null;
+
+/**
+ * Runs the handler to completion in whichever style it uses and calls `finish` once, in a later
+ * microtask than the one that settled it (so output printed right after `callback` or
+ * `context.succeed` in the same turn still belongs to the invocation). The context is built
+ * with all its fields at once: one object shape for every invocation.
+ */
+export function runHandler(
+  fn: Handler,
+  event: unknown,
+  identity: ContainerIdentity,
+  requestId: string,
+  invokedFunctionArn: string,
+  deadline: number,
+  finish: Finish,
+): void {
+  let settled = false;
+  const settle = (ok: boolean, value: unknown, fromCallback: boolean): void => {
+    if (settled) return;
+    settled = true;
+    if (fromCallback && context.callbackWaitsForEmptyEventLoop) {
+      void waitForEmptyEventLoop().then(() => finish(ok, value));
+    } else {
+      queueMicrotask(() => finish(ok, value));
+    }
+  };
+  const context: LambdaContext = {
+    functionName: identity.functionName,
+    functionVersion: identity.functionVersion,
+    invokedFunctionArn,
+    memoryLimitInMB: identity.memoryLimitInMB,
+    awsRequestId: requestId,
+    logGroupName: identity.logGroupName,
+    logStreamName: identity.logStreamName,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     // The 2014 methods end the invocation at once, as the old runtime froze the process there.
-    context.done = (error, result) =>
-      settle(error === undefined || error === null ? { ok: true, value: result } : failed(error), false);
-    context.succeed = (result) => settle({ ok: true, value: result }, false);
-    context.fail = (error) => settle(failed(error ?? 'handled'), false);
-    let returned: unknown;
-    try {
-      returned = fn(event, context, callback);
-    } catch (err) {
-      settle(failed(err), false);
-      return;
-    }
-    if (isThenable(returned)) {
-      returned.then(
-        (value) => settle({ ok: true, value }, false),
-        (err: unknown) => settle(failed(err), false),
-      );
-    }
-  });
+    done: (error, result) => (isError(error) ? settle(false, error, false) : settle(true, result, false)),
+    succeed: (result) => settle(true, result, false),
+    fail: (error) => settle(false, error ?? 'handled', false),
+  };
+  const callback: Callback = (error, result) =>
+    isError(error) ? settle(false, error, true) : settle(true, result, true);
+  let returned: unknown;
+  try {
+    returned = fn(event, context, callback);
+  } catch (err) {
+    settle(false, err, false);
+    return;
+  }
+  if (isThenable(returned)) {
+    returned.then(
+      (value) => settle(true, value, false),
+      (err: unknown) => settle(false, err, false),
+    );
+  }
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -5,9 +5,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   type ContainerSpec,
+  decodeInvoke,
   type ErrorShape,
+  encodeResult,
   type FromWorker,
-  type InvokeMessage,
   type ToWorker,
   toErrorShape,
 } from './protocol.js';
@@ -15,7 +16,7 @@ import { installChannel, SdkChannel } from './sdk/channel.js';
 import * as sdk from './sdk/index.js';
 import { installSdkResolution } from './sdk/resolve.js';
 import { captureConsole } from './worker-console.js';
-import { type Handler, type LambdaContext, loadHandler, runHandler } from './worker-handler.js';
+import { type ContainerIdentity, type Handler, loadHandler, runHandler } from './worker-handler.js';
 import { memoryBytes, TmpUsage } from './worker-limits.js';
 
 const port = parentPort;
@@ -30,7 +31,7 @@ const sdkExt = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 installSdkResolution(new URL(`./sdk/index${sdkExt}`, import.meta.url), sdk, spec.sdkImports);
 // Listening before init, so SDK calls made while the module loads are answered too.
 port.on('message', (message: ToWorker) => {
-  if (message.type === 'sdkResult') channel.settle(message);
+  if (typeof message !== 'string' && message.type === 'sdkResult') channel.settle(message);
 });
 
 // Lambda's Node runtime keeps the id of the last invocation for output printed after it ended.
@@ -70,28 +71,41 @@ const initDurationMs = performance.now() - initStart;
 if (typeof handler === 'function') send({ type: 'ready', initDurationMs });
 else send({ type: 'initError', error: handler, initDurationMs });
 
-async function invoke(message: InvokeMessage, fn: Handler): Promise<void> {
-  currentRequest = message.requestId;
+const identity: ContainerIdentity = {
+  functionName: spec.functionName,
+  functionVersion: spec.functionVersion,
+  memoryLimitInMB: String(spec.memoryMb),
+  logGroupName: spec.logGroupName,
+  logStreamName: spec.logStreamName,
+};
+
+function invoke(text: string, fn: Handler): void {
+  const message = decodeInvoke(text);
+  const requestId = message.requestId;
+  currentRequest = requestId;
   const deadline = Date.now() + message.remainingMs;
-  const context = {
-    functionName: spec.functionName,
-    functionVersion: spec.functionVersion,
-    invokedFunctionArn: message.invokedFunctionArn,
-    memoryLimitInMB: String(spec.memoryMb),
-    awsRequestId: message.requestId,
-    logGroupName: spec.logGroupName,
-    logStreamName: spec.logStreamName,
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-  } as LambdaContext;
+  const finish = (ok: boolean, value: unknown): void => complete(requestId, ok, value);
+  let event: unknown;
+  try {
+    event = JSON.parse(message.payload);
+  } catch (err) {
+    finish(false, err);
+    return;
+  }
+  runHandler(fn, event, identity, requestId, message.invokedFunctionArn, deadline, finish);
+}
+
+function complete(requestId: string, ok: boolean, value: unknown): void {
   let payload: string | undefined;
   let error: ErrorShape | undefined;
-  let retire = false;
-  try {
-    const result = await runHandler(fn, JSON.parse(message.payload), context);
-    payload = JSON.stringify(result) ?? 'null';
-  } catch (err) {
-    error = toErrorShape(err);
+  if (ok) {
+    try {
+      payload = JSON.stringify(value) ?? 'null';
+    } catch (err) {
+      error = toErrorShape(err);
+    }
+  } else {
+    error = toErrorShape(value);
   }
   // The committed heap only shrinks after GC, so sampling it at the end approximates the peak.
   const peak = memoryBytes();
@@ -104,17 +118,14 @@ async function invoke(message: InvokeMessage, fn: Handler): Promise<void> {
       errorMessage: `ENOSPC: no space left on device: /tmp holds ${tmpUsed} bytes, over its quota of ${spec.tmpBytes} bytes`,
       trace: [],
     };
-    payload = undefined;
-    retire = true;
+    send({ type: 'result', requestId, error, memoryBytes: peak, retire: true });
+    return;
   }
-  // Only the fields that are set: fewer to clone on the warm path.
-  send(
-    error === undefined
-      ? { type: 'result', requestId: message.requestId, payload, memoryBytes: peak }
-      : { type: 'result', requestId: message.requestId, error, memoryBytes: peak, retire },
-  );
+  // A success is one string (cheaper to clone than an object); an error the full message.
+  if (error === undefined) send(encodeResult(requestId, peak, payload ?? 'null'));
+  else send({ type: 'result', requestId, error, memoryBytes: peak, retire: false });
 }
 
 port.on('message', (message: ToWorker) => {
-  if (message.type === 'invoke' && typeof handler === 'function') void invoke(message, handler);
+  if (typeof message === 'string' && typeof handler === 'function') invoke(message, handler);
 });
