@@ -9,20 +9,33 @@ export interface HashRange {
   end: bigint;
 }
 
-// Producers reuse partition keys (user ids, device ids): a bounded memo saves an MD5 and a
-// BigInt parse per record. Cleared when full rather than LRU: cheap and bounded.
+// Producers reuse partition keys (user ids, device ids): a bounded memo saves an MD5 per
+// record. Cleared when full rather than LRU: cheap and bounded.
 const HASH_MEMO_SIZE = 10_000;
-const hashMemo = new Map<string, bigint>();
+const hashMemo = new Map<string, string>();
 
-/** MD5 of the partition key's UTF-8 bytes as an unsigned 128-bit big-endian integer. */
-export function hashPartitionKey(partitionKey: string): bigint {
+/**
+ * MD5 of the partition key's UTF-8 bytes as 32 lower-case hex digits. Fixed width, so string
+ * order is numeric order: routing compares it with {@link hashKeyHex} bounds, no BigInt parse.
+ */
+export function hashPartitionKeyHex(partitionKey: string): string {
   let hash = hashMemo.get(partitionKey);
   if (hash === undefined) {
-    hash = BigInt(`0x${md5Hex(partitionKey)}`);
+    hash = md5Hex(partitionKey);
     if (hashMemo.size >= HASH_MEMO_SIZE) hashMemo.clear();
     hashMemo.set(partitionKey, hash);
   }
   return hash;
+}
+
+/** MD5 of the partition key's UTF-8 bytes as an unsigned 128-bit big-endian integer. */
+export function hashPartitionKey(partitionKey: string): bigint {
+  return BigInt(`0x${hashPartitionKeyHex(partitionKey)}`);
+}
+
+/** A hash key as 32 lower-case hex digits, comparable as a string with {@link hashPartitionKeyHex}. */
+export function hashKeyHex(key: bigint): string {
+  return key.toString(16).padStart(32, '0');
 }
 
 /** Shard i of n covers [floor(i*2^128/n), floor((i+1)*2^128/n) - 1]. */
