@@ -12,13 +12,7 @@ import type { EngineContext } from '../context.js';
 import { LambdaliteError } from '../errors.js';
 import { KeyedMutex } from '../storage/keyed-mutex.js';
 import { joinKey, SEP } from '../storage/keys.js';
-import {
-  type BatchOp,
-  delOp,
-  type PrefixedPutOp,
-  putOp,
-  type Sub,
-} from '../storage/storage.js';
+import { type BatchOp, delOp, type PrefixedPutOp, putOp, type Sub } from '../storage/storage.js';
 import { evenRanges, hashKeyHex, hashPartitionKey, hashPartitionKeyHex } from './hash-range.js';
 import { type ShardMeta, type StreamKind, type StreamMeta, type StreamRecord, shardIdOf } from './model.js';
 import { encodeRecords, RECORD_HEADER_BYTES } from './record-codec.js';
