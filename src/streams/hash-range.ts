@@ -9,20 +9,23 @@ export interface HashRange {
   end: bigint;
 }
 
-// Producers reuse partition keys (user ids, device ids): a bounded memo saves an MD5 and a
-// BigInt parse per record. Cleared when full rather than LRU: cheap and bounded.
-const HASH_MEMO_SIZE = 10_000;
-const hashMemo = new Map<string, bigint>();
+/**
+ * MD5 of the partition key's UTF-8 bytes as 32 lower-case hex digits. Fixed width, so string
+ * order is numeric order: routing compares it with {@link hashKeyHex} bounds, no BigInt parse.
+ * Not memoised: a one-shot MD5 costs less than a Map miss plus insert when keys are unique.
+ */
+export function hashPartitionKeyHex(partitionKey: string): string {
+  return md5Hex(partitionKey);
+}
 
 /** MD5 of the partition key's UTF-8 bytes as an unsigned 128-bit big-endian integer. */
 export function hashPartitionKey(partitionKey: string): bigint {
-  let hash = hashMemo.get(partitionKey);
-  if (hash === undefined) {
-    hash = BigInt(`0x${md5Hex(partitionKey)}`);
-    if (hashMemo.size >= HASH_MEMO_SIZE) hashMemo.clear();
-    hashMemo.set(partitionKey, hash);
-  }
-  return hash;
+  return BigInt(`0x${hashPartitionKeyHex(partitionKey)}`);
+}
+
+/** A hash key as 32 lower-case hex digits, comparable as a string with {@link hashPartitionKeyHex}. */
+export function hashKeyHex(key: bigint): string {
+  return key.toString(16).padStart(32, '0');
 }
 
 /** Shard i of n covers [floor(i*2^128/n), floor((i+1)*2^128/n) - 1]. */

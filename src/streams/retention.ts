@@ -83,10 +83,13 @@ export class RetentionSweeper {
         }
         const oldest = await this.#oldestWrite(stream, shard);
         if (oldest !== undefined && oldest < cutoff) {
+          // Pollers must not be served removed records from memory.
+          this.#log.forgetTail(shard);
           await this.#log.records.clear({
             gte: stream.meta.uid + SEP + shard.prefix,
             lt: stream.meta.uid + SEP + sequenceAt(shard.meta.index, cutoff),
           });
+          this.#log.forgetTail(shard);
           this.#ctx.events.emit('stream.trimmed', {
             streamArn: stream.meta.arn,
             shardId: shard.meta.shardId,

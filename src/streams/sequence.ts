@@ -57,6 +57,38 @@ export function nextSequence(shardPrefixText: string, cursor: SequenceCursor, no
   );
 }
 
+/**
+ * {@link nextSequence} `count` times for one write at `now`: the sequence numbers of a batch,
+ * with the shard and millisecond digits formatted once per millisecond rather than per record.
+ */
+export function nextSequences(
+  shardPrefixText: string,
+  cursor: SequenceCursor,
+  now: number,
+  count: number,
+): string[] {
+  const out = new Array<string>(count);
+  let msText = '';
+  let msOf = -1;
+  for (let i = 0; i < count; i++) {
+    if (now > cursor.ms) {
+      cursor.ms = now;
+      cursor.sub = 0;
+    } else if (cursor.sub < SUB_MAX) {
+      cursor.sub += 1;
+    } else {
+      cursor.ms += 1;
+      cursor.sub = 0;
+    }
+    if (cursor.ms !== msOf) {
+      msOf = cursor.ms;
+      msText = shardPrefixText + String(msOf).padStart(MS_WIDTH, '0');
+    }
+    out[i] = msText + String(cursor.sub).padStart(SUB_WIDTH, '0');
+  }
+  return out;
+}
+
 export function isSequenceNumber(text: unknown): text is string {
   return typeof text === 'string' && PATTERN.test(text);
 }

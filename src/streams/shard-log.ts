@@ -12,18 +12,11 @@ import type { EngineContext } from '../context.js';
 import { LambdaliteError } from '../errors.js';
 import { KeyedMutex } from '../storage/keyed-mutex.js';
 import { joinKey, SEP } from '../storage/keys.js';
-import {
-  type BatchOp,
-  delOp,
-  type PrefixedPutOp,
-  prefixedPutOp,
-  putOp,
-  type Sub,
-} from '../storage/storage.js';
-import { evenRanges, hashPartitionKey } from './hash-range.js';
+import { type BatchOp, delOp, type PrefixedPutOp, putOp, type Sub } from '../storage/storage.js';
+import { evenRanges, hashKeyHex, hashPartitionKey, hashPartitionKeyHex } from './hash-range.js';
 import { type ShardMeta, type StreamKind, type StreamMeta, type StreamRecord, shardIdOf } from './model.js';
-import { encodeRecord, RECORD_HEADER_BYTES } from './record-codec.js';
-import { cursorOf, nextSequence, type SequenceCursor, sequenceAt, shardPrefix } from './sequence.js';
+import { encodeRecords, RECORD_HEADER_BYTES } from './record-codec.js';
+import { cursorOf, nextSequences, type SequenceCursor, sequenceAt, shardPrefix } from './sequence.js';
 
 /** Live state of one shard. */
 export interface ShardState {
@@ -31,13 +24,43 @@ export interface ShardState {
   readonly prefix: string;
   readonly start: bigint;
   readonly end: bigint;
+  /** `start` and `end` as 32 hex digits: routing compares them with the MD5 hex of a key. */
+  readonly startHex: string;
+  readonly endHex: string;
   cursor: SequenceCursor;
   /** Last sequence number committed, undefined while the shard never took a write. */
   lastSequence: string | undefined;
   /** Bumped on every commit, close and delete; readers compare it to know they missed nothing. */
   version: number;
   readonly waiters: Set<() => void>;
+  /** Recent appends kept in memory for the pollers (see {@link ShardLog.readTail}). */
+  tail: ShardTail | undefined;
+  /** A poller asked for the tail: keep one from the next append on. */
+  tailWanted: boolean;
 }
+
+/**
+ * A record as the pull pollers take it, straight from an append: `data` is a view on the log's
+ * own copy of the bytes (never the caller's buffer) and must not be modified.
+ */
+export interface TailRecord {
+  readonly sequenceNumber: string;
+  readonly arrivalMs: number;
+  readonly partitionKey: string;
+  readonly data: Buffer;
+}
+
+/** The last records appended to a shard, contiguous: every record after `after` up to the last. */
+export interface ShardTail {
+  /** Sequence number of the record just before the first one kept; undefined: the shard start. */
+  after: string | undefined;
+  /** One array per append, in order. */
+  chunks: TailRecord[][];
+  size: number;
+}
+
+/** Records kept per shard in the tail (about 1.5 MB of 100-byte records). */
+const TAIL_MAX_RECORDS = 8192;
 
 /** Live state of one stream. */
 export interface StreamState {
@@ -200,7 +223,10 @@ export class ShardLog {
     stream.deleted = true;
     this.#byArn.delete(stream.meta.arn);
     this.#byUid.delete(stream.meta.uid);
-    for (const shard of stream.shards.values()) this.#wake(shard);
+    for (const shard of stream.shards.values()) {
+      shard.tail = undefined;
+      this.#wake(shard);
+    }
     this.#track(this.#purge(stream.meta.uid));
   }
 
@@ -240,6 +266,7 @@ export class ShardLog {
   /** Forgets an expired shard and deletes its counter and remaining records. */
   async dropShard(stream: StreamState, shard: ShardState): Promise<void> {
     stream.shards.delete(shard.meta.index);
+    shard.tail = undefined;
     this.#wake(shard);
     await this.#ctx.storage.batch([delOp(this.#counters, joinKey(stream.meta.uid, shard.prefix))]);
     await this.#records.clear(this.shardRange(stream, shard));
@@ -250,11 +277,16 @@ export class ShardLog {
     const only = stream.open.length === 1 ? stream.open[0] : undefined;
     // One open shard covers the whole key space: no hash needed.
     if (only && entry.hashKey === undefined) return only;
-    const hashKey = entry.hashKey ?? hashPartitionKey(entry.partitionKey);
-    for (const shard of stream.open) if (hashKey >= shard.start && hashKey <= shard.end) return shard;
+    const hashKey = entry.hashKey;
+    if (hashKey === undefined) {
+      const hex = hashPartitionKeyHex(entry.partitionKey);
+      for (const shard of stream.open) if (hex >= shard.startHex && hex <= shard.endHex) return shard;
+    } else {
+      for (const shard of stream.open) if (hashKey >= shard.start && hashKey <= shard.end) return shard;
+    }
     throw new LambdaliteError(
       'ServiceException',
-      `no open shard of ${stream.meta.arn} covers hash key ${hashKey}`,
+      `no open shard of ${stream.meta.arn} covers hash key ${hashKey ?? hashPartitionKey(entry.partitionKey)}`,
     );
   }
 
@@ -274,31 +306,34 @@ export class ShardLog {
       this.#ctx.lifecycle.assertOpen();
       const now = this.#ctx.clock.now();
       const uid = stream.meta.uid;
-      const ops: Array<BatchOp | PrefixedPutOp> = [];
-      const sequences: string[] = [];
-      for (const entry of entries) {
-        const sequence = nextSequence(shard.prefix, shard.cursor, now);
-        sequences.push(sequence);
-        ops.push(
-          prefixedPutOp(
-            this.#records,
-            uid + SEP + sequence,
-            encodeRecord(now, entry.partitionKey, entry.data),
-          ),
-        );
+      const count = entries.length;
+      if (count === 0) return [];
+      const sequences = nextSequences(shard.prefix, shard.cursor, now, count);
+      const values = encodeRecords(now, entries);
+      // The records sublevel's prefix applied here once (what prefixedPutOp does per record).
+      const keyBase = this.#records.prefix + uid + SEP;
+      const ops: Array<BatchOp | PrefixedPutOp> = new Array(count);
+      for (let i = 0; i < count; i++) {
+        ops[i] = {
+          type: 'put',
+          key: keyBase + sequences[i],
+          value: values[i] as Buffer,
+          valueEncoding: 'buffer',
+        };
       }
-      const last = sequences[sequences.length - 1];
-      if (last === undefined) return sequences;
+      const last = sequences[count - 1] as string;
       ops.push(putOp(this.#counters, joinKey(uid, shard.prefix), last));
       for (const op of extraOps) ops.push(op);
+      const previous = shard.lastSequence;
       await this.#ctx.storage.batch(ops);
       shard.lastSequence = last;
+      if (shard.tailWanted) this.#keepTail(shard, previous, sequences, values, entries, now);
       this.#wake(shard);
       this.#ctx.events.emit('stream.appended', {
         streamArn: stream.meta.arn,
         shardId: shard.meta.shardId,
-        count: sequences.length,
-        firstSequenceNumber: sequences[0] ?? last,
+        count,
+        firstSequenceNumber: sequences[0] as string,
         lastSequenceNumber: last,
       });
       // Strictly older than the retention period one millisecond later.
@@ -369,6 +404,84 @@ export class ShardLog {
       caughtUp,
       shardEnded: caughtUp && shard.meta.closedAt !== undefined,
     };
+  }
+
+  /**
+   * The pollers' read of a Kinesis-style shard: up to `limit` records after `after`, served from
+   * the in-memory tail of recent appends, without LevelDB. Undefined when the tail does not cover
+   * `after` (older position, nothing kept yet, or a kept record is past retention): read() then.
+   * The first miss makes the shard keep a tail from its next append on.
+   */
+  readTail(stream: StreamState, shard: ShardState, after: string, limit: number): TailRecord[] | undefined {
+    const tail = shard.tail;
+    if (!tail || stream.deleted || (tail.after !== undefined && after < tail.after)) {
+      shard.tailWanted = true;
+      return undefined;
+    }
+    const chunks = tail.chunks;
+    // Find the first chunk holding a record after `after` (pollers read near the end).
+    let c = chunks.length;
+    while (c > 0 && ((chunks[c - 1] as TailRecord[])[0] as TailRecord).sequenceNumber > after) c--;
+    if (c > 0 && ((chunks[c - 1] as TailRecord[]).at(-1) as TailRecord).sequenceNumber > after) c--;
+    const out: TailRecord[] = [];
+    const cutoff = this.retentionCutoff(stream);
+    for (; c < chunks.length && out.length < limit; c++) {
+      const chunk = chunks[c] as TailRecord[];
+      let i = 0;
+      if ((chunk[0] as TailRecord).sequenceNumber <= after) {
+        // Binary search for the first record after `after`.
+        let hi = chunk.length;
+        while (i < hi) {
+          const mid = (i + hi) >>> 1;
+          if ((chunk[mid] as TailRecord).sequenceNumber <= after) i = mid + 1;
+          else hi = mid;
+        }
+      }
+      if (i >= chunk.length) continue;
+      // One arrival time per append: an expired chunk sends the reader to storage, which skips it.
+      if ((chunk[i] as TailRecord).arrivalMs < cutoff) return undefined;
+      const take = Math.min(chunk.length, i + limit - out.length);
+      for (; i < take; i++) out.push(chunk[i] as TailRecord);
+    }
+    return out;
+  }
+
+  /** Forgets the in-memory tail of `shard` (records were removed from storage). */
+  forgetTail(shard: ShardState): void {
+    shard.tail = undefined;
+  }
+
+  #keepTail(
+    shard: ShardState,
+    previous: string | undefined,
+    sequences: readonly string[],
+    values: readonly Buffer[],
+    entries: readonly AppendEntry[],
+    arrivalMs: number,
+  ): void {
+    const chunk = new Array<TailRecord>(sequences.length);
+    for (let i = 0; i < sequences.length; i++) {
+      const value = values[i] as Buffer;
+      const entry = entries[i] as AppendEntry;
+      chunk[i] = {
+        sequenceNumber: sequences[i] as string,
+        arrivalMs,
+        partitionKey: entry.partitionKey,
+        data: value.subarray(value.byteLength - entry.data.byteLength),
+      };
+    }
+    let tail = shard.tail;
+    if (!tail) {
+      tail = { after: previous, chunks: [], size: 0 };
+      shard.tail = tail;
+    }
+    tail.chunks.push(chunk);
+    tail.size += chunk.length;
+    while (tail.size > TAIL_MAX_RECORDS && tail.chunks.length > 1) {
+      const dropped = tail.chunks.shift() as TailRecord[];
+      tail.size -= dropped.length;
+      tail.after = (dropped.at(-1) as TailRecord).sequenceNumber;
+    }
   }
 
   /** Engine-clock now. */
@@ -452,15 +565,21 @@ export class ShardLog {
   }
 
   #shard(meta: ShardMeta): ShardState {
+    const start = BigInt(meta.start);
+    const end = BigInt(meta.end);
     return {
       meta,
       prefix: shardPrefix(meta.index),
-      start: BigInt(meta.start),
-      end: BigInt(meta.end),
+      start,
+      end,
+      startHex: hashKeyHex(start),
+      endHex: hashKeyHex(end),
       cursor: { ms: 0, sub: 0 },
       lastSequence: undefined,
       version: 0,
       waiters: new Set(),
+      tail: undefined,
+      tailWanted: false,
     };
   }
 

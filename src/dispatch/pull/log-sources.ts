@@ -49,6 +49,11 @@ export class LogShardSource implements ShardSource {
     // Caught up (the usual case after each batch of a busy poller): no LevelDB iterator needed.
     const last = shard.lastSequence;
     if (last === undefined || (afterSequence !== undefined && afterSequence >= last)) return [];
+    // A poller close behind the writers: the records it wants are still in memory.
+    if (afterSequence !== undefined && this.kind === 'kinesis') {
+      const recent = this.#log.readTail(this.#stream, shard, afterSequence, limit);
+      if (recent && recent.length > 0) return recent as SourceRecord[];
+    }
     let position: Position =
       afterSequence === undefined
         ? { op: 'gte', sequence: sequenceAt(shard.meta.index, 0) }

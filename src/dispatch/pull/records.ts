@@ -28,11 +28,19 @@ export function buildEventJson(ctx: EventContext, records: readonly SourceRecord
   if (ctx.kind !== 'kinesis') return JSON.stringify(buildEvent(ctx, records));
   const idPrefix = `},"eventSource":"aws:kinesis","eventVersion":"1.0","eventID":${JSON.stringify(`${ctx.shardId}:`).slice(0, -1)}`;
   const tail = `","eventName":"aws:kinesis:record","invokeIdentityArn":${JSON.stringify(ctx.invokeIdentityArn)},"awsRegion":${JSON.stringify(ctx.region)},"eventSourceARN":${JSON.stringify(ctx.eventSourceArn)}}`;
-  const parts: string[] = [];
-  for (const r of records) {
-    parts.push(
-      `{"kinesis":{"kinesisSchemaVersion":"1.0","partitionKey":${JSON.stringify(r.partitionKey ?? '')},"sequenceNumber":"${r.sequenceNumber}","data":"${(r.data ?? Buffer.alloc(0)).toString('base64')}","approximateArrivalTimestamp":${JSON.stringify(r.arrivalMs / 1000)}${idPrefix}${r.sequenceNumber}${tail}`,
-    );
+  const parts = new Array<string>(records.length);
+  // Records of one write share their arrival time: format it once per run of equal times.
+  let arrivalOf = Number.NaN;
+  let arrivalText = '';
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i] as SourceRecord;
+    if (r.arrivalMs !== arrivalOf) {
+      arrivalOf = r.arrivalMs;
+      arrivalText = JSON.stringify(r.arrivalMs / 1000);
+    }
+    const data = r.data === undefined ? '' : r.data.toString('base64');
+    parts[i] =
+      `{"kinesis":{"kinesisSchemaVersion":"1.0","partitionKey":${JSON.stringify(r.partitionKey ?? '')},"sequenceNumber":"${r.sequenceNumber}","data":"${data}","approximateArrivalTimestamp":${arrivalText}${idPrefix}${r.sequenceNumber}${tail}`;
   }
   return `{"Records":[${parts.join(',')}]}`;
 }
