@@ -62,6 +62,8 @@ export class Storage {
   /** The running write loop, if any. */
   #writing: Promise<void> | undefined;
   #nativeBatches = 0;
+  /** The running compaction, if any (close waits for it). */
+  #compacting: Promise<void> | undefined;
   readonly #subs = new Map<string, Sub<unknown>>();
   /** Directory on disk, or undefined for memory. */
   readonly location: string | undefined;
@@ -166,6 +168,25 @@ export class Storage {
     }
   }
 
+  /**
+   * Compacts the sublevel's key range in the background (classic-level only; a no-op in memory)
+   * and resolves when done. LevelDB keeps deleted keys as tombstones until compaction reaches
+   * them, and a range read from the start of a queue-like range (many deletes at its head) steps
+   * over every one of them; compacting drops them. One compaction runs at a time: a call while one
+   * runs returns that one.
+   */
+  compact(sublevel: Sub<unknown>): Promise<void> {
+    const db = this.#db;
+    if (!(db instanceof ClassicLevel) || db.status !== 'open') return Promise.resolve();
+    this.#compacting ??= db
+      .compactRange(sublevel.prefix, `${sublevel.prefix}\uffff`)
+      .catch(() => undefined)
+      .finally(() => {
+        this.#compacting = undefined;
+      });
+    return this.#compacting;
+  }
+
   get status(): string {
     return this.#db.status;
   }
@@ -173,6 +194,7 @@ export class Storage {
   async close(): Promise<void> {
     // Writes already accepted finish first (their callers are waiting for them).
     while (this.#writing) await this.#writing;
+    await this.#compacting;
     await this.#db.close();
   }
 }

@@ -135,6 +135,33 @@ describe.each(STORAGE_KINDS)('group commit (%s)', (kind) => {
     await storage.close();
   });
 
+  it('compacts a sublevel with many deleted keys, keeping the live ones and other sublevels', async () => {
+    const location = kind === 'disk' ? await tempDir() : undefined;
+    const storage = await Storage.open(location);
+    const queue = storage.sublevel<number>('queue');
+    const other = storage.sublevel<number>('other');
+    await storage.batch([putOp(other, 'x', 7)]);
+    for (let round = 0; round < 5; round++) {
+      const keys = Array.from({ length: 200 }, (_, i) => `k${String(round * 200 + i).padStart(6, '0')}`);
+      await storage.batch(keys.map((k, i) => putOp(queue, k, i)));
+      await storage.batch(keys.map((k) => delOp(queue, k)));
+    }
+    await storage.batch([putOp(queue, 'live', 1)]);
+    await storage.compact(queue as Parameters<Storage['compact']>[0]);
+    expect(await queue.keys().all()).toEqual(['live']);
+    expect(await other.get('x')).toBe(7);
+    // One compaction at a time; close waits for a running one.
+    const running = storage.compact(queue as Parameters<Storage['compact']>[0]);
+    if (kind === 'disk') expect(storage.compact(queue as Parameters<Storage['compact']>[0])).toBe(running);
+    await storage.close();
+    await expect(running).resolves.toBeUndefined();
+    if (location) {
+      const reopened = await Storage.open(location);
+      expect(await reopened.sublevel<number>('queue').keys().all()).toEqual(['live']);
+      await reopened.close();
+    }
+  });
+
   it('close waits for accepted writes before closing LevelDB', async () => {
     const location = kind === 'disk' ? await tempDir() : undefined;
     const storage = await Storage.open(location);

@@ -77,7 +77,10 @@ export class AsyncInvocations implements NotificationSink {
       configs: this.#configs,
       options,
       targets: this.#targets,
-      write: (ops) => ctx.storage.batch(ops),
+      write: async (ops) => {
+        await ctx.storage.batch(ops);
+        this.#store.compactIfChurned();
+      },
       authorize: async (entry) => this.#authorize?.(entry),
     });
     ctx.lifecycle.onClose(() => this.#dispatcher.close());
