@@ -40,8 +40,8 @@ export function sequenceAt(shardIndex: number, ms: number, sub = 0): string {
   );
 }
 
-/** Advances `cursor` past its current value for a write at `now`, returning the new number. */
-export function nextSequence(shardPrefixText: string, cursor: SequenceCursor, now: number): string {
+/** Moves `cursor` to the next number for a write at `now`. */
+function advance(cursor: SequenceCursor, now: number): void {
   if (now > cursor.ms) {
     cursor.ms = now;
     cursor.sub = 0;
@@ -52,6 +52,11 @@ export function nextSequence(shardPrefixText: string, cursor: SequenceCursor, no
     cursor.ms += 1;
     cursor.sub = 0;
   }
+}
+
+/** Advances `cursor` past its current value for a write at `now`, returning the new number. */
+export function nextSequence(shardPrefixText: string, cursor: SequenceCursor, now: number): string {
+  advance(cursor, now);
   return (
     shardPrefixText + String(cursor.ms).padStart(MS_WIDTH, '0') + String(cursor.sub).padStart(SUB_WIDTH, '0')
   );
@@ -71,15 +76,7 @@ export function nextSequences(
   let msText = '';
   let msOf = -1;
   for (let i = 0; i < count; i++) {
-    if (now > cursor.ms) {
-      cursor.ms = now;
-      cursor.sub = 0;
-    } else if (cursor.sub < SUB_MAX) {
-      cursor.sub += 1;
-    } else {
-      cursor.ms += 1;
-      cursor.sub = 0;
-    }
+    advance(cursor, now);
     if (cursor.ms !== msOf) {
       msOf = cursor.ms;
       msText = shardPrefixText + String(msOf).padStart(MS_WIDTH, '0');
