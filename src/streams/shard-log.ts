@@ -15,6 +15,7 @@ import { joinKey, SEP } from '../storage/keys.js';
 import { type BatchOp, delOp, type PrefixedPutOp, putOp, type Sub } from '../storage/storage.js';
 import { evenRanges, hashKeyHex, hashPartitionKey, hashPartitionKeyHex } from './hash-range.js';
 import { type ShardMeta, type StreamKind, type StreamMeta, type StreamRecord, shardIdOf } from './model.js';
+import { appendToTail, readShardTail, type ShardTail, type TailRecord } from './poller-tail.js';
 import { encodeRecords, RECORD_HEADER_BYTES } from './record-codec.js';
 import { cursorOf, nextSequences, type SequenceCursor, sequenceAt, shardPrefix } from './sequence.js';
 
@@ -38,29 +39,6 @@ export interface ShardState {
   /** A poller asked for the tail: keep one from the next append on. */
   tailWanted: boolean;
 }
-
-/**
- * A record as the pull pollers take it, straight from an append: `data` is a view on the log's
- * own copy of the bytes (never the caller's buffer) and must not be modified.
- */
-export interface TailRecord {
-  readonly sequenceNumber: string;
-  readonly arrivalMs: number;
-  readonly partitionKey: string;
-  readonly data: Buffer;
-}
-
-/** The last records appended to a shard, contiguous: every record after `after` up to the last. */
-export interface ShardTail {
-  /** Sequence number of the record just before the first one kept; undefined: the shard start. */
-  after: string | undefined;
-  /** One array per append, in order. */
-  chunks: TailRecord[][];
-  size: number;
-}
-
-/** Records kept per shard in the tail (about 1.5 MB of 100-byte records). */
-const TAIL_MAX_RECORDS = 8192;
 
 /** Live state of one stream. */
 export interface StreamState {
@@ -327,7 +305,7 @@ export class ShardLog {
       const previous = shard.lastSequence;
       await this.#ctx.storage.batch(ops);
       shard.lastSequence = last;
-      if (shard.tailWanted) this.#keepTail(shard, previous, sequences, values, entries, now);
+      if (shard.tailWanted) shard.tail = appendToTail(shard.tail, previous, sequences, values, entries, now);
       this.#wake(shard);
       this.#ctx.events.emit('stream.appended', {
         streamArn: stream.meta.arn,
@@ -408,80 +386,22 @@ export class ShardLog {
 
   /**
    * The pollers' read of a Kinesis-style shard: up to `limit` records after `after`, served from
-   * the in-memory tail of recent appends, without LevelDB. Undefined when the tail does not cover
-   * `after` (older position, nothing kept yet, or a kept record is past retention): read() then.
-   * The first miss makes the shard keep a tail from its next append on.
+   * the in-memory tail of recent appends (poller-tail.ts), without LevelDB. Undefined when the tail
+   * does not cover `after` (older position, nothing kept yet, or a kept record is past
+   * retention): read() then. The first miss makes the shard keep a tail from its next append on.
    */
   readTail(stream: StreamState, shard: ShardState, after: string, limit: number): TailRecord[] | undefined {
-    const tail = shard.tail;
-    if (!tail || stream.deleted || (tail.after !== undefined && after < tail.after)) {
-      shard.tailWanted = true;
-      return undefined;
-    }
-    const chunks = tail.chunks;
-    // Find the first chunk holding a record after `after` (pollers read near the end).
-    let c = chunks.length;
-    while (c > 0 && ((chunks[c - 1] as TailRecord[])[0] as TailRecord).sequenceNumber > after) c--;
-    if (c > 0 && ((chunks[c - 1] as TailRecord[]).at(-1) as TailRecord).sequenceNumber > after) c--;
-    const out: TailRecord[] = [];
-    const cutoff = this.retentionCutoff(stream);
-    for (; c < chunks.length && out.length < limit; c++) {
-      const chunk = chunks[c] as TailRecord[];
-      let i = 0;
-      if ((chunk[0] as TailRecord).sequenceNumber <= after) {
-        // Binary search for the first record after `after`.
-        let hi = chunk.length;
-        while (i < hi) {
-          const mid = (i + hi) >>> 1;
-          if ((chunk[mid] as TailRecord).sequenceNumber <= after) i = mid + 1;
-          else hi = mid;
-        }
-      }
-      if (i >= chunk.length) continue;
-      // One arrival time per append: an expired chunk sends the reader to storage, which skips it.
-      if ((chunk[i] as TailRecord).arrivalMs < cutoff) return undefined;
-      const take = Math.min(chunk.length, i + limit - out.length);
-      for (; i < take; i++) out.push(chunk[i] as TailRecord);
-    }
-    return out;
+    const records =
+      shard.tail && !stream.deleted
+        ? readShardTail(shard.tail, after, limit, this.retentionCutoff(stream))
+        : undefined;
+    if (!shard.tail) shard.tailWanted = true;
+    return records;
   }
 
   /** Forgets the in-memory tail of `shard` (records were removed from storage). */
   forgetTail(shard: ShardState): void {
     shard.tail = undefined;
-  }
-
-  #keepTail(
-    shard: ShardState,
-    previous: string | undefined,
-    sequences: readonly string[],
-    values: readonly Buffer[],
-    entries: readonly AppendEntry[],
-    arrivalMs: number,
-  ): void {
-    const chunk = new Array<TailRecord>(sequences.length);
-    for (let i = 0; i < sequences.length; i++) {
-      const value = values[i] as Buffer;
-      const entry = entries[i] as AppendEntry;
-      chunk[i] = {
-        sequenceNumber: sequences[i] as string,
-        arrivalMs,
-        partitionKey: entry.partitionKey,
-        data: value.subarray(value.byteLength - entry.data.byteLength),
-      };
-    }
-    let tail = shard.tail;
-    if (!tail) {
-      tail = { after: previous, chunks: [], size: 0 };
-      shard.tail = tail;
-    }
-    tail.chunks.push(chunk);
-    tail.size += chunk.length;
-    while (tail.size > TAIL_MAX_RECORDS && tail.chunks.length > 1) {
-      const dropped = tail.chunks.shift() as TailRecord[];
-      tail.size -= dropped.length;
-      tail.after = (dropped.at(-1) as TailRecord).sequenceNumber;
-    }
   }
 
   /** Engine-clock now. */
