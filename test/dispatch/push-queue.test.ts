@@ -75,28 +75,39 @@ describe.each(STORAGE_KINDS)('async invocation queue (%s)', (kind) => {
     expect(await attempt).toMatchObject({ requestId, outcome: 'success' });
   });
 
-  it('delivers many events unordered, each exactly once, within the concurrency bounds', async () => {
-    const engine = await openEngine(kind, {
-      clock: new ManualClock(T0),
-      asyncInvocation: { maxConcurrency: 6, maxConcurrencyPerFunction: 4 },
-    });
-    const invoker = new ScriptedInvoker();
-    invoker.gate = () => new Promise((resolve) => setImmediate(resolve));
-    const total = 120;
-    const done = collect(engine.events$, total, (e) => e.type === 'async.succeeded', 20_000);
-    const ids = await Promise.all(
-      Array.from({ length: total }, (_, i) => engine.asyncInvocations.enqueue(i % 2 ? 'odd' : 'even', { i })),
-    );
-    engine.asyncInvocations.attachInvoker(invoker);
-    await done;
-    const invoked = invoker.calls.map((c) => c.requestId).sort();
-    expect(invoked).toEqual(ids.map((r) => r.requestId).sort());
-    expect(invoker.maxRunning).toBeLessThanOrEqual(6);
-    expect(invoker.maxRunning).toBeGreaterThan(1);
-    expect(invoker.maxRunningPerFunction.get('odd')).toBeLessThanOrEqual(4);
-    expect(invoker.maxRunningPerFunction.get('even')).toBeLessThanOrEqual(4);
-    expect(await engine.asyncInvocations.pendingCount()).toBe(0);
-  });
+  // Handed over in memory (the default), all read back from storage (0), and a budget of a few
+  // events, so hand-overs, refusals and scans interleave.
+  it.each([
+    ['in memory', undefined],
+    ['read back', 0],
+    ['over a small hand-over budget', 64],
+  ])(
+    'delivers many events unordered, each exactly once, within the concurrency bounds (%s)',
+    async (_, handOverBytes) => {
+      const engine = await openEngine(kind, {
+        clock: new ManualClock(T0),
+        asyncInvocation: { maxConcurrency: 6, maxConcurrencyPerFunction: 4, handOverBytes },
+      });
+      const invoker = new ScriptedInvoker();
+      invoker.gate = () => new Promise((resolve) => setImmediate(resolve));
+      engine.asyncInvocations.attachInvoker(invoker);
+      const total = 120;
+      const done = collect(engine.events$, total, (e) => e.type === 'async.succeeded', 20_000);
+      const ids = await Promise.all(
+        Array.from({ length: total }, (_, i) =>
+          engine.asyncInvocations.enqueue(i % 2 ? 'odd' : 'even', { i }),
+        ),
+      );
+      await done;
+      const invoked = invoker.calls.map((c) => c.requestId).sort();
+      expect(invoked).toEqual(ids.map((r) => r.requestId).sort());
+      expect(invoker.maxRunning).toBeLessThanOrEqual(6);
+      expect(invoker.maxRunning).toBeGreaterThan(1);
+      expect(invoker.maxRunningPerFunction.get('odd')).toBeLessThanOrEqual(4);
+      expect(invoker.maxRunningPerFunction.get('even')).toBeLessThanOrEqual(4);
+      expect(await engine.asyncInvocations.pendingCount()).toBe(0);
+    },
+  );
 
   it("delivers a function's event while another function's large backlog is saturated", async () => {
     const engine = await openEngine(kind, {
@@ -109,10 +120,10 @@ describe.each(STORAGE_KINDS)('async invocation queue (%s)', (kind) => {
       request.functionName === 'busy'
         ? new Promise<void>((resolve) => releases.push(resolve))
         : Promise.resolve();
+    engine.asyncInvocations.attachInvoker(invoker);
     await Promise.all(Array.from({ length: 100 }, (_, i) => engine.asyncInvocations.enqueue('busy', { i })));
     const other = await engine.asyncInvocations.enqueue('other', {});
     const delivered = nextEvent(engine, 'async.succeeded', (e) => e.requestId === other.requestId);
-    engine.asyncInvocations.attachInvoker(invoker);
     await delivered;
     expect(invoker.callsFor('busy').length).toBeLessThanOrEqual(2);
     invoker.gate = undefined;
