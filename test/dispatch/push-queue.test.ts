@@ -136,6 +136,49 @@ describe.each(STORAGE_KINDS)('async invocation queue (%s)', (kind) => {
     await drained;
   });
 
+  it('delivers events refused by a full hand-over before fresh events that come after them', async () => {
+    const clock = new ManualClock(T0);
+    const payload = { data: 'x'.repeat(100) };
+    const bytes = Buffer.byteLength(JSON.stringify(payload));
+    // Room in memory for 40 waiting events (more than a read-ahead); one slot, so they wait.
+    const engine = await openEngine(kind, {
+      clock,
+      asyncInvocation: { maxConcurrency: 1, maxConcurrencyPerFunction: 1, handOverBytes: 40 * bytes },
+    });
+    const releases: Array<() => void> = [];
+    let started = (): void => undefined;
+    const invoker = new ScriptedInvoker();
+    invoker.gate = () =>
+      new Promise<void>((release) => {
+        releases.push(release);
+        started();
+      });
+    engine.asyncInvocations.attachInvoker(invoker);
+    const running = () =>
+      new Promise<void>((resolve) => {
+        started = resolve;
+      });
+    const delivered = collect(engine.events$, 43, (e) => e.type === 'async.succeeded');
+    const ids: string[] = [];
+    const enqueue = async () => {
+      clock.advance(1); // due order is queue order
+      ids.push((await engine.asyncInvocations.enqueue('fn', payload)).requestId);
+    };
+    let next = running();
+    await enqueue(); // 1 runs
+    await next;
+    for (let n = 2; n <= 41; n++) await enqueue(); // 2-41 wait in memory
+    await enqueue(); // 42: memory is full, storage only
+    next = running();
+    releases.shift()?.();
+    await next; // 2 runs; 39 still wait in memory, so nothing is read from storage yet
+    await enqueue(); // 43: fresh, with room in memory again, but after 42
+    invoker.gate = undefined;
+    releases.shift()?.();
+    await delivered;
+    expect(invoker.calls.map((c) => c.requestId)).toEqual(ids);
+  });
+
   it('lists dead letters with payload, condition, attempts and error, and redrives them with fresh attempts', async () => {
     const clock = new ManualClock(T0);
     const engine = await openEngine(kind, { clock });

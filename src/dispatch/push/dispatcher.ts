@@ -20,6 +20,8 @@ import type { QueueEntry } from './types.js';
  */
 const READ_AHEAD = 4;
 const MIN_READ_AHEAD = 32;
+/** Keys read past `now` to find the next due time of an entry that is only in storage. */
+const LATER_KEYS = 16;
 /** Larger payloads are always left to the scans ({@link Dispatcher.offer}). */
 const OFFER_MAX_BYTES = 64 * 1024;
 
@@ -64,6 +66,8 @@ export class Dispatcher {
    * with no refusal meanwhile.
    */
   readonly #backlog = new Set<string>();
+  /** Per function, the earliest due time of an entry scheduled for later (a retry), as scans saw it. */
+  readonly #later = new Map<string, number>();
   /** Refused offers per function: a scan compares the count before and after. */
   readonly #refusals = new Map<string, number>();
   #round = 0;
@@ -98,6 +102,8 @@ export class Dispatcher {
     if (functionName !== undefined) {
       this.#functions.add(functionName);
       this.#touched.add(functionName);
+      // It got an entry that is only in storage: read it before taking fresh ones in memory.
+      this.#markBacklog(functionName);
     }
     if (this.#closed || this.#invoker === undefined) return;
     // Every slot of the function busy and its read-ahead full: the next release rescans anyway.
@@ -119,6 +125,9 @@ export class Dispatcher {
    */
   offer(entry: QueueEntry, bytes: number): void {
     const name = entry.functionName;
+    const id = entry.requestId;
+    // A scan that read the key after the commit may have taken the entry already.
+    if (this.#readyIds.has(id) || this.#inFlight.has(id)) return;
     const ready = this.#ready.get(name);
     if (
       this.#closed ||
@@ -128,16 +137,11 @@ export class Dispatcher {
       this.#offeredBytes + bytes > this.deps.options.handOverBytes ||
       entry.nextAttemptAt > this.deps.ctx.clock.now()
     ) {
-      this.#backlog.add(name);
-      this.#refusals.set(name, (this.#refusals.get(name) ?? 0) + 1);
       this.wake(name);
       return;
     }
     this.#functions.add(name);
     this.#touched.add(name);
-    const id = entry.requestId;
-    // A scan that read the key after the commit may have taken the entry already.
-    if (this.#readyIds.has(id) || this.#inFlight.has(id)) return;
     const item: Ready = { key: QueueStore.key(entry), entry, bytes };
     if (ready) ready.push(item);
     else this.#ready.set(name, [item]);
@@ -149,7 +153,10 @@ export class Dispatcher {
   async #scanLoop(): Promise<void> {
     try {
       if (!this.#discovered) {
-        for (const name of await this.deps.store.functionsWithEntries()) this.#functions.add(name);
+        for (const name of await this.deps.store.functionsWithEntries()) {
+          this.#functions.add(name);
+          this.#markBacklog(name);
+        }
         this.#discovered = true;
       }
       do {
@@ -206,12 +213,28 @@ export class Dispatcher {
       // A busy function is scanned again when its work settles, so its next future due time is
       // read then (the timer matters only once nothing of it runs): one read less per pass.
       if (busy) continue;
-      const next = await store.nextDueFor(name, now);
+      const next = await this.#nextDue(name, now);
       if (next !== undefined && (nextDue === undefined || next < nextDue)) nextDue = next;
+      if (next !== undefined) this.#later.set(name, Math.min(next, this.#later.get(name) ?? next));
       const idle = seen === 0 && next === undefined && wanted > 0;
       if (idle && !this.#touched.has(name)) this.#functions.delete(name);
     }
     if (this.#invokingTotal < overall && !this.#closed) this.#arm(nextDue);
+  }
+
+  /**
+   * The earliest due time after `now` of an entry of the function that is only in storage. An
+   * entry handed over after this pass began may show as due later than its `now`; it is in
+   * memory already, so it is skipped (if every key read is known, the last one's time is taken:
+   * a timer then at worst rescans).
+   */
+  async #nextDue(name: string, now: number): Promise<number | undefined> {
+    const keys = await this.deps.store.laterKeysFor(name, now, LATER_KEYS);
+    const unknown = keys.find(
+      (key) => !this.#readyIds.has(requestIdOf(key)) && !this.#inFlight.has(requestIdOf(key)),
+    );
+    const key = unknown ?? (keys.length === LATER_KEYS ? keys.at(-1) : undefined);
+    return key === undefined ? undefined : QueueStore.dueOf(key);
   }
 
   /**
@@ -227,18 +250,24 @@ export class Dispatcher {
   }
 
   /**
+   * The function has entries only in storage (an offer was refused, an entry was written without
+   * one, a retry fell due, or they predate this open): offers are refused until a scan has read
+   * them all ({@link Dispatcher.offer}).
+   */
+  #markBacklog(name: string): void {
+    this.#backlog.add(name);
+    this.#refusals.set(name, (this.#refusals.get(name) ?? 0) + 1);
+  }
+
+  /**
    * After a scan of the function: `complete` when it read every due key and took every entry it
-   * did not know. Its backlog ends only then and if no offer was refused since `refusals` was
-   * read (a refused entry may have committed after the scan's snapshot: scan again for it).
+   * did not know. Its backlog ends only then and if nothing marked it since `refusals` was read
+   * (an entry written meanwhile may be missing from the scan's snapshot: scan again for it).
    */
   #noteBacklog(name: string, complete: boolean, refusals: number): void {
-    if (!complete) {
-      this.#backlog.add(name);
-    } else if ((this.#refusals.get(name) ?? 0) === refusals) {
-      this.#backlog.delete(name);
-    } else {
-      this.#rescan = true;
-    }
+    if (!complete || !this.#backlog.has(name)) return;
+    if ((this.#refusals.get(name) ?? 0) === refusals) this.#backlog.delete(name);
+    else this.#rescan = true;
   }
 
   /**
@@ -419,6 +448,13 @@ export class Dispatcher {
     if (at === undefined) return;
     this.#timer = clock.setTimeout(() => {
       this.#timer = undefined;
+      // Entries scheduled for later fell due; they are only in storage.
+      const now = clock.now();
+      for (const [name, due] of this.#later) {
+        if (due > now) continue;
+        this.#later.delete(name);
+        this.#markBacklog(name);
+      }
       this.wake();
     }, at - clock.now());
   }
