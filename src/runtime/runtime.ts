@@ -268,7 +268,7 @@ export class FunctionRuntime implements FunctionInvoker {
       started = performance.now();
       this.#changed(functionName);
       if (this.#logging(requestId)) this.#platform(container, requestId, startLine(requestId));
-      if (events.observed) {
+      if (events.observes('function.invocation.started')) {
         events.emit('function.invocation.started', {
           functionName,
           requestId,
@@ -337,7 +337,7 @@ export class FunctionRuntime implements FunctionInvoker {
       !raw.died && !raw.retire && current !== undefined && current.revisionId === config.revisionId;
     if (raw.retire && container.alive) void container.stop('tmp-quota');
     const logging = this.#logging(requestId);
-    if (logging || events.observed) {
+    if (logging || events.observes('function.invocation.completed')) {
       const figures: ReportFigures = {
         durationMs,
         billedDurationMs: billedMs(durationMs),
@@ -380,7 +380,7 @@ export class FunctionRuntime implements FunctionInvoker {
   /** Whether a line of this invocation would reach anyone (a subscriber, or its Tail). */
   #logging(requestId: string | undefined): boolean {
     return (
-      this.ctx.events.observed ||
+      this.ctx.events.observes('function.log') ||
       (requestId !== undefined && this.#tails.size > 0 && this.#tails.has(requestId))
     );
   }
@@ -398,7 +398,7 @@ export class FunctionRuntime implements FunctionInvoker {
   }
   /** Emits one log line of `container`, unless nobody listens or the role may not write logs. */
   #emitLog(container: Container, line: LogLinePayload): void {
-    if (!this.ctx.events.observed || container.options.logsAllowed === false) return;
+    if (!this.ctx.events.observes('function.log') || container.options.logsAllowed === false) return;
     this.ctx.events.emit('function.log', {
       functionName: container.options.functionName,
       logGroupName: container.logGroupName,
