@@ -22,7 +22,7 @@ const PAYLOAD = { data: 'x'.repeat(1024) };
 /** Threads on both sides of the end-to-end figure: the function's containers, piscina's pool. */
 const THREADS = 2;
 const E2E_EVENTS = 2_000;
-const RUNS = 3;
+const RUNS = 5;
 const BODY = Buffer.alloc(1024, 'x');
 const ROLE = 'arn:aws:iam::000000000000:role/bench';
 const TRIVIAL = 'export const handler = async () => null;\nexport default () => null;\n';
