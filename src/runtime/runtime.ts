@@ -15,6 +15,7 @@ import type { FunctionRegistry } from '../functions/registry.js';
 import type { FunctionConfiguration } from '../functions/types.js';
 import { Container, type ContainerHooks, type RawOutcome } from './container.js';
 import type { RuntimeEventMap } from './events.js';
+import type { KinesisBatchCarrier } from './kinesis-event.js';
 import {
   billedMs,
   endLine,
@@ -127,7 +128,9 @@ export class FunctionRuntime implements FunctionInvoker {
     const { functionName, requestId } = request;
     const config =
       options.config ?? this.registry.peek(functionName) ?? (await this.registry.require(functionName));
-    const payload = request.payloadJson ?? JSON.stringify(request.payload ?? {});
+    // A Kinesis batch of a stream poller travels compact; the container builds the same event.
+    const kinesisBatch = (request as InvocationRequest & KinesisBatchCarrier).kinesisBatch;
+    const payload = kinesisBatch ?? request.payloadJson ?? JSON.stringify(request.payload ?? {});
     const slot = this.#pool.acquire({
       functionName,
       revisionId: config.revisionId,
@@ -147,10 +150,11 @@ export class FunctionRuntime implements FunctionInvoker {
         throw err;
       }
     }
-    if (!options.tail) return this.#runIn(container, config, request, payload, cold);
+    const format = kinesisBatch === undefined ? 'json' : 'kinesis';
+    if (!options.tail) return this.#runIn(container, config, request, payload, format, cold);
     this.#tails.set(requestId, []);
     try {
-      return await this.#runIn(container, config, request, payload, cold);
+      return await this.#runIn(container, config, request, payload, format, cold);
     } finally {
       this.#tails.delete(requestId);
     }
@@ -209,6 +213,7 @@ export class FunctionRuntime implements FunctionInvoker {
     config: FunctionConfiguration,
     request: InvocationRequest,
     payload: string,
+    format: 'json' | 'kinesis',
     cold: boolean,
   ): Promise<RunResult> {
     const { functionName, requestId, invocationType } = request;
@@ -226,6 +231,7 @@ export class FunctionRuntime implements FunctionInvoker {
         {
           requestId,
           payload,
+          format,
           remainingMs: timeoutMs,
           invokedFunctionArn: request.invokedFunctionArn ?? config.functionArn,
         },
