@@ -69,25 +69,26 @@ export function readShardTail(
 /**
  * Adds one committed append to the tail (started at `previous`, the shard's last sequence number
  * before it, when there is none yet), dropping the oldest appends beyond the size bound.
- * `values` are the encoded records; each record's data is the end of its value.
+ * `chunk` is the encoded append; record i's data starts at `dataStarts[i]` in it.
  */
 export function appendToTail(
   tail: ShardTail | undefined,
   previous: string | undefined,
   sequences: readonly string[],
-  values: readonly Buffer[],
+  encoded: Buffer,
+  dataStarts: readonly number[],
   entries: readonly { partitionKey: string; data: Uint8Array }[],
   arrivalMs: number,
 ): ShardTail {
   const chunk = new Array<TailRecord>(sequences.length);
   for (let i = 0; i < sequences.length; i++) {
-    const value = values[i] as Buffer;
     const entry = entries[i] as { partitionKey: string; data: Uint8Array };
+    const start = dataStarts[i] as number;
     chunk[i] = {
       sequenceNumber: sequences[i] as string,
       arrivalMs,
       partitionKey: entry.partitionKey,
-      data: value.subarray(value.byteLength - entry.data.byteLength),
+      data: encoded.subarray(start, start + entry.data.byteLength),
     };
   }
   const kept = tail ?? { after: previous, chunks: [], size: 0 };

@@ -1,7 +1,9 @@
 /**
- * The stored value of one record, binary so that writes and reads stay close to raw LevelDB:
- * [arrival ms, float64 BE][partition key byte length, uint16 BE][partition key UTF-8][data].
- * The sequence number is the key; nothing is base64-encoded at rest.
+ * Stored values, binary so that writes and reads stay close to raw LevelDB; nothing is
+ * base64-encoded at rest. Appends are stored as chunks (one value per append, see
+ * {@link encodeChunk}); the single-record format, [arrival ms, float64 BE][partition key byte
+ * length, uint16 BE][partition key UTF-8][data] under the record's own sequence number, is what
+ * earlier versions wrote, and is still read.
  */
 
 export const RECORD_HEADER_BYTES = 10;
@@ -18,45 +20,81 @@ export function encodeRecord(arrival: number, partitionKey: string, data: Uint8A
 }
 
 /**
- * Encodes the records of one append (all with the same arrival time) into ONE buffer and returns
- * a view per record: the same bytes as {@link encodeRecord} each, one allocation for the batch.
+ * First byte of a chunk: the value holding ALL the records of one append, stored under the key of
+ * the append's LAST sequence number (so `gt`/`gte` seeks land on the chunk holding the position).
+ * A value in the single-record format above starts with its arrival float64, whose first byte is
+ * never 0x01 for a time >= 0, so both formats are read (values written before chunks existed).
  */
-export function encodeRecords(
+export const CHUNK_MARK = 0x01;
+/** Mark, arrival ms (float64 BE), record count (uint32 BE). */
+export const CHUNK_HEADER_BYTES = 13;
+
+/**
+ * Encodes one append (every record has the same arrival time) as one chunk:
+ * header, then per record [sequence length u8][sequence latin1][partition key length u16 BE]
+ * [partition key UTF-8][data length u32 BE][data]. `dataStarts[i]` gets the offset of record i's
+ * data in the chunk.
+ */
+export function encodeChunk(
   arrival: number,
+  sequences: readonly string[],
   entries: readonly { partitionKey: string; data: Uint8Array }[],
-): Buffer[] {
-  const keyLengths = new Array<number>(entries.length);
-  let total = 0;
-  for (let i = 0; i < entries.length; i++) {
+  dataStarts: number[],
+): Buffer {
+  const count = entries.length;
+  const keyLengths = new Array<number>(count);
+  let total = CHUNK_HEADER_BYTES;
+  for (let i = 0; i < count; i++) {
     const entry = entries[i] as { partitionKey: string; data: Uint8Array };
     const keyLength = asciiLength(entry.partitionKey);
     keyLengths[i] = keyLength;
-    total += HEADER + (keyLength < 0 ? Buffer.byteLength(entry.partitionKey, 'utf8') : keyLength);
-    total += entry.data.byteLength;
+    total += 1 + (sequences[i] as string).length + 2 + 4 + entry.data.byteLength;
+    total += keyLength < 0 ? Buffer.byteLength(entry.partitionKey, 'utf8') : keyLength;
   }
   const out = Buffer.allocUnsafe(total);
-  const views = new Array<Buffer>(entries.length);
-  let offset = 0;
-  for (let i = 0; i < entries.length; i++) {
+  out[0] = CHUNK_MARK;
+  out.writeDoubleBE(arrival, 1);
+  out.writeUInt32BE(count, 9);
+  let o = CHUNK_HEADER_BYTES;
+  for (let i = 0; i < count; i++) {
     const entry = entries[i] as { partitionKey: string; data: Uint8Array };
-    const start = offset;
-    out.writeDoubleBE(arrival, offset);
+    const sequence = sequences[i] as string;
+    out[o++] = sequence.length;
+    for (let k = 0; k < sequence.length; k++) out[o++] = sequence.charCodeAt(k);
     let keyLength = keyLengths[i] as number;
     if (keyLength >= 0) {
       // ASCII (the usual partition key): copy the char codes, no native call.
       const key = entry.partitionKey;
-      let o = offset + HEADER;
-      for (let k = 0; k < keyLength; k++) out[o++] = key.charCodeAt(k);
+      for (let k = 0; k < keyLength; k++) out[o + 2 + k] = key.charCodeAt(k);
     } else {
-      keyLength = out.write(entry.partitionKey, offset + HEADER, 'utf8');
+      keyLength = out.write(entry.partitionKey, o + 2, 'utf8');
     }
-    out.writeUInt16BE(keyLength, offset + 8);
-    offset += HEADER + keyLength;
-    out.set(entry.data, offset);
-    offset += entry.data.byteLength;
-    views[i] = out.subarray(start, offset);
+    out.writeUInt16BE(keyLength, o);
+    o += 2 + keyLength;
+    const data = entry.data;
+    out.writeUInt32BE(data.byteLength, o);
+    o += 4;
+    dataStarts[i] = o;
+    out.set(data, o);
+    o += data.byteLength;
   }
-  return views;
+  return out;
+}
+
+/** The sequence numbers of a stored value (chunk or single record stored under `keySequence`). */
+export function storedSequences(value: Buffer, keySequence: string): string[] {
+  if (value[0] !== CHUNK_MARK) return [keySequence];
+  const count = value.readUInt32BE(9);
+  const out = new Array<string>(count);
+  let o = CHUNK_HEADER_BYTES;
+  for (let i = 0; i < count; i++) {
+    const length = value[o] as number;
+    out[i] = value.toString('latin1', o + 1, o + 1 + length);
+    o += 1 + length;
+    o += 2 + value.readUInt16BE(o);
+    o += 4 + value.readUInt32BE(o);
+  }
+  return out;
 }
 
 /** The length of `text` when it is all ASCII (one UTF-8 byte per char), else -1. */
