@@ -1,15 +1,16 @@
 /**
  * A Kinesis event in a compact form for the trip to the container. The engine sends the batch's
- * constants once and, per record, its arrival, sequence number, partition key and base64 data;
+ * constants once and, per record, its arrival, partition key, sequence number and base64 data;
  * the container builds the `{ Records: [...] }` object that `JSON.parse` of the full event gives
  * (same fields in the same order, same values: reference §3.1), so the handler cannot tell.
  * The engine then never serialises the ~600 bytes of JSON per record, the message to the worker
- * is about a third of the size, and the function's thread never parses the event.
+ * is about a third of the size, and the function's thread parses a third of the text.
  *
- * Format (one string): `JSON([shardId, invokeIdentityArn, awsRegion, eventSourceARN])\n`, then
- * per record `<arrivalMs or empty when equal to the previous record's>\t<sequence length>\t
- * <sequence><partition key length>\t<partition key><base64 data>\n` (lengths in UTF-16 units,
- * so any sequence number or partition key text is safe; base64 has no newline).
+ * Format: a flat JSON array, `[shardId, invokeIdentityArn, awsRegion, eventSourceARN,` then per
+ * record `arrivalMs, partitionKey, sequenceNumber, base64 data]`. JSON.parse (native, no JIT in a
+ * fresh worker) plus one small loop cost the worker less than a hand-written parser of a
+ * tab-separated form did (4 fresh workers x 125 batches of 100: 120 ms vs 170 ms of CPU; the
+ * full event's JSON.parse: 140 ms).
  */
 
 /** The constants of one batch (one shard of one stream). */
@@ -67,68 +68,46 @@ export function encodeKinesisBatch(
   records: readonly KinesisBatchRecord[],
 ): string {
   const parts = new Array<string>(records.length + 1);
-  parts[0] = `${JSON.stringify([header.shardId, header.invokeIdentityArn, header.region, header.eventSourceArn])}\n`;
-  // Records of one write share their arrival time: sent once per run of equal times.
+  parts[0] = JSON.stringify([
+    header.shardId,
+    header.invokeIdentityArn,
+    header.region,
+    header.eventSourceArn,
+  ]).slice(0, -1);
+  // Records of one write share their arrival time: formatted once per run of equal times.
   let arrivalOf = Number.NaN;
+  let arrival = '';
   for (let i = 0; i < records.length; i++) {
     const r = records[i] as KinesisBatchRecord;
-    let arrival = '';
     if (r.arrivalMs !== arrivalOf) {
       arrivalOf = r.arrivalMs;
-      arrival = String(r.arrivalMs);
+      arrival = JSON.stringify(r.arrivalMs);
     }
-    const key = r.partitionKey ?? '';
-    const sequence = r.sequenceNumber;
-    parts[i + 1] = `${arrival}\t${sequence.length}\t${sequence}${key.length}\t${key}${base64(r.data)}\n`;
+    parts[i + 1] =
+      `,${arrival},${JSON.stringify(r.partitionKey ?? '')},${JSON.stringify(r.sequenceNumber)},"${base64(r.data)}"`;
   }
-  return parts.join('');
+  return `${parts.join('')}]`;
 }
-
-/** Reads the decimal integer of `text` from `start` up to the tab at `end`. */
-function intAt(text: string, start: number, end: number): number {
-  let n = 0;
-  for (let i = start; i < end; i++) n = n * 10 + (text.charCodeAt(i) - 48);
-  return n;
-}
-
-const TAB = '\t';
-const NL = '\n';
 
 /** The event the handler receives, built from the compact form (container side). */
 export function decodeKinesisBatch(text: string): { Records: KinesisEventRecord[] } {
-  const headerEnd = text.indexOf(NL);
-  const [shardId, identity, region, arn] = JSON.parse(text.slice(0, headerEnd)) as [
-    string,
-    string,
-    string,
-    string,
-  ];
-  const idPrefix = `${shardId}:`;
+  const a = JSON.parse(text) as (string | number)[];
+  const identity = a[1] as string;
+  const region = a[2] as string;
+  const arn = a[3] as string;
+  const idPrefix = `${a[0] as string}:`;
+  // Filled by push: a packed array, like the one JSON.parse makes.
   const records: KinesisEventRecord[] = [];
-  let at = headerEnd + 1;
-  let seconds = 0;
-  while (at < text.length) {
-    let tab = text.indexOf(TAB, at);
-    if (tab > at) seconds = Number(text.slice(at, tab)) / 1000;
-    at = tab + 1;
-    tab = text.indexOf(TAB, at);
-    const sequenceEnd = tab + 1 + intAt(text, at, tab);
-    const sequenceNumber = text.slice(tab + 1, sequenceEnd);
-    at = sequenceEnd;
-    tab = text.indexOf(TAB, at);
-    const keyEnd = tab + 1 + intAt(text, at, tab);
-    const partitionKey = text.slice(tab + 1, keyEnd);
-    const end = text.indexOf(NL, keyEnd);
-    const data = text.slice(keyEnd, end);
-    at = end + 1;
+  for (let i = 4; i < a.length; i += 4) {
+    const sequenceNumber = a[i + 2] as string;
     // Field order as in reference §3.1 (and records.ts): JSON.parse of the full event gives this.
     records.push({
       kinesis: {
         kinesisSchemaVersion: '1.0',
-        partitionKey,
+        partitionKey: a[i + 1] as string,
         sequenceNumber,
-        data,
-        approximateArrivalTimestamp: seconds,
+        data: a[i + 3] as string,
+        approximateArrivalTimestamp: (a[i] as number) / 1000,
       },
       eventSource: 'aws:kinesis',
       eventVersion: '1.0',
