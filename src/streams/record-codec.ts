@@ -32,14 +32,14 @@ export const CHUNK_HEADER_BYTES = 13;
 /**
  * Encodes one append (every record has the same arrival time) as one chunk:
  * header, then per record [sequence length u8][sequence latin1][partition key length u16 BE]
- * [partition key UTF-8][data length u32 BE][data]. `dataStarts[i]` gets the offset of record i's
- * data in the chunk.
+ * [partition key UTF-8][data length u32 BE][data]. `offsets[i]` gets the offset of record i in
+ * the chunk (see {@link chunkRecordAt}).
  */
 export function encodeChunk(
   arrival: number,
   sequences: readonly string[],
   entries: readonly { partitionKey: string; data: Uint8Array }[],
-  dataStarts: number[],
+  offsets: Uint32Array,
 ): Buffer {
   const count = entries.length;
   const keyLengths = new Array<number>(count);
@@ -59,6 +59,7 @@ export function encodeChunk(
   for (let i = 0; i < count; i++) {
     const entry = entries[i] as { partitionKey: string; data: Uint8Array };
     const sequence = sequences[i] as string;
+    offsets[i] = o;
     out[o++] = sequence.length;
     for (let k = 0; k < sequence.length; k++) out[o++] = sequence.charCodeAt(k);
     let keyLength = keyLengths[i] as number;
@@ -74,11 +75,30 @@ export function encodeChunk(
     const data = entry.data;
     out.writeUInt32BE(data.byteLength, o);
     o += 4;
-    dataStarts[i] = o;
     out.set(data, o);
     o += data.byteLength;
   }
   return out;
+}
+
+/** The sequence number of the chunk's record at `offset`. */
+export function chunkSequenceAt(chunk: Buffer, offset: number): string {
+  return chunk.toString('latin1', offset + 1, offset + 1 + (chunk[offset] as number));
+}
+
+/** The chunk's record at `offset`: sequence number, partition key and a view on its data. */
+export function chunkRecordAt(
+  chunk: Buffer,
+  offset: number,
+): { sequenceNumber: string; partitionKey: string; data: Buffer } {
+  const keyAt = offset + 1 + (chunk[offset] as number);
+  const keyEnd = keyAt + 2 + chunk.readUInt16BE(keyAt);
+  const dataAt = keyEnd + 4;
+  return {
+    sequenceNumber: chunk.toString('latin1', offset + 1, keyAt),
+    partitionKey: chunk.toString('utf8', keyAt + 2, keyEnd),
+    data: chunk.subarray(dataAt, dataAt + chunk.readUInt32BE(keyEnd)),
+  };
 }
 
 /** The sequence numbers of a stored value (chunk or single record stored under `keySequence`). */

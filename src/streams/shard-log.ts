@@ -293,9 +293,9 @@ export class ShardLog {
       const count = entries.length;
       if (count === 0) return [];
       const sequences = nextSequences(shard.prefix, shard.cursor, now, count);
-      const dataStarts = new Array<number>(count);
+      const offsets = new Uint32Array(count);
       // ONE value for the whole append, under its last sequence number (record-codec.ts).
-      const value = encodeChunk(now, sequences, entries, dataStarts);
+      const value = encodeChunk(now, sequences, entries, offsets);
       const last = sequences[count - 1] as string;
       const ops: Array<BatchOp | PrefixedPutOp> = [
         // The records sublevel's prefix applied here (what prefixedPutOp does).
@@ -307,7 +307,7 @@ export class ShardLog {
       await this.#ctx.storage.batch(ops);
       shard.lastSequence = last;
       if (shard.tailWanted) {
-        shard.tail = appendToTail(shard.tail, previous, sequences, value, dataStarts, entries, now);
+        shard.tail = appendToTail(shard.tail, previous, sequences[0] as string, last, value, offsets, now);
       }
       this.#wake(shard);
       this.#ctx.events.emit('stream.appended', {
