@@ -83,8 +83,9 @@ export function encodeKinesisBatch(
       arrivalOf = r.arrivalMs;
       arrival = JSON.stringify(r.arrivalMs);
     }
+    // Sequence numbers are decimal digits (Kinesis and DynamoDB alike): nothing to escape.
     parts[i + 1] =
-      `,${arrival},${JSON.stringify(r.partitionKey ?? '')},${JSON.stringify(r.sequenceNumber)},"${base64(r.data)}"`;
+      `,${arrival},${JSON.stringify(r.partitionKey ?? '')},"${r.sequenceNumber}","${base64(r.data)}"`;
   }
   return `${parts.join('')}]`;
 }

@@ -77,15 +77,7 @@ export function readShardTail(
     // One arrival time per append: an expired append sends the reader to storage, which skips it.
     if (arrivalMs < cutoff) return undefined;
     const take = Math.min(offsets.length, i + limit - out.length);
-    for (; i < take; i++) {
-      const record = chunkRecordAt(encoded, offsets[i] as number);
-      out.push({
-        sequenceNumber: record.sequenceNumber,
-        arrivalMs,
-        partitionKey: record.partitionKey,
-        data: record.data,
-      });
-    }
+    for (; i < take; i++) out.push(chunkRecordAt(encoded, offsets[i] as number, arrivalMs));
   }
   return out;
 }

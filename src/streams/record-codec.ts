@@ -86,16 +86,18 @@ export function chunkSequenceAt(chunk: Buffer, offset: number): string {
   return chunk.toString('latin1', offset + 1, offset + 1 + (chunk[offset] as number));
 }
 
-/** The chunk's record at `offset`: sequence number, partition key and a view on its data. */
+/** The chunk's record at `offset` (arrived at `arrivalMs`), its data a view on the chunk. */
 export function chunkRecordAt(
   chunk: Buffer,
   offset: number,
-): { sequenceNumber: string; partitionKey: string; data: Buffer } {
+  arrivalMs: number,
+): { sequenceNumber: string; arrivalMs: number; partitionKey: string; data: Buffer } {
   const keyAt = offset + 1 + (chunk[offset] as number);
   const keyEnd = keyAt + 2 + chunk.readUInt16BE(keyAt);
   const dataAt = keyEnd + 4;
   return {
     sequenceNumber: chunk.toString('latin1', offset + 1, keyAt),
+    arrivalMs,
     partitionKey: chunk.toString('utf8', keyAt + 2, keyEnd),
     data: chunk.subarray(dataAt, dataAt + chunk.readUInt32BE(keyEnd)),
   };

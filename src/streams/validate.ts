@@ -79,18 +79,26 @@ export function checkLimit(value: unknown): number {
   return value;
 }
 
-function toBytes(data: unknown, where: string): Uint8Array {
+function toBytes(data: unknown, index: number | undefined): Uint8Array {
   if (typeof data === 'string') return Buffer.from(data, 'utf8');
   if (data instanceof Uint8Array) return data;
   return invalid(
-    `${where}.data must be a Buffer, Uint8Array or string, got ${data === null ? 'null' : typeof data}`,
+    `${whereOf(index)}.data must be a Buffer, Uint8Array or string, got ${data === null ? 'null' : typeof data}`,
   );
 }
 
-/** Checks one record and computes its hash key; `where` names it in messages ('records[3]'). */
-export function prepareRecord(input: unknown, where = 'record'): AppendEntry & { bytes: number } {
+/** How messages name a record: 'record' (putRecord) or 'records[3]' (putRecords). */
+function whereOf(index: number | undefined): string {
+  return index === undefined ? 'record' : `records[${index}]`;
+}
+
+/**
+ * Checks one record and computes its hash key; `index` (putRecords) names it in messages
+ * ('records[3]'), built only when one is thrown.
+ */
+export function prepareRecord(input: unknown, index?: number): AppendEntry & { bytes: number } {
   if (typeof input !== 'object' || input === null)
-    invalid(`${where} must be an object, got ${JSON.stringify(input)}`);
+    invalid(`${whereOf(index)} must be an object, got ${JSON.stringify(input)}`);
   const { partitionKey, data, explicitHashKey } = input as PutRecordInput;
   if (
     typeof partitionKey !== 'string' ||
@@ -99,17 +107,17 @@ export function prepareRecord(input: unknown, where = 'record'): AppendEntry & {
   ) {
     throw new LambdaliteError(
       'ValidationException',
-      `${where}.partitionKey must be a string of 1-${STREAM_LIMITS.partitionKeyMaxChars} characters, got ${
+      `${whereOf(index)}.partitionKey must be a string of 1-${STREAM_LIMITS.partitionKeyMaxChars} characters, got ${
         typeof partitionKey === 'string' ? `${partitionKey.length} characters` : JSON.stringify(partitionKey)
       }`,
     );
   }
-  const bytes = toBytes(data, where);
+  const bytes = toBytes(data, index);
   const size = bytes.byteLength + Buffer.byteLength(partitionKey, 'utf8');
   if (size > STREAM_LIMITS.recordBytes) {
     throw new LambdaliteError(
       'ValidationException',
-      `${where} is ${size} bytes (data plus partition key); the limit is ${STREAM_LIMITS.recordBytes} bytes`,
+      `${whereOf(index)} is ${size} bytes (data plus partition key); the limit is ${STREAM_LIMITS.recordBytes} bytes`,
     );
   }
   const hashKey = explicitHashKey === undefined ? undefined : parseExplicitHashKey(explicitHashKey);
@@ -127,7 +135,7 @@ export function prepareRecords(input: unknown): Array<AppendEntry & { bytes: num
   }
   let total = 0;
   const prepared = input.map((record, i) => {
-    const entry = prepareRecord(record, `records[${i}]`);
+    const entry = prepareRecord(record, i);
     total += entry.bytes;
     return entry;
   });
