@@ -38,17 +38,17 @@ export const CHUNK_HEADER_BYTES = 13;
 export function encodeChunk(
   arrival: number,
   sequences: readonly string[],
-  entries: readonly { partitionKey: string; data: Uint8Array }[],
+  entries: readonly ChunkEntry[],
   offsets: Uint32Array,
 ): Buffer {
   const count = entries.length;
   const keyLengths = new Array<number>(count);
   let total = CHUNK_HEADER_BYTES;
   for (let i = 0; i < count; i++) {
-    const entry = entries[i] as { partitionKey: string; data: Uint8Array };
+    const entry = entries[i] as ChunkEntry;
     const keyLength = asciiLength(entry.partitionKey);
     keyLengths[i] = keyLength;
-    total += 1 + (sequences[i] as string).length + 2 + 4 + entry.data.byteLength;
+    total += 1 + (sequences[i] as string).length + 2 + 4 + dataBytes(entry);
     total += keyLength < 0 ? Buffer.byteLength(entry.partitionKey, 'utf8') : keyLength;
   }
   const out = Buffer.allocUnsafe(total);
@@ -57,7 +57,7 @@ export function encodeChunk(
   out.writeUInt32BE(count, 9);
   let o = CHUNK_HEADER_BYTES;
   for (let i = 0; i < count; i++) {
-    const entry = entries[i] as { partitionKey: string; data: Uint8Array };
+    const entry = entries[i] as ChunkEntry;
     const sequence = sequences[i] as string;
     offsets[i] = o;
     out[o++] = sequence.length;
@@ -73,12 +73,29 @@ export function encodeChunk(
     out.writeUInt16BE(keyLength, o);
     o += 2 + keyLength;
     const data = entry.data;
-    out.writeUInt32BE(data.byteLength, o);
+    const length = dataBytes(entry);
+    out.writeUInt32BE(length, o);
     o += 4;
-    out.set(data, o);
-    o += data.byteLength;
+    // A string is written as UTF-8 straight into the chunk (no Buffer of its own first).
+    if (typeof data === 'string') out.write(data, o, length, 'utf8');
+    else out.set(data, o);
+    o += length;
   }
   return out;
+}
+
+/** One record to encode: its data as bytes, or as a string stored as UTF-8. */
+export interface ChunkEntry {
+  partitionKey: string;
+  data: Uint8Array | string;
+  /** UTF-8 length of `data` when it is a string, when known. */
+  dataBytes?: number | undefined;
+}
+
+function dataBytes(entry: ChunkEntry): number {
+  const data = entry.data;
+  if (typeof data !== 'string') return data.byteLength;
+  return entry.dataBytes ?? Buffer.byteLength(data, 'utf8');
 }
 
 /** The sequence number of the chunk's record at `offset`. */

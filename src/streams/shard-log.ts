@@ -75,7 +75,10 @@ export interface ReadResult<R = StreamRecord> {
 
 export interface AppendEntry {
   partitionKey: string;
-  data: Uint8Array;
+  /** The record's data; a string is stored as its UTF-8 bytes. */
+  data: Uint8Array | string;
+  /** UTF-8 byte length of `data` when it is a string (validation computed it). */
+  dataBytes?: number | undefined;
   /** Explicit hash key; undefined means MD5 of the partition key, computed only when routing needs it. */
   hashKey: bigint | undefined;
 }

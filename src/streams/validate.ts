@@ -79,9 +79,10 @@ export function checkLimit(value: unknown): number {
   return value;
 }
 
-function toBytes(data: unknown, index: number | undefined): Uint8Array {
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (data instanceof Uint8Array) return data;
+/** The byte length of a record's data (a string counts as UTF-8; it is stored that way). */
+function dataLength(data: unknown, index: number | undefined): number {
+  if (typeof data === 'string') return Buffer.byteLength(data, 'utf8');
+  if (data instanceof Uint8Array) return data.byteLength;
   return invalid(
     `${whereOf(index)}.data must be a Buffer, Uint8Array or string, got ${data === null ? 'null' : typeof data}`,
   );
@@ -112,8 +113,8 @@ export function prepareRecord(input: unknown, index?: number): AppendEntry & { b
       }`,
     );
   }
-  const bytes = toBytes(data, index);
-  const size = bytes.byteLength + Buffer.byteLength(partitionKey, 'utf8');
+  const length = dataLength(data, index);
+  const size = length + Buffer.byteLength(partitionKey, 'utf8');
   if (size > STREAM_LIMITS.recordBytes) {
     throw new LambdaliteError(
       'ValidationException',
@@ -121,7 +122,8 @@ export function prepareRecord(input: unknown, index?: number): AppendEntry & { b
     );
   }
   const hashKey = explicitHashKey === undefined ? undefined : parseExplicitHashKey(explicitHashKey);
-  return { partitionKey, data: bytes, hashKey, bytes: size };
+  // A string is not copied into a Buffer here: the log writes it straight into the stored chunk.
+  return { partitionKey, data: data as Uint8Array | string, dataBytes: length, hashKey, bytes: size };
 }
 
 export function prepareRecords(input: unknown): Array<AppendEntry & { bytes: number }> {

@@ -61,6 +61,22 @@ describe('appends stored as one value each', () => {
     expect(await records.keys().all()).toHaveLength(2);
   });
 
+  it('store string data as its UTF-8 bytes, as a Buffer of it would be stored', async () => {
+    const clock = new ManualClock(START);
+    const { log, stream, shard } = await openLog(clock);
+    const texts = ['plain', 'ünï 😀', 'lone \ud800 surrogate', ''];
+    await log.appendToShard(
+      stream,
+      shard,
+      texts.map((data, i) => ({ partitionKey: `k${i}`, data, hashKey: undefined })),
+    );
+    await log.appendToShard(stream, shard, [
+      { partitionKey: 'b', data: Buffer.from('ünï'), hashKey: undefined },
+    ]);
+    const page = await log.read(stream, shard, { op: 'gte', sequence: sequenceAt(0, 0) }, 10);
+    expect(page.records.map((r) => r.data)).toEqual([...texts, 'ünï'].map((t) => Buffer.from(t, 'utf8')));
+  });
+
   it('still read values in the single-record format, mixed with appends', async () => {
     const clock = new ManualClock(START);
     const { put, readAll, stream, storage } = await openLog(clock);
