@@ -13,7 +13,7 @@ import {
   resolveOptions,
 } from './context.js';
 import { AsyncInvocations } from './dispatch/push/async-invocations.js';
-import { type EngineEvent, EventHub } from './events.js';
+import { type EngineEvent, type EngineEventOf, type EngineEventType, EventHub } from './events.js';
 import { Functions } from './functions/service.js';
 import { Iam } from './iam/iam.js';
 import { Mappings } from './mappings/service.js';
@@ -86,6 +86,15 @@ export class Engine implements AsyncDisposable {
   /** Everything that happens in the engine, as typed events. */
   get events$(): Observable<EngineEvent> {
     return this.#ctx.events.events$;
+  }
+
+  /**
+   * Events of the given types only, e.g. `engine.eventsOf$('async.succeeded', 'async.failed')`.
+   * Cheaper than filtering `events$`: the engine skips building events (and log lines) of
+   * types nobody observes.
+   */
+  eventsOf$<K extends EngineEventType>(...types: K[]): Observable<EngineEventOf<K>> {
+    return this.#ctx.events.of$(...types);
   }
 
   /** Stops dispatchers and containers, persists, releases the LevelDB lock. Idempotent. */

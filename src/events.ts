@@ -3,7 +3,7 @@
  * (`src/<concept>/events.ts`); {@link EngineEventMap} joins them, so `emit` is checked against
  * the names and payloads and a misspelt event fails to compile.
  */
-import { type Observable, Subject } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
 import type { Clock } from './clock.js';
 import type { DispatchEventMap } from './dispatch/events.js';
 import type { FunctionEventMap } from './functions/events.js';
@@ -39,23 +39,60 @@ export type EngineEvent = {
 /** An event of one type, e.g. `EngineEventOf<'engine.opened'>`. */
 export type EngineEventOf<K extends EngineEventType> = Extract<EngineEvent, { type: K }>;
 
-/** Owns the private Subject; the engine exposes only {@link EventHub.events$}. */
+/**
+ * Owns the private Subjects; the engine exposes {@link EventHub.events$} (everything) and
+ * {@link EventHub.of$} (chosen types). An event nobody observes is not even built.
+ */
 export class EventHub {
   readonly #subject = new Subject<EngineEvent>();
+  /** One Subject per type that someone subscribed to with of$. */
+  readonly #typed = new Map<EngineEventType, Subject<EngineEvent>>();
   readonly events$: Observable<EngineEvent> = this.#subject.asObservable();
+  #completed = false;
 
   constructor(private readonly clock: Clock) {}
 
-  /** True while someone is subscribed: hot paths skip building payloads nobody will see. */
-  get observed(): boolean {
-    return this.#subject.observed;
+  /**
+   * Events of the given types only. Hot paths skip building the payloads of types nobody
+   * observes, so subscribing to a few types instead of `events$` costs the engine less.
+   */
+  of$<K extends EngineEventType>(...types: K[]): Observable<EngineEventOf<K>> {
+    return new Observable<EngineEventOf<K>>((subscriber) => {
+      const subscriptions = [...new Set(types)].map((type) => {
+        let subject = this.#typed.get(type);
+        if (!subject) {
+          subject = new Subject<EngineEvent>();
+          this.#typed.set(type, subject);
+        }
+        return subject.subscribe({
+          next: (event) => subscriber.next(event as EngineEventOf<K>),
+          complete: () => subscriber.complete(),
+        });
+      });
+      if (this.#completed) subscriber.complete();
+      return () => {
+        for (const subscription of subscriptions) subscription.unsubscribe();
+      };
+    });
+  }
+
+  /** True while someone observes events of `type` (through events$ or of$). */
+  observes(type: EngineEventType): boolean {
+    return this.#subject.observed || (this.#typed.get(type)?.observed ?? false);
   }
 
   emit<K extends EngineEventType>(type: K, payload: EngineEventMap[K]): void {
-    this.#subject.next({ type, time: this.clock.now(), ...payload } as unknown as EngineEvent);
+    const all = this.#subject.observed;
+    const typed = this.#typed.get(type);
+    if (!all && !typed?.observed) return;
+    const event = { type, time: this.clock.now(), ...payload } as unknown as EngineEvent;
+    if (all) this.#subject.next(event);
+    if (typed?.observed) typed.next(event);
   }
 
   complete(): void {
+    this.#completed = true;
     this.#subject.complete();
+    for (const subject of this.#typed.values()) subject.complete();
   }
 }

@@ -18,6 +18,13 @@ export interface InvocationRequest {
   invocationType: InvocationType;
   /** The ARN the caller used, shown as `context.invokedFunctionArn`; default the unqualified ARN. */
   invokedFunctionArn?: string;
+  /**
+   * The caller already runs as many invocations of the function as it allows itself: this one
+   * may wait behind one of them, posted to that busy container now and started there the moment
+   * the current invocation ends (no idle gap, no extra container, no concurrency taken while it
+   * waits). Runs as usual when no container can take it.
+   */
+  queueBehind?: boolean;
 }
 
 export interface InvocationOutcome {
@@ -40,4 +47,6 @@ export interface FunctionInvoker {
    * `ResourceNotFoundException` when the function does not exist.
    */
   invoke(request: InvocationRequest): Promise<InvocationOutcome>;
+  /** True when the invoker honours {@link InvocationRequest.queueBehind}; callers send it only then. */
+  readonly queuesBehind?: boolean;
 }

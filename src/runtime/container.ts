@@ -44,6 +44,8 @@ export interface RawOutcome {
   died?: StopReason;
   /** Set when the container must be discarded although alive. */
   retire?: boolean;
+  /** A queued invocation that never started (the container died or was retired first). */
+  notStarted?: boolean;
 }
 
 export interface ContainerHooks {
@@ -81,6 +83,13 @@ export class Container {
   #state: 'starting' | 'idle' | 'busy' | 'dead' = 'starting';
   readonly #worker: Worker;
   #pending: { requestId: string; resolve(outcome: RawOutcome): void } | undefined;
+  /**
+   * The invocation queued behind the running one ({@link Container.queue}): already posted to the
+   * worker, which starts it the moment the current one ends. Its deadline starts then.
+   */
+  #queued:
+    | { requestId: string; timeoutMs: number; resolve(outcome: RawOutcome): void; onStart(): void }
+    | undefined;
   #deadline: TimerHandle | undefined;
   /** Made once: a warm invoke allocates no closure for its deadline. */
   readonly #onDeadline = (): void => void this.stop('timeout');
@@ -195,9 +204,9 @@ export class Container {
       const pending = this.#pending;
       const outcome = pending && decodeResult(message, pending.requestId);
       if (!pending || !outcome) return;
-      this.#finish();
-      this.#state = 'idle';
+      const next = this.#finish();
       pending.resolve(outcome);
+      if (next) queueMicrotask(next);
       return;
     }
     switch (message.type) {
@@ -213,10 +222,12 @@ export class Container {
       case 'result': {
         const pending = this.#pending;
         if (!pending || pending.requestId !== message.requestId) return;
-        this.#finish();
-        this.#state = 'idle';
+        // A retired container starts nothing more: what was queued behind goes elsewhere.
+        if (message.retire) this.#unqueue();
+        const next = this.#finish();
         // The message carries the outcome's fields (payload, error, memoryBytes, retire).
         pending.resolve(message);
+        if (next) queueMicrotask(next);
         return;
       }
       default:
@@ -235,10 +246,55 @@ export class Container {
     });
   }
 
-  #finish(): void {
+  /**
+   * Queues one invocation behind the running one, posted now so the worker starts it without
+   * waiting for the engine. Only while busy with nothing queued ({@link Container.canQueue}).
+   * Resolves like {@link Container.invoke}, or with `notStarted` when the container died or was
+   * retired before starting it: the caller runs it elsewhere. `onStart` is called once it starts
+   * (after the previous invocation's outcome has been delivered, so logs keep their order).
+   */
+  queue(message: InvokeMessage, timeoutMs: number, onStart: () => void): Promise<RawOutcome> {
+    if (!this.canQueue) throw new Error(`container ${this.id} cannot queue an invocation`);
+    return new Promise((resolve) => {
+      this.#queued = { requestId: message.requestId, timeoutMs, resolve, onStart };
+      this.#worker.postMessage(encodeInvoke(message));
+    });
+  }
+
+  /** Busy, alive, and nothing queued behind the running invocation yet. */
+  get canQueue(): boolean {
+    return this.#state === 'busy' && this.#queued === undefined && this.alive;
+  }
+
+  /** True while an invocation waits behind the running one. */
+  get hasQueued(): boolean {
+    return this.#queued !== undefined;
+  }
+
+  /**
+   * The running invocation ended: the queued one, if any (the worker starts it now), becomes
+   * current with its deadline running; its `onStart` is returned for the caller to schedule.
+   */
+  #finish(): (() => void) | undefined {
     if (this.#deadline) this.clock.clearTimeout(this.#deadline);
     this.#deadline = undefined;
     this.#pending = undefined;
+    const queued = this.#queued;
+    if (queued === undefined || this.#state === 'dead') {
+      if (this.#state !== 'dead') this.#state = 'idle';
+      return undefined;
+    }
+    this.#queued = undefined;
+    this.#pending = { requestId: queued.requestId, resolve: queued.resolve };
+    this.#deadline = this.clock.setTimeout(this.#onDeadline, queued.timeoutMs);
+    return queued.onStart;
+  }
+
+  /** Hands the queued invocation back unstarted. */
+  #unqueue(): void {
+    const queued = this.#queued;
+    this.#queued = undefined;
+    queued?.resolve({ memoryBytes: 0, notStarted: true });
   }
 
   #deathReason(): StopReason {
@@ -252,6 +308,7 @@ export class Container {
     const reason = this.#deathReason();
     this.#state = 'dead';
     const pending = this.#pending;
+    this.#unqueue();
     this.#finish();
     if (this.#tmpFd !== undefined) closeQuietly(this.#tmpFd);
     this.#tmpFd = undefined;

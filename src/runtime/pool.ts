@@ -86,14 +86,42 @@ export class ContainerPool {
     return { container: undefined };
   }
 
+  /**
+   * A busy container of the function (this revision) that can take an invocation queued behind
+   * its current one; undefined when none can. Such an invocation takes no slot of its own: it
+   * inherits the slot of the one it follows ({@link ContainerPool.release}).
+   */
+  queueTarget(functionName: string, revisionId: string): Container | undefined {
+    for (const container of this.#all) {
+      if (
+        container.canQueue &&
+        container.options.functionName === functionName &&
+        container.options.revisionId === revisionId
+      ) {
+        return container;
+      }
+    }
+    return undefined;
+  }
+
+  /** True when a warm container of the function waits idle. */
+  hasIdle(functionName: string): boolean {
+    return (this.#idle.get(functionName)?.length ?? 0) > 0;
+  }
+
   /** Registers a container being started for an acquired slot. */
   adopt(container: Container): void {
     if (this.#closed) void container.stop('closed');
     else if (container.alive) this.#all.add(container);
   }
 
-  /** Gives the slot back; a live, reusable container goes back to the warm set. */
+  /**
+   * Gives the slot back; a live, reusable container goes back to the warm set. A container that
+   * already runs the invocation queued behind this one keeps the slot for it (that invocation
+   * releases it, and decides then whether the container is reused).
+   */
   release(functionName: string, container: Container | undefined, reusable: boolean): void {
+    if (container?.state === 'busy') return;
     this.#inFlight.set(functionName, Math.max(0, this.inFlight(functionName) - 1));
     this.#inFlightTotal = Math.max(0, this.#inFlightTotal - 1);
     if (!container?.alive) return;

@@ -63,6 +63,8 @@ export class FunctionRuntime implements FunctionInvoker {
   readonly #pool: ContainerPool;
   /** Lines of invocations whose caller asked for Tail, by request id. */
   readonly #tails = new Map<string, string[]>();
+  /** Callers waiting for a container of the function to become able to queue (see #queueTarget). */
+  readonly #changes = new Map<string, Array<() => void>>();
   readonly #hooks: ContainerHooks;
   #host: RuntimeHost | undefined;
 
@@ -87,6 +89,7 @@ export class FunctionRuntime implements FunctionInvoker {
       onSdk: (container, call) => void this.#sdkCall(container, call),
       onExit: (container, reason) => {
         this.#pool.forget(container);
+        this.#changed(container.options.functionName);
         ctx.events.emit('function.container.stopped', {
           functionName: container.options.functionName,
           containerId: container.id,
@@ -119,6 +122,8 @@ export class FunctionRuntime implements FunctionInvoker {
     return this.#pool;
   }
 
+  readonly queuesBehind = true;
+
   invoke(request: InvocationRequest): Promise<InvocationOutcome> {
     return this.run(request);
   }
@@ -131,6 +136,11 @@ export class FunctionRuntime implements FunctionInvoker {
     // A Kinesis batch of a stream poller travels compact; the container builds the same event.
     const kinesisBatch = (request as InvocationRequest & KinesisBatchCarrier).kinesisBatch;
     const payload = kinesisBatch ?? request.payloadJson ?? JSON.stringify(request.payload ?? {});
+    const format = kinesisBatch === undefined ? 'json' : 'kinesis';
+    if (request.queueBehind && !options.tail) {
+      const outcome = await this.#runBehind(config, request, payload, format);
+      if (outcome) return outcome;
+    }
     const slot = this.#pool.acquire({
       functionName,
       revisionId: config.revisionId,
@@ -150,14 +160,48 @@ export class FunctionRuntime implements FunctionInvoker {
         throw err;
       }
     }
-    const format = kinesisBatch === undefined ? 'json' : 'kinesis';
-    if (!options.tail) return this.#runIn(container, config, request, payload, format, cold);
+    if (!options.tail)
+      return this.#runIn(container, config, request, payload, format, cold, false) as Promise<RunResult>;
     this.#tails.set(requestId, []);
     try {
-      return await this.#runIn(container, config, request, payload, format, cold);
+      return (await this.#runIn(container, config, request, payload, format, cold, false)) as RunResult;
     } finally {
       this.#tails.delete(requestId);
     }
+  }
+
+  /**
+   * For {@link InvocationRequest.queueBehind}: runs the invocation queued behind a busy container
+   * of the function, waiting while its containers are all starting or full. Undefined when it
+   * should run as usual instead: a warm container is idle, none is busy, or the one it was queued
+   * in died or was retired before starting it.
+   */
+  async #runBehind(
+    config: FunctionConfiguration,
+    request: InvocationRequest,
+    payload: string,
+    format: 'json' | 'kinesis',
+  ): Promise<RunResult | undefined> {
+    const { functionName } = request;
+    for (;;) {
+      // Queued in the same tick as found: no other caller can take the place in between.
+      const target = this.#pool.queueTarget(functionName, config.revisionId);
+      if (target) return this.#runIn(target, config, request, payload, format, false, true);
+      if (this.#pool.inFlight(functionName) === 0 || this.#pool.hasIdle(functionName)) return undefined;
+      await new Promise<void>((resolve) => {
+        const list = this.#changes.get(functionName);
+        if (list) list.push(resolve);
+        else this.#changes.set(functionName, [resolve]);
+      });
+    }
+  }
+
+  /** A container of the function started or ended an invocation, or exited: wake waiters. */
+  #changed(functionName: string): void {
+    const list = this.#changes.get(functionName);
+    if (!list) return;
+    this.#changes.delete(functionName);
+    for (const resolve of list) resolve();
   }
 
   async #start(config: FunctionConfiguration): Promise<Container> {
@@ -208,6 +252,10 @@ export class FunctionRuntime implements FunctionInvoker {
     return config.codeSource === 'file' ? dirname(path) : path;
   }
 
+  /**
+   * Runs one invocation in `container` (its slot acquired), or, when `queued`, behind the one the
+   * container runs now (the slot is inherited): undefined then if it never started there.
+   */
   async #runIn(
     container: Container,
     config: FunctionConfiguration,
@@ -215,29 +263,18 @@ export class FunctionRuntime implements FunctionInvoker {
     payload: string,
     format: 'json' | 'kinesis',
     cold: boolean,
-  ): Promise<RunResult> {
+    queued: boolean,
+  ): Promise<RunResult | undefined> {
     const { functionName, requestId, invocationType } = request;
     const events = this.ctx.events;
     const timeoutMs = config.timeout * 1000;
+    let started = performance.now();
     // Lines and event payloads are built only when someone subscribes or the caller asked for Tail.
-    if (this.#logging(requestId)) this.#platform(container, requestId, startLine(requestId));
-    const started = performance.now();
-    let raw: RawOutcome;
-    if (container.initError) {
-      raw = { error: container.initError, memoryBytes: 0, died: container.stopReason ?? 'init-error' };
-      void container.stop('init-error');
-    } else {
-      const running = container.invoke(
-        {
-          requestId,
-          payload,
-          format,
-          remainingMs: timeoutMs,
-          invokedFunctionArn: request.invokedFunctionArn ?? config.functionArn,
-        },
-        timeoutMs,
-      );
-      if (events.observed) {
+    const begin = (): void => {
+      started = performance.now();
+      this.#changed(functionName);
+      if (this.#logging(requestId)) this.#platform(container, requestId, startLine(requestId));
+      if (events.observes('function.invocation.started')) {
         events.emit('function.invocation.started', {
           functionName,
           requestId,
@@ -246,7 +283,28 @@ export class FunctionRuntime implements FunctionInvoker {
           cold,
         });
       }
-      raw = await running;
+    };
+    let raw: RawOutcome;
+    if (container.initError) {
+      begin();
+      raw = { error: container.initError, memoryBytes: 0, died: container.stopReason ?? 'init-error' };
+      void container.stop('init-error');
+    } else {
+      const message = {
+        requestId,
+        payload,
+        format,
+        remainingMs: timeoutMs,
+        invokedFunctionArn: request.invokedFunctionArn ?? config.functionArn,
+      };
+      if (queued) {
+        raw = await container.queue(message, timeoutMs, begin);
+        if (raw.notStarted) return undefined;
+      } else {
+        const running = container.invoke(message, timeoutMs);
+        begin();
+        raw = await running;
+      }
     }
     const timedOut = raw.died === 'timeout';
     const durationMs = timedOut
@@ -286,7 +344,7 @@ export class FunctionRuntime implements FunctionInvoker {
       !raw.died && !raw.retire && current !== undefined && current.revisionId === config.revisionId;
     if (raw.retire && container.alive) void container.stop('tmp-quota');
     const logging = this.#logging(requestId);
-    if (logging || events.observed) {
+    if (logging || events.observes('function.invocation.completed')) {
       const figures: ReportFigures = {
         durationMs,
         billedDurationMs: billedMs(durationMs),
@@ -299,6 +357,7 @@ export class FunctionRuntime implements FunctionInvoker {
         this.#platform(container, requestId, reportLine(requestId, figures));
       }
       this.#pool.release(functionName, container, reusable);
+      this.#changed(functionName);
       events.emit('function.invocation.completed', {
         functionName,
         requestId,
@@ -310,6 +369,7 @@ export class FunctionRuntime implements FunctionInvoker {
       });
     } else {
       this.#pool.release(functionName, container, reusable);
+      this.#changed(functionName);
     }
     const outcome: RunResult = {
       requestId,
@@ -327,7 +387,7 @@ export class FunctionRuntime implements FunctionInvoker {
   /** Whether a line of this invocation would reach anyone (a subscriber, or its Tail). */
   #logging(requestId: string | undefined): boolean {
     return (
-      this.ctx.events.observed ||
+      this.ctx.events.observes('function.log') ||
       (requestId !== undefined && this.#tails.size > 0 && this.#tails.has(requestId))
     );
   }
@@ -345,7 +405,7 @@ export class FunctionRuntime implements FunctionInvoker {
   }
   /** Emits one log line of `container`, unless nobody listens or the role may not write logs. */
   #emitLog(container: Container, line: LogLinePayload): void {
-    if (!this.ctx.events.observed || container.options.logsAllowed === false) return;
+    if (!this.ctx.events.observes('function.log') || container.options.logsAllowed === false) return;
     this.ctx.events.emit('function.log', {
       functionName: container.options.functionName,
       logGroupName: container.logGroupName,

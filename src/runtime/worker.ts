@@ -80,7 +80,20 @@ const identity: ContainerIdentity = {
   logStreamName: spec.logStreamName,
 };
 
+/**
+ * Invocations the engine sent while one was running (it may queue one behind the current, so
+ * the container never waits for the engine between events): started in order, one at a time.
+ */
+const waiting: string[] = [];
+let running = false;
+
+function receive(text: string, fn: Handler): void {
+  if (running) waiting.push(text);
+  else invoke(text, fn);
+}
+
 function invoke(text: string, fn: Handler): void {
+  running = true;
   const message = decodeInvoke(text);
   const requestId = message.requestId;
   currentRequest = requestId;
@@ -120,13 +133,22 @@ function complete(requestId: string, ok: boolean, value: unknown): void {
       trace: [],
     };
     send({ type: 'result', requestId, error, memoryBytes: peak, retire: true });
+    // A retired container takes nothing more (the engine stops it).
     return;
   }
   // A success is one string (cheaper to clone than an object); an error the full message.
   if (error === undefined) send(encodeResult(requestId, peak, payload ?? 'null'));
   else send({ type: 'result', requestId, error, memoryBytes: peak, retire: false });
+  next();
+}
+
+/** The invocation ended: start the one waiting, if any. */
+function next(): void {
+  running = false;
+  const text = waiting.shift();
+  if (text !== undefined && typeof handler === 'function') invoke(text, handler);
 }
 
 port.on('message', (message: ToWorker) => {
-  if (typeof message === 'string' && typeof handler === 'function') invoke(message, handler);
+  if (typeof message === 'string' && typeof handler === 'function') receive(message, handler);
 });

@@ -75,28 +75,39 @@ describe.each(STORAGE_KINDS)('async invocation queue (%s)', (kind) => {
     expect(await attempt).toMatchObject({ requestId, outcome: 'success' });
   });
 
-  it('delivers many events unordered, each exactly once, within the concurrency bounds', async () => {
-    const engine = await openEngine(kind, {
-      clock: new ManualClock(T0),
-      asyncInvocation: { maxConcurrency: 6, maxConcurrencyPerFunction: 4 },
-    });
-    const invoker = new ScriptedInvoker();
-    invoker.gate = () => new Promise((resolve) => setImmediate(resolve));
-    const total = 120;
-    const done = collect(engine.events$, total, (e) => e.type === 'async.succeeded', 20_000);
-    const ids = await Promise.all(
-      Array.from({ length: total }, (_, i) => engine.asyncInvocations.enqueue(i % 2 ? 'odd' : 'even', { i })),
-    );
-    engine.asyncInvocations.attachInvoker(invoker);
-    await done;
-    const invoked = invoker.calls.map((c) => c.requestId).sort();
-    expect(invoked).toEqual(ids.map((r) => r.requestId).sort());
-    expect(invoker.maxRunning).toBeLessThanOrEqual(6);
-    expect(invoker.maxRunning).toBeGreaterThan(1);
-    expect(invoker.maxRunningPerFunction.get('odd')).toBeLessThanOrEqual(4);
-    expect(invoker.maxRunningPerFunction.get('even')).toBeLessThanOrEqual(4);
-    expect(await engine.asyncInvocations.pendingCount()).toBe(0);
-  });
+  // Handed over in memory (the default), all read back from storage (0), and a budget of a few
+  // events, so hand-overs, refusals and scans interleave.
+  it.each([
+    ['in memory', undefined],
+    ['read back', 0],
+    ['over a small hand-over budget', 64],
+  ])(
+    'delivers many events unordered, each exactly once, within the concurrency bounds (%s)',
+    async (_, handOverBytes) => {
+      const engine = await openEngine(kind, {
+        clock: new ManualClock(T0),
+        asyncInvocation: { maxConcurrency: 6, maxConcurrencyPerFunction: 4, handOverBytes },
+      });
+      const invoker = new ScriptedInvoker();
+      invoker.gate = () => new Promise((resolve) => setImmediate(resolve));
+      engine.asyncInvocations.attachInvoker(invoker);
+      const total = 120;
+      const done = collect(engine.events$, total, (e) => e.type === 'async.succeeded', 20_000);
+      const ids = await Promise.all(
+        Array.from({ length: total }, (_, i) =>
+          engine.asyncInvocations.enqueue(i % 2 ? 'odd' : 'even', { i }),
+        ),
+      );
+      await done;
+      const invoked = invoker.calls.map((c) => c.requestId).sort();
+      expect(invoked).toEqual(ids.map((r) => r.requestId).sort());
+      expect(invoker.maxRunning).toBeLessThanOrEqual(6);
+      expect(invoker.maxRunning).toBeGreaterThan(1);
+      expect(invoker.maxRunningPerFunction.get('odd')).toBeLessThanOrEqual(4);
+      expect(invoker.maxRunningPerFunction.get('even')).toBeLessThanOrEqual(4);
+      expect(await engine.asyncInvocations.pendingCount()).toBe(0);
+    },
+  );
 
   it("delivers a function's event while another function's large backlog is saturated", async () => {
     const engine = await openEngine(kind, {
@@ -109,10 +120,10 @@ describe.each(STORAGE_KINDS)('async invocation queue (%s)', (kind) => {
       request.functionName === 'busy'
         ? new Promise<void>((resolve) => releases.push(resolve))
         : Promise.resolve();
+    engine.asyncInvocations.attachInvoker(invoker);
     await Promise.all(Array.from({ length: 100 }, (_, i) => engine.asyncInvocations.enqueue('busy', { i })));
     const other = await engine.asyncInvocations.enqueue('other', {});
     const delivered = nextEvent(engine, 'async.succeeded', (e) => e.requestId === other.requestId);
-    engine.asyncInvocations.attachInvoker(invoker);
     await delivered;
     expect(invoker.callsFor('busy').length).toBeLessThanOrEqual(2);
     invoker.gate = undefined;
@@ -123,6 +134,49 @@ describe.each(STORAGE_KINDS)('async invocation queue (%s)', (kind) => {
       (e) => e.type === 'async.succeeded' && e.functionName === 'busy',
     );
     await drained;
+  });
+
+  it('delivers events refused by a full hand-over before fresh events that come after them', async () => {
+    const clock = new ManualClock(T0);
+    const payload = { data: 'x'.repeat(100) };
+    const bytes = Buffer.byteLength(JSON.stringify(payload));
+    // Room in memory for 40 waiting events (more than a read-ahead); one slot, so they wait.
+    const engine = await openEngine(kind, {
+      clock,
+      asyncInvocation: { maxConcurrency: 1, maxConcurrencyPerFunction: 1, handOverBytes: 40 * bytes },
+    });
+    const releases: Array<() => void> = [];
+    let started = (): void => undefined;
+    const invoker = new ScriptedInvoker();
+    invoker.gate = () =>
+      new Promise<void>((release) => {
+        releases.push(release);
+        started();
+      });
+    engine.asyncInvocations.attachInvoker(invoker);
+    const running = () =>
+      new Promise<void>((resolve) => {
+        started = resolve;
+      });
+    const delivered = collect(engine.events$, 43, (e) => e.type === 'async.succeeded');
+    const ids: string[] = [];
+    const enqueue = async () => {
+      clock.advance(1); // due order is queue order
+      ids.push((await engine.asyncInvocations.enqueue('fn', payload)).requestId);
+    };
+    let next = running();
+    await enqueue(); // 1 runs
+    await next;
+    for (let n = 2; n <= 41; n++) await enqueue(); // 2-41 wait in memory
+    await enqueue(); // 42: memory is full, storage only
+    next = running();
+    releases.shift()?.();
+    await next; // 2 runs; 39 still wait in memory, so nothing is read from storage yet
+    await enqueue(); // 43: fresh, with room in memory again, but after 42
+    invoker.gate = undefined;
+    releases.shift()?.();
+    await delivered;
+    expect(invoker.calls.map((c) => c.requestId)).toEqual(ids);
   });
 
   it('lists dead letters with payload, condition, attempts and error, and redrives them with fresh attempts', async () => {

@@ -25,6 +25,8 @@ import { QueueStore } from './store.js';
 import type { DeadLetter, EventInvokeConfig, EventInvokeConfigInput, QueueEntry } from './types.js';
 
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+/** What one S3 notification event weighs in memory, about (its object key is at most 1 KiB). */
+const NOTIFICATION_BYTES = 2048;
 
 function checkName(functionName: unknown): string {
   if (typeof functionName !== 'string' || !FUNCTION_NAME.test(functionName)) {
@@ -143,7 +145,7 @@ export class AsyncInvocations implements NotificationSink {
       functionName,
       source: entry.source,
     });
-    this.#dispatcher.wake(functionName);
+    this.#dispatcher.offer(entry, size);
     return { requestId: entry.requestId };
   }
 
@@ -174,7 +176,7 @@ export class AsyncInvocations implements NotificationSink {
         functionName: entry.functionName,
         source: entry.source,
       });
-      this.#dispatcher.wake(entry.functionName);
+      this.#dispatcher.offer(entry, NOTIFICATION_BYTES);
     }
   }
 

@@ -10,6 +10,7 @@ import { delay } from '../../clock.js';
 import type { FunctionInvoker } from '../../functions/invoker.js';
 import { SEP } from '../../storage/keys.js';
 import { type DeliveryDeps, deliverSafely, type FunctionConcurrencyInfo } from './delivery.js';
+import { QueueStore } from './store.js';
 import type { QueueEntry } from './types.js';
 
 /**
@@ -19,6 +20,10 @@ import type { QueueEntry } from './types.js';
  */
 const READ_AHEAD = 4;
 const MIN_READ_AHEAD = 32;
+/** Keys read past `now` to find the next due time of an entry that is only in storage. */
+const LATER_KEYS = 16;
+/** Larger payloads are always left to the scans ({@link Dispatcher.offer}). */
+const OFFER_MAX_BYTES = 64 * 1024;
 
 type BaseDeps = Omit<DeliveryDeps, 'invoker' | 'concurrency' | 'queued'>;
 
@@ -35,12 +40,16 @@ export class Dispatcher {
    */
   readonly #invoking = new Map<string, number>();
   #invokingTotal = 0;
+  /** Calls inside the invoker per function (running, starting, or queued behind a running one). */
+  readonly #calling = new Map<string, number>();
   /**
    * Due entries read ahead (at most a function's cap), started the moment a slot frees, without a
    * read on that path. Only this dispatcher changes queue entries, so a read-ahead entry stays
    * current until it runs; its key stays in the index and scans skip it.
    */
-  readonly #ready = new Map<string, Array<{ key: string; entry: QueueEntry }>>();
+  readonly #ready = new Map<string, Ready[]>();
+  /** Payload bytes of the offered entries in #ready, within options.handOverBytes. */
+  #offeredBytes = 0;
   readonly #readyIds = new Set<string>();
   /** Due keys settled while a scan runs: its snapshot may still show them. */
   readonly #stale = new Set<string>();
@@ -50,6 +59,17 @@ export class Dispatcher {
   /** Functions woken since the current pass began: never dropped from #functions by it. */
   readonly #touched = new Set<string>();
   #discovered = false;
+  /**
+   * Functions whose due entries may not all be in memory (an offer was refused, or a scan stopped
+   * at its limit): offers are refused while set, so stored entries are read in due order first
+   * and never starve behind fresh ones. Cleared by a scan that read every due key of the function
+   * with no refusal meanwhile.
+   */
+  readonly #backlog = new Set<string>();
+  /** Per function, the earliest due time of an entry scheduled for later (a retry), as scans saw it. */
+  readonly #later = new Map<string, number>();
+  /** Refused offers per function: a scan compares the count before and after. */
+  readonly #refusals = new Map<string, number>();
   #round = 0;
   #scan: Promise<void> = Promise.resolve();
   #rescan = false;
@@ -82,6 +102,8 @@ export class Dispatcher {
     if (functionName !== undefined) {
       this.#functions.add(functionName);
       this.#touched.add(functionName);
+      // It got an entry that is only in storage: read it before taking fresh ones in memory.
+      this.#markBacklog(functionName);
     }
     if (this.#closed || this.#invoker === undefined) return;
     // Every slot of the function busy and its read-ahead full: the next release rescans anyway.
@@ -94,10 +116,47 @@ export class Dispatcher {
     this.#scan = this.#scanLoop();
   }
 
+  /**
+   * Hands over an entry whose batch just committed, due now, so it runs without a read: kept in
+   * the read-ahead (within options.handOverBytes) and started if a slot is free. Refused
+   * (left to the scans, which find it in storage) while the function has a backlog, when the
+   * budget is spent, or when the payload is over {@link OFFER_MAX_BYTES}. `bytes`: the payload's
+   * size, or an estimate of it.
+   */
+  offer(entry: QueueEntry, bytes: number): void {
+    const name = entry.functionName;
+    const id = entry.requestId;
+    // A scan that read the key after the commit may have taken the entry already.
+    if (this.#readyIds.has(id) || this.#inFlight.has(id)) return;
+    const ready = this.#ready.get(name);
+    if (
+      this.#closed ||
+      this.#invoker === undefined ||
+      bytes > OFFER_MAX_BYTES ||
+      this.#backlog.has(name) ||
+      this.#offeredBytes + bytes > this.deps.options.handOverBytes ||
+      entry.nextAttemptAt > this.deps.ctx.clock.now()
+    ) {
+      this.wake(name);
+      return;
+    }
+    this.#functions.add(name);
+    this.#touched.add(name);
+    const item: Ready = { key: QueueStore.key(entry), entry, bytes };
+    if (ready) ready.push(item);
+    else this.#ready.set(name, [item]);
+    this.#offeredBytes += bytes;
+    this.#readyIds.add(id);
+    this.#startReady(name, this.#functionCap(name));
+  }
+
   async #scanLoop(): Promise<void> {
     try {
       if (!this.#discovered) {
-        for (const name of await this.deps.store.functionsWithEntries()) this.#functions.add(name);
+        for (const name of await this.deps.store.functionsWithEntries()) {
+          this.#functions.add(name);
+          this.#markBacklog(name);
+        }
         this.#discovered = true;
       }
       do {
@@ -128,32 +187,54 @@ export class Dispatcher {
     const overall = this.#overall();
     for (const name of [...names.slice(offset), ...names.slice(0, offset)]) {
       // Settling entries hold no slot, but are bounded too (as many again as the slots).
-      const free = Math.min(overall - this.#invokingTotal, 2 * overall - this.#inFlight.size);
+      const depth = this.#depth();
+      const free = Math.min(
+        depth * overall - this.#invokingTotal,
+        this.#inFlightBound() - this.#inFlight.size,
+      );
       if (this.#closed || free <= 0) return;
       const cap = this.#functionCap(name);
-      let wanted = Math.min(free, cap - (this.#invoking.get(name) ?? 0));
+      let wanted = Math.min(free, depth * cap - (this.#invoking.get(name) ?? 0));
       if (wanted > 0) wanted -= this.#startReady(name, wanted);
       const buffered = this.#ready.get(name)?.length ?? 0;
       const readAhead = Math.max(0, readAheadFor(cap) - buffered);
       let seen = 0;
       if (wanted > 0 || readAhead > 0) {
+        const refusals = this.#refusals.get(name) ?? 0;
         // In-flight and read-ahead keys stay in the index until settled and sit at its head.
         const running = this.#perFunction.get(name) ?? 0;
         const limit = wanted + readAhead + running + buffered + this.#stale.size;
         const keys = await store.dueKeysFor(name, now, limit);
         seen = keys.length;
-        await this.#startDue(name, keys, Math.max(0, wanted), readAhead);
+        const all = await this.#startDue(name, keys, Math.max(0, wanted), readAhead);
+        this.#noteBacklog(name, all && seen < limit, refusals);
       }
       const busy = this.#perFunction.has(name) || this.#ready.has(name);
       // A busy function is scanned again when its work settles, so its next future due time is
       // read then (the timer matters only once nothing of it runs): one read less per pass.
       if (busy) continue;
-      const next = await store.nextDueFor(name, now);
+      const next = await this.#nextDue(name, now);
       if (next !== undefined && (nextDue === undefined || next < nextDue)) nextDue = next;
+      if (next !== undefined) this.#later.set(name, Math.min(next, this.#later.get(name) ?? next));
       const idle = seen === 0 && next === undefined && wanted > 0;
       if (idle && !this.#touched.has(name)) this.#functions.delete(name);
     }
     if (this.#invokingTotal < overall && !this.#closed) this.#arm(nextDue);
+  }
+
+  /**
+   * The earliest due time after `now` of an entry of the function that is only in storage. An
+   * entry handed over after this pass began may show as due later than its `now`; it is in
+   * memory already, so it is skipped (if every key read is known, the last one's time is taken:
+   * a timer then at worst rescans).
+   */
+  async #nextDue(name: string, now: number): Promise<number | undefined> {
+    const keys = await this.deps.store.laterKeysFor(name, now, LATER_KEYS);
+    const unknown = keys.find(
+      (key) => !this.#readyIds.has(requestIdOf(key)) && !this.#inFlight.has(requestIdOf(key)),
+    );
+    const key = unknown ?? (keys.length === LATER_KEYS ? keys.at(-1) : undefined);
+    return key === undefined ? undefined : QueueStore.dueOf(key);
   }
 
   /**
@@ -169,31 +250,62 @@ export class Dispatcher {
   }
 
   /**
+   * The function has entries only in storage (an offer was refused, an entry was written without
+   * one, a retry fell due, or they predate this open): offers are refused until a scan has read
+   * them all ({@link Dispatcher.offer}).
+   */
+  #markBacklog(name: string): void {
+    this.#backlog.add(name);
+    this.#refusals.set(name, (this.#refusals.get(name) ?? 0) + 1);
+  }
+
+  /**
+   * After a scan of the function: `complete` when it read every due key and took every entry it
+   * did not know. Its backlog ends only then and if nothing marked it since `refusals` was read
+   * (an entry written meanwhile may be missing from the scan's snapshot: scan again for it).
+   */
+  #noteBacklog(name: string, complete: boolean, refusals: number): void {
+    if (!complete || !this.#backlog.has(name)) return;
+    if ((this.#refusals.get(name) ?? 0) === refusals) this.#backlog.delete(name);
+    else this.#rescan = true;
+  }
+
+  /**
    * Starts up to `wanted` of the listed keys and keeps up to `readAhead` more ready, reading only
    * those entries. The key list is a snapshot: skip what runs, what is ready, what settled since.
+   * True when every listed key not known yet was taken.
    */
-  async #startDue(name: string, keys: readonly string[], wanted: number, readAhead: number): Promise<void> {
+  async #startDue(
+    name: string,
+    keys: readonly string[],
+    wanted: number,
+    readAhead: number,
+  ): Promise<boolean> {
     const known = (key: string): boolean => {
       const id = requestIdOf(key);
       return this.#stale.has(key) || this.#inFlight.has(id) || this.#readyIds.has(id);
     };
-    const picked = keys.filter((key) => !known(key)).slice(0, wanted + readAhead);
-    if (picked.length === 0) return;
+    const unknown = keys.filter((key) => !known(key));
+    const picked = unknown.slice(0, wanted + readAhead);
+    if (picked.length === 0) return unknown.length === 0;
     const entries = await this.deps.store.entriesAt(picked);
     picked.forEach((key, i) => {
       const entry = entries[i];
       if (this.#closed || !entry || known(key)) return;
       const ready = this.#ready.get(name) ?? [];
-      ready.push({ key, entry });
+      ready.push({ key, entry, bytes: 0 });
       this.#ready.set(name, ready);
       this.#readyIds.add(entry.requestId);
     });
     this.#startReady(name, wanted);
+    return picked.length === unknown.length && !this.#closed;
   }
 
   #saturated(name: string): boolean {
     const cap = this.#functionCap(name);
-    return (this.#invoking.get(name) ?? 0) >= cap && (this.#ready.get(name)?.length ?? 0) >= cap;
+    return (
+      (this.#invoking.get(name) ?? 0) >= this.#depth() * cap && (this.#ready.get(name)?.length ?? 0) >= cap
+    );
   }
 
   /** Enough read ahead that a release need not trigger a scan (half the read-ahead is left). */
@@ -201,14 +313,29 @@ export class Dispatcher {
     return (this.#ready.get(name)?.length ?? 0) >= readAheadFor(this.#functionCap(name)) / 2;
   }
 
-  /** True when one more invocation of the function fits every bound. */
+  /**
+   * True when one more invocation of the function fits every bound: a slot of its own, or (when
+   * the invoker can queue behind a busy container) a place behind one of the running
+   * invocations, so the container starts it the moment the current one ends.
+   */
   #slotFree(name: string): boolean {
     const overall = this.#overall();
-    return (
-      (this.#invoking.get(name) ?? 0) < this.#functionCap(name) &&
-      this.#invokingTotal < overall &&
-      this.#inFlight.size < 2 * overall
-    );
+    const invoking = this.#invoking.get(name) ?? 0;
+    const cap = this.#functionCap(name);
+    if (this.#inFlight.size >= this.#inFlightBound()) return false;
+    if (invoking < cap && this.#invokingTotal < overall) return true;
+    const depth = this.#depth();
+    return invoking < depth * cap && this.#invokingTotal < depth * overall;
+  }
+
+  /** Invocations per slot: 2 when the invoker queues one behind each running (see #slotFree). */
+  #depth(): number {
+    return this.#invoker?.queuesBehind === true ? 2 : 1;
+  }
+
+  /** Entries in flight at most: the invocations, and as many again settling as there are slots. */
+  #inFlightBound(): number {
+    return (this.#depth() + 1) * this.#overall();
   }
 
   #overall(): number {
@@ -222,6 +349,7 @@ export class Dispatcher {
     while (ready && ready.length > 0 && started < count && !this.#closed && this.#slotFree(name)) {
       const next = ready.shift();
       if (!next) break;
+      this.#offeredBytes -= next.bytes;
       this.#readyIds.delete(next.entry.requestId);
       const { entry, key } = next;
       this.#start(entry.requestId, name, key, (release) => this.#run(entry, release));
@@ -234,10 +362,22 @@ export class Dispatcher {
   #run(entry: Parameters<typeof deliverSafely>[1], release: () => void): Promise<void> {
     const inner = this.#invoker;
     if (!inner) return Promise.resolve();
+    const name = entry.functionName;
     const invoker: FunctionInvoker = {
       invoke: (request) => {
-        const answer = inner.invoke(request);
-        answer.then(release, release);
+        // Decided when the call reaches the runtime: the calls before it are in the runtime by
+        // then (running, starting a container, or queued), so it has a container to queue behind.
+        const calling = this.#calling.get(name) ?? 0;
+        const behind = this.#depth() > 1 && calling >= this.#functionCap(name);
+        this.#calling.set(name, calling + 1);
+        const answer = inner.invoke(behind ? { ...request, queueBehind: true } : request);
+        const answered = (): void => {
+          const left = (this.#calling.get(name) ?? 1) - 1;
+          if (left === 0) this.#calling.delete(name);
+          else this.#calling.set(name, left);
+          release();
+        };
+        answer.then(answered, answered);
         return answer;
       },
     };
@@ -266,7 +406,8 @@ export class Dispatcher {
       this.#invokingTotal--;
       // The freed slot goes straight to a read-ahead entry of the same function, unless slots are
       // scarce overall: then the round-robin scan decides who gets it (no function starves).
-      const reused = this.#invokingTotal + 1 < this.#overall() && this.#startReady(functionName, 1) > 0;
+      const reused =
+        this.#invokingTotal + 1 < this.#depth() * this.#overall() && this.#startReady(functionName, 1) > 0;
       if (!reused || !this.#stocked(functionName)) this.wake();
     };
     const task = run(release)
@@ -283,7 +424,7 @@ export class Dispatcher {
         // The slot was given back (and woke a scan) when the runtime answered; rescan now only
         // if this was the function's last entry (its next due time is read then) or the bound
         // on settling entries held work back.
-        if (left === 0 || this.#inFlight.size + 1 >= 2 * this.#overall()) this.wake();
+        if (left === 0 || this.#inFlight.size + 1 >= this.#inFlightBound()) this.wake();
       });
     this.#inFlight.set(requestId, task);
   }
@@ -307,6 +448,13 @@ export class Dispatcher {
     if (at === undefined) return;
     this.#timer = clock.setTimeout(() => {
       this.#timer = undefined;
+      // Entries scheduled for later fell due; they are only in storage.
+      const now = clock.now();
+      for (const [name, due] of this.#later) {
+        if (due > now) continue;
+        this.#later.delete(name);
+        this.#markBacklog(name);
+      }
       this.wake();
     }, at - clock.now());
   }
@@ -318,6 +466,7 @@ export class Dispatcher {
   async close(): Promise<void> {
     this.#closed = true;
     this.#ready.clear();
+    this.#offeredBytes = 0;
     this.#readyIds.clear();
     if (this.#timer) this.deps.ctx.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -330,6 +479,13 @@ export class Dispatcher {
     await Promise.race([Promise.allSettled([...this.#inFlight.values()]), bound]);
     abort.abort();
   }
+}
+
+/** An entry read ahead or handed over; `bytes` counts against the offer budget (0 when read). */
+interface Ready {
+  key: string;
+  entry: QueueEntry;
+  bytes: number;
 }
 
 function readAheadFor(cap: number): number {

@@ -12,6 +12,12 @@ export interface AsyncInvocationOptions extends RetryPolicy {
    * redelivered after the next open; 0 does not wait at all.
    */
   closeDrainMs: number;
+  /**
+   * Payload bytes of freshly queued events held in memory, all functions together, so they are
+   * dispatched without reading them back from storage (they are stored all the same). A backlog
+   * beyond it is read from storage; 0 reads every event back.
+   */
+  handOverBytes: number;
 }
 
 export const DEFAULT_ASYNC_INVOCATION_OPTIONS: Readonly<AsyncInvocationOptions> = Object.freeze({
@@ -19,6 +25,7 @@ export const DEFAULT_ASYNC_INVOCATION_OPTIONS: Readonly<AsyncInvocationOptions> 
   maxConcurrency: 64,
   maxConcurrencyPerFunction: 16,
   closeDrainMs: 5_000,
+  handOverBytes: 8 * 1024 * 1024,
 });
 
 function check(ok: boolean, name: string, rule: string, value: unknown): void {
@@ -36,7 +43,9 @@ const isMs = (v: unknown): v is number => typeof v === 'number' && Number.isInte
 export function resolveAsyncInvocationOptions(
   input: Partial<AsyncInvocationOptions> = {},
 ): Readonly<AsyncInvocationOptions> {
-  const o = { ...DEFAULT_ASYNC_INVOCATION_OPTIONS, ...input };
+  // An option given as undefined takes its default, as an omitted one does.
+  const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  const o = { ...DEFAULT_ASYNC_INVOCATION_OPTIONS, ...given };
   check(isCount(o.maxConcurrency), 'maxConcurrency', 'an integer >= 1', o.maxConcurrency);
   check(
     isCount(o.maxConcurrencyPerFunction),
@@ -45,6 +54,7 @@ export function resolveAsyncInvocationOptions(
     o.maxConcurrencyPerFunction,
   );
   check(isMs(o.closeDrainMs), 'closeDrainMs', 'an integer >= 0', o.closeDrainMs);
+  check(isMs(o.handOverBytes), 'handOverBytes', 'an integer >= 0', o.handOverBytes);
   check(isMs(o.throttleBaseMs), 'throttleBaseMs', 'an integer >= 0', o.throttleBaseMs);
   check(isMs(o.throttleMaxMs), 'throttleMaxMs', 'an integer >= 0', o.throttleMaxMs);
   check(

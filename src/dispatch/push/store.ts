@@ -82,13 +82,15 @@ export class QueueStore {
     return keys.length === 0 ? [] : this.queue.getMany([...keys]);
   }
 
-  /** The earliest due time of one function strictly after `now`, if any entry waits. */
-  async nextDueFor(functionName: string, now: number): Promise<number | undefined> {
+  /** Up to `limit` keys of one function's entries due strictly after `now`, in due order. */
+  async laterKeysFor(functionName: string, now: number, limit: number): Promise<string[]> {
     const range = childRange(functionName);
-    const [first] = await this.queue
-      .keys({ gte: joinKey(functionName, encodeUint(now + 1)), lt: range.lt, limit: 1 })
-      .all();
-    return first === undefined ? undefined : decodeUint(first.split(SEP)[1] ?? '');
+    return this.queue.keys({ gte: joinKey(functionName, encodeUint(now + 1)), lt: range.lt, limit }).all();
+  }
+
+  /** The due time a queue key encodes. */
+  static dueOf(key: string): number {
+    return decodeUint(key.split(SEP)[1] ?? '');
   }
 
   /** Names of the functions with queued entries: one seek per function, not a full scan. */

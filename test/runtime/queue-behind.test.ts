@@ -1,0 +1,103 @@
+/**
+ * Invocations queued behind a busy container (InvocationRequest.queueBehind, used by the push
+ * dispatcher): posted at once, started the moment the running one ends, on the same container,
+ * with a deadline counted from their own start; run elsewhere if that container dies first.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { InvocationRequest } from '../../src/functions/invoker.js';
+import { type Engine, ManualClock } from '../../src/index.js';
+import { collect, nextEvent, openEngine, tempDir } from '../helpers/engines.js';
+import { createFixture } from '../helpers/functions.js';
+
+function request(id: string, payload: unknown, queueBehind = false): InvocationRequest {
+  return { functionName: 'gated', payload, requestId: id, invocationType: 'Event', queueBehind };
+}
+
+async function gatedEngine(): Promise<{ engine: Engine; clock: ManualClock }> {
+  const clock = new ManualClock(Date.UTC(2026, 0, 1));
+  const engine = await openEngine('memory', { clock });
+  await createFixture(engine, 'gated', 'gate.handler');
+  return { engine, clock };
+}
+
+describe('invocations queued behind a busy container', () => {
+  it('start on the same container when the running one ends, with their own deadline', async () => {
+    const { engine, clock } = await gatedEngine();
+    const runtime = engine.functions.runtime;
+    const go = join(await tempDir(), 'go');
+    const startedA = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'a');
+    const a = runtime.invoke(request('a', { waitFor: go, n: 1 }));
+    const { containerId } = await startedA;
+
+    const startedB = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'b');
+    const b = runtime.invoke(request('b', { hang: true }, true));
+    // Queued, not running: no container of its own and no concurrency taken.
+    expect(runtime.pool.containers('gated')).toHaveLength(1);
+    expect(runtime.pool.inFlight('gated')).toBe(1);
+
+    clock.advance(2500);
+    await writeFile(go, '');
+    expect((await a).payload).toEqual({ n: 1 });
+    expect((await startedB).containerId).toBe(containerId);
+    // 2.5 s passed while it waited; its 3 s deadline counts from its start.
+    clock.advance(2999);
+    expect(runtime.pool.containers('gated').map((c) => c.alive)).toEqual([true]);
+    clock.advance(1);
+    const timedOut = await b;
+    expect(timedOut.functionError).toBe('Unhandled');
+    expect(timedOut.payload).toMatchObject({ errorType: 'Sandbox.Timedout' });
+  });
+
+  it('run on another container when theirs dies before starting them', async () => {
+    const { engine, clock } = await gatedEngine();
+    const runtime = engine.functions.runtime;
+    const startedA = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'a');
+    const a = runtime.invoke(request('a', { hang: true }));
+    const first = (await startedA).containerId;
+    const startedB = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'b');
+    const b = runtime.invoke(request('b', { n: 2 }, true));
+    clock.advance(3000);
+    expect((await a).payload).toMatchObject({ errorType: 'Sandbox.Timedout' });
+    const result = await b;
+    expect(result.functionError).toBeUndefined();
+    expect(result.payload).toEqual({ n: 2 });
+    expect((await startedB).containerId).not.toBe(first);
+    expect(runtime.pool.inFlight('gated')).toBe(0);
+  });
+
+  it('run as usual when no container of the function is busy', async () => {
+    const { engine } = await gatedEngine();
+    const result = await engine.functions.runtime.invoke(request('c', { n: 3 }, true));
+    expect(result.payload).toEqual({ n: 3 });
+    expect(engine.functions.runtime.pool.containers('gated')).toHaveLength(1);
+  });
+});
+
+describe('the push dispatcher queueing behind running invocations', () => {
+  it('keeps to maxConcurrencyPerFunction containers and running invocations, delivering each event once', async () => {
+    const engine = await openEngine('memory', { asyncInvocation: { maxConcurrencyPerFunction: 2 } });
+    await createFixture(engine, 'gated', 'gate.handler');
+    const total = 40;
+    let running = 0;
+    let maxRunning = 0;
+    let spawned = 0;
+    const sub = engine.events$.subscribe((e) => {
+      if (e.type === 'function.container.spawned') spawned++;
+      if (e.type === 'function.invocation.started') maxRunning = Math.max(maxRunning, ++running);
+      if (e.type === 'function.invocation.completed') running--;
+    });
+    const delivered = collect(engine.events$, total, (e) => e.type === 'async.succeeded', 20_000);
+    const ids = await Promise.all(
+      Array.from({ length: total }, (_, n) =>
+        engine.functions.invoke('gated', { n }, { invocationType: 'Event' }).then((r) => r.requestId),
+      ),
+    );
+    const succeeded = (await delivered).map((e) => (e.type === 'async.succeeded' ? e.requestId : ''));
+    sub.unsubscribe();
+    expect([...succeeded].sort()).toEqual([...ids].sort());
+    expect(maxRunning).toBeLessThanOrEqual(2);
+    expect(spawned).toBeLessThanOrEqual(2);
+  });
+});
