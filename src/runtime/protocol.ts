@@ -42,6 +42,11 @@ export interface InvokeMessage {
   requestId: string;
   /** The event as JSON text (Lambda hands functions JSON, never live objects). */
   payload: string;
+  /**
+   * `kinesis`: `payload` is a Kinesis event in the compact form of kinesis-event.ts, which the
+   * container turns into the same object JSON.parse of the full event would give.
+   */
+  format?: 'json' | 'kinesis';
   /** Milliseconds left until the deadline, measured on the engine clock when sent. */
   remainingMs: number;
   invokedFunctionArn: string;
@@ -58,21 +63,27 @@ export interface SdkResultMessage {
 /** An invoke travels as its string encoding; everything else as an object. */
 export type ToWorker = string | SdkResultMessage;
 
-/** `<remainingMs>\n<invokedFunctionArn>\n<requestId length>\n<requestId><payload>`. */
+/**
+ * `<remainingMs>\n<invokedFunctionArn>\n<requestId length>\n<requestId><payload>`, with a `K`
+ * in front when the payload is a compact Kinesis event (`format: 'kinesis'`).
+ */
 export function encodeInvoke(m: InvokeMessage): string {
-  return `${m.remainingMs}\n${m.invokedFunctionArn}\n${m.requestId.length}\n${m.requestId}${m.payload}`;
+  const head = m.format === 'kinesis' ? 'K' : '';
+  return `${head}${m.remainingMs}\n${m.invokedFunctionArn}\n${m.requestId.length}\n${m.requestId}${m.payload}`;
 }
 
 export function decodeInvoke(text: string): InvokeMessage {
+  const kinesis = text.charCodeAt(0) === 75; // 'K'
   const a = text.indexOf('\n');
   const b = text.indexOf('\n', a + 1);
   const c = text.indexOf('\n', b + 1);
   const idEnd = c + 1 + Number(text.slice(b + 1, c));
   return {
-    remainingMs: Number(text.slice(0, a)),
+    remainingMs: Number(text.slice(kinesis ? 1 : 0, a)),
     invokedFunctionArn: text.slice(a + 1, b),
     requestId: text.slice(c + 1, idEnd),
     payload: text.slice(idEnd),
+    format: kinesis ? 'kinesis' : 'json',
   };
 }
 

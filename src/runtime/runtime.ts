@@ -15,6 +15,7 @@ import type { FunctionRegistry } from '../functions/registry.js';
 import type { FunctionConfiguration } from '../functions/types.js';
 import { Container, type ContainerHooks, type RawOutcome } from './container.js';
 import type { RuntimeEventMap } from './events.js';
+import type { KinesisBatchCarrier } from './kinesis-event.js';
 import {
   billedMs,
   endLine,
@@ -132,9 +133,12 @@ export class FunctionRuntime implements FunctionInvoker {
     const { functionName, requestId } = request;
     const config =
       options.config ?? this.registry.peek(functionName) ?? (await this.registry.require(functionName));
-    const payload = request.payloadJson ?? JSON.stringify(request.payload ?? {});
+    // A Kinesis batch of a stream poller travels compact; the container builds the same event.
+    const kinesisBatch = (request as InvocationRequest & KinesisBatchCarrier).kinesisBatch;
+    const payload = kinesisBatch ?? request.payloadJson ?? JSON.stringify(request.payload ?? {});
+    const format = kinesisBatch === undefined ? 'json' : 'kinesis';
     if (request.queueBehind && !options.tail) {
-      const outcome = await this.#runBehind(config, request, payload);
+      const outcome = await this.#runBehind(config, request, payload, format);
       if (outcome) return outcome;
     }
     const slot = this.#pool.acquire({
@@ -157,10 +161,10 @@ export class FunctionRuntime implements FunctionInvoker {
       }
     }
     if (!options.tail)
-      return this.#runIn(container, config, request, payload, cold, false) as Promise<RunResult>;
+      return this.#runIn(container, config, request, payload, format, cold, false) as Promise<RunResult>;
     this.#tails.set(requestId, []);
     try {
-      return (await this.#runIn(container, config, request, payload, cold, false)) as RunResult;
+      return (await this.#runIn(container, config, request, payload, format, cold, false)) as RunResult;
     } finally {
       this.#tails.delete(requestId);
     }
@@ -176,12 +180,13 @@ export class FunctionRuntime implements FunctionInvoker {
     config: FunctionConfiguration,
     request: InvocationRequest,
     payload: string,
+    format: 'json' | 'kinesis',
   ): Promise<RunResult | undefined> {
     const { functionName } = request;
     for (;;) {
       // Queued in the same tick as found: no other caller can take the place in between.
       const target = this.#pool.queueTarget(functionName, config.revisionId);
-      if (target) return this.#runIn(target, config, request, payload, false, true);
+      if (target) return this.#runIn(target, config, request, payload, format, false, true);
       if (this.#pool.inFlight(functionName) === 0 || this.#pool.hasIdle(functionName)) return undefined;
       await new Promise<void>((resolve) => {
         const list = this.#changes.get(functionName);
@@ -256,6 +261,7 @@ export class FunctionRuntime implements FunctionInvoker {
     config: FunctionConfiguration,
     request: InvocationRequest,
     payload: string,
+    format: 'json' | 'kinesis',
     cold: boolean,
     queued: boolean,
   ): Promise<RunResult | undefined> {
@@ -287,6 +293,7 @@ export class FunctionRuntime implements FunctionInvoker {
       const message = {
         requestId,
         payload,
+        format,
         remainingMs: timeoutMs,
         invokedFunctionArn: request.invokedFunctionArn ?? config.functionArn,
       };

@@ -3,6 +3,7 @@
  * one invocation at a time. See protocol.ts for the messages.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { decodeKinesisBatch } from './kinesis-event.js';
 import {
   type ContainerSpec,
   decodeInvoke,
@@ -100,7 +101,7 @@ function invoke(text: string, fn: Handler): void {
   const finish = (ok: boolean, value: unknown): void => complete(requestId, ok, value);
   let event: unknown;
   try {
-    event = JSON.parse(message.payload);
+    event = message.format === 'kinesis' ? decodeKinesisBatch(message.payload) : JSON.parse(message.payload);
   } catch (err) {
     finish(false, err);
     return;

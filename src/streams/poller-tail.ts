@@ -4,6 +4,7 @@
  * each append after its batch is durable), and it is dropped whenever records are removed from
  * storage (trim, shard drop, stream delete), so it never shows what storage would not.
  */
+import { chunkRecordAt, chunkSequenceAt } from './record-codec.js';
 
 /**
  * A record as the pull pollers take it, straight from an append: `data` is a view on the log's
@@ -16,12 +17,26 @@ export interface TailRecord {
   readonly data: Buffer;
 }
 
+/**
+ * One committed append as the tail keeps it: the encoded chunk (record-codec.ts) and where each
+ * record starts in it. Records become objects only when a poller reads them, so the thousands of
+ * records kept per shard are no long-lived heap objects for the GC to copy and promote (the chunk
+ * is off the V8 heap).
+ */
+interface TailAppend {
+  readonly first: string;
+  readonly last: string;
+  readonly arrivalMs: number;
+  readonly encoded: Buffer;
+  readonly offsets: Uint32Array;
+}
+
 /** The last records appended to a shard, contiguous: every record after `after` up to the last. */
 export interface ShardTail {
   /** Sequence number of the record just before the first one kept; undefined: the shard start. */
   after: string | undefined;
-  /** One array per append, in order. */
-  chunks: TailRecord[][];
+  /** One entry per append, in order. */
+  appends: TailAppend[];
   size: number;
 }
 
@@ -39,29 +54,30 @@ export function readShardTail(
   cutoff: number,
 ): TailRecord[] | undefined {
   if (tail.after !== undefined && after < tail.after) return undefined;
-  const chunks = tail.chunks;
-  // Find the first chunk holding a record after `after` (pollers read near the end).
-  let c = chunks.length;
-  while (c > 0 && ((chunks[c - 1] as TailRecord[])[0] as TailRecord).sequenceNumber > after) c--;
-  if (c > 0 && ((chunks[c - 1] as TailRecord[]).at(-1) as TailRecord).sequenceNumber > after) c--;
+  const appends = tail.appends;
+  // Find the first append holding a record after `after` (pollers read near the end).
+  let c = appends.length;
+  while (c > 0 && (appends[c - 1] as TailAppend).first > after) c--;
+  if (c > 0 && (appends[c - 1] as TailAppend).last > after) c--;
   const out: TailRecord[] = [];
-  for (; c < chunks.length && out.length < limit; c++) {
-    const chunk = chunks[c] as TailRecord[];
+  for (; c < appends.length && out.length < limit; c++) {
+    const append = appends[c] as TailAppend;
+    const { encoded, offsets, arrivalMs } = append;
     let i = 0;
-    if ((chunk[0] as TailRecord).sequenceNumber <= after) {
+    if (append.first <= after) {
       // Binary search for the first record after `after`.
-      let hi = chunk.length;
+      let hi = offsets.length;
       while (i < hi) {
         const mid = (i + hi) >>> 1;
-        if ((chunk[mid] as TailRecord).sequenceNumber <= after) i = mid + 1;
+        if (chunkSequenceAt(encoded, offsets[mid] as number) <= after) i = mid + 1;
         else hi = mid;
       }
     }
-    if (i >= chunk.length) continue;
-    // One arrival time per append: an expired chunk sends the reader to storage, which skips it.
-    if ((chunk[i] as TailRecord).arrivalMs < cutoff) return undefined;
-    const take = Math.min(chunk.length, i + limit - out.length);
-    for (; i < take; i++) out.push(chunk[i] as TailRecord);
+    if (i >= offsets.length) continue;
+    // One arrival time per append: an expired append sends the reader to storage, which skips it.
+    if (arrivalMs < cutoff) return undefined;
+    const take = Math.min(offsets.length, i + limit - out.length);
+    for (; i < take; i++) out.push(chunkRecordAt(encoded, offsets[i] as number, arrivalMs));
   }
   return out;
 }
@@ -69,34 +85,24 @@ export function readShardTail(
 /**
  * Adds one committed append to the tail (started at `previous`, the shard's last sequence number
  * before it, when there is none yet), dropping the oldest appends beyond the size bound.
- * `values` are the encoded records; each record's data is the end of its value.
+ * `encoded` is the encoded append, its records at `offsets`, the first and last numbered as given.
  */
 export function appendToTail(
   tail: ShardTail | undefined,
   previous: string | undefined,
-  sequences: readonly string[],
-  values: readonly Buffer[],
-  entries: readonly { partitionKey: string; data: Uint8Array }[],
+  first: string,
+  last: string,
+  encoded: Buffer,
+  offsets: Uint32Array,
   arrivalMs: number,
 ): ShardTail {
-  const chunk = new Array<TailRecord>(sequences.length);
-  for (let i = 0; i < sequences.length; i++) {
-    const value = values[i] as Buffer;
-    const entry = entries[i] as { partitionKey: string; data: Uint8Array };
-    chunk[i] = {
-      sequenceNumber: sequences[i] as string,
-      arrivalMs,
-      partitionKey: entry.partitionKey,
-      data: value.subarray(value.byteLength - entry.data.byteLength),
-    };
-  }
-  const kept = tail ?? { after: previous, chunks: [], size: 0 };
-  kept.chunks.push(chunk);
-  kept.size += chunk.length;
-  while (kept.size > TAIL_MAX_RECORDS && kept.chunks.length > 1) {
-    const dropped = kept.chunks.shift() as TailRecord[];
-    kept.size -= dropped.length;
-    kept.after = (dropped.at(-1) as TailRecord).sequenceNumber;
+  const kept = tail ?? { after: previous, appends: [], size: 0 };
+  kept.appends.push({ first, last, arrivalMs, encoded, offsets });
+  kept.size += offsets.length;
+  while (kept.size > TAIL_MAX_RECORDS && kept.appends.length > 1) {
+    const dropped = kept.appends.shift() as TailAppend;
+    kept.size -= dropped.offsets.length;
+    kept.after = dropped.last;
   }
   return kept;
 }

@@ -16,7 +16,13 @@ import { type BatchOp, delOp, type PrefixedPutOp, putOp, type Sub } from '../sto
 import { evenRanges, hashKeyHex, hashPartitionKey, hashPartitionKeyHex } from './hash-range.js';
 import { type ShardMeta, type StreamKind, type StreamMeta, type StreamRecord, shardIdOf } from './model.js';
 import { appendToTail, readShardTail, type ShardTail, type TailRecord } from './poller-tail.js';
-import { encodeRecords, RECORD_HEADER_BYTES } from './record-codec.js';
+import {
+  CHUNK_HEADER_BYTES,
+  CHUNK_MARK,
+  encodeChunk,
+  RECORD_HEADER_BYTES,
+  storedSequences,
+} from './record-codec.js';
 import { cursorOf, nextSequences, type SequenceCursor, sequenceAt, shardPrefix } from './sequence.js';
 
 /** Live state of one shard. */
@@ -69,7 +75,10 @@ export interface ReadResult<R = StreamRecord> {
 
 export interface AppendEntry {
   partitionKey: string;
-  data: Uint8Array;
+  /** The record's data; a string is stored as its UTF-8 bytes. */
+  data: Uint8Array | string;
+  /** UTF-8 byte length of `data` when it is a string (validation computed it). */
+  dataBytes?: number | undefined;
   /** Explicit hash key; undefined means MD5 of the partition key, computed only when routing needs it. */
   hashKey: bigint | undefined;
 }
@@ -287,25 +296,22 @@ export class ShardLog {
       const count = entries.length;
       if (count === 0) return [];
       const sequences = nextSequences(shard.prefix, shard.cursor, now, count);
-      const values = encodeRecords(now, entries);
-      // The records sublevel's prefix applied here once (what prefixedPutOp does per record).
-      const keyBase = this.#records.prefix + uid + SEP;
-      const ops: Array<BatchOp | PrefixedPutOp> = new Array(count);
-      for (let i = 0; i < count; i++) {
-        ops[i] = {
-          type: 'put',
-          key: keyBase + sequences[i],
-          value: values[i] as Buffer,
-          valueEncoding: 'buffer',
-        };
-      }
+      const offsets = new Uint32Array(count);
+      // ONE value for the whole append, under its last sequence number (record-codec.ts).
+      const value = encodeChunk(now, sequences, entries, offsets);
       const last = sequences[count - 1] as string;
-      ops.push(putOp(this.#counters, joinKey(uid, shard.prefix), last));
+      const ops: Array<BatchOp | PrefixedPutOp> = [
+        // The records sublevel's prefix applied here (what prefixedPutOp does).
+        { type: 'put', key: this.#records.prefix + uid + SEP + last, value, valueEncoding: 'buffer' },
+        putOp(this.#counters, joinKey(uid, shard.prefix), last),
+      ];
       for (const op of extraOps) ops.push(op);
       const previous = shard.lastSequence;
       await this.#ctx.storage.batch(ops);
       shard.lastSequence = last;
-      if (shard.tailWanted) shard.tail = appendToTail(shard.tail, previous, sequences, values, entries, now);
+      if (shard.tailWanted) {
+        shard.tail = appendToTail(shard.tail, previous, sequences[0] as string, last, value, offsets, now);
+      }
       this.#wake(shard);
       this.#ctx.events.emit('stream.appended', {
         streamArn: stream.meta.arn,
@@ -334,45 +340,81 @@ export class ShardLog {
     const decorator = this.#decorators.get(stream.meta.kind);
     const records: StreamRecord[] = [];
     const keyOffset = uid.length + 1;
-    let lastKey: string | undefined;
+    // Records at or before the lower bound inside the first chunk are not part of the read.
+    const bound = lower.sequence;
+    const strict = lower.op === 'gt';
+    let lastSeen: string | undefined;
     let seen = 0;
     let bytes = 0;
     let lastArrival: number | undefined;
     let arrivalDate = new Date(0);
     let exhausted = false;
     const iterator = this.#records.iterator(range);
+    const take = (
+      sequenceNumber: string,
+      arrival: number,
+      value: Buffer,
+      keyStart: number,
+      keyEnd: number,
+      dataStart: number,
+      dataEnd: number,
+    ): void => {
+      // Records of one write batch share their arrival time, and so one Date per page.
+      if (arrival !== lastArrival) arrivalDate = new Date(arrival);
+      lastArrival = arrival;
+      bytes += RECORD_HEADER_BYTES + (keyEnd - keyStart) + (dataEnd - dataStart);
+      const record: StreamRecord = {
+        sequenceNumber,
+        approximateArrivalTimestamp: arrivalDate,
+        data: value.subarray(dataStart, dataEnd),
+        partitionKey: value.toString('utf8', keyStart, keyEnd),
+      };
+      records.push(decorator ? decorator(record, stream.meta, shard.meta.shardId) : record);
+    };
     try {
-      while (seen < limit && bytes < RECORD_LIMIT_BYTES) {
+      read: while (seen < limit && bytes < RECORD_LIMIT_BYTES) {
         const entries = await iterator.nextv(limit - seen);
         if (entries.length === 0) {
           exhausted = true;
           break;
         }
         for (const [key, value] of entries) {
-          seen++;
-          lastKey = key;
           // Inline decode of record-codec.ts: this loop is the read hot path.
-          const arrival = value.readDoubleBE(0);
-          if (arrival < cutoff) continue;
-          const dataStart = RECORD_HEADER_BYTES + value.readUInt16BE(8);
-          // Records of one write batch share their arrival time, and so one Date per page.
-          if (arrival !== lastArrival) arrivalDate = new Date(arrival);
-          lastArrival = arrival;
-          bytes += value.byteLength;
-          const record: StreamRecord = {
-            sequenceNumber: key.slice(keyOffset),
-            approximateArrivalTimestamp: arrivalDate,
-            data: value.subarray(dataStart),
-            partitionKey: value.toString('utf8', RECORD_HEADER_BYTES, dataStart),
-          };
-          records.push(decorator ? decorator(record, stream.meta, shard.meta.shardId) : record);
+          if (value[0] !== CHUNK_MARK) {
+            // A single record (the format before chunks), stored under its own sequence number.
+            seen++;
+            lastSeen = key.slice(keyOffset);
+            const arrival = value.readDoubleBE(0);
+            if (arrival >= cutoff) {
+              const keyEnd = RECORD_HEADER_BYTES + value.readUInt16BE(8);
+              take(lastSeen, arrival, value, RECORD_HEADER_BYTES, keyEnd, keyEnd, value.byteLength);
+            }
+          } else {
+            const arrival = value.readDoubleBE(1);
+            const count = value.readUInt32BE(9);
+            let o = CHUNK_HEADER_BYTES;
+            for (let i = 0; i < count; i++) {
+              const length = value[o] as number;
+              const sequenceNumber = value.toString('latin1', o + 1, o + 1 + length);
+              const keyStart = o + 3 + length;
+              const keyEnd = keyStart + value.readUInt16BE(o + 1 + length);
+              const dataEnd = keyEnd + 4 + value.readUInt32BE(keyEnd);
+              o = dataEnd;
+              if (strict ? sequenceNumber <= bound : sequenceNumber < bound) continue;
+              seen++;
+              lastSeen = sequenceNumber;
+              if (arrival >= cutoff)
+                take(sequenceNumber, arrival, value, keyStart, keyEnd, keyEnd + 4, dataEnd);
+              if (seen >= limit || bytes >= RECORD_LIMIT_BYTES) break read;
+            }
+          }
           if (bytes >= RECORD_LIMIT_BYTES) break;
         }
       }
     } finally {
       await iterator.close();
     }
-    const next: Position = lastKey === undefined ? from : { op: 'gt', sequence: lastKey.slice(keyOffset) };
+    const next: Position = lastSeen === undefined ? from : { op: 'gt', sequence: lastSeen };
     const last = shard.lastSequence;
     const caughtUp = exhausted || last === undefined || (next.op === 'gt' && next.sequence >= last);
     return {
@@ -397,6 +439,25 @@ export class ShardLog {
         : undefined;
     if (!shard.tail) shard.tailWanted = true;
     return records;
+  }
+
+  /**
+   * The last stored sequence number of `shard` below `sequence` (AT_TIMESTAMP resolves to the last
+   * record written before the time), or undefined. The chunk holding the first record at or after
+   * `sequence` may start before it (its key is its last record), so it is looked into first.
+   */
+  async lastBefore(stream: StreamState, shard: ShardState, sequence: string): Promise<string | undefined> {
+    const base = stream.meta.uid + SEP;
+    const { gte, lt } = this.shardRange(stream, shard);
+    const [straddling] = await this.#records.iterator({ gte: base + sequence, lt, limit: 1 }).all();
+    if (straddling) {
+      const before = storedSequences(straddling[1], straddling[0].slice(base.length)).filter(
+        (s) => s < sequence,
+      );
+      if (before.length > 0) return before.at(-1);
+    }
+    const [key] = await this.#records.keys({ gte, lt: base + sequence, reverse: true, limit: 1 }).all();
+    return key?.slice(base.length);
   }
 
   /** Forgets the in-memory tail of `shard` (records were removed from storage). */

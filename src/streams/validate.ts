@@ -79,18 +79,27 @@ export function checkLimit(value: unknown): number {
   return value;
 }
 
-function toBytes(data: unknown, where: string): Uint8Array {
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (data instanceof Uint8Array) return data;
+/** The byte length of a record's data (a string counts as UTF-8; it is stored that way). */
+function dataLength(data: unknown, index: number | undefined): number {
+  if (typeof data === 'string') return Buffer.byteLength(data, 'utf8');
+  if (data instanceof Uint8Array) return data.byteLength;
   return invalid(
-    `${where}.data must be a Buffer, Uint8Array or string, got ${data === null ? 'null' : typeof data}`,
+    `${whereOf(index)}.data must be a Buffer, Uint8Array or string, got ${data === null ? 'null' : typeof data}`,
   );
 }
 
-/** Checks one record and computes its hash key; `where` names it in messages ('records[3]'). */
-export function prepareRecord(input: unknown, where = 'record'): AppendEntry & { bytes: number } {
+/** How messages name a record: 'record' (putRecord) or 'records[3]' (putRecords). */
+function whereOf(index: number | undefined): string {
+  return index === undefined ? 'record' : `records[${index}]`;
+}
+
+/**
+ * Checks one record and computes its hash key; `index` (putRecords) names it in messages
+ * ('records[3]'), built only when one is thrown.
+ */
+export function prepareRecord(input: unknown, index?: number): AppendEntry & { bytes: number } {
   if (typeof input !== 'object' || input === null)
-    invalid(`${where} must be an object, got ${JSON.stringify(input)}`);
+    invalid(`${whereOf(index)} must be an object, got ${JSON.stringify(input)}`);
   const { partitionKey, data, explicitHashKey } = input as PutRecordInput;
   if (
     typeof partitionKey !== 'string' ||
@@ -99,21 +108,22 @@ export function prepareRecord(input: unknown, where = 'record'): AppendEntry & {
   ) {
     throw new LambdaliteError(
       'ValidationException',
-      `${where}.partitionKey must be a string of 1-${STREAM_LIMITS.partitionKeyMaxChars} characters, got ${
+      `${whereOf(index)}.partitionKey must be a string of 1-${STREAM_LIMITS.partitionKeyMaxChars} characters, got ${
         typeof partitionKey === 'string' ? `${partitionKey.length} characters` : JSON.stringify(partitionKey)
       }`,
     );
   }
-  const bytes = toBytes(data, where);
-  const size = bytes.byteLength + Buffer.byteLength(partitionKey, 'utf8');
+  const length = dataLength(data, index);
+  const size = length + Buffer.byteLength(partitionKey, 'utf8');
   if (size > STREAM_LIMITS.recordBytes) {
     throw new LambdaliteError(
       'ValidationException',
-      `${where} is ${size} bytes (data plus partition key); the limit is ${STREAM_LIMITS.recordBytes} bytes`,
+      `${whereOf(index)} is ${size} bytes (data plus partition key); the limit is ${STREAM_LIMITS.recordBytes} bytes`,
     );
   }
   const hashKey = explicitHashKey === undefined ? undefined : parseExplicitHashKey(explicitHashKey);
-  return { partitionKey, data: bytes, hashKey, bytes: size };
+  // A string is not copied into a Buffer here: the log writes it straight into the stored chunk.
+  return { partitionKey, data: data as Uint8Array | string, dataBytes: length, hashKey, bytes: size };
 }
 
 export function prepareRecords(input: unknown): Array<AppendEntry & { bytes: number }> {
@@ -127,7 +137,7 @@ export function prepareRecords(input: unknown): Array<AppendEntry & { bytes: num
   }
   let total = 0;
   const prepared = input.map((record, i) => {
-    const entry = prepareRecord(record, `records[${i}]`);
+    const entry = prepareRecord(record, i);
     total += entry.bytes;
     return entry;
   });

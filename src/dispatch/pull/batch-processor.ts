@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { delay } from '../../clock.js';
 import { isLambdaliteError } from '../../errors.js';
 import { LAST_RESULT, type StoredFailure } from '../../mappings/types.js';
+import { encodeKinesisBatch } from '../../runtime/kinesis-event.js';
 import { backoffDelay, retriesExhausted } from '../retry.js';
 import type { GiveUpCondition } from './deps.js';
 import { giveUp, type LastFailure } from './give-up.js';
@@ -152,16 +153,23 @@ export class BatchProcessor {
       region: ctx.region,
       invokeIdentityArn: ctx.settings.role ?? fn.role,
     };
-    const payloadJson = buildEventJson(eventContext, batch);
-    // Invokers that read the object get it parsed lazily; the runtime sends payloadJson as is.
+    // A Kinesis batch goes to the runtime compact (the container builds the event, see
+    // runtime/kinesis-event.ts); the JSON and the object are built only for invokers that read them.
+    const kinesisBatch =
+      eventContext.kind === 'kinesis' ? encodeKinesisBatch(eventContext, batch) : undefined;
+    let payloadJson = kinesisBatch === undefined ? buildEventJson(eventContext, batch) : undefined;
     let parsed: unknown;
     const request = {
       functionName: fn.functionName,
       get payload(): unknown {
-        parsed ??= JSON.parse(payloadJson);
+        parsed ??= JSON.parse(this.payloadJson);
         return parsed;
       },
-      payloadJson,
+      get payloadJson(): string {
+        payloadJson ??= buildEventJson(eventContext, batch);
+        return payloadJson;
+      },
+      kinesisBatch,
       requestId,
       invocationType: 'RequestResponse' as const,
       invokedFunctionArn: ctx.invokedFunctionArn,

@@ -6,7 +6,6 @@
  */
 import { filter, map, type Observable } from 'rxjs';
 import type { EngineEvent } from '../../events.js';
-import { SEP } from '../../storage/keys.js';
 import type { StreamRecord } from '../../streams/model.js';
 import { sequenceAt } from '../../streams/sequence.js';
 import type { Position, ShardLog, ShardState, StreamState } from '../../streams/shard-log.js';
@@ -73,10 +72,11 @@ export class LogShardSource implements ShardSource {
     if (!shard || position.type === 'TRIM_HORIZON') return undefined;
     if (position.type === 'LATEST') return shard.lastSequence;
     // The last record written before the timestamp (sequence numbers carry the write time).
-    const { gte } = this.#log.shardRange(this.#stream, shard);
-    const lt = `${this.#stream.meta.uid}${SEP}${sequenceAt(shard.meta.index, Math.max(0, position.timestampMs))}`;
-    const [key] = await this.#log.records.keys({ gte, lt, reverse: true, limit: 1 }).all();
-    return key?.slice(this.#stream.meta.uid.length + 1);
+    return this.#log.lastBefore(
+      this.#stream,
+      shard,
+      sequenceAt(shard.meta.index, Math.max(0, position.timestampMs)),
+    );
   }
 
   async isDrained(shardId: string, afterSequence: string | undefined): Promise<boolean> {

@@ -51,6 +51,23 @@ describe('a real function fed by a real stream', () => {
     ]);
   });
 
+  it('receives the Kinesis event with the fields in the order of the JSON Lambda sends', async () => {
+    const h = await e2e();
+    const stream = await h.engine.streams.create('ordered');
+    await pullFunction(h, 'reader', 'events');
+    const put = await h.engine.streams.putRecord('ordered', { partitionKey: 'k\t"ü"\n', data: 'abc' });
+    const { uuid } = await h.engine.mappings.create({
+      functionName: 'reader',
+      eventSourceArn: stream.streamArn,
+      startingPosition: 'TRIM_HORIZON',
+    });
+    await checkpointed(h, uuid, put.shardId, put.sequenceNumber);
+    // The handler wrote JSON.stringify(event): the text shows the order of the fields it got.
+    expect(lines(h)).toEqual([
+      `{"Records":[{"kinesis":{"kinesisSchemaVersion":"1.0","partitionKey":"k\\t\\"ü\\"\\n","sequenceNumber":"${put.sequenceNumber}","data":"YWJj","approximateArrivalTimestamp":${T0 / 1000}},"eventSource":"aws:kinesis","eventVersion":"1.0","eventID":"shardId-000000000000:${put.sequenceNumber}","eventName":"aws:kinesis:record","invokeIdentityArn":"arn:aws:iam::000000000000:role/stream-reader","awsRegion":"us-east-1","eventSourceARN":"${stream.streamArn}"}]}`,
+    ]);
+  });
+
   it('receives the exact DynamoDB Streams event of a table', async () => {
     const h = await e2e();
     const { streamArn } = await h.engine.tables.create('users', {

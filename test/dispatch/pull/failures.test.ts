@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { Storage } from '../../../src/storage/storage.js';
 import { type PullHarness, pullHarness, T0 } from '../../helpers/pull-harness.js';
 import { fails, itemFailures, ok, throttled } from '../../helpers/scripted-invoker.js';
 
@@ -295,5 +296,49 @@ describe('failing batches and the mapping limits', () => {
     await h.events.wait('mapping.checkpoint', (c) => c.sequenceNumber === r.sequenceNumber);
     expect(h.destinations.sent).toEqual([]);
     expect((await h.engine.mappings.get(uuid)).lastProcessingResult).toBe('OK');
+  });
+});
+
+describe('a checkpoint that cannot be written', () => {
+  it('fails the step; the batches after the last durable checkpoint are delivered again, in order', async () => {
+    const h = await pullHarness('memory');
+    const records = ['a', 'b', 'c', 'd'].map((data) => h.log.put({ partitionKey: 'k', data }));
+    // The first checkpoint write that names a sequence number fails once (the disk was full).
+    const original = Storage.prototype.batch;
+    let failed = false;
+    const spy = vi.spyOn(Storage.prototype, 'batch').mockImplementation(function (this: Storage, ops) {
+      const checkpoint = ops.some(
+        (op) =>
+          'sublevel' in op &&
+          op.type === 'put' &&
+          op.sublevel.prefix.includes('esm-checkpoints') &&
+          (op.value as { sequenceNumber?: string }).sequenceNumber !== undefined,
+      );
+      if (checkpoint && !failed) {
+        failed = true;
+        return Promise.reject(new Error('disk full'));
+      }
+      return original.call(this, ops);
+    });
+    try {
+      const { uuid } = await h.engine.mappings.create({
+        functionName: 'fn',
+        eventSourceArn: h.log.arn,
+        startingPosition: 'TRIM_HORIZON',
+        batchSize: 1,
+      });
+      const error = await h.events.wait('mapping.error');
+      expect(error.message).toBe('disk full');
+      h.clock.advance(60_000);
+      const last = records.at(-1)?.sequenceNumber;
+      await h.events.wait('mapping.checkpoint', (e) => e.sequenceNumber === last);
+      const delivered = h.invoker.batches.map((b) => b[0]?.kinesis?.sequenceNumber);
+      // Every record, first deliveries in order; only what followed the lost checkpoint repeats.
+      expect([...new Set(delivered)]).toEqual(records.map((r) => r.sequenceNumber));
+      expect(delivered.length).toBeLessThanOrEqual(records.length + 1);
+      expect((await h.engine.mappings.get(uuid)).shards?.[0]?.sequenceNumber).toBe(last);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
