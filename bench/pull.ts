@@ -64,7 +64,8 @@ async function endToEnd(): Promise<EndToEnd> {
     let maxLagMs = 0;
     let target = SHARDS;
     let release: (() => void) | undefined;
-    const sub = engine.events$.subscribe((e) => {
+    // Only the two types it reads, as a user would watch them: the engine builds no others.
+    const sub = engine.eventsOf$('mapping.batch.invoked', 'mapping.batch.succeeded').subscribe((e) => {
       if (e.type === 'mapping.batch.invoked') maxLagMs = Math.max(maxLagMs, e.iteratorAgeMs);
       if (e.type === 'mapping.batch.succeeded') {
         delivered += e.size;
