@@ -20,11 +20,20 @@ export type ValueEncoding = 'json' | 'utf8' | 'buffer' | 'view';
 
 /** One operation of an atomic batch; builders below keep key and value types honest. */
 export type BatchOp =
-  | { type: 'put'; sublevel: Sub<unknown>; key: string; value: unknown }
+  | { type: 'put'; sublevel: Sub<unknown>; key: string; value: unknown; valueEncoding?: 'utf8' }
   | { type: 'del'; sublevel: Sub<unknown>; key: string };
 
 export function putOp<V>(sublevel: Sub<V>, key: string, value: V): BatchOp {
   return { type: 'put', sublevel: sublevel as Sub<unknown>, key, value };
+}
+
+/**
+ * A put into a JSON sublevel whose value is given as its JSON text (exactly what the sublevel's
+ * encoding would write for the value): stored as is, so a caller that has the text already does
+ * not serialise twice. Reads decode it as usual.
+ */
+export function putJsonTextOp<V>(sublevel: Sub<V>, key: string, json: string): BatchOp {
+  return { type: 'put', sublevel: sublevel as Sub<unknown>, key, value: json, valueEncoding: 'utf8' };
 }
 
 export function delOp<V>(sublevel: Sub<V>, key: string): BatchOp {

@@ -25,8 +25,6 @@ import { QueueStore } from './store.js';
 import type { DeadLetter, EventInvokeConfig, EventInvokeConfigInput, QueueEntry } from './types.js';
 
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
-/** What one S3 notification event weighs in memory, about (its object key is at most 1 KiB). */
-const NOTIFICATION_BYTES = 2048;
 
 function checkName(functionName: unknown): string {
   if (typeof functionName !== 'string' || !FUNCTION_NAME.test(functionName)) {
@@ -65,7 +63,8 @@ export class AsyncInvocations implements NotificationSink {
   readonly #configs: EventInvokeConfigs;
   readonly #dispatcher: Dispatcher;
   readonly #targets: DestinationTargets;
-  readonly #pendingNotifications = new WeakMap<NotificationDelivery, QueueEntry>();
+  /** Entries (and their payload's JSON) queued by deliveryOps, until their batch commits. */
+  readonly #pendingNotifications = new WeakMap<NotificationDelivery, { entry: QueueEntry; json: string }>();
   #authorize: ((entry: QueueEntry) => Promise<string | undefined>) | undefined;
 
   constructor(ctx: EngineContext, options: Readonly<AsyncInvocationOptions>) {
@@ -139,13 +138,13 @@ export class AsyncInvocations implements NotificationSink {
       );
     }
     const entry = newEntry(this.#ctx.clock.now(), functionName, JSON.parse(text), options.source ?? 'invoke');
-    await this.#ctx.storage.batch(this.#store.putEntryOps(entry));
+    await this.#ctx.storage.batch(this.#store.putEntryOps(entry, text));
     this.#ctx.events.emit('async.enqueued', {
       requestId: entry.requestId,
       functionName,
       source: entry.source,
     });
-    this.#dispatcher.offer(entry, size);
+    this.#dispatcher.offer(entry, text);
     return { requestId: entry.requestId };
   }
 
@@ -153,30 +152,29 @@ export class AsyncInvocations implements NotificationSink {
   deliveryOps(deliveries: readonly NotificationDelivery[]): BatchOp[] {
     const now = this.#ctx.clock.now();
     return deliveries.flatMap((delivery) => {
-      const entry = newEntry(
-        now,
-        functionNameOf(delivery.functionArn),
-        { Records: [delivery.record] },
-        'aws:s3',
-      );
+      const payload = { Records: [delivery.record] };
+      const entry = newEntry(now, functionNameOf(delivery.functionArn), payload, 'aws:s3');
       if (delivery.invocationRole !== undefined) entry.invocationRole = delivery.invocationRole;
-      this.#pendingNotifications.set(delivery, entry);
-      return this.#store.putEntryOps(entry);
+      // Serialised once: stored inside the entry and, handed over, sent to the function as is.
+      const json = JSON.stringify(payload);
+      this.#pendingNotifications.set(delivery, { entry, json });
+      return this.#store.putEntryOps(entry, json);
     });
   }
 
   /** NotificationSink: the batch with those ops committed; announce and dispatch them. */
   committed(deliveries: readonly NotificationDelivery[]): void {
     for (const delivery of deliveries) {
-      const entry = this.#pendingNotifications.get(delivery);
-      if (!entry) continue;
+      const pending = this.#pendingNotifications.get(delivery);
+      if (!pending) continue;
       this.#pendingNotifications.delete(delivery);
+      const { entry } = pending;
       this.#ctx.events.emit('async.enqueued', {
         requestId: entry.requestId,
         functionName: entry.functionName,
         source: entry.source,
       });
-      this.#dispatcher.offer(entry, NOTIFICATION_BYTES);
+      this.#dispatcher.offer(entry, pending.json);
     }
   }
 

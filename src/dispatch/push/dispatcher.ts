@@ -120,10 +120,11 @@ export class Dispatcher {
    * Hands over an entry whose batch just committed, due now, so it runs without a read: kept in
    * the read-ahead (within options.handOverBytes) and started if a slot is free. Refused
    * (left to the scans, which find it in storage) while the function has a backlog, when the
-   * budget is spent, or when the payload is over {@link OFFER_MAX_BYTES}. `bytes`: the payload's
-   * size, or an estimate of it.
+   * budget is spent, or when the payload is over {@link OFFER_MAX_BYTES}. `payloadJson`: the
+   * payload's JSON text, sent to the function as is (no second serialisation).
    */
-  offer(entry: QueueEntry, bytes: number): void {
+  offer(entry: QueueEntry, payloadJson: string): void {
+    const bytes = payloadJson.length;
     const name = entry.functionName;
     const id = entry.requestId;
     // A scan that read the key after the commit may have taken the entry already.
@@ -142,7 +143,7 @@ export class Dispatcher {
     }
     this.#functions.add(name);
     this.#touched.add(name);
-    const item: Ready = { key: QueueStore.key(entry), entry, bytes };
+    const item: Ready = { key: QueueStore.key(entry), entry, bytes, payloadJson };
     if (ready) ready.push(item);
     else this.#ready.set(name, [item]);
     this.#offeredBytes += bytes;
@@ -351,15 +352,19 @@ export class Dispatcher {
       if (!next) break;
       this.#offeredBytes -= next.bytes;
       this.#readyIds.delete(next.entry.requestId);
-      const { entry, key } = next;
-      this.#start(entry.requestId, name, key, (release) => this.#run(entry, release));
+      const { entry, key, payloadJson } = next;
+      this.#start(entry.requestId, name, key, (release) => this.#run(entry, release, payloadJson));
       started++;
     }
     if (ready?.length === 0) this.#ready.delete(name);
     return started;
   }
 
-  #run(entry: Parameters<typeof deliverSafely>[1], release: () => void): Promise<void> {
+  #run(
+    entry: Parameters<typeof deliverSafely>[1],
+    release: () => void,
+    payloadJson: string | undefined,
+  ): Promise<void> {
     const inner = this.#invoker;
     if (!inner) return Promise.resolve();
     const name = entry.functionName;
@@ -370,7 +375,9 @@ export class Dispatcher {
         const calling = this.#calling.get(name) ?? 0;
         const behind = this.#depth() > 1 && calling >= this.#functionCap(name);
         this.#calling.set(name, calling + 1);
-        const answer = inner.invoke(behind ? { ...request, queueBehind: true } : request);
+        const answer = inner.invoke(
+          behind || payloadJson !== undefined ? { ...request, queueBehind: behind, payloadJson } : request,
+        );
         const answered = (): void => {
           const left = (this.#calling.get(name) ?? 1) - 1;
           if (left === 0) this.#calling.delete(name);
@@ -486,6 +493,8 @@ interface Ready {
   key: string;
   entry: QueueEntry;
   bytes: number;
+  /** The payload's JSON, when handed over (a read entry is serialised by the runtime). */
+  payloadJson?: string;
 }
 
 function readAheadFor(cap: number): number {
