@@ -266,11 +266,6 @@ export class Container {
     return this.#state === 'busy' && this.#queued === undefined && this.alive;
   }
 
-  /** True while an invocation waits behind the running one. */
-  get hasQueued(): boolean {
-    return this.#queued !== undefined;
-  }
-
   /**
    * The running invocation ended: the queued one, if any (the worker starts it now), becomes
    * current with its deadline running; its `onStart` is returned for the caller to schedule.

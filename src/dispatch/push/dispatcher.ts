@@ -60,16 +60,15 @@ export class Dispatcher {
   readonly #touched = new Set<string>();
   #discovered = false;
   /**
-   * Functions whose due entries may not all be in memory (an offer was refused, or a scan stopped
-   * at its limit): offers are refused while set, so stored entries are read in due order first
-   * and never starve behind fresh ones. Cleared by a scan that read every due key of the function
-   * with no refusal meanwhile.
+   * Functions that may have due entries only in storage (see #markBacklog): offers are refused
+   * while set, so stored entries are read in due order first and never starve behind fresh ones.
+   * Cleared by a scan that read every due key of the function with no mark meanwhile.
    */
   readonly #backlog = new Set<string>();
   /** Per function, the earliest due time of an entry scheduled for later (a retry), as scans saw it. */
   readonly #later = new Map<string, number>();
-  /** Refused offers per function: a scan compares the count before and after. */
-  readonly #refusals = new Map<string, number>();
+  /** Backlog marks per function: a scan compares the count before and after. */
+  readonly #marks = new Map<string, number>();
   #round = 0;
   #scan: Promise<void> = Promise.resolve();
   #rescan = false;
@@ -201,14 +200,14 @@ export class Dispatcher {
       const readAhead = Math.max(0, readAheadFor(cap) - buffered);
       let seen = 0;
       if (wanted > 0 || readAhead > 0) {
-        const refusals = this.#refusals.get(name) ?? 0;
+        const marks = this.#marks.get(name) ?? 0;
         // In-flight and read-ahead keys stay in the index until settled and sit at its head.
         const running = this.#perFunction.get(name) ?? 0;
         const limit = wanted + readAhead + running + buffered + this.#stale.size;
         const keys = await store.dueKeysFor(name, now, limit);
         seen = keys.length;
         const all = await this.#startDue(name, keys, Math.max(0, wanted), readAhead);
-        this.#noteBacklog(name, all && seen < limit, refusals);
+        this.#noteBacklog(name, all && seen < limit, marks);
       }
       const busy = this.#perFunction.has(name) || this.#ready.has(name);
       // A busy function is scanned again when its work settles, so its next future due time is
@@ -257,17 +256,17 @@ export class Dispatcher {
    */
   #markBacklog(name: string): void {
     this.#backlog.add(name);
-    this.#refusals.set(name, (this.#refusals.get(name) ?? 0) + 1);
+    this.#marks.set(name, (this.#marks.get(name) ?? 0) + 1);
   }
 
   /**
    * After a scan of the function: `complete` when it read every due key and took every entry it
-   * did not know. Its backlog ends only then and if nothing marked it since `refusals` was read
+   * did not know. Its backlog ends only then and if nothing marked it since `marks` was read
    * (an entry written meanwhile may be missing from the scan's snapshot: scan again for it).
    */
-  #noteBacklog(name: string, complete: boolean, refusals: number): void {
+  #noteBacklog(name: string, complete: boolean, marks: number): void {
     if (!complete || !this.#backlog.has(name)) return;
-    if ((this.#refusals.get(name) ?? 0) === refusals) this.#backlog.delete(name);
+    if ((this.#marks.get(name) ?? 0) === marks) this.#backlog.delete(name);
     else this.#rescan = true;
   }
 
