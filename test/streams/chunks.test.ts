@@ -1,30 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { createContext, Lifecycle, resolveOptions } from '../../src/context.js';
-import { EventHub } from '../../src/events.js';
 import { ManualClock } from '../../src/index.js';
 import { SEP } from '../../src/storage/keys.js';
-import { prefixedPutOp, Storage } from '../../src/storage/storage.js';
+import { prefixedPutOp } from '../../src/storage/storage.js';
 import { encodeRecord } from '../../src/streams/record-codec.js';
 import { sequenceAt } from '../../src/streams/sequence.js';
-import { type Position, ShardLog } from '../../src/streams/shard-log.js';
+import type { Position } from '../../src/streams/shard-log.js';
+import { openShardLog } from './helpers.js';
 
 const START = Date.UTC(2026, 0, 1);
 
 async function openLog(clock: ManualClock) {
-  const storage = await Storage.open();
-  const events = new EventHub(clock);
-  const lifecycle = new Lifecycle();
-  lifecycle.markOpen();
-  const log = await ShardLog.open(createContext(resolveOptions({ clock }), storage, events, lifecycle));
-  const stream = await log.create('arn:aws:kinesis:us-east-1:000000000000:stream/c', 'c', 'kinesis', 1, 24);
-  const shard = stream.shards.get(0);
-  if (!shard) throw new Error('no shard');
-  const put = async (...data: string[]) =>
-    (await log.appendToShard(
-      stream,
-      shard,
-      data.map((d) => ({ partitionKey: `k-${d}`, data: Buffer.from(d), hashKey: undefined })),
-    )) ?? [];
+  const { log, storage, stream, shard, put } = await openShardLog(clock, 'c');
   /** Every record from `from` on, read `limit` at a time. */
   const readAll = async (from: Position, limit: number) => {
     const out: string[] = [];

@@ -1,4 +1,8 @@
-import type { Engine, GetShardIteratorOptions, StreamRecord } from '../../src/index.js';
+import { createContext, Lifecycle, resolveOptions } from '../../src/context.js';
+import { EventHub } from '../../src/events.js';
+import type { Engine, GetShardIteratorOptions, ManualClock, StreamRecord } from '../../src/index.js';
+import { Storage } from '../../src/storage/storage.js';
+import { ShardLog } from '../../src/streams/shard-log.js';
 
 /** Reads a shard from `options` until caught up (or SHARD_END); returns records and the end state. */
 export async function readShard(
@@ -23,3 +27,31 @@ export async function readShard(
 }
 
 export const text = (records: StreamRecord[]): string[] => records.map((r) => r.data.toString('utf8'));
+
+/**
+ * A shard log on its own (memory storage, no engine) with a one-shard Kinesis stream `name`, and
+ * `put(...data)`: one append of those strings (partition key `k-<data>`), its sequence numbers.
+ */
+export async function openShardLog(clock: ManualClock, name: string) {
+  const storage = await Storage.open();
+  const events = new EventHub(clock);
+  const lifecycle = new Lifecycle();
+  lifecycle.markOpen();
+  const log = await ShardLog.open(createContext(resolveOptions({ clock }), storage, events, lifecycle));
+  const stream = await log.create(
+    `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`,
+    name,
+    'kinesis',
+    1,
+    24,
+  );
+  const shard = stream.shards.get(0);
+  if (!shard) throw new Error('no shard');
+  const put = async (...data: string[]) =>
+    (await log.appendToShard(
+      stream,
+      shard,
+      data.map((d) => ({ partitionKey: `k-${d}`, data: Buffer.from(d), hashKey: undefined })),
+    )) ?? [];
+  return { storage, events, log, stream, shard, put };
+}

@@ -1,32 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { createContext, Lifecycle, resolveOptions } from '../../src/context.js';
 import { logShardSources } from '../../src/dispatch/pull/log-sources.js';
-import { EventHub } from '../../src/events.js';
 import { ManualClock } from '../../src/index.js';
-import { Storage } from '../../src/storage/storage.js';
-import { ShardLog } from '../../src/streams/shard-log.js';
+import { openShardLog } from './helpers.js';
 
 const HOUR = 3_600_000;
 const START = Date.UTC(2026, 0, 1);
 
 async function openLog(clock: ManualClock) {
-  const resolved = resolveOptions({ clock });
-  const storage = await Storage.open();
-  const events = new EventHub(clock);
-  const lifecycle = new Lifecycle();
-  lifecycle.markOpen();
-  const log = await ShardLog.open(createContext(resolved, storage, events, lifecycle));
-  const stream = await log.create('arn:aws:kinesis:us-east-1:000000000000:stream/t', 't', 'kinesis', 1, 24);
-  const shard = stream.shards.get(0);
-  if (!shard) throw new Error('no shard');
+  const { log, events, stream, shard, put } = await openShardLog(clock, 't');
   const source = await logShardSources(log, events.events$).get(stream.meta.arn);
   if (!source) throw new Error('no source');
-  const put = async (...data: string[]) =>
-    (await log.appendToShard(
-      stream,
-      shard,
-      data.map((d) => ({ partitionKey: `k-${d}`, data: Buffer.from(d), hashKey: undefined })),
-    )) ?? [];
   return { log, stream, shard, source, put };
 }
 
