@@ -10,6 +10,7 @@ import { delay } from '../../clock.js';
 import type { FunctionInvoker } from '../../functions/invoker.js';
 import { SEP } from '../../storage/keys.js';
 import { type DeliveryDeps, deliverSafely, type FunctionConcurrencyInfo } from './delivery.js';
+import { ReadyEntries } from './ready.js';
 import { QueueStore } from './store.js';
 import type { QueueEntry } from './types.js';
 
@@ -43,14 +44,11 @@ export class Dispatcher {
   /** Calls inside the invoker per function (running, starting, or queued behind a running one). */
   readonly #calling = new Map<string, number>();
   /**
-   * Due entries read ahead (at most a function's cap), started the moment a slot frees, without a
-   * read on that path. Only this dispatcher changes queue entries, so a read-ahead entry stays
+   * Due entries read ahead or handed over (ready.ts), started the moment a slot frees, without a
+   * read on that path. Only this dispatcher changes queue entries, so a waiting entry stays
    * current until it runs; its key stays in the index and scans skip it.
    */
-  readonly #ready = new Map<string, Ready[]>();
-  /** Payload bytes of the offered entries in #ready, within options.handOverBytes. */
-  #offeredBytes = 0;
-  readonly #readyIds = new Set<string>();
+  readonly #ready = new ReadyEntries();
   /** Due keys settled while a scan runs: its snapshot may still show them. */
   readonly #stale = new Set<string>();
   #scanning = false;
@@ -127,14 +125,13 @@ export class Dispatcher {
     const name = entry.functionName;
     const id = entry.requestId;
     // A scan that read the key after the commit may have taken the entry already.
-    if (this.#readyIds.has(id) || this.#inFlight.has(id)) return;
-    const ready = this.#ready.get(name);
+    if (this.#ready.holds(id) || this.#inFlight.has(id)) return;
     if (
       this.#closed ||
       this.#invoker === undefined ||
       bytes > OFFER_MAX_BYTES ||
       this.#backlog.has(name) ||
-      this.#offeredBytes + bytes > this.deps.options.handOverBytes ||
+      this.#ready.bytes + bytes > this.deps.options.handOverBytes ||
       entry.nextAttemptAt > this.deps.ctx.clock.now()
     ) {
       this.wake(name);
@@ -142,11 +139,7 @@ export class Dispatcher {
     }
     this.#functions.add(name);
     this.#touched.add(name);
-    const item: Ready = { key: QueueStore.key(entry), entry, bytes, payloadJson };
-    if (ready) ready.push(item);
-    else this.#ready.set(name, [item]);
-    this.#offeredBytes += bytes;
-    this.#readyIds.add(id);
+    this.#ready.add(name, { key: QueueStore.key(entry), entry, bytes, payloadJson });
     this.#startReady(name, this.#functionCap(name));
   }
 
@@ -196,7 +189,7 @@ export class Dispatcher {
       const cap = this.#functionCap(name);
       let wanted = Math.min(free, depth * cap - (this.#invoking.get(name) ?? 0));
       if (wanted > 0) wanted -= this.#startReady(name, wanted);
-      const buffered = this.#ready.get(name)?.length ?? 0;
+      const buffered = this.#ready.count(name);
       const readAhead = Math.max(0, readAheadFor(cap) - buffered);
       let seen = 0;
       if (wanted > 0 || readAhead > 0) {
@@ -209,7 +202,7 @@ export class Dispatcher {
         const all = await this.#startDue(name, keys, Math.max(0, wanted), readAhead);
         this.#noteBacklog(name, all && seen < limit, marks);
       }
-      const busy = this.#perFunction.has(name) || this.#ready.has(name);
+      const busy = this.#perFunction.has(name) || this.#ready.count(name) > 0;
       // A busy function is scanned again when its work settles, so its next future due time is
       // read then (the timer matters only once nothing of it runs): one read less per pass.
       if (busy) continue;
@@ -231,7 +224,7 @@ export class Dispatcher {
   async #nextDue(name: string, now: number): Promise<number | undefined> {
     const keys = await this.deps.store.laterKeysFor(name, now, LATER_KEYS);
     const unknown = keys.find(
-      (key) => !this.#readyIds.has(requestIdOf(key)) && !this.#inFlight.has(requestIdOf(key)),
+      (key) => !this.#ready.holds(requestIdOf(key)) && !this.#inFlight.has(requestIdOf(key)),
     );
     const key = unknown ?? (keys.length === LATER_KEYS ? keys.at(-1) : undefined);
     return key === undefined ? undefined : QueueStore.dueOf(key);
@@ -283,7 +276,7 @@ export class Dispatcher {
   ): Promise<boolean> {
     const known = (key: string): boolean => {
       const id = requestIdOf(key);
-      return this.#stale.has(key) || this.#inFlight.has(id) || this.#readyIds.has(id);
+      return this.#stale.has(key) || this.#inFlight.has(id) || this.#ready.holds(id);
     };
     const unknown = keys.filter((key) => !known(key));
     const picked = unknown.slice(0, wanted + readAhead);
@@ -292,10 +285,7 @@ export class Dispatcher {
     picked.forEach((key, i) => {
       const entry = entries[i];
       if (this.#closed || !entry || known(key)) return;
-      const ready = this.#ready.get(name) ?? [];
-      ready.push({ key, entry, bytes: 0 });
-      this.#ready.set(name, ready);
-      this.#readyIds.add(entry.requestId);
+      this.#ready.add(name, { key, entry, bytes: 0 });
     });
     this.#startReady(name, wanted);
     return picked.length === unknown.length && !this.#closed;
@@ -303,14 +293,12 @@ export class Dispatcher {
 
   #saturated(name: string): boolean {
     const cap = this.#functionCap(name);
-    return (
-      (this.#invoking.get(name) ?? 0) >= this.#depth() * cap && (this.#ready.get(name)?.length ?? 0) >= cap
-    );
+    return (this.#invoking.get(name) ?? 0) >= this.#depth() * cap && this.#ready.count(name) >= cap;
   }
 
   /** Enough read ahead that a release need not trigger a scan (half the read-ahead is left). */
   #stocked(name: string): boolean {
-    return (this.#ready.get(name)?.length ?? 0) >= readAheadFor(this.#functionCap(name)) / 2;
+    return this.#ready.count(name) >= readAheadFor(this.#functionCap(name)) / 2;
   }
 
   /**
@@ -344,18 +332,14 @@ export class Dispatcher {
 
   /** Starts up to `count` read-ahead entries of the function; returns how many it started. */
   #startReady(name: string, count: number): number {
-    const ready = this.#ready.get(name);
     let started = 0;
-    while (ready && ready.length > 0 && started < count && !this.#closed && this.#slotFree(name)) {
-      const next = ready.shift();
+    while (started < count && !this.#closed && this.#ready.count(name) > 0 && this.#slotFree(name)) {
+      const next = this.#ready.take(name);
       if (!next) break;
-      this.#offeredBytes -= next.bytes;
-      this.#readyIds.delete(next.entry.requestId);
       const { entry, key, payloadJson } = next;
       this.#start(entry.requestId, name, key, (release) => this.#run(entry, release, payloadJson));
       started++;
     }
-    if (ready?.length === 0) this.#ready.delete(name);
     return started;
   }
 
@@ -472,8 +456,6 @@ export class Dispatcher {
   async close(): Promise<void> {
     this.#closed = true;
     this.#ready.clear();
-    this.#offeredBytes = 0;
-    this.#readyIds.clear();
     if (this.#timer) this.deps.ctx.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#scan;
@@ -485,15 +467,6 @@ export class Dispatcher {
     await Promise.race([Promise.allSettled([...this.#inFlight.values()]), bound]);
     abort.abort();
   }
-}
-
-/** An entry read ahead or handed over; `bytes` counts against the offer budget (0 when read). */
-interface Ready {
-  key: string;
-  entry: QueueEntry;
-  bytes: number;
-  /** The payload's JSON, when handed over (a read entry is serialised by the runtime). */
-  payloadJson?: string;
 }
 
 function readAheadFor(cap: number): number {
