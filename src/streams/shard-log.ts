@@ -5,7 +5,8 @@
  * readers on every commit, and keeps the stream metadata (shards, parents, retention).
  *
  * Facades (`engine.streams`, `engine.tables`) validate input and call this; the pull-model
- * pollers read through {@link ShardLog.read} and wait with {@link ShardLog.waitForAppend}.
+ * pollers read through {@link ShardLog.read} (shard-read.ts) and wait with
+ * {@link ShardLog.waitForAppend}.
  */
 import { ulid } from 'ulid';
 import type { EngineContext } from '../context.js';
@@ -16,14 +17,9 @@ import { type BatchOp, delOp, type PrefixedPutOp, putOp, type Sub } from '../sto
 import { evenRanges, hashKeyHex, hashPartitionKey, hashPartitionKeyHex } from './hash-range.js';
 import { type ShardMeta, type StreamKind, type StreamMeta, type StreamRecord, shardIdOf } from './model.js';
 import { appendToTail, readShardTail, type ShardTail, type TailRecord } from './poller-tail.js';
-import {
-  CHUNK_HEADER_BYTES,
-  CHUNK_MARK,
-  encodeChunk,
-  RECORD_HEADER_BYTES,
-  storedSequences,
-} from './record-codec.js';
+import { encodeChunk, storedSequences } from './record-codec.js';
 import { cursorOf, nextSequences, type SequenceCursor, sequenceAt, shardPrefix } from './sequence.js';
+import { readStored } from './shard-read.js';
 
 /** Live state of one shard. */
 export interface ShardState {
@@ -85,8 +81,6 @@ export interface AppendEntry {
 
 /** Turns a stored record into what readers of a stream of that kind receive. */
 export type RecordDecorator = (record: StreamRecord, stream: StreamMeta, shardId: string) => StreamRecord;
-
-const RECORD_LIMIT_BYTES = 10 * 1024 * 1024;
 
 export class ShardLog {
   readonly #ctx: EngineContext;
@@ -330,100 +324,11 @@ export class ShardLog {
    * Reads up to `limit` records after `from`, in sequence order, with batched `nextv` calls;
    * records older than the retention period are skipped. Never loads the shard into memory.
    */
-  async read(stream: StreamState, shard: ShardState, from: Position, limit: number): Promise<ReadResult> {
-    const uid = stream.meta.uid;
-    const cutoff = this.retentionCutoff(stream);
-    let lower: Position = from;
-    const oldest = sequenceAt(shard.meta.index, cutoff);
-    if (oldest > from.sequence) lower = { op: 'gte', sequence: oldest };
-    const range = { [lower.op]: uid + SEP + lower.sequence, lt: uid + SEP + shard.prefix + 'A', limit };
-    const decorator = this.#decorators.get(stream.meta.kind);
-    const records: StreamRecord[] = [];
-    const keyOffset = uid.length + 1;
-    // Records at or before the lower bound inside the first chunk are not part of the read.
-    const bound = lower.sequence;
-    const strict = lower.op === 'gt';
-    let lastSeen: string | undefined;
-    let seen = 0;
-    let bytes = 0;
-    let lastArrival: number | undefined;
-    let arrivalDate = new Date(0);
-    let exhausted = false;
-    const iterator = this.#records.iterator(range);
-    const take = (
-      sequenceNumber: string,
-      arrival: number,
-      value: Buffer,
-      keyStart: number,
-      keyEnd: number,
-      dataStart: number,
-      dataEnd: number,
-    ): void => {
-      // Records of one write batch share their arrival time, and so one Date per page.
-      if (arrival !== lastArrival) arrivalDate = new Date(arrival);
-      lastArrival = arrival;
-      bytes += RECORD_HEADER_BYTES + (keyEnd - keyStart) + (dataEnd - dataStart);
-      const record: StreamRecord = {
-        sequenceNumber,
-        approximateArrivalTimestamp: arrivalDate,
-        data: value.subarray(dataStart, dataEnd),
-        partitionKey: value.toString('utf8', keyStart, keyEnd),
-      };
-      records.push(decorator ? decorator(record, stream.meta, shard.meta.shardId) : record);
-    };
-    try {
-      read: while (seen < limit && bytes < RECORD_LIMIT_BYTES) {
-        const entries = await iterator.nextv(limit - seen);
-        if (entries.length === 0) {
-          exhausted = true;
-          break;
-        }
-        for (const [key, value] of entries) {
-          // Inline decode of record-codec.ts: this loop is the read hot path.
-          if (value[0] !== CHUNK_MARK) {
-            // A single record (the format before chunks), stored under its own sequence number.
-            seen++;
-            lastSeen = key.slice(keyOffset);
-            const arrival = value.readDoubleBE(0);
-            if (arrival >= cutoff) {
-              const keyEnd = RECORD_HEADER_BYTES + value.readUInt16BE(8);
-              take(lastSeen, arrival, value, RECORD_HEADER_BYTES, keyEnd, keyEnd, value.byteLength);
-            }
-          } else {
-            const arrival = value.readDoubleBE(1);
-            const count = value.readUInt32BE(9);
-            let o = CHUNK_HEADER_BYTES;
-            for (let i = 0; i < count; i++) {
-              const length = value[o] as number;
-              const sequenceNumber = value.toString('latin1', o + 1, o + 1 + length);
-              const keyStart = o + 3 + length;
-              const keyEnd = keyStart + value.readUInt16BE(o + 1 + length);
-              const dataEnd = keyEnd + 4 + value.readUInt32BE(keyEnd);
-              o = dataEnd;
-              if (strict ? sequenceNumber <= bound : sequenceNumber < bound) continue;
-              seen++;
-              lastSeen = sequenceNumber;
-              if (arrival >= cutoff)
-                take(sequenceNumber, arrival, value, keyStart, keyEnd, keyEnd + 4, dataEnd);
-              if (seen >= limit || bytes >= RECORD_LIMIT_BYTES) break read;
-            }
-          }
-          if (bytes >= RECORD_LIMIT_BYTES) break;
-        }
-      }
-    } finally {
-      await iterator.close();
-    }
-    const next: Position = lastSeen === undefined ? from : { op: 'gt', sequence: lastSeen };
-    const last = shard.lastSequence;
-    const caughtUp = exhausted || last === undefined || (next.op === 'gt' && next.sequence >= last);
-    return {
-      records,
-      next,
-      lastArrival,
-      caughtUp,
-      shardEnded: caughtUp && shard.meta.closedAt !== undefined,
-    };
+  read(stream: StreamState, shard: ShardState, from: Position, limit: number): Promise<ReadResult> {
+    return readStored(this.#records, stream, shard, from, limit, {
+      cutoff: this.retentionCutoff(stream),
+      decorator: this.#decorators.get(stream.meta.kind),
+    });
   }
 
   /**
