@@ -63,7 +63,7 @@ export class FunctionRuntime implements FunctionInvoker {
   readonly #pool: ContainerPool;
   /** Lines of invocations whose caller asked for Tail, by request id. */
   readonly #tails = new Map<string, string[]>();
-  /** Callers waiting for a container of the function to become able to queue (see #queueTarget). */
+  /** Callers waiting for a container of the function to become able to queue (see #runBehind). */
   readonly #changes = new Map<string, Array<() => void>>();
   readonly #hooks: ContainerHooks;
   #host: RuntimeHost | undefined;
