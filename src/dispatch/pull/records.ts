@@ -2,6 +2,8 @@
  * Turns source records into the exact Lambda events (reference §3.1, §3.2) and given-up batches
  * into on-failure records (§4.4). Pure functions.
  */
+
+import { decodeKinesisBatch, encodeKinesisBatch } from '../../runtime/kinesis-event.js';
 import type { BatchInfo, FailureRecord, GiveUpCondition } from './deps.js';
 import type { SourceKind, SourceRecord } from './shard-source.js';
 
@@ -15,54 +17,17 @@ export interface EventContext {
 }
 
 export function buildEvent(ctx: EventContext, records: readonly SourceRecord[]): { Records: unknown[] } {
-  return {
-    Records: records.map((r) => (ctx.kind === 'kinesis' ? kinesisRecord(ctx, r) : dynamodbRecord(ctx, r))),
-  };
+  // A Kinesis record's shape is defined once, where the container builds it from the compact form.
+  if (ctx.kind === 'kinesis') return decodeKinesisBatch(encodeKinesisBatch(ctx, records));
+  return { Records: records.map((r) => dynamodbRecord(ctx, r)) };
 }
 
 /**
- * The same event as {@link buildEvent}, serialised directly: the constant parts of a Kinesis
- * record are encoded once per batch (JSON.stringify of 100 records was a hot spot).
+ * The same event as {@link buildEvent}, as JSON. Only invokers other than the runtime read it:
+ * the runtime sends a Kinesis batch compact (runtime/kinesis-event.ts).
  */
 export function buildEventJson(ctx: EventContext, records: readonly SourceRecord[]): string {
-  if (ctx.kind !== 'kinesis') return JSON.stringify(buildEvent(ctx, records));
-  const idPrefix = `},"eventSource":"aws:kinesis","eventVersion":"1.0","eventID":${JSON.stringify(`${ctx.shardId}:`).slice(0, -1)}`;
-  const tail = `","eventName":"aws:kinesis:record","invokeIdentityArn":${JSON.stringify(ctx.invokeIdentityArn)},"awsRegion":${JSON.stringify(ctx.region)},"eventSourceARN":${JSON.stringify(ctx.eventSourceArn)}}`;
-  const parts = new Array<string>(records.length);
-  // Records of one write share their arrival time: format it once per run of equal times.
-  let arrivalOf = Number.NaN;
-  let arrivalText = '';
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i] as SourceRecord;
-    if (r.arrivalMs !== arrivalOf) {
-      arrivalOf = r.arrivalMs;
-      arrivalText = JSON.stringify(r.arrivalMs / 1000);
-    }
-    const data = r.data === undefined ? '' : r.data.toString('base64');
-    parts[i] =
-      `{"kinesis":{"kinesisSchemaVersion":"1.0","partitionKey":${JSON.stringify(r.partitionKey ?? '')},"sequenceNumber":"${r.sequenceNumber}","data":"${data}","approximateArrivalTimestamp":${arrivalText}${idPrefix}${r.sequenceNumber}${tail}`;
-  }
-  return `{"Records":[${parts.join(',')}]}`;
-}
-
-function kinesisRecord(ctx: EventContext, r: SourceRecord): Record<string, unknown> {
-  return {
-    kinesis: {
-      kinesisSchemaVersion: '1.0',
-      partitionKey: r.partitionKey ?? '',
-      sequenceNumber: r.sequenceNumber,
-      data: (r.data ?? Buffer.alloc(0)).toString('base64'),
-      // Epoch seconds with a millisecond fraction, as Kinesis reports it.
-      approximateArrivalTimestamp: r.arrivalMs / 1000,
-    },
-    eventSource: 'aws:kinesis',
-    eventVersion: '1.0',
-    eventID: `${ctx.shardId}:${r.sequenceNumber}`,
-    eventName: 'aws:kinesis:record',
-    invokeIdentityArn: ctx.invokeIdentityArn,
-    awsRegion: ctx.region,
-    eventSourceARN: ctx.eventSourceArn,
-  };
+  return JSON.stringify(buildEvent(ctx, records));
 }
 
 function dynamodbRecord(ctx: EventContext, r: SourceRecord): Record<string, unknown> {
