@@ -35,7 +35,8 @@ interface Idle {
 export class ContainerPool {
   readonly #idle = new Map<string, Idle[]>();
   readonly #inFlight = new Map<string, number>();
-  readonly #all = new Set<Container>();
+  /** Live containers (starting, busy, idle) per function. */
+  readonly #live = new Map<string, Set<Container>>();
   #inFlightTotal = 0;
   #closed = false;
   #reaper: TimerHandle | undefined;
@@ -52,7 +53,7 @@ export class ContainerPool {
 
   /** Live containers (busy and idle) of one function. */
   containers(functionName: string): Container[] {
-    return [...this.#all].filter((c) => c.options.functionName === functionName);
+    return [...(this.#live.get(functionName) ?? [])];
   }
 
   /**
@@ -92,12 +93,8 @@ export class ContainerPool {
    * inherits the slot of the one it follows ({@link ContainerPool.release}).
    */
   queueTarget(functionName: string, revisionId: string): Container | undefined {
-    for (const container of this.#all) {
-      if (
-        container.canQueue &&
-        container.options.functionName === functionName &&
-        container.options.revisionId === revisionId
-      ) {
+    for (const container of this.#live.get(functionName) ?? []) {
+      if (container.canQueue && container.options.revisionId === revisionId) {
         return container;
       }
     }
@@ -112,7 +109,12 @@ export class ContainerPool {
   /** Registers a container being started for an acquired slot. */
   adopt(container: Container): void {
     if (this.#closed) void container.stop('closed');
-    else if (container.alive) this.#all.add(container);
+    else if (container.alive) {
+      const name = container.options.functionName;
+      const live = this.#live.get(name);
+      if (live) live.add(container);
+      else this.#live.set(name, new Set([container]));
+    }
   }
 
   /**
@@ -169,7 +171,9 @@ export class ContainerPool {
   /** Called when a container's worker has exited, for whatever reason. */
   forget(container: Container): void {
     this.#dropIdle(container);
-    this.#all.delete(container);
+    const live = this.#live.get(container.options.functionName);
+    live?.delete(container);
+    if (live?.size === 0) this.#live.delete(container.options.functionName);
   }
 
   /** Stops the idle containers of a function (its configuration changed or it was deleted). */
@@ -185,7 +189,8 @@ export class ContainerPool {
     if (this.#reaper) this.clock.clearTimeout(this.#reaper);
     this.#reaper = undefined;
     this.#idle.clear();
-    await Promise.all([...this.#all].map((c) => c.stop('closed')));
+    const all = [...this.#live.values()].flatMap((live) => [...live]);
+    await Promise.all(all.map((c) => c.stop('closed')));
   }
 }
 

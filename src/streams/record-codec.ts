@@ -9,6 +9,7 @@
 export const RECORD_HEADER_BYTES = 10;
 const HEADER = RECORD_HEADER_BYTES;
 
+/** One record in the single-record format (no longer written; tests use it to build older stores). */
 export function encodeRecord(arrival: number, partitionKey: string, data: Uint8Array): Buffer {
   const keyLength = Buffer.byteLength(partitionKey, 'utf8');
   const out = Buffer.allocUnsafe(HEADER + keyLength + data.byteLength);

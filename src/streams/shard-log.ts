@@ -13,7 +13,14 @@ import type { EngineContext } from '../context.js';
 import { LambdaliteError } from '../errors.js';
 import { KeyedMutex } from '../storage/keyed-mutex.js';
 import { joinKey, SEP } from '../storage/keys.js';
-import { type BatchOp, delOp, type PrefixedPutOp, putOp, type Sub } from '../storage/storage.js';
+import {
+  type BatchOp,
+  delOp,
+  type PrefixedPutOp,
+  prefixedPutOp,
+  putOp,
+  type Sub,
+} from '../storage/storage.js';
 import { evenRanges, hashKeyHex, hashPartitionKey, hashPartitionKeyHex } from './hash-range.js';
 import { type ShardMeta, type StreamKind, type StreamMeta, type StreamRecord, shardIdOf } from './model.js';
 import { appendToTail, readShardTail, type ShardTail, type TailRecord } from './poller-tail.js';
@@ -295,8 +302,7 @@ export class ShardLog {
       const value = encodeChunk(now, sequences, entries, offsets);
       const last = sequences[count - 1] as string;
       const ops: Array<BatchOp | PrefixedPutOp> = [
-        // The records sublevel's prefix applied here (what prefixedPutOp does).
-        { type: 'put', key: this.#records.prefix + uid + SEP + last, value, valueEncoding: 'buffer' },
+        prefixedPutOp(this.#records, uid + SEP + last, value),
         putOp(this.#counters, joinKey(uid, shard.prefix), last),
       ];
       for (const op of extraOps) ops.push(op);
