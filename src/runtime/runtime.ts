@@ -357,7 +357,6 @@ export class FunctionRuntime implements FunctionInvoker {
         this.#platform(container, requestId, reportLine(requestId, figures));
       }
       this.#pool.release(functionName, container, reusable);
-      this.#changed(functionName);
       events.emit('function.invocation.completed', {
         functionName,
         requestId,
@@ -369,8 +368,8 @@ export class FunctionRuntime implements FunctionInvoker {
       });
     } else {
       this.#pool.release(functionName, container, reusable);
-      this.#changed(functionName);
     }
+    this.#changed(functionName);
     const outcome: RunResult = {
       requestId,
       statusCode: 200,
