@@ -21,7 +21,7 @@ export interface InvocationRequest {
   /**
    * The caller already runs as many invocations of the function as it allows itself: this one
    * may wait behind one of them, posted to that busy container now and started there the moment
-   * the current invocation ends (no idle gap, no extra container, no concurrency taken while it
+   * the invocations before it end (no idle gap, no extra container, no concurrency taken while it
    * waits). Runs as usual when no container can take it.
    */
   queueBehind?: boolean;
@@ -47,6 +47,9 @@ export interface FunctionInvoker {
    * `ResourceNotFoundException` when the function does not exist.
    */
   invoke(request: InvocationRequest): Promise<InvocationOutcome>;
-  /** True when the invoker honours {@link InvocationRequest.queueBehind}; callers send it only then. */
-  readonly queuesBehind?: boolean;
+  /**
+   * How many invocations the invoker may hold queued behind each running one when asked
+   * ({@link InvocationRequest.queueBehind}); callers send that flag only when this is above 0.
+   */
+  readonly queuesBehind?: number;
 }

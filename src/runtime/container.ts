@@ -35,6 +35,22 @@ export type StopReason =
   | 'deleted'
   | 'closed';
 
+/**
+ * Invocations a container holds queued behind the running one, at most: several while its
+ * invocations are short (the queued ones then cost one wake of the worker between them, not one
+ * each), one otherwise, so a long invocation holds back no more than one event.
+ */
+export const QUEUE_BEHIND = 4;
+/** An invocation that ended within this many milliseconds (engine clock) of starting is short. */
+const SHORT_MS = 10;
+
+interface Queued {
+  requestId: string;
+  timeoutMs: number;
+  resolve(outcome: RawOutcome): void;
+  onStart(): void;
+}
+
 export interface RawOutcome {
   /** JSON text of the result. */
   payload?: string;
@@ -84,13 +100,22 @@ export class Container {
   readonly #worker: Worker;
   #pending: { requestId: string; resolve(outcome: RawOutcome): void } | undefined;
   /**
-   * The invocation queued behind the running one ({@link Container.queue}): already posted to the
-   * worker, which starts it the moment the current one ends. Its deadline starts then.
+   * The invocations queued behind the running one ({@link Container.queue}), oldest first: posted
+   * to the worker, which starts each the moment the one before ends. A deadline starts then.
    */
-  #queued:
-    | { requestId: string; timeoutMs: number; resolve(outcome: RawOutcome): void; onStart(): void }
-    | undefined;
+  readonly #queued: Queued[] = [];
+  /** Queued invocations not yet posted: sent together once the current I/O phase is over. */
+  #outbox: string[] = [];
+  readonly #flush = (): void => {
+    const outbox = this.#outbox;
+    this.#outbox = [];
+    if (this.#state === 'dead' || outbox.length === 0) return;
+    this.#worker.postMessage(outbox.length === 1 ? outbox[0] : outbox);
+  };
   #deadline: TimerHandle | undefined;
+  /** When the running invocation started, and how long the one before it took (engine clock, ms). */
+  #startedAt = 0;
+  #lastMs = Number.POSITIVE_INFINITY;
   /** Made once: a warm invoke allocates no closure for its deadline. */
   readonly #onDeadline = (): void => void this.stop('timeout');
   #fatal: ErrorShape | undefined;
@@ -241,6 +266,7 @@ export class Container {
     this.#state = 'busy';
     return new Promise((resolve) => {
       this.#pending = { requestId: message.requestId, resolve };
+      this.#startedAt = this.clock.now();
       this.#deadline = this.clock.setTimeout(this.#onDeadline, timeoutMs);
       this.#worker.postMessage(encodeInvoke(message));
     });
@@ -256,14 +282,21 @@ export class Container {
   queue(message: InvokeMessage, timeoutMs: number, onStart: () => void): Promise<RawOutcome> {
     if (!this.canQueue) throw new Error(`container ${this.id} cannot queue an invocation`);
     return new Promise((resolve) => {
-      this.#queued = { requestId: message.requestId, timeoutMs, resolve, onStart };
-      this.#worker.postMessage(encodeInvoke(message));
+      this.#queued.push({ requestId: message.requestId, timeoutMs, resolve, onStart });
+      // One message wakes the worker for all the invocations queued in this phase.
+      if (this.#outbox.push(encodeInvoke(message)) === 1) setImmediate(this.#flush);
     });
   }
 
-  /** Busy, alive, and nothing queued behind the running invocation yet. */
+  /** Busy, alive, and room behind the running invocation (see {@link QUEUE_BEHIND}). */
   get canQueue(): boolean {
-    return this.#state === 'busy' && this.#queued === undefined && this.alive;
+    const room = this.#lastMs < SHORT_MS ? QUEUE_BEHIND : 1;
+    return this.#state === 'busy' && this.#queued.length < room && this.alive;
+  }
+
+  /** Invocations queued behind the running one. */
+  get queued(): number {
+    return this.#queued.length;
   }
 
   /**
@@ -273,23 +306,24 @@ export class Container {
   #finish(): (() => void) | undefined {
     if (this.#deadline) this.clock.clearTimeout(this.#deadline);
     this.#deadline = undefined;
+    const now = this.clock.now();
+    if (this.#pending) this.#lastMs = now - this.#startedAt;
     this.#pending = undefined;
-    const queued = this.#queued;
-    if (queued === undefined || this.#state === 'dead') {
+    const queued = this.#state === 'dead' ? undefined : this.#queued.shift();
+    if (queued === undefined) {
       if (this.#state !== 'dead') this.#state = 'idle';
       return undefined;
     }
-    this.#queued = undefined;
     this.#pending = { requestId: queued.requestId, resolve: queued.resolve };
+    this.#startedAt = now;
     this.#deadline = this.clock.setTimeout(this.#onDeadline, queued.timeoutMs);
     return queued.onStart;
   }
 
-  /** Hands the queued invocation back unstarted. */
+  /** Hands the queued invocations back unstarted. */
   #unqueue(): void {
-    const queued = this.#queued;
-    this.#queued = undefined;
-    queued?.resolve({ memoryBytes: 0, notStarted: true });
+    this.#outbox = [];
+    for (const queued of this.#queued.splice(0)) queued.resolve({ memoryBytes: 0, notStarted: true });
   }
 
   #deathReason(): StopReason {

@@ -93,12 +93,14 @@ export class ContainerPool {
    * inherits the slot of the one it follows ({@link ContainerPool.release}).
    */
   queueTarget(functionName: string, revisionId: string): Container | undefined {
+    let target: Container | undefined;
     for (const container of this.#live.get(functionName) ?? []) {
       if (container.canQueue && container.options.revisionId === revisionId) {
-        return container;
+        if (container.queued === 0) return container;
+        if (target === undefined || container.queued < target.queued) target = container;
       }
     }
-    return undefined;
+    return target;
   }
 
   /** True when a warm container of the function waits idle. */

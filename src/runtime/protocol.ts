@@ -61,7 +61,7 @@ export interface SdkResultMessage {
 }
 
 /** An invoke travels as its string encoding; everything else as an object. */
-export type ToWorker = string | SdkResultMessage;
+export type ToWorker = string | string[] | SdkResultMessage;
 
 /**
  * `<remainingMs>\n<invokedFunctionArn>\n<requestId length>\n<requestId><payload>`, with a `K`

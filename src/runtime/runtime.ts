@@ -13,7 +13,7 @@ import { ensureUnpacked } from '../functions/code.js';
 import type { FunctionInvoker, InvocationOutcome, InvocationRequest } from '../functions/invoker.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { FunctionConfiguration } from '../functions/types.js';
-import { Container, type ContainerHooks, type RawOutcome } from './container.js';
+import { Container, type ContainerHooks, QUEUE_BEHIND, type RawOutcome } from './container.js';
 import type { RuntimeEventMap } from './events.js';
 import type { KinesisBatchCarrier } from './kinesis-event.js';
 import {
@@ -122,7 +122,7 @@ export class FunctionRuntime implements FunctionInvoker {
     return this.#pool;
   }
 
-  readonly queuesBehind = true;
+  readonly queuesBehind = QUEUE_BEHIND;
 
   invoke(request: InvocationRequest): Promise<InvocationOutcome> {
     return this.run(request);

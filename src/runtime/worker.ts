@@ -32,7 +32,8 @@ const sdkExt = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 installSdkResolution(new URL(`./sdk/index${sdkExt}`, import.meta.url), sdk, spec.sdkImports);
 // Listening before init, so SDK calls made while the module loads are answered too.
 port.on('message', (message: ToWorker) => {
-  if (typeof message !== 'string' && message.type === 'sdkResult') channel.settle(message);
+  if (typeof message !== 'string' && !Array.isArray(message) && message.type === 'sdkResult')
+    channel.settle(message);
 });
 
 // Lambda's Node runtime keeps the id of the last invocation for output printed after it ended.
@@ -150,5 +151,7 @@ function next(): void {
 }
 
 port.on('message', (message: ToWorker) => {
-  if (typeof message === 'string' && typeof handler === 'function') receive(message, handler);
+  if (typeof handler !== 'function') return;
+  if (typeof message === 'string') receive(message, handler);
+  else if (Array.isArray(message)) for (const text of message) receive(text, handler);
 });

@@ -1,7 +1,8 @@
 /**
  * Invocations queued behind a busy container (InvocationRequest.queueBehind, used by the push
  * dispatcher): posted at once, started the moment the running one ends, on the same container,
- * with a deadline counted from their own start; run elsewhere if that container dies first.
+ * with a deadline counted from their own start; run elsewhere if that container dies first. Up
+ * to four wait behind a container whose invocations are short, one behind a long one.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -65,6 +66,57 @@ describe('invocations queued behind a busy container', () => {
     expect(result.payload).toEqual({ n: 2 });
     expect((await startedB).containerId).not.toBe(first);
     expect(runtime.pool.inFlight('gated')).toBe(0);
+  });
+
+  it('queue up to four behind a container whose invocations are short, started in order', async () => {
+    const { engine } = await gatedEngine();
+    const runtime = engine.functions.runtime;
+    // The engine clock stands still: the invocation before took 0 ms, so it is short.
+    expect((await runtime.invoke(request('warm', { n: 0 }))).payload).toEqual({ n: 0 });
+    const go = join(await tempDir(), 'go');
+    const startedA = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'a');
+    const a = runtime.invoke(request('a', { waitFor: go, n: 1 }));
+    const { containerId } = await startedA;
+    const ids = ['b', 'c', 'd', 'e', 'f'];
+    const order = collect(engine.events$, ids.length, (e) => e.type === 'function.invocation.started');
+    const behind = ids.map((id, i) => runtime.invoke(request(id, { n: i + 2 }, true)));
+    const [container] = runtime.pool.containers('gated');
+    // Four wait in the container; the fifth waits for room, in the engine.
+    expect(container?.queued).toBe(4);
+    expect(runtime.pool.inFlight('gated')).toBe(1);
+    await writeFile(go, '');
+    expect((await a).payload).toEqual({ n: 1 });
+    const results = await Promise.all(behind);
+    expect(results.map((r) => r.payload)).toEqual(ids.map((_, i) => ({ n: i + 2 })));
+    const started = await order;
+    expect(started.map((e) => (e.type === 'function.invocation.started' ? e.requestId : ''))).toEqual(ids);
+    expect(
+      new Set(started.map((e) => (e.type === 'function.invocation.started' ? e.containerId : ''))),
+    ).toEqual(new Set([containerId]));
+    expect(runtime.pool.containers('gated')).toHaveLength(1);
+  });
+
+  it('queue one behind a container whose last invocation was long', async () => {
+    const { engine, clock } = await gatedEngine();
+    const runtime = engine.functions.runtime;
+    const dir = await tempDir();
+    const startedW = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'warm');
+    const warm = runtime.invoke(request('warm', { waitFor: join(dir, 'warm'), n: 0 }));
+    await startedW;
+    clock.advance(20);
+    await writeFile(join(dir, 'warm'), '');
+    expect((await warm).payload).toEqual({ n: 0 });
+    const startedA = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'a');
+    const a = runtime.invoke(request('a', { waitFor: join(dir, 'go'), n: 1 }));
+    await startedA;
+    const b = runtime.invoke(request('b', { n: 2 }, true));
+    const c = runtime.invoke(request('c', { n: 3 }, true));
+    expect(runtime.pool.containers('gated')[0]?.queued).toBe(1);
+    await writeFile(join(dir, 'go'), '');
+    expect((await a).payload).toEqual({ n: 1 });
+    expect((await b).payload).toEqual({ n: 2 });
+    expect((await c).payload).toEqual({ n: 3 });
+    expect(runtime.pool.containers('gated')).toHaveLength(1);
   });
 
   it('run as usual when no container of the function is busy', async () => {

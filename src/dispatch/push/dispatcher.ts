@@ -318,7 +318,7 @@ export class Dispatcher {
 
   /** Invocations per slot: 2 when the invoker queues one behind each running (see #slotFree). */
   #depth(): number {
-    return this.#invoker?.queuesBehind === true ? 2 : 1;
+    return 1 + (this.#invoker?.queuesBehind ?? 0);
   }
 
   /** Entries in flight at most: the invocations, and as many again settling as there are slots. */
