@@ -130,17 +130,29 @@ export class FunctionRuntime implements FunctionInvoker {
 
   async run(request: InvocationRequest, options: RunOptions = {}): Promise<RunResult> {
     this.ctx.lifecycle.assertOpen();
-    const { functionName, requestId } = request;
+    const { functionName } = request;
     const config =
       options.config ?? this.registry.peek(functionName) ?? (await this.registry.require(functionName));
     // A Kinesis batch of a stream poller travels compact; the container builds the same event.
     const kinesisBatch = (request as InvocationRequest & KinesisBatchCarrier).kinesisBatch;
     const payload = kinesisBatch ?? request.payloadJson ?? JSON.stringify(request.payload ?? {});
     const format = kinesisBatch === undefined ? 'json' : 'kinesis';
-    if (request.queueBehind && !options.tail) {
-      const outcome = await this.#runBehind(config, request, payload, format);
-      if (outcome) return outcome;
-    }
+    if (request.queueBehind && !options.tail) return this.#runBehind(config, request, payload, format);
+    return this.#runAcquired(config, request, payload, format, options.tail === true);
+  }
+
+  /**
+   * Runs the invocation in a container of its own slot (a warm one, or one started for it). The
+   * slot is acquired before the first await, so callers deciding in turn see each other's.
+   */
+  async #runAcquired(
+    config: FunctionConfiguration,
+    request: InvocationRequest,
+    payload: string,
+    format: 'json' | 'kinesis',
+    tail: boolean,
+  ): Promise<RunResult> {
+    const { functionName, requestId } = request;
     const slot = this.#pool.acquire({
       functionName,
       revisionId: config.revisionId,
@@ -160,7 +172,7 @@ export class FunctionRuntime implements FunctionInvoker {
         throw err;
       }
     }
-    if (!options.tail)
+    if (!tail)
       return this.#runIn(container, config, request, payload, format, cold, false) as Promise<RunResult>;
     this.#tails.set(requestId, []);
     try {
@@ -172,22 +184,30 @@ export class FunctionRuntime implements FunctionInvoker {
 
   /**
    * For {@link InvocationRequest.queueBehind}: runs the invocation queued behind a busy container
-   * of the function, waiting while its containers are all starting or full. Undefined when it
-   * should run as usual instead: a warm container is idle, none is busy, or the one it was queued
-   * in died or was retired before starting it.
+   * of the function, waiting while its containers are all starting or full; as usual instead
+   * when a warm container is idle or none is busy. When the container it was queued in dies or is
+   * retired before starting it, it looks for a place again: several may have waited there, and
+   * running them all as usual at once would start containers beyond the caller's concurrency.
    */
   async #runBehind(
     config: FunctionConfiguration,
     request: InvocationRequest,
     payload: string,
     format: 'json' | 'kinesis',
-  ): Promise<RunResult | undefined> {
+  ): Promise<RunResult> {
     const { functionName } = request;
     for (;;) {
       // Queued in the same tick as found: no other caller can take the place in between.
       const target = this.#pool.queueTarget(functionName, config.revisionId);
-      if (target) return this.#runIn(target, config, request, payload, format, false, true);
-      if (this.#pool.inFlight(functionName) === 0 || this.#pool.hasIdle(functionName)) return undefined;
+      if (target) {
+        const outcome = await this.#runIn(target, config, request, payload, format, false, true);
+        // Never started there (the container died or was retired): queue again, or run as usual.
+        if (outcome) return outcome;
+        continue;
+      }
+      if (this.#pool.inFlight(functionName) === 0 || this.#pool.hasIdle(functionName)) {
+        return this.#runAcquired(config, request, payload, format, false);
+      }
       await new Promise<void>((resolve) => {
         const list = this.#changes.get(functionName);
         if (list) list.push(resolve);

@@ -96,6 +96,27 @@ describe('invocations queued behind a busy container', () => {
     expect(runtime.pool.containers('gated')).toHaveLength(1);
   });
 
+  it('find a place again, one container at a time, when theirs dies before starting them', async () => {
+    const { engine, clock } = await gatedEngine();
+    const runtime = engine.functions.runtime;
+    await runtime.invoke(request('warm', { n: 0 }));
+    let spawned = 0;
+    const sub = engine.eventsOf$('function.container.spawned').subscribe(() => spawned++);
+    const startedA = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'a');
+    const a = runtime.invoke(request('a', { hang: true }));
+    await startedA;
+    const ids = ['b', 'c', 'd', 'e'];
+    const behind = ids.map((id, i) => runtime.invoke(request(id, { n: i + 2 }, true)));
+    expect(runtime.pool.containers('gated')[0]?.queued).toBe(4);
+    clock.advance(3000);
+    expect((await a).payload).toMatchObject({ errorType: 'Sandbox.Timedout' });
+    const results = await Promise.all(behind);
+    sub.unsubscribe();
+    expect(results.map((r) => r.payload)).toEqual(ids.map((_, i) => ({ n: i + 2 })));
+    // One container replaces the one that died; the four do not start one each.
+    expect(spawned).toBe(1);
+  });
+
   it('queue one behind a container whose last invocation was long', async () => {
     const { engine, clock } = await gatedEngine();
     const runtime = engine.functions.runtime;
