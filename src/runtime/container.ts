@@ -38,7 +38,7 @@ export type StopReason =
 /**
  * Invocations a container holds queued behind the running one, at most: several while its
  * invocations are short (the queued ones then cost one wake of the worker between them, not one
- * each), one otherwise, so a long invocation holds back no more than one event.
+ * each), one after a long one, so a slow function holds back at most one event per container.
  */
 export const QUEUE_BEHIND = 4;
 /** An invocation that ended within this many milliseconds (engine clock) of starting is short. */

@@ -197,6 +197,8 @@ export class FunctionRuntime implements FunctionInvoker {
   ): Promise<RunResult> {
     const { functionName } = request;
     for (;;) {
+      // A warm container waiting idle goes first: no event waits while one could run.
+      if (this.#pool.hasIdle(functionName)) return this.#runAcquired(config, request, payload, format, false);
       // Queued in the same tick as found: no other caller can take the place in between.
       const target = this.#pool.queueTarget(functionName, config.revisionId);
       if (target) {
@@ -205,9 +207,8 @@ export class FunctionRuntime implements FunctionInvoker {
         if (outcome) return outcome;
         continue;
       }
-      if (this.#pool.inFlight(functionName) === 0 || this.#pool.hasIdle(functionName)) {
+      if (this.#pool.inFlight(functionName) === 0)
         return this.#runAcquired(config, request, payload, format, false);
-      }
       await new Promise<void>((resolve) => {
         const list = this.#changes.get(functionName);
         if (list) list.push(resolve);

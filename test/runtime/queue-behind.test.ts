@@ -140,6 +140,26 @@ describe('invocations queued behind a busy container', () => {
     expect(runtime.pool.containers('gated')).toHaveLength(1);
   });
 
+  it('run in an idle warm container rather than queue behind a busy one', async () => {
+    const { engine } = await gatedEngine();
+    const runtime = engine.functions.runtime;
+    await runtime.invoke(request('warm', { n: 0 }));
+    const go = join(await tempDir(), 'go');
+    const startedA = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'a');
+    const a = runtime.invoke(request('a', { waitFor: go, n: 1 }));
+    const busy = (await startedA).containerId;
+    // A second container, idle once this ends; the busy one has room behind it.
+    const startedW = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'warm2');
+    await runtime.invoke(request('warm2', { n: 0 }));
+    const idle = (await startedW).containerId;
+    expect(idle).not.toBe(busy);
+    const startedB = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'b');
+    expect((await runtime.invoke(request('b', { n: 2 }, true))).payload).toEqual({ n: 2 });
+    expect((await startedB).containerId).toBe(idle);
+    await writeFile(go, '');
+    expect((await a).payload).toEqual({ n: 1 });
+  });
+
   it('run as usual when no container of the function is busy', async () => {
     const { engine } = await gatedEngine();
     const result = await engine.functions.runtime.invoke(request('c', { n: 3 }, true));

@@ -316,7 +316,7 @@ export class Dispatcher {
     return invoking < depth * cap && this.#invokingTotal < depth * overall;
   }
 
-  /** Invocations per slot: 2 when the invoker queues one behind each running (see #slotFree). */
+  /** Invocations per slot: 1, and as many more as the invoker queues behind each running one (see #slotFree). */
   #depth(): number {
     return 1 + (this.#invoker?.queuesBehind ?? 0);
   }
