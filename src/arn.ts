@@ -4,6 +4,10 @@
  */
 import { LambdaliteError } from './errors.js';
 
+/** A function's name as Lambda allows it (the name alone, not an ARN or a qualified name). */
+export const FUNCTION_NAME_CHARS = '[a-zA-Z0-9_-]{1,64}';
+export const FUNCTION_NAME = new RegExp(`^${FUNCTION_NAME_CHARS}$`);
+
 export interface Arn {
   partition: string;
   service: string;

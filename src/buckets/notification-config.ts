@@ -3,9 +3,12 @@
  * (event names, ids, filters, overlap, function ARNs) and matching of one event against it.
  */
 import { randomBytes } from 'node:crypto';
-import { tryParseArn } from '../arn.js';
+import { FUNCTION_NAME_CHARS, tryParseArn } from '../arn.js';
 import { fail } from '../errors.js';
 import { expandEventName } from './event-types.js';
+
+/** The resource part of a function's ARN: `function:<name>`, with an optional qualifier. */
+const FUNCTION_RESOURCE = new RegExp(`^function:${FUNCTION_NAME_CHARS}(:[A-Za-z0-9$_-]+)?$`);
 
 /** One lambda function configuration as callers give it. */
 export interface LambdaFunctionConfigurationInput {
@@ -153,7 +156,7 @@ export function validateNotificationConfiguration(
 
 function checkFunctionArn(arnText: unknown, where: string, scope: ValidationScope): void {
   const arn = typeof arnText === 'string' ? tryParseArn(arnText) : undefined;
-  if (arn?.service !== 'lambda' || !/^function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$/.test(arn.resource)) {
+  if (arn?.service !== 'lambda' || !FUNCTION_RESOURCE.test(arn.resource)) {
     fail(
       'InvalidArgument',
       `${where}.functionArn must be a Lambda function ARN, got ${JSON.stringify(arnText)}`,

@@ -2,7 +2,7 @@
  * Validation of function configuration against the engine quotas. Every rule throws
  * InvalidParameterValueException with a message naming the option, the rule and the value.
  */
-import { tryParseArn } from '../arn.js';
+import { FUNCTION_NAME, tryParseArn } from '../arn.js';
 import type { EngineContext } from '../context.js';
 import { fail } from '../errors.js';
 import type { Quotas } from '../quotas.js';
@@ -35,7 +35,6 @@ export const RESERVED_ENV_NAMES: ReadonlySet<string> = new Set([
   'LAMBDA_RUNTIME_DIR',
 ]);
 
-const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const HANDLER = /^[^\s.][^\s]*\.[A-Za-z_$][\w$]*$/;
 const ROLE = /^arn:aws[a-zA-Z-]*:iam::\d{12}:role\/[\w+=,.@\-/]{1,512}$/;
 const ENV_KEY = /^[a-zA-Z]\w*$/;
@@ -88,7 +87,7 @@ export function resolveFunctionName(ctx: EngineContext, input: unknown, option =
       `options.${option} has qualifier ${show(qualifier)}; only $LATEST exists (no versions or aliases)`,
     );
   }
-  if (!NAME.test(name)) {
+  if (!FUNCTION_NAME.test(name)) {
     invalid(`options.${option} must be 1-64 characters of [a-zA-Z0-9-_], got ${show(name)}`);
   }
   return name;

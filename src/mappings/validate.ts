@@ -2,7 +2,7 @@
  * Validation of CreateEventSourceMapping / UpdateEventSourceMapping input. Messages name the
  * option and the value; nothing is written when a rule fails.
  */
-import { tryParseArn } from '../arn.js';
+import { FUNCTION_NAME, tryParseArn } from '../arn.js';
 import { LambdaliteError } from '../errors.js';
 import type { CreateMappingInput, MappingSettings, StartingPosition, UpdateMappingInput } from './types.js';
 
@@ -18,7 +18,6 @@ export const MAPPING_DEFAULTS = Object.freeze({
 });
 
 const STARTING_POSITIONS: readonly StartingPosition[] = ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'];
-const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
 function invalid(message: string): never {

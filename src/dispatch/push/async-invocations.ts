@@ -10,7 +10,7 @@
  * const failed = await engine.asyncInvocations.deadLetters('resize');
  * await engine.asyncInvocations.redrive('resize');
  */
-import { tryParseArn } from '../../arn.js';
+import { FUNCTION_NAME, tryParseArn } from '../../arn.js';
 import type { NotificationDelivery, NotificationSink } from '../../buckets/notification-sink.js';
 import type { EngineContext } from '../../context.js';
 import { LambdaliteError } from '../../errors.js';
@@ -23,8 +23,6 @@ import { EventInvokeConfigs } from './event-invoke-config.js';
 import type { AsyncInvocationOptions } from './options.js';
 import { QueueStore } from './store.js';
 import type { DeadLetter, EventInvokeConfig, EventInvokeConfigInput, QueueEntry } from './types.js';
-
-const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
 function checkName(functionName: unknown): string {
   if (typeof functionName !== 'string' || !FUNCTION_NAME.test(functionName)) {

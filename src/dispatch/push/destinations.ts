@@ -3,7 +3,7 @@
  * interface through which records reach streams and buckets (wired to the real services by the
  * composition root).
  */
-import { tryParseArn } from '../../arn.js';
+import { FUNCTION_NAME, tryParseArn } from '../../arn.js';
 import type { EngineContext } from '../../context.js';
 import { LambdaliteError } from '../../errors.js';
 import type { InvocationOutcome } from '../../functions/invoker.js';
@@ -46,8 +46,6 @@ function invalid(option: string, arn: unknown, why: string): never {
   );
 }
 
-const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
-
 /** Parses a destination ARN of this engine (same region and account); `option` names the field. */
 export function parseDestinationArn(ctx: EngineContext, arn: string, option: string): DestinationTarget {
   const what = 'the ARN of a function, stream or bucket of this engine';
@@ -72,7 +70,7 @@ export function parseDestinationArn(ctx: EngineContext, arn: string, option: str
     if (
       kind !== 'function' ||
       !name ||
-      !NAME.test(name) ||
+      !FUNCTION_NAME.test(name) ||
       rest.length > 0 ||
       (qualifier !== undefined && qualifier !== '$LATEST')
     ) {
