@@ -4,10 +4,8 @@
  * how the worker died (timeout, out of memory, process.exit, uncaught error).
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { Clock, TimerHandle } from '../clock.js';
 import { deathError, logGroupName, logStreamName, workerOptions } from './container-setup.js';
@@ -22,6 +20,7 @@ import {
   type SdkResultMessage,
 } from './protocol.js';
 import { spawnWorker } from './spawn.js';
+import { makeTmpDir } from './tmp-dirs.js';
 
 export type StopReason =
   | 'idle'
@@ -168,7 +167,7 @@ export class Container {
     initTimeoutMs: number,
   ): Promise<Container> {
     // Synchronous: a mkdir and an open cost less than two thread-pool hops on a busy machine.
-    const tmp = mkdtempSync(join(tmpdir(), 'lambdalite-tmp-'));
+    const tmp = makeTmpDir();
     // Held for the worker's /tmp check (fstat is cheaper than a stat by path); closed at exit.
     const tmpFd = openDirectory(tmp);
     const stream = logStreamName(clock.now());

@@ -29,6 +29,7 @@ import {
 import { ContainerPool } from './pool.js';
 import type { ErrorShape, LogLevel, SdkCallMessage } from './protocol.js';
 import { codeMentionsSdk } from './sdk/scan.js';
+import { pruneStaleTmpDirs } from './tmp-dirs.js';
 
 /** A log line's own fields; the container adds function, group and stream. */
 type LogLinePayload = Omit<
@@ -67,11 +68,14 @@ export class FunctionRuntime implements FunctionInvoker {
   readonly #changes = new Map<string, Array<() => void>>();
   readonly #hooks: ContainerHooks;
   #host: RuntimeHost | undefined;
+  /** Removal of containers' /tmp left by processes killed outright (see tmp-dirs.ts). */
+  readonly #pruned: Promise<unknown>;
 
   constructor(
     private readonly ctx: EngineContext,
     private readonly registry: FunctionRegistry,
   ) {
+    this.#pruned = pruneStaleTmpDirs();
     this.#pool = new ContainerPool(ctx.clock, {
       accountConcurrency: ctx.quotas.accountConcurrency,
       idleMs: ctx.quotas.containerIdleSec * 1000,
@@ -439,8 +443,9 @@ export class FunctionRuntime implements FunctionInvoker {
     return this.#pool.retire(functionName, reason);
   }
 
-  close(): Promise<void> {
-    return this.#pool.close();
+  async close(): Promise<void> {
+    await this.#pruned;
+    await this.#pool.close();
   }
 }
 
