@@ -39,7 +39,7 @@ export type StopReason =
  * invocations are short (the queued ones then cost one wake of the worker between them, not one
  * each), one after a long one, so a slow function holds back at most one event per container.
  */
-export const QUEUE_BEHIND = 4;
+export const QUEUE_BEHIND = 8;
 /** An invocation that ended within this many milliseconds (engine clock) of starting is short. */
 const SHORT_MS = 10;
 

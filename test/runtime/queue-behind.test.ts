@@ -2,13 +2,14 @@
  * Invocations queued behind a busy container (InvocationRequest.queueBehind, used by the push
  * dispatcher): posted at once, started the moment the running one ends, on the same container,
  * with a deadline counted from their own start; run elsewhere if that container dies first. Up
- * to four wait behind a container whose invocations are short, one behind a long one.
+ * to QUEUE_BEHIND (8) wait behind a container whose invocations are short, one behind a long one.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { InvocationRequest } from '../../src/functions/invoker.js';
 import { type Engine, ManualClock } from '../../src/index.js';
+import { QUEUE_BEHIND } from '../../src/runtime/container.js';
 import { collect, nextEvent, openEngine, tempDir } from '../helpers/engines.js';
 import { createFixture } from '../helpers/functions.js';
 
@@ -68,7 +69,7 @@ describe('invocations queued behind a busy container', () => {
     expect(runtime.pool.inFlight('gated')).toBe(0);
   });
 
-  it('queue up to four behind a container whose invocations are short, started in order', async () => {
+  it('queue up to QUEUE_BEHIND behind a container whose invocations are short, started in order', async () => {
     const { engine } = await gatedEngine();
     const runtime = engine.functions.runtime;
     // The engine clock stands still: the invocation before took 0 ms, so it is short.
@@ -77,12 +78,14 @@ describe('invocations queued behind a busy container', () => {
     const startedA = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'a');
     const a = runtime.invoke(request('a', { waitFor: go, n: 1 }));
     const { containerId } = await startedA;
-    const ids = ['b', 'c', 'd', 'e', 'f'];
+    // One more than fits behind the container.
+    const ids = Array.from({ length: QUEUE_BEHIND + 1 }, (_, i) => `q${i}`);
     const order = collect(engine.events$, ids.length, (e) => e.type === 'function.invocation.started');
     const behind = ids.map((id, i) => runtime.invoke(request(id, { n: i + 2 }, true)));
     const [container] = runtime.pool.containers('gated');
-    // Four wait in the container; the fifth waits for room, in the engine.
-    expect(container?.queued).toBe(4);
+    // QUEUE_BEHIND wait in the container; the last waits for room, in the engine.
+    expect(container?.queued).toBe(QUEUE_BEHIND);
+    expect(QUEUE_BEHIND).toBeGreaterThan(1);
     expect(runtime.pool.inFlight('gated')).toBe(1);
     await writeFile(go, '');
     expect((await a).payload).toEqual({ n: 1 });
