@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { newEntry } from '../../src/dispatch/push/entry.js';
-import { entryJson, QueueStore } from '../../src/dispatch/push/store.js';
+import { COMPACT_AFTER_REMOVALS, entryJson, QueueStore } from '../../src/dispatch/push/store.js';
 import { Storage } from '../../src/storage/storage.js';
 import { STORAGE_KINDS, tempDir } from '../helpers/engines.js';
 
@@ -26,6 +26,34 @@ describe('queue entries stored around their payload JSON', () => {
     await storage.batch(store.putEntryOps(entry, JSON.stringify(entry.payload)));
     // What a put of the entry itself reads back (JSON: -0 comes back as 0).
     expect(await store.entriesAt([QueueStore.key(entry)])).toEqual([JSON.parse(JSON.stringify(entry))]);
+    await storage.close();
+  });
+});
+
+describe('the queue range after many settled entries', () => {
+  it.each(STORAGE_KINDS)('is compacted once every COMPACT_AFTER_REMOVALS removals (%s)', async (kind) => {
+    const storage = await Storage.open(kind === 'disk' ? await tempDir() : undefined);
+    const store = new QueueStore(storage);
+    const compact = vi.spyOn(storage, 'compact');
+    const entries = Array.from({ length: COMPACT_AFTER_REMOVALS * 2 }, (_, i) =>
+      newEntry(1_000 + i, 'fn', { i }, 'invoke'),
+    );
+    await storage.batch(entries.flatMap((entry) => store.putEntryOps(entry)));
+    const remove = async (from: number, to: number): Promise<void> => {
+      await storage.batch(entries.slice(from, to).flatMap((entry) => store.removeEntryOps(entry)));
+      store.compactIfChurned();
+    };
+    await remove(0, COMPACT_AFTER_REMOVALS - 1);
+    expect(compact).not.toHaveBeenCalled();
+    await remove(COMPACT_AFTER_REMOVALS - 1, COMPACT_AFTER_REMOVALS);
+    expect(compact).toHaveBeenCalledTimes(1);
+    expect(compact.mock.calls[0]?.[0]).toBe(store.queue);
+    // The count starts again: the next compaction comes after as many more removals.
+    await remove(COMPACT_AFTER_REMOVALS, COMPACT_AFTER_REMOVALS * 2 - 1);
+    expect(compact).toHaveBeenCalledTimes(1);
+    await remove(COMPACT_AFTER_REMOVALS * 2 - 1, COMPACT_AFTER_REMOVALS * 2);
+    expect(compact).toHaveBeenCalledTimes(2);
+    expect(await store.dueKeysFor('fn', 1_000_000, 10)).toEqual([]);
     await storage.close();
   });
 });
