@@ -49,7 +49,11 @@ function errorText(outcome: InvocationOutcome): string {
   return message ? `${type}: ${message}` : type;
 }
 
-export async function deliver(deps: DeliveryDeps, entry: QueueEntry): Promise<void> {
+/**
+ * One attempt at delivering `entry`. `payloadJson`, when given, is the JSON of its payload (the
+ * engine had it already): the runtime sends it as is.
+ */
+export async function deliver(deps: DeliveryDeps, entry: QueueEntry, payloadJson?: string): Promise<void> {
   const { ctx, invoker } = deps;
   const { requestId, functionName } = entry;
   const config = await deps.configs.effective(functionName);
@@ -74,6 +78,7 @@ export async function deliver(deps: DeliveryDeps, entry: QueueEntry): Promise<vo
       payload: entry.payload,
       requestId,
       invocationType: 'Event',
+      payloadJson,
     });
   } catch (err) {
     const reason =
@@ -136,9 +141,13 @@ async function failedAttempt(
  * service error instead of leaving it due at once, which would retry it in a hot loop. If even
  * that write fails (storage closing) the entry simply stays queued for the next open.
  */
-export async function deliverSafely(deps: DeliveryDeps, entry: QueueEntry): Promise<void> {
+export async function deliverSafely(
+  deps: DeliveryDeps,
+  entry: QueueEntry,
+  payloadJson?: string,
+): Promise<void> {
   try {
-    await deliver(deps, entry);
+    await deliver(deps, entry, payloadJson);
   } catch (err) {
     const reason = `ServiceException: ${err instanceof Error ? err.message : String(err)}`;
     try {

@@ -7,7 +7,7 @@
  */
 import type { TimerHandle } from '../../clock.js';
 import { delay } from '../../clock.js';
-import type { FunctionInvoker } from '../../functions/invoker.js';
+import type { FunctionInvoker, InvocationOutcome, InvocationRequest } from '../../functions/invoker.js';
 import { SEP } from '../../storage/keys.js';
 import { type DeliveryDeps, deliverSafely, type FunctionConcurrencyInfo } from './delivery.js';
 import { ReadyEntries } from './ready.js';
@@ -73,12 +73,23 @@ export class Dispatcher {
   #timer: TimerHandle | undefined;
   #closed = false;
 
+  /** Slot releases of the entries being delivered, by request id (see #invoke). */
+  readonly #releases = new Map<string, () => void>();
+  /** What every delivery is given, made once per attach (not per event). */
+  #delivery: DeliveryDeps | undefined;
+
   constructor(private readonly deps: BaseDeps) {}
 
   /** Attaches the invoker (the function runtime) and starts dispatching. */
   attach(invoker: FunctionInvoker, concurrency?: FunctionConcurrencyInfo): void {
     this.#invoker = invoker;
     this.#concurrency = concurrency;
+    this.#delivery = {
+      ...this.deps,
+      invoker: { invoke: (request) => this.#invoke(request) },
+      concurrency,
+      queued: (name) => this.wake(name),
+    };
     this.wake();
   }
 
@@ -348,33 +359,33 @@ export class Dispatcher {
     release: () => void,
     payloadJson: string | undefined,
   ): Promise<void> {
+    const delivery = this.#delivery;
+    if (!delivery) return Promise.resolve();
+    this.#releases.set(entry.requestId, release);
+    return deliverSafely(delivery, entry, payloadJson);
+  }
+
+  /** The invoker deliveries call: decides queueing behind, and gives the slot back on the answer. */
+  #invoke(request: InvocationRequest): Promise<InvocationOutcome> {
     const inner = this.#invoker;
-    if (!inner) return Promise.resolve();
-    const name = entry.functionName;
-    const invoker: FunctionInvoker = {
-      invoke: (request) => {
-        // Decided when the call reaches the runtime: the calls before it are in the runtime by
-        // then (running, starting a container, or queued), so it has a container to queue behind.
-        const calling = this.#calling.get(name) ?? 0;
-        const behind = this.#depth() > 1 && calling >= this.#functionCap(name);
-        this.#calling.set(name, calling + 1);
-        const answer = inner.invoke(
-          behind || payloadJson !== undefined ? { ...request, queueBehind: behind, payloadJson } : request,
-        );
-        const answered = (): void => {
-          const left = (this.#calling.get(name) ?? 1) - 1;
-          if (left === 0) this.#calling.delete(name);
-          else this.#calling.set(name, left);
-          release();
-        };
-        answer.then(answered, answered);
-        return answer;
-      },
+    if (!inner) return Promise.reject(new Error('no invoker attached'));
+    const name = request.functionName;
+    // Decided when the call reaches the runtime: the calls before it are in the runtime by then
+    // (running, starting a container, or queued), so it has a container to queue behind.
+    const calling = this.#calling.get(name) ?? 0;
+    if (this.#depth() > 1 && calling >= this.#functionCap(name)) request.queueBehind = true;
+    this.#calling.set(name, calling + 1);
+    const answer = inner.invoke(request);
+    const answered = (): void => {
+      const left = (this.#calling.get(name) ?? 1) - 1;
+      if (left === 0) this.#calling.delete(name);
+      else this.#calling.set(name, left);
+      const release = this.#releases.get(request.requestId);
+      this.#releases.delete(request.requestId);
+      release?.();
     };
-    return deliverSafely(
-      { ...this.deps, invoker, concurrency: this.#concurrency, queued: (name) => this.wake(name) },
-      entry,
-    );
+    answer.then(answered, answered);
+    return answer;
   }
 
   #start(
@@ -407,6 +418,7 @@ export class Dispatcher {
       .finally(() => {
         release();
         this.#inFlight.delete(requestId);
+        this.#releases.delete(requestId);
         const left = (this.#perFunction.get(functionName) ?? 1) - 1;
         if (left === 0) this.#perFunction.delete(functionName);
         else this.#perFunction.set(functionName, left);
