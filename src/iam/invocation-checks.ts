@@ -31,7 +31,18 @@ export interface PollRequest {
   executionRole: string;
 }
 
+/** A document whose decisions may change with time alone (it names a time condition key). */
+const TIME_KEYS = /aws:(currenttime|epochtime)/i;
+
 export class InvocationChecks {
+  /**
+   * Answers of {@link InvocationChecks.s3Delivery} under a function's resource policy, per
+   * document and `<function ARN> <bucket ARN>`: the document object changes whenever the policy
+   * does, and the request is otherwise the same every time. Documents naming a time key are
+   * evaluated every time (null here).
+   */
+  readonly #s3Answers = new WeakMap<object, Map<string, string | undefined> | null>();
+
   constructor(
     private readonly authorizer: Authorizer,
     private readonly arns: Arns,
@@ -60,6 +71,9 @@ export class InvocationChecks {
       return undefined;
     }
     const policy = await this.functionPolicy(request.functionName);
+    const answers = typeof policy === 'object' ? this.#answersFor(policy) : null;
+    const key = `${functionArn} ${bucketArn}`;
+    if (answers?.has(key)) return answers.get(key);
     const result =
       policy === undefined
         ? undefined
@@ -69,8 +83,21 @@ export class InvocationChecks {
             resource: functionArn,
             context: source,
           });
-    if (result?.decision === 'Allow') return undefined;
-    return `the resource policy of ${functionArn} does not allow ${S3_PRINCIPAL} to perform lambda:InvokeFunction for source ${bucketArn} (add one with functions.addPermission, or name an invocationRole)`;
+    const answer =
+      result?.decision === 'Allow'
+        ? undefined
+        : `the resource policy of ${functionArn} does not allow ${S3_PRINCIPAL} to perform lambda:InvokeFunction for source ${bucketArn} (add one with functions.addPermission, or name an invocationRole)`;
+    if (policy !== undefined) answers?.set(key, answer);
+    return answer;
+  }
+
+  #answersFor(policy: object): Map<string, string | undefined> | null {
+    let answers = this.#s3Answers.get(policy);
+    if (answers === undefined) {
+      answers = TIME_KEYS.test(JSON.stringify(policy)) ? null : new Map();
+      this.#s3Answers.set(policy, answers);
+    }
+    return answers;
   }
 
   /** May the poller read the stream and invoke the function? */
