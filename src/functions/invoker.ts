@@ -25,6 +25,11 @@ export interface InvocationRequest {
    * waits). Runs as usual when no container can take it.
    */
   queueBehind?: boolean;
+  /**
+   * With {@link queueBehind}: how many invocations of the function the caller lets run at once.
+   * An idle warm container is then taken (instead of queueing) only while fewer run.
+   */
+  concurrencyLimit?: number;
 }
 
 export interface InvocationOutcome {
@@ -52,4 +57,9 @@ export interface FunctionInvoker {
    * ({@link InvocationRequest.queueBehind}); callers send that flag only when this is above 0.
    */
   readonly queuesBehind?: number;
+  /**
+   * How many may be queued behind each running invocation of this function now (at most
+   * {@link queuesBehind}); callers bound what they send to it. Default: `queuesBehind`.
+   */
+  roomBehind?(functionName: string): number;
 }

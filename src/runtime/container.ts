@@ -287,10 +287,14 @@ export class Container {
     });
   }
 
-  /** Busy, alive, and room behind the running invocation (see {@link QUEUE_BEHIND}). */
+  /** Busy, alive, and room behind the running invocation. */
   get canQueue(): boolean {
-    const room = this.#lastMs < SHORT_MS ? QUEUE_BEHIND : 1;
-    return this.#state === 'busy' && this.#queued.length < room && this.alive;
+    return this.#state === 'busy' && this.#queued.length < this.room && this.alive;
+  }
+
+  /** How many may wait behind the running invocation (see {@link QUEUE_BEHIND}). */
+  get room(): number {
+    return this.#lastMs < SHORT_MS ? QUEUE_BEHIND : 1;
   }
 
   /** Invocations queued behind the running one. */

@@ -103,6 +103,13 @@ export class ContainerPool {
     return target;
   }
 
+  /** The most any live container of the function lets wait behind it now; 1 when it has none. */
+  roomBehind(functionName: string): number {
+    let room = 1;
+    for (const container of this.#live.get(functionName) ?? []) room = Math.max(room, container.room);
+    return room;
+  }
+
   /** True when a warm container of the function waits idle. */
   hasIdle(functionName: string): boolean {
     return (this.#idle.get(functionName)?.length ?? 0) > 0;

@@ -128,6 +128,10 @@ export class FunctionRuntime implements FunctionInvoker {
 
   readonly queuesBehind = QUEUE_BEHIND;
 
+  roomBehind(functionName: string): number {
+    return this.#pool.roomBehind(functionName);
+  }
+
   invoke(request: InvocationRequest): Promise<InvocationOutcome> {
     return this.run(request);
   }
@@ -173,6 +177,8 @@ export class FunctionRuntime implements FunctionInvoker {
         container = await this.#start(config);
       } catch (err) {
         this.#pool.release(functionName, undefined, false);
+        // Invocations waiting for this container to become busy must look again (see #runBehind).
+        this.#changed(functionName);
         throw err;
       }
     }
@@ -188,36 +194,48 @@ export class FunctionRuntime implements FunctionInvoker {
 
   /**
    * For {@link InvocationRequest.queueBehind}: runs the invocation queued behind a busy container
-   * of the function, waiting while its containers are all starting or full; as usual instead
-   * when a warm container is idle or none is busy. When the container it was queued in dies or is
-   * retired before starting it, it looks for a place again: several may have waited there, and
-   * running them all as usual at once would start containers beyond the caller's concurrency.
+   * of the function, waiting while its containers are all starting or full. It runs as usual
+   * instead in an idle warm container while fewer than the caller's `concurrencyLimit` run, or
+   * when nothing of the function is in flight. When the container it was queued in dies or is
+   * retired before starting it, it looks for a place again (several may have waited there, and
+   * running them all as usual at once would start containers beyond the caller's concurrency),
+   * with the function's current configuration; once the engine closes, it fails with
+   * EngineClosed (never started: no attempt of the caller's is used).
    */
   async #runBehind(
-    config: FunctionConfiguration,
+    initial: FunctionConfiguration,
     request: InvocationRequest,
     payload: string,
     format: 'json' | 'kinesis',
   ): Promise<RunResult> {
-    const { functionName } = request;
+    const { functionName, concurrencyLimit } = request;
+    let config = initial;
     for (;;) {
-      // A warm container waiting idle goes first: no event waits while one could run.
-      if (this.#pool.hasIdle(functionName)) return this.#runAcquired(config, request, payload, format, false);
+      const running = this.#pool.inFlight(functionName);
+      const idle = this.#pool.hasIdle(functionName);
+      if (idle && concurrencyLimit !== undefined && running < concurrencyLimit) {
+        return this.#runAcquired(config, request, payload, format, false);
+      }
       // Queued in the same tick as found: no other caller can take the place in between.
       const target = this.#pool.queueTarget(functionName, config.revisionId);
       if (target) {
         const outcome = await this.#runIn(target, config, request, payload, format, false, true);
-        // Never started there (the container died or was retired): queue again, or run as usual.
         if (outcome) return outcome;
+        // Never started there (the container died or was retired): look again.
+        this.ctx.lifecycle.assertOpen();
+        config = this.registry.peek(functionName) ?? (await this.registry.require(functionName));
         continue;
       }
-      if (this.#pool.inFlight(functionName) === 0)
+      if (running === 0 || (idle && concurrencyLimit === undefined)) {
         return this.#runAcquired(config, request, payload, format, false);
+      }
       await new Promise<void>((resolve) => {
         const list = this.#changes.get(functionName);
         if (list) list.push(resolve);
         else this.#changes.set(functionName, [resolve]);
       });
+      this.ctx.lifecycle.assertOpen();
+      config = this.registry.peek(functionName) ?? (await this.registry.require(functionName));
     }
   }
 

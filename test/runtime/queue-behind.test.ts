@@ -7,14 +7,20 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { InvocationRequest } from '../../src/functions/invoker.js';
+import type { FunctionInvoker, InvocationRequest } from '../../src/functions/invoker.js';
 import { type Engine, ManualClock } from '../../src/index.js';
 import { QUEUE_BEHIND } from '../../src/runtime/container.js';
 import { collect, nextEvent, openEngine, tempDir } from '../helpers/engines.js';
 import { createFixture } from '../helpers/functions.js';
 
-function request(id: string, payload: unknown, queueBehind = false): InvocationRequest {
-  return { functionName: 'gated', payload, requestId: id, invocationType: 'Event', queueBehind };
+function request(
+  id: string,
+  payload: unknown,
+  queueBehind = false,
+  concurrencyLimit?: number,
+): InvocationRequest {
+  const base: InvocationRequest = { functionName: 'gated', payload, requestId: id, invocationType: 'Event' };
+  return { ...base, queueBehind, ...(concurrencyLimit === undefined ? {} : { concurrencyLimit }) };
 }
 
 async function gatedEngine(): Promise<{ engine: Engine; clock: ManualClock }> {
@@ -120,6 +126,52 @@ describe('invocations queued behind a busy container', () => {
     expect(spawned).toBe(1);
   });
 
+  it('look again when the container meant to replace theirs fails to start', async () => {
+    const { engine, clock } = await gatedEngine();
+    const runtime = engine.functions.runtime;
+    await runtime.invoke(request('warm', { n: 0 }));
+    const startedA = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'a');
+    const a = runtime.invoke(request('a', { hang: true }));
+    await startedA;
+    const behind = ['b', 'c', 'd'].map((id, i) => runtime.invoke(request(id, { n: i }, true)));
+    // From now on no container can start.
+    runtime.setHost({
+      sdkCall: async () => undefined,
+      logsDenied: async () => {
+        throw new Error('the role cannot be read');
+      },
+    });
+    clock.advance(3000);
+    expect((await a).payload).toMatchObject({ errorType: 'Sandbox.Timedout' });
+    const settled = await Promise.allSettled(behind);
+    expect(settled.map((r) => (r.status === 'rejected' ? String(r.reason) : 'fulfilled'))).toEqual([
+      'Error: the role cannot be read',
+      'Error: the role cannot be read',
+      'Error: the role cannot be read',
+    ]);
+    expect(runtime.pool.inFlight('gated')).toBe(0);
+  });
+
+  it('fail with EngineClosed, starting nothing, when the engine closes before they start', async () => {
+    const { engine } = await gatedEngine();
+    const runtime = engine.functions.runtime;
+    await runtime.invoke(request('warm', { n: 0 }));
+    const startedA = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'a');
+    const a = runtime.invoke(request('a', { hang: true }));
+    await startedA;
+    const behind = Promise.allSettled(['b', 'c'].map((id, i) => runtime.invoke(request(id, { n: i }, true))));
+    let spawned = 0;
+    const sub = engine.eventsOf$('function.container.spawned').subscribe(() => spawned++);
+    await engine.close();
+    sub.unsubscribe();
+    await a;
+    for (const result of await behind) {
+      expect(result.status).toBe('rejected');
+      if (result.status === 'rejected') expect(result.reason).toMatchObject({ code: 'EngineClosed' });
+    }
+    expect(spawned).toBe(0);
+  });
+
   it('queue one behind a container whose last invocation was long', async () => {
     const { engine, clock } = await gatedEngine();
     const runtime = engine.functions.runtime;
@@ -143,7 +195,7 @@ describe('invocations queued behind a busy container', () => {
     expect(runtime.pool.containers('gated')).toHaveLength(1);
   });
 
-  it('run in an idle warm container rather than queue behind a busy one', async () => {
+  it('run in an idle warm container rather than queue, while fewer than their limit run', async () => {
     const { engine } = await gatedEngine();
     const runtime = engine.functions.runtime;
     await runtime.invoke(request('warm', { n: 0 }));
@@ -157,10 +209,16 @@ describe('invocations queued behind a busy container', () => {
     const idle = (await startedW).containerId;
     expect(idle).not.toBe(busy);
     const startedB = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'b');
-    expect((await runtime.invoke(request('b', { n: 2 }, true))).payload).toEqual({ n: 2 });
+    expect((await runtime.invoke(request('b', { n: 2 }, true, 2))).payload).toEqual({ n: 2 });
     expect((await startedB).containerId).toBe(idle);
+    // At its limit (one runs, one allowed), the next waits behind the busy container instead.
+    const startedC = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'c');
+    const c = runtime.invoke(request('c', { n: 3 }, true, 1));
+    expect(runtime.pool.containers('gated').find((k) => k.id === busy)?.queued).toBe(1);
     await writeFile(go, '');
     expect((await a).payload).toEqual({ n: 1 });
+    expect((await c).payload).toEqual({ n: 3 });
+    expect((await startedC).containerId).toBe(busy);
   });
 
   it('run as usual when no container of the function is busy', async () => {
@@ -195,5 +253,76 @@ describe('the push dispatcher queueing behind running invocations', () => {
     expect([...succeeded].sort()).toEqual([...ids].sort());
     expect(maxRunning).toBeLessThanOrEqual(2);
     expect(spawned).toBeLessThanOrEqual(2);
+  });
+
+  it('keeps to maxConcurrencyPerFunction running when more warm containers wait idle', async () => {
+    const engine = await openEngine('memory', { asyncInvocation: { maxConcurrencyPerFunction: 2 } });
+    await createFixture(engine, 'gated', 'gate.handler');
+    const dir = await tempDir();
+    // Six warm containers, from six synchronous invokes at once; idle once they end.
+    const warm = Array.from({ length: 6 }, (_, n) =>
+      engine.functions.invoke('gated', { waitFor: join(dir, 'warm'), n }),
+    );
+    await collect(engine.events$, 6, (e) => e.type === 'function.invocation.started');
+    await writeFile(join(dir, 'warm'), '');
+    await Promise.all(warm);
+    expect(engine.functions.runtime.pool.containers('gated')).toHaveLength(6);
+
+    let running = 0;
+    let maxRunning = 0;
+    const sub = engine.events$.subscribe((e) => {
+      if (e.type === 'function.invocation.started') maxRunning = Math.max(maxRunning, ++running);
+      if (e.type === 'function.invocation.completed') running--;
+    });
+    const total = 12;
+    const delivered = collect(engine.events$, total, (e) => e.type === 'async.succeeded', 20_000);
+    const first = collect(engine.events$, 2, (e) => e.type === 'function.invocation.started');
+    await Promise.all(
+      Array.from({ length: total }, (_, n) =>
+        engine.functions.invoke('gated', { waitFor: join(dir, 'go'), n }, { invocationType: 'Event' }),
+      ),
+    );
+    await first;
+    await writeFile(join(dir, 'go'), '');
+    await delivered;
+    sub.unsubscribe();
+    expect(maxRunning).toBe(2);
+  });
+
+  it('sends no more per running invocation than the invoker has room for behind it', async () => {
+    const engine = await openEngine('memory', { asyncInvocation: { maxConcurrencyPerFunction: 1 } });
+    let room = 1;
+    let outstanding = 0;
+    let most = 0;
+    const invoker: FunctionInvoker = {
+      queuesBehind: 8,
+      roomBehind: () => room,
+      invoke: async (request) => {
+        most = Math.max(most, ++outstanding);
+        await new Promise((resolve) => setImmediate(resolve));
+        outstanding--;
+        return {
+          requestId: request.requestId,
+          statusCode: 200,
+          payload: null,
+          executedVersion: '$LATEST',
+          durationMs: 0,
+        };
+      },
+    };
+    engine.asyncInvocations.attachInvoker(invoker);
+    const round = async (): Promise<number> => {
+      most = 0;
+      const done = collect(engine.events$, 12, (e) => e.type === 'async.succeeded');
+      await Promise.all(Array.from({ length: 12 }, (_, i) => engine.asyncInvocations.enqueue('fn', { i })));
+      await done;
+      return most;
+    };
+    // One running, one behind it.
+    expect(await round()).toBe(2);
+    room = 8;
+    const wide = await round();
+    expect(wide).toBeGreaterThan(2);
+    expect(wide).toBeLessThanOrEqual(9);
   });
 });

@@ -198,7 +198,7 @@ export class Dispatcher {
       );
       if (this.#closed || free <= 0) return;
       const cap = this.#functionCap(name);
-      let wanted = Math.min(free, depth * cap - (this.#invoking.get(name) ?? 0));
+      let wanted = Math.min(free, this.#depthFor(name) * cap - (this.#invoking.get(name) ?? 0));
       if (wanted > 0) wanted -= this.#startReady(name, wanted);
       const buffered = this.#ready.count(name);
       const readAhead = Math.max(0, readAheadFor(cap) - buffered);
@@ -304,7 +304,7 @@ export class Dispatcher {
 
   #saturated(name: string): boolean {
     const cap = this.#functionCap(name);
-    return (this.#invoking.get(name) ?? 0) >= this.#depth() * cap && this.#ready.count(name) >= cap;
+    return (this.#invoking.get(name) ?? 0) >= this.#depthFor(name) * cap && this.#ready.count(name) >= cap;
   }
 
   /** Enough read ahead that a release need not trigger a scan (half the read-ahead is left). */
@@ -323,8 +323,14 @@ export class Dispatcher {
     const cap = this.#functionCap(name);
     if (this.#inFlight.size >= this.#inFlightBound()) return false;
     if (invoking < cap && this.#invokingTotal < overall) return true;
-    const depth = this.#depth();
-    return invoking < depth * cap && this.#invokingTotal < depth * overall;
+    return invoking < this.#depthFor(name) * cap && this.#invokingTotal < this.#depth() * overall;
+  }
+
+  /** Invocations per slot of this function now: fewer behind a function whose invocations are long. */
+  #depthFor(name: string): number {
+    const invoker = this.#invoker;
+    if (invoker?.queuesBehind === undefined) return 1;
+    return 1 + (invoker.roomBehind?.(name) ?? invoker.queuesBehind);
   }
 
   /** Invocations per slot: 1, and as many more as the invoker queues behind each running one (see #slotFree). */
@@ -373,7 +379,11 @@ export class Dispatcher {
     // Decided when the call reaches the runtime: the calls before it are in the runtime by then
     // (running, starting a container, or queued), so it has a container to queue behind.
     const calling = this.#calling.get(name) ?? 0;
-    if (this.#depth() > 1 && calling >= this.#functionCap(name)) request.queueBehind = true;
+    const cap = this.#functionCap(name);
+    if (this.#depth() > 1 && calling >= cap) {
+      request.queueBehind = true;
+      request.concurrencyLimit = cap;
+    }
     this.#calling.set(name, calling + 1);
     const answer = inner.invoke(request);
     const answered = (): void => {
