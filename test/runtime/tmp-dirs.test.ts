@@ -1,6 +1,7 @@
 /**
- * Containers' /tmp directories carry their process id, so one left by a process killed outright
- * is removed by the next engine, and one of a live process never is.
+ * Containers' /tmp directories carry their host and process id, so one left by a process killed
+ * outright is removed by the next engine on the host, and one of a live process or of another
+ * host never is.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -9,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/index.js';
-import { pruneStaleTmpDirs } from '../../src/runtime/tmp-dirs.js';
+import { HOST_TAG, pruneStaleTmpDirs } from '../../src/runtime/tmp-dirs.js';
 import { onCleanup, openEngine, tempDir } from '../helpers/engines.js';
 import { createFixture } from '../helpers/functions.js';
 
@@ -21,17 +22,19 @@ async function deadPid(): Promise<number> {
   return child.pid;
 }
 
-async function leftBehind(root: string, pid: number, suffix: string): Promise<string> {
-  const dir = join(root, `lambdalite-tmp-${pid}-${suffix}`);
+async function leftBehind(root: string, pid: number, suffix: string, host = HOST_TAG): Promise<string> {
+  const dir = join(root, `lambdalite-tmp-${host}-${pid}-${suffix}`);
   await mkdir(dir);
   await writeFile(join(dir, 'scratch'), 'x');
   return dir;
 }
 
 describe("containers' /tmp directories", () => {
-  it('are removed when their process is gone, kept while it runs', async () => {
+  it('are removed when their process is gone, kept while it runs or when of another host', async () => {
     const root = await tempDir();
-    await leftBehind(root, await deadPid(), 'dead01');
+    const dead = await deadPid();
+    await leftBehind(root, dead, 'dead01');
+    await leftBehind(root, dead, 'away01', '0badc0de');
     await leftBehind(root, process.pid, 'self01');
     await leftBehind(root, process.ppid, 'live01');
     await mkdir(join(root, 'lambdalite-tmp-AbC123'));
@@ -39,8 +42,9 @@ describe("containers' /tmp directories", () => {
     expect(await pruneStaleTmpDirs(root)).toBe(1);
     expect((await readdir(root)).sort()).toEqual(
       [
-        `lambdalite-tmp-${process.pid}-self01`,
-        `lambdalite-tmp-${process.ppid}-live01`,
+        `lambdalite-tmp-0badc0de-${dead}-away01`,
+        `lambdalite-tmp-${HOST_TAG}-${process.pid}-self01`,
+        `lambdalite-tmp-${HOST_TAG}-${process.ppid}-live01`,
         'lambdalite-tmp-AbC123',
         'unrelated',
       ].sort(),
@@ -58,6 +62,8 @@ describe("containers' /tmp directories", () => {
     await createFixture(running, 'gated', 'gate.handler');
     await running.functions.invoke('gated', { n: 1 });
     const [container] = running.functions.runtime.pool.containers('gated');
-    expect(basename(container?.tmpDir ?? '')).toMatch(new RegExp(`^lambdalite-tmp-${process.pid}-`));
+    expect(basename(container?.tmpDir ?? '')).toMatch(
+      new RegExp(`^lambdalite-tmp-${HOST_TAG}-${process.pid}-`),
+    );
   });
 });
