@@ -6,7 +6,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { FunctionInvoker, InvocationRequest } from '../../src/functions/invoker.js';
 import { type Engine, ManualClock } from '../../src/index.js';
 import { QUEUE_BEHIND } from '../../src/runtime/container.js';
@@ -287,6 +287,54 @@ describe('the push dispatcher queueing behind running invocations', () => {
     await delivered;
     sub.unsubscribe();
     expect(maxRunning).toBe(2);
+  });
+
+  it('leaves events queued behind a container queued, with no attempt used, when the engine closes', async () => {
+    const location = await tempDir();
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const options = { clock, asyncInvocation: { maxConcurrencyPerFunction: 1 } };
+    const engine = await openEngine('disk', { ...options, location });
+    await createFixture(engine, 'gated', 'gate.handler');
+    const warmed = nextEvent(engine, 'async.succeeded');
+    await engine.functions.invoke('gated', { n: 0 }, { invocationType: 'Event' });
+    await warmed;
+    const hanging = nextEvent(engine, 'function.invocation.started');
+    await engine.functions.invoke('gated', { hang: true }, { invocationType: 'Event' });
+    await hanging;
+    // Resolved once both reach the runtime, asked to queue behind (a call queues synchronously).
+    const runtime = engine.functions.runtime;
+    const invoke = runtime.invoke.bind(runtime);
+    let reached = (): void => undefined;
+    const bothQueued = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    let behind = 0;
+    vi.spyOn(runtime, 'invoke').mockImplementation((request) => {
+      const answer = invoke(request);
+      if (request.queueBehind && ++behind === 2) reached();
+      return answer;
+    });
+    const ids: string[] = [];
+    for (const n of [1, 2]) {
+      ids.push((await engine.functions.invoke('gated', { n }, { invocationType: 'Event' })).requestId);
+    }
+    await bothQueued;
+    expect(runtime.pool.containers('gated')[0]?.queued).toBe(2);
+    await engine.close();
+
+    const reopened = await openEngine('disk', { ...options, location });
+    const attempts = collect(
+      reopened.eventsOf$('async.attempt'),
+      2,
+      (e) => e.type === 'async.attempt' && ids.includes(e.requestId),
+      20_000,
+    );
+    clock.advance(10_000);
+    const seen = await attempts;
+    expect(seen.map((e) => (e.type === 'async.attempt' ? [e.attempt, e.outcome] : [])).sort()).toEqual([
+      [1, 'success'],
+      [1, 'success'],
+    ]);
   });
 
   it('sends no more per running invocation than the invoker has room for behind it', async () => {
