@@ -126,6 +126,35 @@ describe('invocations queued behind a busy container', () => {
     expect(spawned).toBe(1);
   });
 
+  it('run in one new container when theirs is retired over its /tmp quota', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const engine = await openEngine('memory', { clock, quotas: { tmpMb: 1 } });
+    await createFixture(engine, 'tmp', 'faults.fillsTmp');
+    const runtime = engine.functions.runtime;
+    const call = (id: string, bytes: number, queueBehind = false) =>
+      runtime.invoke({
+        functionName: 'tmp',
+        payload: { bytes },
+        requestId: id,
+        invocationType: 'Event',
+        queueBehind,
+      });
+    const first = (await call('warm', 10)).payload as { tmp: string };
+    let spawned = 0;
+    const sub = engine.eventsOf$('function.container.spawned').subscribe(() => spawned++);
+    const over = call('over', 2 * 1024 * 1024);
+    const behind = ['b', 'c', 'd'].map((id) => call(id, 10, true));
+    expect(runtime.pool.containers('tmp')[0]?.queued).toBe(3);
+    expect((await over).payload).toMatchObject({ errorMessage: expect.stringMatching(/ENOSPC/) });
+    const results = await Promise.all(behind);
+    sub.unsubscribe();
+    for (const result of results) {
+      expect(result.functionError).toBeUndefined();
+      expect((result.payload as { tmp: string }).tmp).not.toBe(first.tmp);
+    }
+    expect(spawned).toBe(1);
+  });
+
   it('look again when the container meant to replace theirs fails to start', async () => {
     const { engine, clock } = await gatedEngine();
     const runtime = engine.functions.runtime;
