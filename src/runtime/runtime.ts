@@ -349,6 +349,13 @@ export class FunctionRuntime implements FunctionInvoker {
         raw = await running;
       }
     }
+    if (raw.died === 'closed' && invocationType === 'Event') {
+      // An event stopped by close has not failed: no outcome, so it stays queued, with no attempt
+      // used, for the next engine on this storage. (A synchronous caller gets the function error.)
+      this.#pool.release(functionName, container, false);
+      this.#changed(functionName);
+      return fail('EngineClosed', `the engine closed while invocation ${requestId} of ${functionName} ran`);
+    }
     const timedOut = raw.died === 'timeout';
     const durationMs = timedOut
       ? Math.max(timeoutMs, performance.now() - started)

@@ -193,7 +193,8 @@ describe('invocations queued behind a busy container', () => {
     const sub = engine.eventsOf$('function.container.spawned').subscribe(() => spawned++);
     await engine.close();
     sub.unsubscribe();
-    await a;
+    // The running event was stopped, not failed: it stays queued like the others.
+    await expect(a).rejects.toMatchObject({ code: 'EngineClosed' });
     for (const result of await behind) {
       expect(result.status).toBe('rejected');
       if (result.status === 'rejected') expect(result.reason).toMatchObject({ code: 'EngineClosed' });
@@ -318,7 +319,7 @@ describe('the push dispatcher queueing behind running invocations', () => {
     expect(maxRunning).toBe(2);
   });
 
-  it('leaves events queued behind a container queued, with no attempt used, when the engine closes', async () => {
+  it('leaves running events and those queued behind them queued, with no attempt used, when the engine closes', async () => {
     const location = await tempDir();
     const clock = new ManualClock(Date.UTC(2026, 0, 1));
     const options = { clock, asyncInvocation: { maxConcurrencyPerFunction: 1 } };
@@ -327,9 +328,10 @@ describe('the push dispatcher queueing behind running invocations', () => {
     const warmed = nextEvent(engine, 'async.succeeded');
     await engine.functions.invoke('gated', { n: 0 }, { invocationType: 'Event' });
     await warmed;
-    const hanging = nextEvent(engine, 'function.invocation.started');
-    await engine.functions.invoke('gated', { hang: true }, { invocationType: 'Event' });
-    await hanging;
+    const go = join(location, 'go');
+    const running = nextEvent(engine, 'function.invocation.started');
+    const first = await engine.functions.invoke('gated', { waitFor: go, n: 0 }, { invocationType: 'Event' });
+    await running;
     // Resolved once both reach the runtime, asked to queue behind (a call queues synchronously).
     const runtime = engine.functions.runtime;
     const invoke = runtime.invoke.bind(runtime);
@@ -343,7 +345,7 @@ describe('the push dispatcher queueing behind running invocations', () => {
       if (request.queueBehind && ++behind === 2) reached();
       return answer;
     });
-    const ids: string[] = [];
+    const ids = [first.requestId];
     for (const n of [1, 2]) {
       ids.push((await engine.functions.invoke('gated', { n }, { invocationType: 'Event' })).requestId);
     }
@@ -351,16 +353,19 @@ describe('the push dispatcher queueing behind running invocations', () => {
     expect(runtime.pool.containers('gated')[0]?.queued).toBe(2);
     await engine.close();
 
+    await writeFile(go, '');
     const reopened = await openEngine('disk', { ...options, location });
     const attempts = collect(
       reopened.eventsOf$('async.attempt'),
-      2,
+      3,
       (e) => e.type === 'async.attempt' && ids.includes(e.requestId),
       20_000,
     );
     clock.advance(10_000);
     const seen = await attempts;
+    // The running one and the two queued behind it: none used an attempt before the close.
     expect(seen.map((e) => (e.type === 'async.attempt' ? [e.attempt, e.outcome] : [])).sort()).toEqual([
+      [1, 'success'],
       [1, 'success'],
       [1, 'success'],
     ]);
