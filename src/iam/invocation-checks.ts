@@ -87,7 +87,7 @@ export class InvocationChecks {
       result?.decision === 'Allow'
         ? undefined
         : `the resource policy of ${functionArn} does not allow ${S3_PRINCIPAL} to perform lambda:InvokeFunction for source ${bucketArn} (add one with functions.addPermission, or name an invocationRole)`;
-    if (policy !== undefined) answers?.set(key, answer);
+    answers?.set(key, answer);
     return answer;
   }
 

@@ -210,7 +210,13 @@ export class FunctionRuntime implements FunctionInvoker {
   ): Promise<RunResult> {
     const { functionName, concurrencyLimit } = request;
     let config = initial;
-    for (;;) {
+    for (let pass = 0; ; pass++) {
+      if (pass > 0) {
+        // Back after a wait or a container that never started it: the engine may have closed
+        // and the function may have changed meanwhile.
+        this.ctx.lifecycle.assertOpen();
+        config = this.registry.peek(functionName) ?? (await this.registry.require(functionName));
+      }
       const running = this.#pool.inFlight(functionName);
       const idle = this.#pool.hasIdle(functionName);
       if (idle && concurrencyLimit !== undefined && running < concurrencyLimit) {
@@ -222,8 +228,6 @@ export class FunctionRuntime implements FunctionInvoker {
         const outcome = await this.#runIn(target, config, request, payload, format, false, true);
         if (outcome) return outcome;
         // Never started there (the container died or was retired): look again.
-        this.ctx.lifecycle.assertOpen();
-        config = this.registry.peek(functionName) ?? (await this.registry.require(functionName));
         continue;
       }
       if (running === 0 || (idle && concurrencyLimit === undefined)) {
@@ -234,8 +238,6 @@ export class FunctionRuntime implements FunctionInvoker {
         if (list) list.push(resolve);
         else this.#changes.set(functionName, [resolve]);
       });
-      this.ctx.lifecycle.assertOpen();
-      config = this.registry.peek(functionName) ?? (await this.registry.require(functionName));
     }
   }
 

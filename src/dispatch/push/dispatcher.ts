@@ -333,7 +333,7 @@ export class Dispatcher {
     return 1 + (invoker.roomBehind?.(name) ?? invoker.queuesBehind);
   }
 
-  /** Invocations per slot: 1, and as many more as the invoker queues behind each running one (see #slotFree). */
+  /** Invocations per slot at most, for any function: 1 and the most the invoker queues behind one. */
   #depth(): number {
     return 1 + (this.#invoker?.queuesBehind ?? 0);
   }
