@@ -195,8 +195,8 @@ export class FunctionRuntime implements FunctionInvoker {
   /**
    * For {@link InvocationRequest.queueBehind}: runs the invocation queued behind a busy container
    * of the function, waiting while its containers are all starting or full. It runs as usual
-   * instead in an idle warm container while fewer than the caller's `concurrencyLimit` run, or
-   * when nothing of the function is in flight. When the container it was queued in dies or is
+   * instead (an idle warm container, or a new one) while fewer than the caller's
+   * `concurrencyLimit` run, or when nothing of the function is in flight. When the container it was queued in dies or is
    * retired before starting it, it looks for a place again (several may have waited there, and
    * running them all as usual at once would start containers beyond the caller's concurrency),
    * with the function's current configuration; once the engine closes, it fails with
@@ -218,8 +218,9 @@ export class FunctionRuntime implements FunctionInvoker {
         config = this.registry.peek(functionName) ?? (await this.registry.require(functionName));
       }
       const running = this.#pool.inFlight(functionName);
-      const idle = this.#pool.hasIdle(functionName);
-      if (idle && concurrencyLimit !== undefined && running < concurrencyLimit) {
+      // Fewer run than the caller allows (a container idles, or one was lost): run as usual, in
+      // an idle container or a new one, so the function keeps its concurrency through a backlog.
+      if (concurrencyLimit !== undefined && running < concurrencyLimit) {
         return this.#runAcquired(config, request, payload, format, false);
       }
       // Queued in the same tick as found: no other caller can take the place in between.
@@ -230,7 +231,7 @@ export class FunctionRuntime implements FunctionInvoker {
         // Never started there (the container died or was retired): look again.
         continue;
       }
-      if (running === 0 || (idle && concurrencyLimit === undefined)) {
+      if (running === 0 || (concurrencyLimit === undefined && this.#pool.hasIdle(functionName))) {
         return this.#runAcquired(config, request, payload, format, false);
       }
       await new Promise<void>((resolve) => {
@@ -351,13 +352,6 @@ export class FunctionRuntime implements FunctionInvoker {
         raw = await running;
       }
     }
-    if (raw.died === 'closed' && invocationType === 'Event') {
-      // An event stopped by close has not failed: no outcome, so it stays queued, with no attempt
-      // used, for the next engine on this storage. (A synchronous caller gets the function error.)
-      this.#pool.release(functionName, container, false);
-      this.#changed(functionName);
-      return fail('EngineClosed', `the engine closed while invocation ${requestId} of ${functionName} ran`);
-    }
     const timedOut = raw.died === 'timeout';
     const durationMs = timedOut
       ? Math.max(timeoutMs, performance.now() - started)
@@ -422,6 +416,12 @@ export class FunctionRuntime implements FunctionInvoker {
       this.#pool.release(functionName, container, reusable);
     }
     this.#changed(functionName);
+    if (raw.died === 'closed' && invocationType === 'Event') {
+      // An event stopped by close has not failed: no outcome, so it stays queued, with no attempt
+      // used, for the next engine on this storage. (A synchronous caller gets the function error;
+      // the lines and events above say what happened in the container either way.)
+      return fail('EngineClosed', `the engine closed while invocation ${requestId} of ${functionName} ran`);
+    }
     const outcome: RunResult = {
       requestId,
       statusCode: 200,

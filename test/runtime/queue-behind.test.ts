@@ -286,7 +286,9 @@ describe('the push dispatcher queueing behind running invocations', () => {
   });
 
   it('keeps to maxConcurrencyPerFunction running when more warm containers wait idle', async () => {
-    const engine = await openEngine('memory', { asyncInvocation: { maxConcurrencyPerFunction: 2 } });
+    // The engine clock stands still: six cold starts at once cannot time out under load.
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const engine = await openEngine('memory', { clock, asyncInvocation: { maxConcurrencyPerFunction: 2 } });
     await createFixture(engine, 'gated', 'gate.handler');
     const dir = await tempDir();
     // Six warm containers, from six synchronous invokes at once; idle once they end.
@@ -351,7 +353,14 @@ describe('the push dispatcher queueing behind running invocations', () => {
     }
     await bothQueued;
     expect(runtime.pool.containers('gated')[0]?.queued).toBe(2);
+    const touched: string[] = [];
+    const sub = engine.events$.subscribe((e) => {
+      if (e.type === 'async.throttled' || e.type === 'async.retry-scheduled') touched.push(e.requestId);
+    });
     await engine.close();
+    sub.unsubscribe();
+    // Left as stored: nothing rescheduled them.
+    expect(touched).toEqual([]);
 
     await writeFile(go, '');
     const reopened = await openEngine('disk', { ...options, location });
@@ -361,7 +370,7 @@ describe('the push dispatcher queueing behind running invocations', () => {
       (e) => e.type === 'async.attempt' && ids.includes(e.requestId),
       20_000,
     );
-    clock.advance(10_000);
+    // Due at once (the clock has not moved): the close left their schedule alone.
     const seen = await attempts;
     // The running one and the two queued behind it: none used an attempt before the close.
     expect(seen.map((e) => (e.type === 'async.attempt' ? [e.attempt, e.outcome] : [])).sort()).toEqual([
@@ -369,6 +378,38 @@ describe('the push dispatcher queueing behind running invocations', () => {
       [1, 'success'],
       [1, 'success'],
     ]);
+  });
+
+  it('replaces a container lost during a backlog, keeping maxConcurrencyPerFunction running', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const engine = await openEngine('memory', { clock, asyncInvocation: { maxConcurrencyPerFunction: 2 } });
+    await createFixture(engine, 'gated', 'gate.handler');
+    const go = join(await tempDir(), 'go');
+    const started: string[] = [];
+    const sub = engine.eventsOf$('function.invocation.started').subscribe((e) => started.push(e.requestId));
+    // Two run at once; the second one's container exits; ten more wait behind them.
+    const third = collect(engine.eventsOf$('function.invocation.started'), 3, () => true, 10_000);
+    const hold = await engine.functions.invoke('gated', { waitFor: go, n: 0 }, { invocationType: 'Event' });
+    const lost = await engine.functions.invoke('gated', { exit: true }, { invocationType: 'Event' });
+    const rest = await Promise.all(
+      Array.from({ length: 10 }, (_, n) =>
+        engine.functions.invoke('gated', { waitFor: go, n: n + 1 }, { invocationType: 'Event' }),
+      ),
+    );
+    // A third invocation starts while the first still holds its container: the lost one was
+    // replaced during the backlog.
+    await third;
+    expect(started.slice(0, 2).sort()).toEqual([hold.requestId, lost.requestId].sort());
+    expect(rest.map((r) => r.requestId)).toContain(started[2]);
+    const delivered = collect(
+      engine.eventsOf$('async.succeeded'),
+      11,
+      (e) => e.requestId !== lost.requestId,
+      20_000,
+    );
+    await writeFile(go, '');
+    await delivered;
+    sub.unsubscribe();
   });
 
   it('sends no more per running invocation than the invoker has room for behind it', async () => {

@@ -81,6 +81,8 @@ export async function deliver(deps: DeliveryDeps, entry: QueueEntry, payloadJson
       payloadJson,
     });
   } catch (err) {
+    // The engine is closing: the entry stays as stored, due as it was, for the next open.
+    if (isLambdaliteError(err, 'EngineClosed')) return;
     const reason =
       err instanceof Error ? `${isLambdaliteError(err) ? err.code : err.name}: ${err.message}` : String(err);
     if (isLambdaliteError(err, 'ResourceNotFoundException')) {

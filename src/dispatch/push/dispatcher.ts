@@ -349,6 +349,9 @@ export class Dispatcher {
 
   /** Starts up to `count` read-ahead entries of the function; returns how many it started. */
   #startReady(name: string, count: number): number {
+    // Nothing new starts once the engine is closing (the runtime may already be stopped).
+    const status = this.deps.ctx.lifecycle.status;
+    if (status === 'closing' || status === 'closed') return 0;
     let started = 0;
     while (started < count && !this.#closed && this.#ready.count(name) > 0 && this.#slotFree(name)) {
       const next = this.#ready.take(name);
