@@ -221,6 +221,44 @@ describe('mapping lifecycle', () => {
 });
 
 describe('closing with a batch in flight', () => {
+  it('neither counts nor gives up a batch whose invocation fails because the engine closes', async () => {
+    const location = await tempDir();
+    const first = await pullHarness('disk', { engine: { location } });
+    let release: (() => void) | undefined;
+    // What a batch whose container the close stopped answers: a function error.
+    first.invoker.script = () =>
+      new Promise((resolve) => {
+        release = () => resolve(fails('Runtime exited with error: signal: killed'));
+      });
+    await first.engine.mappings.create({
+      functionName: 'fn',
+      eventSourceArn: first.log.arn,
+      startingPosition: 'TRIM_HORIZON',
+      maximumRetryAttempts: 0,
+    });
+    const r = first.log.put({ partitionKey: 'k', data: '1' });
+    await first.events.wait('mapping.batch.invoked');
+    const closing = first.engine.close();
+    release?.();
+    await closing;
+    // The last attempt (0 retries allowed) would have given the record up and checkpointed it.
+    expect(first.events.of('mapping.batch.givenUp')).toEqual([]);
+    expect(first.events.of('mapping.checkpoint')).toEqual([]);
+
+    first.invoker.script = () => ok();
+    const second = await pullHarness('disk', {
+      engine: { location },
+      reuse: {
+        clock: first.clock,
+        log: first.log.reopen(),
+        invoker: first.invoker,
+        functions: first.functions,
+      },
+    });
+    await second.events.wait('mapping.checkpoint', (e) => e.sequenceNumber === r.sequenceNumber);
+    expect(dataOf(first.invoker.batches)).toEqual(['1', '1']);
+  });
+
   it('checkpoints a batch whose invocation finishes while the engine closes', async () => {
     const location = await tempDir();
     const first = await pullHarness('disk', { engine: { location } });
