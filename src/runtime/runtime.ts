@@ -196,11 +196,11 @@ export class FunctionRuntime implements FunctionInvoker {
    * For {@link InvocationRequest.queueBehind}: runs the invocation queued behind a busy container
    * of the function, waiting while its containers are all starting or full. It runs as usual
    * instead (an idle warm container, or a new one) while fewer than the caller's
-   * `concurrencyLimit` run, or when nothing of the function is in flight. When the container it was queued in dies or is
-   * retired before starting it, it looks for a place again (several may have waited there, and
-   * running them all as usual at once would start containers beyond the caller's concurrency),
-   * with the function's current configuration; once the engine closes, it fails with
-   * EngineClosed (never started: no attempt of the caller's is used).
+   * `concurrencyLimit` run, or when nothing of the function is in flight. When the container it
+   * was queued in dies or is retired before starting it, it looks for a place again (several may
+   * have waited there, and running them all as usual at once would start containers beyond the
+   * caller's concurrency), with the function's current configuration; once the engine closes, it
+   * fails with EngineClosed (never started: no attempt of the caller's is used).
    */
   async #runBehind(
     initial: FunctionConfiguration,

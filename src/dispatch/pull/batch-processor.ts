@@ -203,10 +203,10 @@ export class BatchProcessor {
       }
       return { kind: 'service', requestId, result: LAST_RESULT.failed, message };
     }
-    // Stopped with its poller (the engine closes and stops its container): not an attempt, and
-    // never given up; the batch is read again from the checkpoint after the next open.
-    if (outcome.functionError) ctx.signal.throwIfAborted();
     if (outcome.functionError) {
+      // Stopped with its poller (the engine closes and stops its container): not an attempt, and
+      // never given up; the batch is read again from the checkpoint after the next open.
+      ctx.signal.throwIfAborted();
       const body = outcome.payload as { errorMessage?: unknown } | null;
       return {
         kind: 'error',
