@@ -7,8 +7,9 @@
  */
 import type { TimerHandle } from '../../clock.js';
 import { delay } from '../../clock.js';
-import type { FunctionInvoker, InvocationOutcome, InvocationRequest } from '../../functions/invoker.js';
+import type { FunctionInvoker } from '../../functions/invoker.js';
 import { SEP } from '../../storage/keys.js';
+import { DeliveryInvoker } from './calls.js';
 import { type DeliveryDeps, deliverSafely, type FunctionConcurrencyInfo } from './delivery.js';
 import { ReadyEntries } from './ready.js';
 import { QueueStore } from './store.js';
@@ -41,8 +42,6 @@ export class Dispatcher {
    */
   readonly #invoking = new Map<string, number>();
   #invokingTotal = 0;
-  /** Calls inside the invoker per function (running, starting, or queued behind a running one). */
-  readonly #calling = new Map<string, number>();
   /**
    * Due entries read ahead or handed over (ready.ts), started the moment a slot frees, without a
    * read on that path. Only this dispatcher changes queue entries, so a waiting entry stays
@@ -73,9 +72,8 @@ export class Dispatcher {
   #timer: TimerHandle | undefined;
   #closed = false;
 
-  /** Slot releases of the entries being delivered, by request id (see #invoke). */
-  readonly #releases = new Map<string, () => void>();
-  /** What every delivery is given, made once per attach (not per event). */
+  /** The invoker deliveries call, and what every delivery is given: made once per attach. */
+  #calls: DeliveryInvoker | undefined;
   #delivery: DeliveryDeps | undefined;
 
   constructor(private readonly deps: BaseDeps) {}
@@ -84,9 +82,10 @@ export class Dispatcher {
   attach(invoker: FunctionInvoker, concurrency?: FunctionConcurrencyInfo): void {
     this.#invoker = invoker;
     this.#concurrency = concurrency;
+    this.#calls = new DeliveryInvoker(invoker, (name) => this.#functionCap(name));
     this.#delivery = {
       ...this.deps,
-      invoker: { invoke: (request) => this.#invoke(request) },
+      invoker: this.#calls,
       concurrency,
       queued: (name) => this.wake(name),
     };
@@ -370,35 +369,8 @@ export class Dispatcher {
   ): Promise<void> {
     const delivery = this.#delivery;
     if (!delivery) return Promise.resolve();
-    this.#releases.set(entry.requestId, release);
+    this.#calls?.hold(entry.requestId, release);
     return deliverSafely(delivery, entry, payloadJson);
-  }
-
-  /** The invoker deliveries call: decides queueing behind, and gives the slot back on the answer. */
-  #invoke(request: InvocationRequest): Promise<InvocationOutcome> {
-    const inner = this.#invoker;
-    if (!inner) return Promise.reject(new Error('no invoker attached'));
-    const name = request.functionName;
-    // Decided when the call reaches the runtime: the calls before it are in the runtime by then
-    // (running, starting a container, or queued), so it has a container to queue behind.
-    const calling = this.#calling.get(name) ?? 0;
-    const cap = this.#functionCap(name);
-    if (this.#depth() > 1 && calling >= cap) {
-      request.queueBehind = true;
-      request.concurrencyLimit = cap;
-    }
-    this.#calling.set(name, calling + 1);
-    const answer = inner.invoke(request);
-    const answered = (): void => {
-      const left = (this.#calling.get(name) ?? 1) - 1;
-      if (left === 0) this.#calling.delete(name);
-      else this.#calling.set(name, left);
-      const release = this.#releases.get(request.requestId);
-      this.#releases.delete(request.requestId);
-      release?.();
-    };
-    answer.then(answered, answered);
-    return answer;
   }
 
   #start(
@@ -431,7 +403,7 @@ export class Dispatcher {
       .finally(() => {
         release();
         this.#inFlight.delete(requestId);
-        this.#releases.delete(requestId);
+        this.#calls?.forget(requestId);
         const left = (this.#perFunction.get(functionName) ?? 1) - 1;
         if (left === 0) this.#perFunction.delete(functionName);
         else this.#perFunction.set(functionName, left);
