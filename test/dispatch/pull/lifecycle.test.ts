@@ -1,11 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { sliceOf } from '../../../src/dispatch/pull/records.js';
 import { tempDir } from '../../helpers/engines.js';
-import { pullHarness } from '../../helpers/pull-harness.js';
+import { type PullHarness, pullHarness } from '../../helpers/pull-harness.js';
 import { fails, ok } from '../../helpers/scripted-invoker.js';
 
 const dataOf = (batches: Array<Array<{ kinesis?: { data: string } }>>): string[] =>
   batches.flat().map((r) => Buffer.from(r.kinesis?.data ?? '', 'base64').toString());
+
+/** A second engine on the same disk, clock, shard log, invoker (now answering ok) and functions. */
+async function reopen(first: PullHarness, location: string): Promise<PullHarness> {
+  first.invoker.script = () => ok();
+  return pullHarness('disk', {
+    engine: { location },
+    reuse: {
+      clock: first.clock,
+      log: first.log.reopen(),
+      invoker: first.invoker,
+      functions: first.functions,
+    },
+  });
+}
 
 describe('mapping lifecycle', () => {
   it('disabling stops delivery and keeps the checkpoint; enabling resumes from it', async () => {
@@ -72,16 +86,7 @@ describe('mapping lifecycle', () => {
     await first.engine.close(); // the failing batch [5] was never checkpointed
     first.log.put({ partitionKey: 'k', data: '6' });
 
-    first.invoker.script = () => ok();
-    const second = await pullHarness('disk', {
-      engine: { location },
-      reuse: {
-        clock: first.clock,
-        log: first.log.reopen(),
-        invoker: first.invoker,
-        functions: first.functions,
-      },
-    });
+    const second = await reopen(first, location);
     await second.events.wait('mapping.batch.succeeded');
     await second.events.wait('mapping.checkpoint');
     expect(dataOf(first.invoker.batches)).toEqual(['1', '2', '3', '4', '5', '5', '6']);
@@ -245,16 +250,7 @@ describe('closing with a batch in flight', () => {
     expect(first.events.of('mapping.batch.givenUp')).toEqual([]);
     expect(first.events.of('mapping.checkpoint')).toEqual([]);
 
-    first.invoker.script = () => ok();
-    const second = await pullHarness('disk', {
-      engine: { location },
-      reuse: {
-        clock: first.clock,
-        log: first.log.reopen(),
-        invoker: first.invoker,
-        functions: first.functions,
-      },
-    });
+    const second = await reopen(first, location);
     await second.events.wait('mapping.checkpoint', (e) => e.sequenceNumber === r.sequenceNumber);
     expect(dataOf(first.invoker.batches)).toEqual(['1', '1']);
   });
@@ -279,16 +275,7 @@ describe('closing with a batch in flight', () => {
     await closing;
     expect(first.events.of('mapping.checkpoint').map((e) => e.sequenceNumber)).toEqual([r.sequenceNumber]);
 
-    first.invoker.script = () => ok();
-    const second = await pullHarness('disk', {
-      engine: { location },
-      reuse: {
-        clock: first.clock,
-        log: first.log.reopen(),
-        invoker: first.invoker,
-        functions: first.functions,
-      },
-    });
+    const second = await reopen(first, location);
     const next = second.log.put({ partitionKey: 'k', data: '2' });
     await second.events.wait('mapping.checkpoint', (e) => e.sequenceNumber === next.sequenceNumber);
     expect(dataOf(first.invoker.batches)).toEqual(['1', '2']);
