@@ -1,0 +1,11 @@
+/**
+ * The services `serve` answers, one module each. Adding a service (CloudWatch Logs, metrics)
+ * is one more entry here.
+ */
+import type { Engine } from '../engine.js';
+import { s3Service } from './s3/index.js';
+import type { ServiceModule } from './service.js';
+
+export function buildServices(engine: Engine): ServiceModule[] {
+  return [s3Service(engine)];
+}
