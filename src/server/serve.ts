@@ -201,7 +201,7 @@ class RequestDispatcher {
         const version = new URLSearchParams(body.toString('utf8')).get('Version') ?? undefined;
         service = this.router.route({ scope: undefined, target, rawPath, queryVersion: version });
       }
-      body ??= await readBody(req, service.maxBodyBytes, declaredLength);
+      body ??= await readBody(req, service.maxBodyBytes(method, rawPath), declaredLength);
     } catch (err) {
       const [code, status] = service.bodyTooLarge;
       const tooLarge = err instanceof BodyTooLarge ? new WireError(code, status, err.message) : err;

@@ -16,8 +16,11 @@ export interface ServiceModule {
   readonly ownsPath?: (rawPath: string) => boolean;
   /** Query-protocol `Version` this service answers. */
   readonly queryVersion?: string;
-  /** Largest request body accepted; larger ones are refused before they are read whole. */
-  readonly maxBodyBytes: number;
+  /**
+   * Largest request body accepted for a path (an operation's own limit where it has one);
+   * larger ones are refused before they are read whole.
+   */
+  maxBodyBytes(method: string, rawPath: string): number;
   /** AWS's code and status for a body over `maxBodyBytes`. */
   readonly bodyTooLarge: readonly [code: string, status: number];
   /** Codes for signature failures, in the service's vocabulary. */

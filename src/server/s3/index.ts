@@ -110,7 +110,7 @@ export function s3Service(engine: Engine): ServiceModule {
   return {
     name: 's3',
     signingName: 's3',
-    maxBodyBytes: MAX_BODY,
+    maxBodyBytes: () => MAX_BODY,
     bodyTooLarge: ['EntityTooLarge', 400],
     authCodes: S3_AUTH_CODES,
     errorResponse: s3Error,
