@@ -3,10 +3,11 @@
  * is one more entry here.
  */
 import type { Engine } from '../engine.js';
+import { kinesisService } from './kinesis/index.js';
 import { lambdaService } from './lambda/index.js';
 import { s3Service } from './s3/index.js';
 import type { ServiceModule } from './service.js';
 
 export function buildServices(engine: Engine): ServiceModule[] {
-  return [s3Service(engine), lambdaService(engine)];
+  return [s3Service(engine), lambdaService(engine), kinesisService(engine)];
 }
