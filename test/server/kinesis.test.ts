@@ -158,6 +158,6 @@ describe('Kinesis through the SDK (HTTP/2)', () => {
     });
     expect(res.status).toBe(400);
     expect(res.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');
-    expect((await res.json()).message).toContain('RegisterStreamConsumer');
+    expect(((await res.json()) as { message: string }).message).toContain('RegisterStreamConsumer');
   });
 });
