@@ -24,11 +24,16 @@ class Tokens {
     private readonly names: JsonObject | undefined,
     private readonly values: ReadonlyMap<string, unknown>,
   ) {
-    TOKEN.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while (TOKEN.lastIndex < text.length && (m = TOKEN.exec(text)) !== null) this.#list.push(m[1]!);
-    if (text.slice(TOKEN.lastIndex).trim() !== '')
-      invalid(`Invalid expression: Syntax error near "${text.slice(TOKEN.lastIndex)}"`);
+    let at = 0;
+    for (;;) {
+      TOKEN.lastIndex = at;
+      const m = TOKEN.exec(text);
+      if (m === null) break;
+      this.#list.push(m[1]!);
+      at = TOKEN.lastIndex;
+    }
+    if (text.slice(at).trim() !== '')
+      invalid(`Invalid expression: Syntax error near "${text.slice(at).trim()}"`);
   }
 
   peek(): string | undefined {
