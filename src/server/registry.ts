@@ -5,6 +5,7 @@
 import type { Engine } from '../engine.js';
 import { dynamodbService } from './dynamodb/index.js';
 import { dynamodbStreamsService } from './dynamodb-streams/index.js';
+import { iamService } from './iam/index.js';
 import { kinesisService } from './kinesis/index.js';
 import { lambdaService } from './lambda/index.js';
 import { s3Service } from './s3/index.js';
@@ -17,5 +18,6 @@ export function buildServices(engine: Engine): ServiceModule[] {
     kinesisService(engine),
     dynamodbService(engine),
     dynamodbStreamsService(engine),
+    iamService(engine),
   ];
 }
