@@ -40,13 +40,18 @@ function s3Error(err: unknown, req: WireRequest): WireResponse {
   return { status, headers: { ...headers, 'content-type': 'application/xml' }, body };
 }
 
+/** Presigned URLs carry their signature (and hoisted x-amz-* headers) in the query. */
+function isSignatureParam(name: string): boolean {
+  return name.toLowerCase().startsWith('x-amz-');
+}
+
 /** The operation S3 would run for a request we do not support, for the NotImplemented message. */
 function operationName(req: WireRequest, hasKey: boolean): string {
   const verb =
     ({ GET: 'Get', PUT: 'Put', DELETE: 'Delete', POST: 'Post', HEAD: 'Head' } as Record<string, string>)[
       req.method
     ] ?? req.method;
-  const sub = [...req.query.keys()].find((k) => !k.startsWith('x-') && !k.startsWith('X-')) ?? '';
+  const sub = [...req.query.keys()].find((k) => !isSignatureParam(k) && k !== 'x-id') ?? '';
   const cap = sub.charAt(0).toUpperCase() + sub.slice(1);
   return `${verb}${hasKey ? 'Object' : 'Bucket'}${cap}`;
 }
@@ -80,7 +85,7 @@ export function s3Service(engine: Engine): ServiceModule {
               'encoding-type',
               'fetch-owner',
               'x-id',
-            ].includes(k),
+            ].includes(k) && !isSignatureParam(k),
         )
       )
         return undefined;
@@ -98,7 +103,7 @@ export function s3Service(engine: Engine): ServiceModule {
       [...q.keys()].some(
         (k) =>
           !['x-id', 'partNumber', 'versionId'].includes(k) &&
-          !k.startsWith('X-Amz-') &&
+          !isSignatureParam(k) &&
           !k.startsWith('response-'),
       )
     )
