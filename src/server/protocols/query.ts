@@ -28,16 +28,6 @@ export function queryParams(req: WireRequest): URLSearchParams {
   return params;
 }
 
-/** `Prefix.member.N` lists, in N order. */
-export function memberList(params: URLSearchParams, prefix: string): string[] {
-  const out: string[] = [];
-  for (let i = 1; ; i++) {
-    const value = params.get(`${prefix}.member.${i}`);
-    if (value === null) return out;
-    out.push(value);
-  }
-}
-
 export function required(params: URLSearchParams, name: string): string {
   const value = params.get(name);
   if (value === null) {
