@@ -1,7 +1,9 @@
 /** What every S3 operation receives, and the reply helpers S3's REST-XML protocol needs. */
 import type { Engine } from '../../engine.js';
-import { type XmlNode, xmlDocument } from '../protocols/xml.js';
+import { parseXml, type XmlNode, xmlDocument } from '../protocols/xml.js';
 import type { WireRequest, WireResponse } from '../wire.js';
+import { WireError } from '../wire-error.js';
+import { objectPayload } from './payload.js';
 
 export const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
@@ -41,4 +43,18 @@ export function isoTime(date: Date): string {
 /** Confirms the bucket exists through the engine's own check (an empty listing). */
 export async function assertBucket(engine: Engine, bucket: string): Promise<void> {
   await engine.buckets.listObjects(bucket, { maxKeys: 0 });
+}
+
+/** A request's XML body (checksums verified), or S3's MalformedXML. */
+export function xmlBody(req: WireRequest): unknown {
+  const body = objectPayload(req);
+  try {
+    return parseXml(body);
+  } catch {
+    throw new WireError(
+      'MalformedXML',
+      400,
+      'The XML you provided was not well-formed or did not validate against our published schema.',
+    );
+  }
 }

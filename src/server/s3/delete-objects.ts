@@ -1,24 +1,13 @@
 /** DeleteObjects: `POST /bucket?delete` with a `<Delete>` list; per-key results, never all-or-nothing. */
 import { isLambdaliteError } from '../../errors.js';
-import { parseXml, type XmlNode, xmlChild, xmlList, xmlText } from '../protocols/xml.js';
+import { type XmlNode, xmlChild, xmlList, xmlText } from '../protocols/xml.js';
 import { WireError } from '../wire-error.js';
-import { assertBucket, type S3Call, xmlReply } from './common.js';
-import { objectPayload } from './payload.js';
+import { assertBucket, type S3Call, xmlBody, xmlReply } from './common.js';
 
 const MAX_KEYS = 1000;
 
 export async function deleteObjects(call: S3Call) {
-  const body = objectPayload(call.req);
-  let doc: unknown;
-  try {
-    doc = parseXml(body);
-  } catch {
-    throw new WireError(
-      'MalformedXML',
-      400,
-      'The XML you provided was not well-formed or did not validate against our published schema.',
-    );
-  }
+  const doc = xmlBody(call.req);
   const request = xmlChild(doc, 'Delete');
   const quiet = xmlText(request, 'Quiet') === 'true';
   const keys = xmlList(xmlChild(request, 'Object')).map((o) => xmlText(o, 'Key') ?? '');

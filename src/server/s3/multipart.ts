@@ -5,10 +5,10 @@
  * do not survive a restart (the client then gets NoSuchUpload and starts over).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { parseXml, xmlChild, xmlList, xmlText } from '../protocols/xml.js';
+import { xmlChild, xmlList, xmlText } from '../protocols/xml.js';
 import { header } from '../wire.js';
 import { WireError } from '../wire-error.js';
-import { assertBucket, empty, quoted, type S3Call, xmlReply } from './common.js';
+import { assertBucket, empty, quoted, type S3Call, xmlBody, xmlReply } from './common.js';
 import { metadataOf } from './objects.js';
 import { objectPayload } from './payload.js';
 
@@ -73,16 +73,7 @@ export class MultipartUploads {
 
   complete = async (call: S3Call) => {
     const upload = this.#upload(call);
-    let doc: unknown;
-    try {
-      doc = parseXml(objectPayload(call.req));
-    } catch {
-      throw new WireError(
-        'MalformedXML',
-        400,
-        'The XML you provided was not well-formed or did not validate against our published schema.',
-      );
-    }
+    const doc = xmlBody(call.req);
     const listed = xmlList(xmlChild(xmlChild(doc, 'CompleteMultipartUpload'), 'Part')).map((p) => ({
       partNumber: Number(xmlText(p, 'PartNumber')),
       eTag: (xmlText(p, 'ETag') ?? '').replace(/"/g, ''),

@@ -3,24 +3,14 @@
  * `<CloudFunctionConfiguration>` with `<CloudFunction>`, the names the 2014 API used.
  */
 import type { LambdaFunctionConfigurationInput } from '../../buckets/notification-config.js';
-import { parseXml, type XmlNode, xmlChild, xmlList, xmlText } from '../protocols/xml.js';
+import { type XmlNode, xmlChild, xmlList, xmlText } from '../protocols/xml.js';
 import { WireError } from '../wire-error.js';
-import { empty, type S3Call, xmlReply } from './common.js';
-import { objectPayload } from './payload.js';
+import { empty, type S3Call, xmlBody, xmlReply } from './common.js';
 
 const UNSUPPORTED = ['TopicConfiguration', 'QueueConfiguration', 'EventBridgeConfiguration'];
 
 export async function putBucketNotificationConfiguration(call: S3Call) {
-  let doc: unknown;
-  try {
-    doc = parseXml(objectPayload(call.req));
-  } catch {
-    throw new WireError(
-      'MalformedXML',
-      400,
-      'The XML you provided was not well-formed or did not validate against our published schema.',
-    );
-  }
+  const doc = xmlBody(call.req);
   const root = xmlChild(doc, 'NotificationConfiguration');
   for (const name of UNSUPPORTED) {
     if (xmlList(xmlChild(root, name)).length > 0) {
