@@ -66,13 +66,19 @@ describe('the response limit', () => {
   });
 
   it('stops at the limit whatever the shape, with the size when the text was built', () => {
-    const tooLarge = { ok: false, error: expect.objectContaining({ errorType: 'Function.ResponseSizeTooLarge' }) };
+    const tooLarge = {
+      ok: false,
+      error: expect.objectContaining({ errorType: 'Function.ResponseSizeTooLarge' }),
+    };
     expect(serialiseResponse('x'.repeat(1001), limit)).toEqual(tooLarge);
     expect(serialiseResponse(new Array(600).fill(1), limit)).toEqual(tooLarge);
     expect(serialiseResponse({ [`k${'e'.repeat(1000)}`]: 1 }, limit)).toEqual(tooLarge);
     // Escapes and multi-byte characters are counted once the (bounded) text exists.
     const escaped = serialiseResponse('\u0001'.repeat(300), limit);
-    expect(escaped).toMatchObject({ ok: false, error: { errorMessage: expect.stringContaining('(1802 bytes)') } });
+    expect(escaped).toMatchObject({
+      ok: false,
+      error: { errorMessage: expect.stringContaining('(1802 bytes)') },
+    });
     expect(serialiseResponse('é'.repeat(600), limit)).toMatchObject({ ok: false });
   });
 
