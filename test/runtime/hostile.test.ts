@@ -130,15 +130,3 @@ function isZombie(pid: number): boolean {
     return true;
   }
 }
-
-describe('an invocation cut off by close', () => {
-  it('answers a synchronous caller EngineClosed, not a function error', async () => {
-    const engine = await createEngine({ clock: new ManualClock(Date.UTC(2026, 0, 1)) });
-    await createFixture(engine, 'hangs', 'faults.hangs');
-    const started = nextEvent(engine, 'function.invocation.started', (e) => e.functionName === 'hangs');
-    const pending = engine.functions.invoke('hangs');
-    await started;
-    await engine.close();
-    await expect(pending).rejects.toMatchObject({ code: 'EngineClosed' });
-  });
-});
