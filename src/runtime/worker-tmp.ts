@@ -71,6 +71,7 @@ export function dirBytes(dir: string): number {
 }
 
 type Fn = (...args: unknown[]) => unknown;
+type Refuse = (err: unknown, args: unknown[]) => unknown;
 
 export class TmpQuota {
   #known: number | undefined;
@@ -130,57 +131,42 @@ export class TmpQuota {
 
   /** Puts the check in front of the fs module's writes (and their ESM named exports). */
   hookWrites(): void {
-    const target = fs as unknown as Record<string, Fn>;
+    const module = fs as unknown as Record<string, Fn>;
     const promises = fs.promises as unknown as Record<string, Fn>;
-    // [name, bytes written for these arguments, a callback is last]
-    const sync: Array<[string, (a: unknown[]) => number]> = [
-      ['writeSync', (a) => dataBytes(a[1], a[2], a[3])],
-      ['writevSync', (a) => vectorBytes(a[1])],
-      ['writeFileSync', (a) => dataBytes(a[1])],
-      ['appendFileSync', (a) => dataBytes(a[1])],
-      ['copyFileSync', (a) => fileBytes(a[0])],
+    // How a refused write reports ENOSPC in each form.
+    const thrown = (err: unknown): never => {
+      throw err;
+    };
+    const called = (err: unknown, args: unknown[]): undefined => {
+      const callback = args.at(-1);
+      if (typeof callback !== 'function') throw err;
+      process.nextTick(callback as Fn, err);
+      return undefined;
+    };
+    const rejected = (err: unknown): Promise<never> => Promise.reject(err);
+    // [functions, name, bytes the arguments write, index of the target, refusal]
+    const hooks: Array<[Record<string, Fn>, string, (a: unknown[]) => number, number, Refuse]> = [
+      [module, 'writeSync', (a) => dataBytes(a[1], a[2], a[3]), 0, thrown],
+      [module, 'writevSync', (a) => vectorBytes(a[1]), 0, thrown],
+      [module, 'writeFileSync', (a) => dataBytes(a[1]), 0, thrown],
+      [module, 'appendFileSync', (a) => dataBytes(a[1]), 0, thrown],
+      [module, 'copyFileSync', (a) => fileBytes(a[0]), 1, thrown],
+      [module, 'write', (a) => dataBytes(a[1], a[2], a[3]), 0, called],
+      [module, 'writev', (a) => vectorBytes(a[1]), 0, called],
+      [module, 'writeFile', (a) => dataBytes(a[1]), 0, called],
+      [module, 'appendFile', (a) => dataBytes(a[1]), 0, called],
+      [module, 'copyFile', (a) => fileBytes(a[0]), 1, called],
+      [promises, 'writeFile', (a) => dataBytes(a[1]), 0, rejected],
+      [promises, 'appendFile', (a) => dataBytes(a[1]), 0, rejected],
+      [promises, 'copyFile', (a) => fileBytes(a[0]), 1, rejected],
     ];
-    for (const [name, bytes] of sync) {
-      const original = target[name] as Fn;
-      const targetOf = (a: unknown[]): unknown => (name === 'copyFileSync' ? a[1] : a[0]);
-      target[name] = (...args: unknown[]) => {
-        this.admit(bytes(args), targetOf(args), 'write');
-        return original(...args);
-      };
-    }
-    const callbacks: Array<[string, (a: unknown[]) => number, number]> = [
-      ['write', (a) => dataBytes(a[1], a[2], a[3]), 0],
-      ['writev', (a) => vectorBytes(a[1]), 0],
-      ['writeFile', (a) => dataBytes(a[1]), 0],
-      ['appendFile', (a) => dataBytes(a[1]), 0],
-      ['copyFile', (a) => fileBytes(a[0]), 1],
-    ];
-    for (const [name, bytes, at] of callbacks) {
-      const original = target[name] as Fn;
-      target[name] = (...args: unknown[]) => {
+    for (const [functions, name, bytes, at, refuse] of hooks) {
+      const original = functions[name] as Fn;
+      functions[name] = (...args: unknown[]) => {
         try {
           this.admit(bytes(args), args[at], 'write');
         } catch (err) {
-          const callback = args.at(-1);
-          if (typeof callback !== 'function') throw err;
-          process.nextTick(callback as Fn, err);
-          return undefined;
-        }
-        return original(...args);
-      };
-    }
-    const promised: Array<[string, (a: unknown[]) => number, number]> = [
-      ['writeFile', (a) => dataBytes(a[1]), 0],
-      ['appendFile', (a) => dataBytes(a[1]), 0],
-      ['copyFile', (a) => fileBytes(a[0]), 1],
-    ];
-    for (const [name, bytes, at] of promised) {
-      const original = promises[name] as Fn;
-      promises[name] = (...args: unknown[]) => {
-        try {
-          this.admit(bytes(args), args[at], 'write');
-        } catch (err) {
-          return Promise.reject(err);
+          return refuse(err, args);
         }
         return original(...args);
       };
