@@ -94,3 +94,18 @@ function sortKeys(value: unknown): unknown {
 export function differing(pairs: ReadonlyArray<readonly [string, unknown, unknown]>): string[] {
   return pairs.filter(([, desired, current]) => canonical(desired) !== canonical(current)).map(([f]) => f);
 }
+
+/**
+ * A delete step when `read` finds the resource (undefined when it is already gone, so the
+ * record just drops it).
+ */
+export async function deleteIfPresent(
+  kind: ResourceKind,
+  id: string,
+  where: string,
+  read: () => Promise<unknown>,
+  remove: () => Promise<unknown>,
+): Promise<Change | undefined> {
+  if ((await read()) === undefined) return undefined;
+  return makeChange(kind, id, where, 'delete', [{ phase: DELETE_PHASE[kind], run: remove }]);
+}

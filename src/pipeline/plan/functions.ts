@@ -13,6 +13,7 @@ import {
   type Change,
   CREATE_PHASE,
   DELETE_PHASE,
+  deleteIfPresent,
   differing,
   makeChange,
   type PlanContext,
@@ -68,16 +69,19 @@ export async function planFunction(ctx: PlanContext, d: Declared<CreateFunctionO
   );
 }
 
-export async function planFunctionDelete(
+export function planFunctionDelete(
   ctx: PlanContext,
   name: string,
   where: string,
 ): Promise<Change | undefined> {
   const { engine } = ctx;
-  if (!(await readOrUndefined(() => engine.functions.get(name)))) return undefined;
-  return makeChange('function', name, where, 'delete', [
-    { phase: DELETE_PHASE.function, run: () => engine.functions.delete(name) },
-  ]);
+  return deleteIfPresent(
+    'function',
+    name,
+    where,
+    () => readOrUndefined(() => engine.functions.get(name)),
+    () => engine.functions.delete(name),
+  );
 }
 
 async function statementOf(
@@ -164,17 +168,17 @@ export async function planEventInvokeConfig(
   return makeChange('eventInvokeConfig', d.id, d.where, 'update', [put], { changes });
 }
 
-export async function planEventInvokeConfigDelete(
+export function planEventInvokeConfigDelete(
   ctx: PlanContext,
   functionName: string,
   where: string,
 ): Promise<Change | undefined> {
   const { engine } = ctx;
-  if (!(await readOrUndefined(() => engine.functions.getEventInvokeConfig(functionName)))) return undefined;
-  return makeChange('eventInvokeConfig', functionName, where, 'delete', [
-    {
-      phase: DELETE_PHASE.eventInvokeConfig,
-      run: () => engine.functions.deleteEventInvokeConfig(functionName),
-    },
-  ]);
+  return deleteIfPresent(
+    'eventInvokeConfig',
+    functionName,
+    where,
+    () => readOrUndefined(() => engine.functions.getEventInvokeConfig(functionName)),
+    () => engine.functions.deleteEventInvokeConfig(functionName),
+  );
 }

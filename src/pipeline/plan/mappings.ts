@@ -91,40 +91,8 @@ export async function planMapping(ctx: PlanContext, d: Declared<MappingSpec>): P
     (spec.functionResponseTypes === undefined
       ? MAPPING_DEFAULTS.reportBatchItemFailures
       : spec.functionResponseTypes.length > 0);
-  const changes = differing([
-    ['batchSize', spec.batchSize ?? MAPPING_DEFAULTS.batchSize, current.batchSize],
-    [
-      'maximumBatchingWindowMs',
-      spec.maximumBatchingWindowMs ?? MAPPING_DEFAULTS.maximumBatchingWindowMs,
-      current.maximumBatchingWindowMs,
-    ],
-    [
-      'maximumRetryAttempts',
-      spec.maximumRetryAttempts ?? MAPPING_DEFAULTS.maximumRetryAttempts,
-      current.maximumRetryAttempts,
-    ],
-    [
-      'maximumRecordAgeSec',
-      spec.maximumRecordAgeSec ?? MAPPING_DEFAULTS.maximumRecordAgeSec,
-      current.maximumRecordAgeSec,
-    ],
-    [
-      'bisectBatchOnFunctionError',
-      spec.bisectBatchOnFunctionError ?? MAPPING_DEFAULTS.bisectBatchOnFunctionError,
-      current.bisectBatchOnFunctionError,
-    ],
-    [
-      'parallelizationFactor',
-      spec.parallelizationFactor ?? MAPPING_DEFAULTS.parallelizationFactor,
-      current.parallelizationFactor,
-    ],
-    ['reportBatchItemFailures', reportFailures, current.reportBatchItemFailures],
-    ['onFailure', spec.onFailure, current.onFailure],
-    ['enabled', spec.enabled ?? MAPPING_DEFAULTS.enabled, isEnabled(current)],
-    ['role', spec.role, current.role],
-  ]);
-  if (changes.length === 0) return makeChange('mapping', d.id, d.where, 'unchanged', []);
-  const update: UpdateMappingInput = {
+  // What the mapping should hold, defaults filled in: compared field by field, then sent whole.
+  const desired = {
     batchSize: spec.batchSize ?? MAPPING_DEFAULTS.batchSize,
     maximumBatchingWindowMs: spec.maximumBatchingWindowMs ?? MAPPING_DEFAULTS.maximumBatchingWindowMs,
     maximumRetryAttempts: spec.maximumRetryAttempts ?? MAPPING_DEFAULTS.maximumRetryAttempts,
@@ -133,9 +101,20 @@ export async function planMapping(ctx: PlanContext, d: Declared<MappingSpec>): P
       spec.bisectBatchOnFunctionError ?? MAPPING_DEFAULTS.bisectBatchOnFunctionError,
     parallelizationFactor: spec.parallelizationFactor ?? MAPPING_DEFAULTS.parallelizationFactor,
     reportBatchItemFailures: reportFailures,
-    onFailure: spec.onFailure ?? null,
+    onFailure: spec.onFailure,
     enabled: spec.enabled ?? MAPPING_DEFAULTS.enabled,
-    ...(spec.role === undefined ? {} : { role: spec.role }),
+    role: spec.role,
+  };
+  const stored: Record<keyof typeof desired, unknown> = { ...current, enabled: isEnabled(current) };
+  const changes = differing(
+    (Object.keys(desired) as (keyof typeof desired)[]).map((k) => [k, desired[k], stored[k]] as const),
+  );
+  if (changes.length === 0) return makeChange('mapping', d.id, d.where, 'unchanged', []);
+  const { role, onFailure, ...settings } = desired;
+  const update: UpdateMappingInput = {
+    ...settings,
+    onFailure: onFailure ?? null,
+    ...(role === undefined ? {} : { role }),
   };
   return makeChange(
     'mapping',

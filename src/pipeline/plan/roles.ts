@@ -12,6 +12,7 @@ import {
   CREATE_PHASE,
   canonical,
   DELETE_PHASE,
+  deleteIfPresent,
   differing,
   makeChange,
   type Op,
@@ -72,14 +73,13 @@ export async function planRole(ctx: PlanContext, d: Declared<RoleSpec>): Promise
   return makeChange('role', d.id, d.where, ops.length === 0 ? 'unchanged' : 'update', ops, { changes });
 }
 
-export async function planRoleDelete(
-  ctx: PlanContext,
-  name: string,
-  where: string,
-): Promise<Change | undefined> {
+export function planRoleDelete(ctx: PlanContext, name: string, where: string): Promise<Change | undefined> {
   const { engine } = ctx;
-  if (!(await readOrUndefined(() => engine.iam.getRole(name)))) return undefined;
-  return makeChange('role', name, where, 'delete', [
-    { phase: DELETE_PHASE.role, run: () => engine.iam.deleteRole(name) },
-  ]);
+  return deleteIfPresent(
+    'role',
+    name,
+    where,
+    () => readOrUndefined(() => engine.iam.getRole(name)),
+    () => engine.iam.deleteRole(name),
+  );
 }

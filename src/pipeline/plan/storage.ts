@@ -17,6 +17,7 @@ import {
   CREATE_PHASE,
   canonical,
   DELETE_PHASE,
+  deleteIfPresent,
   differing,
   makeChange,
   type Op,
@@ -132,16 +133,15 @@ export async function planStream(ctx: PlanContext, d: Declared<StreamSpec>): Pro
   );
 }
 
-export async function planStreamDelete(
-  ctx: PlanContext,
-  name: string,
-  where: string,
-): Promise<Change | undefined> {
+export function planStreamDelete(ctx: PlanContext, name: string, where: string): Promise<Change | undefined> {
   const { engine } = ctx;
-  if (!(await readOrUndefined(() => engine.streams.describe(name)))) return undefined;
-  return makeChange('stream', name, where, 'delete', [
-    { phase: DELETE_PHASE.stream, run: () => engine.streams.delete(name) },
-  ]);
+  return deleteIfPresent(
+    'stream',
+    name,
+    where,
+    () => readOrUndefined(() => engine.streams.describe(name)),
+    () => engine.streams.delete(name),
+  );
 }
 
 const keyOf = (k: KeyAttribute | string | undefined): KeyAttribute | undefined =>
@@ -174,14 +174,13 @@ export async function planTable(ctx: PlanContext, d: Declared<TableSpec>): Promi
   });
 }
 
-export async function planTableDelete(
-  ctx: PlanContext,
-  name: string,
-  where: string,
-): Promise<Change | undefined> {
+export function planTableDelete(ctx: PlanContext, name: string, where: string): Promise<Change | undefined> {
   const { engine } = ctx;
-  if (!(await readOrUndefined(() => engine.tables.describe(name)))) return undefined;
-  return makeChange('table', name, where, 'delete', [
-    { phase: DELETE_PHASE.table, run: () => engine.tables.delete(name) },
-  ]);
+  return deleteIfPresent(
+    'table',
+    name,
+    where,
+    () => readOrUndefined(() => engine.tables.describe(name)),
+    () => engine.tables.delete(name),
+  );
 }
