@@ -67,14 +67,16 @@ export class FunctionRuntime implements FunctionInvoker {
   /** Callers waiting for a container of the function to become able to queue (see #runBehind). */
   readonly #changes = new Map<string, Array<() => void>>();
   readonly #hooks: ContainerHooks;
-  #host: RuntimeHost | undefined;
+  readonly #host: RuntimeHost;
   /** Removal of containers' /tmp left by processes killed outright (see tmp-dirs.ts). */
   readonly #pruned: Promise<unknown>;
 
   constructor(
     private readonly ctx: EngineContext,
     private readonly registry: FunctionRegistry,
+    host: RuntimeHost,
   ) {
+    this.#host = host;
     this.#pruned = pruneStaleTmpDirs();
     this.#pool = new ContainerPool(ctx.clock, {
       accountConcurrency: ctx.quotas.accountConcurrency,
@@ -103,14 +105,9 @@ export class FunctionRuntime implements FunctionInvoker {
     };
   }
 
-  /** @internal wiring: SDK calls and the logs permission check. */
-  setHost(host: RuntimeHost | undefined): void {
-    this.#host = host;
-  }
-
   async #sdkCall(container: Container, call: SdkCallMessage): Promise<void> {
     try {
-      const host = this.#host ?? fail('ServiceException', 'lambdalite/sdk is not wired in this engine');
+      const host = this.#host;
       const config = await this.registry.require(container.options.functionName);
       const result = await host.sdkCall(config, call.service, call.method, call.args);
       container.reply({ type: 'sdkResult', id: call.id, result });
@@ -251,7 +248,7 @@ export class FunctionRuntime implements FunctionInvoker {
   }
 
   async #start(config: FunctionConfiguration): Promise<Container> {
-    const logsDenied = await this.#host?.logsDenied(config);
+    const logsDenied = await this.#host.logsDenied(config);
     const taskRoot = await this.#taskRoot(config);
     const container = await Container.start(
       {
