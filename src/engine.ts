@@ -17,6 +17,7 @@ import { type EngineEvent, type EngineEventOf, type EngineEventType, EventHub } 
 import { Functions } from './functions/service.js';
 import { Iam } from './iam/iam.js';
 import { Mappings } from './mappings/service.js';
+import { Logs } from './observe/logs/logs.js';
 import { Storage } from './storage/storage.js';
 import { RetentionSweeper } from './streams/retention.js';
 import { ShardLog } from './streams/shard-log.js';
@@ -47,15 +48,18 @@ export class Engine implements AsyncDisposable {
   readonly tables: TableService;
   /** Event source mappings: stream and table-stream shards polled in order into functions. */
   readonly mappings: Mappings;
+  /** CloudWatch Logs: each function's log group, a stream per container, filter and tail. */
+  readonly logs: Logs;
 
   /** @internal use {@link createEngine}. */
-  constructor(ctx: EngineContext, parts: { streams: StreamService; tables: TableService }) {
+  constructor(ctx: EngineContext, parts: { streams: StreamService; tables: TableService; logs: Logs }) {
     this.#ctx = ctx;
+    this.logs = parts.logs;
     this.iam = new Iam(ctx, ctx.options.callerIdentity);
     this.asyncInvocations = new AsyncInvocations(ctx, ctx.options.asyncInvocation);
     // Close hooks run in reverse order of construction: buckets stop accepting writes first,
     // then the runtime stops containers, then the queue persists what is left.
-    this.functions = new Functions(ctx);
+    this.functions = new Functions(ctx, parts.logs.sink);
     this.buckets = new Buckets(ctx);
     this.streams = parts.streams;
     this.tables = parts.tables;
@@ -136,7 +140,9 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   void retention.sweep();
   const streams = new StreamService(ctx, shardLog, retention);
   const tables = await TableService.open(ctx, shardLog);
-  const engine = new Engine(ctx, { streams, tables });
+  // Before the functions: its close hook then runs after theirs and stores their last lines.
+  const logs = await Logs.open(ctx, resolved.logs);
+  const engine = new Engine(ctx, { streams, tables, logs });
   lifecycle.markOpen();
   if (options.wireMappings !== false) {
     // Attached at once; stored mappings restart in the background (createEngine does not wait

@@ -10,6 +10,7 @@
 import type { EngineContext } from '../context.js';
 import type { DeadLetter, EventInvokeConfig, EventInvokeConfigInput } from '../dispatch/push/types.js';
 import { fail } from '../errors.js';
+import type { LogSink } from '../runtime/log-sink.js';
 import { FunctionRuntime, newRequestId } from '../runtime/runtime.js';
 import { KeyedMutex } from '../storage/keyed-mutex.js';
 import type { AsyncInvocationQueue } from './async-queue.js';
@@ -47,10 +48,13 @@ export class Functions {
   /** The last name invoke resolved: repeated invokes of one function skip the parse. */
   #lastInvoked: { input: string; name: string } | undefined;
 
-  /** @internal built by the engine. */
-  constructor(private readonly ctx: EngineContext) {
+  /** @internal built by the engine; `logSink` stores the containers' log lines. */
+  constructor(
+    private readonly ctx: EngineContext,
+    logSink?: LogSink,
+  ) {
     this.#registry = new FunctionRegistry(ctx);
-    this.#runtime = new FunctionRuntime(ctx, this.#registry);
+    this.#runtime = new FunctionRuntime(ctx, this.#registry, logSink);
     ctx.lifecycle.onClose(() => this.#runtime.close());
   }
 

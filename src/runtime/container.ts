@@ -8,6 +8,7 @@ import { closeSync, openSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import type { Clock, TimerHandle } from '../clock.js';
+import type { LoggingConfig } from '../functions/logging-config.js';
 import { deathError, logGroupName, logStreamName, workerOptions } from './container-setup.js';
 import {
   decodeResult,
@@ -88,6 +89,8 @@ export interface ContainerOptions {
   revisionId: string;
   /** The execution role lets the function write logs (checked when the container starts). */
   logsAllowed?: boolean;
+  /** The function's log format; the runtime reads it, the container does not. */
+  loggingConfig?: LoggingConfig;
 }
 
 export class Container {
