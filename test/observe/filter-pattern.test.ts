@@ -36,7 +36,11 @@ describe('CloudWatch filter patterns', () => {
   });
 
   it('compares JSON fields: strings, wildcards, numbers, and/or, parentheses', () => {
-    const line = JSON.stringify({ level: 'ERROR', latency: 250, user: { name: 'ann', roles: ['admin', 'dev'] } });
+    const line = JSON.stringify({
+      level: 'ERROR',
+      latency: 250,
+      user: { name: 'ann', roles: ['admin', 'dev'] },
+    });
     expect(matches('{ $.level = "ERROR" }', line)).toBe(true);
     expect(matches('{ $.level = ERROR }', line)).toBe(true);
     expect(matches('{ $.level != "ERROR" }', line)).toBe(false);
@@ -81,7 +85,15 @@ describe('CloudWatch filter patterns', () => {
   });
 
   it('rejects malformed patterns with InvalidParameterException', () => {
-    for (const bad of ['"unclosed', '{ $.a = }', '{ level = "x" }', '{ $.a = 1', '[a, b', '{ $.a IS MAYBE }', '?']) {
+    for (const bad of [
+      '"unclosed',
+      '{ $.a = }',
+      '{ level = "x" }',
+      '{ $.a = 1',
+      '[a, b',
+      '{ $.a IS MAYBE }',
+      '?',
+    ]) {
       expectCodeSync(() => compileFilterPattern(bad), 'InvalidParameterException');
     }
   });
