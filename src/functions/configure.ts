@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { EngineContext } from '../context.js';
 import { fail } from '../errors.js';
 import { type PreparedCode, prepareCode } from './code.js';
-import { awsTimestamp } from './registry.js';
 import { validateLoggingConfig } from './logging-config.js';
+import { awsTimestamp } from './registry.js';
 import type { CreateFunctionOptions, FunctionConfiguration, UpdateFunctionOptions } from './types.js';
 import {
   FUNCTION_DEFAULTS,

@@ -51,7 +51,7 @@ export async function getLogEvents(
   const page: StoredEvent[] = [];
   if (forward) {
     const after = token?.pos ?? previousPosition(lower);
-    const from = nextPosition(after) > lower ? nextPosition(after) : lower;
+    const from = laterPosition(nextPosition(after), lower);
     for await (const event of readForward(events, stream.prefix, from)) {
       if (event.pos >= upper || page.length >= query.limit) break;
       page.push(event);
@@ -65,7 +65,7 @@ export async function getLogEvents(
     };
   }
   const before = token?.pos ?? upper;
-  const until = before < upper ? before : upper;
+  const until = laterPosition(before, upper) === before ? upper : before;
   for await (const event of readBackward(events, stream.prefix, until)) {
     if (event.pos < lower || page.length >= query.limit) break;
     page.push(event);
@@ -79,5 +79,8 @@ export async function getLogEvents(
     nextBackwardToken: backwardToken(first ? first.pos : before),
   };
 }
+
+/** The later of two positions (fixed-width digits: text order is numeric order). */
+const laterPosition = (a: string, b: string): string => (a.localeCompare(b) >= 0 ? a : b);
 
 const output = (e: StoredEvent) => ({ timestamp: e.ts, message: e.message, ingestionTime: e.ts });

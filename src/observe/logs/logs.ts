@@ -124,22 +124,11 @@ export class Logs {
     const group = this.#group(options?.logGroupName);
     const name = validateStreamName(options.logStreamName);
     const stream = group.streams.get(name) ?? streamNotFound(group.name, name);
-    const startTime = validateTime(options.startTime, 'startTime') ?? 0;
-    const endTime = validateTime(options.endTime, 'endTime');
-    const limit = validateLimit(options.limit);
-    if (options.nextToken !== undefined && typeof options.nextToken !== 'string') {
-      fail(
-        'InvalidParameterException',
-        `nextToken must be a string, got ${JSON.stringify(options.nextToken)}`,
-      );
-    }
+    const range = this.#range(group, options);
     await this.#settle();
     return getLogEvents(this.#catalog.eventsDb, stream, {
-      startTime: Math.max(startTime, retentionCutoff(group, this.#ctx.clock.now())),
-      endTime,
-      limit,
+      ...range,
       startFromHead: options.startFromHead === true,
-      nextToken: options.nextToken,
     });
   }
 
@@ -150,25 +139,10 @@ export class Logs {
   async filter(options: FilterLogEventsOptions): Promise<FilterLogEventsResult> {
     const group = this.#group(options?.logGroupName);
     const matches = compileFilterPattern(options.filterPattern);
-    const startTime = validateTime(options.startTime, 'startTime') ?? 0;
-    const endTime = validateTime(options.endTime, 'endTime');
-    const limit = validateLimit(options.limit);
-    if (options.nextToken !== undefined && typeof options.nextToken !== 'string') {
-      fail(
-        'InvalidParameterException',
-        `nextToken must be a string, got ${JSON.stringify(options.nextToken)}`,
-      );
-    }
+    const range = this.#range(group, options);
     const streams = this.#selectStreams(group, options);
     await this.#settle();
-    return filterLogEvents(this.#catalog.eventsDb, {
-      streams,
-      startTime: Math.max(startTime, retentionCutoff(group, this.#ctx.clock.now())),
-      endTime,
-      matches,
-      limit,
-      nextToken: options.nextToken,
-    });
+    return filterLogEvents(this.#catalog.eventsDb, { ...range, streams, matches });
   }
 
   /**
@@ -216,6 +190,28 @@ export class Logs {
     this.#ctx.lifecycle.assertOpen();
     const valid = validateGroupName(name);
     return this.#catalog.get(valid) ?? groupNotFound(valid);
+  }
+
+  /** The checked time range, limit and token of a read; it starts no earlier than retention keeps. */
+  #range(
+    group: GroupState,
+    options: { startTime?: number; endTime?: number; limit?: number; nextToken?: string },
+  ): { startTime: number; endTime: number | undefined; limit: number; nextToken: string | undefined } {
+    const startTime = validateTime(options.startTime, 'startTime') ?? 0;
+    const endTime = validateTime(options.endTime, 'endTime');
+    const limit = validateLimit(options.limit);
+    if (options.nextToken !== undefined && typeof options.nextToken !== 'string') {
+      fail(
+        'InvalidParameterException',
+        `nextToken must be a string, got ${JSON.stringify(options.nextToken)}`,
+      );
+    }
+    return {
+      startTime: Math.max(startTime, retentionCutoff(group, this.#ctx.clock.now())),
+      endTime,
+      limit,
+      nextToken: options.nextToken,
+    };
   }
 
   #selectStreams(group: GroupState, options: FilterLogEventsOptions): StreamState[] {
