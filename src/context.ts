@@ -7,7 +7,7 @@ import { type Clock, SystemClock } from './clock.js';
 import { type AsyncInvocationOptions, resolveAsyncInvocationOptions } from './dispatch/push/options.js';
 import { LambdaliteError } from './errors.js';
 import type { EventHub } from './events.js';
-import type { CallerIdentity } from './iam/authorizer.js';
+import type { CallerIdentity } from './iam/types.js';
 import type { LogsOptions } from './observe/logs/types.js';
 import { type ResolvedLogsOptions, resolveLogsOptions } from './observe/logs/validate.js';
 import { type Quotas, resolveQuotas } from './quotas.js';
@@ -30,11 +30,6 @@ export interface EngineOptions {
   asyncInvocation?: Partial<AsyncInvocationOptions>;
   /** Stored function logs (`engine.logs`): retention of new groups, storing at all; see {@link LogsOptions}. */
   logs?: LogsOptions;
-  /**
-   * @internal false leaves event source mappings unattached to streams and functions, for tests
-   * that attach doubles (`mappings.setShardSources` etc.). Default true.
-   */
-  wireMappings?: boolean;
 }
 
 export interface ResolvedOptions {

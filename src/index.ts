@@ -25,7 +25,7 @@ export type { Clock, TimerHandle } from './clock.js';
 export { ManualClock, SystemClock } from './clock.js';
 export type { EngineOptions, EngineStatus } from './context.js';
 export type { BatchInfo, FailureRecord } from './dispatch/pull/deps.js';
-export type { AsyncInvocations, EnqueueOptions } from './dispatch/push/async-invocations.js';
+export type { AsyncInvocations } from './dispatch/push/async-invocations.js';
 export type { FunctionConcurrencyInfo } from './dispatch/push/delivery.js';
 export type { DestinationRecord, DestinationTargets } from './dispatch/push/destinations.js';
 export type { AsyncInvocationOptions } from './dispatch/push/options.js';

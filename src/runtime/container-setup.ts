@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { WorkerOptions } from 'node:worker_threads';
-import type { ContainerOptions, StopReason } from './container.js';
+import type { ContainerOptions, StopReason } from './container-types.js';
 import type { ContainerSpec, ErrorShape } from './protocol.js';
 
 export function logGroupName(functionName: string): string {

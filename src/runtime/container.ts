@@ -8,8 +8,8 @@ import { closeSync, openSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import type { Clock, TimerHandle } from '../clock.js';
-import type { LoggingConfig } from '../functions/logging-config.js';
 import { deathError, logGroupName, logStreamName, workerOptions } from './container-setup.js';
+import type { ContainerOptions, StopReason } from './container-types.js';
 import {
   decodeResult,
   type ErrorShape,
@@ -21,19 +21,10 @@ import {
   type SdkResultMessage,
 } from './protocol.js';
 import { spawnWorker } from './spawn.js';
-import { makeTmpDir } from './tmp-dirs.js';
 
-export type StopReason =
-  | 'idle'
-  | 'timeout'
-  | 'out-of-memory'
-  | 'exit'
-  | 'crash'
-  | 'init-error'
-  | 'tmp-quota'
-  | 'updated'
-  | 'deleted'
-  | 'closed';
+export type { ContainerOptions, StopReason };
+
+import { makeTmpDir } from './tmp-dirs.js';
 
 /**
  * Invocations a container holds queued behind the running one, at most: several while its
@@ -71,26 +62,6 @@ export interface ContainerHooks {
   onSpawn(container: Container): void;
   /** The function made a `lambdalite/sdk` call; answer it with `container.reply`. */
   onSdk?(container: Container, call: SdkCallMessage): void;
-}
-
-export interface ContainerOptions {
-  functionName: string;
-  functionArn: string;
-  handler: string;
-  taskRoot: string;
-  /** The code mentions `lambdalite/sdk` (see sdk/scan.ts). */
-  sdkImports: boolean;
-  memoryMb: number;
-  tmpMb: number;
-  region: string;
-  /** The function's own variables. */
-  environment: Record<string, string>;
-  /** Identifies the configuration the container was started with. */
-  revisionId: string;
-  /** The execution role lets the function write logs (checked when the container starts). */
-  logsAllowed?: boolean;
-  /** The function's log format; the runtime reads it, the container does not. */
-  loggingConfig?: LoggingConfig;
 }
 
 export class Container {

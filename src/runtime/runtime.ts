@@ -69,15 +69,17 @@ export class FunctionRuntime implements FunctionInvoker {
   readonly #hooks: ContainerHooks;
   /** Per container (weak: its last lines are written after it exited). */
   readonly #logs = new WeakMap<Container, ContainerLog>();
-  #host: RuntimeHost | undefined;
+  readonly #host: RuntimeHost;
   /** Removal of containers' /tmp left by processes killed outright (see tmp-dirs.ts). */
   readonly #pruned: Promise<unknown>;
 
   constructor(
     private readonly ctx: EngineContext,
     private readonly registry: FunctionRegistry,
+    host: RuntimeHost,
     private readonly logSink?: LogSink,
   ) {
+    this.#host = host;
     this.#pruned = pruneStaleTmpDirs();
     this.#pool = new ContainerPool(ctx.clock, {
       accountConcurrency: ctx.quotas.accountConcurrency,
@@ -107,11 +109,6 @@ export class FunctionRuntime implements FunctionInvoker {
     };
   }
 
-  /** @internal wiring: SDK calls and the logs permission check. */
-  setHost(host: RuntimeHost | undefined): void {
-    this.#host = host;
-  }
-
   /** Before init runs, so output printed while the module loads has its stream. */
   #openLog(container: Container): void {
     const { loggingConfig, logsAllowed, functionName } = container.options;
@@ -133,7 +130,7 @@ export class FunctionRuntime implements FunctionInvoker {
 
   async #sdkCall(container: Container, call: SdkCallMessage): Promise<void> {
     try {
-      const host = this.#host ?? fail('ServiceException', 'lambdalite/sdk is not wired in this engine');
+      const host = this.#host;
       const config = await this.registry.require(container.options.functionName);
       const result = await host.sdkCall(config, call.service, call.method, call.args);
       container.reply({ type: 'sdkResult', id: call.id, result });
@@ -274,7 +271,7 @@ export class FunctionRuntime implements FunctionInvoker {
   }
 
   async #start(config: FunctionConfiguration): Promise<Container> {
-    const logsDenied = await this.#host?.logsDenied(config);
+    const logsDenied = await this.#host.logsDenied(config);
     const taskRoot = await this.#taskRoot(config);
     const container = await Container.start(
       {
