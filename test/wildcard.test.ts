@@ -56,3 +56,40 @@ describe('wildcard matching agrees with the regular expression it replaces', () 
     );
   });
 });
+
+describe('wildcard matching does work linear in the text', () => {
+  const stars = (n: number) => `arn:aws:s3:::photos/${'*/'.repeat(n)}*.jpg`;
+  const key = (n: number) => `arn:aws:s3:::photos/${'a/'.repeat(n)}x.png`;
+  const steps = (pattern: string, text: string, flavour: Flavour): number => {
+    const meter: WorkMeter = { steps: 0 };
+    compileWildcard(wildcardTokens(pattern), OPTIONS[flavour]).matches(text, meter);
+    return meter.steps;
+  };
+
+  for (const flavour of ['action', 'resource', 'string'] as const) {
+    it(`${flavour}: a 30-star pattern against a non-matching text twice as long costs at most twice the steps`, () => {
+      // The RegExp translation explores every way of cutting the text among the stars:
+      // roughly (text / 2)^30 attempts for these inputs.
+      const short = steps(stars(30), key(300), flavour);
+      const long = steps(stars(30), key(600), flavour);
+      expect(short).toBeLessThan(4 * key(300).length);
+      expect(long).toBeLessThanOrEqual(2 * short + 2);
+    });
+  }
+
+  it('never takes more than 2 (pattern + 1) (text + 1) steps, whatever the inputs', () => {
+    fc.assert(
+      fc.property(
+        letters('ab:*?', 40),
+        letters('ab:', 200),
+        fc.constantFrom<Flavour>('action', 'resource', 'string'),
+        (pattern, text, flavour) => {
+          expect(steps(pattern, text, flavour)).toBeLessThanOrEqual(
+            2 * (pattern.length + 1) * (text.length + 1) + 2,
+          );
+        },
+      ),
+      { numRuns: 5_000 },
+    );
+  });
+});

@@ -28,7 +28,7 @@ describe('names that are Object.prototype members', () => {
     },
   );
 
-  it.each(PROTOTYPE_NAMES)('resolves the policy variable ${%s} from the context only', (name) => {
+  it.each(PROTOTYPE_NAMES)('resolves a policy variable named %s from the context only', (name) => {
     const doc = policy(allow('s3:GetObject', `arn:aws:s3:::b/\${${name}}`));
     const literal = `arn:aws:s3:::b/${String(({} as Record<string, unknown>)[name])}`;
     expect(decide(doc, 's3:GetObject', literal)).toBe('ImplicitDeny');
