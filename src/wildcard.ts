@@ -92,29 +92,38 @@ interface Steps {
   n: number;
 }
 
-/** The two-pointer matcher over `text[start, end)`: on a mismatch, retry from the last star. */
-function matchRun(atoms: readonly number[], text: string, start: number, end: number, steps: Steps): boolean {
+/**
+ * The two-pointer scan, over any elements: pattern positions [0, patternLength) against text
+ * positions [0, textLength). A star matches any run; on a mismatch, retry from the last star
+ * with one more text element. Used for characters and, one level up, for ARN segments.
+ */
+function scan(
+  patternLength: number,
+  textLength: number,
+  isStar: (p: number) => boolean,
+  accepts: (p: number, t: number) => boolean,
+  steps: Steps,
+): boolean {
   let px = 0;
-  let tx = start;
+  let tx = 0;
   let starPx = -1;
   let starTx = 0;
-  while (px < atoms.length || tx < end) {
+  while (px < patternLength || tx < textLength) {
     steps.n++;
-    if (px < atoms.length) {
-      const a = atoms[px] as number;
-      if (a === STAR) {
+    if (px < patternLength) {
+      if (isStar(px)) {
         starPx = px;
         starTx = tx + 1;
         px++;
         continue;
       }
-      if (tx < end && (a === ONE || a === text.charCodeAt(tx))) {
+      if (tx < textLength && accepts(px, tx)) {
         px++;
         tx++;
         continue;
       }
     }
-    if (starPx >= 0 && starTx <= end) {
+    if (starPx >= 0 && starTx <= textLength) {
       px = starPx;
       tx = starTx;
       continue;
@@ -122,6 +131,17 @@ function matchRun(atoms: readonly number[], text: string, start: number, end: nu
     return false;
   }
   return true;
+}
+
+/** Characters: `atoms` against `text[start, end)`. */
+function matchRun(atoms: readonly number[], text: string, start: number, end: number, steps: Steps): boolean {
+  return scan(
+    atoms.length,
+    end - start,
+    (p) => atoms[p] === STAR,
+    (p, t) => atoms[p] === ONE || atoms[p] === text.charCodeAt(start + t),
+    steps,
+  );
 }
 
 /** A segment of the pattern, or (null) a star over whole segments of the text. */
@@ -144,40 +164,19 @@ function segmentItems(atoms: readonly number[], separator: number): Item[] {
   return items;
 }
 
-/** The same two-pointer matcher one level up: items against text segments. */
+/** Segments: pattern items against the text's separator-delimited segments. */
 function matchSegments(items: readonly Item[], text: string, separator: string, steps: Steps): boolean {
   const bounds: number[] = [0];
   for (let i = text.indexOf(separator); i >= 0; i = text.indexOf(separator, i + 1)) bounds.push(i, i + 1);
   bounds.push(text.length);
-  const count = bounds.length / 2;
-  let ix = 0;
-  let sx = 0;
-  let starIx = -1;
-  let starSx = 0;
-  while (ix < items.length || sx < count) {
-    steps.n++;
-    if (ix < items.length) {
-      const item = items[ix] as Item;
-      if (item === null) {
-        starIx = ix;
-        starSx = sx + 1;
-        ix++;
-        continue;
-      }
-      if (sx < count && matchRun(item, text, bounds[2 * sx] as number, bounds[2 * sx + 1] as number, steps)) {
-        ix++;
-        sx++;
-        continue;
-      }
-    }
-    if (starIx >= 0 && starSx <= count) {
-      ix = starIx;
-      sx = starSx;
-      continue;
-    }
-    return false;
-  }
-  return true;
+  return scan(
+    items.length,
+    bounds.length / 2,
+    (p) => items[p] === null,
+    (p, t) =>
+      matchRun(items[p] as number[], text, bounds[2 * t] as number, bounds[2 * t + 1] as number, steps),
+    steps,
+  );
 }
 
 /**
