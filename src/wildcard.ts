@@ -204,6 +204,15 @@ export function compileWildcard(tokens: readonly WildcardToken[], options: Wildc
     const literal = prepare(joined);
     return { matches: (text, meter) => report({ n: 1 + text.length }, meter, prepare(text) === literal) };
   }
+  const firstWildcard = atoms.findIndex((a) => a < 0);
+  if (firstWildcard === atoms.length - 1 && atoms[firstWildcard] === STAR) {
+    // The common policy shape (`logs:*`, `arn:aws:s3:::bucket/*`): a final star matches any
+    // rest, the separator included, so the pattern is a prefix.
+    const prefix = prepare(tokens.map((tok) => (tok.t === 'text' ? tok.v : '')).join(''));
+    return {
+      matches: (text, meter) => report({ n: 1 + prefix.length }, meter, prepare(text).startsWith(prefix)),
+    };
+  }
   if (separator === undefined) {
     return {
       matches: (text, meter) => {
