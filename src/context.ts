@@ -7,7 +7,7 @@ import { type Clock, SystemClock } from './clock.js';
 import { type AsyncInvocationOptions, resolveAsyncInvocationOptions } from './dispatch/push/options.js';
 import { LambdaliteError } from './errors.js';
 import type { EventHub } from './events.js';
-import type { CallerIdentity } from './iam/authorizer.js';
+import type { CallerIdentity } from './iam/types.js';
 import { type Quotas, resolveQuotas } from './quotas.js';
 import type { Storage } from './storage/storage.js';
 
@@ -26,11 +26,6 @@ export interface EngineOptions {
   callerIdentity?: CallerIdentity;
   /** Push dispatcher: retry delays, throttle backoff, concurrency; see {@link AsyncInvocationOptions}. */
   asyncInvocation?: Partial<AsyncInvocationOptions>;
-  /**
-   * @internal false leaves event source mappings unattached to streams and functions, for tests
-   * that attach doubles (`mappings.setShardSources` etc.). Default true.
-   */
-  wireMappings?: boolean;
 }
 
 export interface ResolvedOptions {

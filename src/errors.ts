@@ -93,3 +93,18 @@ export function isLambdaliteError(err: unknown, code?: ErrorCode): err is Lambda
 export function fail(code: ErrorCode, message: string, options?: LambdaliteErrorOptions): never {
   throw new LambdaliteError(code, message, options);
 }
+
+/**
+ * The answer of an internal check: allowed, or refused with a code and a reason as separate
+ * values (a code never travels inside a text). Named apart from IAM's `Decision`, the result of
+ * one policy evaluation.
+ */
+export type Verdict =
+  | { readonly allowed: true }
+  | { readonly allowed: false; readonly code: ErrorCode; readonly reason: string };
+
+export const ALLOWED: Verdict = Object.freeze({ allowed: true });
+
+export function refused(code: ErrorCode, reason: string): Verdict {
+  return { allowed: false, code, reason };
+}

@@ -1,13 +1,14 @@
 /**
- * `engine.iam`: roles with trust and inline policies (persisted), the policy simulator, and
- * the {@link Authorizer} other services use for enforcement. A thin facade: validation lives in
- * roles/validate.ts and parse.ts, storage in roles/role-store.ts, evaluation in evaluate.ts.
+ * `engine.iam`: roles with trust and inline policies (persisted) and the policy simulator. A
+ * thin facade: validation lives in roles/validate.ts and parse.ts, storage in
+ * roles/role-store.ts, evaluation in evaluate.ts. Enforcement (the Authorizer) is built by the
+ * engine over the same role store and given to the services that check; it is not reachable
+ * from here.
  */
 import type { EngineContext } from '../context.js';
 import { LambdaliteError } from '../errors.js';
-import { Authorizer, type CallerIdentity } from './authorizer.js';
 import { parsePolicy } from './parse.js';
-import { type LoadedRole, policyRecord, RoleStore } from './roles/role-store.js';
+import { type LoadedRole, policyRecord, type RoleStore } from './roles/role-store.js';
 import type { CreateRoleInput, Role, RolePolicy, RoleRecord, RoleUsage } from './roles/types.js';
 import { validateDescription, validatePath, validatePolicyName, validateRoleName } from './roles/validate.js';
 import { type SimulateInput, type SimulateResult, simulate } from './simulate.js';
@@ -34,14 +35,16 @@ function policyText(document: PolicyInput, kind: 'identity' | 'trust'): string {
 export class Iam {
   readonly #ctx: EngineContext;
   readonly #store: RoleStore;
-  readonly #usage: RoleUsage[] = [];
-  /** @internal the enforcement API (docs/notes/iam.md). */
-  readonly authorizer: Authorizer;
+  readonly #usage: readonly RoleUsage[];
 
-  constructor(ctx: EngineContext, callerIdentity?: CallerIdentity) {
+  /**
+   * @internal built by the engine. `usage` lists who may use a role (functions, mappings):
+   * deleteRole refuses while one reports a user.
+   */
+  constructor(ctx: EngineContext, deps: { store: RoleStore; usage: readonly RoleUsage[] }) {
     this.#ctx = ctx;
-    this.#store = new RoleStore(ctx);
-    this.authorizer = new Authorizer(this.#store, ctx.clock, ctx.accountId, callerIdentity);
+    this.#store = deps.store;
+    this.#usage = deps.usage;
   }
 
   /**
@@ -209,10 +212,5 @@ export class Iam {
    */
   async simulate(input: SimulateInput): Promise<SimulateResult> {
     return simulate(input);
-  }
-
-  /** @internal lets the functions registry (and others) veto deleteRole for roles in use. */
-  registerRoleUsage(usage: RoleUsage): void {
-    this.#usage.push(usage);
   }
 }

@@ -5,6 +5,7 @@ import { simulate } from '../../src/iam/simulate.js';
 import { createEngine } from '../../src/index.js';
 import { openEngine, tempDir } from '../helpers/engines.js';
 import { expectCode, expectCodeSync } from '../helpers/errors.js';
+import { internals } from '../helpers/harness.js';
 import { allow, decide, policy } from './helpers.js';
 
 // Names a user chooses (operators, variables, policy names, context keys) that are also members
@@ -81,7 +82,11 @@ describe('names that are Object.prototype members', () => {
       await second.iam.deleteRolePolicy('r', 'toString');
       expect(await second.iam.listRolePolicies('r')).toEqual(['__proto__']);
       const { arn } = await second.iam.getRole('r');
-      const decision = await second.iam.authorizer.authorizeRole(arn, 's3:GetObject', 'arn:aws:s3:::b/k');
+      const decision = await internals(second).authorizer.authorizeRole(
+        arn,
+        's3:GetObject',
+        'arn:aws:s3:::b/k',
+      );
       expect(decision).toMatchObject({ decision: 'Allow', decidingStatement: { policyName: '__proto__' } });
     } finally {
       await second.close();
