@@ -1,4 +1,5 @@
 /** A container's options and stop reasons, shared by container.ts and container-setup.ts. */
+import type { LoggingConfig } from '../functions/logging-config.js';
 
 export type StopReason =
   | 'idle'
@@ -21,6 +22,8 @@ export interface ContainerOptions {
   sdkImports: boolean;
   memoryMb: number;
   tmpMb: number;
+  /** The synchronous response limit, bytes (quotas.syncPayloadBytes). */
+  responseBytes: number;
   region: string;
   /** The function's own variables. */
   environment: Record<string, string>;
@@ -28,4 +31,6 @@ export interface ContainerOptions {
   revisionId: string;
   /** The execution role lets the function write logs (checked when the container starts). */
   logsAllowed?: boolean;
+  /** The function's log format; the runtime reads it, the container does not. */
+  loggingConfig?: LoggingConfig;
 }
