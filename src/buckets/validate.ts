@@ -65,7 +65,10 @@ export function assertKey(key: unknown, what = 'key'): asserts key is string {
 export function normaliseMetadata(metadata: unknown): Record<string, string> {
   if (metadata === undefined) return {};
   if (!isPlainObject(metadata)) {
-    fail('InvalidArgument', `options.metadata must be an object of string values, got ${showValue(metadata)}`);
+    fail(
+      'InvalidArgument',
+      `options.metadata must be an object of string values, got ${showValue(metadata)}`,
+    );
   }
   const out: Record<string, string> = {};
   const given = new Map<string, string>();

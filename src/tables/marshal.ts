@@ -32,7 +32,8 @@ export function numberProblem(value: number | bigint): string | undefined {
   }
   if (!Number.isFinite(value)) return `must be a finite number, got ${value}`;
   const magnitude = Math.abs(value);
-  if (magnitude >= NUMBER_MAX) return `is out of DynamoDB's number range (magnitude below 1E+126), got ${value}`;
+  if (magnitude >= NUMBER_MAX)
+    return `is out of DynamoDB's number range (magnitude below 1E+126), got ${value}`;
   if (magnitude !== 0 && magnitude < NUMBER_MIN) {
     return `is out of DynamoDB's number range (magnitude at least 1E-130), got ${value}`;
   }
@@ -64,7 +65,12 @@ function enter(value: object, path: string, depth: number, ancestors: Ancestors)
   ancestors.add(value);
 }
 
-export function marshalValue(value: unknown, path: string, depth = 0, ancestors: Ancestors = new Set()): AttributeValue {
+export function marshalValue(
+  value: unknown,
+  path: string,
+  depth = 0,
+  ancestors: Ancestors = new Set(),
+): AttributeValue {
   switch (typeof value) {
     case 'string':
       return { S: value };

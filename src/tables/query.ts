@@ -6,8 +6,8 @@ import { LambdaliteError } from '../errors.js';
 import type { Sub } from '../storage/storage.js';
 import { encodeKeyPart, itemKey, keyOf, partitionPrefix } from './key-codec.js';
 import { unmarshalItem } from './marshal.js';
-import { checkQueryInput } from './validate.js';
 import type { AttributeMap, QueryInput, QueryOutput, SortKeyCondition, TableMeta } from './model.js';
+import { checkQueryInput } from './validate.js';
 
 const OPS = ['eq', 'lt', 'lte', 'gt', 'gte', 'between', 'beginsWith'] as const;
 

@@ -335,6 +335,7 @@ function notFound(name: string): LambdaliteError {
 }
 
 function conditionHolds(condition: ItemCondition, old: AttributeMap | undefined): boolean {
-  if ('attributeExists' in condition) return old !== undefined && Object.hasOwn(old, condition.attributeExists);
+  if ('attributeExists' in condition)
+    return old !== undefined && Object.hasOwn(old, condition.attributeExists);
   return old === undefined || !Object.hasOwn(old, condition.attributeNotExists);
 }

@@ -1,13 +1,6 @@
 /** Input rules of the table API; each throws ValidationException naming the value. */
 import { LambdaliteError } from '../errors.js';
-import {
-  anyValue,
-  booleanValue,
-  integer,
-  isPlainObject,
-  oneOf,
-  readOptions,
-} from '../validation/options.js';
+import { anyValue, booleanValue, integer, isPlainObject, oneOf, readOptions } from '../validation/options.js';
 import { checkText, showValue } from '../validation/text.js';
 import { checkAttributeName } from './marshal.js';
 import {
@@ -15,8 +8,8 @@ import {
   type ItemCondition,
   type KeyAttribute,
   type QueryInput,
-  STREAM_VIEW_TYPES,
   type SortKeyCondition,
+  STREAM_VIEW_TYPES,
   type StreamViewType,
 } from './model.js';
 
@@ -84,7 +77,9 @@ function condition(value: unknown, path: string): ItemCondition {
   const keys = isPlainObject(value) ? Object.keys(value) : [];
   const kind = keys[0];
   if (keys.length !== 1 || (kind !== 'attributeExists' && kind !== 'attributeNotExists')) {
-    invalid(`${path} must be { attributeExists: name } or { attributeNotExists: name }, got ${showValue(value)}`);
+    invalid(
+      `${path} must be { attributeExists: name } or { attributeNotExists: name }, got ${showValue(value)}`,
+    );
   }
   const name = checkAttributeName((value as Record<string, unknown>)[kind], `${path}.${kind}`);
   return kind === 'attributeExists' ? { attributeExists: name } : { attributeNotExists: name };

@@ -24,7 +24,8 @@ export interface TextRule {
 
 /** A value as an error message shows it (strings quoted, long ones cut). */
 export function showValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}...` : value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}...` : value);
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'symbol' || typeof value === 'function') return String(typeof value);
   try {
@@ -47,10 +48,13 @@ export function checkText(value: unknown, what: string, rule: TextRule): string 
   if (typeof value !== 'string') fail(rule.code, `${what} must be a string, got ${showValue(value)}`);
   const min = rule.minChars ?? 1;
   if (value.length < min) {
-    fail(rule.code, `${what} must be at least ${min} character${min === 1 ? '' : 's'}, got ${showValue(value)}`);
+    fail(
+      rule.code,
+      `${what} must be at least ${min} character${min === 1 ? '' : 's'}, got ${showValue(value)}`,
+    );
   }
   if (rule.maxChars !== undefined && value.length > rule.maxChars) {
-    fail(rule.code, `${what} must be at most ${rule.maxChars} characters, got ${value.length}`);
+    fail(rule.code, `${what} must be at most ${rule.maxChars} characters, got ${value.length} characters`);
   }
   if (!isWellFormed(value)) {
     fail(rule.code, `${what} ${showValue(value)} is not valid UTF-8: it holds a lone surrogate`);
@@ -58,7 +62,7 @@ export function checkText(value: unknown, what: string, rule: TextRule): string 
   if (rule.maxBytes !== undefined) {
     const bytes = Buffer.byteLength(value, 'utf8');
     if (bytes > rule.maxBytes) {
-      fail(rule.code, `${what} must be at most ${rule.maxBytes} UTF-8 bytes, got ${bytes}`);
+      fail(rule.code, `${what} must be at most ${rule.maxBytes} UTF-8 bytes, got ${bytes} bytes`);
     }
   }
   if (rule.pattern && !rule.pattern.test.test(value)) {
