@@ -9,9 +9,10 @@
  */
 import type { EngineContext } from '../context.js';
 import type { DeadLetter, EventInvokeConfig, EventInvokeConfigInput } from '../dispatch/push/types.js';
-import { fail } from '../errors.js';
+import { fail, LambdaliteError } from '../errors.js';
 import { FunctionRuntime, newRequestId } from '../runtime/runtime.js';
 import { KeyedMutex } from '../storage/keyed-mutex.js';
+import { oneOf, readOptions } from '../validation/options.js';
 import type { AsyncInvocationQueue } from './async-queue.js';
 import { buildCreate, buildUpdate } from './configure.js';
 import type { FunctionInvoker } from './invoker.js';
@@ -29,7 +30,10 @@ import type {
 } from './types.js';
 import { resolveFunctionName } from './validate.js';
 
-const INVOCATION_TYPES = new Set(['RequestResponse', 'Event', 'DryRun']);
+const INVOKE_OPTIONS = {
+  invocationType: oneOf(['RequestResponse', 'Event', 'DryRun'] as const),
+  logType: oneOf(['None', 'Tail'] as const),
+} as const;
 
 /** IAM checks of management calls made by the engine's caller; wired over `engine.iam`. */
 export interface FunctionAccess {
@@ -146,7 +150,7 @@ export class Functions {
    * `functionError` set); Event hands it to the async queue and answers 202; DryRun checks and
    * answers 204. Throws TooManyRequestsException (429) when throttled.
    */
-  invoke(name: string, payload?: unknown, options: InvokeOptions = {}): Promise<InvokeResult> {
+  invoke(name: string, payload?: unknown, options?: InvokeOptions): Promise<InvokeResult> {
     return this.#invoke(name, payload, options, true);
   }
 
@@ -154,31 +158,20 @@ export class Functions {
    * @internal an invoke already authorized by the caller (a function's SDK call, checked against
    * its execution role): the engine's caller identity is not consulted.
    */
-  invokeAuthorized(name: string, payload?: unknown, options: InvokeOptions = {}): Promise<InvokeResult> {
+  invokeAuthorized(name: string, payload?: unknown, options?: InvokeOptions): Promise<InvokeResult> {
     return this.#invoke(name, payload, options, false);
   }
 
   async #invoke(
     name: string,
     payload: unknown,
-    options: InvokeOptions,
+    rawOptions: InvokeOptions | undefined,
     checkCaller: boolean,
   ): Promise<InvokeResult> {
     this.ctx.lifecycle.assertOpen();
     const functionName = this.#resolveInvoked(name);
+    const options = readOptions(rawOptions, INVOKE_OPTIONS, 'InvalidParameterValueException');
     const type = options.invocationType ?? 'RequestResponse';
-    if (!INVOCATION_TYPES.has(type)) {
-      fail(
-        'InvalidParameterValueException',
-        `options.invocationType must be RequestResponse, Event or DryRun, got ${JSON.stringify(type)}`,
-      );
-    }
-    if (options.logType !== undefined && options.logType !== 'None' && options.logType !== 'Tail') {
-      fail(
-        'InvalidParameterValueException',
-        `options.logType must be None or Tail, got ${JSON.stringify(options.logType)}`,
-      );
-    }
     const json = serialise(payload);
     const limit = type === 'Event' ? this.ctx.quotas.asyncPayloadBytes : this.ctx.quotas.syncPayloadBytes;
     // A UTF-16 code unit is at most 3 UTF-8 bytes: count bytes only when the text may be over.
@@ -238,27 +231,32 @@ export class Functions {
    * semantics: omitted fields take their defaults).
    */
   async putEventInvokeConfig(name: string, config: EventInvokeConfigInput): Promise<EventInvokeConfig> {
+    this.ctx.lifecycle.assertOpen();
     const fn = await this.#registry.require(resolveFunctionName(this.ctx, name));
     return this.#requireQueue().putEventInvokeConfig(fn.functionName, config);
   }
 
   async getEventInvokeConfig(name: string): Promise<EventInvokeConfig> {
+    this.ctx.lifecycle.assertOpen();
     const fn = await this.#registry.require(resolveFunctionName(this.ctx, name));
     return this.#requireQueue().getEventInvokeConfig(fn.functionName);
   }
 
   async deleteEventInvokeConfig(name: string): Promise<void> {
+    this.ctx.lifecycle.assertOpen();
     const fn = await this.#registry.require(resolveFunctionName(this.ctx, name));
     await this.#requireQueue().deleteEventInvokeConfig(fn.functionName);
   }
 
   /** Asynchronous events that failed every attempt and had no on-failure destination. */
   async deadLetters(name: string): Promise<DeadLetter[]> {
+    this.ctx.lifecycle.assertOpen();
     return this.#requireQueue().deadLetters(resolveFunctionName(this.ctx, name));
   }
 
   /** Re-queues dead letters (all of the function's, or those named) with fresh attempts. */
   async redrive(name: string, requestIds?: readonly string[]): Promise<{ requestIds: string[] }> {
+    this.ctx.lifecycle.assertOpen();
     const fn = await this.#registry.require(resolveFunctionName(this.ctx, name));
     return this.#requireQueue().redrive(fn.functionName, requestIds);
   }
@@ -337,8 +335,16 @@ export class Functions {
 
 function serialise(payload: unknown): string {
   try {
-    return JSON.stringify(payload === undefined ? {} : payload);
+    const json: string | undefined = JSON.stringify(payload === undefined ? {} : payload);
+    if (json === undefined) {
+      return fail(
+        'InvalidRequestContentException',
+        `payload must be JSON-serialisable, got a ${typeof payload}`,
+      );
+    }
+    return json;
   } catch (err) {
+    if (err instanceof LambdaliteError) throw err;
     return fail(
       'InvalidRequestContentException',
       `payload must be JSON-serialisable: ${(err as Error).message}`,

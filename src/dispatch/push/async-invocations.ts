@@ -16,6 +16,7 @@ import type { EngineContext } from '../../context.js';
 import { LambdaliteError } from '../../errors.js';
 import type { FunctionInvoker } from '../../functions/invoker.js';
 import type { BatchOp } from '../../storage/storage.js';
+import { showValue } from '../../validation/text.js';
 import { type FunctionConcurrencyInfo, newEntry } from './delivery.js';
 import { type DestinationTargets, unwiredTargets } from './destinations.js';
 import { Dispatcher } from './dispatcher.js';
@@ -215,6 +216,15 @@ export class AsyncInvocations implements NotificationSink {
    */
   async redrive(functionName: string, requestIds?: readonly string[]): Promise<{ requestIds: string[] }> {
     this.#ctx.lifecycle.assertOpen();
+    if (
+      requestIds !== undefined &&
+      (!Array.isArray(requestIds) || requestIds.some((id) => typeof id !== 'string'))
+    ) {
+      throw new LambdaliteError(
+        'InvalidParameterValueException',
+        `requestIds must be an array of request id strings, got ${showValue(requestIds)}`,
+      );
+    }
     const letters = await this.deadLetters(functionName);
     const wanted = requestIds === undefined ? undefined : new Set(requestIds);
     const chosen = wanted ? letters.filter((l) => wanted.has(l.requestId)) : letters;
