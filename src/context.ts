@@ -7,10 +7,12 @@ import { type Clock, SystemClock } from './clock.js';
 import { type AsyncInvocationOptions, resolveAsyncInvocationOptions } from './dispatch/push/options.js';
 import { LambdaliteError } from './errors.js';
 import type { EventHub } from './events.js';
-import type { CallerIdentity } from './iam/authorizer.js';
+import type { CallerIdentity } from './iam/types.js';
+import type { LogsOptions } from './observe/logs/types.js';
+import { type ResolvedLogsOptions, resolveLogsOptions } from './observe/logs/validate.js';
 import { type Quotas, resolveQuotas } from './quotas.js';
 import type { Storage } from './storage/storage.js';
-import { anyValue, booleanValue, isPlainObject, readOptions } from './validation/options.js';
+import { anyValue, isPlainObject, readOptions } from './validation/options.js';
 import { showValue } from './validation/text.js';
 
 export interface EngineOptions {
@@ -28,11 +30,8 @@ export interface EngineOptions {
   callerIdentity?: CallerIdentity;
   /** Push dispatcher: retry delays, throttle backoff, concurrency; see {@link AsyncInvocationOptions}. */
   asyncInvocation?: Partial<AsyncInvocationOptions>;
-  /**
-   * @internal false leaves event source mappings unattached to streams and functions, for tests
-   * that attach doubles (`mappings.setShardSources` etc.). Default true.
-   */
-  wireMappings?: boolean;
+  /** Stored function logs (`engine.logs`): retention of new groups, storing at all; see {@link LogsOptions}. */
+  logs?: LogsOptions;
 }
 
 export interface ResolvedOptions {
@@ -43,6 +42,7 @@ export interface ResolvedOptions {
   readonly clock: Clock;
   readonly callerIdentity: CallerIdentity | undefined;
   readonly asyncInvocation: Readonly<AsyncInvocationOptions>;
+  readonly logs: ResolvedLogsOptions;
 }
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -57,7 +57,7 @@ const ENGINE_OPTIONS = {
   clock: anyValue<Clock>(),
   callerIdentity: callerIdentity,
   asyncInvocation: anyValue<Partial<AsyncInvocationOptions>>(),
-  wireMappings: booleanValue(),
+  logs: anyValue<LogsOptions>(),
 } as const;
 
 /** `{ policies, arn? }` or `{ roleArn }`; what is inside the policies is checked where they are evaluated. */
@@ -118,6 +118,7 @@ export function resolveOptions(rawOptions?: EngineOptions): ResolvedOptions {
     clock,
     callerIdentity: options.callerIdentity,
     asyncInvocation,
+    logs: resolveLogsOptions(options.logs),
   };
 }
 

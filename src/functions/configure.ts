@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { EngineContext } from '../context.js';
 import { anyValue, by, readOptions } from '../validation/options.js';
 import { type PreparedCode, prepareCode } from './code.js';
+import { type LoggingConfigInput, validateLoggingConfig } from './logging-config.js';
 import { awsTimestamp } from './registry.js';
 import type {
   CreateFunctionOptions,
@@ -50,6 +51,8 @@ function configOptions(ctx: EngineContext) {
     // null (update only) removes the reservation.
     reservedConcurrency: (v: unknown) => (v === null ? null : validateReservedConcurrency(ctx.quotas, v)),
     description: by(validateDescription),
+    // Checked by validateLoggingConfig, which needs the function's name and current config.
+    loggingConfig: anyValue<LoggingConfigInput>(),
   } as const;
 }
 
@@ -80,6 +83,7 @@ export async function buildCreate(ctx: EngineContext, options: CreateFunctionOpt
     revisionId: randomUUID(),
     state: 'Active',
     packageType: 'Zip',
+    loggingConfig: validateLoggingConfig(o.loggingConfig ?? {}, name),
   };
   if (o.reservedConcurrency !== undefined) config.reservedConcurrency = o.reservedConcurrency;
   const code = await prepareCode(o.code);
@@ -108,6 +112,9 @@ export async function buildUpdate(
   if (o.description !== undefined) config.description = o.description;
   if (o.reservedConcurrency === null) delete config.reservedConcurrency;
   else if (o.reservedConcurrency !== undefined) config.reservedConcurrency = o.reservedConcurrency;
+  if (o.loggingConfig !== undefined) {
+    config.loggingConfig = validateLoggingConfig(o.loggingConfig, config.functionName, current.loggingConfig);
+  }
   let zip: Buffer | undefined;
   if (o.code !== undefined) {
     const code = await prepareCode(o.code);
