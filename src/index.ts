@@ -139,6 +139,8 @@ export type {
 } from './pipeline/types.js';
 export type { Quotas } from './quotas.js';
 export { DEFAULT_QUOTAS, TODAY_QUOTAS } from './quotas.js';
+export type { ServeOptions, Server } from './server/serve.js';
+export { serve } from './server/serve.js';
 export type {
   ChildShard,
   CreateStreamOptions,
