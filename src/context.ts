@@ -8,6 +8,7 @@ import { type AsyncInvocationOptions, resolveAsyncInvocationOptions } from './di
 import { LambdaliteError } from './errors.js';
 import type { EventHub } from './events.js';
 import type { CallerIdentity } from './iam/authorizer.js';
+import { type MetricsOptions, resolveMetricsOptions } from './observe/metrics/options.js';
 import { type Quotas, resolveQuotas } from './quotas.js';
 import type { Storage } from './storage/storage.js';
 
@@ -26,6 +27,8 @@ export interface EngineOptions {
   callerIdentity?: CallerIdentity;
   /** Push dispatcher: retry delays, throttle backoff, concurrency; see {@link AsyncInvocationOptions}. */
   asyncInvocation?: Partial<AsyncInvocationOptions>;
+  /** Metrics: rollup retention; see {@link MetricsOptions}. */
+  metrics?: Partial<MetricsOptions>;
   /**
    * @internal false leaves event source mappings unattached to streams and functions, for tests
    * that attach doubles (`mappings.setShardSources` etc.). Default true.
@@ -41,6 +44,7 @@ export interface ResolvedOptions {
   readonly clock: Clock;
   readonly callerIdentity: CallerIdentity | undefined;
   readonly asyncInvocation: Readonly<AsyncInvocationOptions>;
+  readonly metrics: Readonly<MetricsOptions>;
 }
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -83,6 +87,7 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     );
   }
   const asyncInvocation = resolveAsyncInvocationOptions(options.asyncInvocation);
+  const metrics = resolveMetricsOptions(options.metrics);
   return {
     location,
     region,
@@ -91,6 +96,7 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     clock,
     callerIdentity: options.callerIdentity,
     asyncInvocation,
+    metrics,
   };
 }
 

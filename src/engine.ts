@@ -17,6 +17,7 @@ import { type EngineEvent, type EngineEventOf, type EngineEventType, EventHub } 
 import { Functions } from './functions/service.js';
 import { Iam } from './iam/iam.js';
 import { Mappings } from './mappings/service.js';
+import { Metrics } from './observe/metrics/metrics.js';
 import { Storage } from './storage/storage.js';
 import { RetentionSweeper } from './streams/retention.js';
 import { ShardLog } from './streams/shard-log.js';
@@ -47,10 +48,13 @@ export class Engine implements AsyncDisposable {
   readonly tables: TableService;
   /** Event source mappings: stream and table-stream shards polled in order into functions. */
   readonly mappings: Mappings;
+  /** CloudWatch-style metrics: AWS/Lambda's, custom and EMF ones; statistics, watch, Prometheus. */
+  readonly metrics: Metrics;
 
   /** @internal use {@link createEngine}. */
-  constructor(ctx: EngineContext, parts: { streams: StreamService; tables: TableService }) {
+  constructor(ctx: EngineContext, parts: { streams: StreamService; tables: TableService; metrics: Metrics }) {
     this.#ctx = ctx;
+    this.metrics = parts.metrics;
     this.iam = new Iam(ctx, ctx.options.callerIdentity);
     this.asyncInvocations = new AsyncInvocations(ctx, ctx.options.asyncInvocation);
     // Close hooks run in reverse order of construction: buckets stop accepting writes first,
@@ -136,7 +140,16 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   void retention.sweep();
   const streams = new StreamService(ctx, shardLog, retention);
   const tables = await TableService.open(ctx, shardLog);
-  const engine = new Engine(ctx, { streams, tables });
+  // Built before the services it observes, so it closes after them and records their last runs.
+  const metrics = await Metrics.open({
+    storage,
+    clock: ctx.clock,
+    events,
+    lifecycle,
+    options: resolved.metrics,
+  });
+  lifecycle.onClose(() => metrics.close());
+  const engine = new Engine(ctx, { streams, tables, metrics });
   lifecycle.markOpen();
   if (options.wireMappings !== false) {
     // Attached at once; stored mappings restart in the background (createEngine does not wait

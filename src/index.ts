@@ -85,6 +85,27 @@ export type {
   StoredFailure,
   UpdateMappingInput,
 } from './mappings/types.js';
+export type { MetricsEventMap } from './observe/metrics/events.js';
+export type { Metrics } from './observe/metrics/metrics.js';
+export type { MetricsOptions } from './observe/metrics/options.js';
+export type {
+  BasicStatistic,
+  DimensionFilter,
+  GetMetricStatisticsInput,
+  GetMetricStatisticsResult,
+  ListMetricsInput,
+  ListMetricsResult,
+  MetricDataInput,
+  MetricDatum,
+  MetricDimension,
+  MetricIdentity,
+  MetricStat,
+  MetricStatisticsDatapoint,
+  MetricUnit,
+  MetricWatchPoint,
+  StatisticSet,
+  WatchMetricInput,
+} from './observe/metrics/types.js';
 export type { Quotas } from './quotas.js';
 export { DEFAULT_QUOTAS, TODAY_QUOTAS } from './quotas.js';
 export type {

@@ -315,9 +315,11 @@ export class FunctionRuntime implements FunctionInvoker {
     const events = this.ctx.events;
     const timeoutMs = config.timeout * 1000;
     let started = performance.now();
+    let startTime = this.ctx.clock.now();
     // Lines and event payloads are built only when someone subscribes or the caller asked for Tail.
     const begin = (): void => {
       started = performance.now();
+      startTime = this.ctx.clock.now();
       this.#changed(functionName);
       if (this.#logging(requestId)) this.#platform(container, requestId, startLine(requestId));
       if (events.observes('function.invocation.started')) {
@@ -402,6 +404,9 @@ export class FunctionRuntime implements FunctionInvoker {
         this.#platform(container, requestId, endLine(requestId));
         this.#platform(container, requestId, reportLine(requestId, figures));
       }
+      // In flight before this one's slot is released: its peak is the function's concurrency peak.
+      const concurrentExecutions = this.#pool.inFlight(functionName);
+      const accountConcurrentExecutions = this.#pool.inFlight();
       this.#pool.release(functionName, container, reusable);
       events.emit('function.invocation.completed', {
         functionName,
@@ -409,6 +414,9 @@ export class FunctionRuntime implements FunctionInvoker {
         containerId: container.id,
         invocationType,
         cold,
+        startTime,
+        concurrentExecutions,
+        accountConcurrentExecutions,
         ...figures,
         ...(error ? { functionError: 'Unhandled' as const, errorType: error.errorType } : {}),
       });
