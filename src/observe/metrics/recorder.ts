@@ -27,7 +27,9 @@ export class MetricRecorder {
 
   /** Records `value` (`count` times) at `timestamp`, an engine-clock time. */
   record(series: Series, value: number, unit: MetricUnit, timestamp: number, count = 1): void {
-    series.minute(minuteOf(timestamp)).add(value, unit, count);
+    const minute = minuteOf(timestamp);
+    series.minute(minute).add(value, unit, count);
+    if (minute > series.lastMinute) series.lastMinute = minute;
     series.totalCount += count;
     series.totalSum += value * count;
     series.lastValue = value;
@@ -51,7 +53,9 @@ export class MetricRecorder {
 
   /** Records a pre-aggregated set (PutMetricData StatisticValues). */
   recordSet(series: Series, set: StatisticSet, unit: MetricUnit, timestamp: number): void {
-    series.minute(minuteOf(timestamp)).addSet(set.sampleCount, set.sum, set.minimum, set.maximum, unit);
+    const minute = minuteOf(timestamp);
+    series.minute(minute).addSet(set.sampleCount, set.sum, set.minimum, set.maximum, unit);
+    if (minute > series.lastMinute) series.lastMinute = minute;
     series.totalCount += set.sampleCount;
     series.totalSum += set.sum;
     series.lastValue = set.maximum;

@@ -53,7 +53,8 @@ export function listMetrics(deps: ListDeps, input: ListMetricsInput = {}): ListM
     if (record.last >= cutoff && wanted(record)) found.set(record.id, identity(record));
   }
   for (const series of deps.registry.all()) {
-    if (series.hasData && !found.has(series.id) && wanted(series)) found.set(series.id, identity(series));
+    if (series.lastMinute >= cutoff && !found.has(series.id) && wanted(series))
+      found.set(series.id, identity(series));
   }
   const metrics = [...found.values()].sort(
     (a, b) =>

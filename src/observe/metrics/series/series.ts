@@ -31,6 +31,8 @@ export class Series implements MetricIdentity {
   totalSum = 0;
   lastValue = 0;
   unit: MetricUnit = 'None';
+  /** Latest minute start with a value recorded since open (list shows it while retained). */
+  lastMinute = Number.NEGATIVE_INFINITY;
   /** The last minute that left `open`, kept for Prometheus' quantile window. */
   previous: { minute: number; aggregate: Aggregate } | undefined;
   watchers: SeriesWatcher[] = [];
