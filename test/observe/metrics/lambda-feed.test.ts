@@ -21,7 +21,11 @@ class FakeEvents {
 function setUp() {
   const clock = new ManualClock(0);
   const registry = new SeriesRegistry();
-  const recorder = new MetricRecorder(clock, { dirty: (s) => void (s.dirty = true) });
+  const recorder = new MetricRecorder(clock, {
+    dirty: (s) => {
+      s.dirty = true;
+    },
+  });
   const events = new FakeEvents();
   const feed = new LambdaMetricsFeed(recorder, registry, events);
   const data: MetricDatum[] = [];
