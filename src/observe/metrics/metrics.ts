@@ -72,7 +72,7 @@ export class Metrics {
     this.#lifecycle = deps.lifecycle;
     this.#store = store;
     this.#retention = new RetentionSweeper(deps.clock, store, deps.options.retentionDays * DAY_MS);
-    this.#flusher = new MinuteFlusher(deps.clock, deps.storage, store, deps.events, this.#retention);
+    this.#flusher = new MinuteFlusher(deps.storage, store, deps.events, this.#retention);
     this.#recorder = new MetricRecorder(deps.clock, this.#flusher);
     this.#lambda = new LambdaMetricsFeed(this.#recorder, this.#registry, deps.events);
     this.#emf = new EmfFeed(this.#recorder, this.#registry, deps.events);

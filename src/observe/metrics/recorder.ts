@@ -1,24 +1,27 @@
 /**
  * The hot path: every value of every metric goes through {@link MetricRecorder.record}, which
  * only updates aggregates in memory (the series' open minute, its watchers) and, when someone
- * subscribes to `datapoints$`, builds the raw datum. Persisting is the flusher's job, once a
- * minute.
+ * subscribes to `datapoints$`, builds the raw datum. Persisting is the flusher's job: the first
+ * value recorded once the engine clock entered a new minute tells it to write the closed ones.
  */
 import { type Observable, Subject } from 'rxjs';
 import type { Clock } from '../../clock.js';
-import { minuteOf } from './series/identity.js';
+import { MINUTE_MS, minuteOf } from './series/identity.js';
 import type { Series } from './series/series.js';
 import type { MetricDatum, StatisticSet } from './types.js';
 import type { MetricUnit } from './units.js';
 
-/** Told when a series gets its first open minute (the flusher keeps the list). */
+/** Told when a series gets its first open minute, and when the clock entered a new minute. */
 export interface DirtySeriesSink {
   dirty(series: Series): void;
+  roll(minute: number): void;
 }
 
 export class MetricRecorder {
   readonly #datapoints = new Subject<MetricDatum>();
   readonly datapoints$: Observable<MetricDatum> = this.#datapoints.asObservable();
+  /** Start of the minute after the one the last roll saw: values stamped before it skip the check. */
+  #nextMinute = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly clock: Clock,
@@ -28,6 +31,7 @@ export class MetricRecorder {
   /** Records `value` (`count` times) at `timestamp`, an engine-clock time. */
   record(series: Series, value: number, unit: MetricUnit, timestamp: number, count = 1): void {
     const minute = minuteOf(timestamp);
+    if (timestamp >= this.#nextMinute) this.#roll();
     series.minute(minute).add(value, unit, count);
     if (minute > series.lastMinute) series.lastMinute = minute;
     series.totalCount += count;
@@ -54,6 +58,7 @@ export class MetricRecorder {
   /** Records a pre-aggregated set (PutMetricData StatisticValues). */
   recordSet(series: Series, set: StatisticSet, unit: MetricUnit, timestamp: number): void {
     const minute = minuteOf(timestamp);
+    if (timestamp >= this.#nextMinute) this.#roll();
     series.minute(minute).addSet(set.sampleCount, set.sum, set.minimum, set.maximum, unit);
     if (minute > series.lastMinute) series.lastMinute = minute;
     series.totalCount += set.sampleCount;
@@ -68,6 +73,15 @@ export class MetricRecorder {
 
   now(): number {
     return this.clock.now();
+  }
+
+  /** Asks for the closed minutes to be persisted once the clock is past the last roll's minute. */
+  #roll(): void {
+    const now = this.clock.now();
+    if (now < this.#nextMinute) return;
+    const minute = minuteOf(now);
+    this.#nextMinute = minute + MINUTE_MS;
+    this.sink.roll(minute);
   }
 
   complete(): void {

@@ -25,6 +25,7 @@ function setUp() {
     dirty: (s) => {
       s.dirty = true;
     },
+    roll: () => {},
   });
   const events = new FakeEvents();
   const feed = new LambdaMetricsFeed(recorder, registry, events);

@@ -1,15 +1,16 @@
 /**
- * Persists the one-minute rollup: one batch per minute (at each minute boundary of the engine
- * clock, while some series has data) holding every closed minute of every series, and one on
- * close holding everything left. Idle, it holds no timer.
+ * Persists the one-minute rollup: at most one batch per minute, holding every closed minute of
+ * every series, written when the engine clock has entered a new minute and a value is recorded
+ * (the recorder calls {@link MinuteFlusher.roll}), and one on close holding everything left. No
+ * timer: an idle engine does no work for metrics (DESIGN §2.6), and the engine's clock timers
+ * stay those of its dispatchers. The price: minutes recorded just before the engine went idle
+ * are persisted at the next value or on close, so a kill -9 meanwhile loses them.
  */
 import { randomBytes } from 'node:crypto';
-import type { Clock, TimerHandle } from '../../../clock.js';
 import type { EventHub } from '../../../events.js';
 import { encodeUint } from '../../../storage/keys.js';
 import type { BatchOp, Storage } from '../../../storage/storage.js';
 import type { DirtySeriesSink } from '../recorder.js';
-import { MINUTE_MS, minuteOf } from '../series/identity.js';
 import type { Series } from '../series/series.js';
 import type { RollupStore } from './store.js';
 
@@ -29,7 +30,6 @@ const SEQ_WIDTH = 10;
 export class MinuteFlusher implements DirtySeriesSink {
   /** Series with open minutes. */
   #dirty: Series[] = [];
-  #timer: TimerHandle | undefined;
   /** The flush running now, if any; flushes never overlap. */
   #running: Promise<void> = Promise.resolve();
   /** Distinguishes this engine's flush ids from those of earlier runs on the same storage. */
@@ -40,7 +40,6 @@ export class MinuteFlusher implements DirtySeriesSink {
   #closed = false;
 
   constructor(
-    private readonly clock: Clock,
     private readonly storage: Storage,
     private readonly store: RollupStore,
     private readonly events: EventHub,
@@ -51,7 +50,12 @@ export class MinuteFlusher implements DirtySeriesSink {
     if (this.#closed) return;
     series.dirty = true;
     this.#dirty.push(series);
-    if (this.#timer === undefined) this.#arm();
+  }
+
+  /** The engine clock is in the minute starting at `minute`: persists the minutes before it. */
+  roll(minute: number): void {
+    if (this.#closed || this.#dirty.length === 0) return;
+    void this.#enqueue(minute);
   }
 
   /**
@@ -72,20 +76,7 @@ export class MinuteFlusher implements DirtySeriesSink {
   /** Persists every open minute (close), after any flush under way. */
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#timer !== undefined) this.clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
     await this.#enqueue(undefined);
-  }
-
-  #arm(): void {
-    const now = this.clock.now();
-    this.#timer = this.clock.setTimeout(
-      () => {
-        this.#timer = undefined;
-        void this.#enqueue(minuteOf(this.clock.now()));
-      },
-      minuteOf(now) + MINUTE_MS - now,
-    );
   }
 
   #enqueue(before: number | undefined): Promise<void> {
@@ -131,7 +122,6 @@ export class MinuteFlusher implements DirtySeriesSink {
       else series.dirty = false;
     }
     this.#dirty = keep;
-    if (!this.#closed && keep.length > 0 && this.#timer === undefined) this.#arm();
     if (ops.length === 0) return;
     this.#inFlight.add(seq);
     try {

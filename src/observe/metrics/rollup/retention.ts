@@ -1,18 +1,19 @@
 /**
- * Deletes rollup minutes older than the retention, on the engine clock: one timer, due when the
- * earliest stored minute expires (none while nothing is stored), each run one range delete per
- * series. Readers also ignore expired minutes, so a sweep running late never shows old data.
+ * Deletes rollup minutes older than the retention, on the engine clock: at open, and after a
+ * flush once the earliest stored minute has expired (no timer of its own, like the flusher),
+ * each run one range delete per series. Readers ignore expired minutes at once, so a sweep
+ * coming late never shows old data; it only frees the space.
  */
-import type { Clock, TimerHandle } from '../../../clock.js';
+import type { Clock } from '../../../clock.js';
 import { MINUTE_MS, minuteOf } from '../series/identity.js';
 import type { PersistedListener } from './flusher.js';
 import type { RollupStore } from './store.js';
 
 export class RetentionSweeper implements PersistedListener {
-  #timer: TimerHandle | undefined;
+  /** When the earliest stored minute expires. */
   #dueAt = Number.POSITIVE_INFINITY;
   #running: Promise<void> | undefined;
-  #closed = false;
+  #closing = false;
 
   constructor(
     private readonly clock: Clock,
@@ -25,41 +26,35 @@ export class RetentionSweeper implements PersistedListener {
     return minuteOf(now - this.retentionMs);
   }
 
-  /** Sweeps what expired while the engine was closed, then arms for the earliest minute left. */
+  /** Sweeps what expired while the engine was closed. */
   start(): Promise<void> {
     return this.#sweep();
   }
 
+  /** After a flush: notes its earliest minute, and sweeps when something stored has expired. */
   persisted(firstMinute: number): void {
-    this.#armFor(firstMinute);
+    this.#note(firstMinute);
+    if (!this.#closing && this.clock.now() >= this.#dueAt) void this.#sweep();
   }
 
+  /** Waits for a sweep under way; the flusher's last batch (on close) may have started one. */
   async close(): Promise<void> {
-    this.#closed = true;
-    if (this.#timer !== undefined) this.clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    await this.#running;
+    this.#closing = true;
     await this.#running;
   }
 
-  #armFor(earliest: number | undefined): void {
-    if (this.#closed || earliest === undefined) return;
+  #note(earliest: number | undefined): void {
+    if (earliest === undefined) return;
     // The minute [m, m + 1 min) expires once the cutoff passes it.
-    const dueAt = earliest + this.retentionMs + MINUTE_MS;
-    if (dueAt >= this.#dueAt) return;
-    if (this.#timer !== undefined) this.clock.clearTimeout(this.#timer);
-    this.#dueAt = dueAt;
-    this.#timer = this.clock.setTimeout(() => {
-      this.#timer = undefined;
-      this.#dueAt = Number.POSITIVE_INFINITY;
-      void this.#sweep();
-    }, dueAt - this.clock.now());
+    this.#dueAt = Math.min(this.#dueAt, earliest + this.retentionMs + MINUTE_MS);
   }
 
   #sweep(): Promise<void> {
     this.#running ??= (async () => {
       try {
-        const earliest = await this.store.deleteBefore(this.cutoff());
-        this.#armFor(earliest);
+        this.#dueAt = Number.POSITIVE_INFINITY;
+        this.#note(await this.store.deleteBefore(this.cutoff()));
       } catch {
         // Storage closing: the next open sweeps.
       } finally {
