@@ -10,7 +10,7 @@
  *   .pipe(filter((point) => point.value > 500))
  *   .subscribe((point) => alert(`p99 ${point.value} ms in the minute from ${new Date(point.timestamp)}`));
  */
-import { Observable } from 'rxjs';
+import { Observable, type Subscriber } from 'rxjs';
 import type { Clock } from '../../clock.js';
 import type { Lifecycle } from '../../context.js';
 import type { EventHub } from '../../events.js';
@@ -66,6 +66,8 @@ export class Metrics {
   readonly #recorder: MetricRecorder;
   readonly #lambda: LambdaMetricsFeed;
   readonly #emf: EmfFeed;
+  /** Subscribers of `watch`, completed on close. */
+  readonly #watching = new Set<Subscriber<MetricWatchPoint>>();
 
   private constructor(deps: MetricsDeps, store: RollupStore) {
     this.#clock = deps.clock;
@@ -111,7 +113,9 @@ export class Metrics {
       const series = this.#registry.get(namespace, metricName, dimensions);
       const watcher = new PeriodWatcher(this.#clock, periodMs, statistic, (point) => subscriber.next(point));
       series.watchers = [...series.watchers, watcher];
+      this.#watching.add(subscriber);
       return () => {
+        this.#watching.delete(subscriber);
         watcher.stop();
         series.watchers = series.watchers.filter((w) => w !== watcher);
       };
@@ -151,5 +155,6 @@ export class Metrics {
     await this.#flusher.close();
     await this.#retention.close();
     this.#recorder.complete();
+    for (const subscriber of [...this.#watching]) subscriber.complete();
   }
 }

@@ -26,48 +26,25 @@ const doc = (over: Record<string, unknown> = {}, directive: Record<string, unkno
     ...over,
   });
 
+const service = { name: 'Service', value: 'api' };
+const both = [service, { name: 'Region', value: 'eu' }];
+
 describe('Embedded Metric Format extraction', () => {
   it('gives one metric per dimension set with the document values, units and timestamp', () => {
     const metrics = extractEmf(doc());
+    const latency = {
+      namespace: 'App',
+      metricName: 'Latency',
+      unit: 'Milliseconds',
+      values: [10, 20],
+      timestamp: T0,
+    };
+    const hits = { namespace: 'App', metricName: 'Hits', unit: 'None', values: [1], timestamp: T0 };
     expect(metrics).toEqual([
-      {
-        namespace: 'App',
-        metricName: 'Latency',
-        dimensions: [{ name: 'Service', value: 'api' }],
-        unit: 'Milliseconds',
-        values: [10, 20],
-        timestamp: T0,
-      },
-      {
-        namespace: 'App',
-        metricName: 'Latency',
-        dimensions: [
-          { name: 'Service', value: 'api' },
-          { name: 'Region', value: 'eu' },
-        ],
-        unit: 'Milliseconds',
-        values: [10, 20],
-        timestamp: T0,
-      },
-      {
-        namespace: 'App',
-        metricName: 'Hits',
-        dimensions: [{ name: 'Service', value: 'api' }],
-        unit: 'None',
-        values: [1],
-        timestamp: T0,
-      },
-      {
-        namespace: 'App',
-        metricName: 'Hits',
-        dimensions: [
-          { name: 'Service', value: 'api' },
-          { name: 'Region', value: 'eu' },
-        ],
-        unit: 'None',
-        values: [1],
-        timestamp: T0,
-      },
+      { ...latency, dimensions: [service] },
+      { ...latency, dimensions: both },
+      { ...hits, dimensions: [service] },
+      { ...hits, dimensions: both },
     ]);
   });
 

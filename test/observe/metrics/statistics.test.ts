@@ -103,6 +103,16 @@ describe('watch', () => {
     expect(clock.pendingTimers).toBe(0); // watch timers end with their subscription; metrics hold none
   });
 
+  it('completes watch subscriptions when the engine closes', async () => {
+    const engine = await openEngine('memory');
+    let completed = false;
+    engine.metrics
+      .watch({ metricName: 'Duration', stat: 'Maximum' })
+      .subscribe({ complete: () => (completed = true) });
+    await engine.close();
+    expect(completed).toBe(true);
+  });
+
   it('refuses an unknown statistic or a period under a second', async () => {
     const engine = await openEngine('memory');
     expectCodeSync(
