@@ -9,6 +9,7 @@ import { evaluate } from '../src/iam/evaluate.js';
 import { parsePolicy } from '../src/iam/parse.js';
 import { EXECUTION_LOGS_POLICY, LAMBDA_TRUST_POLICY } from '../src/iam/seed-policies.js';
 import type { NamedPolicy } from '../src/iam/types.js';
+import { internalsOf } from '../src/internal.js';
 import type { Benchmark, Figure } from './harness.js';
 import { median, rate } from './harness.js';
 
@@ -86,7 +87,7 @@ export const iamBenchmark: Benchmark = {
       authorized = await median(RUNS, () =>
         rate(N, async () => {
           for (let i = 0; i < N; i++) {
-            const r = await engine.iam.authorizer.authorizeRole(arn, 's3:PutObject', RESOURCE, ctx);
+            const r = await internalsOf(engine).authorizer.authorizeRole(arn, 's3:PutObject', RESOURCE, ctx);
             if (r.decision !== 'Allow') throw new Error('authorizeRole did not allow');
           }
         }),

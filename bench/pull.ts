@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { filter, firstValueFrom, take, toArray } from 'rxjs';
+import { buildEngine } from '../src/engine.js';
 import type { FunctionInvoker } from '../src/functions/invoker.js';
 import { createEngine, LAMBDA_TRUST_POLICY, SystemClock, streamReadPolicy } from '../src/index.js';
 import { FakeShardLog } from '../test/helpers/fake-shard-source.js';
@@ -118,23 +119,23 @@ async function endToEnd(): Promise<EndToEnd> {
 async function fakeSource(): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'lambdalite-bench-pull-'));
   const clock = new SystemClock();
-  const engine = await createEngine({ location: dir, clock, wireMappings: false });
+  const log = new FakeShardLog(clock, { shardCount: SHARDS });
+  const functions = new FakeFunctions();
+  functions.add('fn');
+  const invoker: FunctionInvoker = {
+    invoke: async (request) => ({
+      requestId: request.requestId,
+      statusCode: 200,
+      payload: null,
+      executedVersion: '$LATEST',
+      durationMs: 0,
+    }),
+  };
+  const engine = await buildEngine(
+    { location: dir, clock },
+    { shardSources: new FakeSources(log), mappingFunctions: functions, invoker },
+  );
   try {
-    const log = new FakeShardLog(clock, { shardCount: SHARDS });
-    const functions = new FakeFunctions();
-    functions.add('fn');
-    const invoker: FunctionInvoker = {
-      invoke: async (request) => ({
-        requestId: request.requestId,
-        statusCode: 200,
-        payload: null,
-        executedVersion: '$LATEST',
-        durationMs: 0,
-      }),
-    };
-    await engine.mappings.setFunctionDirectory(functions);
-    await engine.mappings.setInvoker(invoker);
-    await engine.mappings.setShardSources(new FakeSources(log));
     // The fake function runs as `fn-role`, which must exist and may read the stream.
     await engine.iam.createRole({
       name: 'fn-role',

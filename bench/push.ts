@@ -11,8 +11,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
+import { buildEngine } from '../src/engine.js';
 import type { FunctionInvoker } from '../src/functions/invoker.js';
 import { createEngine } from '../src/index.js';
+import { internalsOf } from '../src/internal.js';
 import { delOp, putOp, Storage } from '../src/storage/storage.js';
 import { type Benchmark, median, rate } from './harness.js';
 
@@ -58,8 +60,7 @@ async function windowed(count: number, window: number, task: (i: number) => Prom
 
 async function queueRate(): Promise<number> {
   return withDir(async (location) => {
-    const engine = await createEngine({ location });
-    engine.asyncInvocations.attachInvoker(noop);
+    const engine = await buildEngine({ location }, { invoker: noop });
     let done = 0;
     let finish = (): void => undefined;
     const all = new Promise<void>((resolve) => {
@@ -70,7 +71,7 @@ async function queueRate(): Promise<number> {
     });
     const value = await rate(EVENTS, async () => {
       await windowed(EVENTS, WINDOW, async () => {
-        await engine.asyncInvocations.enqueue('noop', PAYLOAD);
+        await internalsOf(engine).queue.enqueue('noop', PAYLOAD);
       });
       await all;
     });

@@ -49,6 +49,17 @@ export function tryParseArn(text: string): Arn | undefined {
   }
 }
 
+/**
+ * The function name in a Lambda function ARN (qualified or not); any other text is returned
+ * as it is, to be validated as a plain name by the caller.
+ */
+export function functionNameOfArn(text: string): string {
+  const arn = tryParseArn(text);
+  if (arn?.service !== 'lambda') return text;
+  const [kind, name] = arn.resource.split(':');
+  return kind === 'function' && name !== undefined ? name : text;
+}
+
 /** ARN builders bound to one engine's partition, region and account. */
 export class Arns {
   constructor(

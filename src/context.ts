@@ -7,7 +7,9 @@ import { type Clock, SystemClock } from './clock.js';
 import { type AsyncInvocationOptions, resolveAsyncInvocationOptions } from './dispatch/push/options.js';
 import { LambdaliteError } from './errors.js';
 import type { EventHub } from './events.js';
-import type { CallerIdentity } from './iam/authorizer.js';
+import type { CallerIdentity } from './iam/types.js';
+import type { LogsOptions } from './observe/logs/types.js';
+import { type ResolvedLogsOptions, resolveLogsOptions } from './observe/logs/validate.js';
 import { type MetricsOptions, resolveMetricsOptions } from './observe/metrics/options.js';
 import { type Quotas, resolveQuotas } from './quotas.js';
 import type { Storage } from './storage/storage.js';
@@ -27,13 +29,10 @@ export interface EngineOptions {
   callerIdentity?: CallerIdentity;
   /** Push dispatcher: retry delays, throttle backoff, concurrency; see {@link AsyncInvocationOptions}. */
   asyncInvocation?: Partial<AsyncInvocationOptions>;
+  /** Stored function logs (`engine.logs`): retention of new groups, storing at all; see {@link LogsOptions}. */
+  logs?: LogsOptions;
   /** Metrics: rollup retention; see {@link MetricsOptions}. */
   metrics?: Partial<MetricsOptions>;
-  /**
-   * @internal false leaves event source mappings unattached to streams and functions, for tests
-   * that attach doubles (`mappings.setShardSources` etc.). Default true.
-   */
-  wireMappings?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -44,6 +43,7 @@ export interface ResolvedOptions {
   readonly clock: Clock;
   readonly callerIdentity: CallerIdentity | undefined;
   readonly asyncInvocation: Readonly<AsyncInvocationOptions>;
+  readonly logs: ResolvedLogsOptions;
   readonly metrics: Readonly<MetricsOptions>;
 }
 
@@ -96,6 +96,7 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     clock,
     callerIdentity: options.callerIdentity,
     asyncInvocation,
+    logs: resolveLogsOptions(options.logs),
     metrics,
   };
 }

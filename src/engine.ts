@@ -1,6 +1,8 @@
 /**
- * Composition root: opens storage, builds the services and wires them together. No logic of
- * its own lives here (DESIGN.md §2.7).
+ * Composition root: opens storage, then builds each part in dependency order with its
+ * collaborators passed in, then starts the parts that run in the background. No logic of its
+ * own lives here (DESIGN.md §2.7). The order, and where a newcomer plugs in, is drawn in
+ * docs/architecture.md ("Construction order").
  */
 import type { Observable } from 'rxjs';
 import { Buckets } from './buckets/buckets.js';
@@ -12,18 +14,50 @@ import {
   Lifecycle,
   resolveOptions,
 } from './context.js';
+import { failureDestinationsOver, functionDirectoryOver } from './dispatch/pull/engine-deps.js';
+import { logShardSources } from './dispatch/pull/log-sources.js';
 import { AsyncInvocations } from './dispatch/push/async-invocations.js';
+import { AsyncQueue } from './dispatch/push/async-queue.js';
 import { type EngineEvent, type EngineEventOf, type EngineEventType, EventHub } from './events.js';
+import { Invocations } from './functions/invocations.js';
+import { FunctionRegistry } from './functions/registry.js';
 import { Functions } from './functions/service.js';
+import { resolveFunctionName } from './functions/validate.js';
+import { Authorizer } from './iam/authorizer.js';
 import { Iam } from './iam/iam.js';
+import { InvocationChecks } from './iam/invocation-checks.js';
+import { RoleStore } from './iam/roles/role-store.js';
+import { type EngineSeams, registerInternals } from './internal.js';
 import { Mappings } from './mappings/service.js';
+import { Logs } from './observe/logs/logs.js';
 import { Metrics } from './observe/metrics/metrics.js';
+import { FunctionRuntime } from './runtime/runtime.js';
 import { Storage } from './storage/storage.js';
 import { RetentionSweeper } from './streams/retention.js';
 import { ShardLog } from './streams/shard-log.js';
 import { StreamService } from './streams/stream-service.js';
 import { TableService } from './tables/table-service.js';
-import { wireMappings, wireServices } from './wiring.js';
+import { destinationWriters } from './wiring/destinations.js';
+import {
+  bucketDeliveryCheck,
+  callerAccess,
+  mappingAuthorizer,
+  pushDeliveryAuthorizer,
+} from './wiring/enforcement.js';
+import { SdkHost } from './wiring/sdk-host.js';
+
+/** The facades an engine is made of (built by {@link createEngine}). */
+interface EngineParts {
+  readonly iam: Iam;
+  readonly asyncInvocations: AsyncInvocations;
+  readonly buckets: Buckets;
+  readonly functions: Functions;
+  readonly streams: StreamService;
+  readonly tables: TableService;
+  readonly mappings: Mappings;
+  readonly logs: Logs;
+  readonly metrics: Metrics;
+}
 
 /**
  * One lambdalite engine. Create it with {@link createEngine}; close it with `close()` or
@@ -31,12 +65,9 @@ import { wireMappings, wireServices } from './wiring.js';
  */
 export class Engine implements AsyncDisposable {
   readonly #ctx: EngineContext;
-  /** Roles, policies, the policy simulator; `iam.authorizer` is the internal enforcement API. */
+  /** Roles, policies, the policy simulator. */
   readonly iam: Iam;
-  /**
-   * Asynchronous invocations: the durable queue, its dispatcher, event invoke config and dead
-   * letters. Dispatching starts once the function runtime is attached (`attachInvoker`).
-   */
+  /** The push queue as operators see it: pending events, dead letters, event invoke config. */
   readonly asyncInvocations: AsyncInvocations;
   /** S3-style buckets and objects. */
   readonly buckets: Buckets;
@@ -48,26 +79,23 @@ export class Engine implements AsyncDisposable {
   readonly tables: TableService;
   /** Event source mappings: stream and table-stream shards polled in order into functions. */
   readonly mappings: Mappings;
+  /** CloudWatch Logs: each function's log group, a stream per container, filter and tail. */
+  readonly logs: Logs;
   /** CloudWatch-style metrics: AWS/Lambda's, custom and EMF ones; statistics, watch, Prometheus. */
   readonly metrics: Metrics;
 
   /** @internal use {@link createEngine}. */
-  constructor(ctx: EngineContext, parts: { streams: StreamService; tables: TableService; metrics: Metrics }) {
+  constructor(ctx: EngineContext, parts: EngineParts) {
     this.#ctx = ctx;
-    this.metrics = parts.metrics;
-    this.iam = new Iam(ctx, ctx.options.callerIdentity);
-    this.asyncInvocations = new AsyncInvocations(ctx, ctx.options.asyncInvocation);
-    // Close hooks run in reverse order of construction: buckets stop accepting writes first,
-    // then the runtime stops containers, then the queue persists what is left.
-    this.functions = new Functions(ctx);
-    this.buckets = new Buckets(ctx);
+    this.iam = parts.iam;
+    this.asyncInvocations = parts.asyncInvocations;
+    this.buckets = parts.buckets;
+    this.functions = parts.functions;
     this.streams = parts.streams;
     this.tables = parts.tables;
-    this.mappings = new Mappings(ctx, {
-      backoff: { initialMs: ctx.quotas.pullRetryInitialMs, multiplier: 2, maxMs: ctx.quotas.pullRetryMaxMs },
-    });
-    ctx.lifecycle.onClose(() => this.mappings.close());
-    wireServices(this);
+    this.mappings = parts.mappings;
+    this.logs = parts.logs;
+    this.metrics = parts.metrics;
   }
 
   get status(): EngineStatus {
@@ -119,28 +147,29 @@ export class Engine implements AsyncDisposable {
  * await engine.buckets.create('photos');
  * await engine.close();
  */
-export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+export function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  return buildEngine(options, {});
+}
+
+/**
+ * @internal the composition root, with test doubles in place of some parts (internal.ts).
+ * Close hooks run in reverse order of registration: what is built last stops first, and
+ * storage closes after every part has drained.
+ */
+export async function buildEngine(options: EngineOptions, seams: EngineSeams): Promise<Engine> {
+  // 1. Shared ground: options, storage, events, lifecycle.
   const resolved = resolveOptions(options);
   const storage = await Storage.open(resolved.location);
   const events = new EventHub(resolved.clock);
   const lifecycle = new Lifecycle();
   const ctx = createContext(resolved, storage, events, lifecycle);
-  // Hooks run in reverse: storage closes last, after every service has drained.
   lifecycle.onClose(async () => {
     await storage.close();
     events.emit('engine.closed', {});
     events.complete();
   });
-  const shardLog = await ShardLog.open(ctx);
-  const retention = new RetentionSweeper(ctx, shardLog);
-  lifecycle.onClose(async () => {
-    await retention.close();
-    await shardLog.close();
-  });
-  void retention.sweep();
-  const streams = new StreamService(ctx, shardLog, retention);
-  const tables = await TableService.open(ctx, shardLog);
-  // Built before the services it observes, so it closes after them and records their last runs.
+  // Metrics read only the event hub: built first, their close hook (the last minutes written)
+  // runs after every part they observe has stopped.
   const metrics = await Metrics.open({
     storage,
     clock: ctx.clock,
@@ -149,23 +178,161 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     options: resolved.metrics,
   });
   lifecycle.onClose(() => metrics.close());
-  const engine = new Engine(ctx, { streams, tables, metrics });
+
+  // 2. The shard log and what writes to it: streams, table streams, retention.
+  const shardLog = await ShardLog.open(ctx);
+  const retention = new RetentionSweeper(ctx, shardLog);
+  lifecycle.onClose(async () => {
+    await retention.close();
+    await shardLog.close();
+  });
+  const streams = new StreamService(ctx, shardLog, retention);
+  const tables = await TableService.open(ctx, shardLog);
+
+  // 3. IAM enforcement over the role store, and the function registry it reads policies from.
+  const roles = new RoleStore(ctx);
+  const authorizer = new Authorizer(roles, ctx.clock, ctx.accountId, resolved.callerIdentity);
+  const registry = new FunctionRegistry(ctx);
+  const checks = new InvocationChecks(authorizer, ctx.arns, ctx.accountId, (name) =>
+    registry.policyDocument(name),
+  );
+
+  // 4. The runtime. Its SDK host reaches services built below, through a getter read per call.
+  let sdkServices: ConstructorParameters<typeof SdkHost>[2] = () => {
+    throw new Error('lambdalite/sdk called before the engine was built');
+  };
+  const realHost = new SdkHost(authorizer, ctx.arns, () => sdkServices());
+  const host = {
+    sdkCall: realHost.call.bind(realHost),
+    logsDenied: realHost.logsDenied.bind(realHost),
+  };
+  // The log store before the runtime: its close hook then runs after the runtime's and stores
+  // the containers' last lines.
+  const logs = await Logs.open(ctx, resolved.logs);
+  const runtime = new FunctionRuntime(
+    ctx,
+    registry,
+    seams.runtimeHost ? seams.runtimeHost(host) : host,
+    logs.sink,
+  );
+  const invoker = seams.invoker ?? runtime;
+
+  // 5. The push queue: delivers to the runtime, writes destinations to streams and buckets.
+  let buckets: Buckets | undefined;
+  const bucketsLater = (): Buckets => buckets ?? fail('buckets used before the engine was built');
+  const queue = new AsyncQueue(ctx, resolved.asyncInvocation, {
+    invoker,
+    concurrency: seams.concurrency ?? {
+      reservedConcurrency: (name) => registry.peek(name)?.reservedConcurrency,
+    },
+    targets: { ...destinationWriters(streams, bucketsLater), ...seams.destinationTargets },
+    authorize: pushDeliveryAuthorizer(checks, registry),
+  });
+  // Registered after the queue's own hook, so it runs before it: containers stop, then the
+  // queue persists what is left.
+  lifecycle.onClose(() => runtime.close());
+
+  // 6. The facades over functions and buckets.
+  const invocations = new Invocations(ctx, registry, runtime, queue);
+  const functions = new Functions(ctx, {
+    registry,
+    runtime,
+    invocations,
+    queue,
+    access: callerAccess(authorizer),
+  });
+  buckets = new Buckets(ctx, {
+    sink: queue,
+    directory: seams.bucketFunctions ?? {
+      exists: async (arn) => (await registry.get(resolveFunctionName(ctx, arn))) !== undefined,
+    },
+    deliveryCheck: seams.deliveryCheck ?? bucketDeliveryCheck(checks),
+  });
+  sdkServices = () => ({ buckets: bucketsLater(), streams, tables, invocations });
+
+  // 7. Event source mappings: shard sources, functions, runtime, IAM, failure destinations.
+  const mappings = new Mappings(ctx, {
+    sources: seams.shardSources ?? logShardSources(shardLog),
+    functions:
+      seams.mappingFunctions ??
+      functionDirectoryOver({
+        get: (name) => registry.require(resolveFunctionName(ctx, name)),
+        peekConfiguration: (name) => registry.peek(name),
+      }),
+    invoker,
+    destinations:
+      seams.failureDestinations ??
+      failureDestinationsOver({
+        ctx,
+        invokeAsync: (fn, payload) => functions.invokeAsync(fn, payload),
+        ...destinationWriters(streams, bucketsLater),
+      }),
+    authorizer: mappingAuthorizer(checks, authorizer),
+    backoff: { initialMs: ctx.quotas.pullRetryInitialMs, multiplier: 2, maxMs: ctx.quotas.pullRetryMaxMs },
+  });
+  lifecycle.onClose(() => mappings.close());
+
+  // 8. IAM's facade last: deleteRole asks functions and mappings whether a role is in use.
+  const iam = new Iam(ctx, {
+    store: roles,
+    usage: [
+      {
+        usersOf: async (roleArn) =>
+          (await functions.list()).filter((f) => f.role === roleArn).map((f) => `function:${f.functionName}`),
+      },
+      {
+        usersOf: async (roleArn) =>
+          (await mappings.list())
+            .filter((m) => m.role === roleArn)
+            .map((m) => `event-source-mapping:${m.uuid}`),
+      },
+      ...(seams.roleUsage ?? []),
+    ],
+  });
+
+  const engine = new Engine(ctx, {
+    iam,
+    asyncInvocations: new AsyncInvocations(queue),
+    buckets,
+    functions,
+    streams,
+    tables,
+    mappings,
+    logs,
+    metrics,
+  });
+
+  // 9. Start: the push dispatcher, retention, then (in the background) stored mappings.
+  queue.start();
   lifecycle.markOpen();
-  if (options.wireMappings !== false) {
-    // Attached at once; stored mappings restart in the background (createEngine does not wait
-    // for their LevelDB reads, like the push queue's dispatcher).
-    wireMappings(engine, shardLog, ctx).catch((err: unknown) =>
+  void retention.sweep();
+  const startMappings = (): Promise<void> =>
+    mappings.start().catch((err: unknown) =>
       events.emit('mapping.error', {
         uuid: '',
         shardId: undefined,
         message: `restarting mappings failed: ${err instanceof Error ? err.message : String(err)}`,
       }),
     );
-  }
+  if (!seams.deferStart) void startMappings();
+  registerInternals(engine, {
+    ctx,
+    authorizer,
+    checks,
+    registry,
+    runtime,
+    queue,
+    shardLog,
+    start: startMappings,
+  });
   events.emit('engine.opened', {
     location: resolved.location,
     region: resolved.region,
     accountId: resolved.accountId,
   });
   return engine;
+}
+
+function fail(message: string): never {
+  throw new Error(message);
 }

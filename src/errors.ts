@@ -45,6 +45,8 @@ export const ERROR_CODES = Object.freeze({
   AccessDeniedException: { status: 403 },
   InvalidZipFileException: { status: 400 },
   ServiceException: { status: 500, retriable: true },
+  // CloudWatch Logs
+  InvalidParameterException: { status: 400 },
   // IAM
   NoSuchEntity: { status: 404 },
   EntityAlreadyExists: { status: 409 },
@@ -96,4 +98,19 @@ export function isLambdaliteError(err: unknown, code?: ErrorCode): err is Lambda
 /** Shorthand for `throw new LambdaliteError(...)` in expression position. */
 export function fail(code: ErrorCode, message: string, options?: LambdaliteErrorOptions): never {
   throw new LambdaliteError(code, message, options);
+}
+
+/**
+ * The answer of an internal check: allowed, or refused with a code and a reason as separate
+ * values (a code never travels inside a text). Named apart from IAM's `Decision`, the result of
+ * one policy evaluation.
+ */
+export type Verdict =
+  | { readonly allowed: true }
+  | { readonly allowed: false; readonly code: ErrorCode; readonly reason: string };
+
+export const ALLOWED: Verdict = Object.freeze({ allowed: true });
+
+export function refused(code: ErrorCode, reason: string): Verdict {
+  return { allowed: false, code, reason };
 }

@@ -9,6 +9,7 @@ import type { DispatchEventMap } from './dispatch/events.js';
 import type { FunctionEventMap } from './functions/events.js';
 import type { IamEventMap } from './iam/events.js';
 import type { MappingEventMap } from './mappings/events.js';
+import type { LogsEventMap } from './observe/logs/events.js';
 import type { MetricsEventMap } from './observe/metrics/events.js';
 import type { RuntimeEventMap } from './runtime/events.js';
 import type { StreamEventMap } from './streams/events.js';
@@ -29,6 +30,7 @@ export interface EngineEventMap
     StreamEventMap,
     TableEventMap,
     MappingEventMap,
+    LogsEventMap,
     MetricsEventMap {}
 
 export type EngineEventType = keyof EngineEventMap;

@@ -25,7 +25,7 @@ export type { Clock, TimerHandle } from './clock.js';
 export { ManualClock, SystemClock } from './clock.js';
 export type { EngineOptions, EngineStatus } from './context.js';
 export type { BatchInfo, FailureRecord } from './dispatch/pull/deps.js';
-export type { AsyncInvocations, EnqueueOptions } from './dispatch/push/async-invocations.js';
+export type { AsyncInvocations } from './dispatch/push/async-invocations.js';
 export type { FunctionConcurrencyInfo } from './dispatch/push/delivery.js';
 export type { DestinationRecord, DestinationTargets } from './dispatch/push/destinations.js';
 export type { AsyncInvocationOptions } from './dispatch/push/options.js';
@@ -46,6 +46,13 @@ export type {
   InvocationRequest,
   InvocationType,
 } from './functions/invoker.js';
+export type {
+  ApplicationLogLevel,
+  LogFormat,
+  LoggingConfig,
+  LoggingConfigInput,
+  SystemLogLevel,
+} from './functions/logging-config.js';
 export type { Functions } from './functions/service.js';
 export type {
   AddPermissionOptions,
@@ -85,6 +92,26 @@ export type {
   StoredFailure,
   UpdateMappingInput,
 } from './mappings/types.js';
+export type { LogsEventMap } from './observe/logs/events.js';
+export type { LogMatcher } from './observe/logs/filter-pattern.js';
+export { compileFilterPattern } from './observe/logs/filter-pattern.js';
+export type { Logs } from './observe/logs/logs.js';
+export type {
+  DescribeLogGroupsOptions,
+  DescribeLogStreamsOptions,
+  FilteredLogEvent,
+  FilterLogEventsOptions,
+  FilterLogEventsResult,
+  GetLogEventsOptions,
+  GetLogEventsResult,
+  LogGroup,
+  LogStream,
+  LogsOptions,
+  OutputLogEvent,
+  TailedLogEvent,
+  TailLogOptions,
+} from './observe/logs/types.js';
+export { RETENTION_DAYS } from './observe/logs/validate.js';
 export type { MetricsEventMap } from './observe/metrics/events.js';
 export type { Metrics } from './observe/metrics/metrics.js';
 export type { MetricsOptions } from './observe/metrics/options.js';
@@ -106,8 +133,35 @@ export type {
   StatisticSet,
   WatchMetricInput,
 } from './observe/metrics/types.js';
+export { apply } from './pipeline/apply.js';
+export type { PipelineEngine } from './pipeline/engine.js';
+export type { PipelineIssue } from './pipeline/errors.js';
+export { PipelineError } from './pipeline/errors.js';
+export { formatPlan } from './pipeline/format.js';
+export { loadPipelineFile } from './pipeline/load.js';
+export { STATE_TABLE } from './pipeline/state.js';
+export type {
+  ApplyOptions,
+  BucketSpec,
+  EventInvokeConfigSpec,
+  FunctionSpec,
+  LoadedPipeline,
+  MappingSpec,
+  PermissionSpec,
+  PipelineSpec,
+  Plan,
+  PlanAction,
+  PlanStep,
+  ResourceKind,
+  RoleSpec,
+  SamTemplate,
+  StreamSpec,
+  TableSpec,
+} from './pipeline/types.js';
 export type { Quotas } from './quotas.js';
 export { DEFAULT_QUOTAS, TODAY_QUOTAS } from './quotas.js';
+export type { ServeOptions, Server } from './server/serve.js';
+export { serve } from './server/serve.js';
 export type {
   ChildShard,
   CreateStreamOptions,

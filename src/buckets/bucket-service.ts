@@ -30,6 +30,19 @@ export interface StoredObject {
   body: Buffer;
 }
 
+/**
+ * What the bucket service is built with; each part is optional so buckets work alone (no
+ * notifications queued, no function or IAM check of configurations).
+ */
+export interface BucketServiceDeps {
+  /** Where notification deliveries go (the push queue), in the object write's batch. */
+  readonly sink?: NotificationSink | undefined;
+  /** Whether a configured function exists. */
+  readonly directory?: FunctionDirectory | undefined;
+  /** Whether S3 may invoke a configured function (IAM). */
+  readonly deliveryCheck?: DeliveryCheck | undefined;
+}
+
 export class BucketService {
   readonly store: ObjectStore;
   readonly #ctx: EngineContext;
@@ -40,17 +53,18 @@ export class BucketService {
   readonly #gate = new BucketGate();
   readonly #events = new Subject<S3EventRecord>();
   readonly events$ = this.#events.asObservable();
-  #sink: NotificationSink | undefined;
-  #directory: FunctionDirectory | undefined;
-  #deliveryCheck: DeliveryCheck | undefined;
+  readonly #sink: NotificationSink | undefined;
+  readonly #directory: FunctionDirectory | undefined;
+  readonly #deliveryCheck: DeliveryCheck | undefined;
   readonly ready: Promise<void>;
 
-  constructor(ctx: EngineContext, options: { sink?: NotificationSink; directory?: FunctionDirectory } = {}) {
+  constructor(ctx: EngineContext, options: BucketServiceDeps = {}) {
     this.#ctx = ctx;
     this.store = new ObjectStore(ctx.storage);
     this.#sequencer = new Sequencer(ctx.storage, this.store.meta);
     this.#sink = options.sink;
     this.#directory = options.directory;
+    this.#deliveryCheck = options.deliveryCheck;
     this.ready = this.#load();
     this.ready.catch(() => undefined);
     ctx.lifecycle.onClose(async () => {
@@ -76,19 +90,6 @@ export class BucketService {
     };
     running.then(forget, forget);
     return running;
-  }
-
-  attachNotificationSink(sink: NotificationSink | undefined): void {
-    this.#sink = sink;
-  }
-
-  /** IAM: may S3 deliver to the configured function (undefined) or why not. */
-  attachDeliveryCheck(check: DeliveryCheck | undefined): void {
-    this.#deliveryCheck = check;
-  }
-
-  attachFunctionDirectory(directory: FunctionDirectory | undefined): void {
-    this.#directory = directory;
   }
 
   bucket(name: string): BucketRecord {
@@ -150,8 +151,8 @@ export class BucketService {
     if (check) {
       const refused: string[] = [];
       for (const c of config.lambdaFunctionConfigurations) {
-        const why = await check({ ...c, bucket: name });
-        if (why !== undefined) refused.push(`${c.functionArn}: ${why}`);
+        const verdict = await check({ ...c, bucket: name });
+        if (!verdict.allowed) refused.push(`${c.functionArn}: ${verdict.reason}`);
       }
       if (refused.length > 0) {
         fail(

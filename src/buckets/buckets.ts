@@ -10,11 +10,15 @@
 import type { Observable } from 'rxjs';
 import type { EngineContext } from '../context.js';
 import { md5Hex } from '../hash.js';
-import { type BucketService, BucketService as Service, type StoredObject } from './bucket-service.js';
-import type { DeliveryCheck, FunctionDirectory } from './function-directory.js';
+import {
+  type BucketService,
+  type BucketServiceDeps,
+  BucketService as Service,
+  type StoredObject,
+} from './bucket-service.js';
 import type { ListObjectsOptions, ListObjectsResult } from './listing.js';
 import type { NotificationConfiguration, NotificationConfigurationInput } from './notification-config.js';
-import type { NotificationSink, S3EventRecord } from './notification-sink.js';
+import type { S3EventRecord } from './notification-sink.js';
 import {
   assertBucketName,
   assertKey,
@@ -53,40 +57,14 @@ export interface BucketSummary {
   creationDate: Date;
 }
 
-export interface BucketsOptions {
-  sink?: NotificationSink;
-  directory?: FunctionDirectory;
-}
-
-const internals = new WeakMap<Buckets, BucketService>();
-
-/**
- * Internal, for the composition root (not exported from the package): plugs in the push
- * queue, whose operations then join every object write's batch.
- */
-export function attachNotificationSink(buckets: Buckets, sink: NotificationSink | undefined): void {
-  internals.get(buckets)?.attachNotificationSink(sink);
-}
-
-/** Internal: plugs in the functions registry so notification configs check their functions. */
-export function attachFunctionDirectory(buckets: Buckets, directory: FunctionDirectory | undefined): void {
-  internals.get(buckets)?.attachFunctionDirectory(directory);
-}
-
-/** Internal: plugs in the IAM check of notification destinations (wiring-iam.ts). */
-export function attachDeliveryCheck(buckets: Buckets, check: DeliveryCheck | undefined): void {
-  internals.get(buckets)?.attachDeliveryCheck(check);
-}
-
 export class Buckets {
   readonly #ctx: EngineContext;
   readonly #service: BucketService;
 
   /** @internal built by the engine. */
-  constructor(ctx: EngineContext, options: BucketsOptions = {}) {
+  constructor(ctx: EngineContext, deps: BucketServiceDeps = {}) {
     this.#ctx = ctx;
-    this.#service = new Service(ctx, options);
-    internals.set(this, this.#service);
+    this.#service = new Service(ctx, deps);
   }
 
   /**

@@ -9,9 +9,11 @@
 import type { EngineContext } from '../context.js';
 import { fail } from '../errors.js';
 import { delOp, putOp, type Sub } from '../storage/storage.js';
-import type { FunctionConfiguration, PolicyStatement } from './types.js';
+import type { FunctionConfiguration, FunctionPolicy, PolicyStatement } from './types.js';
 
 export class FunctionRegistry {
+  /** Resource policy documents by stored statement list (see policyDocument). */
+  readonly #documents = new WeakMap<PolicyStatement[], FunctionPolicy>();
   readonly #configs: Sub<FunctionConfiguration>;
   readonly #code: Sub<Buffer>;
   readonly #policies: Sub<PolicyStatement[]>;
@@ -78,6 +80,19 @@ export class FunctionRegistry {
     const bytes = await this.#code.get(name);
     if (!bytes) return fail('ServiceException', `the code of function '${name}' is missing from storage`);
     return bytes;
+  }
+
+  /** The resource policy document for IAM checks; undefined when it has no statement. */
+  async policyDocument(name: string): Promise<FunctionPolicy | undefined> {
+    const statements = await this.policy(name);
+    if (statements.length === 0) return undefined;
+    // One document per stored statement list, so the policy parser's identity cache hits.
+    let document = this.#documents.get(statements);
+    if (!document) {
+      document = { Version: '2012-10-17', Id: 'default', Statement: statements };
+      this.#documents.set(statements, document);
+    }
+    return document;
   }
 
   async policy(name: string): Promise<PolicyStatement[]> {

@@ -1,6 +1,7 @@
 /**
  * `engine.functions`: the public facade. Validates and normalises arguments, then delegates to
- * the registry (configuration, code, policy) and the runtime (containers).
+ * the registry (configuration, code, policy), the invoke path and the push queue, all given
+ * at construction and kept private.
  *
  * @example
  * await engine.functions.create({ name: 'thumbs', handler: 'index.handler',
@@ -10,13 +11,12 @@
 import type { EngineContext } from '../context.js';
 import type { DeadLetter, EventInvokeConfig, EventInvokeConfigInput } from '../dispatch/push/types.js';
 import { fail } from '../errors.js';
-import { FunctionRuntime, newRequestId } from '../runtime/runtime.js';
 import { KeyedMutex } from '../storage/keyed-mutex.js';
 import type { AsyncInvocationQueue } from './async-queue.js';
 import { buildCreate, buildUpdate } from './configure.js';
-import type { FunctionInvoker } from './invoker.js';
+import type { Invocations } from './invocations.js';
 import { buildStatement } from './permissions.js';
-import { FunctionRegistry } from './registry.js';
+import type { FunctionRegistry } from './registry.js';
 import type {
   AddPermissionOptions,
   CreateFunctionOptions,
@@ -29,9 +29,7 @@ import type {
 } from './types.js';
 import { resolveFunctionName } from './validate.js';
 
-const INVOCATION_TYPES = new Set(['RequestResponse', 'Event', 'DryRun']);
-
-/** IAM checks of management calls made by the engine's caller; wired over `engine.iam`. */
+/** IAM checks of management calls made by the engine's caller (engine.iam's authorizer). */
 export interface FunctionAccess {
   /** Throws unless the caller may pass the role (iam:PassRole). */
   passRole(roleArn: string): Promise<void>;
@@ -39,55 +37,52 @@ export interface FunctionAccess {
   invoke(functionArn: string): Promise<void>;
 }
 
+/** What the facade asks of the runtime beyond invoking: stop a changed or deleted function. */
+export interface ContainerRetirement {
+  retire(functionName: string, reason: 'updated' | 'deleted'): Promise<void>;
+}
+
+/** What the functions facade is built with. */
+export interface FunctionsDeps {
+  readonly registry: FunctionRegistry;
+  readonly runtime: ContainerRetirement;
+  /** The invoke path, shared with the in-function SDK. */
+  readonly invocations: Invocations;
+  /** The durable queue behind Event invocations and invokeAsync. */
+  readonly queue: AsyncInvocationQueue;
+  /** The caller's IAM checks. */
+  readonly access: FunctionAccess;
+}
+
 export class Functions {
+  readonly #ctx: EngineContext;
   readonly #registry: FunctionRegistry;
-  readonly #runtime: FunctionRuntime;
+  readonly #runtime: ContainerRetirement;
+  readonly #invocations: Invocations;
+  readonly #queue: AsyncInvocationQueue;
+  readonly #access: FunctionAccess;
   readonly #mutex = new KeyedMutex();
-  #queue: AsyncInvocationQueue | undefined;
-  /** The last name invoke resolved: repeated invokes of one function skip the parse. */
-  #lastInvoked: { input: string; name: string } | undefined;
 
   /** @internal built by the engine. */
-  constructor(private readonly ctx: EngineContext) {
-    this.#registry = new FunctionRegistry(ctx);
-    this.#runtime = new FunctionRuntime(ctx, this.#registry);
-    ctx.lifecycle.onClose(() => this.#runtime.close());
-  }
-
-  /** The runtime as the dispatchers see it (push queue, stream pollers). */
-  get invoker(): FunctionInvoker {
-    return this.#runtime;
-  }
-
-  /** @internal the runtime, for the engine's other parts and for inspection. */
-  get runtime(): FunctionRuntime {
-    return this.#runtime;
-  }
-
-  #access: FunctionAccess | undefined;
-  /** Resource policy documents by stored statement list (see policyDocument). */
-  readonly #documents = new WeakMap<PolicyStatement[], FunctionPolicy>();
-
-  /** @internal wiring: the caller checks (PassRole, invoke) when the engine has a caller identity. */
-  setAccess(access: FunctionAccess | undefined): void {
-    this.#access = access;
-  }
-
-  /** Attaches the durable queue behind Event invocations and invokeAsync. */
-  setAsyncQueue(queue: AsyncInvocationQueue | undefined): void {
-    this.#queue = queue;
+  constructor(ctx: EngineContext, deps: FunctionsDeps) {
+    this.#ctx = ctx;
+    this.#registry = deps.registry;
+    this.#runtime = deps.runtime;
+    this.#invocations = deps.invocations;
+    this.#queue = deps.queue;
+    this.#access = deps.access;
   }
 
   async create(options: CreateFunctionOptions): Promise<FunctionConfiguration> {
-    this.ctx.lifecycle.assertOpen();
-    const { config, zip } = await buildCreate(this.ctx, options);
-    await this.#access?.passRole(config.role);
+    this.#ctx.lifecycle.assertOpen();
+    const { config, zip } = await buildCreate(this.#ctx, options);
+    await this.#access.passRole(config.role);
     return this.#mutex.run(config.functionName, async () => {
       if (await this.#registry.get(config.functionName)) {
         fail('ResourceConflictException', `Function already exist: ${config.functionName}`);
       }
       await this.#registry.put(config, zip, true);
-      this.ctx.events.emit('function.created', {
+      this.#ctx.events.emit('function.created', {
         functionName: config.functionName,
         functionArn: config.functionArn,
         codeSha256: config.codeSha256,
@@ -98,15 +93,15 @@ export class Functions {
 
   /** Changes configuration and/or code; running containers finish, new invocations cold-start. */
   async update(name: string, options: UpdateFunctionOptions): Promise<FunctionConfiguration> {
-    this.ctx.lifecycle.assertOpen();
-    const functionName = resolveFunctionName(this.ctx, name);
+    this.#ctx.lifecycle.assertOpen();
+    const functionName = resolveFunctionName(this.#ctx, name);
     return this.#mutex.run(functionName, async () => {
       const current = await this.#registry.require(functionName);
-      const { config, zip } = await buildUpdate(this.ctx, current, options);
-      if (options.role !== undefined) await this.#access?.passRole(config.role);
+      const { config, zip } = await buildUpdate(this.#ctx, current, options);
+      if (options.role !== undefined) await this.#access.passRole(config.role);
       await this.#registry.put(config, zip, false);
       await this.#runtime.retire(functionName, 'updated');
-      this.ctx.events.emit('function.updated', {
+      this.#ctx.events.emit('function.updated', {
         functionName,
         functionArn: config.functionArn,
         codeSha256: config.codeSha256,
@@ -116,28 +111,23 @@ export class Functions {
   }
 
   async delete(name: string): Promise<void> {
-    this.ctx.lifecycle.assertOpen();
-    const functionName = resolveFunctionName(this.ctx, name);
+    this.#ctx.lifecycle.assertOpen();
+    const functionName = resolveFunctionName(this.#ctx, name);
     await this.#mutex.run(functionName, async () => {
       const current = await this.#registry.require(functionName);
       await this.#registry.delete(functionName);
       await this.#runtime.retire(functionName, 'deleted');
-      this.ctx.events.emit('function.deleted', { functionName, functionArn: current.functionArn });
+      this.#ctx.events.emit('function.deleted', { functionName, functionArn: current.functionArn });
     });
   }
 
   async get(name: string): Promise<FunctionConfiguration> {
-    this.ctx.lifecycle.assertOpen();
-    return structuredClone(await this.#registry.require(resolveFunctionName(this.ctx, name)));
-  }
-
-  /** @internal true when `nameOrArn` names a function of this engine (a foreign ARN is refused). */
-  async exists(nameOrArn: string): Promise<boolean> {
-    return (await this.#registry.get(resolveFunctionName(this.ctx, nameOrArn))) !== undefined;
+    this.#ctx.lifecycle.assertOpen();
+    return structuredClone(await this.#registry.require(resolveFunctionName(this.#ctx, name)));
   }
 
   async list(): Promise<FunctionConfiguration[]> {
-    this.ctx.lifecycle.assertOpen();
+    this.#ctx.lifecycle.assertOpen();
     return this.#registry.list();
   }
 
@@ -147,80 +137,7 @@ export class Functions {
    * answers 204. Throws TooManyRequestsException (429) when throttled.
    */
   invoke(name: string, payload?: unknown, options: InvokeOptions = {}): Promise<InvokeResult> {
-    return this.#invoke(name, payload, options, true);
-  }
-
-  /**
-   * @internal an invoke already authorized by the caller (a function's SDK call, checked against
-   * its execution role): the engine's caller identity is not consulted.
-   */
-  invokeAuthorized(name: string, payload?: unknown, options: InvokeOptions = {}): Promise<InvokeResult> {
-    return this.#invoke(name, payload, options, false);
-  }
-
-  async #invoke(
-    name: string,
-    payload: unknown,
-    options: InvokeOptions,
-    checkCaller: boolean,
-  ): Promise<InvokeResult> {
-    this.ctx.lifecycle.assertOpen();
-    const functionName = this.#resolveInvoked(name);
-    const type = options.invocationType ?? 'RequestResponse';
-    if (!INVOCATION_TYPES.has(type)) {
-      fail(
-        'InvalidParameterValueException',
-        `options.invocationType must be RequestResponse, Event or DryRun, got ${JSON.stringify(type)}`,
-      );
-    }
-    if (options.logType !== undefined && options.logType !== 'None' && options.logType !== 'Tail') {
-      fail(
-        'InvalidParameterValueException',
-        `options.logType must be None or Tail, got ${JSON.stringify(options.logType)}`,
-      );
-    }
-    const json = serialise(payload);
-    const limit = type === 'Event' ? this.ctx.quotas.asyncPayloadBytes : this.ctx.quotas.syncPayloadBytes;
-    // A UTF-16 code unit is at most 3 UTF-8 bytes: count bytes only when the text may be over.
-    const size = json.length * 3 <= limit ? json.length : Buffer.byteLength(json);
-    if (size > limit) {
-      fail(
-        'RequestTooLargeException',
-        `Request must be smaller than ${limit} bytes for the ${type === 'Event' ? 'Event' : 'RequestResponse'} invocation type, got ${size} bytes`,
-      );
-    }
-    // The registry's cache answers synchronously once warm (no extra await on the hot path).
-    const config = this.#registry.peek(functionName) ?? (await this.#registry.require(functionName));
-    if (checkCaller) await this.#access?.invoke(config.functionArn);
-    if (type === 'DryRun') return { statusCode: 204, requestId: newRequestId(), executedVersion: '$LATEST' };
-    if (type === 'Event') return this.#enqueue(functionName, JSON.parse(json));
-    const outcome = await this.#runtime.run(
-      {
-        functionName,
-        payload,
-        payloadJson: json,
-        requestId: newRequestId(),
-        invocationType: 'RequestResponse',
-      },
-      { tail: options.logType === 'Tail', config },
-    );
-    const result: InvokeResult = {
-      statusCode: outcome.statusCode,
-      payload: outcome.payload,
-      executedVersion: outcome.executedVersion,
-      requestId: outcome.requestId,
-    };
-    if (outcome.functionError) result.functionError = outcome.functionError;
-    if (outcome.logResult !== undefined) result.logResult = outcome.logResult;
-    return result;
-  }
-
-  #resolveInvoked(input: unknown): string {
-    const last = this.#lastInvoked;
-    if (last !== undefined && last.input === input) return last.name;
-    const name = resolveFunctionName(this.ctx, input, 'functionName');
-    this.#lastInvoked = { input: String(input), name };
-    return name;
+    return this.#invocations.invoke(name, payload, options, (arn) => this.#access.invoke(arn));
   }
 
   /** The 2014 InvokeAsync API: the same as `invoke(name, payload, { invocationType: 'Event' })`. */
@@ -228,60 +145,39 @@ export class Functions {
     return this.invoke(name, payload, { invocationType: 'Event' });
   }
 
-  /** @internal the cached configuration, without reading storage (for synchronous checks). */
-  peekConfiguration(name: string): FunctionConfiguration | undefined {
-    return this.#registry.peek(name);
-  }
-
   /**
    * Sets retries, maximum event age and destinations of asynchronous invocations (AWS Put
    * semantics: omitted fields take their defaults).
    */
   async putEventInvokeConfig(name: string, config: EventInvokeConfigInput): Promise<EventInvokeConfig> {
-    const fn = await this.#registry.require(resolveFunctionName(this.ctx, name));
-    return this.#requireQueue().putEventInvokeConfig(fn.functionName, config);
+    const fn = await this.#registry.require(resolveFunctionName(this.#ctx, name));
+    return this.#queue.putEventInvokeConfig(fn.functionName, config);
   }
 
   async getEventInvokeConfig(name: string): Promise<EventInvokeConfig> {
-    const fn = await this.#registry.require(resolveFunctionName(this.ctx, name));
-    return this.#requireQueue().getEventInvokeConfig(fn.functionName);
+    const fn = await this.#registry.require(resolveFunctionName(this.#ctx, name));
+    return this.#queue.getEventInvokeConfig(fn.functionName);
   }
 
   async deleteEventInvokeConfig(name: string): Promise<void> {
-    const fn = await this.#registry.require(resolveFunctionName(this.ctx, name));
-    await this.#requireQueue().deleteEventInvokeConfig(fn.functionName);
+    const fn = await this.#registry.require(resolveFunctionName(this.#ctx, name));
+    await this.#queue.deleteEventInvokeConfig(fn.functionName);
   }
 
   /** Asynchronous events that failed every attempt and had no on-failure destination. */
   async deadLetters(name: string): Promise<DeadLetter[]> {
-    return this.#requireQueue().deadLetters(resolveFunctionName(this.ctx, name));
+    return this.#queue.deadLetters(resolveFunctionName(this.#ctx, name));
   }
 
   /** Re-queues dead letters (all of the function's, or those named) with fresh attempts. */
   async redrive(name: string, requestIds?: readonly string[]): Promise<{ requestIds: string[] }> {
-    const fn = await this.#registry.require(resolveFunctionName(this.ctx, name));
-    return this.#requireQueue().redrive(fn.functionName, requestIds);
-  }
-
-  #requireQueue(): AsyncInvocationQueue {
-    return (
-      this.#queue ??
-      fail(
-        'ServiceException',
-        'no async invocation queue is attached to this engine (functions.setAsyncQueue)',
-      )
-    );
-  }
-
-  async #enqueue(functionName: string, payload: unknown): Promise<InvokeResult> {
-    const { requestId } = await this.#requireQueue().enqueue(functionName, payload);
-    this.ctx.events.emit('function.invoke.queued', { functionName, requestId });
-    return { statusCode: 202, requestId };
+    const fn = await this.#registry.require(resolveFunctionName(this.#ctx, name));
+    return this.#queue.redrive(fn.functionName, requestIds);
   }
 
   async addPermission(name: string, options: AddPermissionOptions): Promise<{ statement: PolicyStatement }> {
-    this.ctx.lifecycle.assertOpen();
-    const functionName = resolveFunctionName(this.ctx, name);
+    this.#ctx.lifecycle.assertOpen();
+    const functionName = resolveFunctionName(this.#ctx, name);
     return this.#mutex.run(functionName, async () => {
       const config = await this.#registry.require(functionName);
       const statements = await this.#registry.policy(functionName);
@@ -292,8 +188,8 @@ export class Functions {
   }
 
   async removePermission(name: string, statementId: string): Promise<void> {
-    this.ctx.lifecycle.assertOpen();
-    const functionName = resolveFunctionName(this.ctx, name);
+    this.#ctx.lifecycle.assertOpen();
+    const functionName = resolveFunctionName(this.#ctx, name);
     await this.#mutex.run(functionName, async () => {
       await this.#registry.require(functionName);
       const statements = await this.#registry.policy(functionName);
@@ -309,42 +205,15 @@ export class Functions {
     });
   }
 
-  /** @internal the resource policy document for IAM checks; undefined when it has no statement. */
-  async policyDocument(name: string): Promise<FunctionPolicy | undefined> {
-    const statements = await this.#registry.policy(name);
-    if (statements.length === 0) return undefined;
-    // One document per stored statement list, so the policy parser's identity cache hits.
-    let document = this.#documents.get(statements);
-    if (!document) {
-      document = { Version: '2012-10-17', Id: 'default', Statement: statements };
-      this.#documents.set(statements, document);
-    }
-    return document;
-  }
-
   /** The resource policy; ResourceNotFoundException when the function has none. */
   async getPolicy(name: string): Promise<FunctionPolicy> {
-    this.ctx.lifecycle.assertOpen();
-    const functionName = resolveFunctionName(this.ctx, name);
+    this.#ctx.lifecycle.assertOpen();
+    const functionName = resolveFunctionName(this.#ctx, name);
     await this.#registry.require(functionName);
     const statements = await this.#registry.policy(functionName);
     if (statements.length === 0) {
       fail('ResourceNotFoundException', 'The resource you requested does not exist.', { statusCode: 404 });
     }
     return { Version: '2012-10-17', Id: 'default', Statement: structuredClone(statements) };
-  }
-}
-
-function serialise(payload: unknown): string {
-  try {
-    return JSON.stringify(payload === undefined ? {} : payload);
-  } catch (err) {
-    return fail(
-      'InvalidRequestContentException',
-      `payload must be JSON-serialisable: ${(err as Error).message}`,
-      {
-        cause: err,
-      },
-    );
   }
 }

@@ -3,30 +3,20 @@
  * each one uses). Reads roles from the in-memory role cache, so a check costs no I/O once roles
  * are loaded; every decision reflects the latest committed putRolePolicy / deleteRolePolicy.
  */
+
 import type { Clock } from '../clock.js';
 import { type ErrorCode, LambdaliteError } from '../errors.js';
 import { evaluate } from './evaluate.js';
 import { parsePolicy } from './parse.js';
 import type { LoadedRole, RoleStore } from './roles/role-store.js';
 import type {
+  CallerIdentity,
   EvaluationResult,
   NamedPolicy,
   PolicyInput,
   RequestContext,
   RequestPrincipal,
 } from './types.js';
-
-/**
- * Who calls the engine's management API, for `iam:PassRole` checks: inline policies (named or
- * listed), or an existing role whose identity policies apply. Configured as an engine option.
- */
-export type CallerIdentity =
-  | {
-      readonly policies: Readonly<Record<string, PolicyInput>> | readonly PolicyInput[];
-      /** ARN named in AccessDenied messages; default `arn:aws:iam::<acct>:user/caller`. */
-      readonly arn?: string;
-    }
-  | { readonly roleArn: string };
 
 const IMPLICIT_DENY: EvaluationResult = Object.freeze({ decision: 'ImplicitDeny', matchedStatements: [] });
 
@@ -253,3 +243,5 @@ export class Authorizer {
     return this.callerIdentity !== undefined;
   }
 }
+
+export type { CallerIdentity };

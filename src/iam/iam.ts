@@ -1,19 +1,20 @@
 /**
- * `engine.iam`: roles with trust and inline policies (persisted), the policy simulator, and
- * the {@link Authorizer} other services use for enforcement. A thin facade: validation lives in
- * roles/validate.ts and parse.ts, storage in roles/role-store.ts, evaluation in evaluate.ts.
+ * `engine.iam`: roles with trust and inline policies (persisted) and the policy simulator. A
+ * thin facade: validation lives in roles/validate.ts and parse.ts, storage in
+ * roles/role-store.ts, evaluation in evaluate.ts. Enforcement (the Authorizer) is built by the
+ * engine over the same role store and given to the services that check; it is not reachable
+ * from here.
  */
 import type { EngineContext } from '../context.js';
 import { LambdaliteError } from '../errors.js';
-import { Authorizer, type CallerIdentity } from './authorizer.js';
 import { parsePolicy } from './parse.js';
-import { type LoadedRole, RoleStore } from './roles/role-store.js';
+import { type LoadedRole, policyRecord, type RoleStore } from './roles/role-store.js';
 import type { CreateRoleInput, Role, RolePolicy, RoleRecord, RoleUsage } from './roles/types.js';
 import { validateDescription, validatePath, validatePolicyName, validateRoleName } from './roles/validate.js';
 import { type SimulateInput, type SimulateResult, simulate } from './simulate.js';
 import type { PolicyInput } from './types.js';
 
-function toRole({ record }: LoadedRole): Role {
+function toRole({ record, policies }: LoadedRole): Role {
   return {
     arn: record.arn,
     roleName: record.roleName,
@@ -22,7 +23,7 @@ function toRole({ record }: LoadedRole): Role {
     ...(record.description === undefined ? {} : { description: record.description }),
     createDate: record.createDate,
     assumeRolePolicyDocument: JSON.parse(record.assumeRolePolicyDocument) as Record<string, unknown>,
-    policyNames: Object.keys(record.policies).sort(),
+    policyNames: [...policies.keys()].sort(),
   };
 }
 
@@ -34,14 +35,16 @@ function policyText(document: PolicyInput, kind: 'identity' | 'trust'): string {
 export class Iam {
   readonly #ctx: EngineContext;
   readonly #store: RoleStore;
-  readonly #usage: RoleUsage[] = [];
-  /** @internal the enforcement API (docs/notes/iam.md). */
-  readonly authorizer: Authorizer;
+  readonly #usage: readonly RoleUsage[];
 
-  constructor(ctx: EngineContext, callerIdentity?: CallerIdentity) {
+  /**
+   * @internal built by the engine. `usage` lists who may use a role (functions, mappings):
+   * deleteRole refuses while one reports a user.
+   */
+  constructor(ctx: EngineContext, deps: { store: RoleStore; usage: readonly RoleUsage[] }) {
     this.#ctx = ctx;
-    this.#store = new RoleStore(ctx);
-    this.authorizer = new Authorizer(this.#store, ctx.clock, ctx.accountId, callerIdentity);
+    this.#store = deps.store;
+    this.#usage = deps.usage;
   }
 
   /**
@@ -74,9 +77,9 @@ export class Iam {
     ) {
       throw new LambdaliteError('ValidationError', 'policies must be an object of policy documents by name');
     }
-    const policies: Record<string, string> = {};
+    const policies = new Map<string, string>();
     for (const [name, doc] of Object.entries(input.policies ?? {})) {
-      policies[validatePolicyName(name)] = policyText(doc, 'identity');
+      policies.set(validatePolicyName(name), policyText(doc, 'identity'));
     }
     const loaded = await this.#store.update(roleName, (current) => {
       if (current)
@@ -89,7 +92,7 @@ export class Iam {
         ...(description === undefined ? {} : { description }),
         createDate: new Date(this.#ctx.clock.now()).toISOString(),
         assumeRolePolicyDocument: trust,
-        policies,
+        policies: policyRecord(policies),
       };
       return record;
     });
@@ -145,7 +148,8 @@ export class Iam {
     const loaded = await this.#store.update(roleName, (current) => {
       if (!current)
         throw new LambdaliteError('NoSuchEntity', `The role with name ${roleName} cannot be found.`);
-      return { ...current.record, policies: { ...current.record.policies, [policyName]: text } };
+      const policies = new Map(current.policies).set(policyName, text);
+      return { ...current.record, policies: policyRecord(policies) };
     });
     const arn = loaded?.record.arn ?? '';
     this.#ctx.events.emit('iam.rolePolicyPut', { roleName, arn, policyName });
@@ -153,8 +157,8 @@ export class Iam {
 
   async getRolePolicy(roleName: string, policyName: string): Promise<RolePolicy> {
     this.#ctx.lifecycle.assertOpen();
-    const { record } = await this.#store.require(validateRoleName(roleName));
-    const text = record.policies[validatePolicyName(policyName)];
+    const { record, policies } = await this.#store.require(validateRoleName(roleName));
+    const text = policies.get(validatePolicyName(policyName));
     if (text === undefined) {
       throw new LambdaliteError('NoSuchEntity', `The role policy with name ${policyName} cannot be found.`);
     }
@@ -176,11 +180,11 @@ export class Iam {
     const loaded = await this.#store.update(roleName, (current) => {
       if (!current)
         throw new LambdaliteError('NoSuchEntity', `The role with name ${roleName} cannot be found.`);
-      if (current.record.policies[policyName] === undefined) {
+      const policies = new Map(current.policies);
+      if (!policies.delete(policyName)) {
         throw new LambdaliteError('NoSuchEntity', `The role policy with name ${policyName} cannot be found.`);
       }
-      const { [policyName]: _removed, ...rest } = current.record.policies;
-      return { ...current.record, policies: rest };
+      return { ...current.record, policies: policyRecord(policies) };
     });
     const arn = loaded?.record.arn ?? '';
     this.#ctx.events.emit('iam.rolePolicyDeleted', { roleName, arn, policyName });
@@ -208,10 +212,5 @@ export class Iam {
    */
   async simulate(input: SimulateInput): Promise<SimulateResult> {
     return simulate(input);
-  }
-
-  /** @internal lets the functions registry (and others) veto deleteRole for roles in use. */
-  registerRoleUsage(usage: RoleUsage): void {
-    this.#usage.push(usage);
   }
 }

@@ -109,3 +109,15 @@ export interface EvaluationRequest {
   readonly principal?: RequestPrincipal;
   readonly context?: RequestContext;
 }
+
+/**
+ * Who calls the engine's management API, for `iam:PassRole` checks: inline policies (named or
+ * listed), or an existing role whose identity policies apply. Configured as an engine option.
+ */
+export type CallerIdentity =
+  | {
+      readonly policies: Readonly<Record<string, PolicyInput>> | readonly PolicyInput[];
+      /** ARN named in AccessDenied messages; default `arn:aws:iam::<acct>:user/caller`. */
+      readonly arn?: string;
+    }
+  | { readonly roleArn: string };

@@ -1,9 +1,9 @@
 /**
  * `engine.mappings`: event source mappings between shard sources and functions. A thin facade:
  * validation lives in validate.ts / create.ts, persistence in store.ts, polling in
- * src/dispatch/pull/. The shard sources, function directory, invoker and failure destinations
- * are attached by the engine's wiring (see docs/notes/mappings.md); until sources, functions and
- * invoker are attached, mappings are stored but no poller runs.
+ * src/dispatch/pull/. The shard sources, function directory, invoker, IAM checks and failure
+ * destinations are given at construction (see docs/notes/mappings.md); `start()` restarts the
+ * stored enabled mappings once the engine is open.
  */
 import type { EngineContext } from '../context.js';
 import type {
@@ -36,7 +36,18 @@ function transitionOf(was: boolean, now: boolean): MappingState {
   return now ? 'Enabling' : 'Disabling';
 }
 
-export interface MappingsOptions {
+/** What the mappings facade is built with. */
+export interface MappingsDeps {
+  /** Where stream and table-stream shards come from. */
+  readonly sources: ShardSources;
+  /** Function lookup (ARN, role). */
+  readonly functions: FunctionDirectory;
+  /** The runtime that runs invocations. */
+  readonly invoker: FunctionInvoker;
+  /** Delivery of on-failure records. */
+  readonly destinations?: FailureDestinations | undefined;
+  /** IAM checks at create / update and before each invoke. */
+  readonly authorizer?: MappingAuthorizer | undefined;
   /** Retry backoff of failing batches (default about 1 s doubling to 30 s). */
   backoff?: BackoffPolicy;
   /** Longest real-time wait for batches in flight when stopping pollers, ms. */
@@ -51,42 +62,31 @@ export class Mappings {
   readonly #results = new Map<string, string>();
   readonly #backoff: BackoffPolicy;
   readonly #stopTimeoutMs: number;
-  #sources: ShardSources | undefined;
-  #functions: FunctionDirectory | undefined;
-  #invoker: FunctionInvoker | undefined;
-  #destinations: FailureDestinations | undefined;
-  #authorizer: MappingAuthorizer | undefined;
+  readonly #sources: ShardSources;
+  readonly #functions: FunctionDirectory;
+  readonly #invoker: FunctionInvoker;
+  readonly #destinations: FailureDestinations | undefined;
+  readonly #authorizer: MappingAuthorizer | undefined;
 
   /** @internal built by the engine. */
-  constructor(ctx: EngineContext, options: MappingsOptions = {}) {
+  constructor(ctx: EngineContext, deps: MappingsDeps) {
     this.#ctx = ctx;
     this.#store = new MappingStore(ctx.storage, ctx.clock);
-    this.#backoff = options.backoff ?? DEFAULT_PULL_BACKOFF;
-    this.#stopTimeoutMs = options.stopTimeoutMs ?? 5000;
+    this.#sources = deps.sources;
+    this.#functions = deps.functions;
+    this.#invoker = deps.invoker;
+    this.#destinations = deps.destinations;
+    this.#authorizer = deps.authorizer;
+    this.#backoff = deps.backoff ?? DEFAULT_PULL_BACKOFF;
+    this.#stopTimeoutMs = deps.stopTimeoutMs ?? 5000;
   }
 
-  /** @internal wiring: where stream and table-stream shards come from. */
-  setShardSources(sources: ShardSources): Promise<void> {
-    this.#sources = sources;
-    return this.#resume();
-  }
-  /** @internal wiring: function lookup (ARN, role). */
-  setFunctionDirectory(functions: FunctionDirectory): Promise<void> {
-    this.#functions = functions;
-    return this.#resume();
-  }
-  /** @internal wiring: the runtime that runs invocations. */
-  setInvoker(invoker: FunctionInvoker): Promise<void> {
-    this.#invoker = invoker;
-    return this.#resume();
-  }
-  /** @internal wiring: IAM checks at create / update and before each invoke. */
-  setAuthorizer(authorizer: MappingAuthorizer | undefined): void {
-    this.#authorizer = authorizer;
-  }
-  /** @internal wiring: delivery of on-failure records. */
-  setFailureDestinations(destinations: FailureDestinations): void {
-    this.#destinations = destinations;
+  /** @internal the engine, once open: restarts the pollers of every enabled stored mapping. */
+  async start(): Promise<void> {
+    if (this.#ctx.lifecycle.status !== 'open') return;
+    for (const record of await this.#store.all()) {
+      if (record.enabled && !this.#runners.has(record.uuid)) await this.#startRunner(record);
+    }
   }
 
   /**
@@ -99,7 +99,8 @@ export class Mappings {
    */
   async create(input: CreateMappingInput): Promise<EventSourceMapping> {
     this.#ctx.lifecycle.assertOpen();
-    const { sources, functions } = this.#wired();
+    const sources = this.#sources;
+    const functions = this.#functions;
     const record = await this.#mutex.run('create', async () => {
       const prepared = await prepareCreate(this.#ctx, input, sources, functions, await this.#store.all());
       await this.#authorize(prepared.record, true);
@@ -167,7 +168,7 @@ export class Mappings {
       }
       if (changes.functionName !== undefined) {
         const ref = parseFunctionName(changes.functionName, this.#ctx.region, this.#ctx.accountId);
-        const fn = await this.#wired().functions.get(ref.name);
+        const fn = await this.#functions.get(ref.name);
         if (!fn) {
           throw new LambdaliteError(
             'ResourceNotFoundException',
@@ -228,16 +229,6 @@ export class Mappings {
     await Promise.all([...this.#runners.keys()].map((uuid) => this.#stopRunner(uuid)));
   }
 
-  #wired(): { sources: ShardSources; functions: FunctionDirectory } {
-    if (!this.#sources || !this.#functions) {
-      throw new LambdaliteError(
-        'ServiceException',
-        'event source mappings are not wired to streams and functions yet',
-      );
-    }
-    return { sources: this.#sources, functions: this.#functions };
-  }
-
   /**
    * iam:PassRole for a role being set, then the access the pollers will need; a refusal is
    * InvalidParameterValueException naming role, action and resource, as AWS answers.
@@ -246,7 +237,7 @@ export class Mappings {
     const authorizer = this.#authorizer;
     if (!authorizer) return;
     if (passingRole && record.role !== undefined) await authorizer.passRole(record.role);
-    const fn = await this.#wired().functions.get(record.functionName);
+    const fn = await this.#functions.get(record.functionName);
     if (!fn) return;
     const denied = await authorizer.check({
       functionName: record.functionName,
@@ -272,14 +263,6 @@ export class Mappings {
     return record;
   }
 
-  async #resume(): Promise<void> {
-    if (!this.#sources || !this.#functions || !this.#invoker) return;
-    if (this.#ctx.lifecycle.status !== 'open') return;
-    for (const record of await this.#store.all()) {
-      if (record.enabled && !this.#runners.has(record.uuid)) await this.#startRunner(record);
-    }
-  }
-
   async #lastResult(uuid: string): Promise<string> {
     let result = this.#results.get(uuid);
     if (result === undefined) {
@@ -293,7 +276,7 @@ export class Mappings {
     const sources = this.#sources;
     const functions = this.#functions;
     const invoker = this.#invoker;
-    if (!sources || !functions || !invoker || this.#runners.has(record.uuid)) return;
+    if (this.#runners.has(record.uuid)) return;
     if (this.#ctx.lifecycle.status !== 'open') return;
     await this.#lastResult(record.uuid);
     const uuid = record.uuid;

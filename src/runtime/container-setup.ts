@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { WorkerOptions } from 'node:worker_threads';
-import type { ContainerOptions, StopReason } from './container.js';
+import type { ContainerOptions, StopReason } from './container-types.js';
 import type { ContainerSpec, ErrorShape } from './protocol.js';
 
 export function logGroupName(functionName: string): string {
@@ -36,6 +36,7 @@ export function workerOptions(
     tmpDir,
     tmpBytes: o.tmpMb * 1024 * 1024,
     tmpFd,
+    responseBytes: o.responseBytes,
     sdkImports: o.sdkImports,
   };
   const env: Record<string, string> = {
@@ -81,7 +82,7 @@ export function deathError(
   if (reason === 'out-of-memory') {
     return {
       errorType: 'Runtime.ExitError',
-      errorMessage: `${prefix}Runtime exited with error: signal: killed (out of memory: heap limit of ${memoryMb} MB reached)`,
+      errorMessage: `${prefix}Runtime exited with error: signal: killed (out of memory: limit of ${memoryMb} MB reached)`,
       trace: [],
     };
   }

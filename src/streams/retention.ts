@@ -27,7 +27,10 @@ export class RetentionSweeper {
   constructor(ctx: EngineContext, log: ShardLog) {
     this.#ctx = ctx;
     this.#log = log;
-    log.onAppend = (expiresAt) => this.scheduleAt(expiresAt);
+    // Subscribed for the log's lifetime: the log completes never; close() stops scheduling.
+    log.signals$.subscribe((signal) => {
+      if (signal.kind === 'appended') this.scheduleAt(signal.expiresAt);
+    });
   }
 
   /** Makes sure a sweep runs no later than `at` (engine-clock ms). */
@@ -119,6 +122,7 @@ export class RetentionSweeper {
       await this.#log.saveMeta(stream, meta);
       await this.#log.dropShard(stream, shard);
     });
+    this.#log.signal({ kind: 'shardsChanged', streamArn: stream.meta.arn });
     this.#ctx.events.emit('stream.shardExpired', { streamArn: stream.meta.arn, shardId: shard.meta.shardId });
   }
 }

@@ -8,6 +8,7 @@
  * pollers read through {@link ShardLog.read} (shard-read.ts) and wait with
  * {@link ShardLog.waitForAppend}.
  */
+import { type Observable, Subject } from 'rxjs';
 import { ulid } from 'ulid';
 import type { EngineContext } from '../context.js';
 import { LambdaliteError } from '../errors.js';
@@ -27,54 +28,9 @@ import { appendToTail, readShardTail, type ShardTail, type TailRecord } from './
 import { encodeChunk, storedSequences } from './record-codec.js';
 import { cursorOf, nextSequences, type SequenceCursor, sequenceAt, shardPrefix } from './sequence.js';
 import { readStored } from './shard-read.js';
+import type { Position, ReadResult, RecordDecorator, ShardState, StreamState } from './shard-types.js';
 
-/** Live state of one shard. */
-export interface ShardState {
-  meta: ShardMeta;
-  readonly prefix: string;
-  readonly start: bigint;
-  readonly end: bigint;
-  /** `start` and `end` as 32 hex digits: routing compares them with the MD5 hex of a key. */
-  readonly startHex: string;
-  readonly endHex: string;
-  cursor: SequenceCursor;
-  /** Last sequence number committed, undefined while the shard never took a write. */
-  lastSequence: string | undefined;
-  /** Bumped on every commit, close and delete; readers compare it to know they missed nothing. */
-  version: number;
-  readonly waiters: Set<() => void>;
-  /** Recent appends kept in memory for the pollers (see {@link ShardLog.readTail}). */
-  tail: ShardTail | undefined;
-  /** A poller asked for the tail: keep one from the next append on. */
-  tailWanted: boolean;
-}
-
-/** Live state of one stream. */
-export interface StreamState {
-  meta: StreamMeta;
-  readonly shards: Map<number, ShardState>;
-  /** Open shards ordered by starting hash key: the routing table. */
-  open: ShardState[];
-  deleted: boolean;
-}
-
-/** Where a read starts: after (`gt`) or at (`gte`) a sequence number of the shard. */
-export interface Position {
-  op: 'gt' | 'gte';
-  sequence: string;
-}
-
-export interface ReadResult<R = StreamRecord> {
-  records: R[];
-  /** Position to continue from (moves past records skipped as expired too). */
-  next: Position;
-  /** Arrival (ms) of the last record returned. */
-  lastArrival: number | undefined;
-  /** Nothing more is stored after `next` right now. */
-  caughtUp: boolean;
-  /** The shard is closed and `next` is past its last record: SHARD_END. */
-  shardEnded: boolean;
-}
+export type { Position, ReadResult, RecordDecorator, ShardState, StreamState };
 
 export interface AppendEntry {
   partitionKey: string;
@@ -86,8 +42,11 @@ export interface AppendEntry {
   hashKey: bigint | undefined;
 }
 
-/** Turns a stored record into what readers of a stream of that kind receive. */
-export type RecordDecorator = (record: StreamRecord, stream: StreamMeta, shardId: string) => StreamRecord;
+/** What changed in the log: see {@link ShardLog.signals$}. */
+export type ShardSignal =
+  | { kind: 'appended'; streamArn: string; shardId: string; expiresAt: number }
+  | { kind: 'shardsChanged'; streamArn: string }
+  | { kind: 'deleted'; streamArn: string };
 
 export class ShardLog {
   readonly #ctx: EngineContext;
@@ -101,8 +60,7 @@ export class ShardLog {
   readonly #streamMutex = new KeyedMutex();
   readonly #decorators = new Map<StreamKind, RecordDecorator>();
   readonly #pending = new Set<Promise<unknown>>();
-  /** Called after each commit with the time its oldest record expires (retention scheduling). */
-  onAppend: (expiresAt: number) => void = () => {};
+  readonly #signals = new Subject<ShardSignal>();
 
   private constructor(ctx: EngineContext) {
     this.#ctx = ctx;
@@ -128,6 +86,20 @@ export class ShardLog {
     }
     for (const uid of await log.#tombstones.keys().all()) log.#track(log.#purge(uid));
     return log;
+  }
+
+  /**
+   * The log's own change signal: appends (with the time their oldest record expires), shard-set
+   * changes and deletions. Pollers and the retention sweeper wake on it; it never depends on
+   * anyone observing the engine's public events.
+   */
+  get signals$(): Observable<ShardSignal> {
+    return this.#signals;
+  }
+
+  /** Announces a change the stream and table services made through this log (reshard, delete). */
+  signal(signal: ShardSignal): void {
+    this.#signals.next(signal);
   }
 
   get records(): Sub<Buffer> {
@@ -321,7 +293,12 @@ export class ShardLog {
         lastSequenceNumber: last,
       });
       // Strictly older than the retention period one millisecond later.
-      this.onAppend(now + stream.meta.retentionHours * 3_600_000 + 1);
+      this.#signals.next({
+        kind: 'appended',
+        streamArn: stream.meta.arn,
+        shardId: shard.meta.shardId,
+        expiresAt: now + stream.meta.retentionHours * 3_600_000 + 1,
+      });
       return sequences;
     });
   }

@@ -8,7 +8,7 @@ import type { Sub } from '../storage/storage.js';
 import type { StreamRecord } from './model.js';
 import { CHUNK_HEADER_BYTES, CHUNK_MARK, RECORD_HEADER_BYTES } from './record-codec.js';
 import { sequenceAt } from './sequence.js';
-import type { Position, ReadResult, RecordDecorator, ShardState, StreamState } from './shard-log.js';
+import type { Position, ReadResult, RecordDecorator, ShardState, StreamState } from './shard-types.js';
 
 /** A read stops once its records reach this size (Kinesis's 10 MB per GetRecords). */
 const RECORD_LIMIT_BYTES = 10 * 1024 * 1024;

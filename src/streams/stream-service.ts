@@ -116,6 +116,7 @@ export class StreamService {
       await this.#ctx.storage.batch(this.#log.deleteOps(stream));
       this.#log.deleted(stream);
     });
+    this.#log.signal({ kind: 'deleted', streamArn: stream.meta.arn });
     this.#ctx.events.emit('stream.deleted', { streamName: stream.meta.name, streamArn: stream.meta.arn });
   }
 
@@ -358,6 +359,7 @@ export class StreamService {
   #resharded(stream: StreamState, operation: 'split' | 'merge', closed: string[], children: string[]): void {
     // Closed parents expire one retention period after closing, even if they hold no records.
     this.#retention.scheduleAt(this.#ctx.clock.now() + stream.meta.retentionHours * 3_600_000);
+    this.#log.signal({ kind: 'shardsChanged', streamArn: stream.meta.arn });
     this.#ctx.events.emit('stream.resharded', {
       streamArn: stream.meta.arn,
       operation,

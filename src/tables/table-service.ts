@@ -126,6 +126,7 @@ export class TableService {
       if (stream) this.#log.deleted(stream);
       this.#track(this.#purge(meta.uid));
     });
+    if (meta.streamArn !== undefined) this.#log.signal({ kind: 'deleted', streamArn: meta.streamArn });
     this.#ctx.events.emit('table.deleted', { tableName: name, tableArn: meta.arn });
   }
 

@@ -1,19 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import {
-  attachDeliveryCheck,
-  attachFunctionDirectory,
-  attachNotificationSink,
-  Buckets,
-} from '../../src/buckets/buckets.js';
+import { Buckets } from '../../src/buckets/buckets.js';
 import type { NotificationConfigurationInput } from '../../src/buckets/notification-config.js';
 import type { NotificationDelivery, NotificationSink } from '../../src/buckets/notification-sink.js';
 import { ManualClock } from '../../src/clock.js';
 import { createContext, Lifecycle, resolveOptions } from '../../src/context.js';
+import { ALLOWED } from '../../src/errors.js';
 import { EventHub } from '../../src/events.js';
 import { type BatchOp, putOp, Storage, type Sub } from '../../src/storage/storage.js';
 import { collect, openEngine, STORAGE_KINDS, type StorageKind, tempDir } from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
 import { createFixture } from '../helpers/functions.js';
+import { openEngineWith } from '../helpers/harness.js';
 import { allowS3 } from '../helpers/iam.js';
 
 const fn = (name: string, region = 'us-east-1', account = '000000000000'): string =>
@@ -45,10 +42,9 @@ async function bucketsWithSink(kind: StorageKind) {
   const lifecycle = new Lifecycle();
   const ctx = createContext(resolveOptions({ clock }), storage, new EventHub(clock), lifecycle);
   lifecycle.onClose(() => storage.close());
-  const buckets = new Buckets(ctx);
-  lifecycle.markOpen();
   const sink = new RecordingSink(storage.sublevel<NotificationDelivery>('test-queue'));
-  attachNotificationSink(buckets, sink);
+  const buckets = new Buckets(ctx, { sink });
+  lifecycle.markOpen();
   return { buckets, sink, storage, close: () => lifecycle.close() };
 }
 
@@ -142,9 +138,11 @@ describe('notification configuration validation', () => {
     config: NotificationConfigurationInput,
     exists: (arn: string) => boolean = () => true,
   ) => {
-    const engine = await openEngine('memory');
-    attachFunctionDirectory(engine.buckets, { exists: async (arn) => exists(arn) });
-    attachDeliveryCheck(engine.buckets, async () => undefined);
+    const engine = await openEngineWith(
+      'memory',
+      {},
+      { bucketFunctions: { exists: async (arn) => exists(arn) }, deliveryCheck: async () => ALLOWED },
+    );
     await engine.buckets.create('cfg');
     await engine.buckets.putNotificationConfiguration('cfg', config);
     return engine.buckets.getNotificationConfiguration('cfg');

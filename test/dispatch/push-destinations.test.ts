@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/index.js';
-import { nextEvent, openEngine, STORAGE_KINDS } from '../helpers/engines.js';
+import { nextEvent, STORAGE_KINDS } from '../helpers/engines.js';
+import { openEngineWith, queueOf } from '../helpers/harness.js';
 import { followSchedule, T0 } from './push-helpers.js';
 import { ScriptedInvoker } from './scripted-invoker.js';
 
@@ -9,9 +10,8 @@ const ARN = 'arn:aws:lambda:us-east-1:000000000000:function';
 describe.each(STORAGE_KINDS)('async invocation destinations (%s)', (kind) => {
   it('sends a RetriesExhausted record to an on-failure function, in AWS shape', async () => {
     const clock = new ManualClock(T0);
-    const engine = await openEngine(kind, { clock });
     const invoker = new ScriptedInvoker().always('fn', 'error');
-    engine.asyncInvocations.attachInvoker(invoker);
+    const engine = await openEngineWith(kind, { clock }, { invoker: invoker });
     await engine.asyncInvocations.putEventInvokeConfig('fn', {
       maximumRetryAttempts: 1,
       onFailure: `${ARN}:sink`,
@@ -20,7 +20,7 @@ describe.each(STORAGE_KINDS)('async invocation destinations (%s)', (kind) => {
 
     const failed = nextEvent(engine, 'async.failed');
     const delivered = nextEvent(engine, 'async.succeeded', (e) => e.functionName === 'sink');
-    const { requestId } = await engine.asyncInvocations.enqueue('fn', { order: 7 });
+    const { requestId } = await queueOf(engine).enqueue('fn', { order: 7 });
     expect(await failed).toMatchObject({
       requestId,
       destination: `${ARN}:sink`,
@@ -48,9 +48,8 @@ describe.each(STORAGE_KINDS)('async invocation destinations (%s)', (kind) => {
 
   it('sends an EventAgeExceeded record without response context', async () => {
     const clock = new ManualClock(T0);
-    const engine = await openEngine(kind, { clock });
     const invoker = new ScriptedInvoker().always('fn', 'throttle');
-    engine.asyncInvocations.attachInvoker(invoker);
+    const engine = await openEngineWith(kind, { clock }, { invoker: invoker });
     await engine.asyncInvocations.putEventInvokeConfig('fn', {
       maximumEventAgeSec: 60,
       onFailure: `${ARN}:sink`,
@@ -58,7 +57,7 @@ describe.each(STORAGE_KINDS)('async invocation destinations (%s)', (kind) => {
     followSchedule(engine, clock);
 
     const delivered = nextEvent(engine, 'async.succeeded', (e) => e.functionName === 'sink');
-    const { requestId } = await engine.asyncInvocations.enqueue('fn', { order: 8 });
+    const { requestId } = await queueOf(engine).enqueue('fn', { order: 8 });
     await delivered;
     expect(invoker.callsFor('sink')[0]?.payload).toEqual({
       version: '1.0',
@@ -74,19 +73,24 @@ describe.each(STORAGE_KINDS)('async invocation destinations (%s)', (kind) => {
   });
 
   it('writes a Success record to an on-success stream, keyed by the request id', async () => {
-    const engine = await openEngine(kind, { clock: new ManualClock(T0) });
     const written: Array<{ stream: string; partitionKey: string; data: unknown }> = [];
-    engine.asyncInvocations.setDestinationTargets({
-      putStreamRecord: async (stream, partitionKey, data) => {
-        written.push({ stream, partitionKey, data: JSON.parse(data.toString()) });
+    const engine = await openEngineWith(
+      kind,
+      { clock: new ManualClock(T0) },
+      {
+        invoker: new ScriptedInvoker(),
+        destinationTargets: {
+          putStreamRecord: async (stream, partitionKey, data) => {
+            written.push({ stream, partitionKey, data: JSON.parse(data.toString()) });
+          },
+        },
       },
-    });
-    engine.asyncInvocations.attachInvoker(new ScriptedInvoker());
+    );
     const stream = 'arn:aws:kinesis:us-east-1:000000000000:stream/results';
     await engine.asyncInvocations.putEventInvokeConfig('fn', { onSuccess: stream });
 
     const succeeded = nextEvent(engine, 'async.succeeded');
-    const { requestId } = await engine.asyncInvocations.enqueue('fn', { a: 1 });
+    const { requestId } = await queueOf(engine).enqueue('fn', { a: 1 });
     expect(await succeeded).toMatchObject({ requestId, attempts: 1, destination: stream });
     expect(written).toEqual([
       {
@@ -111,21 +115,26 @@ describe.each(STORAGE_KINDS)('async invocation destinations (%s)', (kind) => {
   });
 
   it('writes a failure record to an on-failure bucket under aws/lambda/async/<function>/', async () => {
-    const engine = await openEngine(kind, { clock: new ManualClock(T0) });
     const objects: Array<{ bucket: string; key: string; body: { requestContext: { condition: string } } }> =
       [];
-    engine.asyncInvocations.setDestinationTargets({
-      putBucketObject: async (bucket, key, body) => {
-        objects.push({ bucket, key, body: JSON.parse(body.toString()) });
+    const engine = await openEngineWith(
+      kind,
+      { clock: new ManualClock(T0) },
+      {
+        invoker: new ScriptedInvoker().always('fn', 'error'),
+        destinationTargets: {
+          putBucketObject: async (bucket, key, body) => {
+            objects.push({ bucket, key, body: JSON.parse(body.toString()) });
+          },
+        },
       },
-    });
-    engine.asyncInvocations.attachInvoker(new ScriptedInvoker().always('fn', 'error'));
+    );
     await engine.asyncInvocations.putEventInvokeConfig('fn', {
       maximumRetryAttempts: 0,
       onFailure: 'arn:aws:s3:::failures',
     });
     const failed = nextEvent(engine, 'async.failed');
-    const { requestId } = await engine.asyncInvocations.enqueue('fn', {});
+    const { requestId } = await queueOf(engine).enqueue('fn', {});
     expect(await failed).toMatchObject({ destination: 'arn:aws:s3:::failures' });
     expect(objects).toHaveLength(1);
     expect(objects[0]?.bucket).toBe('failures');
@@ -134,12 +143,15 @@ describe.each(STORAGE_KINDS)('async invocation destinations (%s)', (kind) => {
   });
 
   it('keeps the event as a dead letter when its on-failure destination refuses the record', async () => {
-    const engine = await openEngine(kind, { clock: new ManualClock(T0) });
-    engine.asyncInvocations.attachInvoker(new ScriptedInvoker().always('fn', 'error'));
+    const engine = await openEngineWith(
+      kind,
+      { clock: new ManualClock(T0) },
+      { invoker: new ScriptedInvoker().always('fn', 'error') },
+    );
     const stream = 'arn:aws:kinesis:us-east-1:000000000000:stream/missing';
     await engine.asyncInvocations.putEventInvokeConfig('fn', { maximumRetryAttempts: 0, onFailure: stream });
     const failed = nextEvent(engine, 'async.failed');
-    const { requestId } = await engine.asyncInvocations.enqueue('fn', { keep: true });
+    const { requestId } = await queueOf(engine).enqueue('fn', { keep: true });
     const event = await failed;
     expect(event).toMatchObject({ requestId, destination: 'dead-letter' });
     // Stream destinations write to the engine's real streams: this one does not exist.

@@ -1,18 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { FunctionInvoker } from '../../src/functions/invoker.js';
 import { createEngine, ManualClock } from '../../src/index.js';
-import { nextEvent, onCleanup, openEngine, tempDir } from '../helpers/engines.js';
+import { nextEvent, tempDir } from '../helpers/engines.js';
+import { openEngineWith, queueOf } from '../helpers/harness.js';
 import { T0 } from './push-helpers.js';
 import { ScriptedInvoker } from './scripted-invoker.js';
 
 describe('async invocation faults', () => {
   it('reschedules an event whose settle fails unexpectedly, as a service error, instead of spinning', async () => {
     const clock = new ManualClock(T0);
-    const engine = await openEngine('memory', { clock });
-    engine.asyncInvocations.setDestinationTargets({ putStreamRecord: async () => undefined });
-    await engine.asyncInvocations.putEventInvokeConfig('fn', {
-      onSuccess: 'arn:aws:kinesis:us-east-1:000000000000:stream/results',
-    });
     let calls = 0;
     const unserialisable: FunctionInvoker = {
       invoke: async ({ requestId }) => {
@@ -26,9 +22,16 @@ describe('async invocation faults', () => {
         };
       },
     };
+    const engine = await openEngineWith(
+      'memory',
+      { clock },
+      { invoker: unserialisable, destinationTargets: { putStreamRecord: async () => undefined } },
+    );
+    await engine.asyncInvocations.putEventInvokeConfig('fn', {
+      onSuccess: 'arn:aws:kinesis:us-east-1:000000000000:stream/results',
+    });
     const throttled = nextEvent(engine, 'async.throttled');
-    engine.asyncInvocations.attachInvoker(unserialisable);
-    const { requestId } = await engine.asyncInvocations.enqueue('fn', {});
+    const { requestId } = await queueOf(engine).enqueue('fn', {});
     const event = await throttled;
     expect(event).toMatchObject({ requestId, throttles: 1, delayMs: 1_000 });
     expect(event.reason).toMatch(/service error \(ServiceException: .*BigInt/);
@@ -45,11 +48,13 @@ describe('async invocation faults', () => {
       onFailure: 'arn:aws:lambda:us-east-1:000000000000:function:sink',
     });
     await first.close();
-    const second = await createEngine({ location, region: 'eu-west-1' });
-    onCleanup(() => second.close());
-    second.asyncInvocations.attachInvoker(new ScriptedInvoker().always('fn', 'error'));
+    const second = await openEngineWith(
+      'disk',
+      { location, region: 'eu-west-1' },
+      { invoker: new ScriptedInvoker().always('fn', 'error') },
+    );
     const failed = nextEvent(second, 'async.failed');
-    await second.asyncInvocations.enqueue('fn', {});
+    await queueOf(second).enqueue('fn', {});
     const event = await failed;
     expect(event).toMatchObject({ destination: 'dead-letter', condition: 'RetriesExhausted' });
     expect(event.destinationError).toMatch(/eu-west-1/);

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { NotificationDelivery, S3EventRecord } from '../../src/buckets/notification-sink.js';
 import { createContext, Lifecycle, resolveOptions } from '../../src/context.js';
-import { AsyncInvocations } from '../../src/dispatch/push/async-invocations.js';
+import { AsyncQueue } from '../../src/dispatch/push/async-queue.js';
+import type { DestinationTargets } from '../../src/dispatch/push/destinations.js';
 import { EventHub } from '../../src/events.js';
-import { ManualClock } from '../../src/index.js';
+import type { FunctionInvoker } from '../../src/functions/invoker.js';
+import { type EngineOptions, ManualClock } from '../../src/index.js';
 import { Storage } from '../../src/storage/storage.js';
 import {
   collect,
@@ -15,16 +17,28 @@ import {
   tempDir,
 } from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
+import { openEngineWith, queueOf } from '../helpers/harness.js';
 import { T0 } from './push-helpers.js';
 import { ScriptedInvoker } from './scripted-invoker.js';
 
+const unusedTargets: DestinationTargets = {
+  putStreamRecord: async () => {
+    throw new Error('no stream destination in these tests');
+  },
+  putBucketObject: async () => {
+    throw new Error('no bucket destination in these tests');
+  },
+};
+
 /** The queue on its own storage, as buckets see it: they commit our ops in their own batch. */
-async function standaloneQueue(kind: 'memory' | 'disk') {
+async function standaloneQueue(kind: 'memory' | 'disk', invoker: FunctionInvoker) {
   const clock = new ManualClock(T0);
   const storage = await Storage.open(kind === 'disk' ? await tempDir() : undefined);
   const ctx = createContext(resolveOptions({ clock }), storage, new EventHub(clock), new Lifecycle());
   onCleanup(() => ctx.lifecycle.close().then(() => storage.close()));
-  return { ctx, storage, queue: new AsyncInvocations(ctx, ctx.options.asyncInvocation) };
+  const queue = new AsyncQueue(ctx, ctx.options.asyncInvocation, { invoker, targets: unusedTargets });
+  queue.start();
+  return { ctx, storage, queue };
 }
 
 function s3Record(key: string): S3EventRecord {
@@ -48,7 +62,6 @@ function s3Record(key: string): S3EventRecord {
 
 describe.each(STORAGE_KINDS)('async invocation queue (%s)', (kind) => {
   it('acknowledges an enqueue once durable, before the function runs, and never waits for it', async () => {
-    const engine = await openEngine(kind, { clock: new ManualClock(T0) });
     const order: string[] = [];
     let release = (): void => undefined;
     let started = (): void => undefined;
@@ -63,9 +76,9 @@ describe.each(STORAGE_KINDS)('async invocation queue (%s)', (kind) => {
         release = resolve;
       });
     };
-    engine.asyncInvocations.attachInvoker(invoker);
+    const engine = await openEngineWith(kind, { clock: new ManualClock(T0) }, { invoker: invoker });
     const attempt = nextEvent(engine, 'async.attempt');
-    const { requestId } = await engine.asyncInvocations.enqueue('fn', { a: 1 });
+    const { requestId } = await queueOf(engine).enqueue('fn', { a: 1 });
     order.push('acknowledged');
     expect(await engine.asyncInvocations.pendingCount()).toBe(1);
     await invocationStarted;
@@ -84,19 +97,17 @@ describe.each(STORAGE_KINDS)('async invocation queue (%s)', (kind) => {
   ])(
     'delivers many events unordered, each exactly once, within the concurrency bounds (%s)',
     async (_, handOverBytes) => {
-      const engine = await openEngine(kind, {
+      const engineOptions: EngineOptions = {
         clock: new ManualClock(T0),
         asyncInvocation: { maxConcurrency: 6, maxConcurrencyPerFunction: 4, handOverBytes },
-      });
+      };
       const invoker = new ScriptedInvoker();
       invoker.gate = () => new Promise((resolve) => setImmediate(resolve));
-      engine.asyncInvocations.attachInvoker(invoker);
+      const engine = await openEngineWith(kind, engineOptions, { invoker: invoker });
       const total = 120;
       const done = collect(engine.events$, total, (e) => e.type === 'async.succeeded', 20_000);
       const ids = await Promise.all(
-        Array.from({ length: total }, (_, i) =>
-          engine.asyncInvocations.enqueue(i % 2 ? 'odd' : 'even', { i }),
-        ),
+        Array.from({ length: total }, (_, i) => queueOf(engine).enqueue(i % 2 ? 'odd' : 'even', { i })),
       );
       await done;
       const invoked = invoker.calls.map((c) => c.requestId).sort();
@@ -110,19 +121,19 @@ describe.each(STORAGE_KINDS)('async invocation queue (%s)', (kind) => {
   );
 
   it("delivers a function's event while another function's large backlog is saturated", async () => {
-    const engine = await openEngine(kind, {
+    const engineOptions: EngineOptions = {
       clock: new ManualClock(T0),
       asyncInvocation: { maxConcurrency: 4, maxConcurrencyPerFunction: 2 },
-    });
+    };
     const releases: Array<() => void> = [];
     const invoker = new ScriptedInvoker();
     invoker.gate = (request) =>
       request.functionName === 'busy'
         ? new Promise<void>((resolve) => releases.push(resolve))
         : Promise.resolve();
-    engine.asyncInvocations.attachInvoker(invoker);
-    await Promise.all(Array.from({ length: 100 }, (_, i) => engine.asyncInvocations.enqueue('busy', { i })));
-    const other = await engine.asyncInvocations.enqueue('other', {});
+    const engine = await openEngineWith(kind, engineOptions, { invoker: invoker });
+    await Promise.all(Array.from({ length: 100 }, (_, i) => queueOf(engine).enqueue('busy', { i })));
+    const other = await queueOf(engine).enqueue('other', {});
     const delivered = nextEvent(engine, 'async.succeeded', (e) => e.requestId === other.requestId);
     await delivered;
     expect(invoker.callsFor('busy').length).toBeLessThanOrEqual(2);
@@ -141,10 +152,10 @@ describe.each(STORAGE_KINDS)('async invocation queue (%s)', (kind) => {
     const payload = { data: 'x'.repeat(100) };
     const bytes = Buffer.byteLength(JSON.stringify(payload));
     // Room in memory for 40 waiting events (more than a read-ahead); one slot, so they wait.
-    const engine = await openEngine(kind, {
+    const engineOptions: EngineOptions = {
       clock,
       asyncInvocation: { maxConcurrency: 1, maxConcurrencyPerFunction: 1, handOverBytes: 40 * bytes },
-    });
+    };
     const releases: Array<() => void> = [];
     let started = (): void => undefined;
     const invoker = new ScriptedInvoker();
@@ -153,7 +164,7 @@ describe.each(STORAGE_KINDS)('async invocation queue (%s)', (kind) => {
         releases.push(release);
         started();
       });
-    engine.asyncInvocations.attachInvoker(invoker);
+    const engine = await openEngineWith(kind, engineOptions, { invoker: invoker });
     const running = () =>
       new Promise<void>((resolve) => {
         started = resolve;
@@ -162,7 +173,7 @@ describe.each(STORAGE_KINDS)('async invocation queue (%s)', (kind) => {
     const ids: string[] = [];
     const enqueue = async () => {
       clock.advance(1); // due order is queue order
-      ids.push((await engine.asyncInvocations.enqueue('fn', payload)).requestId);
+      ids.push((await queueOf(engine).enqueue('fn', payload)).requestId);
     };
     let next = running();
     await enqueue(); // 1 runs
@@ -181,13 +192,12 @@ describe.each(STORAGE_KINDS)('async invocation queue (%s)', (kind) => {
 
   it('lists dead letters with payload, condition, attempts and error, and redrives them with fresh attempts', async () => {
     const clock = new ManualClock(T0);
-    const engine = await openEngine(kind, { clock });
     const invoker = new ScriptedInvoker().script('fn', 'error', 'error');
-    engine.asyncInvocations.attachInvoker(invoker);
+    const engine = await openEngineWith(kind, { clock }, { invoker: invoker });
     await engine.asyncInvocations.putEventInvokeConfig('fn', { maximumRetryAttempts: 0 });
     const failures = collect(engine.events$, 2, (e) => e.type === 'async.failed');
-    const a = await engine.asyncInvocations.enqueue('fn', { n: 'a' });
-    const b = await engine.asyncInvocations.enqueue('fn', { n: 'b' });
+    const a = await queueOf(engine).enqueue('fn', { n: 'a' });
+    const b = await queueOf(engine).enqueue('fn', { n: 'b' });
     await failures;
     const letters = await engine.asyncInvocations.deadLetters('fn');
     expect(letters.map((l) => l.requestId).sort()).toEqual([a.requestId, b.requestId].sort());
@@ -215,9 +225,8 @@ describe.each(STORAGE_KINDS)('async invocation queue (%s)', (kind) => {
   });
 
   it('queues one { Records: [record] } event per bucket notification, in the caller batch', async () => {
-    const { ctx, storage, queue } = await standaloneQueue(kind);
     const invoker = new ScriptedInvoker();
-    queue.attachInvoker(invoker);
+    const { ctx, storage, queue } = await standaloneQueue(kind, invoker);
     const deliveries: NotificationDelivery[] = [
       {
         functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:thumbs',
@@ -248,8 +257,10 @@ describe.each(STORAGE_KINDS)('async invocation queue (%s)', (kind) => {
   });
 
   it('keeps the invocation role of a failed notification in its dead letter', async () => {
-    const { ctx, storage, queue } = await standaloneQueue(kind);
-    queue.attachInvoker(new ScriptedInvoker().always('thumbs', 'error'));
+    const { ctx, storage, queue } = await standaloneQueue(
+      kind,
+      new ScriptedInvoker().always('thumbs', 'error'),
+    );
     await queue.putEventInvokeConfig('thumbs', { maximumRetryAttempts: 0 });
     const role = 'arn:aws:iam::000000000000:role/s3-invoke';
     const deliveries: NotificationDelivery[] = [
@@ -270,7 +281,7 @@ describe.each(STORAGE_KINDS)('async invocation queue (%s)', (kind) => {
   it('refuses enqueues, config and redrive once the engine is closed', async () => {
     const engine = await openEngine(kind);
     await engine.close();
-    await expectCode(engine.asyncInvocations.enqueue('fn', {}), 'EngineClosed');
+    await expectCode(queueOf(engine).enqueue('fn', {}), 'EngineClosed');
     await expectCode(engine.asyncInvocations.putEventInvokeConfig('fn', {}), 'EngineClosed');
     await expectCode(engine.asyncInvocations.redrive('fn'), 'EngineClosed');
   });
@@ -278,15 +289,11 @@ describe.each(STORAGE_KINDS)('async invocation queue (%s)', (kind) => {
   it('refuses a payload over the async limit and a malformed function name, writing nothing', async () => {
     const engine = await openEngine(kind, { quotas: { asyncPayloadBytes: 100 } });
     await expectCode(
-      engine.asyncInvocations.enqueue('fn', { big: 'x'.repeat(200) }),
+      queueOf(engine).enqueue('fn', { big: 'x'.repeat(200) }),
       'RequestTooLargeException',
-      /21\d bytes exceeds .* 100 bytes/,
+      /smaller than 100 bytes .* got 21\d bytes/,
     );
-    await expectCode(
-      engine.asyncInvocations.enqueue('bad name', {}),
-      'InvalidParameterValueException',
-      /"bad name"/,
-    );
+    await expectCode(queueOf(engine).enqueue('bad name', {}), 'InvalidParameterValueException', /"bad name"/);
     expect(await engine.asyncInvocations.pendingCount()).toBe(0);
   });
 });

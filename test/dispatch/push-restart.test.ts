@@ -6,29 +6,31 @@ import { startWith } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createEngine, ManualClock } from '../../src/index.js';
 import { firstMatch, nextEvent, onCleanup, tempDir } from '../helpers/engines.js';
+import { openEngineWith, queueOf } from '../helpers/harness.js';
 import { T0 } from './push-helpers.js';
 import { ScriptedInvoker } from './scripted-invoker.js';
 
 describe('async invocation queue across restarts', () => {
   it('delivers pending entries after reopening and keeps a scheduled retry on its schedule', async () => {
     const location = await tempDir();
-    const first = await createEngine({ location, clock: new ManualClock(T0) });
-    first.asyncInvocations.attachInvoker(new ScriptedInvoker().script('flaky', 'error'));
+    const first = await openEngineWith(
+      'disk',
+      { location, clock: new ManualClock(T0) },
+      { invoker: new ScriptedInvoker().script('flaky', 'error') },
+    );
     const retry = nextEvent(first, 'async.retry-scheduled');
-    const flaky = await first.asyncInvocations.enqueue('flaky', { n: 1 });
+    const flaky = await queueOf(first).enqueue('flaky', { n: 1 });
     expect(await retry).toMatchObject({ nextAttemptAt: T0 + 60_000 });
     await first.close();
 
     const second = await createEngine({ location, clock: new ManualClock(T0 + 1_000) });
-    const steady = await second.asyncInvocations.enqueue('steady', { n: 2 });
+    const steady = await queueOf(second).enqueue('steady', { n: 2 });
     await second.close();
 
     const clock = new ManualClock(T0 + 2_000);
-    const third = await createEngine({ location, clock });
-    onCleanup(() => third.close());
     const invoker = new ScriptedInvoker();
+    const third = await openEngineWith('disk', { location, clock }, { invoker });
     const steadyDone = nextEvent(third, 'async.succeeded', (e) => e.requestId === steady.requestId);
-    third.asyncInvocations.attachInvoker(invoker);
     expect(await steadyDone).toMatchObject({ attempts: 1 });
     await third.asyncInvocations.idle();
     expect(invoker.callsFor('flaky')).toHaveLength(0);
@@ -42,7 +44,6 @@ describe('async invocation queue across restarts', () => {
 
   it('leaves an invocation still running at close to be redelivered after reopening', async () => {
     const location = await tempDir();
-    const first = await createEngine({ location, asyncInvocation: { closeDrainMs: 0 } });
     let release = (): void => undefined;
     let started = (): void => undefined;
     const running = new Promise<void>((resolve) => {
@@ -55,17 +56,19 @@ describe('async invocation queue across restarts', () => {
         release = resolve;
       });
     };
-    first.asyncInvocations.attachInvoker(hanging);
-    const { requestId } = await first.asyncInvocations.enqueue('slow', {});
+    const first = await openEngineWith(
+      'disk',
+      { location, asyncInvocation: { closeDrainMs: 0 } },
+      { invoker: hanging },
+    );
+    const { requestId } = await queueOf(first).enqueue('slow', {});
     await running;
     await first.close();
     release();
 
-    const second = await createEngine({ location });
-    onCleanup(() => second.close());
     const invoker = new ScriptedInvoker();
+    const second = await openEngineWith('disk', { location }, { invoker });
     const done = nextEvent(second, 'async.succeeded', (e) => e.requestId === requestId);
-    second.asyncInvocations.attachInvoker(invoker);
     expect(await done).toMatchObject({ attempts: 1 });
     expect(invoker.calls.map((c) => c.requestId)).toEqual([requestId]);
   });

@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/index.js';
-import { collect, nextEvent, openEngine, STORAGE_KINDS } from '../helpers/engines.js';
+import { collect, nextEvent, STORAGE_KINDS } from '../helpers/engines.js';
+import { openEngineWith, queueOf } from '../helpers/harness.js';
 import { followSchedule, T0 } from './push-helpers.js';
 import { ScriptedInvoker } from './scripted-invoker.js';
 
 describe.each(STORAGE_KINDS)('async invocation retries (%s)', (kind) => {
   it('retries a failing event not before 60 s, then 120 s later, then dead-letters it after 3 attempts', async () => {
     const clock = new ManualClock(T0);
-    const engine = await openEngine(kind, { clock });
     const invoker = new ScriptedInvoker().always('fn', 'error');
-    engine.asyncInvocations.attachInvoker(invoker);
+    const engine = await openEngineWith(kind, { clock }, { invoker: invoker });
 
     const firstRetry = nextEvent(engine, 'async.retry-scheduled');
-    const { requestId } = await engine.asyncInvocations.enqueue('fn', { n: 1 });
+    const { requestId } = await queueOf(engine).enqueue('fn', { n: 1 });
     expect(await firstRetry).toMatchObject({
       requestId,
       attempts: 1,
@@ -49,14 +49,13 @@ describe.each(STORAGE_KINDS)('async invocation retries (%s)', (kind) => {
 
   it.each([0, 1, 2])('makes maximumRetryAttempts %i + 1 attempts in all', async (maximumRetryAttempts) => {
     const clock = new ManualClock(T0);
-    const engine = await openEngine(kind, { clock });
     const invoker = new ScriptedInvoker().always('fn', 'error');
-    engine.asyncInvocations.attachInvoker(invoker);
+    const engine = await openEngineWith(kind, { clock }, { invoker: invoker });
     await engine.asyncInvocations.putEventInvokeConfig('fn', { maximumRetryAttempts });
     const delays = followSchedule(engine, clock);
 
     const failed = nextEvent(engine, 'async.failed');
-    await engine.asyncInvocations.enqueue('fn', { n: 1 });
+    await queueOf(engine).enqueue('fn', { n: 1 });
     expect(await failed).toMatchObject({ attempts: maximumRetryAttempts + 1, condition: 'RetriesExhausted' });
     expect(invoker.calls).toHaveLength(maximumRetryAttempts + 1);
     expect(delays).toEqual([60_000, 120_000].slice(0, maximumRetryAttempts));
@@ -64,18 +63,20 @@ describe.each(STORAGE_KINDS)('async invocation retries (%s)', (kind) => {
 
   it('takes the retry delays from the engine option', async () => {
     const clock = new ManualClock(T0);
-    const engine = await openEngine(kind, { clock, asyncInvocation: { functionErrorDelaysMs: [10, 20] } });
-    engine.asyncInvocations.attachInvoker(new ScriptedInvoker().always('fn', 'error'));
+    const engine = await openEngineWith(
+      kind,
+      { clock, asyncInvocation: { functionErrorDelaysMs: [10, 20] } },
+      { invoker: new ScriptedInvoker().always('fn', 'error') },
+    );
     const delays = followSchedule(engine, clock);
     const failed = nextEvent(engine, 'async.failed');
-    await engine.asyncInvocations.enqueue('fn', {});
+    await queueOf(engine).enqueue('fn', {});
     expect((await failed).time).toBe(T0 + 30);
     expect(delays).toEqual([10, 20]);
   });
 
   it('does not count throttles or service errors as attempts, backing off from 1 s doubling', async () => {
     const clock = new ManualClock(T0);
-    const engine = await openEngine(kind, { clock });
     const invoker = new ScriptedInvoker().script(
       'fn',
       'throttle',
@@ -85,12 +86,12 @@ describe.each(STORAGE_KINDS)('async invocation retries (%s)', (kind) => {
       'throttle',
       'ok',
     );
-    engine.asyncInvocations.attachInvoker(invoker);
+    const engine = await openEngineWith(kind, { clock }, { invoker: invoker });
     const delays = followSchedule(engine, clock);
     const throttled = collect(engine.events$, 4, (e) => e.type === 'async.throttled');
 
     const succeeded = nextEvent(engine, 'async.succeeded');
-    await engine.asyncInvocations.enqueue('fn', { n: 1 });
+    await queueOf(engine).enqueue('fn', { n: 1 });
     expect(await succeeded).toMatchObject({ attempts: 2 });
     expect(delays).toEqual([1_000, 2_000, 4_000, 60_000, 1_000]);
     expect((await throttled).map((e) => (e.type === 'async.throttled' ? e.throttles : 0))).toEqual([
@@ -102,13 +103,16 @@ describe.each(STORAGE_KINDS)('async invocation retries (%s)', (kind) => {
 
   it('keeps backing off a throttled event until it is older than maximumEventAgeSec', async () => {
     const clock = new ManualClock(T0);
-    const engine = await openEngine(kind, { clock });
+    const engine = await openEngineWith(
+      kind,
+      { clock },
+      { invoker: new ScriptedInvoker().always('fn', 'throttle') },
+    );
     await engine.asyncInvocations.putEventInvokeConfig('fn', { maximumEventAgeSec: 60 });
-    engine.asyncInvocations.attachInvoker(new ScriptedInvoker().always('fn', 'throttle'));
     const delays = followSchedule(engine, clock);
 
     const failed = nextEvent(engine, 'async.failed');
-    await engine.asyncInvocations.enqueue('fn', {});
+    await queueOf(engine).enqueue('fn', {});
     expect(await failed).toMatchObject({ condition: 'EventAgeExceeded', attempts: 0, time: T0 + 63_000 });
     expect(delays).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 32_000]);
     const [letter] = await engine.asyncInvocations.deadLetters('fn');
@@ -117,13 +121,14 @@ describe.each(STORAGE_KINDS)('async invocation retries (%s)', (kind) => {
   });
 
   it('sends events of a function with reserved concurrency 0 straight to the failure path, uninvoked', async () => {
-    const engine = await openEngine(kind, { clock: new ManualClock(T0) });
     const invoker = new ScriptedInvoker();
-    engine.asyncInvocations.attachInvoker(invoker, {
-      reservedConcurrency: (name) => (name === 'off' ? 0 : undefined),
-    });
+    const engine = await openEngineWith(
+      kind,
+      { clock: new ManualClock(T0) },
+      { invoker, concurrency: { reservedConcurrency: (name) => (name === 'off' ? 0 : undefined) } },
+    );
     const failed = nextEvent(engine, 'async.failed');
-    await engine.asyncInvocations.enqueue('off', {});
+    await queueOf(engine).enqueue('off', {});
     expect(await failed).toMatchObject({
       condition: 'RetriesExhausted',
       attempts: 0,
@@ -133,11 +138,10 @@ describe.each(STORAGE_KINDS)('async invocation retries (%s)', (kind) => {
   });
 
   it('dead-letters an event for a function that does not exist, without retrying', async () => {
-    const engine = await openEngine(kind, { clock: new ManualClock(T0) });
     const invoker = new ScriptedInvoker().always('gone', 'missing');
-    engine.asyncInvocations.attachInvoker(invoker);
+    const engine = await openEngineWith(kind, { clock: new ManualClock(T0) }, { invoker: invoker });
     const failed = nextEvent(engine, 'async.failed');
-    await engine.asyncInvocations.enqueue('gone', {});
+    await queueOf(engine).enqueue('gone', {});
     expect(await failed).toMatchObject({ condition: 'RetriesExhausted', attempts: 0 });
     expect(invoker.calls).toHaveLength(1);
     const [letter] = await engine.asyncInvocations.deadLetters('gone');

@@ -3,6 +3,7 @@ import { createEngine, type Engine } from '../../src/index.js';
 import { collect } from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
 import { createFixture } from '../helpers/functions.js';
+import { internals } from '../helpers/harness.js';
 
 describe('invoke: invocation types and payload limits', () => {
   let engine: Engine;
@@ -15,7 +16,7 @@ describe('invoke: invocation types and payload limits', () => {
   it('validates a DryRun without running anything and answers 204', async () => {
     const result = await engine.functions.invoke('target', { n: 1 }, { invocationType: 'DryRun' });
     expect(result.statusCode).toBe(204);
-    expect(engine.functions.runtime.pool.containers('target')).toHaveLength(0);
+    expect(internals(engine).runtime.pool.containers('target')).toHaveLength(0);
     await expectCode(
       engine.functions.invoke('ghost', {}, { invocationType: 'DryRun' }),
       'ResourceNotFoundException',
@@ -70,7 +71,7 @@ describe('invoke: invocation types and payload limits', () => {
   });
 
   it('serves dispatchers through the FunctionInvoker seam with the caller request id', async () => {
-    const outcome = await engine.functions.invoker.invoke({
+    const outcome = await internals(engine).runtime.invoke({
       functionName: 'target',
       payload: { n: 5 },
       requestId: 'fixed-id',

@@ -6,8 +6,9 @@
 import { filter, firstValueFrom, type Observable, ReplaySubject, take, timeout } from 'rxjs';
 import type { EngineEventOf, EngineEventType } from '../../src/events.js';
 import { type Engine, type EngineOptions, ManualClock } from '../../src/index.js';
-import { openEngine, type StorageKind } from './engines.js';
+import type { StorageKind } from './engines.js';
 import { FakeShardLog, type FakeShardLogOptions } from './fake-shard-source.js';
+import { internals, openEngineWith } from './harness.js';
 import { ensureStreamReaderRole } from './iam.js';
 import { FakeFunctions, FakeSources, RecordingDestinations, ScriptedInvoker } from './scripted-invoker.js';
 
@@ -29,21 +30,28 @@ export async function pullHarness(
   options: { log?: FakeShardLogOptions; engine?: EngineOptions; reuse?: Partial<PullHarness> } = {},
 ): Promise<PullHarness> {
   const clock = options.reuse?.clock ?? new ManualClock(T0);
-  const engine = await openEngine(kind, { clock, wireMappings: false, ...options.engine });
-  const events = new EventRecorder(engine.events$);
   const log = options.reuse?.log ?? new FakeShardLog(clock, options.log);
   const sources = new FakeSources(log);
   const invoker = options.reuse?.invoker ?? new ScriptedInvoker();
   const functions = options.reuse?.functions ?? new FakeFunctions();
   if (!functions.functions.has('fn')) functions.add('fn');
+  const destinations = options.reuse?.destinations ?? new RecordingDestinations();
+  const engine = await openEngineWith(
+    kind,
+    { clock, ...options.engine },
+    {
+      shardSources: sources,
+      mappingFunctions: functions,
+      invoker,
+      failureDestinations: destinations,
+      deferStart: true,
+    },
+  );
+  const events = new EventRecorder(engine.events$);
   // The functions' execution roles may read streams (mappings are checked against them).
   await ensureStreamReaderRole(engine, 'fn-role');
   await ensureStreamReaderRole(engine, 'other-role');
-  const destinations = options.reuse?.destinations ?? new RecordingDestinations();
-  engine.mappings.setFailureDestinations(destinations);
-  await engine.mappings.setFunctionDirectory(functions);
-  await engine.mappings.setInvoker(invoker);
-  await engine.mappings.setShardSources(sources);
+  await internals(engine).start();
   return { engine, clock, log, sources, invoker, functions, destinations, events };
 }
 

@@ -12,6 +12,7 @@ import {
 import { type Engine, ManualClock } from '../../src/index.js';
 import { openEngine } from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
+import { internals } from '../helpers/harness.js';
 import { allow, policy } from './helpers.js';
 
 const ACCT = '123456789012';
@@ -25,7 +26,7 @@ describe('seed policies from the source model work as written', () => {
   it('the execution role with logs:* may write to its log group and nothing else', async () => {
     const engine = await open();
     const arn = await role(engine, 'exec', LAMBDA_TRUST_POLICY, { logs: EXECUTION_LOGS_POLICY });
-    const group = engine.iam.authorizer;
+    const group = internals(engine).authorizer;
     const logGroup = `arn:aws:logs:us-east-1:${ACCT}:log-group:/aws/lambda/thumbnailer:*`;
     for (const action of ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents']) {
       expect((await group.authorizeRole(arn, action, logGroup)).decision).toBe('Allow');
@@ -42,18 +43,18 @@ describe('seed policies from the source model work as written', () => {
     const arn = await role(engine, 'invoker', S3_INVOCATION_TRUST_POLICY, { invoke: INVOKE_ACCESS_POLICY });
     const fn = `arn:aws:lambda:us-east-1:${ACCT}:function:thumbnailer`;
     for (const action of ['lambda:InvokeAsync', 'lambda:InvokeFunction']) {
-      expect((await engine.iam.authorizer.authorizeRole(arn, action, fn)).decision).toBe('Allow');
+      expect((await internals(engine).authorizer.authorizeRole(arn, action, fn)).decision).toBe('Allow');
     }
-    expect((await engine.iam.authorizer.authorizeRole(arn, 'lambda:DeleteFunction', fn)).decision).toBe(
-      'ImplicitDeny',
-    );
+    expect(
+      (await internals(engine).authorizer.authorizeRole(arn, 'lambda:DeleteFunction', fn)).decision,
+    ).toBe('ImplicitDeny');
   });
 
   it('the 2014 trust policy lets s3.amazonaws.com assume the role when ExternalId names a bucket', async () => {
     const engine = await open();
     const arn = await role(engine, 'invoker', S3_INVOCATION_TRUST_POLICY);
     const trusts = (service: string, context: Record<string, string>) =>
-      engine.iam.authorizer.trustsService(arn, service, context);
+      internals(engine).authorizer.trustsService(arn, service, context);
     expect(await trusts('s3.amazonaws.com', { 'sts:ExternalId': 'arn:aws:s3:::photos' })).toBe(true);
     expect(await trusts('s3.amazonaws.com', { 'sts:ExternalId': 'photos' })).toBe(false);
     expect(await trusts('s3.amazonaws.com', {})).toBe(false);
@@ -64,7 +65,7 @@ describe('seed policies from the source model work as written', () => {
     const engine = await open();
     const arn = await role(engine, 'invoker', s3InvocationTrustPolicy('photos'));
     const trusts = (bucket: string) =>
-      engine.iam.authorizer.trustsService(arn, 's3.amazonaws.com', {
+      internals(engine).authorizer.trustsService(arn, 's3.amazonaws.com', {
         'sts:ExternalId': `arn:aws:s3:::${bucket}`,
       });
     expect(await trusts('photos')).toBe(true);
@@ -75,7 +76,7 @@ describe('seed policies from the source model work as written', () => {
     const engine = await open();
     const stream = `arn:aws:kinesis:us-east-1:${ACCT}:stream/orders`;
     const arn = await role(engine, 'poller', LAMBDA_TRUST_POLICY, { read: streamReadPolicy(stream) });
-    const a = engine.iam.authorizer;
+    const a = internals(engine).authorizer;
     for (const action of [
       'kinesis:GetRecords',
       'kinesis:GetShardIterator',
@@ -100,11 +101,13 @@ describe('Authorizer', () => {
   it('denies an unknown role implicitly and does not trust it', async () => {
     const engine = await open();
     const ghost = `arn:aws:iam::${ACCT}:role/ghost`;
-    expect(await engine.iam.authorizer.authorizeRole(ghost, 's3:GetObject', 'arn:aws:s3:::b/k')).toEqual({
+    expect(
+      await internals(engine).authorizer.authorizeRole(ghost, 's3:GetObject', 'arn:aws:s3:::b/k'),
+    ).toEqual({
       decision: 'ImplicitDeny',
       matchedStatements: [],
     });
-    expect(await engine.iam.authorizer.trustsService(ghost, 'lambda.amazonaws.com')).toBe(false);
+    expect(await internals(engine).authorizer.trustsService(ghost, 'lambda.amazonaws.com')).toBe(false);
   });
 
   it('sees a revoked policy on the next check', async () => {
@@ -112,7 +115,8 @@ describe('Authorizer', () => {
     const arn = await role(engine, 'exec', LAMBDA_TRUST_POLICY, {
       s3: policy(allow('s3:PutObject', 'arn:aws:s3:::photos/*')),
     });
-    const check = () => engine.iam.authorizer.authorizeRole(arn, 's3:PutObject', 'arn:aws:s3:::photos/a');
+    const check = () =>
+      internals(engine).authorizer.authorizeRole(arn, 's3:PutObject', 'arn:aws:s3:::photos/a');
     expect((await check()).decision).toBe('Allow');
     await engine.iam.deleteRolePolicy('exec', 's3');
     expect((await check()).decision).toBe('ImplicitDeny');
@@ -124,7 +128,7 @@ describe('Authorizer', () => {
       thumbs: policy(allow('s3:PutObject', 'arn:aws:s3:::photos/thumbnails/*')),
       guard: policy({ Effect: 'Deny', Action: 'kinesis:*', Resource: '*' }),
     });
-    const a = engine.iam.authorizer;
+    const a = internals(engine).authorizer;
     await a.assertRoleAllows(arn, 's3:PutObject', 'arn:aws:s3:::photos/thumbnails/a.png');
     await expectCode(
       a.assertRoleAllows(arn, 's3:PutObject', 'arn:aws:s3:::photos/originals/a.png', {
@@ -161,7 +165,7 @@ describe('Authorizer', () => {
         }),
       ),
     });
-    const check = () => engine.iam.authorizer.authorizeRole(arn, 's3:GetObject', 'arn:aws:s3:::b/k');
+    const check = () => internals(engine).authorizer.authorizeRole(arn, 's3:GetObject', 'arn:aws:s3:::b/k');
     expect((await check()).decision).toBe('Allow');
     clock.advance(2 * 86_400_000);
     expect((await check()).decision).toBe('ImplicitDeny');
@@ -181,7 +185,7 @@ describe('Authorizer', () => {
       }),
     ]);
     const check = (sourceArn: string, service = 's3.amazonaws.com') =>
-      engine.iam.authorizer.evaluateResourcePolicy(doc, {
+      internals(engine).authorizer.evaluateResourcePolicy(doc, {
         principal: { service },
         action: 'lambda:InvokeFunction',
         resource: fn,
@@ -198,8 +202,8 @@ describe('iam:PassRole', () => {
 
   it('is not checked when the engine has no caller identity', async () => {
     const engine = await open();
-    await engine.iam.authorizer.assertPassRole(target);
-    expect((await engine.iam.authorizer.checkPassRole(undefined, target)).decision).toBe('Allow');
+    await internals(engine).authorizer.assertPassRole(target);
+    expect((await internals(engine).authorizer.checkPassRole(undefined, target)).decision).toBe('Allow');
   });
 
   it('checks the configured caller policies', async () => {
@@ -209,9 +213,9 @@ describe('iam:PassRole', () => {
         arn: `arn:aws:iam::${ACCT}:user/deployer`,
       },
     });
-    await engine.iam.authorizer.assertPassRole(target);
+    await internals(engine).authorizer.assertPassRole(target);
     await expectCode(
-      engine.iam.authorizer.assertPassRole(`arn:aws:iam::${ACCT}:role/admin`),
+      internals(engine).authorizer.assertPassRole(`arn:aws:iam::${ACCT}:role/admin`),
       'AccessDeniedException',
       `User: arn:aws:iam::${ACCT}:user/deployer is not authorized to perform: iam:PassRole on resource: arn:aws:iam::${ACCT}:role/admin`,
     );
@@ -222,9 +226,9 @@ describe('iam:PassRole', () => {
     await role(engine, 'deployer', LAMBDA_TRUST_POLICY, {
       pass: policy(allow('iam:PassRole', `arn:aws:iam::${ACCT}:role/exec*`)),
     });
-    await engine.iam.authorizer.assertPassRole(target);
+    await internals(engine).authorizer.assertPassRole(target);
     await expectCode(
-      engine.iam.authorizer.assertPassRole(`arn:aws:iam::${ACCT}:role/admin`),
+      internals(engine).authorizer.assertPassRole(`arn:aws:iam::${ACCT}:role/admin`),
       'AccessDeniedException',
       /assumed-role\/deployer/,
     );
@@ -240,7 +244,7 @@ describe('trust for AWS principals', () => {
       'target',
       policy({ Effect: 'Allow', Principal: { AWS: deployer }, Action: 'sts:AssumeRole' }),
     );
-    const a = engine.iam.authorizer;
+    const a = internals(engine).authorizer;
     expect(await a.trusts(arn, { aws: deployer })).toBe(true);
     expect(await a.trusts(arn, { aws: `arn:aws:sts::${ACCT}:assumed-role/deployer/ci` })).toBe(true);
     expect(await a.trusts(arn, { aws: `arn:aws:iam::${ACCT}:role/other` })).toBe(false);
@@ -264,12 +268,14 @@ describe('Authorizer helpers for several actions', () => {
       }),
     });
     const actions = ['lambda:InvokeAsync', 'lambda:InvokeFunction'];
-    expect((await engine.iam.authorizer.authorizeRoleAnyOf(asyncOnly, actions, fn)).decision).toBe('Allow');
-    expect((await engine.iam.authorizer.authorizeRoleAnyOf(denied, actions, fn)).decision).toBe(
+    expect((await internals(engine).authorizer.authorizeRoleAnyOf(asyncOnly, actions, fn)).decision).toBe(
+      'Allow',
+    );
+    expect((await internals(engine).authorizer.authorizeRoleAnyOf(denied, actions, fn)).decision).toBe(
       'ExplicitDeny',
     );
     expect(
-      (await engine.iam.authorizer.authorizeRoleAnyOf(asyncOnly, ['lambda:GetFunction'], fn)).decision,
+      (await internals(engine).authorizer.authorizeRoleAnyOf(asyncOnly, ['lambda:GetFunction'], fn)).decision,
     ).toBe('ImplicitDeny');
   });
 
@@ -281,7 +287,7 @@ describe('Authorizer helpers for several actions', () => {
     });
     const reads = ['kinesis:DescribeStream', 'kinesis:GetShardIterator', 'kinesis:GetRecords'];
     await expectCode(
-      engine.iam.authorizer.assertRoleAllowsAll(partial, reads, stream),
+      internals(engine).authorizer.assertRoleAllowsAll(partial, reads, stream),
       'AccessDeniedException',
       /kinesis:GetRecords on resource: .*stream\/orders/,
     );

@@ -8,6 +8,7 @@ import { Arns } from '../../src/arn.js';
 import { InvocationChecks } from '../../src/iam/invocation-checks.js';
 import { ManualClock } from '../../src/index.js';
 import { openEngine } from '../helpers/engines.js';
+import { internals } from '../helpers/harness.js';
 
 const ACCOUNT = '000000000000';
 const FUNCTION = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:f`;
@@ -30,7 +31,7 @@ function allowS3From(bucket: string, condition: Record<string, unknown> = {}): o
 
 async function checksWith(clock?: ManualClock) {
   const engine = await openEngine('memory', clock ? { clock } : {});
-  const authorizer = engine.iam.authorizer;
+  const authorizer = internals(engine).authorizer;
   const evaluations = vi.spyOn(authorizer, 'evaluateResourcePolicy');
   let policy: object | undefined;
   const checks = new InvocationChecks(

@@ -3,6 +3,7 @@ import { EXECUTION_LOGS_POLICY, LAMBDA_TRUST_POLICY } from '../../src/iam/seed-p
 import { createEngine, ManualClock } from '../../src/index.js';
 import { nextEvent, openEngine, STORAGE_KINDS, tempDir } from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
+import { internals, openEngineWith } from '../helpers/harness.js';
 import { allow, policy } from './helpers.js';
 
 const WRITE_THUMBS = policy(allow('s3:PutObject', 'arn:aws:s3:::photos/thumbnails/*'));
@@ -145,10 +146,14 @@ describe.each(STORAGE_KINDS)('roles (%s)', (kind) => {
   });
 
   it('refuses to delete a role in use, naming the users, and deletes it once unused', async () => {
-    const engine = await openEngine(kind);
-    const { arn } = await engine.iam.createRole({ name: 'r', assumeRolePolicy: LAMBDA_TRUST_POLICY });
     const users = new Set(['function:thumbnailer']);
-    engine.iam.registerRoleUsage({ usersOf: async (roleArn) => (roleArn === arn ? [...users] : []) });
+    let arn = '';
+    const engine = await openEngineWith(
+      kind,
+      {},
+      { roleUsage: [{ usersOf: async (roleArn) => (roleArn === arn ? [...users] : []) }] },
+    );
+    ({ arn } = await engine.iam.createRole({ name: 'r', assumeRolePolicy: LAMBDA_TRUST_POLICY }));
     await expectCode(
       engine.iam.deleteRole('r'),
       'DeleteConflict',
@@ -219,7 +224,7 @@ describe('roles on disk', () => {
     try {
       expect(await second.iam.getRole('exec')).toEqual({ ...created, policyNames: ['logs', 'thumbs'] });
       expect((await second.iam.listRoles()).map((r) => r.roleName)).toEqual(['exec']);
-      const decision = await second.iam.authorizer.authorizeRole(
+      const decision = await internals(second).authorizer.authorizeRole(
         created.arn,
         's3:PutObject',
         'arn:aws:s3:::photos/thumbnails/x.png',

@@ -3,6 +3,7 @@ import { createEngine, type Engine, type EngineEventOf, ManualClock } from '../.
 import { collect, nextEvent } from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
 import { createFixture } from '../helpers/functions.js';
+import { internals } from '../helpers/harness.js';
 
 interface Counter {
   invocations: number;
@@ -35,7 +36,7 @@ describe('containers: warm reuse, isolation, concurrency, reaping', () => {
     const pb = b?.payload as Counter;
     expect(pa.bornAt).not.toBe(pb.bornAt);
     expect([pa.invocations, pb.invocations]).toEqual([1, 1]);
-    expect(engine.functions.runtime.pool.containers('slow')).toHaveLength(2);
+    expect(internals(engine).runtime.pool.containers('slow')).toHaveLength(2);
   });
 
   it('gives each container its own process.env, never visible to another function or the host', async () => {
@@ -99,7 +100,7 @@ describe('containers: warm reuse, isolation, concurrency, reaping', () => {
       'ReservedFunctionConcurrentInvocationLimitExceeded',
       'ReservedFunctionConcurrentInvocationLimitExceeded',
     ]);
-    expect(engine.functions.runtime.pool.containers('capped').length).toBeLessThanOrEqual(2);
+    expect(internals(engine).runtime.pool.containers('capped').length).toBeLessThanOrEqual(2);
   });
 
   it('refuses every invocation of a function with reserved concurrency 0', async () => {
@@ -110,13 +111,13 @@ describe('containers: warm reuse, isolation, concurrency, reaping', () => {
   it('reaps an idle container after the quiet period on the engine clock', async () => {
     await createFixture(engine, 'reaped', 'styles.promiseHandler');
     await engine.functions.invoke('reaped', { n: 1 });
-    expect(engine.functions.runtime.pool.containers('reaped')).toHaveLength(1);
+    expect(internals(engine).runtime.pool.containers('reaped')).toHaveLength(1);
     clock.advance(59_999);
-    expect(engine.functions.runtime.pool.containers('reaped')).toHaveLength(1);
+    expect(internals(engine).runtime.pool.containers('reaped')).toHaveLength(1);
     const stopped = nextEvent(engine, 'function.container.stopped', (e) => e.functionName === 'reaped');
     clock.advance(1);
     expect((await stopped).reason).toBe('idle');
-    expect(engine.functions.runtime.pool.containers('reaped')).toHaveLength(0);
+    expect(internals(engine).runtime.pool.containers('reaped')).toHaveLength(0);
     const cold = nextEvent(engine, 'function.invocation.completed', (e) => e.functionName === 'reaped');
     await engine.functions.invoke('reaped', { n: 2 });
     expect((await cold).cold).toBe(true);
@@ -147,7 +148,7 @@ describe('account concurrency', () => {
 });
 
 describe('engine close', () => {
-  it('terminates busy containers, answering their invocations with an error, and stops idle ones', async () => {
+  it('terminates busy containers, answering their callers EngineClosed (not a function error), and stops idle ones', async () => {
     const engine = await createEngine({ clock: new ManualClock() });
     await createFixture(engine, 'idle', 'styles.promiseHandler');
     await createFixture(engine, 'busy', 'faults.hangs');
@@ -159,9 +160,8 @@ describe('engine close', () => {
     const pending = engine.functions.invoke('busy');
     await started;
     await engine.close();
-    const result = await pending;
-    expect(result.functionError).toBe('Unhandled');
+    await expect(pending).rejects.toMatchObject({ code: 'EngineClosed' });
     expect((await stops).map((s) => s.reason)).toEqual(['closed', 'closed']);
-    expect(engine.functions.runtime.pool.inFlight()).toBe(0);
+    expect(internals(engine).runtime.pool.inFlight()).toBe(0);
   });
 });

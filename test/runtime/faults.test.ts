@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine, ManualClock } from '../../src/index.js';
 import { nextEvent } from '../helpers/engines.js';
 import { createFixture } from '../helpers/functions.js';
+import { internals } from '../helpers/harness.js';
 
 /** Each fault is followed by a healthy invocation of the same function on a fresh container. */
 describe('faults kill only their container and the next invocation works', () => {
@@ -21,7 +22,7 @@ describe('faults kill only their container and the next invocation works', () =>
     await engine.functions.update(name, { handler: 'faults.sawTimer' });
     const next = await engine.functions.invoke(name);
     expect(next.functionError).toBeUndefined();
-    const [container] = engine.functions.runtime.pool.containers(name);
+    const [container] = internals(engine).runtime.pool.containers(name);
     expect(container?.id).not.toBe(containerId);
   }
 
@@ -33,7 +34,7 @@ describe('faults kill only their container and the next invocation works', () =>
     expect((result.payload as { trace: string[] }).trace[0]).toBe('RangeError: out of range');
     const again = await engine.functions.invoke('throws');
     expect(again.functionError).toBe('Unhandled');
-    expect(engine.functions.runtime.pool.containers('throws')).toHaveLength(1);
+    expect(internals(engine).runtime.pool.containers('throws')).toHaveLength(1);
   });
 
   it('reports a rejected promise and a thrown non-Error value', async () => {
@@ -57,7 +58,7 @@ describe('faults kill only their container and the next invocation works', () =>
     const pending = engine.functions.invoke('hangs', {}, { logType: 'Tail' });
     const { containerId, requestId } = await started;
     clock.advance(2999);
-    expect(engine.functions.runtime.pool.containers('hangs')).toHaveLength(1);
+    expect(internals(engine).runtime.pool.containers('hangs')).toHaveLength(1);
     clock.advance(1);
     const result = await pending;
     expect(result.functionError).toBe('Unhandled');
@@ -139,14 +140,19 @@ describe('faults kill only their container and the next invocation works', () =>
     await expectRecovery('unhandled', (await stopped).containerId);
   });
 
-  it('fails an invocation that fills its /tmp past the quota and discards that /tmp', async () => {
+  it('refuses a write past the /tmp quota with ENOSPC; what gets past it fails the invocation and discards that /tmp', async () => {
     await fault('tmp', 'fillsTmp');
     const fits = await engine.functions.invoke('tmp', { bytes: 1000 });
     const { tmp, TMPDIR } = fits.payload as { tmp: string; TMPDIR: string };
     expect(tmp).toBe(TMPDIR);
     expect(tmp).toMatch(/lambdalite-tmp-/);
+    const refused = await engine.functions.invoke('tmp', { bytes: 2 * 1024 * 1024 });
+    expect(refused.payload).toMatchObject({
+      errorMessage: 'ENOSPC: no space left on device, write (/tmp quota of 1048576 bytes)',
+    });
+    expect((await engine.functions.invoke('tmp', { bytes: 10 })).payload).toMatchObject({ tmp });
     const stopped = nextEvent(engine, 'function.container.stopped', (e) => e.functionName === 'tmp');
-    const over = await engine.functions.invoke('tmp', { bytes: 2 * 1024 * 1024 });
+    const over = await engine.functions.invoke('tmp', { bytes: 2 * 1024 * 1024, via: 'handle' });
     expect(over.functionError).toBe('Unhandled');
     expect((over.payload as { errorMessage: string }).errorMessage).toMatch(
       /ENOSPC.*over its quota of 1048576 bytes/,

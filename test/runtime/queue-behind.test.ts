@@ -12,6 +12,7 @@ import { type Engine, ManualClock } from '../../src/index.js';
 import { QUEUE_BEHIND } from '../../src/runtime/container.js';
 import { collect, nextEvent, openEngine, tempDir } from '../helpers/engines.js';
 import { createFixture } from '../helpers/functions.js';
+import { type EngineSeams, internals, openEngineWith, queueOf } from '../helpers/harness.js';
 
 function request(
   id: string,
@@ -23,9 +24,9 @@ function request(
   return { ...base, queueBehind, ...(concurrencyLimit === undefined ? {} : { concurrencyLimit }) };
 }
 
-async function gatedEngine(): Promise<{ engine: Engine; clock: ManualClock }> {
+async function gatedEngine(seams: EngineSeams = {}): Promise<{ engine: Engine; clock: ManualClock }> {
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
-  const engine = await openEngine('memory', { clock });
+  const engine = await openEngineWith('memory', { clock }, seams);
   await createFixture(engine, 'gated', 'gate.handler');
   return { engine, clock };
 }
@@ -33,7 +34,7 @@ async function gatedEngine(): Promise<{ engine: Engine; clock: ManualClock }> {
 describe('invocations queued behind a busy container', () => {
   it('start on the same container when the running one ends, with their own deadline', async () => {
     const { engine, clock } = await gatedEngine();
-    const runtime = engine.functions.runtime;
+    const runtime = internals(engine).runtime;
     const go = join(await tempDir(), 'go');
     const startedA = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'a');
     const a = runtime.invoke(request('a', { waitFor: go, n: 1 }));
@@ -60,7 +61,7 @@ describe('invocations queued behind a busy container', () => {
 
   it('run on another container when theirs dies before starting them', async () => {
     const { engine, clock } = await gatedEngine();
-    const runtime = engine.functions.runtime;
+    const runtime = internals(engine).runtime;
     const startedA = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'a');
     const a = runtime.invoke(request('a', { hang: true }));
     const first = (await startedA).containerId;
@@ -77,7 +78,7 @@ describe('invocations queued behind a busy container', () => {
 
   it('queue up to QUEUE_BEHIND behind a container whose invocations are short, started in order', async () => {
     const { engine } = await gatedEngine();
-    const runtime = engine.functions.runtime;
+    const runtime = internals(engine).runtime;
     // The engine clock stands still: the invocation before took 0 ms, so it is short.
     expect((await runtime.invoke(request('warm', { n: 0 }))).payload).toEqual({ n: 0 });
     const go = join(await tempDir(), 'go');
@@ -106,8 +107,17 @@ describe('invocations queued behind a busy container', () => {
   });
 
   it('find a place again, one container at a time, when theirs dies before starting them', async () => {
-    const { engine, clock } = await gatedEngine();
-    const runtime = engine.functions.runtime;
+    const broken = false;
+    const { engine, clock } = await gatedEngine({
+      runtimeHost: (real) => ({
+        sdkCall: real.sdkCall,
+        logsDenied: async (config) => {
+          if (broken) throw new Error('the role cannot be read');
+          return real.logsDenied(config);
+        },
+      }),
+    });
+    const runtime = internals(engine).runtime;
     await runtime.invoke(request('warm', { n: 0 }));
     let spawned = 0;
     const sub = engine.eventsOf$('function.container.spawned').subscribe(() => spawned++);
@@ -130,11 +140,12 @@ describe('invocations queued behind a busy container', () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 1));
     const engine = await openEngine('memory', { clock, quotas: { tmpMb: 1 } });
     await createFixture(engine, 'tmp', 'faults.fillsTmp');
-    const runtime = engine.functions.runtime;
+    const runtime = internals(engine).runtime;
+    // Through a FileHandle: past the worker's write checks, so the quota retires the container.
     const call = (id: string, bytes: number, queueBehind = false) =>
       runtime.invoke({
         functionName: 'tmp',
-        payload: { bytes },
+        payload: { bytes, via: 'handle' },
         requestId: id,
         invocationType: 'Event',
         queueBehind,
@@ -156,20 +167,24 @@ describe('invocations queued behind a busy container', () => {
   });
 
   it('look again when the container meant to replace theirs fails to start', async () => {
-    const { engine, clock } = await gatedEngine();
-    const runtime = engine.functions.runtime;
+    let broken = false;
+    const { engine, clock } = await gatedEngine({
+      runtimeHost: (real) => ({
+        sdkCall: real.sdkCall,
+        logsDenied: async (config) => {
+          if (broken) throw new Error('the role cannot be read');
+          return real.logsDenied(config);
+        },
+      }),
+    });
+    const runtime = internals(engine).runtime;
     await runtime.invoke(request('warm', { n: 0 }));
     const startedA = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'a');
     const a = runtime.invoke(request('a', { hang: true }));
     await startedA;
     const behind = ['b', 'c', 'd'].map((id, i) => runtime.invoke(request(id, { n: i }, true)));
     // From now on no container can start.
-    runtime.setHost({
-      sdkCall: async () => undefined,
-      logsDenied: async () => {
-        throw new Error('the role cannot be read');
-      },
-    });
+    broken = true;
     clock.advance(3000);
     expect((await a).payload).toMatchObject({ errorType: 'Sandbox.Timedout' });
     const settled = await Promise.allSettled(behind);
@@ -183,7 +198,7 @@ describe('invocations queued behind a busy container', () => {
 
   it('fail with EngineClosed, starting nothing, when the engine closes before they start', async () => {
     const { engine } = await gatedEngine();
-    const runtime = engine.functions.runtime;
+    const runtime = internals(engine).runtime;
     await runtime.invoke(request('warm', { n: 0 }));
     const startedA = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'a');
     const a = runtime.invoke(request('a', { hang: true }));
@@ -204,7 +219,7 @@ describe('invocations queued behind a busy container', () => {
 
   it('queue one behind a container whose last invocation was long', async () => {
     const { engine, clock } = await gatedEngine();
-    const runtime = engine.functions.runtime;
+    const runtime = internals(engine).runtime;
     const dir = await tempDir();
     const startedW = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'warm');
     const warm = runtime.invoke(request('warm', { waitFor: join(dir, 'warm'), n: 0 }));
@@ -227,7 +242,7 @@ describe('invocations queued behind a busy container', () => {
 
   it('run in an idle warm container rather than queue, while fewer than their limit run', async () => {
     const { engine } = await gatedEngine();
-    const runtime = engine.functions.runtime;
+    const runtime = internals(engine).runtime;
     await runtime.invoke(request('warm', { n: 0 }));
     const go = join(await tempDir(), 'go');
     const startedA = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'a');
@@ -253,9 +268,9 @@ describe('invocations queued behind a busy container', () => {
 
   it('run as usual when no container of the function is busy', async () => {
     const { engine } = await gatedEngine();
-    const result = await engine.functions.runtime.invoke(request('c', { n: 3 }, true));
+    const result = await internals(engine).runtime.invoke(request('c', { n: 3 }, true));
     expect(result.payload).toEqual({ n: 3 });
-    expect(engine.functions.runtime.pool.containers('gated')).toHaveLength(1);
+    expect(internals(engine).runtime.pool.containers('gated')).toHaveLength(1);
   });
 });
 
@@ -298,7 +313,7 @@ describe('the push dispatcher queueing behind running invocations', () => {
     await collect(engine.events$, 6, (e) => e.type === 'function.invocation.started');
     await writeFile(join(dir, 'warm'), '');
     await Promise.all(warm);
-    expect(engine.functions.runtime.pool.containers('gated')).toHaveLength(6);
+    expect(internals(engine).runtime.pool.containers('gated')).toHaveLength(6);
 
     let running = 0;
     let maxRunning = 0;
@@ -335,7 +350,7 @@ describe('the push dispatcher queueing behind running invocations', () => {
     const first = await engine.functions.invoke('gated', { waitFor: go, n: 0 }, { invocationType: 'Event' });
     await running;
     // Resolved once both reach the runtime, asked to queue behind (a call queues synchronously).
-    const runtime = engine.functions.runtime;
+    const runtime = internals(engine).runtime;
     const invoke = runtime.invoke.bind(runtime);
     let reached = (): void => undefined;
     const bothQueued = new Promise<void>((resolve) => {
@@ -413,7 +428,6 @@ describe('the push dispatcher queueing behind running invocations', () => {
   });
 
   it('sends no more per running invocation than the invoker has room for behind it', async () => {
-    const engine = await openEngine('memory', { asyncInvocation: { maxConcurrencyPerFunction: 1 } });
     let room = 1;
     let outstanding = 0;
     let most = 0;
@@ -433,11 +447,15 @@ describe('the push dispatcher queueing behind running invocations', () => {
         };
       },
     };
-    engine.asyncInvocations.attachInvoker(invoker);
+    const engine = await openEngineWith(
+      'memory',
+      { asyncInvocation: { maxConcurrencyPerFunction: 1 } },
+      { invoker: invoker },
+    );
     const round = async (): Promise<number> => {
       most = 0;
       const done = collect(engine.events$, 12, (e) => e.type === 'async.succeeded');
-      await Promise.all(Array.from({ length: 12 }, (_, i) => engine.asyncInvocations.enqueue('fn', { i })));
+      await Promise.all(Array.from({ length: 12 }, (_, i) => queueOf(engine).enqueue('fn', { i })));
       await done;
       return most;
     };

@@ -13,6 +13,7 @@ import { createEngine } from '../../src/index.js';
 import { HOST_TAG, pruneStaleTmpDirs } from '../../src/runtime/tmp-dirs.js';
 import { onCleanup, openEngine, tempDir } from '../helpers/engines.js';
 import { createFixture } from '../helpers/functions.js';
+import { internals } from '../helpers/harness.js';
 
 /** The id of a process that has exited. */
 async function deadPid(): Promise<number> {
@@ -61,7 +62,7 @@ describe("containers' /tmp directories", () => {
     const running = await openEngine('memory');
     await createFixture(running, 'gated', 'gate.handler');
     await running.functions.invoke('gated', { n: 1 });
-    const [container] = running.functions.runtime.pool.containers('gated');
+    const [container] = internals(running).runtime.pool.containers('gated');
     expect(basename(container?.tmpDir ?? '')).toMatch(
       new RegExp(`^lambdalite-tmp-${HOST_TAG}-${process.pid}-`),
     );

@@ -7,8 +7,8 @@ const HOUR = 3_600_000;
 const START = Date.UTC(2026, 0, 1);
 
 async function openLog(clock: ManualClock) {
-  const { log, events, stream, shard, put } = await openShardLog(clock, 't');
-  const source = await logShardSources(log, events.events$).get(stream.meta.arn);
+  const { log, stream, shard, put } = await openShardLog(clock, 't');
+  const source = await logShardSources(log).get(stream.meta.arn);
   if (!source) throw new Error('no source');
   return { log, stream, shard, source, put };
 }

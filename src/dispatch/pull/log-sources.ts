@@ -1,30 +1,28 @@
 /**
  * The ShardSource adapter over the real shard log: Kinesis-style streams and DynamoDB table
  * streams, read directly through {@link ShardLog.read} (no iterator strings). Wake-ups come from
- * the engine's events: a commit (`stream.appended`), a split/merge, an expired parent, the
- * deletion of the stream or of the table that owns it.
+ * the shard log's own signal (a commit, a split/merge, an expired parent, the deletion of the
+ * stream or of the table that owns it), never from the engine's public events: those are built
+ * only when someone outside observes them.
  */
 import { filter, map, type Observable } from 'rxjs';
-import type { EngineEvent } from '../../events.js';
 import type { StreamRecord } from '../../streams/model.js';
 import { sequenceAt } from '../../streams/sequence.js';
-import type { Position, ShardLog, ShardState, StreamState } from '../../streams/shard-log.js';
+import type { Position, ShardLog, ShardSignal, ShardState, StreamState } from '../../streams/shard-log.js';
 import type { ShardSources } from './deps.js';
 import type { ShardSource, SourceKind, SourceRecord, SourceShard, StartPosition } from './shard-source.js';
-
-const SHARD_SET_EVENTS = new Set(['stream.resharded', 'stream.deleted', 'stream.shardExpired']);
 
 export class LogShardSource implements ShardSource {
   readonly kind: SourceKind;
   readonly arn: string;
   readonly #log: ShardLog;
   readonly #stream: StreamState;
-  readonly #events$: Observable<EngineEvent>;
+  readonly #signals$: Observable<ShardSignal>;
 
-  constructor(log: ShardLog, stream: StreamState, events$: Observable<EngineEvent>) {
+  constructor(log: ShardLog, stream: StreamState) {
     this.#log = log;
     this.#stream = stream;
-    this.#events$ = events$;
+    this.#signals$ = log.signals$;
     this.kind = stream.meta.kind;
     this.arn = stream.meta.arn;
   }
@@ -88,12 +86,10 @@ export class LogShardSource implements ShardSource {
 
   changes$(shardId?: string): Observable<void> {
     const arn = this.arn;
-    return this.#events$.pipe(
-      filter((e) => {
-        if (e.type === 'stream.appended')
-          return e.streamArn === arn && (shardId === undefined || e.shardId === shardId);
-        if (e.type === 'table.deleted') return this.#stream.deleted;
-        return SHARD_SET_EVENTS.has(e.type) && 'streamArn' in e && e.streamArn === arn;
+    return this.#signals$.pipe(
+      filter((s) => {
+        if (s.streamArn !== arn) return false;
+        return s.kind !== 'appended' || shardId === undefined || s.shardId === shardId;
       }),
       map(() => undefined),
     );
@@ -127,7 +123,7 @@ export class LogShardSource implements ShardSource {
 }
 
 /** Shard sources for every stream and table stream of the engine's shard log. */
-export function logShardSources(log: ShardLog, events$: Observable<EngineEvent>): ShardSources {
+export function logShardSources(log: ShardLog): ShardSources {
   const cache = new WeakMap<StreamState, LogShardSource>();
   return {
     async get(arn) {
@@ -135,7 +131,7 @@ export function logShardSources(log: ShardLog, events$: Observable<EngineEvent>)
       if (!stream || stream.deleted) return undefined;
       let source = cache.get(stream);
       if (!source) {
-        source = new LogShardSource(log, stream, events$);
+        source = new LogShardSource(log, stream);
         cache.set(stream, source);
       }
       return source;

@@ -1,248 +1,52 @@
 /**
- * The push side of the engine: a durable queue of asynchronous invocations (invoke Event,
- * bucket notifications, function destinations), its dispatcher, per-function event invoke
- * config, and the dead-letter store. The facade validates and delegates; the queue layout lives
- * in store.ts, one delivery in delivery.ts, scheduling in dispatcher.ts.
+ * `engine.asyncInvocations`: a view of the push queue for operators: what waits, what runs,
+ * what failed, and its per-function settings. Events are queued only through checked paths
+ * (`functions.invoke` with Event, `functions.invokeAsync`, bucket notifications), so this
+ * facade has no way to queue one past IAM.
  *
  * @example
- * const { requestId } = await engine.asyncInvocations.enqueue('resize', { key: 'a.jpg' }); // durable: the 202
  * await engine.asyncInvocations.putEventInvokeConfig('resize', { maximumRetryAttempts: 1 });
  * const failed = await engine.asyncInvocations.deadLetters('resize');
  * await engine.asyncInvocations.redrive('resize');
  */
-import { FUNCTION_NAME, tryParseArn } from '../../arn.js';
-import type { NotificationDelivery, NotificationSink } from '../../buckets/notification-sink.js';
-import type { EngineContext } from '../../context.js';
-import { LambdaliteError } from '../../errors.js';
-import type { FunctionInvoker } from '../../functions/invoker.js';
-import type { BatchOp } from '../../storage/storage.js';
-import { type FunctionConcurrencyInfo, newEntry } from './delivery.js';
-import { type DestinationTargets, unwiredTargets } from './destinations.js';
-import { Dispatcher } from './dispatcher.js';
-import { EventInvokeConfigs } from './event-invoke-config.js';
-import type { AsyncInvocationOptions } from './options.js';
-import { QueueStore } from './store.js';
-import type { DeadLetter, EventInvokeConfig, EventInvokeConfigInput, QueueEntry } from './types.js';
+import type { AsyncQueue } from './async-queue.js';
+import type { DeadLetter, EventInvokeConfig, EventInvokeConfigInput } from './types.js';
 
-function checkName(functionName: unknown): string {
-  if (typeof functionName !== 'string' || !FUNCTION_NAME.test(functionName)) {
-    throw new LambdaliteError(
-      'InvalidParameterValueException',
-      `functionName must be 1-64 characters [a-zA-Z0-9-_], got ${JSON.stringify(functionName)}`,
-    );
-  }
-  return functionName;
-}
+export class AsyncInvocations {
+  readonly #queue: AsyncQueue;
 
-/** A function name from a function ARN (qualified or not) or a plain name. */
-function functionNameOf(arnOrName: string): string {
-  const arn = tryParseArn(arnOrName);
-  if (!arn) return checkName(arnOrName);
-  const [kind, name] = arn.resource.split(':');
-  if (arn.service !== 'lambda' || kind !== 'function') return checkName(arnOrName);
-  return checkName(name);
-}
-
-/** A dead letter back as a fresh entry: same request id, no attempts, age counted from now. */
-function redriven(now: number, letter: DeadLetter): QueueEntry {
-  const entry = newEntry(now, letter.functionName, letter.payload, letter.source, letter.requestId);
-  if (letter.invocationRole !== undefined) entry.invocationRole = letter.invocationRole;
-  return entry;
-}
-
-export interface EnqueueOptions {
-  /** Recorded on the entry and in events; default 'invoke'. */
-  source?: string;
-}
-
-export class AsyncInvocations implements NotificationSink {
-  readonly #ctx: EngineContext;
-  readonly #store: QueueStore;
-  readonly #configs: EventInvokeConfigs;
-  readonly #dispatcher: Dispatcher;
-  readonly #targets: DestinationTargets;
-  /** Entries (and their payload's JSON) queued by deliveryOps, until their batch commits. */
-  readonly #pendingNotifications = new WeakMap<NotificationDelivery, { entry: QueueEntry; json: string }>();
-  #authorize: ((entry: QueueEntry) => Promise<string | undefined>) | undefined;
-
-  constructor(ctx: EngineContext, options: Readonly<AsyncInvocationOptions>) {
-    this.#ctx = ctx;
-    this.#store = new QueueStore(ctx.storage);
-    this.#configs = new EventInvokeConfigs(ctx, this.#store);
-    this.#targets = unwiredTargets();
-    this.#dispatcher = new Dispatcher({
-      ctx,
-      store: this.#store,
-      configs: this.#configs,
-      options,
-      targets: this.#targets,
-      write: async (ops) => {
-        await ctx.storage.batch(ops);
-        this.#store.compactIfChurned();
-      },
-      authorize: async (entry) => this.#authorize?.(entry),
-    });
-    ctx.lifecycle.onClose(() => this.#dispatcher.close());
-  }
-
-  /**
-   * Attaches the function runtime; dispatching starts now (entries queued before wait until
-   * then). `concurrency` lets reserved concurrency 0 send events straight to the failure path.
-   */
-  attachInvoker(invoker: FunctionInvoker, concurrency?: FunctionConcurrencyInfo): void {
-    this.#dispatcher.attach(invoker, concurrency);
-  }
-
-  /**
-   * Sets the check run before each attempt (the engine's IAM wiring); a refusal is a failed
-   * attempt, so revoking a permission stops delivery and the event ends in the failure path.
-   */
-  setDeliveryAuthorizer(authorize: ((entry: QueueEntry) => Promise<string | undefined>) | undefined): void {
-    this.#authorize = authorize;
-  }
-
-  /** Wires stream and bucket destinations to the real services. */
-  setDestinationTargets(targets: Partial<DestinationTargets>): void {
-    if (targets.putStreamRecord) this.#targets.putStreamRecord = targets.putStreamRecord;
-    if (targets.putBucketObject) this.#targets.putBucketObject = targets.putBucketObject;
-  }
-
-  /**
-   * Durably queues one asynchronous invocation and resolves with its request id once the entry
-   * is on disk (the moment AWS answers 202). The caller checks that the function exists.
-   */
-  async enqueue(
-    functionName: string,
-    payload: unknown,
-    options: EnqueueOptions = {},
-  ): Promise<{ requestId: string }> {
-    this.#ctx.lifecycle.assertOpen();
-    checkName(functionName);
-    const body = payload === undefined ? {} : payload;
-    let text: string;
-    try {
-      text = JSON.stringify(body);
-    } catch (err) {
-      throw new LambdaliteError('InvalidRequestContentException', 'payload must be JSON-serialisable', {
-        cause: err,
-      });
-    }
-    const size = Buffer.byteLength(text);
-    const limit = this.#ctx.quotas.asyncPayloadBytes;
-    if (size > limit) {
-      throw new LambdaliteError(
-        'RequestTooLargeException',
-        `payload of ${size} bytes exceeds the asynchronous invocation limit of ${limit} bytes`,
-      );
-    }
-    const entry = newEntry(this.#ctx.clock.now(), functionName, JSON.parse(text), options.source ?? 'invoke');
-    await this.#ctx.storage.batch(this.#store.putEntryOps(entry, text));
-    this.#ctx.events.emit('async.enqueued', {
-      requestId: entry.requestId,
-      functionName,
-      source: entry.source,
-    });
-    this.#dispatcher.offer(entry, text);
-    return { requestId: entry.requestId };
-  }
-
-  /** NotificationSink: the ops that queue one `{ Records: [record] }` event per delivery. */
-  deliveryOps(deliveries: readonly NotificationDelivery[]): BatchOp[] {
-    const now = this.#ctx.clock.now();
-    return deliveries.flatMap((delivery) => {
-      const payload = { Records: [delivery.record] };
-      const entry = newEntry(now, functionNameOf(delivery.functionArn), payload, 'aws:s3');
-      if (delivery.invocationRole !== undefined) entry.invocationRole = delivery.invocationRole;
-      // Serialised once: stored inside the entry and, handed over, sent to the function as is.
-      const json = JSON.stringify(payload);
-      this.#pendingNotifications.set(delivery, { entry, json });
-      return this.#store.putEntryOps(entry, json);
-    });
-  }
-
-  /** NotificationSink: the batch with those ops committed; announce and dispatch them. */
-  committed(deliveries: readonly NotificationDelivery[]): void {
-    for (const delivery of deliveries) {
-      const pending = this.#pendingNotifications.get(delivery);
-      if (!pending) continue;
-      this.#pendingNotifications.delete(delivery);
-      const { entry } = pending;
-      this.#ctx.events.emit('async.enqueued', {
-        requestId: entry.requestId,
-        functionName: entry.functionName,
-        source: entry.source,
-      });
-      this.#dispatcher.offer(entry, pending.json);
-    }
+  /** @internal built by the engine over its queue. */
+  constructor(queue: AsyncQueue) {
+    this.#queue = queue;
   }
 
   /** Replaces the function's config (AWS Put semantics: omitted fields take their defaults). */
-  async putEventInvokeConfig(
-    functionName: string,
-    config: EventInvokeConfigInput,
-  ): Promise<EventInvokeConfig> {
-    this.#ctx.lifecycle.assertOpen();
-    return this.#configs.put(checkName(functionName), config);
+  putEventInvokeConfig(functionName: string, config: EventInvokeConfigInput): Promise<EventInvokeConfig> {
+    return this.#queue.putEventInvokeConfig(functionName, config);
   }
 
   /** The function's config; `ResourceNotFoundException` when none was put. */
-  async getEventInvokeConfig(functionName: string): Promise<EventInvokeConfig> {
-    const config = await this.#configs.get(checkName(functionName));
-    if (!config) {
-      throw new LambdaliteError(
-        'ResourceNotFoundException',
-        `The function ${functionName} has no event invoke config`,
-        { statusCode: 404 },
-      );
-    }
-    return config;
+  getEventInvokeConfig(functionName: string): Promise<EventInvokeConfig> {
+    return this.#queue.getEventInvokeConfig(functionName);
   }
 
-  async deleteEventInvokeConfig(functionName: string): Promise<void> {
-    await this.getEventInvokeConfig(functionName);
-    await this.#configs.delete(functionName);
+  deleteEventInvokeConfig(functionName: string): Promise<void> {
+    return this.#queue.deleteEventInvokeConfig(functionName);
   }
 
   /** Failed events of a function kept in the dead-letter store, oldest failure first. */
-  async deadLetters(functionName: string): Promise<DeadLetter[]> {
-    const letters = await this.#store.deadLetters(checkName(functionName));
-    return letters.sort((a, b) => a.failedAt - b.failedAt || a.requestId.localeCompare(b.requestId));
+  deadLetters(functionName: string): Promise<DeadLetter[]> {
+    return this.#queue.deadLetters(functionName);
   }
 
-  /**
-   * Re-queues dead letters (all of the function's, or those named) with a fresh attempt count
-   * and age, keeping their request ids. Removal and re-queue are one batch.
-   */
-  async redrive(functionName: string, requestIds?: readonly string[]): Promise<{ requestIds: string[] }> {
-    this.#ctx.lifecycle.assertOpen();
-    const letters = await this.deadLetters(functionName);
-    const wanted = requestIds === undefined ? undefined : new Set(requestIds);
-    const chosen = wanted ? letters.filter((l) => wanted.has(l.requestId)) : letters;
-    if (wanted) {
-      const missing = [...wanted].filter((id) => !chosen.some((l) => l.requestId === id));
-      if (missing.length > 0) {
-        throw new LambdaliteError(
-          'ResourceNotFoundException',
-          `no dead letter of function ${functionName} has request id ${missing.map((m) => `'${m}'`).join(', ')}`,
-          { statusCode: 404 },
-        );
-      }
-    }
-    const now = this.#ctx.clock.now();
-    const ops = chosen.flatMap((letter) => [
-      ...this.#store.removeDeadLetterOps(letter),
-      ...this.#store.putEntryOps(redriven(now, letter)),
-    ]);
-    await this.#ctx.storage.batch(ops);
-    const ids = chosen.map((l) => l.requestId);
-    if (ids.length > 0) this.#ctx.events.emit('async.redriven', { functionName, requestIds: ids });
-    this.#dispatcher.wake(functionName);
-    return { requestIds: ids };
+  /** Re-queues dead letters (all, or those named) with fresh attempts, keeping their request ids. */
+  redrive(functionName: string, requestIds?: readonly string[]): Promise<{ requestIds: string[] }> {
+    return this.#queue.redrive(functionName, requestIds);
   }
 
   /** Events waiting in the queue (due or scheduled), all functions. */
   pendingCount(): Promise<number> {
-    return this.#store.countEntries();
+    return this.#queue.pendingCount();
   }
 
   /**
@@ -250,11 +54,11 @@ export class AsyncInvocations implements NotificationSink {
    * timer for the next scheduled retry armed. Tests await it before moving a manual clock.
    */
   idle(): Promise<void> {
-    return this.#dispatcher.idle();
+    return this.#queue.idle();
   }
 
   /** Invocations running right now. */
   get inFlight(): number {
-    return this.#dispatcher.inFlight;
+    return this.#queue.inFlight;
   }
 }

@@ -3,44 +3,23 @@
  * records what happened (removed, rescheduled, handed to a destination or dead-lettered).
  */
 import type { EngineContext } from '../../context.js';
-import { isLambdaliteError } from '../../errors.js';
+import { isLambdaliteError, type Verdict } from '../../errors.js';
 import type { FunctionInvoker, InvocationOutcome } from '../../functions/invoker.js';
 import type { BatchOp } from '../../storage/storage.js';
 
 export { newEntry } from './entry.js';
 
 import { afterFunctionError, afterThrottle, isExpired } from '../retry.js';
+import type { DeliveryDeps } from './delivery-deps.js';
 import type { DestinationTargets } from './destinations.js';
 import type { EventInvokeConfigs } from './event-invoke-config.js';
+
+export type { DeliveryDeps, FunctionConcurrencyInfo } from './delivery-deps.js';
+
 import type { AsyncInvocationOptions } from './options.js';
 import { giveUp, succeed } from './settle.js';
 import type { QueueStore } from './store.js';
 import type { EventInvokeConfig, QueueEntry } from './types.js';
-
-/** What the dispatcher needs to know about a function besides invoking it. */
-export interface FunctionConcurrencyInfo {
-  /** Reserved concurrency of the function, undefined when none is set. */
-  reservedConcurrency(functionName: string): number | undefined;
-}
-
-export interface DeliveryDeps {
-  ctx: EngineContext;
-  store: QueueStore;
-  configs: EventInvokeConfigs;
-  options: Readonly<AsyncInvocationOptions>;
-  invoker: FunctionInvoker;
-  concurrency: FunctionConcurrencyInfo | undefined;
-  targets: DestinationTargets;
-  /** Writes one logical batch (group-committed with others); resolves once durable. */
-  write(ops: readonly BatchOp[]): Promise<void>;
-  /** Tells the dispatcher a function got a new entry (a function destination). */
-  queued(functionName: string): void;
-  /**
-   * Checked before each attempt (IAM: the source may still invoke the function); a refusal,
-   * as text, is a failed attempt: retried, then the on-failure destination or a dead letter.
-   */
-  authorize?(entry: QueueEntry): Promise<string | undefined>;
-}
 
 function errorText(outcome: InvocationOutcome): string {
   const p = outcome.payload as { errorType?: unknown; errorMessage?: unknown } | undefined;
@@ -66,9 +45,10 @@ export async function deliver(deps: DeliveryDeps, entry: QueueEntry, payloadJson
     const failed = { ...entry, lastError: 'function reserved concurrency is 0' };
     return giveUp(deps, failed, config, 'RetriesExhausted', undefined);
   }
-  const denied = await deps.authorize?.(entry);
-  if (denied !== undefined) {
-    const failed: QueueEntry = { ...entry, attempts: entry.attempts + 1, throttles: 0, lastError: denied };
+  const verdict = await deps.authorize?.(entry);
+  if (verdict !== undefined && !verdict.allowed) {
+    const lastError = `${verdict.code}: ${verdict.reason}`;
+    const failed: QueueEntry = { ...entry, attempts: entry.attempts + 1, throttles: 0, lastError };
     return failedAttempt(
       deps,
       entry,

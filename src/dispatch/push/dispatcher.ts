@@ -27,11 +27,13 @@ const LATER_KEYS = 16;
 /** Larger payloads are always left to the scans ({@link Dispatcher.offer}). */
 const OFFER_MAX_BYTES = 64 * 1024;
 
-type BaseDeps = Omit<DeliveryDeps, 'invoker' | 'concurrency' | 'queued'>;
+/** What the dispatcher is built with: the delivery's collaborators, the runtime among them. */
+export type DispatcherDeps = Omit<DeliveryDeps, 'queued'>;
 
 export class Dispatcher {
-  #invoker: FunctionInvoker | undefined;
-  #concurrency: FunctionConcurrencyInfo | undefined;
+  readonly #invoker: FunctionInvoker;
+  readonly #concurrency: FunctionConcurrencyInfo | undefined;
+  #started = false;
   readonly #inFlight = new Map<string, Promise<void>>();
   /** Entries in flight per function, from start until their outcome is written. */
   readonly #perFunction = new Map<string, number>();
@@ -72,28 +74,23 @@ export class Dispatcher {
   #timer: TimerHandle | undefined;
   #closed = false;
 
-  /** The invoker deliveries call, and what every delivery is given: made once per attach. */
-  #calls: DeliveryInvoker | undefined;
-  #delivery: DeliveryDeps | undefined;
+  /** The invoker deliveries call, and what every delivery is given. */
+  readonly #calls: DeliveryInvoker;
+  readonly #delivery: DeliveryDeps;
+  private readonly deps: DispatcherDeps;
 
-  constructor(private readonly deps: BaseDeps) {}
-
-  /** Attaches the invoker (the function runtime) and starts dispatching. */
-  attach(invoker: FunctionInvoker, concurrency?: FunctionConcurrencyInfo): void {
-    this.#invoker = invoker;
-    this.#concurrency = concurrency;
-    this.#calls = new DeliveryInvoker(invoker, (name) => this.#functionCap(name));
-    this.#delivery = {
-      ...this.deps,
-      invoker: this.#calls,
-      concurrency,
-      queued: (name) => this.wake(name),
-    };
-    this.wake();
+  constructor(deps: DispatcherDeps) {
+    this.deps = deps;
+    this.#invoker = deps.invoker;
+    this.#concurrency = deps.concurrency;
+    this.#calls = new DeliveryInvoker(deps.invoker, (name) => this.#functionCap(name));
+    this.#delivery = { ...deps, invoker: this.#calls, queued: (name) => this.wake(name) };
   }
 
-  get attached(): boolean {
-    return this.#invoker !== undefined;
+  /** Starts dispatching (entries queued before wait until then). */
+  start(): void {
+    this.#started = true;
+    this.wake();
   }
 
   /** Invocations running now. */
@@ -112,7 +109,7 @@ export class Dispatcher {
       // It got an entry that is only in storage: read it before taking fresh ones in memory.
       this.#markBacklog(functionName);
     }
-    if (this.#closed || this.#invoker === undefined) return;
+    if (this.#closed || !this.#started) return;
     // Every slot of the function busy and its read-ahead full: the next release rescans anyway.
     if (functionName !== undefined && this.#saturated(functionName)) return;
     if (this.#scanning) {
@@ -138,7 +135,7 @@ export class Dispatcher {
     if (this.#ready.holds(id) || this.#inFlight.has(id)) return;
     if (
       this.#closed ||
-      this.#invoker === undefined ||
+      !this.#started ||
       bytes > OFFER_MAX_BYTES ||
       this.#backlog.has(name) ||
       this.#ready.bytes + bytes > this.deps.options.handOverBytes ||
@@ -334,7 +331,7 @@ export class Dispatcher {
 
   /** Invocations per slot at most, for any function: 1 and the most the invoker queues behind one. */
   #depth(): number {
-    return 1 + (this.#invoker?.queuesBehind ?? 0);
+    return 1 + (this.#invoker.queuesBehind ?? 0);
   }
 
   /** Entries in flight at most: the invocations, and as many again settling as there are slots. */
@@ -367,10 +364,8 @@ export class Dispatcher {
     release: () => void,
     payloadJson: string | undefined,
   ): Promise<void> {
-    const delivery = this.#delivery;
-    if (!delivery) return Promise.resolve();
-    this.#calls?.hold(entry.requestId, release);
-    return deliverSafely(delivery, entry, payloadJson);
+    this.#calls.hold(entry.requestId, release);
+    return deliverSafely(this.#delivery, entry, payloadJson);
   }
 
   #start(
@@ -403,7 +398,7 @@ export class Dispatcher {
       .finally(() => {
         release();
         this.#inFlight.delete(requestId);
-        this.#calls?.forget(requestId);
+        this.#calls.forget(requestId);
         const left = (this.#perFunction.get(functionName) ?? 1) - 1;
         if (left === 0) this.#perFunction.delete(functionName);
         else this.#perFunction.set(functionName, left);

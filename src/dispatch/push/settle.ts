@@ -7,7 +7,7 @@
 import type { InvocationOutcome } from '../../functions/invoker.js';
 import type { BatchOp } from '../../storage/storage.js';
 import type { AsyncFailureCondition } from '../events.js';
-import type { DeliveryDeps } from './delivery.js';
+import type { DeliveryDeps } from './delivery-deps.js';
 import {
   buildDestinationRecord,
   type DestinationCondition,

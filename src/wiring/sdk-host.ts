@@ -3,21 +3,22 @@
  * role with the action and resource AWS would use (docs/notes/iam.md, the enforcement table),
  * then run on the engine's service. Session name of the assumed role: the function name.
  */
-import type { Arns } from '../../arn.js';
-import type { Buckets } from '../../buckets/buckets.js';
-import { fail } from '../../errors.js';
-import type { Functions } from '../../functions/service.js';
-import type { FunctionConfiguration } from '../../functions/types.js';
-import type { Authorizer } from '../../iam/authorizer.js';
-import type { RequestContext } from '../../iam/types.js';
-import type { StreamService } from '../../streams/stream-service.js';
-import type { TableService } from '../../tables/table-service.js';
+import type { Arns } from '../arn.js';
+import type { Buckets } from '../buckets/buckets.js';
+import { fail } from '../errors.js';
+import type { Invocations } from '../functions/invocations.js';
+import type { FunctionConfiguration } from '../functions/types.js';
+import type { Authorizer } from '../iam/authorizer.js';
+import type { RequestContext } from '../iam/types.js';
+import type { StreamService } from '../streams/stream-service.js';
+import type { TableService } from '../tables/table-service.js';
 
 export interface SdkServices {
   readonly buckets: Buckets;
   readonly streams: StreamService;
   readonly tables: TableService;
-  readonly functions: Functions;
+  /** The invoke path without the engine caller's check: the call was checked against the role. */
+  readonly invocations: Invocations;
 }
 
 /** One permission a call needs. */
@@ -36,17 +37,33 @@ interface Operation {
 
 const LOG_ACTIONS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'] as const;
 
+/** The value `get` returns, computed once at the first call. */
+function lazy<T>(get: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    value ??= get();
+    return value;
+  };
+}
+
 const text = (value: unknown): string => (typeof value === 'string' ? value : String(value));
 
 export class SdkHost {
   readonly #operations: Record<string, Record<string, Operation>>;
 
+  /**
+   * `services` is read at the first call: the services are built after the runtime that hosts
+   * this (they need the runtime; the runtime needs this), so the engine passes a getter.
+   */
   constructor(
     private readonly authorizer: Authorizer,
     private readonly arns: Arns,
-    services: SdkServices,
+    services: () => SdkServices,
   ) {
-    const { buckets, streams, tables, functions } = services;
+    const buckets = lazy(() => services().buckets);
+    const streams = lazy(() => services().streams);
+    const tables = lazy(() => services().tables);
+    const functions = lazy(() => services().invocations);
     const object = (args: unknown[], at = 0) => arns.object(text(args[at]), text(args[at + 1]));
     const stream = (name: unknown) => (text(name).startsWith('arn:') ? text(name) : arns.stream(text(name)));
     const table = (name: unknown) => (text(name).startsWith('arn:') ? text(name) : arns.table(text(name)));
@@ -62,19 +79,19 @@ export class SdkHost {
       buckets: {
         putObject: {
           needs: (args) => [{ action: 's3:PutObject', resource: object(args) }],
-          run: (args) => buckets.putObject(a(args, 0), a(args, 1), a(args, 2), a(args, 3)),
+          run: (args) => buckets().putObject(a(args, 0), a(args, 1), a(args, 2), a(args, 3)),
         },
         getObject: {
           needs: (args) => [{ action: 's3:GetObject', resource: object(args) }],
-          run: (args) => buckets.getObject(a(args, 0), a(args, 1)),
+          run: (args) => buckets().getObject(a(args, 0), a(args, 1)),
         },
         headObject: {
           needs: (args) => [{ action: 's3:GetObject', resource: object(args) }],
-          run: (args) => buckets.headObject(a(args, 0), a(args, 1)),
+          run: (args) => buckets().headObject(a(args, 0), a(args, 1)),
         },
         deleteObject: {
           needs: (args) => [{ action: 's3:DeleteObject', resource: object(args) }],
-          run: (args) => buckets.deleteObject(a(args, 0), a(args, 1)),
+          run: (args) => buckets().deleteObject(a(args, 0), a(args, 1)),
         },
         listObjects: {
           needs: (args) => {
@@ -86,39 +103,39 @@ export class SdkHost {
             };
             return [{ action: 's3:ListBucket', resource: arns.bucket(text(args[0])), context }];
           },
-          run: (args) => buckets.listObjects(a(args, 0), a(args, 1)),
+          run: (args) => buckets().listObjects(a(args, 0), a(args, 1)),
         },
         copyObject: {
           needs: (args) => [
             { action: 's3:GetObject', resource: object(args, 0) },
             { action: 's3:PutObject', resource: object(args, 2) },
           ],
-          run: (args) => buckets.copyObject(a(args, 0), a(args, 1), a(args, 2), a(args, 3)),
+          run: (args) => buckets().copyObject(a(args, 0), a(args, 1), a(args, 2), a(args, 3)),
         },
       },
       streams: {
         putRecord: {
           needs: (args) => [{ action: 'kinesis:PutRecord', resource: stream(args[0]) }],
-          run: (args) => streams.putRecord(a(args, 0), a(args, 1)),
+          run: (args) => streams().putRecord(a(args, 0), a(args, 1)),
         },
         putRecords: {
           needs: (args) => [{ action: 'kinesis:PutRecords', resource: stream(args[0]) }],
-          run: (args) => streams.putRecords(a(args, 0), a(args, 1)),
+          run: (args) => streams().putRecords(a(args, 0), a(args, 1)),
         },
       },
       tables: {
-        putItem: tableOp('PutItem', (args) => tables.putItem(a(args, 0), a(args, 1), a(args, 2))),
-        getItem: tableOp('GetItem', (args) => tables.getItem(a(args, 0), a(args, 1))),
+        putItem: tableOp('PutItem', (args) => tables().putItem(a(args, 0), a(args, 1), a(args, 2))),
+        getItem: tableOp('GetItem', (args) => tables().getItem(a(args, 0), a(args, 1))),
         updateItem: tableOp('UpdateItem', (args) =>
-          tables.updateItem(a(args, 0), a(args, 1), a(args, 2), a(args, 3)),
+          tables().updateItem(a(args, 0), a(args, 1), a(args, 2), a(args, 3)),
         ),
-        deleteItem: tableOp('DeleteItem', (args) => tables.deleteItem(a(args, 0), a(args, 1), a(args, 2))),
-        query: tableOp('Query', (args) => tables.query(a(args, 0), a(args, 1))),
+        deleteItem: tableOp('DeleteItem', (args) => tables().deleteItem(a(args, 0), a(args, 1), a(args, 2))),
+        query: tableOp('Query', (args) => tables().query(a(args, 0), a(args, 1))),
       },
       functions: {
         invoke: {
           needs: (args) => [{ action: 'lambda:InvokeFunction', resource: fn(args[0]) }],
-          run: (args) => functions.invokeAuthorized(a(args, 0), args[1], a(args, 2)),
+          run: (args) => functions().invoke(a(args, 0), args[1], a(args, 2)),
         },
         invokeAsync: {
           needs: (args) => [
@@ -128,7 +145,7 @@ export class SdkHost {
               anyOf: ['lambda:InvokeAsync', 'lambda:InvokeFunction'],
             },
           ],
-          run: (args) => functions.invokeAuthorized(a(args, 0), args[1], { invocationType: 'Event' }),
+          run: (args) => functions().invoke(a(args, 0), args[1], { invocationType: 'Event' }),
         },
       },
     };
