@@ -10,6 +10,7 @@ import type { EventHub } from './events.js';
 import type { CallerIdentity } from './iam/types.js';
 import type { LogsOptions } from './observe/logs/types.js';
 import { type ResolvedLogsOptions, resolveLogsOptions } from './observe/logs/validate.js';
+import { type MetricsOptions, resolveMetricsOptions } from './observe/metrics/options.js';
 import { type Quotas, resolveQuotas } from './quotas.js';
 import type { Storage } from './storage/storage.js';
 import { anyValue, isPlainObject, readOptions } from './validation/options.js';
@@ -32,6 +33,8 @@ export interface EngineOptions {
   asyncInvocation?: Partial<AsyncInvocationOptions>;
   /** Stored function logs (`engine.logs`): retention of new groups, storing at all; see {@link LogsOptions}. */
   logs?: LogsOptions;
+  /** Metrics: rollup retention; see {@link MetricsOptions}. */
+  metrics?: Partial<MetricsOptions>;
 }
 
 export interface ResolvedOptions {
@@ -43,6 +46,7 @@ export interface ResolvedOptions {
   readonly callerIdentity: CallerIdentity | undefined;
   readonly asyncInvocation: Readonly<AsyncInvocationOptions>;
   readonly logs: ResolvedLogsOptions;
+  readonly metrics: Readonly<MetricsOptions>;
 }
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -110,6 +114,7 @@ export function resolveOptions(rawOptions?: EngineOptions): ResolvedOptions {
     );
   }
   const asyncInvocation = resolveAsyncInvocationOptions(options.asyncInvocation);
+  const metrics = resolveMetricsOptions(options.metrics);
   return {
     location: location as string | undefined,
     region,
@@ -119,6 +124,7 @@ export function resolveOptions(rawOptions?: EngineOptions): ResolvedOptions {
     callerIdentity: options.callerIdentity,
     asyncInvocation,
     logs: resolveLogsOptions(options.logs),
+    metrics,
   };
 }
 

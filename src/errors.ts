@@ -54,6 +54,10 @@ export const ERROR_CODES = Object.freeze({
   MalformedPolicyDocument: { status: 400 },
   DeleteConflict: { status: 409 },
   ValidationError: { status: 400 },
+  // CloudWatch
+  InvalidParameterValue: { status: 400 },
+  MissingParameter: { status: 400 },
+  InvalidParameterCombination: { status: 400 },
   // Engine
   EngineClosed: { status: 503 },
 } satisfies Record<string, CodeInfo>);
