@@ -62,6 +62,7 @@ const ENGINE_OPTIONS = {
   callerIdentity: callerIdentity,
   asyncInvocation: anyValue<Partial<AsyncInvocationOptions>>(),
   logs: anyValue<LogsOptions>(),
+  metrics: anyValue<Partial<MetricsOptions>>(),
 } as const;
 
 /** `{ policies, arn? }` or `{ roleArn }`; what is inside the policies is checked where they are evaluated. */
