@@ -19,12 +19,47 @@ import type {
   PutObjectOptions,
   PutObjectResult,
 } from '../../buckets/buckets.js';
-import type { ListObjectsOptions, ListObjectsResult } from '../../buckets/listing.js';
+import type { ListObjectsOptions, ListObjectsResult, ObjectSummary } from '../../buckets/listing.js';
 import type { InvokeOptions, InvokeResult } from '../../functions/types.js';
-import type { PutRecordInput, PutRecordOutput, PutRecordsOutput } from '../../streams/model.js';
-import type { Item, ItemUpdate, QueryInput, QueryOutput, WriteOptions } from '../../tables/model.js';
+import type {
+  PutRecordInput,
+  PutRecordOutput,
+  PutRecordsOutput,
+  PutRecordsResultEntry,
+} from '../../streams/model.js';
+import type {
+  Item,
+  ItemCondition,
+  ItemUpdate,
+  QueryInput,
+  QueryOutput,
+  SortKeyCondition,
+  WriteOptions,
+} from '../../tables/model.js';
 import { currentChannel, SdkError } from './channel.js';
 
+export type {
+  GetObjectResult,
+  HeadObjectResult,
+  InvokeOptions,
+  InvokeResult,
+  Item,
+  ItemCondition,
+  ItemUpdate,
+  ListObjectsOptions,
+  ListObjectsResult,
+  ObjectSummary,
+  PutObjectOptions,
+  PutObjectResult,
+  PutRecordInput,
+  PutRecordOutput,
+  PutRecordsOutput,
+  PutRecordsResultEntry,
+  QueryInput,
+  QueryOutput,
+  SortKeyCondition,
+  WriteOptions,
+};
 export { SdkError };
 
 function call<T>(service: string, method: string, args: unknown[]): Promise<T> {
