@@ -117,6 +117,31 @@ export type {
   StoredFailure,
   UpdateMappingInput,
 } from './mappings/types.js';
+export { apply } from './pipeline/apply.js';
+export type { PipelineEngine } from './pipeline/engine.js';
+export type { PipelineIssue } from './pipeline/errors.js';
+export { PipelineError } from './pipeline/errors.js';
+export { formatPlan } from './pipeline/format.js';
+export { loadPipelineFile } from './pipeline/load.js';
+export { STATE_TABLE } from './pipeline/state.js';
+export type {
+  ApplyOptions,
+  BucketSpec,
+  EventInvokeConfigSpec,
+  FunctionSpec,
+  LoadedPipeline,
+  MappingSpec,
+  PermissionSpec,
+  PipelineSpec,
+  Plan,
+  PlanAction,
+  PlanStep,
+  ResourceKind,
+  RoleSpec,
+  SamTemplate,
+  StreamSpec,
+  TableSpec,
+} from './pipeline/types.js';
 export type { Quotas } from './quotas.js';
 export { DEFAULT_QUOTAS, TODAY_QUOTAS } from './quotas.js';
 export type { StopReason } from './runtime/container-types.js';

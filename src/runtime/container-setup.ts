@@ -36,6 +36,7 @@ export function workerOptions(
     tmpDir,
     tmpBytes: o.tmpMb * 1024 * 1024,
     tmpFd,
+    responseBytes: o.responseBytes,
     sdkImports: o.sdkImports,
   };
   const env: Record<string, string> = {
@@ -81,7 +82,7 @@ export function deathError(
   if (reason === 'out-of-memory') {
     return {
       errorType: 'Runtime.ExitError',
-      errorMessage: `${prefix}Runtime exited with error: signal: killed (out of memory: heap limit of ${memoryMb} MB reached)`,
+      errorMessage: `${prefix}Runtime exited with error: signal: killed (out of memory: limit of ${memoryMb} MB reached)`,
       trace: [],
     };
   }

@@ -21,6 +21,8 @@ export interface ContainerOptions {
   sdkImports: boolean;
   memoryMb: number;
   tmpMb: number;
+  /** The synchronous response limit, bytes (quotas.syncPayloadBytes). */
+  responseBytes: number;
   region: string;
   /** The function's own variables. */
   environment: Record<string, string>;

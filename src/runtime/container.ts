@@ -17,10 +17,13 @@ import {
   type FromWorker,
   type InvokeMessage,
   type LogLevel,
+  readFromWorker,
   type SdkCallMessage,
   type SdkResultMessage,
+  tmpQuotaError,
 } from './protocol.js';
 import { spawnWorker } from './spawn.js';
+import { killWriters, TmpWatch } from './tmp-watch.js';
 
 export type { ContainerOptions, StopReason };
 
@@ -92,6 +95,11 @@ export class Container {
   /** Made once: a warm invoke allocates no closure for its deadline. */
   readonly #onDeadline = (): void => void this.stop('timeout');
   #fatal: ErrorShape | undefined;
+  /** The worker reported its memory over the limit (it exits right after). */
+  #memoryOver = false;
+  /** /tmp usage the engine's check found over the quota. */
+  #tmpOver: number | undefined;
+  readonly #tmpWatch: TmpWatch;
   #workerError: (Error & { code?: string }) | undefined;
   #stopReason: StopReason | undefined;
   readonly #exited: Promise<void>;
@@ -107,6 +115,12 @@ export class Container {
   ) {
     this.logGroupName = logGroupName(options.functionName);
     this.#worker = worker;
+    this.#tmpWatch = new TmpWatch(
+      tmpDir,
+      options.tmpMb * 1024 * 1024,
+      () => this.#state === 'busy' && this.alive,
+      (bytes) => void this.#overTmp(bytes),
+    );
     // Output that bypasses the console capture (native writes) still lands in the log.
     worker.stdout.on('data', (chunk: Buffer) => this.#log('INFO', chunk));
     worker.stderr.on('data', (chunk: Buffer) => this.#log('ERROR', chunk));
@@ -167,16 +181,17 @@ export class Container {
   #ready(): Promise<void> {
     let answered = false;
     return new Promise((resolve) => {
-      const onReady = (message: FromWorker): void => {
-        if (typeof message !== 'string' && (message.type === 'ready' || message.type === 'initError')) {
+      const onReady = (raw: unknown): void => {
+        const message = readFromWorker(raw);
+        if (typeof message === 'object' && (message.type === 'ready' || message.type === 'initError')) {
           answered = true;
           if (message.type === 'initError') this.initError = message.error;
           this.#state = 'idle';
           this.#worker.off('message', onReady);
-          this.#worker.on('message', (m: FromWorker) => this.#onMessage(m));
+          this.#worker.on('message', (m: unknown) => this.#onMessage(m));
           resolve();
         } else {
-          this.#onMessage(message);
+          this.#onMessage(raw);
         }
       };
       this.#worker.on('message', onReady);
@@ -196,7 +211,10 @@ export class Container {
     if (text) this.hooks.onLog(this, this.#pending?.requestId, level, text);
   }
 
-  #onMessage(message: FromWorker): void {
+  /** Anything the worker posts; the code can post on the same port, so the shape is checked first. */
+  #onMessage(raw: unknown): void {
+    const message: FromWorker | undefined = readFromWorker(raw);
+    if (message === undefined) return;
     if (typeof message === 'string') {
       // A successful result, the warm path (see protocol.ts).
       const pending = this.#pending;
@@ -216,6 +234,10 @@ export class Container {
         return;
       case 'sdk':
         this.hooks.onSdk?.(this, message);
+        return;
+      case 'memory':
+        this.#memoryOver = true;
+        void this.stop('out-of-memory');
         return;
       case 'result': {
         const pending = this.#pending;
@@ -242,7 +264,17 @@ export class Container {
       this.#startedAt = this.clock.now();
       this.#deadline = this.clock.setTimeout(this.#onDeadline, timeoutMs);
       this.#worker.postMessage(encodeInvoke(message));
+      this.#tmpWatch.start();
     });
+  }
+
+  /** The engine's /tmp check found the quota passed while an invocation ran. */
+  async #overTmp(bytes: number): Promise<void> {
+    if (!this.alive) return;
+    this.#tmpOver = bytes;
+    // First the child processes writing there: a worker blocked in spawnSync ends only then.
+    await killWriters(this.tmpDir);
+    await this.stop('tmp-quota');
   }
 
   /**
@@ -305,6 +337,7 @@ export class Container {
 
   #deathReason(): StopReason {
     if (this.#stopReason) return this.#stopReason;
+    if (this.#memoryOver) return 'out-of-memory';
     if (this.#workerError?.code === 'ERR_WORKER_OUT_OF_MEMORY') return 'out-of-memory';
     if (this.#fatal || this.#workerError) return 'crash';
     return 'exit';
@@ -313,6 +346,7 @@ export class Container {
   async #onExit(code: number): Promise<void> {
     const reason = this.#deathReason();
     this.#state = 'dead';
+    this.#tmpWatch.stop();
     const pending = this.#pending;
     this.#unqueue();
     this.#finish();
@@ -323,7 +357,9 @@ export class Container {
       pending.resolve({
         error:
           this.#fatal ??
-          deathError(pending.requestId, reason, code, this.options.memoryMb, this.#workerError),
+          (this.#tmpOver === undefined
+            ? deathError(pending.requestId, reason, code, this.options.memoryMb, this.#workerError)
+            : tmpQuotaError(this.#tmpOver, this.options.tmpMb * 1024 * 1024)),
         memoryBytes: reason === 'out-of-memory' ? this.options.memoryMb * 1024 * 1024 : 0,
         died: reason,
       });

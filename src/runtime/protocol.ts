@@ -30,6 +30,8 @@ export interface ContainerSpec {
   tmpBytes: number;
   /** A descriptor of tmpDir, opened and closed by the engine (a cheap fstat per invocation). */
   tmpFd?: number;
+  /** The synchronous response limit (quotas.syncPayloadBytes), UTF-8 bytes of the JSON text. */
+  responseBytes: number;
   /** The code mentions `lambdalite/sdk`: register the ESM resolve hook (it costs start-up time). */
   sdkImports: boolean;
 }
@@ -96,14 +98,19 @@ export function encodeResult(requestId: string, memoryBytes: number, payload: st
   return `${memoryBytes}\n${requestId}${payload}`;
 }
 
-/** The payload of an encoded result for `requestId`, or undefined when it answers another request. */
+/**
+ * The payload of an encoded result for `requestId`, or undefined when it answers another request
+ * or is not a result at all (the function's code can post any string on the port).
+ */
 export function decodeResult(
   text: string,
   requestId: string,
 ): { payload: string; memoryBytes: number } | undefined {
   const nl = text.indexOf('\n');
-  if (nl < 0 || !text.startsWith(requestId, nl + 1)) return undefined;
-  return { payload: text.slice(nl + 1 + requestId.length), memoryBytes: Number(text.slice(0, nl)) };
+  if (nl < 1 || !text.startsWith(requestId, nl + 1)) return undefined;
+  const memoryBytes = Number(text.slice(0, nl));
+  if (!isCount(memoryBytes)) return undefined;
+  return { payload: text.slice(nl + 1 + requestId.length), memoryBytes };
 }
 
 /** One `lambdalite/sdk` call made by the function: `service.method(...args)` (structured clone). */
@@ -134,7 +141,80 @@ export type FromWorker =
     }
   /** Sent just before the worker exits on an uncaught exception or unhandled rejection. */
   | { type: 'fatal'; requestId: string | undefined; error: ErrorShape }
+  /** The container's memory (heap and external) passed its limit: the engine ends it. */
+  | { type: 'memory'; memoryBytes: number }
   | SdkCallMessage;
+
+const LOG_LEVELS: ReadonlySet<unknown> = new Set<LogLevel>(['INFO', 'WARN', 'ERROR', 'DEBUG', 'TRACE']);
+
+const isCount = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0;
+
+const isOptionalString = (value: unknown): value is string | undefined =>
+  value === undefined || typeof value === 'string';
+
+function isErrorShape(value: unknown): value is ErrorShape {
+  if (typeof value !== 'object' || value === null) return false;
+  const e = value as Partial<Record<keyof ErrorShape, unknown>>;
+  return (
+    typeof e.errorType === 'string' &&
+    typeof e.errorMessage === 'string' &&
+    Array.isArray(e.trace) &&
+    e.trace.every((line) => typeof line === 'string')
+  );
+}
+
+/**
+ * The message a worker posted, checked for shape, or undefined when it is not one of
+ * {@link FromWorker}. The function's code shares the worker's port (`parentPort`), so anything
+ * may arrive: `null`, numbers, objects with a known `type` and wrong fields. Encoded results
+ * (strings) are checked by {@link decodeResult} against the request they must answer.
+ */
+export function readFromWorker(message: unknown): FromWorker | undefined {
+  if (typeof message === 'string') return message;
+  if (typeof message !== 'object' || message === null) return undefined;
+  const m = message as Record<string, unknown>;
+  switch (m.type) {
+    case 'log':
+      return isOptionalString(m.requestId) && LOG_LEVELS.has(m.level) && typeof m.message === 'string'
+        ? (message as FromWorker)
+        : undefined;
+    case 'result':
+      return typeof m.requestId === 'string' &&
+        isOptionalString(m.payload) &&
+        (m.error === undefined || isErrorShape(m.error)) &&
+        isCount(m.memoryBytes) &&
+        (m.retire === undefined || typeof m.retire === 'boolean')
+        ? (message as FromWorker)
+        : undefined;
+    case 'ready':
+      return isCount(m.initDurationMs) ? (message as FromWorker) : undefined;
+    case 'initError':
+      return isCount(m.initDurationMs) && isErrorShape(m.error) ? (message as FromWorker) : undefined;
+    case 'fatal':
+      return isOptionalString(m.requestId) && isErrorShape(m.error) ? (message as FromWorker) : undefined;
+    case 'memory':
+      return isCount(m.memoryBytes) ? (message as FromWorker) : undefined;
+    case 'sdk':
+      return Number.isSafeInteger(m.id) &&
+        typeof m.service === 'string' &&
+        typeof m.method === 'string' &&
+        Array.isArray(m.args)
+        ? (message as FromWorker)
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The error of an invocation that left /tmp over its quota (the worker's check or the engine's). */
+export function tmpQuotaError(usedBytes: number, quotaBytes: number): ErrorShape {
+  return {
+    errorType: 'Error',
+    errorMessage: `ENOSPC: no space left on device: /tmp holds ${usedBytes} bytes, over its quota of ${quotaBytes} bytes`,
+    trace: [],
+  };
+}
 
 /** AWS's shape for a thrown value (reference §6.6). */
 export function toErrorShape(value: unknown): ErrorShape {

@@ -28,6 +28,7 @@ import {
 } from './log-lines.js';
 import { ContainerPool } from './pool.js';
 import type { ErrorShape, LogLevel, SdkCallMessage } from './protocol.js';
+import { responseTooLarge } from './response-size.js';
 import { codeMentionsSdk } from './sdk/scan.js';
 import { pruneStaleTmpDirs } from './tmp-dirs.js';
 
@@ -259,6 +260,7 @@ export class FunctionRuntime implements FunctionInvoker {
         sdkImports: await codeMentionsSdk(taskRoot),
         memoryMb: config.memorySize,
         tmpMb: this.ctx.quotas.tmpMb,
+        responseBytes: this.ctx.quotas.syncPayloadBytes,
         region: this.ctx.region,
         environment: config.environment,
         revisionId: config.revisionId,
@@ -371,13 +373,10 @@ export class FunctionRuntime implements FunctionInvoker {
     } else if (raw.payload !== undefined) {
       const limit = this.ctx.quotas.syncPayloadBytes;
       // A UTF-16 code unit is at most 3 UTF-8 bytes: count bytes only when the text may be over.
+      // (The worker stops larger results before building them; this covers what it sent anyway.)
       const bytes = raw.payload.length * 3 <= limit ? 0 : Buffer.byteLength(raw.payload);
       if (bytes > limit) {
-        error = {
-          errorType: 'Function.ResponseSizeTooLarge',
-          errorMessage: `Response payload size (${bytes} bytes) exceeded maximum allowed payload size (${limit} bytes).`,
-          trace: [],
-        };
+        error = responseTooLarge(limit, bytes);
       } else {
         result = JSON.parse(raw.payload);
       }
@@ -413,10 +412,11 @@ export class FunctionRuntime implements FunctionInvoker {
       this.#pool.release(functionName, container, reusable);
     }
     this.#changed(functionName);
-    if (raw.died === 'closed' && invocationType === 'Event') {
-      // An event stopped by close has not failed: no outcome, so it stays queued, with no attempt
-      // used, for the next engine on this storage. (A synchronous caller gets the function error;
-      // the lines and events above say what happened in the container either way.)
+    if (raw.died === 'closed') {
+      // Stopped by close, the invocation has not failed: an event stays queued, with no attempt
+      // used, for the next engine on this storage; a synchronous caller learns the engine closed
+      // (a function error would be indistinguishable from a crash of the function). The lines
+      // and events above say what happened in the container either way.
       return fail('EngineClosed', `the engine closed while invocation ${requestId} of ${functionName} ran`);
     }
     const outcome: RunResult = {

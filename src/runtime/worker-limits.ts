@@ -1,11 +1,17 @@
 /**
- * Inside a container: the per-invocation measurements, kept cheap because they run on every
- * warm invoke. Memory is one V8 heap-statistics read (no syscall). /tmp usage is checked with
- * one fstat of the directory (a descriptor the engine holds open) while the directory is empty; a full scan runs only
- * once something has appeared in it (its mtime moved) or while it holds files.
+ * Inside a container: its memory, measured and enforced. The measure is one V8 heap-statistics
+ * read (no syscall): committed heap, malloc'd memory and external memory (ArrayBuffers and
+ * Buffers, which live outside the heap that `resourceLimits` caps). It is taken
+ * - before each allocation made through Buffer's factories, `ArrayBuffer`, `SharedArrayBuffer`
+ *   or a typed array constructor, once every {@link CHECK_BYTES} bytes requested and before any
+ *   single request of that size: these run even inside a synchronous loop, which blocks the
+ *   worker's timers;
+ * - every {@link SAMPLE_MS} ms while an invocation runs and yields (external memory that grows
+ *   any other way: fs.readFile, zlib, crypto, TextEncoder);
+ * - when an invocation ends (its "Max Memory Used" is the peak of all of these).
+ * Over the limit, `over` is called (the worker reports it and exits; the engine ends the
+ * container). Memory not yet collected counts, as a process's RSS does in Lambda.
  */
-import { type Dirent, fstatSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 
 /** The container's committed memory: heap, malloc'd and external (Buffers), in bytes. */
@@ -18,59 +24,121 @@ export function memoryBytes(): number {
   );
 }
 
-/**
- * Bytes under the container's temp directory. Synchronous on purpose (a thread-pool round
- * trip would dominate a warm invocation). No file can appear in the directory without moving
- * its mtime, so while it was empty at the last scan one fstat (on a descriptor opened once,
- * cheaper than a stat by path) answers. A directory removed by the code (nlink 0) is looked
- * up by path from then on.
- */
-export class TmpUsage {
-  #fd: number | undefined;
-  #emptyAt: number | undefined;
+/** Requested bytes between two checks, at most: the overshoot of a loop of small allocations. */
+export const CHECK_BYTES = 1024 * 1024;
+/** The sampler's period while an invocation runs. */
+export const SAMPLE_MS = 10;
 
-  /** `fd`: a descriptor of `dir` the engine opened for this container (and closes after it). */
+export class MemoryGuard {
+  #peak = 0;
+  #unchecked = 0;
+  #running = false;
+  #timer: NodeJS.Timeout | undefined;
+
   constructor(
-    private readonly dir: string,
-    fd: number | undefined,
-  ) {
-    this.#fd = fd;
+    private readonly limitBytes: number,
+    private readonly over: (memoryBytes: number) => void,
+  ) {}
+
+  /** Called before an allocation of `bytes` (a lower bound) is made. */
+  allocating(bytes: number): void {
+    this.#unchecked += bytes;
+    if (this.#unchecked >= CHECK_BYTES) this.check(bytes);
   }
 
-  bytes(): number {
-    const mtime = this.#mtime();
-    if (mtime === undefined || mtime === this.#emptyAt) return 0;
-    const total = dirBytes(this.dir);
-    this.#emptyAt = readdirSync(this.dir).length === 0 ? mtime : undefined;
-    return total;
+  /** Measures now; calls `over` when the memory (plus `extra` about to be allocated) is over. */
+  check(extra = 0): number {
+    this.#unchecked = 0;
+    const now = memoryBytes();
+    if (now > this.#peak) this.#peak = now;
+    if (now + extra > this.limitBytes) this.over(now + extra);
+    return now;
   }
 
-  #mtime(): number | undefined {
-    if (this.#fd !== undefined) {
-      try {
-        const stats = fstatSync(this.#fd);
-        if (stats.nlink > 0) return stats.mtimeMs;
-      } catch {
-        // The code closed the descriptor: look the directory up by path from now on.
-      }
-      this.#fd = undefined;
+  /** An invocation (or init) starts: the peak restarts and the sampler runs. */
+  begin(): void {
+    this.#running = true;
+    this.#peak = 0;
+    this.check();
+    // One timer kept while invocations follow each other; it stops itself once none runs.
+    if (this.#timer === undefined) {
+      this.#timer = setInterval(() => {
+        if (this.#running) this.check();
+        else {
+          clearInterval(this.#timer);
+          this.#timer = undefined;
+        }
+      }, SAMPLE_MS);
+      // Not a reason to keep the loop alive (callbackWaitsForEmptyEventLoop ignores it too).
+      this.#timer.unref();
     }
-    return statSync(this.dir, { throwIfNoEntry: false })?.mtimeMs;
+  }
+
+  /** The invocation ended: its peak, measured once more now. */
+  end(): number {
+    this.#running = false;
+    this.check();
+    return this.#peak;
   }
 }
 
-function dirBytes(dir: string): number {
-  let total = 0;
-  let entries: Dirent[];
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return 0;
+const TYPED_ARRAYS = [
+  'Int8Array',
+  'Uint8Array',
+  'Uint8ClampedArray',
+  'Int16Array',
+  'Uint16Array',
+  'Int32Array',
+  'Uint32Array',
+  'Float32Array',
+  'Float64Array',
+  'BigInt64Array',
+  'BigUint64Array',
+] as const;
+
+/** Bytes a Buffer / typed array factory allocates for `source` (0 when it only views memory). */
+function sourceBytes(source: unknown, perElement = 1): number {
+  if (typeof source === 'number') return source * perElement;
+  if (typeof source === 'string') return source.length;
+  if (source instanceof ArrayBuffer || source instanceof SharedArrayBuffer) return 0;
+  if (typeof source === 'object' && source !== null) {
+    const length = (source as { length?: unknown }).length;
+    if (typeof length === 'number') return length * perElement;
   }
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) total += dirBytes(path);
-    else if (entry.isFile()) total += statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+  return 0;
+}
+
+/**
+ * Routes the allocations of the code's own Buffers and typed arrays through `allocating` (see
+ * {@link MemoryGuard}). Node's internals keep their own references (primordials), untouched.
+ */
+export function hookAllocations(allocating: (bytes: number) => void): void {
+  const factories = Buffer as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const name of ['alloc', 'allocUnsafe', 'allocUnsafeSlow', 'from'] as const) {
+    const original = factories[name] as (...args: unknown[]) => unknown;
+    factories[name] = function (this: unknown, ...args: unknown[]): unknown {
+      allocating(sourceBytes(args[0]));
+      return original.apply(this, args);
+    };
   }
-  return total;
+  const concat = Buffer.concat;
+  Buffer.concat = function (this: unknown, list: readonly Uint8Array[], total?: number) {
+    allocating(total ?? list.reduce((sum, item) => sum + (item?.length ?? 0), 0));
+    return concat.call(this, list, total);
+  } as typeof Buffer.concat;
+  const global = globalThis as unknown as Record<string, unknown>;
+  const wrap = (name: string, perElement: number): void => {
+    const target = global[name] as new (...args: unknown[]) => unknown;
+    global[name] = new Proxy(target, {
+      construct(t, args, newTarget) {
+        allocating(sourceBytes(args[0], perElement));
+        return Reflect.construct(t, args, newTarget) as object;
+      },
+    });
+  };
+  wrap('ArrayBuffer', 1);
+  wrap('SharedArrayBuffer', 1);
+  for (const name of TYPED_ARRAYS) {
+    wrap(name, (global[name] as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT);
+  }
 }

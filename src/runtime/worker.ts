@@ -11,14 +11,17 @@ import {
   encodeResult,
   type FromWorker,
   type ToWorker,
+  tmpQuotaError,
   toErrorShape,
 } from './protocol.js';
+import { boundedError, serialiseResponse } from './response-size.js';
 import { installChannel, SdkChannel } from './sdk/channel.js';
 import * as sdk from './sdk/index.js';
 import { installSdkResolution } from './sdk/resolve.js';
 import { captureConsole } from './worker-console.js';
 import { type ContainerIdentity, type Handler, loadHandler, runHandler } from './worker-handler.js';
-import { memoryBytes, TmpUsage } from './worker-limits.js';
+import { hookAllocations, MemoryGuard } from './worker-limits.js';
+import { TmpQuota, TmpUsage } from './worker-tmp.js';
 
 const port = parentPort;
 if (!port) throw new Error('lambdalite runtime worker must run in a worker thread');
@@ -32,7 +35,13 @@ const sdkExt = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 installSdkResolution(new URL(`./sdk/index${sdkExt}`, import.meta.url), sdk, spec.sdkImports);
 // Listening before init, so SDK calls made while the module loads are answered too.
 port.on('message', (message: ToWorker) => {
-  if (typeof message !== 'string' && !Array.isArray(message) && message.type === 'sdkResult')
+  // The code may emit on parentPort too: only the engine's sdkResult objects settle calls.
+  if (
+    typeof message === 'object' &&
+    message !== null &&
+    !Array.isArray(message) &&
+    message.type === 'sdkResult'
+  )
     channel.settle(message);
 });
 
@@ -55,12 +64,25 @@ process.on('unhandledRejection', (reason) => {
   );
 });
 
+// Taken before the code loads: a handler that replaces process.exit cannot keep its container.
+const exit = process.exit.bind(process);
+
 function fatal(error: ErrorShape, code: number): void {
   send({ type: 'fatal', requestId: currentRequest, error });
-  process.exit(code);
+  exit(code);
 }
 
+// Limits are in force before the module loads: init counts against them too.
+const memory = new MemoryGuard(spec.memoryMb * 1024 * 1024, (memoryBytes) => {
+  send({ type: 'memory', memoryBytes });
+  // Ends the thread at once, even inside a synchronous loop; the engine reports out of memory.
+  exit(137);
+});
+hookAllocations((bytes) => memory.allocating(bytes));
 const tmpUsage = new TmpUsage(spec.tmpDir, spec.tmpFd);
+const tmpQuota = new TmpQuota(spec.tmpDir, spec.tmpBytes);
+tmpQuota.hookWrites();
+memory.begin();
 
 const initStart = performance.now();
 let handler: Awaited<ReturnType<typeof loadHandler>>;
@@ -70,6 +92,7 @@ try {
   handler = toErrorShape(err);
 }
 const initDurationMs = performance.now() - initStart;
+memory.end();
 if (typeof handler === 'function') send({ type: 'ready', initDurationMs });
 else send({ type: 'initError', error: handler, initDurationMs });
 
@@ -99,6 +122,7 @@ function invoke(text: string, fn: Handler): void {
   const requestId = message.requestId;
   currentRequest = requestId;
   const deadline = Date.now() + message.remainingMs;
+  memory.begin();
   const finish = (ok: boolean, value: unknown): void => complete(requestId, ok, value);
   let event: unknown;
   try {
@@ -115,24 +139,22 @@ function complete(requestId: string, ok: boolean, value: unknown): void {
   let error: ErrorShape | undefined;
   if (ok) {
     try {
-      payload = JSON.stringify(value) ?? 'null';
+      const serialised = serialiseResponse(value, spec.responseBytes);
+      if (serialised.ok) payload = serialised.json;
+      else error = serialised.error;
     } catch (err) {
       error = toErrorShape(err);
     }
   } else {
-    error = toErrorShape(value);
+    error = boundedError(toErrorShape(value), spec.responseBytes);
   }
-  // The committed heap only shrinks after GC, so sampling it at the end approximates the peak.
-  const peak = memoryBytes();
+  const peak = memory.end();
   const tmpUsed = tmpUsage.bytes();
+  tmpQuota.measured(tmpUsed);
   if (tmpUsed > spec.tmpBytes) {
-    // Writes are not intercepted; the quota is checked when the invocation ends and a container
-    // over it is failed and discarded with its /tmp.
-    error = {
-      errorType: 'Error',
-      errorMessage: `ENOSPC: no space left on device: /tmp holds ${tmpUsed} bytes, over its quota of ${spec.tmpBytes} bytes`,
-      trace: [],
-    };
+    // Written past the write checks (a FileHandle, a child process): the container is failed
+    // and discarded with its /tmp.
+    error = tmpQuotaError(tmpUsed, spec.tmpBytes);
     send({ type: 'result', requestId, error, memoryBytes: peak, retire: true });
     // A retired container takes nothing more (the engine stops it).
     return;

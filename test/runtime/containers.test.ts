@@ -148,7 +148,7 @@ describe('account concurrency', () => {
 });
 
 describe('engine close', () => {
-  it('terminates busy containers, answering their invocations with an error, and stops idle ones', async () => {
+  it('terminates busy containers, answering their callers EngineClosed (not a function error), and stops idle ones', async () => {
     const engine = await createEngine({ clock: new ManualClock() });
     await createFixture(engine, 'idle', 'styles.promiseHandler');
     await createFixture(engine, 'busy', 'faults.hangs');
@@ -160,8 +160,7 @@ describe('engine close', () => {
     const pending = engine.functions.invoke('busy');
     await started;
     await engine.close();
-    const result = await pending;
-    expect(result.functionError).toBe('Unhandled');
+    await expect(pending).rejects.toMatchObject({ code: 'EngineClosed' });
     expect((await stops).map((s) => s.reason)).toEqual(['closed', 'closed']);
     expect(internals(engine).runtime.pool.inFlight()).toBe(0);
   });

@@ -140,14 +140,19 @@ describe('faults kill only their container and the next invocation works', () =>
     await expectRecovery('unhandled', (await stopped).containerId);
   });
 
-  it('fails an invocation that fills its /tmp past the quota and discards that /tmp', async () => {
+  it('refuses a write past the /tmp quota with ENOSPC; what gets past it fails the invocation and discards that /tmp', async () => {
     await fault('tmp', 'fillsTmp');
     const fits = await engine.functions.invoke('tmp', { bytes: 1000 });
     const { tmp, TMPDIR } = fits.payload as { tmp: string; TMPDIR: string };
     expect(tmp).toBe(TMPDIR);
     expect(tmp).toMatch(/lambdalite-tmp-/);
+    const refused = await engine.functions.invoke('tmp', { bytes: 2 * 1024 * 1024 });
+    expect(refused.payload).toMatchObject({
+      errorMessage: 'ENOSPC: no space left on device, write (/tmp quota of 1048576 bytes)',
+    });
+    expect((await engine.functions.invoke('tmp', { bytes: 10 })).payload).toMatchObject({ tmp });
     const stopped = nextEvent(engine, 'function.container.stopped', (e) => e.functionName === 'tmp');
-    const over = await engine.functions.invoke('tmp', { bytes: 2 * 1024 * 1024 });
+    const over = await engine.functions.invoke('tmp', { bytes: 2 * 1024 * 1024, via: 'handle' });
     expect(over.functionError).toBe('Unhandled');
     expect((over.payload as { errorMessage: string }).errorMessage).toMatch(
       /ENOSPC.*over its quota of 1048576 bytes/,

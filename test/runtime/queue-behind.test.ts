@@ -141,10 +141,11 @@ describe('invocations queued behind a busy container', () => {
     const engine = await openEngine('memory', { clock, quotas: { tmpMb: 1 } });
     await createFixture(engine, 'tmp', 'faults.fillsTmp');
     const runtime = internals(engine).runtime;
+    // Through a FileHandle: past the worker's write checks, so the quota retires the container.
     const call = (id: string, bytes: number, queueBehind = false) =>
       runtime.invoke({
         functionName: 'tmp',
-        payload: { bytes },
+        payload: { bytes, via: 'handle' },
         requestId: id,
         invocationType: 'Event',
         queueBehind,

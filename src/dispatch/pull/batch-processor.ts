@@ -194,6 +194,8 @@ export class BatchProcessor {
     try {
       outcome = await ctx.invoker.invoke(request);
     } catch (err) {
+      // Cut off by the engine's close (EngineClosed): not an attempt, read again after the next open.
+      ctx.signal.throwIfAborted();
       const message = err instanceof Error ? err.message : String(err);
       if (isLambdaliteError(err, 'TooManyRequestsException')) {
         return { kind: 'throttled', requestId, result: LAST_RESULT.throttled, message };
