@@ -184,7 +184,7 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
   const realHost = new SdkHost(authorizer, ctx.arns, () => sdkServices());
   const host = {
     sdkCall: realHost.call.bind(realHost),
-    logsDenied: realHost.logsDenied.bind(realHost),
+    logsAccess: realHost.logsAccess.bind(realHost),
   };
   const runtime = new FunctionRuntime(ctx, registry, seams.runtimeHost ? seams.runtimeHost(host) : host);
   const invoker = seams.invoker ?? runtime;

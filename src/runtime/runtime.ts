@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { EngineContext } from '../context.js';
-import { fail, isLambdaliteError } from '../errors.js';
+import { fail, isLambdaliteError, type Verdict } from '../errors.js';
 import { ensureUnpacked } from '../functions/code.js';
 import type { FunctionInvoker, InvocationOutcome, InvocationRequest } from '../functions/invoker.js';
 import type { FunctionRegistry } from '../functions/registry.js';
@@ -42,8 +42,8 @@ type LogLinePayload = Omit<
 export interface RuntimeHost {
   /** Runs one `lambdalite/sdk` call of a function, checked against its execution role. */
   sdkCall(config: FunctionConfiguration, service: string, method: string, args: unknown[]): Promise<unknown>;
-  /** Undefined when the execution role may write the function's logs; otherwise why not. */
-  logsDenied(config: FunctionConfiguration): Promise<string | undefined>;
+  /** Whether the execution role may write the function's logs (why not, if not). */
+  logsAccess(config: FunctionConfiguration): Promise<Verdict>;
 }
 
 export interface RunOptions {
@@ -250,7 +250,7 @@ export class FunctionRuntime implements FunctionInvoker {
   }
 
   async #start(config: FunctionConfiguration): Promise<Container> {
-    const logsDenied = await this.#host.logsDenied(config);
+    const logs = await this.#host.logsAccess(config);
     const taskRoot = await this.#taskRoot(config);
     const container = await Container.start(
       {
@@ -265,7 +265,7 @@ export class FunctionRuntime implements FunctionInvoker {
         region: this.ctx.region,
         environment: config.environment,
         revisionId: config.revisionId,
-        logsAllowed: logsDenied === undefined,
+        logsAllowed: logs.allowed,
       },
       this.ctx.clock,
       this.#hooks,
@@ -278,13 +278,13 @@ export class FunctionRuntime implements FunctionInvoker {
       initDurationMs: container.initDurationMs,
       ...(container.initError ? { initError: container.initError.errorType } : {}),
     });
-    if (logsDenied !== undefined) {
+    if (!logs.allowed) {
       this.ctx.events.emit('function.logs.denied', {
         functionName: config.functionName,
         containerId: container.id,
         role: config.role,
         logGroupName: container.logGroupName,
-        message: logsDenied,
+        message: logs.reason,
       });
     }
     return container;

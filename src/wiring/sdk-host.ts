@@ -6,7 +6,7 @@
  */
 import type { Arns } from '../arn.js';
 import type { Buckets } from '../buckets/buckets.js';
-import { fail } from '../errors.js';
+import { ALLOWED, fail, refused, type Verdict } from '../errors.js';
 import type { Invocations } from '../functions/invocations.js';
 import type { FunctionConfiguration } from '../functions/types.js';
 import type { Authorizer } from '../iam/authorizer.js';
@@ -76,15 +76,18 @@ export class SdkHost {
     await this.authorizer.assertRoleAllows(config.role, need.action, need.resource, options);
   }
 
-  /** Undefined when the role may create and write the function's log group (reference §7.1). */
-  async logsDenied(config: FunctionConfiguration): Promise<string | undefined> {
+  /** Whether the role may create and write the function's log group (reference §7.1). */
+  async logsAccess(config: FunctionConfiguration): Promise<Verdict> {
     const resource = this.arns.logGroup(`/aws/lambda/${config.functionName}`);
     for (const action of LOG_ACTIONS) {
       const result = await this.authorizer.authorizeRole(config.role, action, resource);
       if (result.decision !== 'Allow') {
-        return `logs of ${config.functionName} are dropped: its execution role ${config.role} is not authorized to perform: ${action} on resource: ${resource}`;
+        return refused(
+          'AccessDeniedException',
+          `logs of ${config.functionName} are dropped: its execution role ${config.role} is not authorized to perform: ${action} on resource: ${resource}`,
+        );
       }
     }
-    return undefined;
+    return ALLOWED;
   }
 }

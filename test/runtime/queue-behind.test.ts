@@ -111,9 +111,9 @@ describe('invocations queued behind a busy container', () => {
     const { engine, clock } = await gatedEngine({
       runtimeHost: (real) => ({
         sdkCall: real.sdkCall,
-        logsDenied: async (config) => {
+        logsAccess: async (config) => {
           if (broken) throw new Error('the role cannot be read');
-          return real.logsDenied(config);
+          return real.logsAccess(config);
         },
       }),
     });
@@ -171,9 +171,9 @@ describe('invocations queued behind a busy container', () => {
     const { engine, clock } = await gatedEngine({
       runtimeHost: (real) => ({
         sdkCall: real.sdkCall,
-        logsDenied: async (config) => {
+        logsAccess: async (config) => {
           if (broken) throw new Error('the role cannot be read');
-          return real.logsDenied(config);
+          return real.logsAccess(config);
         },
       }),
     });

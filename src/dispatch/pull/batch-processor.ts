@@ -178,15 +178,15 @@ export class BatchProcessor {
     const iteratorAgeMs = Math.max(0, ctx.clock.now() - (lastRecord?.arrivalMs ?? ctx.clock.now()));
     ctx.noteIteratorAge(iteratorAgeMs);
     // IAM, before each invoke: a refusal is not an attempt; the batch is retried and blocks the shard.
-    const denied = await ctx.authorizer?.check({
+    const verdict = await ctx.authorizer?.check({
       functionName: fn.functionName,
       eventSourceArn: ctx.eventSourceArn,
       sourceKind: ctx.source.kind,
       role: ctx.settings.role,
       executionRole: fn.role,
     });
-    if (denied !== undefined) {
-      return { kind: 'service', requestId, result: LAST_RESULT.accessDenied, message: denied };
+    if (verdict && !verdict.allowed) {
+      return { kind: 'service', requestId, result: LAST_RESULT.accessDenied, message: verdict.reason };
     }
     this.#emitBatch('mapping.batch.invoked', batch, { attempt, iteratorAgeMs, slice: this.#slice });
     const started = ctx.clock.now();
