@@ -1,6 +1,6 @@
 /**
  * An event or a log line is built only when someone reads it: a subscriber of events$ / of$,
- * or a caller that asked for the log Tail. The engine's own parts never observe events$ (the
+ * a caller that asked for the log Tail, or the stored logs (off here: `logs.persist: false`). The engine's own parts never observe events$ (the
  * pollers wake on the shard log's signal), so with no subscriber the counters stay at zero.
  */
 import { describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { FakeFunctions, ok, ScriptedInvoker } from './helpers/scripted-invoker.j
 
 describe('events and log lines nobody reads', () => {
   it('are not built for invocations, until a subscriber or a Tail asks for them', async () => {
-    const engine = await openEngine();
+    const engine = await openEngine('memory', { logs: { persist: false } });
     const { ctx, runtime } = internals(engine);
     await createFixture(engine, 'logger', 'faults.logs');
     await createFixture(engine, 'thrower', 'faults.throws');
