@@ -4,6 +4,7 @@ import { LambdaliteError } from '../errors.js';
 import { md5Hex } from '../hash.js';
 import { KeyedMutex } from '../storage/keyed-mutex.js';
 import { type BatchOp, delOp, putOp, type Sub } from '../storage/storage.js';
+import { Tombstones } from '../storage/tombstones.js';
 import type { ShardLog, StreamState } from '../streams/shard-log.js';
 import { changeEventName, decorateChange, encodeChange } from './change-record.js';
 import { itemKey, keyOf } from './key-codec.js';
@@ -31,10 +32,9 @@ export class TableService {
   readonly #log: ShardLog;
   readonly #metas: Sub<TableMeta>;
   readonly #items: Sub<AttributeMap>;
-  readonly #tombstones: Sub<string>;
+  readonly #tombstones: Tombstones;
   readonly #tables = new Map<string, TableMeta>();
   readonly #mutex = new KeyedMutex();
-  readonly #pending = new Set<Promise<unknown>>();
   /** Item writes in flight per table uid, so delete can let them finish before purging. */
   readonly #inflight = new Map<string, Set<Promise<unknown>>>();
 
@@ -43,7 +43,9 @@ export class TableService {
     this.#log = log;
     this.#metas = ctx.storage.sublevel<TableMeta>('tables', 'json');
     this.#items = ctx.storage.sublevel<AttributeMap>('table-items', 'json');
-    this.#tombstones = ctx.storage.sublevel<string>('table-tombstones', 'utf8');
+    this.#tombstones = new Tombstones(ctx.storage, 'table-tombstones', (uid) =>
+      this.#items.clear({ gte: `${uid}\x00`, lt: `${uid}\x01` }),
+    );
     log.decorate('dynamodb', decorateChange);
   }
 
@@ -51,10 +53,10 @@ export class TableService {
   static async open(ctx: EngineContext, log: ShardLog): Promise<TableService> {
     const service = new TableService(ctx, log);
     for (const meta of await service.#metas.values().all()) service.#tables.set(meta.name, meta);
-    for (const uid of await service.#tombstones.keys().all()) service.#track(service.#purge(uid));
+    await service.#tombstones.resume();
     ctx.lifecycle.onClose(async () => {
       await service.#mutex.idle();
-      while (service.#pending.size > 0) await Promise.allSettled([...service.#pending]);
+      await service.#tombstones.settled();
     });
     return service;
   }
@@ -116,7 +118,7 @@ export class TableService {
         await Promise.allSettled([...(this.#inflight.get(meta.uid) ?? [])]);
         await this.#ctx.storage.batch([
           delOp(this.#metas, name),
-          putOp(this.#tombstones, meta.uid, name),
+          this.#tombstones.markOp(meta.uid, name),
           ...(stream ? this.#log.deleteOps(stream) : []),
         ]);
       } catch (err) {
@@ -124,7 +126,7 @@ export class TableService {
         throw err;
       }
       if (stream) this.#log.deleted(stream);
-      this.#track(this.#purge(meta.uid));
+      this.#tombstones.purge(meta.uid);
     });
     if (meta.streamArn !== undefined) this.#log.signal({ kind: 'deleted', streamArn: meta.streamArn });
     this.#ctx.events.emit('table.deleted', { tableName: name, tableArn: meta.arn });
@@ -313,16 +315,6 @@ export class TableService {
     const meta = typeof name === 'string' ? this.#tables.get(name) : undefined;
     if (!meta) throw notFound(name);
     return meta;
-  }
-
-  #track(promise: Promise<unknown>): void {
-    const tracked = promise.catch(() => undefined).finally(() => this.#pending.delete(tracked));
-    this.#pending.add(tracked);
-  }
-
-  async #purge(uid: string): Promise<void> {
-    await this.#items.clear({ gte: `${uid}\x00`, lt: `${uid}\x01` });
-    await this.#tombstones.del(uid);
   }
 }
 
