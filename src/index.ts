@@ -6,6 +6,7 @@
 export type { Arn } from './arn.js';
 export { formatArn, parseArn } from './arn.js';
 export type {
+  BucketDescription,
   BucketSummary,
   GetObjectResult,
   HeadObjectResult,
@@ -199,6 +200,7 @@ export type {
   AttributeMap,
   AttributeValue,
   ChangeEventName,
+  CreatedTable,
   CreateTableOptions,
   DynamoDBStreamRecord,
   Item,

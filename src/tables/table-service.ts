@@ -11,6 +11,7 @@ import { itemKey, keyOf } from './key-codec.js';
 import { canonical, itemSize, marshalItem, unmarshalItem } from './marshal.js';
 import type {
   AttributeMap,
+  CreatedTable,
   CreateTableOptions,
   Item,
   ItemCondition,
@@ -67,7 +68,7 @@ export class TableService {
    * @example
    * const { streamArn } = await engine.tables.create('users', { partitionKey: 'id', streamViewType: 'NEW_IMAGE' });
    */
-  async create(name: string, options: CreateTableOptions): Promise<{ arn: string; streamArn?: string }> {
+  async create(name: string, options: CreateTableOptions): Promise<CreatedTable> {
     this.#ctx.lifecycle.assertOpen();
     checkTableName(name);
     const checked = checkCreateTable(options);
@@ -100,7 +101,7 @@ export class TableService {
         tableArn: arn,
         ...(meta.streamArn ? { streamArn: meta.streamArn } : {}),
       });
-      return { arn, ...(meta.streamArn ? { streamArn: meta.streamArn } : {}) };
+      return { ...describeTable(meta), arn, ...(meta.streamArn ? { streamArn: meta.streamArn } : {}) };
     });
   }
 
@@ -134,17 +135,7 @@ export class TableService {
 
   async describe(name: string): Promise<TableDescription> {
     this.#ctx.lifecycle.assertOpen();
-    const m = this.#table(name);
-    return {
-      tableName: m.name,
-      tableArn: m.arn,
-      tableStatus: 'ACTIVE',
-      partitionKey: m.partitionKey,
-      ...(m.sortKey ? { sortKey: m.sortKey } : {}),
-      creationDateTime: new Date(m.createdAt),
-      ...(m.streamViewType ? { streamViewType: m.streamViewType } : {}),
-      ...(m.streamArn ? { latestStreamArn: m.streamArn, latestStreamLabel: m.streamLabel } : {}),
-    };
+    return describeTable(this.#table(name));
   }
 
   /** Table names, sorted. */
@@ -316,6 +307,19 @@ export class TableService {
     if (!meta) throw notFound(name);
     return meta;
   }
+}
+
+function describeTable(m: TableMeta): TableDescription {
+  return {
+    tableName: m.name,
+    tableArn: m.arn,
+    tableStatus: 'ACTIVE',
+    partitionKey: m.partitionKey,
+    ...(m.sortKey ? { sortKey: m.sortKey } : {}),
+    creationDateTime: new Date(m.createdAt),
+    ...(m.streamViewType ? { streamViewType: m.streamViewType } : {}),
+    ...(m.streamArn ? { latestStreamArn: m.streamArn, latestStreamLabel: m.streamLabel } : {}),
+  };
 }
 
 function notFound(name: string): LambdaliteError {
