@@ -176,6 +176,8 @@ export type { StopReason } from './runtime/container-types.js';
 export type { RuntimeEventMap } from './runtime/events.js';
 export type { ThrottleReason } from './runtime/pool.js';
 export type { LogLevel } from './runtime/protocol.js';
+export type { ServeOptions, Server } from './server/serve.js';
+export { serve } from './server/serve.js';
 export type { StreamEventMap } from './streams/events.js';
 export type {
   ChildShard,
