@@ -8,12 +8,12 @@ export { formatArn, parseArn } from './arn.js';
 export type {
   BucketDescription,
   BucketSummary,
+  Buckets,
   GetObjectResult,
   HeadObjectResult,
   PutObjectOptions,
   PutObjectResult,
 } from './buckets/buckets.js';
-export { Buckets } from './buckets/buckets.js';
 export type { ListObjectsOptions, ListObjectsResult, ObjectSummary } from './buckets/listing.js';
 export type {
   LambdaFunctionConfiguration,
