@@ -178,6 +178,7 @@ export type { ThrottleReason } from './runtime/pool.js';
 export type { LogLevel } from './runtime/protocol.js';
 export type { ServeOptions, Server } from './server/serve.js';
 export { serve } from './server/serve.js';
+export type { Credentials } from './server/sigv4.js';
 export type { StreamEventMap } from './streams/events.js';
 export type {
   ChildShard,
