@@ -312,7 +312,8 @@ describe('the push dispatcher queueing behind running invocations', () => {
     const warm = Array.from({ length: 6 }, (_, n) =>
       engine.functions.invoke('gated', { waitFor: gates.name('warm'), n }),
     );
-    await collect(engine.events$, 6, (e) => e.type === 'function.invocation.started');
+    // Six worker threads starting at once on a loaded machine: a generous bound, not a timing.
+    await collect(engine.events$, 6, (e) => e.type === 'function.invocation.started', 60_000);
     gates.open(gates.name('warm'));
     await Promise.all(warm);
     expect(internals(engine).runtime.pool.containers('gated')).toHaveLength(6);
@@ -324,8 +325,8 @@ describe('the push dispatcher queueing behind running invocations', () => {
       if (e.type === 'function.invocation.completed') running--;
     });
     const total = 12;
-    const delivered = collect(engine.events$, total, (e) => e.type === 'async.succeeded', 20_000);
-    const first = collect(engine.events$, 2, (e) => e.type === 'function.invocation.started');
+    const delivered = collect(engine.events$, total, (e) => e.type === 'async.succeeded', 60_000);
+    const first = collect(engine.events$, 2, (e) => e.type === 'function.invocation.started', 60_000);
     await Promise.all(
       Array.from({ length: total }, (_, n) =>
         engine.functions.invoke('gated', { waitFor: gates.name('go'), n }, { invocationType: 'Event' }),
@@ -336,7 +337,7 @@ describe('the push dispatcher queueing behind running invocations', () => {
     await delivered;
     sub.unsubscribe();
     expect(maxRunning).toBe(2);
-  });
+  }, 180_000);
 
   it('leaves running events and those queued behind them queued, with no attempt used, when the engine closes', async () => {
     const location = await tempDir();
