@@ -12,6 +12,8 @@ import type { LogsOptions } from './observe/logs/types.js';
 import { type ResolvedLogsOptions, resolveLogsOptions } from './observe/logs/validate.js';
 import { type Quotas, resolveQuotas } from './quotas.js';
 import type { Storage } from './storage/storage.js';
+import { anyValue, isPlainObject, readOptions } from './validation/options.js';
+import { showValue } from './validation/text.js';
 
 export interface EngineOptions {
   /** LevelDB directory; omitted means an in-memory store that vanishes on close. */
@@ -47,7 +49,32 @@ export const DEFAULT_REGION = 'us-east-1';
 export const DEFAULT_ACCOUNT_ID = '000000000000';
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$/;
 
-export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
+const ENGINE_OPTIONS = {
+  location: anyValue(),
+  region: anyValue(),
+  accountId: anyValue(),
+  quotas: anyValue<Partial<Quotas>>(),
+  clock: anyValue<Clock>(),
+  callerIdentity: callerIdentity,
+  asyncInvocation: anyValue<Partial<AsyncInvocationOptions>>(),
+  logs: anyValue<LogsOptions>(),
+} as const;
+
+/** `{ policies, arn? }` or `{ roleArn }`; what is inside the policies is checked where they are evaluated. */
+function callerIdentity(value: unknown, path: string): CallerIdentity {
+  const shape = `${path} must be { policies, arn? } or { roleArn }`;
+  if (!isPlainObject(value))
+    throw new LambdaliteError('InvalidArgument', `${shape}, got ${showValue(value)}`);
+  const keys = Object.keys(value).sort().join(',');
+  if (keys === 'roleArn' && typeof value.roleArn === 'string') return value as CallerIdentity;
+  const policiesOk = typeof value.policies === 'object' && value.policies !== null;
+  const arnOk = value.arn === undefined || typeof value.arn === 'string';
+  if ((keys === 'policies' || keys === 'arn,policies') && policiesOk && arnOk) return value as CallerIdentity;
+  throw new LambdaliteError('InvalidArgument', `${shape}, got ${showValue(value)}`);
+}
+
+export function resolveOptions(rawOptions?: EngineOptions): ResolvedOptions {
+  const options = readOptions(rawOptions, ENGINE_OPTIONS, 'InvalidArgument');
   const {
     location,
     region = DEFAULT_REGION,
@@ -84,7 +111,7 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
   }
   const asyncInvocation = resolveAsyncInvocationOptions(options.asyncInvocation);
   return {
-    location,
+    location: location as string | undefined,
     region,
     accountId,
     quotas: resolveQuotas(options.quotas),

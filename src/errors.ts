@@ -26,6 +26,7 @@ export const ERROR_CODES = Object.freeze({
   MetadataTooLarge: { status: 400 },
   EntityTooLarge: { status: 400 },
   InvalidArgument: { status: 400 },
+  InvalidRequest: { status: 400 },
   AccessDenied: { status: 403 },
   // Kinesis, DynamoDB
   ResourceNotFoundException: { status: 400 },
