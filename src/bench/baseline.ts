@@ -39,7 +39,7 @@ function figures(
 
 export async function rawRoundTrips(
   records: number,
-  plan: { workers: number; inFlight: number; payload: Buffer },
+  plan: { workers: number; inFlight: number; payload: Buffer; warmup: number },
 ): Promise<BenchFigures> {
   const workers = Array.from({ length: plan.workers }, () => new Worker(ECHO, { eval: true }));
   const pending = new Map<number, () => void>();
@@ -49,21 +49,26 @@ export async function rawRoundTrips(
   const memory = new PeakMemory();
   const sampler = setInterval(() => memory.sample(), 100);
   try {
-    // Spawned and answering before the clock starts, as the function's containers are warm.
+    // Spawned and warmed with as many round trips as the engine's warm-up, as its containers are.
     await Promise.all(workers.map((_, i) => trip(i, i)));
+    const rounds = (count: number, first: number, time: boolean) =>
+      drive({
+        firstIndex: first,
+        records: count,
+        durationMs: undefined,
+        inFlight: plan.inFlight,
+        perCall: 1,
+        onSent: () => undefined,
+        send: async (index) => {
+          const t = performance.now();
+          await trip(index + workers.length, index % workers.length);
+          if (time) latencies.record(performance.now() - t);
+        },
+      });
+    await rounds(plan.warmup, 0, false);
+    memory.reset();
     const started = performance.now();
-    await drive({
-      records,
-      durationMs: undefined,
-      inFlight: plan.inFlight,
-      perCall: 1,
-      onSent: () => undefined,
-      send: async (index) => {
-        const t = performance.now();
-        await trip(index + workers.length, index % workers.length);
-        latencies.record(performance.now() - t);
-      },
-    });
+    await rounds(records, plan.warmup, true);
     return figures(
       `raw worker round trips (${plan.workers} threads)`,
       records,
@@ -90,7 +95,7 @@ export async function rawRoundTrips(
 
 export async function rawLevelDb(
   records: number,
-  plan: { perBatch: number; payload: Buffer },
+  plan: { perBatch: number; payload: Buffer; warmup: number },
 ): Promise<BenchFigures> {
   const dir = await mkdtemp(join(tmpdir(), 'lambdalite-bench-raw-'));
   const db = new ClassicLevel<string, Buffer>(dir, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
@@ -98,33 +103,40 @@ export async function rawLevelDb(
   const latencies = new Latencies();
   const memory = new PeakMemory();
   const sampler = setInterval(() => memory.sample(), 100);
-  try {
-    const started = performance.now();
+  /** Writes `count` records under `prefix` in batches, reads them back; each timed from its batch's start. */
+  const pass = async (prefix: string, count: number, time: boolean): Promise<number> => {
     const batchStarts: number[] = [];
-    for (let first = 0; first < records; first += plan.perBatch) {
-      const count = Math.min(plan.perBatch, records - first);
+    for (let first = 0; first < count; first += plan.perBatch) {
+      const size = Math.min(plan.perBatch, count - first);
       batchStarts.push(performance.now());
       await db.batch(
-        Array.from({ length: count }, (_, i) => ({
+        Array.from({ length: size }, (_, i) => ({
           type: 'put' as const,
-          key: String(first + i).padStart(12, '0'),
+          key: prefix + String(first + i).padStart(12, '0'),
           value: plan.payload,
         })),
       );
     }
-    const it = db.iterator();
+    const it = db.iterator({ gt: prefix, lt: `${prefix}~` });
     let read = 0;
     for (;;) {
       const entries = await it.nextv(1000);
       if (entries.length === 0) break;
       const now = performance.now();
-      // Each record is timed from the start of the batch that wrote it.
-      for (let i = 0; i < entries.length; i++)
-        latencies.record(now - (batchStarts[Math.floor((read + i) / plan.perBatch)] ?? now));
+      if (time)
+        for (let i = 0; i < entries.length; i++)
+          latencies.record(now - (batchStarts[Math.floor((read + i) / plan.perBatch)] ?? now));
       read += entries.length;
       memory.sample();
     }
     await it.close();
+    return read;
+  };
+  try {
+    await pass('w', plan.warmup, false);
+    memory.reset();
+    const started = performance.now();
+    const read = await pass('t', records, true);
     return figures(
       `raw LevelDB batch writes (${plan.perBatch}) + nextv reads`,
       read,

@@ -42,6 +42,11 @@ export class PeakMemory {
     if (m.rss > this.#rss) this.#rss = m.rss;
   }
 
+  reset(): void {
+    this.#heap = 0;
+    this.#rss = 0;
+  }
+
   figures(): { peakHeapMb: number; peakRssMb: number } {
     this.sample();
     return { peakHeapMb: this.#heap / 2 ** 20, peakRssMb: this.#rss / 2 ** 20 };
@@ -65,6 +70,8 @@ export class RecentRate {
  * once, each sending up to `perCall` records. Resolves with the number sent.
  */
 export async function drive(plan: {
+  /** Index of the first record (after a warm-up, the run continues its numbering). */
+  firstIndex?: number;
   records: number | undefined;
   durationMs: number | undefined;
   inFlight: number;
@@ -74,8 +81,9 @@ export async function drive(plan: {
 }): Promise<number> {
   const deadline =
     plan.durationMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + plan.durationMs;
-  const limit = plan.records ?? Number.POSITIVE_INFINITY;
-  let next = 0;
+  const base = plan.firstIndex ?? 0;
+  const limit = base + (plan.records ?? Number.POSITIVE_INFINITY);
+  let next = base;
   const lane = async (): Promise<void> => {
     while (next < limit && performance.now() < deadline) {
       const first = next;
@@ -86,5 +94,5 @@ export async function drive(plan: {
     }
   };
   await Promise.all(Array.from({ length: plan.inFlight }, lane));
-  return next;
+  return next - base;
 }

@@ -17,6 +17,7 @@ export interface ResolvedBench {
   pipeline?: string;
   records: number | undefined;
   durationMs: number | undefined;
+  warmup: number;
   shards: number;
   batchSize: number;
   concurrency: number;
@@ -130,6 +131,13 @@ export async function resolveBenchOptions(options: BenchOptions): Promise<Resolv
     functionName: options.scenario === 'pipeline' ? options.function : 'bench',
     records: durationSec === undefined ? (records ?? BENCH_DEFAULTS.records) : undefined,
     durationMs: durationSec === undefined ? undefined : durationSec * 1000,
+    warmup:
+      options.warmup === 0
+        ? 0
+        : (positiveInt('warmup', options.warmup, 100_000_000) ??
+          (durationSec === undefined
+            ? Math.min(2000, Math.ceil((records ?? BENCH_DEFAULTS.records) / 10))
+            : 500)),
     shards: positiveInt('shards', options.shards, 500) ?? BENCH_DEFAULTS.shards,
     batchSize: positiveInt('batchSize', options.batchSize, 10_000) ?? BENCH_DEFAULTS.batchSize,
     concurrency:

@@ -58,9 +58,19 @@ export async function runBench(options: BenchOptions, hooks: RunBenchHooks = {})
         bench.scenario === 'invoke' ? bench.concurrency : Math.min(bench.concurrency, scenario.inFlight);
       baselinePlan =
         scenario.baseline === 'leveldb'
-          ? () => rawLevelDb(run.records, { perBatch: PULL_PER_CALL, payload: bench.payload })
+          ? () =>
+              rawLevelDb(run.records, {
+                perBatch: PULL_PER_CALL,
+                payload: bench.payload,
+                warmup: bench.warmup,
+              })
           : () =>
-              rawRoundTrips(run.records, { workers, inFlight: scenario.inFlight, payload: bench.payload });
+              rawRoundTrips(run.records, {
+                workers,
+                inFlight: scenario.inFlight,
+                payload: bench.payload,
+                warmup: bench.warmup,
+              });
     } finally {
       await engine.close();
     }
@@ -129,7 +139,7 @@ async function measure(
   const { tally } = scenario;
   const memory = new PeakMemory();
   const recent = new RecentRate();
-  const started = performance.now();
+  let started = performance.now();
   let sent = 0;
   const tick = (): void => {
     memory.sample();
@@ -144,7 +154,22 @@ async function measure(
   };
   const ticker = setInterval(tick, PROGRESS_MS);
   try {
+    if (bench.warmup > 0) {
+      const warm = await drive({
+        records: bench.warmup,
+        durationMs: undefined,
+        inFlight: scenario.inFlight,
+        perCall: scenario.perCall,
+        send: (first, count) => scenario.send(first, count),
+        onSent: () => undefined,
+      });
+      await tally.until(warm);
+      tally.reset();
+      memory.reset();
+    }
+    started = performance.now();
     const total = await drive({
+      firstIndex: bench.warmup,
       records: bench.records,
       durationMs: bench.durationMs,
       inFlight: scenario.inFlight,
@@ -195,6 +220,7 @@ function settingsOf(bench: ResolvedBench, options: BenchOptions): Record<string,
     concurrency: bench.concurrency,
     memoryMb: bench.memoryMb,
     payloadBytes: bench.payload.length,
+    warmup: bench.warmup,
   };
   if (bench.pipeline !== undefined) settings['pipeline'] = bench.pipeline;
   if (bench.records !== undefined) settings['records'] = bench.records;

@@ -47,6 +47,12 @@ export interface BenchOptions {
   timeoutSec?: number;
   /** Payload: a size (`1KiB`, `512`, `2MiB`) or a file's bytes; default 1 KiB. */
   payload?: string;
+  /**
+   * Records sent and drained before the measured run, on both sides (the engine and the raw
+   * baseline), so neither is measured while its containers start and V8 compiles its path.
+   * Default: a tenth of `records`, at most 2,000 (500 for a `durationSec` run); 0 for none.
+   */
+  warmup?: number;
   /** Run the raw baseline too (default true). */
   baseline?: boolean;
 }
@@ -83,6 +89,7 @@ export interface BenchFigures {
   latencyMs: LatencyFigures;
   /** Largest iterator age of a delivered batch (pull), ms. */
   iteratorAgeMs?: { max: number; p99: number };
+  /** Containers started, the warm-up's included. */
   coldStarts: number;
   /** Function errors (records whose run failed, counted per attempt) and records given up. */
   errors: number;

@@ -88,7 +88,6 @@ export function pullScenario(
 ): ScenarioRun {
   const tally = new Tally();
   tally.iteratorAges = new Latencies();
-  const ages = tally.iteratorAges;
   // Per shard, the putRecords calls in order (one call in flight, so sequence numbers rise).
   // A delivered batch is timed from the call that wrote its last record: exact for in-order
   // delivery; with a parallelization factor above 1 a batch may hold records of earlier calls.
@@ -137,7 +136,7 @@ export function pullScenario(
       if (e.uuid !== target.uuid) return;
       switch (e.type) {
         case 'mapping.batch.invoked':
-          ages.record(e.iteratorAgeMs);
+          tally.iteratorAges?.record(e.iteratorAgeMs);
           break;
         case 'mapping.batch.succeeded':
           delivered(e.shardId, e.lastSequenceNumber, e.size);

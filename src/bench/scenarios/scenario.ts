@@ -8,7 +8,7 @@ import type { Engine } from '../../engine.js';
 import { Latencies } from '../measure.js';
 
 export class Tally {
-  readonly latencies = new Latencies();
+  latencies = new Latencies();
   /** Iterator ages of delivered batches (pull). */
   iteratorAges: Latencies | undefined;
   coldStarts = 0;
@@ -17,6 +17,16 @@ export class Tally {
   #done = 0;
   #target = Number.POSITIVE_INFINITY;
   #reached: (() => void) | undefined;
+
+  /** Starts the measured part after a warm-up: cold starts stay counted (the containers stay warm). */
+  reset(): void {
+    this.latencies = new Latencies();
+    if (this.iteratorAges) this.iteratorAges = new Latencies();
+    this.errors = 0;
+    this.retries = 0;
+    this.#done = 0;
+    this.#target = Number.POSITIVE_INFINITY;
+  }
 
   get done(): number {
     return this.#done;
