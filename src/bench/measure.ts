@@ -21,7 +21,8 @@ export class Latencies {
   figures(): LatencyFigures {
     const h = this.#histogram;
     if (h.totalCount === 0) return { p50: 0, p90: 0, p99: 0, max: 0 };
-    const ms = (us: number) => us / 1000;
+    // A percentile is its bucket's highest equivalent value, which can pass the exact maximum.
+    const ms = (us: number) => Math.min(us, h.maxValue) / 1000;
     return {
       p50: ms(h.getValueAtPercentile(50)),
       p90: ms(h.getValueAtPercentile(90)),
