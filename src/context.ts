@@ -8,6 +8,8 @@ import { type AsyncInvocationOptions, resolveAsyncInvocationOptions } from './di
 import { LambdaliteError } from './errors.js';
 import type { EventHub } from './events.js';
 import type { CallerIdentity } from './iam/types.js';
+import type { LogsOptions } from './observe/logs/types.js';
+import { type ResolvedLogsOptions, resolveLogsOptions } from './observe/logs/validate.js';
 import { type Quotas, resolveQuotas } from './quotas.js';
 import type { Storage } from './storage/storage.js';
 
@@ -26,6 +28,8 @@ export interface EngineOptions {
   callerIdentity?: CallerIdentity;
   /** Push dispatcher: retry delays, throttle backoff, concurrency; see {@link AsyncInvocationOptions}. */
   asyncInvocation?: Partial<AsyncInvocationOptions>;
+  /** Stored function logs (`engine.logs`): retention of new groups, storing at all; see {@link LogsOptions}. */
+  logs?: LogsOptions;
 }
 
 export interface ResolvedOptions {
@@ -36,6 +40,7 @@ export interface ResolvedOptions {
   readonly clock: Clock;
   readonly callerIdentity: CallerIdentity | undefined;
   readonly asyncInvocation: Readonly<AsyncInvocationOptions>;
+  readonly logs: ResolvedLogsOptions;
 }
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -86,6 +91,7 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     clock,
     callerIdentity: options.callerIdentity,
     asyncInvocation,
+    logs: resolveLogsOptions(options.logs),
   };
 }
 

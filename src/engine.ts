@@ -29,6 +29,7 @@ import { InvocationChecks } from './iam/invocation-checks.js';
 import { RoleStore } from './iam/roles/role-store.js';
 import { type EngineSeams, registerInternals } from './internal.js';
 import { Mappings } from './mappings/service.js';
+import { Logs } from './observe/logs/logs.js';
 import { FunctionRuntime } from './runtime/runtime.js';
 import { Storage } from './storage/storage.js';
 import { RetentionSweeper } from './streams/retention.js';
@@ -53,6 +54,7 @@ interface EngineParts {
   readonly streams: StreamService;
   readonly tables: TableService;
   readonly mappings: Mappings;
+  readonly logs: Logs;
 }
 
 /**
@@ -75,6 +77,8 @@ export class Engine implements AsyncDisposable {
   readonly tables: TableService;
   /** Event source mappings: stream and table-stream shards polled in order into functions. */
   readonly mappings: Mappings;
+  /** CloudWatch Logs: each function's log group, a stream per container, filter and tail. */
+  readonly logs: Logs;
 
   /** @internal use {@link createEngine}. */
   constructor(ctx: EngineContext, parts: EngineParts) {
@@ -86,6 +90,7 @@ export class Engine implements AsyncDisposable {
     this.streams = parts.streams;
     this.tables = parts.tables;
     this.mappings = parts.mappings;
+    this.logs = parts.logs;
   }
 
   get status(): EngineStatus {
@@ -186,7 +191,15 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
     sdkCall: realHost.call.bind(realHost),
     logsDenied: realHost.logsDenied.bind(realHost),
   };
-  const runtime = new FunctionRuntime(ctx, registry, seams.runtimeHost ? seams.runtimeHost(host) : host);
+  // The log store before the runtime: its close hook then runs after the runtime's and stores
+  // the containers' last lines.
+  const logs = await Logs.open(ctx, resolved.logs);
+  const runtime = new FunctionRuntime(
+    ctx,
+    registry,
+    seams.runtimeHost ? seams.runtimeHost(host) : host,
+    logs.sink,
+  );
   const invoker = seams.invoker ?? runtime;
 
   // 5. The push queue: delivers to the runtime, writes destinations to streams and buckets.
@@ -270,6 +283,7 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
     streams,
     tables,
     mappings,
+    logs,
   });
 
   // 9. Start: the push dispatcher, retention, then (in the background) stored mappings.

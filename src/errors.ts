@@ -45,6 +45,8 @@ export const ERROR_CODES = Object.freeze({
   AccessDeniedException: { status: 403 },
   InvalidZipFileException: { status: 400 },
   ServiceException: { status: 500, retriable: true },
+  // CloudWatch Logs
+  InvalidParameterException: { status: 400 },
   // IAM
   NoSuchEntity: { status: 404 },
   EntityAlreadyExists: { status: 409 },

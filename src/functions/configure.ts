@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { EngineContext } from '../context.js';
 import { fail } from '../errors.js';
 import { type PreparedCode, prepareCode } from './code.js';
+import { validateLoggingConfig } from './logging-config.js';
 import { awsTimestamp } from './registry.js';
 import type { CreateFunctionOptions, FunctionConfiguration, UpdateFunctionOptions } from './types.js';
 import {
@@ -56,6 +57,7 @@ export async function buildCreate(ctx: EngineContext, options: CreateFunctionOpt
     revisionId: randomUUID(),
     state: 'Active',
     packageType: 'Zip',
+    loggingConfig: validateLoggingConfig(o.loggingConfig ?? {}, name),
   };
   if (o.reservedConcurrency !== undefined) {
     config.reservedConcurrency = validateReservedConcurrency(ctx.quotas, o.reservedConcurrency);
@@ -89,6 +91,9 @@ export async function buildUpdate(
   if (o.reservedConcurrency === null) delete config.reservedConcurrency;
   else if (o.reservedConcurrency !== undefined) {
     config.reservedConcurrency = validateReservedConcurrency(ctx.quotas, o.reservedConcurrency);
+  }
+  if (o.loggingConfig !== undefined) {
+    config.loggingConfig = validateLoggingConfig(o.loggingConfig, config.functionName, current.loggingConfig);
   }
   let zip: Buffer | undefined;
   if (o.code !== undefined) {
