@@ -10,7 +10,7 @@ import type { BenchResult } from '../../src/bench/types.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const MAIN = join(root, 'test/fixtures/cli/bench-main.ts');
+const MAIN = join(root, 'src/cli/main.ts');
 const TSX = join(root, 'node_modules/.bin/tsx');
 
 let dir: string;
