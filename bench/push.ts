@@ -17,6 +17,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
+import { setUpPush } from '../src/bench/scenarios/push.js';
 import { buildEngine } from '../src/engine.js';
 import type { FunctionInvoker } from '../src/functions/invoker.js';
 import { createEngine, type Engine } from '../src/index.js';
@@ -132,23 +133,14 @@ export async function endToEndRate(): Promise<number> {
       location: join(location, 'data'),
       asyncInvocation: { maxConcurrencyPerFunction: THREADS },
     });
-    const fn = await engine.functions.create({
+    await engine.functions.create({
       name: 'trivial',
       handler: 'index.handler',
       code: { directory: location },
       role: ROLE,
     });
-    await engine.buckets.create('bench');
-    await engine.functions.addPermission('trivial', {
-      statementId: 's3-bench',
-      action: 'lambda:InvokeFunction',
-      principal: 's3.amazonaws.com',
-      sourceArn: 'arn:aws:s3:::bench',
-      sourceAccount: engine.accountId,
-    });
-    await engine.buckets.putNotificationConfiguration('bench', {
-      lambdaFunctionConfigurations: [{ functionArn: fn.functionArn, events: ['s3:ObjectCreated:*'] }],
-    });
+    // The same wiring as `lambdalite bench --scenario push`: bucket 'bench' notifying the function.
+    await setUpPush(engine, 'trivial');
     const puts = rounds(engine, (prefix, i) => engine.buckets.putObject('bench', `${prefix}-${i}`, BODY));
     // Warm-up, not measured, the same as piscina's: starts the containers and lets V8 optimise
     // the path; the figure is the sustained rate.
