@@ -130,7 +130,7 @@ export const functionsBenchmark: Benchmark = {
       const r = summarise(raw);
       const w = summarise(warm);
       return [
-        figure('warm invoke, sequential', w.rate, 'invokes/s', 'postMessage round trip', r.rate, true, 0.5),
+        figure('warm invoke, sequential', w.rate, 'invokes/s', 'postMessage round trip', r.rate, true, 0.85),
         figure(
           `warm invoke, ${PARALLEL} in flight`,
           middle(parallel),
@@ -148,7 +148,7 @@ export const functionsBenchmark: Benchmark = {
           'raw Worker spawn + round trip',
           middle(rawSpawn),
           false,
-          1.5,
+          1.2,
         ),
       ];
     } finally {
