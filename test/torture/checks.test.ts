@@ -18,6 +18,7 @@ const dump = (over: Partial<Dump> = {}): Dump => ({
   },
   failures: ['f'],
   deadLetters: { flaky: [], doomed: ['d'] },
+  chaosLetters: [{ key: 'x1', lastError: 'Task timed out after 2.00 seconds' }],
   checkpoints: { relay: { s0: '2' }, audit: { t0: '11' } },
   ...over,
 });
@@ -27,6 +28,7 @@ const journals = (over: Partial<Journals> = {}): Journals => ({
   audit: '10 a\n11 b\n',
   flaky: 'f\ng\n',
   doomed: 'd\n',
+  chaos: 'x0 ok\nx1 hang\n',
   ...over,
 });
 const acks: Ack[] = [
@@ -35,6 +37,8 @@ const acks: Ack[] = [
   { kind: 'flaky', key: 'f', fail: true },
   { kind: 'flaky', key: 'g', fail: false },
   { kind: 'doomed', key: 'd', fail: true },
+  { kind: 'chaos', key: 'x0', fail: false, fault: 'ok' },
+  { kind: 'chaos', key: 'x1', fail: true, fault: 'hang' },
 ];
 const BATCH = 10;
 
@@ -72,6 +76,13 @@ describe('the torture verdict', () => {
     );
     const onTime: SeenCheckpoint[] = [{ mapping: 'relay', shardId: 's0', seq: '2', journalBytes: 14 }];
     expect(verdict(acks, onTime, journals(), dump(), BATCH).problems).toEqual([]);
+  });
+
+  it('names a misbehaving chaos event not given up with its own error, and a well-behaved one given up', () => {
+    const letters = [{ key: 'x0', lastError: 'Runtime.ExitError: exit status 3' }];
+    const problems = verdict(acks, [], journals(), dump({ chaosLetters: letters }), BATCH).problems.join();
+    expect(problems).toContain('x0 (ok): Runtime.ExitError');
+    expect(problems).toContain('x1 (hang): not given up');
   });
 
   it('names a given-up event found in neither a destination nor the dead letters', () => {

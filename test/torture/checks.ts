@@ -10,6 +10,7 @@ export interface Journals {
   readonly audit: string;
   readonly flaky: string;
   readonly doomed: string;
+  readonly chaos: string;
 }
 
 export interface Verdict {
@@ -107,6 +108,49 @@ function checkPull(
   return deliveries;
 }
 
+/** What a chaos fault's dead letter says (the engine's error for it). */
+const CHAOS_ERRORS: ReadonlyMap<string, RegExp> = new Map([
+  ['throw', /chaos c/],
+  ['hang', /timed out/i],
+  ['memory', /out of memory/i],
+  ['exit', /exit status 3/],
+  ['tmp', /\/tmp quota/],
+  ['oversize', /ResponseSizeTooLarge/],
+]);
+/**
+ * On a starved machine any invocation may outlast its timeout (an exhausting one often does
+ * before it reaches its memory limit): a timeout is an acceptable way for any event to fail.
+ */
+const TIMED_OUT = /Task timed out/;
+
+/**
+ * Every misbehaving event ran and was given up with its own error (or a timeout); the
+ * well-behaved ones were not given up, except by a timeout.
+ */
+function checkChaos(
+  problems: string[],
+  acks: readonly Ack[],
+  journal: string,
+  letters: Dump['chaosLetters'],
+): void {
+  const ran = new Set(lines(journal).map((l) => l.line.split(' ')[0] ?? ''));
+  const letterOf = new Map(letters.map((l) => [l.key, l.lastError]));
+  expectNone(
+    problems,
+    'chaos: acknowledged events neither run nor given up',
+    acks.filter((a) => !ran.has(a.key) && !letterOf.has(a.key)).map((a) => a.key),
+  );
+  const wrong: string[] = [];
+  for (const a of acks) {
+    const error = letterOf.get(a.key);
+    const expected = CHAOS_ERRORS.get(a.fault ?? '');
+    const fine =
+      error === undefined ? expected === undefined : TIMED_OUT.test(error) || expected?.test(error) === true;
+    if (!fine) wrong.push(`${a.key} (${a.fault}): ${error ?? 'not given up'}`);
+  }
+  expectNone(problems, 'chaos: events given up wrongly (or not at all)', wrong);
+}
+
 export function verdict(
   acks: readonly Ack[],
   checkpoints: readonly SeenCheckpoint[],
@@ -192,6 +236,8 @@ export function verdict(
       .map((a) => a.key),
   );
 
+  checkChaos(problems, acked('chaos'), journals.chaos, dump.chaosLetters);
+
   return {
     problems,
     counts: {
@@ -204,6 +250,7 @@ export function verdict(
       auditDeliveries,
       givenUp: failed.size + flakyLetters.size + doomedLetters.size,
       checkpointsSeen: checkpoints.length,
+      chaosGivenUp: dump.chaosLetters.length,
     },
   };
 }

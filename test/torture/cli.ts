@@ -1,5 +1,6 @@
 /**
- * The long crash torture: `npm run torture -- --cycles 200 [--seed N] [--kill-within 400]`.
+ * The long crash torture: `npm run torture -- --cycles 200 [--seed N] [--kill-within 400]
+ * [--faults throw,hang,...] [--keep]` (every chaos fault by default).
  * Prints each cycle, then the counts, or the broken promises with the seed to replay
  * (`TORTURE_SEED=N npm run torture -- --cycles 200`). Exits non-zero on failure.
  */
@@ -7,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeFailure, runTorture, tortureSeed } from './driver.js';
+import { ALL_FAULTS, describeFailure, runTorture, tortureSeed } from './driver.js';
 
 const { values } = parseArgs({
   options: {
@@ -15,6 +16,7 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     'kill-within': { type: 'string', default: '300' },
     keep: { type: 'boolean', default: false },
+    faults: { type: 'string', default: ALL_FAULTS.join(',') },
   },
 });
 const seed = values.seed !== undefined ? Number(values.seed) : tortureSeed();
@@ -27,6 +29,7 @@ const result = await runTorture({
   dir,
   killWithin: Number(values['kill-within']),
   stallMs: 120_000,
+  faults: values.faults === '' ? [] : values.faults.split(','),
   log: (line) => console.log(line),
 });
 const seconds = Math.round((Date.now() - started) / 1000);

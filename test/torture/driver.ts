@@ -14,8 +14,23 @@ import { mulberry32 } from './random.js';
 import type { Ack, Dump, SeenCheckpoint } from './types.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/torture-child.ts', import.meta.url));
+/** Every chaos fault the child knows. */
+export const ALL_FAULTS = Object.freeze([
+  'ok',
+  'throw',
+  'hang',
+  'memory',
+  'exit',
+  'tmp',
+  'print',
+  'oversize',
+]);
+/** The faults that cost no waiting (no timeout to sit out, no heap to fill): the CI form's. */
+export const QUICK_FAULTS = Object.freeze(['ok', 'throw', 'exit', 'tmp', 'print', 'oversize']);
 /** The child's mappings' batch size (torture-child.ts). */
 const BATCH = 10;
+/** chaos faults whose invocation succeeds (a big log is not an error). */
+const SUCCEEDING = new Set(['ok', 'print']);
 
 export interface TortureOptions {
   readonly seed: number;
@@ -24,6 +39,8 @@ export interface TortureOptions {
   readonly dir: string;
   /** A cycle is killed after 1..killWithin lines of progress (acks and checkpoints). */
   readonly killWithin: number;
+  /** chaos faults mixed in (see torture-child.ts); hang and memory make a cycle slow. */
+  readonly faults: readonly string[];
   /** Longest wait for a child's next line before it counts as hung, ms. */
   readonly stallMs: number;
   readonly log?: (line: string) => void;
@@ -54,12 +71,23 @@ function runChild(
   killAfter: number | undefined,
   acks: Ack[],
   checkpoints: SeenCheckpoint[],
+  outcomes: Map<string, number>,
 ): Promise<ChildRun> {
   const location = join(options.dir, 'db');
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', CHILD, location, options.dir, mode, String(options.seed), String(cycle)],
+      [
+        '--import',
+        'tsx',
+        CHILD,
+        location,
+        options.dir,
+        mode,
+        String(options.seed),
+        String(cycle),
+        options.faults.join(','),
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let progress = 0;
@@ -88,7 +116,10 @@ function runChild(
       const [what, a = '', b = '', c = ''] = line.split(' ');
       if (what === 'ready') ready = true;
       else if (what === 'done') ending ??= 'done';
+      else if (what === 'ack' && a === 'chaos')
+        acks.push({ kind: 'chaos', key: b, fail: !SUCCEEDING.has(c), fault: c });
       else if (what === 'ack') acks.push({ kind: a as Ack['kind'], key: b, fail: c === '1' });
+      else if (what === 'outcome') outcomes.set(a, (outcomes.get(a) ?? 0) + 1);
       else if (what === 'ckpt') {
         const mapping = a as SeenCheckpoint['mapping'];
         checkpoints.push({
@@ -113,15 +144,16 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
   const random = mulberry32(options.seed);
   const acks: Ack[] = [];
   const checkpoints: SeenCheckpoint[] = [];
+  const outcomes = new Map<string, number>();
   const problems: string[] = [];
   for (let cycle = 0; cycle < options.cycles && problems.length === 0; cycle++) {
     const killAfter = 1 + Math.floor(random() * options.killWithin);
-    const run = await runChild(options, 'load', cycle, killAfter, acks, checkpoints);
+    const run = await runChild(options, 'load', cycle, killAfter, acks, checkpoints, outcomes);
     log(`cycle ${cycle}: killed after ${killAfter} lines (${acks.length} acks so far): ${run.ending}`);
     if (run.ending !== 'killed') problems.push(`load cycle ${cycle}: ${run.ending}`);
   }
   if (problems.length > 0) return { seed: options.seed, cycles: options.cycles, problems, counts: {} };
-  const drain = await runChild(options, 'drain', options.cycles, undefined, acks, checkpoints);
+  const drain = await runChild(options, 'drain', options.cycles, undefined, acks, checkpoints, outcomes);
   log(`drain: ${drain.ending}`);
   if (drain.ending !== 'done') {
     return { seed: options.seed, cycles: options.cycles, problems: [`drain: ${drain.ending}`], counts: {} };
@@ -134,9 +166,12 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
     audit: read('audit'),
     flaky: read('flaky'),
     doomed: read('doomed'),
+    chaos: read('chaos'),
   };
   const dump = JSON.parse(readFileSync(join(options.dir, 'dump.json'), 'utf8')) as Dump;
-  return { seed: options.seed, cycles: options.cycles, ...verdict(acks, checkpoints, journals, dump, BATCH) };
+  const judged = verdict(acks, checkpoints, journals, dump, BATCH);
+  const counted = Object.fromEntries([...outcomes].map(([outcome, n]) => [`chaos outcome ${outcome}`, n]));
+  return { seed: options.seed, cycles: options.cycles, ...judged, counts: { ...judged.counts, ...counted } };
 }
 
 /** The seed from TORTURE_SEED, else a fresh one. */

@@ -16,15 +16,19 @@ export interface Dump {
   /** Keys of the events in the on-failure destination stream `failures`. */
   readonly failures: string[];
   readonly deadLetters: { readonly flaky: string[]; readonly doomed: string[] };
+  /** The dead letters of `chaos`, with the error each was given up with. */
+  readonly chaosLetters: Array<{ readonly key: string; readonly lastError: string }>;
   /** Stored checkpoints per mapping, per shard. */
   readonly checkpoints: { readonly relay: Record<string, string>; readonly audit: Record<string, string> };
 }
 
 /** A write or invoke the child printed once the engine acknowledged it. */
 export interface Ack {
-  readonly kind: 'obj' | 'flaky' | 'doomed';
+  readonly kind: 'obj' | 'flaky' | 'doomed' | 'chaos';
   readonly key: string;
   readonly fail: boolean;
+  /** chaos only: how the function misbehaves. */
+  readonly fault?: string;
 }
 
 /** A checkpoint the child printed, with the size its function's journal had when the parent read it. */
