@@ -89,6 +89,20 @@ export function isLambdaliteError(err: unknown, code?: ErrorCode): err is Lambda
   return err instanceof LambdaliteError && (code === undefined || err.code === code);
 }
 
+/**
+ * A value for an error message, whatever the caller passed: strings as they are, anything else
+ * as JSON, and an object that refuses both (`{ toString: undefined }`, a cycle) by its tag,
+ * so building the message never throws in place of the error it describes.
+ */
+export function shown(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? typeof value;
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
 /** Shorthand for `throw new LambdaliteError(...)` in expression position. */
 export function fail(code: ErrorCode, message: string, options?: LambdaliteErrorOptions): never {
   throw new LambdaliteError(code, message, options);

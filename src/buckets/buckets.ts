@@ -7,9 +7,11 @@
  * const { eTag } = await engine.buckets.putObject('photos', 'cat.jpg', bytes, { contentType: 'image/jpeg' });
  * engine.buckets.events$.subscribe((record) => console.log(record.eventName, record.s3.object.key));
  */
+
 import type { Observable } from 'rxjs';
 import type { EngineContext } from '../context.js';
 import { md5Hex } from '../hash.js';
+import { optionsObject } from '../options-object.js';
 import {
   type BucketService,
   type BucketServiceDeps,
@@ -112,9 +114,10 @@ export class Buckets {
     bucket: string,
     key: string,
     body: Buffer | Uint8Array | string,
-    options: PutObjectOptions = {},
+    given?: PutObjectOptions,
   ): Promise<PutObjectResult> {
     assertKey(key);
+    const options = optionsObject(given, 'options', 'InvalidArgument');
     const buffer = bodyBuffer(body);
     const write = {
       body: buffer,

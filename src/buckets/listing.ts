@@ -5,8 +5,10 @@
  * every key that starts with it, so a page boundary inside a run of rolled-up keys never
  * repeats the prefix on the next page.
  */
+
 import { createHash } from 'node:crypto';
 import { fail } from '../errors.js';
+import { optionsObject } from '../options-object.js';
 import { SEP, SEP_END } from '../storage/keys.js';
 import { decodeObject, type ObjectStore } from './object-store.js';
 
@@ -114,8 +116,9 @@ function optionalString(value: unknown, name: string): string | undefined {
 export async function listObjects(
   store: ObjectStore,
   bucket: string,
-  options: ListObjectsOptions = {},
+  given?: ListObjectsOptions,
 ): Promise<ListObjectsResult> {
+  const options = optionsObject(given, 'options', 'InvalidArgument');
   const prefix = optionalString(options.prefix, 'prefix') ?? '';
   const delimiter = optionalString(options.delimiter, 'delimiter') || undefined;
   const startAfter = optionalString(options.startAfter, 'startAfter');

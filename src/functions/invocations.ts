@@ -5,9 +5,11 @@
  * check; the in-function SDK passes none because its call was checked against the function's
  * execution role before it got here.
  */
+
 import { randomUUID } from 'node:crypto';
 import type { EngineContext } from '../context.js';
 import { fail } from '../errors.js';
+import { optionsObject } from '../options-object.js';
 import { assertPayloadSize, serialisePayload } from '../payload.js';
 import type { AsyncInvocationQueue } from './async-queue.js';
 import type { InvocationOutcome, InvocationRequest } from './invoker.js';
@@ -51,11 +53,12 @@ export class Invocations {
   async invoke(
     name: string,
     payload: unknown,
-    options: InvokeOptions = {},
+    given: InvokeOptions | undefined,
     check?: InvokeCheck,
   ): Promise<InvokeResult> {
     this.#ctx.lifecycle.assertOpen();
     const functionName = this.#resolve(name);
+    const options = optionsObject(given, 'options', 'InvalidParameterValueException');
     const type = options.invocationType ?? 'RequestResponse';
     if (!INVOCATION_TYPES.has(type)) {
       fail(

@@ -5,8 +5,10 @@
  * engine over the same role store and given to the services that check; it is not reachable
  * from here.
  */
+
 import type { EngineContext } from '../context.js';
 import { LambdaliteError } from '../errors.js';
+import { optionsObject } from '../options-object.js';
 import { parsePolicy } from './parse.js';
 import type { LoadedRole, RoleStore } from './roles/role-store.js';
 import type { CreateRoleInput, Role, RolePolicy, RoleRecord, RoleUsage } from './roles/types.js';
@@ -107,7 +109,8 @@ export class Iam {
   }
 
   /** Roles sorted by name, optionally only those whose path starts with `pathPrefix`. */
-  async listRoles(options: { pathPrefix?: string } = {}): Promise<Role[]> {
+  async listRoles(given?: { pathPrefix?: string }): Promise<Role[]> {
+    const options = optionsObject(given, 'options', 'ValidationError');
     this.#ctx.lifecycle.assertOpen();
     const prefix = options.pathPrefix ?? '/';
     return (await this.#store.list())

@@ -5,6 +5,7 @@
  * destinations are given at construction (see docs/notes/mappings.md); `start()` restarts the
  * stored enabled mappings once the engine is open.
  */
+
 import type { EngineContext } from '../context.js';
 import type {
   FailureDestinations,
@@ -16,6 +17,7 @@ import { MappingRunner } from '../dispatch/pull/mapping-runner.js';
 import { type BackoffPolicy, DEFAULT_PULL_BACKOFF } from '../dispatch/retry.js';
 import { LambdaliteError } from '../errors.js';
 import type { FunctionInvoker } from '../functions/invoker.js';
+import { optionsObject } from '../options-object.js';
 import { KeyedMutex } from '../storage/keyed-mutex.js';
 import { prepareCreate } from './create.js';
 import { MappingStore } from './store.js';
@@ -124,8 +126,9 @@ export class Mappings {
     return this.#view(await this.#require(uuid));
   }
 
-  async list(filter: { functionName?: string; eventSourceArn?: string } = {}): Promise<EventSourceMapping[]> {
+  async list(given?: { functionName?: string; eventSourceArn?: string }): Promise<EventSourceMapping[]> {
     this.#ctx.lifecycle.assertOpen();
+    const filter = optionsObject(given, 'filter', 'InvalidParameterValueException');
     const name =
       filter.functionName === undefined
         ? undefined

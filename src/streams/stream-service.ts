@@ -4,10 +4,12 @@
  * resharding.ts and the retention sweeper. Every method accepts a stream name or its ARN; the
  * reader methods (getShardIterator, getRecords, records$) also accept a table's stream ARN.
  */
+
 import type { Observable } from 'rxjs';
 import { parseArn } from '../arn.js';
 import type { EngineContext } from '../context.js';
 import { LambdaliteError } from '../errors.js';
+import { optionsObject } from '../options-object.js';
 import { decodeIterator, encodeIterator } from './iterator-token.js';
 import {
   type ChildShard,
@@ -64,8 +66,9 @@ export class StreamService {
    * @example
    * await engine.streams.create('clicks', { shardCount: 2 });
    */
-  async create(name: string, options: CreateStreamOptions = {}): Promise<StreamDescription> {
+  async create(name: string, given?: CreateStreamOptions): Promise<StreamDescription> {
     this.#ctx.lifecycle.assertOpen();
+    const options = optionsObject(given, 'options', 'InvalidArgumentException');
     checkStreamName(name);
     const shardCount = checkShardCount(options.shardCount ?? STREAM_DEFAULTS.shardCount);
     const retentionHours = checkRetentionHours(
@@ -224,8 +227,9 @@ export class StreamService {
    * Reads the next records of a shard. `nextShardIterator` is null once a closed shard was read
    * to its end; `childShards` then names the shards to read next.
    */
-  async getRecords(shardIterator: string, options: { limit?: number } = {}): Promise<GetRecordsOutput> {
+  async getRecords(shardIterator: string, given?: { limit?: number }): Promise<GetRecordsOutput> {
     this.#ctx.lifecycle.assertOpen();
+    const options = optionsObject(given, 'options', 'InvalidArgumentException');
     const now = this.#ctx.clock.now();
     const limit = checkLimit(options.limit);
     const token = decodeIterator(shardIterator, now);

@@ -1,7 +1,8 @@
 import { ulid } from 'ulid';
 import type { EngineContext } from '../context.js';
-import { LambdaliteError } from '../errors.js';
+import { LambdaliteError, shown } from '../errors.js';
 import { md5Hex } from '../hash.js';
+import { optionsObject } from '../options-object.js';
 import { KeyedMutex } from '../storage/keyed-mutex.js';
 import { type BatchOp, delOp, putOp, type Sub } from '../storage/storage.js';
 import type { ShardLog, StreamState } from '../streams/shard-log.js';
@@ -152,8 +153,9 @@ export class TableService {
   }
 
   /** Writes the whole item (replacing any item with the same key). */
-  async putItem(name: string, item: Item, options: WriteOptions = {}): Promise<void> {
+  async putItem(name: string, item: Item, given?: WriteOptions): Promise<void> {
     this.#ctx.lifecycle.assertOpen();
+    const options = optionsObject(given, 'options', 'ValidationException');
     const meta = this.#table(name);
     checkItemObject(item, 'item');
     const key = keyOf(meta, item, 'item');
@@ -177,9 +179,10 @@ export class TableService {
     name: string,
     key: Item,
     update: ItemUpdate,
-    options: WriteOptions = {},
+    given?: WriteOptions,
   ): Promise<Item | undefined> {
     this.#ctx.lifecycle.assertOpen();
+    const options = optionsObject(given, 'options', 'ValidationException');
     const meta = this.#table(name);
     const itemKeyValues = keyOf(meta, checkItemObject(key, 'key'));
     const set = update?.set === undefined ? {} : checkItemObject(update.set, 'update.set');
@@ -214,8 +217,9 @@ export class TableService {
   }
 
   /** Deletes the item with this key (no error, and no record, if it does not exist). */
-  async deleteItem(name: string, key: Item, options: WriteOptions = {}): Promise<void> {
+  async deleteItem(name: string, key: Item, given?: WriteOptions): Promise<void> {
     this.#ctx.lifecycle.assertOpen();
+    const options = optionsObject(given, 'options', 'ValidationException');
     const meta = this.#table(name);
     await this.#write(meta, keyOf(meta, checkItemObject(key, 'key')), () => undefined, options.condition);
   }
@@ -326,10 +330,10 @@ export class TableService {
   }
 }
 
-function notFound(name: string): LambdaliteError {
+function notFound(name: unknown): LambdaliteError {
   return new LambdaliteError(
     'ResourceNotFoundException',
-    `Requested resource not found: Table: ${name} not found`,
+    `Requested resource not found: Table: ${shown(name)} not found`,
   );
 }
 

@@ -191,6 +191,15 @@ export class AsyncQueue implements NotificationSink {
    */
   async redrive(functionName: string, requestIds?: readonly string[]): Promise<{ requestIds: string[] }> {
     this.#ctx.lifecycle.assertOpen();
+    if (
+      requestIds !== undefined &&
+      !(Array.isArray(requestIds) && requestIds.every((id) => typeof id === 'string'))
+    ) {
+      throw new LambdaliteError(
+        'InvalidParameterValueException',
+        `requestIds must be an array of request ids, got ${JSON.stringify(requestIds) ?? typeof requestIds}`,
+      );
+    }
     const letters = await this.deadLetters(functionName);
     const wanted = requestIds === undefined ? undefined : new Set(requestIds);
     const chosen = wanted ? letters.filter((l) => wanted.has(l.requestId)) : letters;
