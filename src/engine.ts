@@ -29,6 +29,8 @@ import { InvocationChecks } from './iam/invocation-checks.js';
 import { RoleStore } from './iam/roles/role-store.js';
 import { type EngineSeams, registerInternals } from './internal.js';
 import { Mappings } from './mappings/service.js';
+import { Logs } from './observe/logs/logs.js';
+import { Metrics } from './observe/metrics/metrics.js';
 import { FunctionRuntime } from './runtime/runtime.js';
 import { Storage } from './storage/storage.js';
 import { RetentionSweeper } from './streams/retention.js';
@@ -53,6 +55,8 @@ interface EngineParts {
   readonly streams: StreamService;
   readonly tables: TableService;
   readonly mappings: Mappings;
+  readonly logs: Logs;
+  readonly metrics: Metrics;
 }
 
 /**
@@ -75,6 +79,10 @@ export class Engine implements AsyncDisposable {
   readonly tables: TableService;
   /** Event source mappings: stream and table-stream shards polled in order into functions. */
   readonly mappings: Mappings;
+  /** CloudWatch Logs: each function's log group, a stream per container, filter and tail. */
+  readonly logs: Logs;
+  /** CloudWatch-style metrics: AWS/Lambda's, custom and EMF ones; statistics, watch, Prometheus. */
+  readonly metrics: Metrics;
 
   /** @internal use {@link createEngine}. */
   constructor(ctx: EngineContext, parts: EngineParts) {
@@ -86,6 +94,8 @@ export class Engine implements AsyncDisposable {
     this.streams = parts.streams;
     this.tables = parts.tables;
     this.mappings = parts.mappings;
+    this.logs = parts.logs;
+    this.metrics = parts.metrics;
   }
 
   get status(): EngineStatus {
@@ -158,6 +168,16 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
     events.emit('engine.closed', {});
     events.complete();
   });
+  // Metrics read only the event hub: built first, their close hook (the last minutes written)
+  // runs after every part they observe has stopped.
+  const metrics = await Metrics.open({
+    storage,
+    clock: ctx.clock,
+    events,
+    lifecycle,
+    options: resolved.metrics,
+  });
+  lifecycle.onClose(() => metrics.close());
 
   // 2. The shard log and what writes to it: streams, table streams, retention.
   const shardLog = await ShardLog.open(ctx);
@@ -186,7 +206,15 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
     sdkCall: realHost.call.bind(realHost),
     logsDenied: realHost.logsDenied.bind(realHost),
   };
-  const runtime = new FunctionRuntime(ctx, registry, seams.runtimeHost ? seams.runtimeHost(host) : host);
+  // The log store before the runtime: its close hook then runs after the runtime's and stores
+  // the containers' last lines.
+  const logs = await Logs.open(ctx, resolved.logs);
+  const runtime = new FunctionRuntime(
+    ctx,
+    registry,
+    seams.runtimeHost ? seams.runtimeHost(host) : host,
+    logs.sink,
+  );
   const invoker = seams.invoker ?? runtime;
 
   // 5. The push queue: delivers to the runtime, writes destinations to streams and buckets.
@@ -270,6 +298,8 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
     streams,
     tables,
     mappings,
+    logs,
+    metrics,
   });
 
   // 9. Start: the push dispatcher, retention, then (in the background) stored mappings.

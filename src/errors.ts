@@ -26,6 +26,7 @@ export const ERROR_CODES = Object.freeze({
   MetadataTooLarge: { status: 400 },
   EntityTooLarge: { status: 400 },
   InvalidArgument: { status: 400 },
+  InvalidRequest: { status: 400 },
   AccessDenied: { status: 403 },
   // Kinesis, DynamoDB
   ResourceNotFoundException: { status: 400 },
@@ -45,12 +46,18 @@ export const ERROR_CODES = Object.freeze({
   AccessDeniedException: { status: 403 },
   InvalidZipFileException: { status: 400 },
   ServiceException: { status: 500, retriable: true },
+  // CloudWatch Logs
+  InvalidParameterException: { status: 400 },
   // IAM
   NoSuchEntity: { status: 404 },
   EntityAlreadyExists: { status: 409 },
   MalformedPolicyDocument: { status: 400 },
   DeleteConflict: { status: 409 },
   ValidationError: { status: 400 },
+  // CloudWatch
+  InvalidParameterValue: { status: 400 },
+  MissingParameter: { status: 400 },
+  InvalidParameterCombination: { status: 400 },
   // Engine
   EngineClosed: { status: 503 },
 } satisfies Record<string, CodeInfo>);
@@ -87,20 +94,6 @@ export class LambdaliteError extends Error {
 /** True when `err` is a {@link LambdaliteError}, optionally with the given code. */
 export function isLambdaliteError(err: unknown, code?: ErrorCode): err is LambdaliteError {
   return err instanceof LambdaliteError && (code === undefined || err.code === code);
-}
-
-/**
- * A value for an error message, whatever the caller passed: strings as they are, anything else
- * as JSON, and an object that refuses both (`{ toString: undefined }`, a cycle) by its tag,
- * so building the message never throws in place of the error it describes.
- */
-export function shown(value: unknown): string {
-  if (typeof value === 'string') return value;
-  try {
-    return JSON.stringify(value) ?? typeof value;
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
 }
 
 /** Shorthand for `throw new LambdaliteError(...)` in expression position. */

@@ -9,6 +9,8 @@ import type { DispatchEventMap } from './dispatch/events.js';
 import type { FunctionEventMap } from './functions/events.js';
 import type { IamEventMap } from './iam/events.js';
 import type { MappingEventMap } from './mappings/events.js';
+import type { LogsEventMap } from './observe/logs/events.js';
+import type { MetricsEventMap } from './observe/metrics/events.js';
 import type { RuntimeEventMap } from './runtime/events.js';
 import type { StreamEventMap } from './streams/events.js';
 import type { TableEventMap } from './tables/events.js';
@@ -27,7 +29,9 @@ export interface EngineEventMap
     RuntimeEventMap,
     StreamEventMap,
     TableEventMap,
-    MappingEventMap {}
+    MappingEventMap,
+    LogsEventMap,
+    MetricsEventMap {}
 
 export type EngineEventType = keyof EngineEventMap;
 

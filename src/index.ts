@@ -46,6 +46,13 @@ export type {
   InvocationRequest,
   InvocationType,
 } from './functions/invoker.js';
+export type {
+  ApplicationLogLevel,
+  LogFormat,
+  LoggingConfig,
+  LoggingConfigInput,
+  SystemLogLevel,
+} from './functions/logging-config.js';
 export type { Functions } from './functions/service.js';
 export type {
   AddPermissionOptions,
@@ -85,6 +92,47 @@ export type {
   StoredFailure,
   UpdateMappingInput,
 } from './mappings/types.js';
+export type { LogsEventMap } from './observe/logs/events.js';
+export type { LogMatcher } from './observe/logs/filter-pattern.js';
+export { compileFilterPattern } from './observe/logs/filter-pattern.js';
+export type { Logs } from './observe/logs/logs.js';
+export type {
+  DescribeLogGroupsOptions,
+  DescribeLogStreamsOptions,
+  FilteredLogEvent,
+  FilterLogEventsOptions,
+  FilterLogEventsResult,
+  GetLogEventsOptions,
+  GetLogEventsResult,
+  LogGroup,
+  LogStream,
+  LogsOptions,
+  OutputLogEvent,
+  TailedLogEvent,
+  TailLogOptions,
+} from './observe/logs/types.js';
+export { RETENTION_DAYS } from './observe/logs/validate.js';
+export type { MetricsEventMap } from './observe/metrics/events.js';
+export type { Metrics } from './observe/metrics/metrics.js';
+export type { MetricsOptions } from './observe/metrics/options.js';
+export type {
+  BasicStatistic,
+  DimensionFilter,
+  GetMetricStatisticsInput,
+  GetMetricStatisticsResult,
+  ListMetricsInput,
+  ListMetricsResult,
+  MetricDataInput,
+  MetricDatum,
+  MetricDimension,
+  MetricIdentity,
+  MetricStat,
+  MetricStatisticsDatapoint,
+  MetricUnit,
+  MetricWatchPoint,
+  StatisticSet,
+  WatchMetricInput,
+} from './observe/metrics/types.js';
 export { apply } from './pipeline/apply.js';
 export type { PipelineEngine } from './pipeline/engine.js';
 export type { PipelineIssue } from './pipeline/errors.js';
@@ -112,6 +160,8 @@ export type {
 } from './pipeline/types.js';
 export type { Quotas } from './quotas.js';
 export { DEFAULT_QUOTAS, TODAY_QUOTAS } from './quotas.js';
+export type { ServeOptions, Server } from './server/serve.js';
+export { serve } from './server/serve.js';
 export type {
   ChildShard,
   CreateStreamOptions,

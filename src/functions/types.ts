@@ -3,6 +3,8 @@
  * returns (AWS's FunctionConfiguration in camelCase).
  */
 
+import type { LoggingConfig, LoggingConfigInput } from './logging-config.js';
+
 /** Where a function's code comes from. */
 export type FunctionCode =
   /** One module file, referenced in place: edits take effect at the next cold start. */
@@ -30,6 +32,8 @@ export interface CreateFunctionOptions {
   reservedConcurrency?: number;
   /** 0-256 characters. */
   description?: string;
+  /** Text (default) or JSON log lines, and the JSON format's level filters. */
+  loggingConfig?: LoggingConfigInput;
 }
 
 /** Fields `update` may change; omitted fields keep their value. `reservedConcurrency: null` removes the cap. */
@@ -42,6 +46,7 @@ export interface UpdateFunctionOptions {
   environment?: Record<string, string>;
   reservedConcurrency?: number | null;
   description?: string;
+  loggingConfig?: LoggingConfigInput;
 }
 
 export type CodeSource = 'file' | 'directory' | 'zip';
@@ -65,6 +70,8 @@ export interface FunctionConfiguration {
   role: string;
   environment: Record<string, string>;
   reservedConcurrency?: number;
+  /** How its log lines are written (absent in configurations stored before it existed: Text). */
+  loggingConfig?: LoggingConfig;
   /** AWS's format, e.g. `2026-01-01T00:00:00.000+0000`, from the engine clock. */
   lastModified: string;
   version: '$LATEST';

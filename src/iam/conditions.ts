@@ -80,7 +80,7 @@ function arnComponents(text: string): string[] | undefined {
 
 // ArnEquals and ArnLike behave alike: each of the six components compared with wildcards.
 // A value without policy variables is compiled once, with its policy; one with variables is
-// resolved and compiled per request (the regular expressions are cached by source).
+// resolved and compiled per request (compiling is one pass over the value).
 const arn = (negated: boolean): OperatorDef => ({
   negated,
   compile: (value, variables) => {
@@ -101,51 +101,59 @@ const le = (a: number, b: number): boolean => a <= b;
 const gt = (a: number, b: number): boolean => a > b;
 const ge = (a: number, b: number): boolean => a >= b;
 
-const OPERATORS: Readonly<Record<string, OperatorDef>> = Object.freeze({
-  StringEquals: str(false, false),
-  StringNotEquals: str(true, false),
-  StringEqualsIgnoreCase: str(false, true),
-  StringNotEqualsIgnoreCase: str(true, true),
-  StringLike: like(false),
-  StringNotLike: like(true),
-  NumericEquals: num(false, eq),
-  NumericNotEquals: num(true, eq),
-  NumericLessThan: num(false, lt),
-  NumericLessThanEquals: num(false, le),
-  NumericGreaterThan: num(false, gt),
-  NumericGreaterThanEquals: num(false, ge),
-  DateEquals: date(false, eq),
-  DateNotEquals: date(true, eq),
-  DateLessThan: date(false, lt),
-  DateLessThanEquals: date(false, le),
-  DateGreaterThan: date(false, gt),
-  DateGreaterThanEquals: date(false, ge),
-  Bool: {
-    negated: false,
-    compile: (value) => {
-      const v = value.toLowerCase();
-      if (v !== 'true' && v !== 'false') return `'${value}' is not 'true' or 'false'`;
-      return (request) => request.toLowerCase() === v;
+// A Map: operator names come from policy documents, and 'toString' or '__proto__' must be
+// unknown operators, not Object.prototype's members.
+const OPERATORS: ReadonlyMap<string, OperatorDef> = new Map<string, OperatorDef>([
+  ['StringEquals', str(false, false)],
+  ['StringNotEquals', str(true, false)],
+  ['StringEqualsIgnoreCase', str(false, true)],
+  ['StringNotEqualsIgnoreCase', str(true, true)],
+  ['StringLike', like(false)],
+  ['StringNotLike', like(true)],
+  ['NumericEquals', num(false, eq)],
+  ['NumericNotEquals', num(true, eq)],
+  ['NumericLessThan', num(false, lt)],
+  ['NumericLessThanEquals', num(false, le)],
+  ['NumericGreaterThan', num(false, gt)],
+  ['NumericGreaterThanEquals', num(false, ge)],
+  ['DateEquals', date(false, eq)],
+  ['DateNotEquals', date(true, eq)],
+  ['DateLessThan', date(false, lt)],
+  ['DateLessThanEquals', date(false, le)],
+  ['DateGreaterThan', date(false, gt)],
+  ['DateGreaterThanEquals', date(false, ge)],
+  [
+    'Bool',
+    {
+      negated: false,
+      compile: (value) => {
+        const v = value.toLowerCase();
+        if (v !== 'true' && v !== 'false') return `'${value}' is not 'true' or 'false'`;
+        return (request) => request.toLowerCase() === v;
+      },
     },
-  },
-  BinaryEquals: {
-    negated: false,
-    compile: (value) => {
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value)) return `'${value}' is not base64`;
-      const bytes = Buffer.from(value, 'base64');
-      return (request) => Buffer.from(request, 'base64').equals(bytes);
+  ],
+  [
+    'BinaryEquals',
+    {
+      negated: false,
+      compile: (value) => {
+        if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value)) return `'${value}' is not base64`;
+        const bytes = Buffer.from(value, 'base64');
+        return (request) => Buffer.from(request, 'base64').equals(bytes);
+      },
     },
-  },
-  IpAddress: ip(false),
-  NotIpAddress: ip(true),
-  ArnEquals: arn(false),
-  ArnLike: arn(false),
-  ArnNotEquals: arn(true),
-  ArnNotLike: arn(true),
-});
+  ],
+  ['IpAddress', ip(false)],
+  ['NotIpAddress', ip(true)],
+  ['ArnEquals', arn(false)],
+  ['ArnLike', arn(false)],
+  ['ArnNotEquals', arn(true)],
+  ['ArnNotLike', arn(true)],
+]);
 
 /** Every operator name accepted (without qualifier or IfExists), for documentation and tests. */
-export const CONDITION_OPERATORS: readonly string[] = Object.freeze([...Object.keys(OPERATORS), 'Null']);
+export const CONDITION_OPERATORS: readonly string[] = Object.freeze([...OPERATORS.keys(), 'Null']);
 
 interface OperatorName {
   readonly qualifier: 'ForAnyValue' | 'ForAllValues' | undefined;
@@ -198,7 +206,7 @@ export function compileCondition(
       },
     };
   }
-  const def = OPERATORS[base];
+  const def = OPERATORS.get(base);
   if (!def) return `unknown condition operator '${operator}'`;
   const tests: ValueTest[] = [];
   for (const v of values) {

@@ -5,18 +5,17 @@
  * engine over the same role store and given to the services that check; it is not reachable
  * from here.
  */
-
 import type { EngineContext } from '../context.js';
 import { LambdaliteError } from '../errors.js';
-import { optionsObject } from '../options-object.js';
+import { readOptions, stringValue } from '../validation/options.js';
 import { parsePolicy } from './parse.js';
-import type { LoadedRole, RoleStore } from './roles/role-store.js';
+import { type LoadedRole, policyRecord, type RoleStore } from './roles/role-store.js';
 import type { CreateRoleInput, Role, RolePolicy, RoleRecord, RoleUsage } from './roles/types.js';
 import { validateDescription, validatePath, validatePolicyName, validateRoleName } from './roles/validate.js';
 import { type SimulateInput, type SimulateResult, simulate } from './simulate.js';
 import type { PolicyInput } from './types.js';
 
-function toRole({ record }: LoadedRole): Role {
+function toRole({ record, policies }: LoadedRole): Role {
   return {
     arn: record.arn,
     roleName: record.roleName,
@@ -25,7 +24,7 @@ function toRole({ record }: LoadedRole): Role {
     ...(record.description === undefined ? {} : { description: record.description }),
     createDate: record.createDate,
     assumeRolePolicyDocument: JSON.parse(record.assumeRolePolicyDocument) as Record<string, unknown>,
-    policyNames: Object.keys(record.policies).sort(),
+    policyNames: [...policies.keys()].sort(),
   };
 }
 
@@ -79,9 +78,9 @@ export class Iam {
     ) {
       throw new LambdaliteError('ValidationError', 'policies must be an object of policy documents by name');
     }
-    const policies: Record<string, string> = {};
+    const policies = new Map<string, string>();
     for (const [name, doc] of Object.entries(input.policies ?? {})) {
-      policies[validatePolicyName(name)] = policyText(doc, 'identity');
+      policies.set(validatePolicyName(name), policyText(doc, 'identity'));
     }
     const loaded = await this.#store.update(roleName, (current) => {
       if (current)
@@ -94,7 +93,7 @@ export class Iam {
         ...(description === undefined ? {} : { description }),
         createDate: new Date(this.#ctx.clock.now()).toISOString(),
         assumeRolePolicyDocument: trust,
-        policies,
+        policies: policyRecord(policies),
       };
       return record;
     });
@@ -109,10 +108,9 @@ export class Iam {
   }
 
   /** Roles sorted by name, optionally only those whose path starts with `pathPrefix`. */
-  async listRoles(given?: { pathPrefix?: string }): Promise<Role[]> {
-    const options = optionsObject(given, 'options', 'ValidationError');
+  async listRoles(options?: { pathPrefix?: string }): Promise<Role[]> {
     this.#ctx.lifecycle.assertOpen();
-    const prefix = options.pathPrefix ?? '/';
+    const prefix = readOptions(options, { pathPrefix: stringValue() }, 'ValidationError').pathPrefix ?? '/';
     return (await this.#store.list())
       .filter((r) => r.record.path.startsWith(prefix))
       .map(toRole)
@@ -151,7 +149,8 @@ export class Iam {
     const loaded = await this.#store.update(roleName, (current) => {
       if (!current)
         throw new LambdaliteError('NoSuchEntity', `The role with name ${roleName} cannot be found.`);
-      return { ...current.record, policies: { ...current.record.policies, [policyName]: text } };
+      const policies = new Map(current.policies).set(policyName, text);
+      return { ...current.record, policies: policyRecord(policies) };
     });
     const arn = loaded?.record.arn ?? '';
     this.#ctx.events.emit('iam.rolePolicyPut', { roleName, arn, policyName });
@@ -159,8 +158,8 @@ export class Iam {
 
   async getRolePolicy(roleName: string, policyName: string): Promise<RolePolicy> {
     this.#ctx.lifecycle.assertOpen();
-    const { record } = await this.#store.require(validateRoleName(roleName));
-    const text = record.policies[validatePolicyName(policyName)];
+    const { record, policies } = await this.#store.require(validateRoleName(roleName));
+    const text = policies.get(validatePolicyName(policyName));
     if (text === undefined) {
       throw new LambdaliteError('NoSuchEntity', `The role policy with name ${policyName} cannot be found.`);
     }
@@ -182,11 +181,11 @@ export class Iam {
     const loaded = await this.#store.update(roleName, (current) => {
       if (!current)
         throw new LambdaliteError('NoSuchEntity', `The role with name ${roleName} cannot be found.`);
-      if (current.record.policies[policyName] === undefined) {
+      const policies = new Map(current.policies);
+      if (!policies.delete(policyName)) {
         throw new LambdaliteError('NoSuchEntity', `The role policy with name ${policyName} cannot be found.`);
       }
-      const { [policyName]: _removed, ...rest } = current.record.policies;
-      return { ...current.record, policies: rest };
+      return { ...current.record, policies: policyRecord(policies) };
     });
     const arn = loaded?.record.arn ?? '';
     this.#ctx.events.emit('iam.rolePolicyDeleted', { roleName, arn, policyName });

@@ -1,7 +1,8 @@
 /**
- * Wildcard patterns. A pattern is cut once into tokens (text, `*`, `?`, `${variable}`) and
- * turned into a RegExp; patterns without variables compile once, patterns with variables
- * compile per request after substitution (substituted values are always literal text).
+ * Policy patterns. A pattern is cut once into tokens (text, `*`, `?`, `${variable}`) and handed
+ * to the linear wildcard matcher (src/wildcard.ts); patterns without variables compile once,
+ * patterns with variables compile per request after substitution (substituted values are
+ * always literal text, never wildcards).
  *
  * Modes:
  * - 'action': case-insensitive; `*` any run, `?` one character.
@@ -9,36 +10,51 @@
  *   except that a `*` ending a segment (followed by ':' or the end) may span following colons.
  * - 'string': case-sensitive, `*` and `?` match any characters (StringLike, ArnLike components).
  */
+import { compileWildcard, type WildcardOptions, type WildcardToken, wildcardTokens } from '../wildcard.js';
 import type { Pattern, VariableLookup } from './types.js';
 
 export type PatternMode = 'action' | 'resource' | 'string';
 
 type Token =
-  | { readonly t: 'text'; readonly v: string }
-  | { readonly t: 'star' }
-  | { readonly t: 'one' }
+  | WildcardToken
   | { readonly t: 'var'; readonly key: string; readonly fallback: string | undefined };
 
+const MODE_OPTIONS: ReadonlyMap<PatternMode, WildcardOptions> = new Map<PatternMode, WildcardOptions>([
+  ['action', { ignoreCase: true }],
+  ['resource', { separator: ':' }],
+  ['string', {}],
+]);
+
 const VARIABLE = /\$\{([^}]*)\}/g;
-const ESCAPES: Readonly<Record<string, string>> = { '*': '*', '?': '?', $: '$' };
+/** `${*}`, `${?}` and `${$}` stand for the literal character. */
+const ESCAPES: ReadonlyMap<string, string> = new Map([
+  ['*', '*'],
+  ['?', '?'],
+  ['$', '$'],
+]);
+
+/** `key` or `key, 'default'` (the default supplies a value when the key is absent). */
+function variableToken(body: string): Token {
+  const comma = body.indexOf(',');
+  if (comma > 0) {
+    const fallback = body.slice(comma + 1).trim();
+    if (
+      fallback.length >= 2 &&
+      fallback.startsWith("'") &&
+      fallback.indexOf("'", 1) === fallback.length - 1
+    ) {
+      return { t: 'var', key: body.slice(0, comma).trim().toLowerCase(), fallback: fallback.slice(1, -1) };
+    }
+  }
+  return { t: 'var', key: body.toLowerCase(), fallback: undefined };
+}
 
 /** Splits text into tokens; `${...}` is read only when `variables` is true (Version 2012-10-17). */
 export function tokenize(source: string, variables: boolean, wildcards = true): Token[] {
   const tokens: Token[] = [];
   const pushText = (text: string): void => {
-    if (!wildcards) {
-      if (text) tokens.push({ t: 'text', v: text });
-      return;
-    }
-    let run = '';
-    for (const ch of text) {
-      if (ch === '*' || ch === '?') {
-        if (run) tokens.push({ t: 'text', v: run });
-        run = '';
-        tokens.push(ch === '*' ? { t: 'star' } : { t: 'one' });
-      } else run += ch;
-    }
-    if (run) tokens.push({ t: 'text', v: run });
+    if (wildcards) tokens.push(...wildcardTokens(text));
+    else if (text) tokens.push({ t: 'text', v: text });
   };
   if (!variables) {
     pushText(source);
@@ -49,47 +65,16 @@ export function tokenize(source: string, variables: boolean, wildcards = true): 
     pushText(source.slice(last, m.index));
     last = m.index + m[0].length;
     const body = (m[1] ?? '').trim();
-    const escaped = ESCAPES[body];
-    if (escaped !== undefined) tokens.push({ t: 'text', v: escaped });
-    else {
-      // `${key, 'default'}` supplies a value when the key is absent.
-      const withDefault = /^([^,]+?)\s*,\s*'([^']*)'$/.exec(body);
-      tokens.push(
-        withDefault
-          ? { t: 'var', key: (withDefault[1] ?? '').trim().toLowerCase(), fallback: withDefault[2] }
-          : { t: 'var', key: body.toLowerCase(), fallback: undefined },
-      );
-    }
+    const escaped = ESCAPES.get(body);
+    tokens.push(escaped === undefined ? variableToken(body) : { t: 'text', v: escaped });
   }
   pushText(source.slice(last));
   return tokens;
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function toRegExp(tokens: readonly Token[], mode: PatternMode): RegExp {
-  let out = '';
-  for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i] as Token;
-    if (tok.t === 'text') out += escapeRegExp(tok.v);
-    else if (tok.t === 'one') out += mode === 'resource' ? '[^:]' : '[\\s\\S]';
-    else if (tok.t === 'star') {
-      if (mode !== 'resource') out += '[\\s\\S]*';
-      else {
-        const next = tokens[i + 1];
-        const endsSegment = next === undefined || (next.t === 'text' && next.v.startsWith(':'));
-        out += endsSegment ? '[\\s\\S]*' : '[^:]*';
-      }
-    }
-  }
-  return new RegExp(`^${out}$`, mode === 'action' ? 'i' : '');
-}
-
 /** Replaces variables by their values; undefined when one has no value and no default. */
-function substitute(tokens: readonly Token[], lookup: VariableLookup): Token[] | undefined {
-  const out: Token[] = [];
+function substitute(tokens: readonly Token[], lookup: VariableLookup): WildcardToken[] | undefined {
+  const out: WildcardToken[] = [];
   for (const tok of tokens) {
     if (tok.t !== 'var') out.push(tok);
     else {
@@ -108,43 +93,22 @@ export function resolveText(source: string, variables: boolean, lookup: Variable
   return tokens?.map((t) => (t.t === 'text' ? t.v : '')).join('');
 }
 
-const compiled = new Map<string, RegExp>();
-const COMPILED_MAX = 10_000;
-
-function cachedRegExp(source: string, mode: PatternMode, tokens: readonly Token[]): RegExp {
-  const key = `${mode}\u0000${source}`;
-  let re = compiled.get(key);
-  if (!re) {
-    if (compiled.size >= COMPILED_MAX) compiled.clear();
-    re = toRegExp(tokens, mode);
-    compiled.set(key, re);
-  }
-  return re;
-}
-
 /** Compiles a pattern once; `variables` is true only for Version 2012-10-17 documents. */
 export function compilePattern(source: string, mode: PatternMode, variables: boolean): Pattern {
-  if (mode !== 'resource' && source === '*') return { source, match: () => true };
+  if (source === '*') return { source, match: () => true };
+  const options = MODE_OPTIONS.get(mode) ?? {};
   const tokens = tokenize(source, variables);
-  if (!tokens.some((t) => t.t === 'var')) {
-    if (mode === 'resource' && source === '*') return { source, match: () => true };
-    const hasWildcard = tokens.some((t) => t.t !== 'text');
-    if (!hasWildcard) {
-      const literal = tokens.map((t) => (t.t === 'text' ? t.v : '')).join('');
-      if (mode === 'action') {
-        const lower = literal.toLowerCase();
-        return { source, match: (text) => text.toLowerCase() === lower };
-      }
-      return { source, match: (text) => text === literal };
-    }
-    const re = cachedRegExp(source, mode, tokens);
-    return { source, match: (text) => re.test(text) };
+  const plain: WildcardToken[] = [];
+  for (const tok of tokens) if (tok.t !== 'var') plain.push(tok);
+  if (plain.length === tokens.length) {
+    const wildcard = compileWildcard(plain, options);
+    return { source, match: (text) => wildcard.matches(text) };
   }
   return {
     source,
     match(text, lookup) {
       const resolved = substitute(tokens, lookup);
-      return resolved !== undefined && toRegExp(resolved, mode).test(text);
+      return resolved !== undefined && compileWildcard(resolved, options).matches(text);
     },
   };
 }

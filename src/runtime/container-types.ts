@@ -1,4 +1,5 @@
 /** A container's options and stop reasons, shared by container.ts and container-setup.ts. */
+import type { LoggingConfig } from '../functions/logging-config.js';
 
 export type StopReason =
   | 'idle'
@@ -30,4 +31,6 @@ export interface ContainerOptions {
   revisionId: string;
   /** The execution role lets the function write logs (checked when the container starts). */
   logsAllowed?: boolean;
+  /** The function's log format; the runtime reads it, the container does not. */
+  loggingConfig?: LoggingConfig;
 }

@@ -16,16 +16,9 @@ import type { FunctionConfiguration } from '../functions/types.js';
 import { Container, type ContainerHooks, QUEUE_BEHIND, type RawOutcome } from './container.js';
 import type { RuntimeEventMap } from './events.js';
 import type { KinesisBatchCarrier } from './kinesis-event.js';
-import {
-  billedMs,
-  endLine,
-  type ReportFigures,
-  reportLine,
-  startLine,
-  tail,
-  timeoutMessage,
-  userLine,
-} from './log-lines.js';
+import { LineFormat, TEXT_FORMAT } from './log-format.js';
+import { billedMs, type ReportFigures, tail, timeoutMessage } from './log-lines.js';
+import type { LogSink, LogStreamWriter } from './log-sink.js';
 import { ContainerPool } from './pool.js';
 import type { ErrorShape, LogLevel, SdkCallMessage } from './protocol.js';
 import { responseTooLarge } from './response-size.js';
@@ -44,6 +37,13 @@ export interface RuntimeHost {
   sdkCall(config: FunctionConfiguration, service: string, method: string, args: unknown[]): Promise<unknown>;
   /** Undefined when the execution role may write the function's logs; otherwise why not. */
   logsDenied(config: FunctionConfiguration): Promise<string | undefined>;
+}
+
+/** How one container's lines are written: its format, and its stream when logs are stored. */
+interface ContainerLog {
+  readonly format: LineFormat;
+  /** Undefined when the role may not write logs or the engine stores none. */
+  readonly writer: LogStreamWriter | undefined;
 }
 
 export interface RunOptions {
@@ -68,6 +68,8 @@ export class FunctionRuntime implements FunctionInvoker {
   /** Callers waiting for a container of the function to become able to queue (see #runBehind). */
   readonly #changes = new Map<string, Array<() => void>>();
   readonly #hooks: ContainerHooks;
+  /** Per container (weak: its last lines are written after it exited). */
+  readonly #logs = new WeakMap<Container, ContainerLog>();
   readonly #host: RuntimeHost;
   /** Removal of containers' /tmp left by processes killed outright (see tmp-dirs.ts). */
   readonly #pruned: Promise<unknown>;
@@ -76,6 +78,7 @@ export class FunctionRuntime implements FunctionInvoker {
     private readonly ctx: EngineContext,
     private readonly registry: FunctionRegistry,
     host: RuntimeHost,
+    private readonly logSink?: LogSink,
   ) {
     this.#host = host;
     this.#pruned = pruneStaleTmpDirs();
@@ -88,6 +91,7 @@ export class FunctionRuntime implements FunctionInvoker {
       onSpawn: (container) => {
         // Adopted while init runs, so close() reaches containers that are still starting.
         this.#pool.adopt(container);
+        this.#openLog(container);
         ctx.events.emit('function.container.spawned', {
           functionName: container.options.functionName,
           containerId: container.id,
@@ -104,6 +108,25 @@ export class FunctionRuntime implements FunctionInvoker {
         });
       },
     };
+  }
+
+  /** Before init runs, so output printed while the module loads has its stream. */
+  #openLog(container: Container): void {
+    const { loggingConfig, logsAllowed, functionName } = container.options;
+    const format = loggingConfig ? new LineFormat(loggingConfig) : TEXT_FORMAT;
+    const writer =
+      logsAllowed === false ? undefined : this.logSink?.open(container.logGroupName, container.logStreamName);
+    const log: ContainerLog = { format, writer };
+    this.#logs.set(container, log);
+    if (this.#lines(container, undefined)) {
+      const runtime = `nodejs:${process.versions.node.split('.')[0]}`;
+      this.#platform(
+        container,
+        log,
+        undefined,
+        format.initStart(this.ctx.clock.now(), functionName, runtime),
+      );
+    }
   }
 
   async #sdkCall(container: Container, call: SdkCallMessage): Promise<void> {
@@ -265,6 +288,7 @@ export class FunctionRuntime implements FunctionInvoker {
         environment: config.environment,
         revisionId: config.revisionId,
         logsAllowed: logsDenied === undefined,
+        ...(config.loggingConfig ? { loggingConfig: config.loggingConfig } : {}),
       },
       this.ctx.clock,
       this.#hooks,
@@ -314,11 +338,14 @@ export class FunctionRuntime implements FunctionInvoker {
     const events = this.ctx.events;
     const timeoutMs = config.timeout * 1000;
     let started = performance.now();
+    let startTime = this.ctx.clock.now();
     // Lines and event payloads are built only when someone subscribes or the caller asked for Tail.
     const begin = (): void => {
       started = performance.now();
+      startTime = this.ctx.clock.now();
       this.#changed(functionName);
-      if (this.#logging(requestId)) this.#platform(container, requestId, startLine(requestId));
+      const log = this.#lines(container, requestId);
+      if (log) this.#platform(container, log, requestId, log.format.start(this.ctx.clock.now(), requestId));
       if (events.observes('function.invocation.started')) {
         events.emit('function.invocation.started', {
           functionName,
@@ -357,19 +384,21 @@ export class FunctionRuntime implements FunctionInvoker {
       : performance.now() - started;
     let error: ErrorShape | undefined = raw.error;
     let result: unknown;
+    const now = this.ctx.clock.now();
     if (timedOut) {
-      const message = timeoutMessage(this.ctx.clock.now(), requestId, config.timeout);
+      const message = timeoutMessage(now, requestId, config.timeout);
       error = { errorType: 'Sandbox.Timedout', errorMessage: message, trace: [] };
-      this.#platform(container, requestId, message);
+      const log = this.#lines(container, requestId);
+      if (log) this.#platform(container, log, requestId, log.format.timeout(now, requestId, config.timeout));
     } else if (error) {
-      const text = raw.died
-        ? `${error.errorMessage}\n${error.errorType}`
-        : `Invoke Error \t${JSON.stringify(error)}`;
-      this.#platform(
-        container,
-        requestId,
-        raw.died ? text : userLine(this.ctx.clock.now(), requestId, 'ERROR', text),
-      );
+      const log = this.#lines(container, requestId);
+      if (log)
+        this.#platform(
+          container,
+          log,
+          requestId,
+          log.format.error(now, requestId, error, raw.died !== undefined),
+        );
     } else if (raw.payload !== undefined) {
       const limit = this.ctx.quotas.syncPayloadBytes;
       // A UTF-16 code unit is at most 3 UTF-8 bytes: count bytes only when the text may be over.
@@ -385,8 +414,8 @@ export class FunctionRuntime implements FunctionInvoker {
     const reusable =
       !raw.died && !raw.retire && current !== undefined && current.revisionId === config.revisionId;
     if (raw.retire && container.alive) void container.stop('tmp-quota');
-    const logging = this.#logging(requestId);
-    if (logging || events.observes('function.invocation.completed')) {
+    const log = this.#lines(container, requestId);
+    if (log || events.observes('function.invocation.completed')) {
       const figures: ReportFigures = {
         durationMs,
         billedDurationMs: billedMs(durationMs),
@@ -394,10 +423,20 @@ export class FunctionRuntime implements FunctionInvoker {
         maxMemoryUsedMb: Math.min(config.memorySize, Math.max(1, Math.ceil(raw.memoryBytes / MiB))),
       };
       if (cold) figures.initDurationMs = container.initDurationMs;
-      if (logging) {
-        this.#platform(container, requestId, endLine(requestId));
-        this.#platform(container, requestId, reportLine(requestId, figures));
+      if (log) {
+        const status = timedOut ? 'timeout' : error ? 'error' : 'success';
+        const end = this.ctx.clock.now();
+        this.#platform(container, log, requestId, log.format.end(end, requestId, status, error?.errorType));
+        this.#platform(
+          container,
+          log,
+          requestId,
+          log.format.report(end, requestId, figures, status, error?.errorType),
+        );
       }
+      // In flight before this one's slot is released: its peak is the function's concurrency peak.
+      const concurrentExecutions = this.#pool.inFlight(functionName);
+      const accountConcurrentExecutions = this.#pool.inFlight();
       this.#pool.release(functionName, container, reusable);
       events.emit('function.invocation.completed', {
         functionName,
@@ -405,6 +444,9 @@ export class FunctionRuntime implements FunctionInvoker {
         containerId: container.id,
         invocationType,
         cold,
+        startTime,
+        concurrentExecutions,
+        accountConcurrentExecutions,
         ...figures,
         ...(error ? { functionError: 'Unhandled' as const, errorType: error.errorType } : {}),
       });
@@ -432,27 +474,40 @@ export class FunctionRuntime implements FunctionInvoker {
     return outcome;
   }
 
-  /** Whether a line of this invocation would reach anyone (a subscriber, or its Tail). */
-  #logging(requestId: string | undefined): boolean {
-    return (
-      this.ctx.events.observes('function.log') ||
-      (requestId !== undefined && this.#tails.size > 0 && this.#tails.has(requestId))
-    );
+  /**
+   * The container's log when a line of this invocation would reach anything (its stream, a
+   * subscriber, or the invocation's Tail); lines are built only then.
+   */
+  #lines(container: Container, requestId: string | undefined): ContainerLog | undefined {
+    const log = this.#logs.get(container);
+    if (log === undefined) return undefined;
+    if (log.writer !== undefined || this.ctx.events.observes('function.log')) return log;
+    return requestId !== undefined && this.#tails.size > 0 && this.#tails.has(requestId) ? log : undefined;
   }
 
-  #platform(container: Container, requestId: string, line: string): void {
-    this.#tails.get(requestId)?.push(line);
-    this.#emitLog(container, { requestId, kind: 'platform', message: line, line });
+  /** A platform line (undefined: the format's levels drop it). */
+  #platform(
+    container: Container,
+    log: ContainerLog,
+    requestId: string | undefined,
+    line: string | undefined,
+  ): void {
+    if (line === undefined) return;
+    if (requestId !== undefined) this.#tails.get(requestId)?.push(line);
+    this.#emitLog(container, log, { requestId, kind: 'platform', message: line, line });
   }
 
   #userLog(container: Container, requestId: string | undefined, level: LogLevel, message: string): void {
-    if (!this.#logging(requestId)) return;
-    const line = userLine(this.ctx.clock.now(), requestId, level, message);
+    const log = this.#lines(container, requestId);
+    if (log === undefined || !log.format.keeps(level)) return;
+    const line = log.format.user(this.ctx.clock.now(), requestId, level, message);
     if (requestId !== undefined) this.#tails.get(requestId)?.push(line);
-    this.#emitLog(container, { requestId, kind: 'user', level, message, line });
+    this.#emitLog(container, log, { requestId, kind: 'user', level, message, line });
   }
-  /** Emits one log line of `container`, unless nobody listens or the role may not write logs. */
-  #emitLog(container: Container, line: LogLinePayload): void {
+
+  /** Writes one line to the container's stream and emits it, unless the role may not write logs. */
+  #emitLog(container: Container, log: ContainerLog, line: LogLinePayload): void {
+    log.writer?.write(line.line);
     if (!this.ctx.events.observes('function.log') || container.options.logsAllowed === false) return;
     this.ctx.events.emit('function.log', {
       functionName: container.options.functionName,

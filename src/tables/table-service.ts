@@ -1,11 +1,11 @@
 import { ulid } from 'ulid';
 import type { EngineContext } from '../context.js';
-import { LambdaliteError, shown } from '../errors.js';
+import { LambdaliteError } from '../errors.js';
 import { md5Hex } from '../hash.js';
-import { optionsObject } from '../options-object.js';
 import { KeyedMutex } from '../storage/keyed-mutex.js';
 import { type BatchOp, delOp, putOp, type Sub } from '../storage/storage.js';
 import type { ShardLog, StreamState } from '../streams/shard-log.js';
+import { showValue } from '../validation/text.js';
 import { changeEventName, decorateChange, encodeChange } from './change-record.js';
 import { itemKey, keyOf } from './key-codec.js';
 import { canonical, itemSize, marshalItem, unmarshalItem } from './marshal.js';
@@ -22,7 +22,14 @@ import type {
   WriteOptions,
 } from './model.js';
 import { runQuery } from './query.js';
-import { checkCreateTable, checkItemObject, checkTableName, ITEM_MAX_BYTES } from './validate.js';
+import {
+  checkCreateTable,
+  checkItemObject,
+  checkTableName,
+  checkUpdate,
+  checkWriteOptions,
+  ITEM_MAX_BYTES,
+} from './validate.js';
 
 /** DynamoDB Streams keep records 24 hours (fixed). */
 const TABLE_STREAM_RETENTION_HOURS = 24;
@@ -153,14 +160,14 @@ export class TableService {
   }
 
   /** Writes the whole item (replacing any item with the same key). */
-  async putItem(name: string, item: Item, given?: WriteOptions): Promise<void> {
+  async putItem(name: string, item: Item, options: WriteOptions = {}): Promise<void> {
     this.#ctx.lifecycle.assertOpen();
-    const options = optionsObject(given, 'options', 'ValidationException');
     const meta = this.#table(name);
+    const { condition } = checkWriteOptions(options);
     checkItemObject(item, 'item');
     const key = keyOf(meta, item, 'item');
     const image = this.#checkSize(marshalItem(item));
-    await this.#write(meta, key, () => image, options.condition);
+    await this.#write(meta, key, () => image, condition);
   }
 
   /** The item with this key, or undefined. */
@@ -179,20 +186,13 @@ export class TableService {
     name: string,
     key: Item,
     update: ItemUpdate,
-    given?: WriteOptions,
+    options: WriteOptions = {},
   ): Promise<Item | undefined> {
     this.#ctx.lifecycle.assertOpen();
-    const options = optionsObject(given, 'options', 'ValidationException');
     const meta = this.#table(name);
+    const { condition } = checkWriteOptions(options);
     const itemKeyValues = keyOf(meta, checkItemObject(key, 'key'));
-    const set = update?.set === undefined ? {} : checkItemObject(update.set, 'update.set');
-    const remove = update?.remove ?? [];
-    if (!Array.isArray(remove) || remove.some((r) => typeof r !== 'string')) {
-      throw new LambdaliteError(
-        'ValidationException',
-        `update.remove must be an array of attribute names, got ${JSON.stringify(remove)}`,
-      );
-    }
+    const { set, remove } = checkUpdate(update);
     const keyNames = [meta.partitionKey.name, meta.sortKey?.name].filter((n): n is string => n !== undefined);
     for (const attr of [...Object.keys(set), ...remove]) {
       if (keyNames.includes(attr)) {
@@ -211,17 +211,17 @@ export class TableService {
         for (const attr of remove) delete next[attr];
         return this.#checkSize(next);
       },
-      options.condition,
+      condition,
     );
     return result === undefined ? undefined : unmarshalItem(result);
   }
 
   /** Deletes the item with this key (no error, and no record, if it does not exist). */
-  async deleteItem(name: string, key: Item, given?: WriteOptions): Promise<void> {
+  async deleteItem(name: string, key: Item, options: WriteOptions = {}): Promise<void> {
     this.#ctx.lifecycle.assertOpen();
-    const options = optionsObject(given, 'options', 'ValidationException');
     const meta = this.#table(name);
-    await this.#write(meta, keyOf(meta, checkItemObject(key, 'key')), () => undefined, options.condition);
+    const { condition } = checkWriteOptions(options);
+    await this.#write(meta, keyOf(meta, checkItemObject(key, 'key')), () => undefined, condition);
   }
 
   /** Items of one partition key in sort-key order; see {@link QueryInput}. */
@@ -240,7 +240,6 @@ export class TableService {
     next: (old: AttributeMap | undefined) => AttributeMap | undefined,
     condition?: ItemCondition,
   ): Promise<AttributeMap | undefined> {
-    checkCondition(condition);
     const storageKey = itemKey(meta, key);
     const write = this.#mutex.run(storageKey, async () => {
       this.#ctx.lifecycle.assertOpen();
@@ -333,28 +332,12 @@ export class TableService {
 function notFound(name: unknown): LambdaliteError {
   return new LambdaliteError(
     'ResourceNotFoundException',
-    `Requested resource not found: Table: ${shown(name)} not found`,
+    `Requested resource not found: Table: ${typeof name === 'string' ? name : showValue(name)} not found`,
   );
 }
 
-function checkCondition(condition: unknown): void {
-  if (condition === undefined) return;
-  const c = condition as Record<string, unknown>;
-  const keys = typeof c === 'object' && c !== null ? Object.keys(c) : [];
-  const name = c?.[keys[0] ?? ''];
-  if (
-    keys.length !== 1 ||
-    !['attributeExists', 'attributeNotExists'].includes(keys[0] ?? '') ||
-    typeof name !== 'string'
-  ) {
-    throw new LambdaliteError(
-      'ValidationException',
-      `options.condition must be { attributeExists: name } or { attributeNotExists: name }, got ${JSON.stringify(condition)}`,
-    );
-  }
-}
-
 function conditionHolds(condition: ItemCondition, old: AttributeMap | undefined): boolean {
-  if ('attributeExists' in condition) return old !== undefined && condition.attributeExists in old;
-  return old === undefined || !(condition.attributeNotExists in old);
+  if ('attributeExists' in condition)
+    return old !== undefined && Object.hasOwn(old, condition.attributeExists);
+  return old === undefined || !Object.hasOwn(old, condition.attributeNotExists);
 }

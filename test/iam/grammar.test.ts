@@ -135,6 +135,16 @@ describe('malformed documents are refused with MalformedPolicyDocument', () => {
       /not an IP address/,
     ],
     [
+      'a CIDR prefix longer than its address',
+      policy({ ...ok, Condition: { IpAddress: { 'aws:SourceIp': ['10.0.0.0/8', '10.0.0.0/33'] } } }),
+      /'10.0.0.0\/33' is not an IP address/,
+    ],
+    [
+      'an IPv6 CIDR prefix over 128',
+      policy({ ...ok, Condition: { NotIpAddress: { 'aws:SourceIp': '2001:db8::/129' } } }),
+      /not an IP address/,
+    ],
+    [
       'an invalid Bool',
       policy({ ...ok, Condition: { Bool: { k: 'yes' } } }),
       /'yes' is not 'true' or 'false'/,

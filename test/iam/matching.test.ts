@@ -93,6 +93,15 @@ describe('resource matching', () => {
     expect(decide(doc, 's3:PutObject', 'arn:aws:s3:::mybucket/a')).toBe('Allow');
     expect(decide(doc, 's3:PutObject', 'arn:aws:s3:::other/a')).toBe('ExplicitDeny');
   });
+
+  it('substitutes variables before matching: values are literal, and a star before an empty value still ends its segment', () => {
+    const fn = 'arn:aws:lambda:us-east-1:123456789012:function';
+    const doc = policy(allow('lambda:InvokeFunction', `${fn}:f*\${aws:suffix}:PROD`));
+    const ctx = (suffix: string) => ({ 'aws:suffix': suffix });
+    expect(decide(doc, 'lambda:InvokeFunction', `${fn}:f:x:PROD`, ctx(''))).toBe('Allow');
+    expect(decide(doc, 'lambda:InvokeFunction', `${fn}:fa*:PROD`, ctx('*'))).toBe('Allow');
+    expect(decide(doc, 'lambda:InvokeFunction', `${fn}:fab:PROD`, ctx('*'))).toBe('ImplicitDeny');
+  });
 });
 
 describe('principal matching in resource policies', () => {

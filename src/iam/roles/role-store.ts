@@ -16,6 +16,8 @@ import type { RoleRecord } from './types.js';
 /** A record with its policies parsed, ready for evaluation. */
 export interface LoadedRole {
   readonly record: RoleRecord;
+  /** The inline policies' JSON text by name: the record's object as a Map, for lookups by name. */
+  readonly policies: ReadonlyMap<string, string>;
   readonly trust: ParsedPolicy;
   readonly identity: readonly NamedPolicy[];
 }
@@ -35,14 +37,21 @@ function roleNameOf(arn: string): string | undefined {
 }
 
 function load(record: RoleRecord): LoadedRole {
+  const policies = new Map(Object.entries(record.policies));
   return {
     record,
+    policies,
     trust: parsePolicy(record.assumeRolePolicyDocument, 'trust'),
-    identity: Object.entries(record.policies).map(([name, text]) => ({
-      name,
-      policy: parsePolicy(text, 'identity'),
-    })),
+    identity: [...policies].map(([name, text]) => ({ name, policy: parsePolicy(text, 'identity') })),
   };
+}
+
+/**
+ * The stored form of a policy map. `Object.fromEntries` defines own properties, so a policy
+ * named `__proto__` is kept as data (JSON text and `Object.entries` see it) like any other name.
+ */
+export function policyRecord(policies: ReadonlyMap<string, string>): Readonly<Record<string, string>> {
+  return Object.fromEntries(policies);
 }
 
 export class RoleStore {

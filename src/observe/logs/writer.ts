@@ -1,0 +1,111 @@
+/**
+ * The log writer: the runtime's {@link LogSink}. Each line is stamped with the engine clock and
+ * appended to its stream's buffer; once per I/O turn every buffered stream becomes one chunk
+ * (one LevelDB put) plus its metadata, all in one batch of the storage's group commit. A tail
+ * of the group sees the line at once, before it is stored.
+ */
+import type { Clock } from '../../clock.js';
+import type { LogSink, LogStreamWriter } from '../../runtime/log-sink.js';
+import { type BatchOp, putJsonTextOp, putOp } from '../../storage/storage.js';
+import { LogCatalog, position, type StreamState } from './catalog.js';
+import type { LogTails } from './tails.js';
+import type { WriteQueue } from './write-queue.js';
+
+export interface WriterSettings {
+  /** Store lines (false: only tails see them). */
+  persist: boolean;
+  /** Retention of new groups, days; undefined keeps events forever. */
+  retentionInDays: number | undefined;
+  /** A stream received its first event at `ts` (retention schedules its sweep). */
+  onFirstEvent(stream: StreamState, ts: number): void;
+}
+
+export class LogWriter implements LogSink {
+  #dirty: StreamState[] = [];
+  readonly #flush = (): void => this.flush();
+
+  constructor(
+    private readonly catalog: LogCatalog,
+    private readonly queue: WriteQueue,
+    private readonly clock: Clock,
+    private readonly tails: LogTails,
+    private readonly settings: WriterSettings,
+  ) {}
+
+  open(logGroupName: string, logStreamName: string): LogStreamWriter {
+    let stream: StreamState | undefined;
+    return {
+      write: (line: string): void => {
+        // Created on the first line, and again after its group was deleted, as Lambda does.
+        if (stream === undefined || stream.removed) {
+          stream = this.catalog.stream(
+            logGroupName,
+            logStreamName,
+            this.clock.now(),
+            this.settings.retentionInDays,
+          );
+        }
+        this.append(stream, line);
+      },
+    };
+  }
+
+  append(stream: StreamState, message: string): void {
+    const ts = this.clock.now();
+    const meta = stream.meta;
+    const seq = meta.nextSeq++;
+    if (meta.firstEventTimestamp === undefined) {
+      meta.firstEventTimestamp = ts;
+      this.settings.onFirstEvent(stream, ts);
+    }
+    meta.lastEventTimestamp = ts;
+    meta.lastIngestionTime = ts;
+    if (this.settings.persist) {
+      if (stream.buffer.length === 0) {
+        stream.bufferSeq = seq;
+        if (this.#dirty.push(stream) === 1) setImmediate(this.#flush);
+      }
+      stream.buffer.push(ts, message);
+    }
+    if (this.tails.active) {
+      const subject = this.tails.subject(stream.group.name);
+      if (subject) {
+        subject.next({
+          logGroupName: stream.group.name,
+          logStreamName: stream.name,
+          timestamp: ts,
+          ingestionTime: ts,
+          message,
+          eventId: position(ts, seq) + stream.tag,
+        });
+      }
+    }
+  }
+
+  /** Writes every buffered line now (one batch); later reads see them once the queue settles. */
+  flush(): void {
+    const dirty = this.#dirty;
+    if (dirty.length === 0) return;
+    this.#dirty = [];
+    const ops: BatchOp[] = [];
+    for (const stream of dirty) {
+      const buffer = stream.buffer;
+      stream.buffer = [];
+      if (stream.removed || buffer.length === 0) continue;
+      const group = stream.group;
+      if (!group.persisted) {
+        group.persisted = true;
+        ops.push(putOp(this.catalog.groupsDb, group.name, { ...group.meta }));
+      }
+      const chunk = JSON.stringify(buffer);
+      stream.meta.storedBytes += Buffer.byteLength(chunk);
+      ops.push(
+        putOp(this.catalog.eventsDb, stream.prefix + position(buffer[0] as number, stream.bufferSeq), chunk),
+      );
+      ops.push(
+        putJsonTextOp(this.catalog.streamsDb, LogCatalog.streamKey(stream), JSON.stringify(stream.meta)),
+      );
+    }
+    this.queue.write(ops);
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * One TCP port for HTTP/1.1 and cleartext HTTP/2 (prior knowledge). The AWS SDK's Kinesis
+ * client speaks h2c by default and fails against an HTTP/1.1-only server, while the aws CLI and
+ * most SDKs speak HTTP/1.1; Node's `http2.createServer({ allowHTTP1 })` only falls back under
+ * TLS. So a net server reads the first bytes: the HTTP/2 connection preface goes to an http2
+ * server, anything else to an http server.
+ */
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttp2Server,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+  type Http2Session,
+} from 'node:http2';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { Duplex } from 'node:stream';
+
+export type AnyRequest = IncomingMessage | Http2ServerRequest;
+export type AnyResponse = ServerResponse | Http2ServerResponse;
+export type RequestHandler = (req: AnyRequest, res: AnyResponse) => void;
+
+const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+
+/**
+ * Replays the bytes already read, then the socket's own. A plain `unshift` does not work for
+ * HTTP/2: the session reads the socket's handle directly and misses them ("Session closed with
+ * error code 2").
+ */
+class ReplayedSocket extends Duplex {
+  readonly #socket: Socket;
+
+  constructor(socket: Socket, head: Buffer) {
+    super();
+    this.#socket = socket;
+    this.push(head);
+    socket.on('data', (chunk: Buffer) => {
+      if (!this.push(chunk)) socket.pause();
+    });
+    socket.on('end', () => this.push(null));
+    socket.on('error', (err) => this.destroy(err));
+    socket.on('close', () => this.destroy());
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.#socket.remoteAddress;
+  }
+
+  get remotePort(): number | undefined {
+    return this.#socket.remotePort;
+  }
+
+  setTimeout(ms: number, callback?: () => void): this {
+    this.#socket.setTimeout(ms, callback);
+    return this;
+  }
+
+  setNoDelay(noDelay?: boolean): this {
+    this.#socket.setNoDelay(noDelay);
+    return this;
+  }
+
+  setKeepAlive(enable?: boolean, delay?: number): this {
+    this.#socket.setKeepAlive(enable, delay);
+    return this;
+  }
+
+  override _read(): void {
+    this.#socket.resume();
+  }
+
+  override _write(chunk: Buffer, encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
+    this.#socket.write(chunk, encoding, callback);
+  }
+
+  override _final(callback: (err?: Error | null) => void): void {
+    this.#socket.end(callback);
+  }
+
+  override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
+    this.#socket.destroy(err ?? undefined);
+    callback(err);
+  }
+}
+
+/** The dual-protocol listener and what `close()` needs to end its connections. */
+export class DualListener {
+  readonly #net: NetServer;
+  readonly #http1 = createHttpServer();
+  readonly #http2 = createHttp2Server();
+  readonly #sockets = new Set<Socket>();
+  readonly #sessions = new Set<Http2Session>();
+
+  constructor(handler: RequestHandler) {
+    this.#http1.on('request', handler);
+    this.#http2.on('request', handler);
+    this.#http2.on('session', (session: Http2Session) => {
+      this.#sessions.add(session);
+      session.on('close', () => this.#sessions.delete(session));
+    });
+    this.#net = createNetServer((socket) => this.#accept(socket));
+  }
+
+  #accept(socket: Socket): void {
+    this.#sockets.add(socket);
+    socket.on('close', () => this.#sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    let head: Buffer = Buffer.alloc(0);
+    const onData = (chunk: Buffer): void => {
+      head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+      const seen = Math.min(head.length, PREFACE.length);
+      const isH2Prefix = head.subarray(0, seen).equals(PREFACE.subarray(0, seen));
+      if (isH2Prefix && head.length < PREFACE.length) return;
+      socket.off('data', onData);
+      socket.pause();
+      if (isH2Prefix) {
+        this.#http2.emit('connection', new ReplayedSocket(socket, head));
+      } else {
+        socket.unshift(head);
+        this.#http1.emit('connection', socket);
+        socket.resume();
+      }
+    };
+    socket.on('data', onData);
+  }
+
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.#net.once('error', reject);
+      this.#net.listen(port, host, () => {
+        this.#net.off('error', reject);
+        const address = this.#net.address();
+        resolve(typeof address === 'object' && address !== null ? address.port : port);
+      });
+    });
+  }
+
+  /**
+   * Stops accepting, lets requests in flight finish (up to `graceMs`), then ends every
+   * connection.
+   */
+  async close(graceMs: number, inFlight: () => Promise<void>): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#net.close(() => resolve()));
+    for (const session of this.#sessions) session.close();
+    this.#http1.closeIdleConnections();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([inFlight(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+    for (const socket of this.#sockets) socket.destroy();
+    for (const session of this.#sessions) session.destroy();
+    await closed;
+  }
+}
