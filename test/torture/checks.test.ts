@@ -20,6 +20,8 @@ const dump = (over: Partial<Dump> = {}): Dump => ({
   deadLetters: { flaky: [], doomed: ['d'] },
   chaosLetters: [{ key: 'x1', lastError: 'Task timed out after 2.00 seconds' }],
   checkpoints: { relay: { s0: '2' }, audit: { t0: '11' } },
+  logGroups: ['/aws/lambda/ingest', '/aws/lambda/relay', '/aws/lambda/audit'],
+  metrics: 3,
   ...over,
 });
 const journals = (over: Partial<Journals> = {}): Journals => ({

@@ -237,6 +237,13 @@ export function verdict(
   );
 
   checkChaos(problems, acked('chaos'), journals.chaos, dump.chaosLetters);
+  const groups = new Set(dump.logGroups);
+  expectNone(
+    problems,
+    'functions that ran without a log group after reopening',
+    ['ingest', 'relay', 'audit'].filter((fn) => !groups.has(`/aws/lambda/${fn}`)),
+  );
+  if (dump.metrics === 0) problems.push('no metrics after reopening');
 
   return {
     problems,

@@ -18,6 +18,9 @@ export interface Dump {
   readonly deadLetters: { readonly flaky: string[]; readonly doomed: string[] };
   /** The dead letters of `chaos`, with the error each was given up with. */
   readonly chaosLetters: Array<{ readonly key: string; readonly lastError: string }>;
+  /** The log groups and the number of metrics the reopened engine reports. */
+  readonly logGroups: string[];
+  readonly metrics: number;
   /** Stored checkpoints per mapping, per shard. */
   readonly checkpoints: { readonly relay: Record<string, string>; readonly audit: Record<string, string> };
 }
