@@ -27,7 +27,7 @@ const SPECIALS = [
   ' ',
   '*',
   '?',
-  '${aws:username}',
+  ['$', '{aws:username}'].join(''),
   'x'.repeat(1100),
   'é'.repeat(600),
   'arn:aws:lambda:us-east-1:000000000000:function:fuzz-fn',
