@@ -10,6 +10,7 @@ import { iamBenchmark } from './iam.js';
 import { pullBenchmark } from './pull.js';
 import { pushBenchmark } from './push.js';
 import { sdkBenchmark } from './sdk.js';
+import { serveKinesisBenchmark, serveS3Benchmark } from './serve.js';
 import { streamsBenchmark } from './streams.js';
 
 const benchmarks: Benchmark[] = [bucketsBenchmark];
@@ -19,6 +20,8 @@ benchmarks.push(functionsBenchmark);
 benchmarks.push(streamsBenchmark);
 benchmarks.push(pullBenchmark);
 benchmarks.push(sdkBenchmark);
+benchmarks.push(serveKinesisBenchmark);
+benchmarks.push(serveS3Benchmark);
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length === 0 ? benchmarks : benchmarks.filter((b) => wanted.includes(b.name));
