@@ -9,6 +9,7 @@ import { machine, table } from './harness.js';
 import { iamBenchmark } from './iam.js';
 import { pullBenchmark } from './pull.js';
 import { pushBenchmark } from './push.js';
+import { scaleBenchmark } from './scale.js';
 import { sdkBenchmark } from './sdk.js';
 import { serveKinesisBenchmark, serveS3Benchmark } from './serve.js';
 import { streamsBenchmark } from './streams.js';
@@ -20,6 +21,7 @@ benchmarks.push(functionsBenchmark);
 benchmarks.push(streamsBenchmark);
 benchmarks.push(pullBenchmark);
 benchmarks.push(sdkBenchmark);
+benchmarks.push(scaleBenchmark);
 benchmarks.push(serveKinesisBenchmark);
 benchmarks.push(serveS3Benchmark);
 

@@ -15,7 +15,7 @@
  *   in-process on a temporary directory.
  * Each run makes a fresh stream (or fresh keys) on every side, the sides alternate within a run
  * so both see the same machine load, and each figure is the median of RUNS runs, after one
- * untimed warm-up round per side.
+ * untimed warm-up round per side of the same size as a measured one.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent } from 'node:http';
@@ -36,14 +36,12 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import kinesalite from 'kinesalite';
 import S3rver from 's3rver';
 import { createEngine, type Engine, type Server, serve } from '../src/index.js';
-import { type Benchmark, type Figure, median, rate } from './harness.js';
+import { type Benchmark, type Figure, interleaved, middle, rate } from './harness.js';
 
 const RUNS = Number(process.env.SERVE_BENCH_RUNS ?? 5);
 const BATCH = 500;
 const BATCHES = Number(process.env.SERVE_BENCH_BATCHES ?? 40); // 20,000 records per run
-const WARM_BATCHES = 5;
 const PUTS = Number(process.env.SERVE_BENCH_PUTS ?? 2000);
-const WARM_PUTS = 200;
 const REGION = 'us-east-1';
 // s3rver checks signatures made with its own fixed key pair; serve accepts any.
 const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -162,11 +160,6 @@ async function kinesisRound(
   return { put, get };
 }
 
-function medianOf(values: number[]): Promise<number> {
-  let i = 0;
-  return median(values.length, async () => values[i++] ?? 0);
-}
-
 export const serveKinesisBenchmark: Benchmark = {
   name: 'serve-kinesis',
   async run(): Promise<Figure[]> {
@@ -188,7 +181,10 @@ export const serveKinesisBenchmark: Benchmark = {
       { label: 'kinesalite memory, HTTP/1.1', client: client(memory.url, true) },
     ];
     try {
-      for (const [i, side] of sides.entries()) await kinesisRound(side, `warm-${i}`, WARM_BATCHES);
+      // One untimed round of the same size first on every side (the harness's rule), then the
+      // sides alternate; each round gives both a put and a get rate, so `interleaved` (one
+      // figure per call) is not used here.
+      for (const [i, side] of sides.entries()) await kinesisRound(side, `warm-${i}`, BATCHES);
       const puts = sides.map((): number[] => []);
       const gets = sides.map((): number[] => []);
       for (let run = 0; run < RUNS; run++) {
@@ -198,8 +194,8 @@ export const serveKinesisBenchmark: Benchmark = {
           gets[i]!.push(get);
         }
       }
-      const [putH2, putH1, putLevel, putMemory] = await Promise.all(puts.map(medianOf));
-      const [getH2, getH1, getLevel, getMemory] = await Promise.all(gets.map(medianOf));
+      const [putH2, putH1, putLevel, putMemory] = puts.map(middle);
+      const [getH2, getH1, getLevel, getMemory] = gets.map(middle);
       const figure = (
         name: string,
         value: number,
@@ -261,7 +257,7 @@ async function putObjects(client: S3Client, prefix: string, count: number): Prom
 
 /** Both sides must store the 1 KiB as sent (not, say, its aws-chunked framing). */
 async function checkStored(client: S3Client, label: string): Promise<void> {
-  const out = await client.send(new GetObjectCommand({ Bucket: 'bench', Key: 'warm/0' }));
+  const out = await client.send(new GetObjectCommand({ Bucket: 'bench', Key: 'check/0' }));
   const body = Buffer.from((await out.Body?.transformToByteArray()) ?? []);
   if (!body.equals(OBJECT))
     throw new Error(`${label} stored ${body.length} bytes that differ from the object`);
@@ -287,15 +283,16 @@ export const serveS3Benchmark: Benchmark = {
     try {
       for (const side of sides) {
         await side.client.send(new CreateBucketCommand({ Bucket: 'bench' }));
-        await putObjects(side.client, 'warm', WARM_PUTS);
+        await putObjects(side.client, 'check', 1);
         await checkStored(side.client, side.label);
       }
-      const rates = sides.map((): number[] => []);
-      for (let run = 0; run < RUNS; run++) {
-        for (const [i, side] of sides.entries())
-          rates[i]!.push(await putObjects(side.client, `run-${run}`, PUTS));
-      }
-      const [viaServe, viaS3rver] = await Promise.all(rates.map(medianOf));
+      let round = 0;
+      const next = (): number => round++;
+      const runs = await interleaved(RUNS, {
+        serve: () => putObjects(sides[0]!.client, `run-${next()}`, PUTS),
+        s3rver: () => putObjects(sides[1]!.client, `run-${next()}`, PUTS),
+      });
+      const [viaServe, viaS3rver] = [runs.serve.median, runs.s3rver.median];
       return [
         {
           name: 'PutObject 1 KiB via SDK: serve, HTTP/1.1 (SDK default)',
