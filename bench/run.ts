@@ -11,6 +11,7 @@ import { pullBenchmark } from './pull.js';
 import { pushBenchmark } from './push.js';
 import { scaleBenchmark } from './scale.js';
 import { sdkBenchmark } from './sdk.js';
+import { serveKinesisBenchmark, serveS3Benchmark } from './serve.js';
 import { streamsBenchmark } from './streams.js';
 
 const benchmarks: Benchmark[] = [bucketsBenchmark];
@@ -21,6 +22,8 @@ benchmarks.push(streamsBenchmark);
 benchmarks.push(pullBenchmark);
 benchmarks.push(sdkBenchmark);
 benchmarks.push(scaleBenchmark);
+benchmarks.push(serveKinesisBenchmark);
+benchmarks.push(serveS3Benchmark);
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length === 0 ? benchmarks : benchmarks.filter((b) => wanted.includes(b.name));
