@@ -17,6 +17,12 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
+/**
+ * Node's timers hold at most 2^31 - 1 ms (about 24.8 days): a longer delay fires after 1 ms
+ * (TimeoutOverflowWarning), which turned a 30-day log retention timer into a busy loop.
+ */
+const MAX_NODE_TIMER_MS = 2 ** 31 - 1;
+
 /** The wall clock. Timers are unref'd: an idle engine never keeps its process alive. */
 export class SystemClock implements Clock {
   now(): number {
@@ -24,21 +30,26 @@ export class SystemClock implements Clock {
   }
 
   setTimeout(callback: () => void, ms: number): TimerHandle {
-    const timer = setTimeout(callback, Math.max(0, ms));
-    timer.unref();
-    return new SystemTimer(Date.now() + ms, timer);
+    const handle = new SystemTimer(Date.now() + ms);
+    // A long delay is served in steps, each re-armed for what is left.
+    const arm = (): void => {
+      const left = handle.dueAt - Date.now();
+      handle.timer =
+        left > MAX_NODE_TIMER_MS ? setTimeout(arm, MAX_NODE_TIMER_MS) : setTimeout(callback, Math.max(0, left));
+      handle.timer.unref();
+    };
+    arm();
+    return handle;
   }
 
   clearTimeout(handle: TimerHandle): void {
-    if (handle instanceof SystemTimer) clearTimeout(handle.timer);
+    if (handle instanceof SystemTimer && handle.timer !== undefined) clearTimeout(handle.timer);
   }
 }
 
 class SystemTimer implements TimerHandle {
-  constructor(
-    readonly dueAt: number,
-    readonly timer: NodeJS.Timeout,
-  ) {}
+  timer: NodeJS.Timeout | undefined;
+  constructor(readonly dueAt: number) {}
 }
 
 interface ManualTimer extends TimerHandle {

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { delay, ManualClock } from '../src/clock.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { delay, ManualClock, SystemClock } from '../src/clock.js';
 
 describe('ManualClock', () => {
   it('fires timers only when time is advanced past their due time, in due order', () => {
@@ -52,5 +52,34 @@ describe('ManualClock', () => {
     controller.abort(new Error('stop'));
     await expect(aborted).rejects.toThrow('stop');
     expect(clock.pendingTimers).toBe(0);
+  });
+});
+
+describe('SystemClock', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('holds a timer longer than Node allows (30 days) until it is due, instead of firing at once', () => {
+    vi.useFakeTimers();
+    const clock = new SystemClock();
+    const fired = vi.fn();
+    const thirtyDays = 30 * 86_400_000;
+    clock.setTimeout(fired, thirtyDays);
+    vi.advanceTimersByTime(60_000);
+    expect(fired).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(thirtyDays - 60_000 - 1);
+    expect(fired).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(fired).toHaveBeenCalledTimes(1);
+  });
+
+  it('clears a long timer between its steps', () => {
+    vi.useFakeTimers();
+    const clock = new SystemClock();
+    const fired = vi.fn();
+    const handle = clock.setTimeout(fired, 40 * 86_400_000);
+    vi.advanceTimersByTime(26 * 86_400_000);
+    clock.clearTimeout(handle);
+    vi.advanceTimersByTime(20 * 86_400_000);
+    expect(fired).not.toHaveBeenCalled();
   });
 });
