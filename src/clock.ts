@@ -35,7 +35,9 @@ export class SystemClock implements Clock {
     const arm = (): void => {
       const left = handle.dueAt - Date.now();
       handle.timer =
-        left > MAX_NODE_TIMER_MS ? setTimeout(arm, MAX_NODE_TIMER_MS) : setTimeout(callback, Math.max(0, left));
+        left > MAX_NODE_TIMER_MS
+          ? setTimeout(arm, MAX_NODE_TIMER_MS)
+          : setTimeout(callback, Math.max(0, left));
       handle.timer.unref();
     };
     arm();
