@@ -47,10 +47,10 @@ describe('lambdalite serve (CLI)', () => {
     await engine.close();
   });
 
-  it('refuses --config while pipeline files are not supported, and a bad port or key pair', async () => {
+  it('refuses a --config file it cannot read (naming it), and a bad port or key pair', async () => {
     await expect(
-      buildProgram().parseAsync(['serve', '--config', 'pipeline.yaml'], { from: 'user' }),
-    ).rejects.toThrow('not yet supported');
+      buildProgram().parseAsync(['serve', '--config', 'missing-pipeline.yaml'], { from: 'user' }),
+    ).rejects.toThrow('missing-pipeline.yaml: cannot be read');
     expect(() => parsePort('eighty')).toThrow('--port must be 0..65535, got eighty');
     expect(() => parsePort('65536')).toThrow('--port');
     expect(() => parseCredentials('nokey')).toThrow('--credentials must be KEY:SECRET');

@@ -4,8 +4,11 @@
  */
 import { Command } from 'commander';
 import { createEngine } from '../../engine.js';
+import { apply } from '../../pipeline/apply.js';
+import { formatPlan } from '../../pipeline/format.js';
+import { loadPipelineFile } from '../../pipeline/load.js';
 import { serve } from '../../server/serve.js';
-import { parseCredentials, parsePort } from '../options.js';
+import { DEFAULT_PORT, parseCredentials, parsePort } from '../options.js';
 
 interface ServeFlags {
   data: string;
@@ -20,10 +23,10 @@ interface ServeFlags {
 export function serveCommand(): Command {
   return new Command('serve')
     .description(
-      'serve the engine over AWS wire protocols (S3, Lambda, Kinesis, DynamoDB, DynamoDB Streams, IAM)',
+      'serve the engine over AWS wire protocols (S3, Lambda, Kinesis, DynamoDB, DynamoDB Streams, IAM) and the console at /',
     )
     .option('--data <dir>', 'LevelDB data directory', './.lambdalite')
-    .option('--port <n>', 'TCP port (0 picks a free one)', parsePort, 4566)
+    .option('--port <n>', 'TCP port (0 picks a free one)', parsePort, DEFAULT_PORT)
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--config <file>', 'apply a pipeline file before serving')
     .option('--credentials <key:secret>', 'require SigV4 signatures with this key pair', parseCredentials)
@@ -33,17 +36,15 @@ export function serveCommand(): Command {
 }
 
 async function run(flags: ServeFlags): Promise<void> {
-  if (flags.config !== undefined) {
-    throw new Error(
-      `--config ${flags.config}: pipeline files are not yet supported by this build of lambdalite serve`,
-    );
-  }
+  // Read before the engine opens: a broken file fails fast and leaves the data directory alone.
+  const pipeline = flags.config === undefined ? undefined : await loadPipelineFile(flags.config);
   const engine = await createEngine({
     location: flags.data,
     ...(flags.region === undefined ? {} : { region: flags.region }),
   });
   let server: Awaited<ReturnType<typeof serve>>;
   try {
+    if (pipeline !== undefined) process.stderr.write(`${formatPlan(await apply(engine, pipeline))}\n`);
     server = await serve(engine, {
       port: flags.port,
       host: flags.host,
@@ -55,6 +56,7 @@ async function run(flags: ServeFlags): Promise<void> {
     throw err;
   }
   process.stdout.write(`${server.url}\n`);
+  process.stderr.write(`console: ${server.url}/ (Ctrl-C to stop)\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
