@@ -3,7 +3,6 @@
  * has the server apply it (code directories are read by the server, from the same disk).
  */
 import { Command } from 'commander';
-import { loadPipelineFile } from '../../pipeline/load.js';
 import type { Plan } from '../../pipeline/types.js';
 import { type ConnectionFlags, clientFor, withConnection } from '../connection.js';
 import { CliError, EXIT } from '../exit.js';
@@ -35,6 +34,7 @@ export function applyCommand(): Command {
       .option('--dry-run', 'print the plan and change nothing')
       .option('--param <name=value>', 'a SAM template parameter (repeatable)', collectParam),
   ).action(async (file: string, flags: ApplyFlags) => {
+    const { loadPipelineFile } = await import('../../pipeline/load.js');
     const pipeline = await loadPipelineFile(file);
     const result = await clientFor(flags).post<{ plan: Plan; text: string }>('/apply', {
       pipeline,

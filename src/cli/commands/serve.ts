@@ -3,11 +3,6 @@
  * until SIGINT/SIGTERM, then closes cleanly (requests finished, engine drained and persisted).
  */
 import { Command } from 'commander';
-import { createEngine } from '../../engine.js';
-import { apply } from '../../pipeline/apply.js';
-import { formatPlan } from '../../pipeline/format.js';
-import { loadPipelineFile } from '../../pipeline/load.js';
-import { serve } from '../../server/serve.js';
 import { DEFAULT_PORT, parseCredentials, parsePort } from '../options.js';
 
 interface ServeFlags {
@@ -36,6 +31,14 @@ export function serveCommand(): Command {
 }
 
 async function run(flags: ServeFlags): Promise<void> {
+  // Loaded here, not at the top: every other command starts without the engine.
+  const [{ createEngine }, { serve }, { apply }, { formatPlan }, { loadPipelineFile }] = await Promise.all([
+    import('../../engine.js'),
+    import('../../server/serve.js'),
+    import('../../pipeline/apply.js'),
+    import('../../pipeline/format.js'),
+    import('../../pipeline/load.js'),
+  ]);
   // Read before the engine opens: a broken file fails fast and leaves the data directory alone.
   const pipeline = flags.config === undefined ? undefined : await loadPipelineFile(flags.config);
   const engine = await createEngine({
