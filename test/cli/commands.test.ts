@@ -36,7 +36,7 @@ const LOGS = {
 };
 
 function pipeline() {
-  const role = 'arn:aws:iam::${AWS::AccountId}:role/cli-fn';
+  const role = `arn:aws:iam::\${AWS::AccountId}:role/cli-fn`;
   return {
     roles: [
       {
@@ -62,7 +62,7 @@ function pipeline() {
     mappings: [
       {
         functionName: 'echo',
-        eventSourceArn: 'arn:aws:kinesis:${AWS::Region}:${AWS::AccountId}:stream/cli-stream',
+        eventSourceArn: `arn:aws:kinesis:\${AWS::Region}:\${AWS::AccountId}:stream/cli-stream`,
         startingPosition: 'TRIM_HORIZON',
       },
     ],
