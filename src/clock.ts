@@ -17,12 +17,6 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
-/**
- * Node's timers hold at most 2^31 - 1 ms (about 24.8 days): a longer delay fires after 1 ms
- * (TimeoutOverflowWarning), which turned a 30-day log retention timer into a busy loop.
- */
-const MAX_NODE_TIMER_MS = 2 ** 31 - 1;
-
 /** The wall clock. Timers are unref'd: an idle engine never keeps its process alive. */
 export class SystemClock implements Clock {
   now(): number {
@@ -30,28 +24,39 @@ export class SystemClock implements Clock {
   }
 
   setTimeout(callback: () => void, ms: number): TimerHandle {
-    const handle = new SystemTimer(Date.now() + ms);
-    // A long delay is served in steps, each re-armed for what is left.
-    const arm = (): void => {
-      const left = handle.dueAt - Date.now();
-      handle.timer =
-        left > MAX_NODE_TIMER_MS
-          ? setTimeout(arm, MAX_NODE_TIMER_MS)
-          : setTimeout(callback, Math.max(0, left));
-      handle.timer.unref();
-    };
-    arm();
+    const handle = new SystemTimer(Date.now() + Math.max(0, ms));
+    handle.arm(callback);
     return handle;
   }
 
   clearTimeout(handle: TimerHandle): void {
-    if (handle instanceof SystemTimer && handle.timer !== undefined) clearTimeout(handle.timer);
+    if (handle instanceof SystemTimer) handle.cancel();
   }
 }
 
+/**
+ * Node fires a timer longer than 2^31 - 1 ms after 1 ms (with a TimeoutOverflowWarning), and
+ * retention periods (days) exceed that: a long delay is waited in steps, each re-armed until due.
+ */
+export const MAX_TIMER_STEP_MS = 2 ** 31 - 1;
+
 class SystemTimer implements TimerHandle {
-  timer: NodeJS.Timeout | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
   constructor(readonly dueAt: number) {}
+
+  arm(callback: () => void): void {
+    const left = this.dueAt - Date.now();
+    this.#timer = setTimeout(
+      () => (left > MAX_TIMER_STEP_MS ? this.arm(callback) : callback()),
+      Math.min(Math.max(0, left), MAX_TIMER_STEP_MS),
+    );
+    this.#timer.unref();
+  }
+
+  cancel(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+  }
 }
 
 interface ManualTimer extends TimerHandle {

@@ -10,6 +10,7 @@ import type { FunctionEventMap } from './functions/events.js';
 import type { IamEventMap } from './iam/events.js';
 import type { MappingEventMap } from './mappings/events.js';
 import type { LogsEventMap } from './observe/logs/events.js';
+import type { MetricsEventMap } from './observe/metrics/events.js';
 import type { RuntimeEventMap } from './runtime/events.js';
 import type { StreamEventMap } from './streams/events.js';
 import type { TableEventMap } from './tables/events.js';
@@ -29,7 +30,8 @@ export interface EngineEventMap
     StreamEventMap,
     TableEventMap,
     MappingEventMap,
-    LogsEventMap {}
+    LogsEventMap,
+    MetricsEventMap {}
 
 export type EngineEventType = keyof EngineEventMap;
 

@@ -112,6 +112,27 @@ export type {
   TailLogOptions,
 } from './observe/logs/types.js';
 export { RETENTION_DAYS } from './observe/logs/validate.js';
+export type { MetricsEventMap } from './observe/metrics/events.js';
+export type { Metrics } from './observe/metrics/metrics.js';
+export type { MetricsOptions } from './observe/metrics/options.js';
+export type {
+  BasicStatistic,
+  DimensionFilter,
+  GetMetricStatisticsInput,
+  GetMetricStatisticsResult,
+  ListMetricsInput,
+  ListMetricsResult,
+  MetricDataInput,
+  MetricDatum,
+  MetricDimension,
+  MetricIdentity,
+  MetricStat,
+  MetricStatisticsDatapoint,
+  MetricUnit,
+  MetricWatchPoint,
+  StatisticSet,
+  WatchMetricInput,
+} from './observe/metrics/types.js';
 export { apply } from './pipeline/apply.js';
 export type { PipelineEngine } from './pipeline/engine.js';
 export type { PipelineIssue } from './pipeline/errors.js';

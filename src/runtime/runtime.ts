@@ -338,9 +338,11 @@ export class FunctionRuntime implements FunctionInvoker {
     const events = this.ctx.events;
     const timeoutMs = config.timeout * 1000;
     let started = performance.now();
+    let startTime = this.ctx.clock.now();
     // Lines and event payloads are built only when someone subscribes or the caller asked for Tail.
     const begin = (): void => {
       started = performance.now();
+      startTime = this.ctx.clock.now();
       this.#changed(functionName);
       const log = this.#lines(container, requestId);
       if (log) this.#platform(container, log, requestId, log.format.start(this.ctx.clock.now(), requestId));
@@ -432,6 +434,9 @@ export class FunctionRuntime implements FunctionInvoker {
           log.format.report(end, requestId, figures, status, error?.errorType),
         );
       }
+      // In flight before this one's slot is released: its peak is the function's concurrency peak.
+      const concurrentExecutions = this.#pool.inFlight(functionName);
+      const accountConcurrentExecutions = this.#pool.inFlight();
       this.#pool.release(functionName, container, reusable);
       events.emit('function.invocation.completed', {
         functionName,
@@ -439,6 +444,9 @@ export class FunctionRuntime implements FunctionInvoker {
         containerId: container.id,
         invocationType,
         cold,
+        startTime,
+        concurrentExecutions,
+        accountConcurrentExecutions,
         ...figures,
         ...(error ? { functionError: 'Unhandled' as const, errorType: error.errorType } : {}),
       });

@@ -8,6 +8,7 @@ import type { Observable } from 'rxjs';
 import { parseArn } from '../arn.js';
 import type { EngineContext } from '../context.js';
 import { LambdaliteError } from '../errors.js';
+import { anyValue, readOptions } from '../validation/options.js';
 import { decodeIterator, encodeIterator } from './iterator-token.js';
 import {
   type ChildShard,
@@ -18,7 +19,6 @@ import {
   type PutRecordOutput,
   type PutRecordsOutput,
   type PutRecordsResultEntry,
-  SHARD_ITERATOR_TYPES,
   type ShardDescription,
   STREAM_DEFAULTS,
   type StreamDescription,
@@ -31,10 +31,13 @@ import { assertShardSequence, sequenceAt } from './sequence.js';
 import type { AppendEntry, Position, ShardLog, ShardState, StreamState } from './shard-log.js';
 import { startPosition, type TailedRecord, type TailOptions, tailShard, tailStream } from './tail.js';
 import {
+  checkCreateOptions,
+  checkIteratorOptions,
   checkLimit,
   checkRetentionHours,
   checkShardCount,
   checkStreamName,
+  checkTailOptions,
   prepareRecord,
   prepareRecords,
 } from './validate.js';
@@ -64,12 +67,13 @@ export class StreamService {
    * @example
    * await engine.streams.create('clicks', { shardCount: 2 });
    */
-  async create(name: string, options: CreateStreamOptions = {}): Promise<StreamDescription> {
+  async create(name: string, options?: CreateStreamOptions): Promise<StreamDescription> {
     this.#ctx.lifecycle.assertOpen();
     checkStreamName(name);
-    const shardCount = checkShardCount(options.shardCount ?? STREAM_DEFAULTS.shardCount);
+    const o = checkCreateOptions(options);
+    const shardCount = checkShardCount(o.shardCount ?? STREAM_DEFAULTS.shardCount);
     const retentionHours = checkRetentionHours(
-      options.retentionHours ?? STREAM_DEFAULTS.retentionHours,
+      o.retentionHours ?? STREAM_DEFAULTS.retentionHours,
       this.#ctx.quotas.streamRetentionMaxHours,
     );
     const arn = this.#ctx.arns.stream(name);
@@ -182,18 +186,13 @@ export class StreamService {
   async getShardIterator(
     nameOrArn: string,
     shardId: string,
-    options: GetShardIteratorOptions,
+    rawOptions: GetShardIteratorOptions,
   ): Promise<string> {
     this.#ctx.lifecycle.assertOpen();
     const stream = this.#resolve(nameOrArn, true);
     const shard = this.#shard(stream, shardId);
-    const type = options?.type;
-    if (!SHARD_ITERATOR_TYPES.includes(type)) {
-      throw new LambdaliteError(
-        'ValidationException',
-        `options.type must be one of ${SHARD_ITERATOR_TYPES.join(', ')}, got ${JSON.stringify(type)}`,
-      );
-    }
+    const options = checkIteratorOptions(rawOptions);
+    const { type } = options;
     let position: Position;
     if (type === 'AT_SEQUENCE_NUMBER' || type === 'AFTER_SEQUENCE_NUMBER') {
       const sequence = assertShardSequence(options.sequenceNumber, shard.meta.index, shard.meta.shardId);
@@ -224,10 +223,10 @@ export class StreamService {
    * Reads the next records of a shard. `nextShardIterator` is null once a closed shard was read
    * to its end; `childShards` then names the shards to read next.
    */
-  async getRecords(shardIterator: string, options: { limit?: number } = {}): Promise<GetRecordsOutput> {
+  async getRecords(shardIterator: string, options?: { limit?: number }): Promise<GetRecordsOutput> {
     this.#ctx.lifecycle.assertOpen();
     const now = this.#ctx.clock.now();
-    const limit = checkLimit(options.limit);
+    const limit = checkLimit(readOptions(options, { limit: anyValue() }, 'InvalidArgumentException').limit);
     const token = decodeIterator(shardIterator, now);
     const stream = this.#log.findByUid(token.uid);
     const shard = stream?.shards.get(token.shardIndex);
@@ -303,9 +302,10 @@ export class StreamService {
    * @example
    * engine.streams.records$('clicks', { from: 'TRIM_HORIZON' }).subscribe((r) => console.log(r.data));
    */
-  records$(nameOrArn: string, options: TailOptions = {}): Observable<TailedRecord> {
+  records$(nameOrArn: string, rawOptions?: TailOptions): Observable<TailedRecord> {
     this.#ctx.lifecycle.assertOpen();
     const stream = this.#resolve(nameOrArn, true);
+    const options = checkTailOptions(rawOptions);
     const from = options.from ?? 'LATEST';
     if (options.shardId !== undefined) {
       const shard = this.#shard(stream, options.shardId);

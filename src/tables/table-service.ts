@@ -21,7 +21,14 @@ import type {
   WriteOptions,
 } from './model.js';
 import { runQuery } from './query.js';
-import { checkCreateTable, checkItemObject, checkTableName, ITEM_MAX_BYTES } from './validate.js';
+import {
+  checkCreateTable,
+  checkItemObject,
+  checkTableName,
+  checkUpdate,
+  checkWriteOptions,
+  ITEM_MAX_BYTES,
+} from './validate.js';
 
 /** DynamoDB Streams keep records 24 hours (fixed). */
 const TABLE_STREAM_RETENTION_HOURS = 24;
@@ -155,10 +162,11 @@ export class TableService {
   async putItem(name: string, item: Item, options: WriteOptions = {}): Promise<void> {
     this.#ctx.lifecycle.assertOpen();
     const meta = this.#table(name);
+    const { condition } = checkWriteOptions(options);
     checkItemObject(item, 'item');
     const key = keyOf(meta, item, 'item');
     const image = this.#checkSize(marshalItem(item));
-    await this.#write(meta, key, () => image, options.condition);
+    await this.#write(meta, key, () => image, condition);
   }
 
   /** The item with this key, or undefined. */
@@ -181,15 +189,9 @@ export class TableService {
   ): Promise<Item | undefined> {
     this.#ctx.lifecycle.assertOpen();
     const meta = this.#table(name);
+    const { condition } = checkWriteOptions(options);
     const itemKeyValues = keyOf(meta, checkItemObject(key, 'key'));
-    const set = update?.set === undefined ? {} : checkItemObject(update.set, 'update.set');
-    const remove = update?.remove ?? [];
-    if (!Array.isArray(remove) || remove.some((r) => typeof r !== 'string')) {
-      throw new LambdaliteError(
-        'ValidationException',
-        `update.remove must be an array of attribute names, got ${JSON.stringify(remove)}`,
-      );
-    }
+    const { set, remove } = checkUpdate(update);
     const keyNames = [meta.partitionKey.name, meta.sortKey?.name].filter((n): n is string => n !== undefined);
     for (const attr of [...Object.keys(set), ...remove]) {
       if (keyNames.includes(attr)) {
@@ -208,7 +210,7 @@ export class TableService {
         for (const attr of remove) delete next[attr];
         return this.#checkSize(next);
       },
-      options.condition,
+      condition,
     );
     return result === undefined ? undefined : unmarshalItem(result);
   }
@@ -217,7 +219,8 @@ export class TableService {
   async deleteItem(name: string, key: Item, options: WriteOptions = {}): Promise<void> {
     this.#ctx.lifecycle.assertOpen();
     const meta = this.#table(name);
-    await this.#write(meta, keyOf(meta, checkItemObject(key, 'key')), () => undefined, options.condition);
+    const { condition } = checkWriteOptions(options);
+    await this.#write(meta, keyOf(meta, checkItemObject(key, 'key')), () => undefined, condition);
   }
 
   /** Items of one partition key in sort-key order; see {@link QueryInput}. */
@@ -236,7 +239,6 @@ export class TableService {
     next: (old: AttributeMap | undefined) => AttributeMap | undefined,
     condition?: ItemCondition,
   ): Promise<AttributeMap | undefined> {
-    checkCondition(condition);
     const storageKey = itemKey(meta, key);
     const write = this.#mutex.run(storageKey, async () => {
       this.#ctx.lifecycle.assertOpen();
@@ -333,24 +335,8 @@ function notFound(name: string): LambdaliteError {
   );
 }
 
-function checkCondition(condition: unknown): void {
-  if (condition === undefined) return;
-  const c = condition as Record<string, unknown>;
-  const keys = typeof c === 'object' && c !== null ? Object.keys(c) : [];
-  const name = c?.[keys[0] ?? ''];
-  if (
-    keys.length !== 1 ||
-    !['attributeExists', 'attributeNotExists'].includes(keys[0] ?? '') ||
-    typeof name !== 'string'
-  ) {
-    throw new LambdaliteError(
-      'ValidationException',
-      `options.condition must be { attributeExists: name } or { attributeNotExists: name }, got ${JSON.stringify(condition)}`,
-    );
-  }
-}
-
 function conditionHolds(condition: ItemCondition, old: AttributeMap | undefined): boolean {
-  if ('attributeExists' in condition) return old !== undefined && condition.attributeExists in old;
-  return old === undefined || !(condition.attributeNotExists in old);
+  if ('attributeExists' in condition)
+    return old !== undefined && Object.hasOwn(old, condition.attributeExists);
+  return old === undefined || !Object.hasOwn(old, condition.attributeNotExists);
 }

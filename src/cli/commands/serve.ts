@@ -23,7 +23,7 @@ export function serveCommand(): Command {
     .option('--data <dir>', 'LevelDB data directory', './.lambdalite')
     .option('--port <n>', 'TCP port (0 picks a free one)', parsePort, DEFAULT_PORT)
     .option('--host <host>', 'interface to bind', '127.0.0.1')
-    .option('--config <file>', 'apply a pipeline file before serving')
+    .option('--config <file>', 'apply a pipeline file or SAM template before serving')
     .option('--credentials <key:secret>', 'require SigV4 signatures with this key pair', parseCredentials)
     .option('--allow-unauthenticated', 'allow a non-loopback --host without --credentials')
     .option('--region <region>', 'the engine region', 'us-east-1')
@@ -39,7 +39,7 @@ async function run(flags: ServeFlags): Promise<void> {
     import('../../pipeline/format.js'),
     import('../../pipeline/load.js'),
   ]);
-  // Read before the engine opens: a broken file fails fast and leaves the data directory alone.
+  // Read (and so check) the file before taking the data directory's lock.
   const pipeline = flags.config === undefined ? undefined : await loadPipelineFile(flags.config);
   const engine = await createEngine({
     location: flags.data,

@@ -245,7 +245,12 @@ export class BatchProcessor {
   ): Promise<void> {
     const failures = await giveUp(this.#ctx, records, condition, invokes, last);
     const destination = this.#ctx.settings.onFailure;
-    this.#emitBatch('mapping.batch.givenUp', records, { condition, destination });
+    const destinationError = destination === undefined ? undefined : failures[0]?.destinationError;
+    this.#emitBatch('mapping.batch.givenUp', records, {
+      condition,
+      destination,
+      ...(destinationError === undefined ? {} : { destinationError }),
+    });
     await this.#sink.settled(records, failures, LAST_RESULT.failed);
   }
 
