@@ -10,6 +10,7 @@ import { functionsCommand } from './commands/functions.js';
 import { invokeCommand } from './commands/invoke.js';
 import { logsCommand } from './commands/logs.js';
 import { mappingsCommand } from './commands/mappings.js';
+import { metricsCommand } from './commands/metrics.js';
 import { rolesCommand } from './commands/roles.js';
 import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
     applyCommand(),
     invokeCommand(),
     logsCommand(),
+    metricsCommand(),
     deadLettersCommand(),
     statusCommand(),
     functionsCommand(),

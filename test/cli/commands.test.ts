@@ -201,6 +201,20 @@ describe('lambdalite CLI against a running serve', { timeout: 120_000 }, () => {
     expect(one.stdout).toContain('CHECKPOINT');
   });
 
+  it('metrics: a row for the minute of the invocations, with the chosen duration statistic', async () => {
+    await served.engine.functions.invoke('echo', { n: 4 });
+    const out = await run(['metrics', 'echo', '--stat', 'p99', '--period', '60', ...endpoint]);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('DURATION p99');
+    const json = await run(['metrics', 'echo', '--json', ...endpoint]);
+    const rows = JSON.parse(json.stdout) as { invocations: number; duration: Record<string, number> }[];
+    expect(rows.reduce((n, r) => n + r.invocations, 0)).toBeGreaterThan(0);
+    expect(rows.at(-1)?.duration.p50).toBeGreaterThan(0);
+    const bad = await run(['metrics', 'echo', '--period', '61', ...endpoint]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('multiple of 60');
+  });
+
   it('dead-letters: lists an event that failed, and redrives it', async () => {
     const failed = firstValueFrom(
       served.engine.eventsOf$('async.failed').pipe(

@@ -11,6 +11,7 @@ import { feedRoutes } from './api/feed.js';
 import { functionRoutes } from './api/functions.js';
 import { errorResponse } from './api/http.js';
 import { logRoutes } from './api/logs.js';
+import { metricRoutes } from './api/metrics.js';
 import { resourceRoutes } from './api/resources.js';
 import { statusRoutes } from './api/status.js';
 import { assetRoutes } from './assets.js';
@@ -31,6 +32,7 @@ export class ConsoleServer {
     functionRoutes(api, engine);
     resourceRoutes(api, engine);
     logRoutes(api, engine);
+    metricRoutes(api, engine);
     feedRoutes(api, engine);
     applyRoutes(api, engine);
     api.onError((err, c) => errorResponse(c, err));
