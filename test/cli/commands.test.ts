@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { filter, firstValueFrom, timeout } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES } from '../helpers/functions.js';
+import { consolePipeline as pipeline } from '../helpers/console-pipeline.js';
 import { type Served, startServed } from '../server/harness.js';
 import { run, start } from './run.js';
 
@@ -17,57 +17,6 @@ let served: Served;
 let dir: string;
 let endpoint: string[];
 let pipelineFile: string;
-
-const LOGS = {
-  Version: '2012-10-17',
-  Statement: [
-    { Effect: 'Allow', Action: ['logs:*'], Resource: '*' },
-    {
-      Effect: 'Allow',
-      Action: [
-        'kinesis:GetRecords',
-        'kinesis:GetShardIterator',
-        'kinesis:DescribeStream',
-        'kinesis:ListStreams',
-      ],
-      Resource: '*',
-    },
-  ],
-};
-
-function pipeline() {
-  const role = `arn:aws:iam::\${AWS::AccountId}:role/cli-fn`;
-  return {
-    roles: [
-      {
-        name: 'cli-fn',
-        assumeRolePolicy: {
-          Version: '2012-10-17',
-          Statement: [
-            { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
-          ],
-        },
-        policies: { work: LOGS },
-      },
-    ],
-    buckets: [{ name: 'cli-bucket' }],
-    streams: [{ name: 'cli-stream', shardCount: 1 }],
-    tables: [{ name: 'cli-table', partitionKey: 'pk', sortKey: 'sk' }],
-    functions: [
-      { name: 'echo', handler: 'gate.handler', code: { directory: FIXTURES }, role },
-      { name: 'gated', handler: 'logs.gated', code: { directory: FIXTURES }, role, timeoutSec: 60 },
-      { name: 'fails', handler: 'faults.throws', code: { directory: FIXTURES }, role },
-    ],
-    eventInvokeConfigs: [{ functionName: 'fails', maximumRetryAttempts: 0 }],
-    mappings: [
-      {
-        functionName: 'echo',
-        eventSourceArn: `arn:aws:kinesis:\${AWS::Region}:\${AWS::AccountId}:stream/cli-stream`,
-        startingPosition: 'TRIM_HORIZON',
-      },
-    ],
-  };
-}
 
 /** A loopback port nobody listens on. */
 async function closedPort(): Promise<number> {

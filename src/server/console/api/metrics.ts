@@ -124,7 +124,14 @@ export function metricRoutes(app: Hono, engine: Engine): void {
       }
       return row;
     });
-    return c.json({ functionName: name, periodSec: w.periodMs / 1000, stats, rows });
+    return c.json({
+      functionName: name,
+      periodSec: w.periodMs / 1000,
+      startTime: w.startTime,
+      endTime: w.endTime,
+      stats,
+      rows,
+    });
   });
 
   app.get('/metrics/mappings/:uuid', async (c) => {
@@ -142,6 +149,8 @@ export function metricRoutes(app: Hono, engine: Engine): void {
     return c.json({
       uuid: mapping.uuid,
       periodSec: w.periodMs / 1000,
+      startTime: w.startTime,
+      endTime: w.endTime,
       rows: points.map((p) => ({ timestamp: p.timestamp, maximum: p.maximum ?? 0, average: p.average ?? 0 })),
     });
   });
