@@ -204,7 +204,7 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
   const realHost = new SdkHost(authorizer, ctx.arns, () => sdkServices());
   const host = {
     sdkCall: realHost.call.bind(realHost),
-    logsDenied: realHost.logsDenied.bind(realHost),
+    logsAccess: realHost.logsAccess.bind(realHost),
   };
   // The log store before the runtime: its close hook then runs after the runtime's and stores
   // the containers' last lines.

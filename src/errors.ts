@@ -80,7 +80,8 @@ export class LambdaliteError extends Error {
   constructor(code: ErrorCode, message: string, options: LambdaliteErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     const info: CodeInfo = ERROR_CODES[code];
-    this.name = 'LambdaliteError';
+    // As AWS SDK v3 errors: `err.name === 'NoSuchKey'` (instanceof still tells the class).
+    this.name = code;
     this.code = code;
     this.statusCode = options.statusCode ?? info.status;
     this.retriable = options.retriable ?? info.retriable ?? false;

@@ -53,6 +53,7 @@ export class EventHub {
   readonly #typed = new Map<EngineEventType, Subject<EngineEvent>>();
   readonly events$: Observable<EngineEvent> = this.#subject.asObservable();
   #completed = false;
+  #built = 0;
 
   constructor(private readonly clock: Clock) {}
 
@@ -89,9 +90,15 @@ export class EventHub {
     const all = this.#subject.observed;
     const typed = this.#typed.get(type);
     if (!all && !typed?.observed) return;
+    this.#built++;
     const event = { type, time: this.clock.now(), ...payload } as unknown as EngineEvent;
     if (all) this.#subject.next(event);
     if (typed?.observed) typed.next(event);
+  }
+
+  /** Events built so far (the test harness checks that none is built when nobody observes). */
+  get built(): number {
+    return this.#built;
   }
 
   complete(): void {

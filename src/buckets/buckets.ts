@@ -59,6 +59,12 @@ export interface BucketSummary {
   creationDate: Date;
 }
 
+/** A bucket as `create` describes it. */
+export interface BucketDescription extends BucketSummary {
+  /** `arn:aws:s3:::<name>`. */
+  arn: string;
+}
+
 const PUT_OPTIONS = { contentType: anyValue(), metadata: anyValue() } as const;
 
 export class Buckets {
@@ -95,9 +101,10 @@ export class Buckets {
   }
 
   /** Creates a bucket; `BucketAlreadyOwnedByYou` if it exists, `InvalidBucketName` for a bad name. */
-  async create(name: string): Promise<void> {
+  async create(name: string): Promise<BucketDescription> {
     assertBucketName(name);
-    await this.#call((s) => s.createBucket(name));
+    const record = await this.#call((s) => s.createBucket(name));
+    return { name, arn: this.#ctx.arns.bucket(name), creationDate: new Date(record.creationDate) };
   }
 
   /** Deletes an empty bucket; `BucketNotEmpty` while it holds objects. */

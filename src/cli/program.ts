@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { applyCommand } from './commands/apply.js';
+import { benchCommand } from './commands/bench.js';
 import { bucketsCommand } from './commands/buckets.js';
 import { deadLettersCommand } from './commands/dead-letters.js';
 import { functionsCommand } from './commands/functions.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
     tablesCommand(),
     mappingsCommand(),
     rolesCommand(),
+    benchCommand(),
   ])
     program.addCommand(command);
   // Commands built apart do not inherit settings: usage errors become exceptions `main` maps to

@@ -2,7 +2,7 @@
 import type { GiveUpCondition } from '../dispatch/pull/deps.js';
 import type { MappingState } from './types.js';
 
-interface BatchRef {
+export interface BatchRef {
   uuid: string;
   /** Function name, for per-function metrics. */
   functionName: string;

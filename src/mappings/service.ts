@@ -230,14 +230,14 @@ export class Mappings {
     if (passingRole && record.role !== undefined) await authorizer.passRole(record.role);
     const fn = await this.#functions.get(record.functionName);
     if (!fn) return;
-    const denied = await authorizer.check({
+    const verdict = await authorizer.check({
       functionName: record.functionName,
       eventSourceArn: record.eventSourceArn,
       sourceKind: record.sourceKind,
       role: record.role,
       executionRole: fn.role,
     });
-    if (denied !== undefined) throw new LambdaliteError('InvalidParameterValueException', denied);
+    if (!verdict.allowed) throw new LambdaliteError(verdict.code, verdict.reason);
   }
 
   async #require(uuid: string): Promise<MappingRecord> {

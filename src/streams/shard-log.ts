@@ -22,11 +22,12 @@ import {
   putOp,
   type Sub,
 } from '../storage/storage.js';
+import { Tombstones } from '../storage/tombstones.js';
 import { evenRanges, hashKeyHex, hashPartitionKey, hashPartitionKeyHex } from './hash-range.js';
-import { type ShardMeta, type StreamKind, type StreamMeta, type StreamRecord, shardIdOf } from './model.js';
-import { appendToTail, readShardTail, type ShardTail, type TailRecord } from './poller-tail.js';
+import { type ShardMeta, type StreamKind, type StreamMeta, shardIdOf } from './model.js';
+import { appendToTail, readShardTail, type TailRecord } from './poller-tail.js';
 import { encodeChunk, storedSequences } from './record-codec.js';
-import { cursorOf, nextSequences, type SequenceCursor, sequenceAt, shardPrefix } from './sequence.js';
+import { cursorOf, nextSequences, sequenceAt, shardPrefix } from './sequence.js';
 import { readStored } from './shard-read.js';
 import type { Position, ReadResult, RecordDecorator, ShardState, StreamState } from './shard-types.js';
 
@@ -53,13 +54,12 @@ export class ShardLog {
   readonly #metas: Sub<StreamMeta>;
   readonly #records: Sub<Buffer>;
   readonly #counters: Sub<string>;
-  readonly #tombstones: Sub<string>;
+  readonly #tombstones: Tombstones;
   readonly #byArn = new Map<string, StreamState>();
   readonly #byUid = new Map<string, StreamState>();
   readonly #shardMutex = new KeyedMutex();
   readonly #streamMutex = new KeyedMutex();
   readonly #decorators = new Map<StreamKind, RecordDecorator>();
-  readonly #pending = new Set<Promise<unknown>>();
   readonly #signals = new Subject<ShardSignal>();
 
   private constructor(ctx: EngineContext) {
@@ -67,7 +67,10 @@ export class ShardLog {
     this.#metas = ctx.storage.sublevel<StreamMeta>('streams', 'json');
     this.#records = ctx.storage.sublevel<Buffer>('stream-records', 'buffer');
     this.#counters = ctx.storage.sublevel<string>('stream-counters', 'utf8');
-    this.#tombstones = ctx.storage.sublevel<string>('stream-tombstones', 'utf8');
+    this.#tombstones = new Tombstones(ctx.storage, 'stream-tombstones', async (uid) => {
+      await this.#records.clear({ gte: uid + SEP, lt: uid + '\x01' });
+      await this.#counters.clear({ gte: uid + SEP, lt: uid + '\x01' });
+    });
   }
 
   /** Loads every stream and its shard counters; finishes deletions a crash interrupted. */
@@ -84,7 +87,7 @@ export class ShardLog {
         }
       }
     }
-    for (const uid of await log.#tombstones.keys().all()) log.#track(log.#purge(uid));
+    await log.#tombstones.resume();
     return log;
   }
 
@@ -175,7 +178,7 @@ export class ShardLog {
 
   /** Operations that delete a stream; call {@link deleted} after they commit. */
   deleteOps(stream: StreamState): BatchOp[] {
-    return [delOp(this.#metas, stream.meta.arn), putOp(this.#tombstones, stream.meta.uid, stream.meta.arn)];
+    return [delOp(this.#metas, stream.meta.arn), this.#tombstones.markOp(stream.meta.uid, stream.meta.arn)];
   }
 
   /** Drops the live state, wakes its readers and removes its records in the background. */
@@ -187,7 +190,7 @@ export class ShardLog {
       shard.tail = undefined;
       this.#wake(shard);
     }
-    this.#track(this.#purge(stream.meta.uid));
+    this.#tombstones.purge(stream.meta.uid);
   }
 
   /** Persists a changed meta (retention, resharding) in one batch with `extra`. */
@@ -404,19 +407,7 @@ export class ShardLog {
         this.#wake(shard);
       }
     }
-    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
-  }
-
-  /** Keeps a background promise until it settles so close can wait for it. */
-  #track(promise: Promise<unknown>): void {
-    const tracked = promise.catch(() => undefined).finally(() => this.#pending.delete(tracked));
-    this.#pending.add(tracked);
-  }
-
-  async #purge(uid: string): Promise<void> {
-    await this.#records.clear({ gte: uid + SEP, lt: uid + '\x01' });
-    await this.#counters.clear({ gte: uid + SEP, lt: uid + '\x01' });
-    await this.#tombstones.del(uid);
+    await this.#tombstones.settled();
   }
 
   #wake(shard: ShardState): void {

@@ -1,17 +1,24 @@
 /**
  * Reading a shard back from storage: up to `limit` records after a position, in sequence order,
  * with batched `nextv` calls over the stored chunks (one per append; older values hold one record
- * each), skipping records past retention. Never loads the shard into memory.
+ * each), skipping records past retention. Never loads the shard into memory. Stored values are
+ * decoded by record-codec.ts (`visitStored`).
  */
 import { SEP } from '../storage/keys.js';
 import type { Sub } from '../storage/storage.js';
 import type { StreamRecord } from './model.js';
-import { CHUNK_HEADER_BYTES, CHUNK_MARK, RECORD_HEADER_BYTES } from './record-codec.js';
+import { RECORD_HEADER_BYTES, visitStored } from './record-codec.js';
 import { sequenceAt } from './sequence.js';
 import type { Position, ReadResult, RecordDecorator, ShardState, StreamState } from './shard-types.js';
 
 /** A read stops once its records reach this size (Kinesis's 10 MB per GetRecords). */
 const RECORD_LIMIT_BYTES = 10 * 1024 * 1024;
+
+export interface ReadOptions {
+  /** Records that arrived before this (epoch ms) are past retention: skipped, not returned. */
+  cutoff: number;
+  decorator: RecordDecorator | undefined;
+}
 
 export async function readStored(
   stored: Sub<Buffer>,
@@ -19,27 +26,64 @@ export async function readStored(
   shard: ShardState,
   from: Position,
   limit: number,
-  options: { cutoff: number; decorator: RecordDecorator | undefined },
+  options: ReadOptions,
 ): Promise<ReadResult> {
+  const lower = lowerBound(shard, from, options.cutoff);
   const uid = stream.meta.uid;
-  const { cutoff, decorator } = options;
-  let lower: Position = from;
-  const oldest = sequenceAt(shard.meta.index, cutoff);
-  if (oldest > from.sequence) lower = { op: 'gte', sequence: oldest };
-  const range = { [lower.op]: uid + SEP + lower.sequence, lt: uid + SEP + shard.prefix + 'A', limit };
-  const records: StreamRecord[] = [];
-  const keyOffset = uid.length + 1;
-  // Records at or before the lower bound inside the first chunk are not part of the read.
-  const bound = lower.sequence;
-  const strict = lower.op === 'gt';
-  let lastSeen: string | undefined;
-  let seen = 0;
-  let bytes = 0;
-  let lastArrival: number | undefined;
-  let arrivalDate = new Date(0);
+  const page = new Page(stream, shard, lower, limit, options);
+  const iterator = stored.iterator({
+    [lower.op]: uid + SEP + lower.sequence,
+    lt: uid + SEP + shard.prefix + 'A',
+    limit,
+  });
   let exhausted = false;
-  const iterator = stored.iterator(range);
-  const take = (
+  try {
+    const keyOffset = uid.length + 1;
+    read: while (page.wantsMore()) {
+      const entries = await iterator.nextv(limit - page.seen);
+      if (entries.length === 0) {
+        exhausted = true;
+        break;
+      }
+      for (const [key, value] of entries) {
+        if (!visitStored(key, keyOffset, value, page.visit) || !page.wantsMore()) break read;
+      }
+    }
+  } finally {
+    await iterator.close();
+  }
+  return page.result(from, exhausted);
+}
+
+/** Where the read starts: `from`, or the oldest record retention keeps when that is later. */
+function lowerBound(shard: ShardState, from: Position, cutoff: number): Position {
+  const oldest = sequenceAt(shard.meta.index, cutoff);
+  return oldest > from.sequence ? { op: 'gte', sequence: oldest } : from;
+}
+
+/** The records one read collects, and where it got to. */
+class Page {
+  readonly records: StreamRecord[] = [];
+  seen = 0;
+  #bytes = 0;
+  #lastSeen: string | undefined;
+  #lastArrival: number | undefined;
+  #arrivalDate = new Date(0);
+
+  constructor(
+    private readonly stream: StreamState,
+    private readonly shard: ShardState,
+    private readonly lower: Position,
+    private readonly limit: number,
+    private readonly options: ReadOptions,
+  ) {}
+
+  wantsMore(): boolean {
+    return this.seen < this.limit && this.#bytes < RECORD_LIMIT_BYTES;
+  }
+
+  /** One stored record: skipped before the lower bound (inside the first chunk), kept unless expired. */
+  readonly visit = (
     sequenceNumber: string,
     arrival: number,
     value: Buffer,
@@ -47,70 +91,49 @@ export async function readStored(
     keyEnd: number,
     dataStart: number,
     dataEnd: number,
-  ): void => {
+  ): boolean => {
+    const { op, sequence } = this.lower;
+    if (op === 'gt' ? sequenceNumber <= sequence : sequenceNumber < sequence) return true;
+    this.seen++;
+    this.#lastSeen = sequenceNumber;
+    if (arrival >= this.options.cutoff)
+      this.#take(sequenceNumber, arrival, value, keyStart, keyEnd, dataStart, dataEnd);
+    return this.wantsMore();
+  };
+
+  #take(
+    sequenceNumber: string,
+    arrival: number,
+    value: Buffer,
+    keyStart: number,
+    keyEnd: number,
+    dataStart: number,
+    dataEnd: number,
+  ): void {
     // Records of one write batch share their arrival time, and so one Date per page.
-    if (arrival !== lastArrival) arrivalDate = new Date(arrival);
-    lastArrival = arrival;
-    bytes += RECORD_HEADER_BYTES + (keyEnd - keyStart) + (dataEnd - dataStart);
+    if (arrival !== this.#lastArrival) this.#arrivalDate = new Date(arrival);
+    this.#lastArrival = arrival;
+    this.#bytes += RECORD_HEADER_BYTES + (keyEnd - keyStart) + (dataEnd - dataStart);
     const record: StreamRecord = {
       sequenceNumber,
-      approximateArrivalTimestamp: arrivalDate,
+      approximateArrivalTimestamp: this.#arrivalDate,
       data: value.subarray(dataStart, dataEnd),
       partitionKey: value.toString('utf8', keyStart, keyEnd),
     };
-    records.push(decorator ? decorator(record, stream.meta, shard.meta.shardId) : record);
-  };
-  try {
-    read: while (seen < limit && bytes < RECORD_LIMIT_BYTES) {
-      const entries = await iterator.nextv(limit - seen);
-      if (entries.length === 0) {
-        exhausted = true;
-        break;
-      }
-      for (const [key, value] of entries) {
-        // Inline decode of record-codec.ts: this loop is the read hot path.
-        if (value[0] !== CHUNK_MARK) {
-          // A single record (the format before chunks), stored under its own sequence number.
-          seen++;
-          lastSeen = key.slice(keyOffset);
-          const arrival = value.readDoubleBE(0);
-          if (arrival >= cutoff) {
-            const keyEnd = RECORD_HEADER_BYTES + value.readUInt16BE(8);
-            take(lastSeen, arrival, value, RECORD_HEADER_BYTES, keyEnd, keyEnd, value.byteLength);
-          }
-        } else {
-          const arrival = value.readDoubleBE(1);
-          const count = value.readUInt32BE(9);
-          let o = CHUNK_HEADER_BYTES;
-          for (let i = 0; i < count; i++) {
-            const length = value[o] as number;
-            const sequenceNumber = value.toString('latin1', o + 1, o + 1 + length);
-            const keyStart = o + 3 + length;
-            const keyEnd = keyStart + value.readUInt16BE(o + 1 + length);
-            const dataEnd = keyEnd + 4 + value.readUInt32BE(keyEnd);
-            o = dataEnd;
-            if (strict ? sequenceNumber <= bound : sequenceNumber < bound) continue;
-            seen++;
-            lastSeen = sequenceNumber;
-            if (arrival >= cutoff)
-              take(sequenceNumber, arrival, value, keyStart, keyEnd, keyEnd + 4, dataEnd);
-            if (seen >= limit || bytes >= RECORD_LIMIT_BYTES) break read;
-          }
-        }
-        if (bytes >= RECORD_LIMIT_BYTES) break;
-      }
-    }
-  } finally {
-    await iterator.close();
+    const { decorator } = this.options;
+    this.records.push(decorator ? decorator(record, this.stream.meta, this.shard.meta.shardId) : record);
   }
-  const next: Position = lastSeen === undefined ? from : { op: 'gt', sequence: lastSeen };
-  const last = shard.lastSequence;
-  const caughtUp = exhausted || last === undefined || (next.op === 'gt' && next.sequence >= last);
-  return {
-    records,
-    next,
-    lastArrival,
-    caughtUp,
-    shardEnded: caughtUp && shard.meta.closedAt !== undefined,
-  };
+
+  result(from: Position, exhausted: boolean): ReadResult {
+    const next: Position = this.#lastSeen === undefined ? from : { op: 'gt', sequence: this.#lastSeen };
+    const last = this.shard.lastSequence;
+    const caughtUp = exhausted || last === undefined || (next.op === 'gt' && next.sequence >= last);
+    return {
+      records: this.records,
+      next,
+      lastArrival: this.#lastArrival,
+      caughtUp,
+      shardEnded: caughtUp && this.shard.meta.closedAt !== undefined,
+    };
+  }
 }

@@ -4,12 +4,14 @@ import { LambdaliteError } from '../errors.js';
 import { md5Hex } from '../hash.js';
 import { KeyedMutex } from '../storage/keyed-mutex.js';
 import { type BatchOp, delOp, putOp, type Sub } from '../storage/storage.js';
+import { Tombstones } from '../storage/tombstones.js';
 import type { ShardLog, StreamState } from '../streams/shard-log.js';
 import { changeEventName, decorateChange, encodeChange } from './change-record.js';
 import { itemKey, keyOf } from './key-codec.js';
 import { canonical, itemSize, marshalItem, unmarshalItem } from './marshal.js';
 import type {
   AttributeMap,
+  CreatedTable,
   CreateTableOptions,
   Item,
   ItemCondition,
@@ -38,10 +40,9 @@ export class TableService {
   readonly #log: ShardLog;
   readonly #metas: Sub<TableMeta>;
   readonly #items: Sub<AttributeMap>;
-  readonly #tombstones: Sub<string>;
+  readonly #tombstones: Tombstones;
   readonly #tables = new Map<string, TableMeta>();
   readonly #mutex = new KeyedMutex();
-  readonly #pending = new Set<Promise<unknown>>();
   /** Item writes in flight per table uid, so delete can let them finish before purging. */
   readonly #inflight = new Map<string, Set<Promise<unknown>>>();
 
@@ -50,7 +51,9 @@ export class TableService {
     this.#log = log;
     this.#metas = ctx.storage.sublevel<TableMeta>('tables', 'json');
     this.#items = ctx.storage.sublevel<AttributeMap>('table-items', 'json');
-    this.#tombstones = ctx.storage.sublevel<string>('table-tombstones', 'utf8');
+    this.#tombstones = new Tombstones(ctx.storage, 'table-tombstones', (uid) =>
+      this.#items.clear({ gte: `${uid}\x00`, lt: `${uid}\x01` }),
+    );
     log.decorate('dynamodb', decorateChange);
   }
 
@@ -58,10 +61,10 @@ export class TableService {
   static async open(ctx: EngineContext, log: ShardLog): Promise<TableService> {
     const service = new TableService(ctx, log);
     for (const meta of await service.#metas.values().all()) service.#tables.set(meta.name, meta);
-    for (const uid of await service.#tombstones.keys().all()) service.#track(service.#purge(uid));
+    await service.#tombstones.resume();
     ctx.lifecycle.onClose(async () => {
       await service.#mutex.idle();
-      while (service.#pending.size > 0) await Promise.allSettled([...service.#pending]);
+      await service.#tombstones.settled();
     });
     return service;
   }
@@ -72,7 +75,7 @@ export class TableService {
    * @example
    * const { streamArn } = await engine.tables.create('users', { partitionKey: 'id', streamViewType: 'NEW_IMAGE' });
    */
-  async create(name: string, options: CreateTableOptions): Promise<{ arn: string; streamArn?: string }> {
+  async create(name: string, options: CreateTableOptions): Promise<CreatedTable> {
     this.#ctx.lifecycle.assertOpen();
     checkTableName(name);
     const checked = checkCreateTable(options);
@@ -105,7 +108,7 @@ export class TableService {
         tableArn: arn,
         ...(meta.streamArn ? { streamArn: meta.streamArn } : {}),
       });
-      return { arn, ...(meta.streamArn ? { streamArn: meta.streamArn } : {}) };
+      return { ...describeTable(meta), arn, ...(meta.streamArn ? { streamArn: meta.streamArn } : {}) };
     });
   }
 
@@ -123,7 +126,7 @@ export class TableService {
         await Promise.allSettled([...(this.#inflight.get(meta.uid) ?? [])]);
         await this.#ctx.storage.batch([
           delOp(this.#metas, name),
-          putOp(this.#tombstones, meta.uid, name),
+          this.#tombstones.markOp(meta.uid, name),
           ...(stream ? this.#log.deleteOps(stream) : []),
         ]);
       } catch (err) {
@@ -131,7 +134,7 @@ export class TableService {
         throw err;
       }
       if (stream) this.#log.deleted(stream);
-      this.#track(this.#purge(meta.uid));
+      this.#tombstones.purge(meta.uid);
     });
     if (meta.streamArn !== undefined) this.#log.signal({ kind: 'deleted', streamArn: meta.streamArn });
     this.#ctx.events.emit('table.deleted', { tableName: name, tableArn: meta.arn });
@@ -139,17 +142,7 @@ export class TableService {
 
   async describe(name: string): Promise<TableDescription> {
     this.#ctx.lifecycle.assertOpen();
-    const m = this.#table(name);
-    return {
-      tableName: m.name,
-      tableArn: m.arn,
-      tableStatus: 'ACTIVE',
-      partitionKey: m.partitionKey,
-      ...(m.sortKey ? { sortKey: m.sortKey } : {}),
-      creationDateTime: new Date(m.createdAt),
-      ...(m.streamViewType ? { streamViewType: m.streamViewType } : {}),
-      ...(m.streamArn ? { latestStreamArn: m.streamArn, latestStreamLabel: m.streamLabel } : {}),
-    };
+    return describeTable(this.#table(name));
   }
 
   /** Table names, sorted. */
@@ -316,16 +309,19 @@ export class TableService {
     if (!meta) throw notFound(name);
     return meta;
   }
+}
 
-  #track(promise: Promise<unknown>): void {
-    const tracked = promise.catch(() => undefined).finally(() => this.#pending.delete(tracked));
-    this.#pending.add(tracked);
-  }
-
-  async #purge(uid: string): Promise<void> {
-    await this.#items.clear({ gte: `${uid}\x00`, lt: `${uid}\x01` });
-    await this.#tombstones.del(uid);
-  }
+function describeTable(m: TableMeta): TableDescription {
+  return {
+    tableName: m.name,
+    tableArn: m.arn,
+    tableStatus: 'ACTIVE',
+    partitionKey: m.partitionKey,
+    ...(m.sortKey ? { sortKey: m.sortKey } : {}),
+    creationDateTime: new Date(m.createdAt),
+    ...(m.streamViewType ? { streamViewType: m.streamViewType } : {}),
+    ...(m.streamArn ? { latestStreamArn: m.streamArn, latestStreamLabel: m.streamLabel } : {}),
+  };
 }
 
 function notFound(name: string): LambdaliteError {

@@ -108,7 +108,7 @@ export class Logs {
     });
   }
 
-  /** Loads the groups and streams stored in the engine's LevelDB. */
+  /** @internal built by the engine: loads the groups and streams stored in its LevelDB. */
   static async open(ctx: EngineContext, options: ResolvedLogsOptions): Promise<Logs> {
     return new Logs(ctx, await LogCatalog.open(ctx.storage), options);
   }
