@@ -3,24 +3,9 @@
  * at a gate (for live tails), one that always throws (for dead letters, no retries), a bucket,
  * a one-shard stream mapped to the echo function, and a table.
  */
+import { EXECUTION_LOGS_POLICY } from '../../src/iam/seed-policies.js';
 import { FIXTURES } from './functions.js';
-
-const LOGS = {
-  Version: '2012-10-17',
-  Statement: [
-    { Effect: 'Allow', Action: ['logs:*'], Resource: '*' },
-    {
-      Effect: 'Allow',
-      Action: [
-        'kinesis:GetRecords',
-        'kinesis:GetShardIterator',
-        'kinesis:DescribeStream',
-        'kinesis:ListStreams',
-      ],
-      Resource: '*',
-    },
-  ],
-};
+import { STREAM_READER_POLICY } from './iam.js';
 
 export function consolePipeline() {
   const role = `arn:aws:iam::\${AWS::AccountId}:role/cli-fn`;
@@ -34,7 +19,7 @@ export function consolePipeline() {
             { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
           ],
         },
-        policies: { work: LOGS },
+        policies: { logs: EXECUTION_LOGS_POLICY, read: STREAM_READER_POLICY },
       },
     ],
     buckets: [{ name: 'cli-bucket' }],
