@@ -7,9 +7,18 @@ export interface MetricsOptions {
    * one-minute datapoints; 1 to 455.
    */
   retentionDays: number;
+  /**
+   * False: the engine records no AWS/Lambda or Embedded Metric Format metrics (its feeds do not
+   * listen to engine events, so the hot paths build nothing for them); `putMetricData` and the
+   * reads still work. For measuring the cost of recording (bench/observe.ts). Default true.
+   */
+  enabled: boolean;
 }
 
-export const DEFAULT_METRICS_OPTIONS: Readonly<MetricsOptions> = Object.freeze({ retentionDays: 15 });
+export const DEFAULT_METRICS_OPTIONS: Readonly<MetricsOptions> = Object.freeze({
+  retentionDays: 15,
+  enabled: true,
+});
 const MAX_RETENTION_DAYS = 455;
 
 export function resolveMetricsOptions(input: Partial<MetricsOptions> | undefined): Readonly<MetricsOptions> {
@@ -20,7 +29,14 @@ export function resolveMetricsOptions(input: Partial<MetricsOptions> | undefined
       `options.metrics must be an object, got ${JSON.stringify(input)}`,
     );
   }
-  const { retentionDays = DEFAULT_METRICS_OPTIONS.retentionDays } = input;
+  const { retentionDays = DEFAULT_METRICS_OPTIONS.retentionDays, enabled = DEFAULT_METRICS_OPTIONS.enabled } =
+    input;
+  if (typeof enabled !== 'boolean') {
+    throw new LambdaliteError(
+      'InvalidArgument',
+      `options.metrics.enabled must be a boolean, got ${JSON.stringify(enabled)}`,
+    );
+  }
   if (
     typeof retentionDays !== 'number' ||
     !Number.isInteger(retentionDays) ||
@@ -32,5 +48,5 @@ export function resolveMetricsOptions(input: Partial<MetricsOptions> | undefined
       `options.metrics.retentionDays must be a whole number of days from 1 to ${MAX_RETENTION_DAYS}, got ${JSON.stringify(retentionDays)}`,
     );
   }
-  return Object.freeze({ retentionDays });
+  return Object.freeze({ retentionDays, enabled });
 }
