@@ -12,16 +12,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createEngine,
-  type Engine,
-  type EngineOptions,
-  EXECUTION_LOGS_POLICY,
-  LAMBDA_TRUST_POLICY,
-} from '../src/index.js';
+import { createEngine, type Engine, type EngineOptions } from '../src/index.js';
 import { type Benchmark, type Figure, interleaved } from './harness.js';
 import { endToEnd } from './pull.js';
-import { type EndToEndSetup, endToEndRate } from './push.js';
+import { createLogsRole, type EndToEndSetup, endToEndRate } from './push.js';
 
 const RUNS = Number(process.env.OBSERVE_RUNS ?? 5);
 const SEQUENTIAL = 1500;
@@ -40,16 +34,12 @@ async function invokeSide(
   options: EngineOptions = {},
 ): Promise<{ engine: Engine; round: () => Promise<number> }> {
   const engine = await createEngine(options);
-  const { arn } = await engine.iam.createRole({
-    name: 'bench',
-    assumeRolePolicy: LAMBDA_TRUST_POLICY,
-    policies: { logs: EXECUTION_LOGS_POLICY },
-  });
+  const role = await createLogsRole(engine);
   await engine.functions.create({
     name: 'trivial',
     handler: 'index.handler',
     code: { directory: dir },
-    role: arn,
+    role,
   });
   const payload = { key: 'value' };
   const calls = async (count: number): Promise<number> => {

@@ -137,6 +137,16 @@ export interface EndToEndSetup {
   logsRole?: boolean;
 }
 
+/** An execution role named 'bench' that may write logs; its ARN. */
+export async function createLogsRole(engine: Engine): Promise<string> {
+  const { arn } = await engine.iam.createRole({
+    name: 'bench',
+    assumeRolePolicy: LAMBDA_TRUST_POLICY,
+    policies: { logs: EXECUTION_LOGS_POLICY },
+  });
+  return arn;
+}
+
 /** putObject -> notification -> real function, events/s from the first put to the last success. */
 export async function endToEndRate(setup: EndToEndSetup = {}): Promise<number> {
   return withDir(async (location) => {
@@ -146,15 +156,7 @@ export async function endToEndRate(setup: EndToEndSetup = {}): Promise<number> {
       location: join(location, 'data'),
       asyncInvocation: { maxConcurrencyPerFunction: THREADS },
     });
-    const role = setup.logsRole
-      ? (
-          await engine.iam.createRole({
-            name: 'bench',
-            assumeRolePolicy: LAMBDA_TRUST_POLICY,
-            policies: { logs: EXECUTION_LOGS_POLICY },
-          })
-        ).arn
-      : ROLE;
+    const role = setup.logsRole ? await createLogsRole(engine) : ROLE;
     await engine.functions.create({
       name: 'trivial',
       handler: 'index.handler',
