@@ -7,6 +7,7 @@ import { functionsBenchmark } from './functions.js';
 import type { Benchmark } from './harness.js';
 import { machine, table } from './harness.js';
 import { iamBenchmark } from './iam.js';
+import { observeBenchmark } from './observe.js';
 import { pullBenchmark } from './pull.js';
 import { pushBenchmark } from './push.js';
 import { scaleBenchmark } from './scale.js';
@@ -24,6 +25,7 @@ benchmarks.push(sdkBenchmark);
 benchmarks.push(scaleBenchmark);
 benchmarks.push(serveKinesisBenchmark);
 benchmarks.push(serveS3Benchmark);
+benchmarks.push(observeBenchmark);
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length === 0 ? benchmarks : benchmarks.filter((b) => wanted.includes(b.name));

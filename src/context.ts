@@ -33,7 +33,7 @@ export interface EngineOptions {
   asyncInvocation?: Partial<AsyncInvocationOptions>;
   /** Stored function logs (`engine.logs`): retention of new groups, storing at all; see {@link LogsOptions}. */
   logs?: LogsOptions;
-  /** Metrics: rollup retention; see {@link MetricsOptions}. */
+  /** Metrics: rollup retention, recording at all; see {@link MetricsOptions}. */
   metrics?: Partial<MetricsOptions>;
 }
 
