@@ -1,3 +1,7 @@
+/**
+ * One delivery of one queued event: age check, one invocation, then exactly one batch that
+ * records what happened (removed, rescheduled, handed to a destination or dead-lettered).
+ */
 import { isLambdaliteError } from '../../errors.js';
 import type { InvocationOutcome } from '../../functions/invoker.js';
 
