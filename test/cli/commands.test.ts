@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { filter, firstValueFrom, timeout } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consolePipeline as pipeline } from '../helpers/console-pipeline.js';
+import { Gates } from '../helpers/gates.js';
 import { type Served, startServed } from '../server/harness.js';
 import { run, start } from './run.js';
 
@@ -192,7 +193,8 @@ describe('lambdalite CLI against a running serve', { timeout: 120_000 }, () => {
   });
 
   it('logs tail --follow prints a line while the invocation that wrote it still runs', async () => {
-    const gate = join(dir, 'gate-open');
+    const gates = new Gates();
+    const gate = gates.name('tail');
     const tail = start(['logs', 'tail', 'gated', '--follow', '--since', '0', ...endpoint]);
     try {
       await tail.waitFor('stderr', 'tailing /aws/lambda/gated');
@@ -202,7 +204,7 @@ describe('lambdalite CLI against a running serve', { timeout: 120_000 }, () => {
         .finally(() => (finished = true));
       await tail.waitFor('stdout', 'before the gate');
       expect(finished).toBe(false);
-      await writeFile(gate, '');
+      gates.open(gate);
       expect((await invocation).payload).toBe('released');
       await tail.waitFor('stdout', 'after the gate');
     } finally {

@@ -5,7 +5,7 @@
  * redriven from the page, and the invoke form returns the payload. Screenshots of the main
  * views go to artifacts/console/ (git-ignored).
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import { filter, firstValueFrom, timeout } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apply, type PipelineSpec } from '../../src/index.js';
 import { consolePipeline } from '../helpers/console-pipeline.js';
+import { Gates } from '../helpers/gates.js';
 import { type Served, startServed } from '../server/harness.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../artifacts/console/', import.meta.url));
@@ -112,7 +113,8 @@ describe('the console in Chromium', { timeout: 90_000 }, () => {
   });
 
   it('the log tail shows a line printed mid-invocation, before the invocation ends', async () => {
-    const gate = join(profile, 'gate-open');
+    const gates = new Gates();
+    const gate = gates.name('tail');
     await open(`#/logs?group=${encodeURIComponent('/aws/lambda/gated')}`);
     await page.locator('#log-lines[data-state="live"]').waitFor({ timeout: BOUND });
     let finished = false;
@@ -121,7 +123,7 @@ describe('the console in Chromium', { timeout: 90_000 }, () => {
       .finally(() => (finished = true));
     await seeText('#log-lines', 'before the gate');
     expect(finished).toBe(false);
-    await writeFile(gate, '');
+    gates.open(gate);
     await invocation;
     await seeText('#log-lines', 'after the gate');
     expect(await page.locator('#log-lines a').first().getAttribute('href')).toContain('filter=');
