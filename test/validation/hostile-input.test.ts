@@ -9,7 +9,7 @@ import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
 import { openEngine, tempDir } from '../helpers/engines.js';
-import { expectCode, expectCodeSync } from '../helpers/errors.js';
+import { expectCode } from '../helpers/errors.js';
 import { createFixture } from '../helpers/functions.js';
 
 async function usersTable(engine: Engine): Promise<void> {
