@@ -65,7 +65,7 @@ interface PendingWrite {
 type LevelOps = Array<AbstractBatchOperation<RootDb, string, string>>;
 
 /**
- * @internal a test seam: called before each LevelDB batch; what it throws stands for the disk
+ * A test seam: called before each LevelDB batch; what it throws stands for the disk
  * refusing the write (full, read-only, I/O error).
  */
 export interface StorageFaults {
