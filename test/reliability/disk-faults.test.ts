@@ -1,10 +1,10 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
 import { nextEvent, tempDir } from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
 import { createFixture } from '../helpers/functions.js';
+import { Gates } from '../helpers/gates.js';
 import { openEngineWith } from '../helpers/harness.js';
 
 /** A disk that refuses writes while `full` is set, the way LevelDB reports ENOSPC. */
@@ -96,14 +96,15 @@ describe('disk trouble (an injected storage error)', () => {
       { storageFaults: disk },
     );
     await createFixture(engine, 'g', 'gate.handler');
-    const flag = join(dir, 'go');
+    const gates = new Gates();
+    const flag = gates.name('go');
     const started = nextEvent(engine, 'function.invocation.started', (e) => e.functionName === 'g');
     await engine.functions.invoke('g', { waitFor: flag }, { invocationType: 'Event' });
     await started;
     const settled = nextEvent(engine, 'async.succeeded', (e) => e.functionName === 'g', 30_000);
     disk.full = true;
     const completed = nextEvent(engine, 'function.invocation.completed', (e) => e.functionName === 'g');
-    writeFileSync(flag, '');
+    gates.open(flag);
     await completed;
     // While the disk is full the event's removal cannot be written: it stays queued.
     expect(await engine.asyncInvocations.pendingCount()).toBe(1);
