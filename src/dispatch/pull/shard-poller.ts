@@ -40,6 +40,11 @@ export class ShardPoller {
   #wake: (() => void) | undefined;
   #sub: Subscription | undefined;
   #slices: SliceSet | undefined;
+  /**
+   * The checkpoint write of the batch before, which the round did not wait for (see
+   * {@link ShardPoller.#commitBehind}); awaited before the next write, before idling, and on stop.
+   */
+  #writing: Promise<void> | undefined;
 
   constructor(
     ctx: PollerContext,
@@ -90,6 +95,7 @@ export class ShardPoller {
     } finally {
       this.#sub.unsubscribe();
       await this.#slices?.idle();
+      await this.#writing?.catch(() => undefined);
     }
   }
 
@@ -105,6 +111,8 @@ export class ShardPoller {
     this.#dirty = false;
     let records = limit > 0 ? await source.read(shardId, from(), limit) : [];
     if (records.length === 0) {
+      // Caught up: the last checkpoint is made durable (or its failure reported) before idling.
+      await this.#settleWrite();
       if ((slices?.size ?? 0) === 0 && (await source.isDrained(shardId, this.#after))) {
         await this.#commit(this.#after, [], undefined, true);
         this.#ctx.events.emit('mapping.shard.drained', { uuid: this.#ctx.uuid, shardId });
@@ -138,12 +146,39 @@ export class ShardPoller {
     const sink: BatchSink = {
       settled: async (done, failures, lastResult) => {
         const last = done[done.length - 1];
-        if (last) await this.#commit(last.sequenceNumber, failures, lastResult, false);
+        if (last) await this.#commitBehind(last.sequenceNumber, failures, lastResult);
       },
     };
     const processor = new BatchProcessor(this.#ctx, 0, sink);
     for (const batch of chunkBatches(records, settings.batchSize, maxPayloadBytes))
       await processor.process(batch);
+  }
+
+  /**
+   * Checkpoints a settled batch without waiting for the write: the next batch is read and sent
+   * while it is written (one LevelDB round trip less per batch on the shard's critical path). One
+   * write at a time, in order: the previous one is awaited first, and its failure fails this step
+   * as an awaited write would have. Delivery stays at least once: the position in memory moves on
+   * at once (as before); a crash redelivers from the last durable checkpoint.
+   */
+  async #commitBehind(
+    sequenceNumber: string,
+    failures: readonly StoredFailure[],
+    lastResult: string,
+  ): Promise<void> {
+    await this.#settleWrite();
+    const write = this.#commit(sequenceNumber, failures, lastResult, false);
+    // Observed by the next #settleWrite; never left unhandled while the poller idles or stops.
+    write.catch(() => undefined);
+    this.#writing = write;
+  }
+
+  /** Waits for the checkpoint write in flight, if any; rejects when it failed. */
+  async #settleWrite(): Promise<void> {
+    const write = this.#writing;
+    if (write === undefined) return;
+    this.#writing = undefined;
+    await write;
   }
 
   async #commit(
