@@ -389,7 +389,10 @@ export class Dispatcher {
       // scarce overall: then the round-robin scan decides who gets it (no function starves).
       const reused =
         this.#invokingTotal + 1 < this.#depth() * this.#overall() && this.#startReady(functionName, 1) > 0;
-      if (!reused || !this.#stocked(functionName)) this.wake();
+      // A low read-ahead is refilled by a scan only when the function has entries that are only in
+      // storage (its backlog): without one, every due entry of it is in memory already (each was
+      // handed over, see offer), and the scan would read back keys it holds, for nothing.
+      if (!reused || (this.#backlog.has(functionName) && !this.#stocked(functionName))) this.wake();
     };
     const task = run(release)
       .catch(() => {
