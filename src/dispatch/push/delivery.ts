@@ -132,21 +132,24 @@ async function failedAttempt(
 /**
  * {@link deliver}, but an unexpected failure (a bug, a failed write) reschedules the event as a
  * service error instead of leaving it due at once, which would retry it in a hot loop. If even
- * that write fails (storage closing) the entry simply stays queued for the next open.
+ * that write fails (storage closing) the entry simply stays queued for the next open, due as it
+ * was: resolves false then (the entry is only in storage now), true otherwise.
  */
 export async function deliverSafely(
   deps: DeliveryDeps,
   entry: QueueEntry,
   payloadJson?: string,
-): Promise<void> {
+): Promise<boolean> {
   try {
     await deliver(deps, entry, payloadJson);
+    return true;
   } catch (err) {
     const reason = `ServiceException: ${err instanceof Error ? err.message : String(err)}`;
     try {
       await backOff(deps, entry, await deps.configs.effective(entry.functionName), reason, false);
+      return true;
     } catch {
-      // Nothing more to do here: the entry is still queued under its key.
+      return false;
     }
   }
 }

@@ -363,7 +363,7 @@ export class Dispatcher {
     entry: Parameters<typeof deliverSafely>[1],
     release: () => void,
     payloadJson: string | undefined,
-  ): Promise<void> {
+  ): Promise<boolean> {
     this.#calls.hold(entry.requestId, release);
     return deliverSafely(this.#delivery, entry, payloadJson);
   }
@@ -372,7 +372,7 @@ export class Dispatcher {
     requestId: string,
     functionName: string,
     dueKey: string,
-    run: (release: () => void) => Promise<void>,
+    run: (release: () => void) => Promise<boolean>,
   ): void {
     this.#perFunction.set(functionName, (this.#perFunction.get(functionName) ?? 0) + 1);
     this.#invoking.set(functionName, (this.#invoking.get(functionName) ?? 0) + 1);
@@ -389,16 +389,19 @@ export class Dispatcher {
       // scarce overall: then the round-robin scan decides who gets it (no function starves).
       const reused =
         this.#invokingTotal + 1 < this.#depth() * this.#overall() && this.#startReady(functionName, 1) > 0;
-      // A low read-ahead is refilled by a scan only when the function has entries that are only in
-      // storage (its backlog): without one, every due entry of it is in memory already (each was
-      // handed over, see offer), and the scan would read back keys it holds, for nothing.
-      if (!reused || (this.#backlog.has(functionName) && !this.#stocked(functionName))) this.wake();
+      // A scan reads only for functions with entries that are only in storage (a backlog): without
+      // one, every due entry is in memory already (handed over, see offer) and a scan would read
+      // back keys it holds, for nothing. So a low read-ahead is refilled only from a backlog, and
+      // a slot this function did not reuse goes to the scan only if someone could take it.
+      const wanted = reused
+        ? this.#backlog.has(functionName) && !this.#stocked(functionName)
+        : this.#ready.size > 0 || this.#backlog.size > 0;
+      if (wanted) this.wake();
     };
     const task = run(release)
-      .catch(() => {
-        // deliverSafely never rejects; kept so a future change cannot leave a rejection unhandled.
-      })
-      .finally(() => {
+      // deliverSafely never rejects; kept so a future change cannot leave a rejection unhandled.
+      .catch(() => false)
+      .then((written) => {
         release();
         this.#inFlight.delete(requestId);
         this.#calls.forget(requestId);
@@ -409,7 +412,9 @@ export class Dispatcher {
         // The slot was given back (and woke a scan) when the runtime answered; rescan now only
         // if this was the function's last entry (its next due time is read then) or the bound
         // on settling entries held work back.
-        if (left === 0 || this.#inFlight.size + 1 >= this.#inFlightBound()) this.wake();
+        // An entry whose outcome could not be written is due again and only in storage now.
+        if (!written) this.wake(functionName);
+        else if (left === 0 || this.#inFlight.size + 1 >= this.#inFlightBound()) this.wake();
       });
     this.#inFlight.set(requestId, task);
   }

@@ -24,6 +24,11 @@ export class ReadyEntries {
     return this.#bytes;
   }
 
+  /** Entries waiting, all functions. */
+  get size(): number {
+    return this.#ids.size;
+  }
+
   /** Whether the entry with this request id waits here. */
   holds(requestId: string): boolean {
     return this.#ids.has(requestId);
