@@ -21,8 +21,8 @@ import {
 } from '../src/index.js';
 import { FakeShardLog } from '../test/helpers/fake-shard-source.js';
 import { FakeFunctions, FakeSources } from '../test/helpers/scripted-invoker.js';
-import { type Benchmark, type Figure, interleaved, rate } from './harness.js';
-import type { EndToEndSetup } from './push.js';
+import { type Benchmark, type Figure, interleaved, middle, rate } from './harness.js';
+import { type EndToEndSetup, type Measured, measured } from './push.js';
 
 const PUTS = 100;
 const PER_PUT = 500;
@@ -38,6 +38,8 @@ export interface EndToEnd {
   writeMs: number;
   /** Function invocations (batches) delivered. */
   batches: number;
+  /** CPU time of the whole process per record over the timed span (see push.ts `measured`). */
+  cpuUsPerRecord: number;
 }
 
 /** End to end on a fresh engine; bench/observe.ts varies the setup (see push's EndToEndSetup). */
@@ -106,7 +108,7 @@ export async function endToEnd(setup: EndToEndSetup = {}): Promise<EndToEnd> {
     batches = 0;
     maxLagMs = 0;
     let writeMs = 0;
-    const value = await rate(TOTAL, async () => {
+    const value = await measured(TOTAL, async () => {
       const done = until(TOTAL);
       const started = performance.now();
       for (let p = 0; p < PUTS; p++) {
@@ -120,7 +122,7 @@ export async function endToEnd(setup: EndToEndSetup = {}): Promise<EndToEnd> {
       await done;
     });
     sub.unsubscribe();
-    return { rate: value, maxLagMs, writeMs, batches };
+    return { rate: value.rate, maxLagMs, writeMs, batches, cpuUsPerRecord: value.cpuUsPerOp };
   } finally {
     await engine.close();
     await rm(dir, { recursive: true, force: true });
@@ -178,12 +180,12 @@ async function fakeSource(): Promise<number> {
   }
 }
 
-async function rawLevel(): Promise<number> {
+async function rawLevel(): Promise<Measured> {
   const dir = await mkdtemp(join(tmpdir(), 'lambdalite-bench-raw-'));
   const db = new ClassicLevel<string, string>(dir, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
   await db.open();
   try {
-    return await rate(TOTAL, async () => {
+    return await measured(TOTAL, async () => {
       let n = 0;
       for (let p = 0; p < PUTS; p++) {
         const ops = [];
@@ -219,12 +221,14 @@ export const pullBenchmark: Benchmark = {
     // Interleaved, so both sides see the same machine load (the machine is shared), after one
     // untimed pair: the engine's path and the raw one are both compiled before anything counts.
     const raws: number[] = [];
+    const rawCpu: number[] = [];
     const runs: EndToEnd[] = [];
     for (let i = -1; i < 3; i++) {
       const raw = await rawLevel();
       const run = await endToEnd();
       if (i < 0) continue;
-      raws.push(raw);
+      raws.push(raw.rate);
+      rawCpu.push(raw.cpuUsPerOp);
       runs.push(run);
     }
     const baseline = raws.sort((a, b) => a - b)[1] ?? 0;
@@ -234,7 +238,7 @@ export const pullBenchmark: Benchmark = {
     const lag = [...runs].sort((a, b) => a.maxLagMs - b.maxLagMs)[1]?.maxLagMs ?? 0;
     const writeMs = [...runs].sort((a, b) => a.writeMs - b.writeMs)[1]?.writeMs ?? 0;
     console.log(
-      `pull runs: ${runs.map((r) => `${Math.round(r.rate)} rec/s (${r.batches} batches)`).join(', ')}; raw ${raws.map(Math.round).join(', ')}`,
+      `pull runs: ${runs.map((r) => `${Math.round(r.rate)} rec/s (${r.batches} batches, ${r.cpuUsPerRecord.toFixed(1)} µs CPU/record)`).join(', ')}; raw ${raws.map(Math.round).join(', ')} (${rawCpu.map((c) => c.toFixed(1)).join(', ')} µs CPU/record)`,
     );
     const fake = (await interleaved(3, { fake: fakeSource })).fake.median;
     return [
@@ -246,6 +250,14 @@ export const pullBenchmark: Benchmark = {
         baselineValue: baseline,
         higherIsBetter: true,
         target: 0.7,
+      },
+      {
+        name: 'CPU time per record of the end-to-end runs above, all threads of the process',
+        value: middle(runs.map((r) => r.cpuUsPerRecord)),
+        unit: 'µs',
+        baselineName: 'classic-level batch write + nextv read, the same runs',
+        baselineValue: middle(rawCpu),
+        higherIsBetter: false,
       },
       {
         name: 'lag: largest iterator age of a batch during the run',

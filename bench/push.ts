@@ -29,7 +29,7 @@ import {
 } from '../src/index.js';
 import { internalsOf } from '../src/internal.js';
 import { delOp, putOp, Storage } from '../src/storage/storage.js';
-import { type Benchmark, interleaved, rate } from './harness.js';
+import { type Benchmark, interleaved, middle, rate } from './harness.js';
 
 /** Events per measured round, and per untimed warm-up round before it (the same on every side). */
 const EVENTS = 20_000;
@@ -62,6 +62,25 @@ async function withDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A measured run: its rate, and the CPU time the whole process spent on it (every thread: the
+ * main one, workers, LevelDB's and libuv's threads, V8's GC helpers) per operation. On a shared
+ * machine the rate swings with the load of others; the CPU per operation much less, so it tells
+ * what a change costs where a rate cannot.
+ */
+export interface Measured {
+  rate: number;
+  cpuUsPerOp: number;
+}
+
+/** {@link rate}, with the process's CPU time per operation over the same span. */
+export async function measured(count: number, fn: () => Promise<void>): Promise<Measured> {
+  const before = process.cpuUsage();
+  const value = await rate(count, fn);
+  const cpu = process.cpuUsage(before);
+  return { rate: value, cpuUsPerOp: (cpu.user + cpu.system) / count };
 }
 
 /** Runs `task(i)` for i < count with at most `window` running at once. */
@@ -149,6 +168,11 @@ export async function createLogsRole(engine: Engine): Promise<string> {
 
 /** putObject -> notification -> real function, events/s from the first put to the last success. */
 export async function endToEndRate(setup: EndToEndSetup = {}): Promise<number> {
+  return (await endToEndRun(setup)).rate;
+}
+
+/** {@link endToEndRate} with the CPU time per event. */
+export async function endToEndRun(setup: EndToEndSetup = {}): Promise<Measured> {
   return withDir(async (location) => {
     await writeFile(join(location, 'index.mjs'), TRIVIAL);
     const engine = await createEngine({
@@ -169,7 +193,7 @@ export async function endToEndRate(setup: EndToEndSetup = {}): Promise<number> {
     // Warm-up, not measured, the same as piscina's: starts the containers and lets V8 optimise
     // the path; the figure is the sustained rate.
     await puts.round('warm', WARM_EVENTS);
-    const value = await rate(EVENTS, () => puts.round('object', EVENTS));
+    const value = await measured(EVENTS, () => puts.round('object', EVENTS));
     puts.stop();
     await engine.close();
     return value;
@@ -177,7 +201,7 @@ export async function endToEndRate(setup: EndToEndSetup = {}): Promise<number> {
 }
 
 /** piscina running a trivial task on THREADS threads, warmed and submitted as lambdalite is. */
-export async function piscinaRate(): Promise<number> {
+export async function piscinaRun(): Promise<Measured> {
   return withDir(async (dir) => {
     const filename = join(dir, 'task.mjs');
     await writeFile(filename, TRIVIAL);
@@ -187,7 +211,7 @@ export async function piscinaRate(): Promise<number> {
         await pool.run({ i });
       });
     await round(WARM_EVENTS);
-    const value = await rate(EVENTS, () => round(EVENTS));
+    const value = await measured(EVENTS, () => round(EVENTS));
     await pool.destroy();
     return value;
   });
@@ -197,9 +221,24 @@ export const pushBenchmark: Benchmark = {
   name: 'push',
   async run() {
     // Each run warms its own fresh pool / engine, so no extra warm-up repetition is needed.
-    const e2e = await interleaved(RUNS, { piscina: piscinaRate, lambdalite: () => endToEndRate() }, 0);
+    const cpu = { lambdalite: [] as number[], piscina: [] as number[] };
+    const keep = (side: keyof typeof cpu, run: Measured): number => {
+      cpu[side].push(run.cpuUsPerOp);
+      return run.rate;
+    };
+    const e2e = await interleaved(
+      RUNS,
+      {
+        piscina: async () => keep('piscina', await piscinaRun()),
+        lambdalite: async () => keep('lambdalite', await endToEndRun()),
+      },
+      0,
+    );
     console.log(
       `push runs (events/s): lambdalite ${e2e.lambdalite.samples.map(Math.round).join(', ')}; piscina ${e2e.piscina.samples.map(Math.round).join(', ')}`,
+    );
+    console.log(
+      `push runs (CPU µs per event, all threads): lambdalite ${cpu.lambdalite.map(Math.round).join(', ')}; piscina ${cpu.piscina.map(Math.round).join(', ')}`,
     );
     const queue = await interleaved(3, { level: levelRate, queue: queueRate }, 0);
     return [
@@ -211,6 +250,14 @@ export const pushBenchmark: Benchmark = {
         baselineValue: e2e.piscina.median,
         higherIsBetter: true,
         target: 0.8,
+      },
+      {
+        name: 'CPU time per event of the end-to-end runs above, all threads of the process',
+        value: middle(cpu.lambdalite),
+        unit: 'µs',
+        baselineName: 'piscina, the same runs',
+        baselineValue: middle(cpu.piscina),
+        higherIsBetter: false,
       },
       {
         name: `async events end to end (1 KiB, no-op invoker, ${IN_FLIGHT} enqueues in flight)`,
