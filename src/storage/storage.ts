@@ -18,6 +18,9 @@ export type RootDb = AbstractLevel<KeyInput, string, string>;
 export type Sub<V> = AbstractSublevel<RootDb, KeyInput, string, V>;
 export type ValueEncoding = 'json' | 'utf8' | 'buffer' | 'view';
 
+/** A point-in-time view of the whole store ({@link Storage.snapshot}). */
+export type StorageSnapshot = ReturnType<RootDb['snapshot']>;
+
 /** One operation of an atomic batch; builders below keep key and value types honest. */
 export type BatchOp =
   | { type: 'put'; sublevel: Sub<unknown>; key: string; value: unknown; valueEncoding?: 'utf8' }
@@ -163,6 +166,14 @@ export class Storage {
       this.#pending.push({ ops, resolve, reject });
       this.#writing ??= this.#writeLoop();
     });
+  }
+
+  /**
+   * A point-in-time view for reads (pass it as `snapshot` in a sublevel's read options): later
+   * writes are not seen through it. Close it when done.
+   */
+  snapshot(): StorageSnapshot {
+    return this.#db.snapshot();
   }
 
   /** LevelDB batches written so far (fewer than {@link batch} calls when writes were joined). */

@@ -9,6 +9,7 @@ import type { TimerHandle } from '../../clock.js';
 import { delay } from '../../clock.js';
 import type { FunctionInvoker } from '../../functions/invoker.js';
 import { SEP } from '../../storage/keys.js';
+import type { StorageSnapshot } from '../../storage/storage.js';
 import { DeliveryInvoker } from './calls.js';
 import { type DeliveryDeps, deliverSafely, type FunctionConcurrencyInfo } from './delivery.js';
 import { ReadyEntries } from './ready.js';
@@ -87,9 +88,18 @@ export class Dispatcher {
     this.#delivery = { ...deps, invoker: this.#calls, queued: (name) => this.wake(name) };
   }
 
+  /**
+   * Entries stored before {@link start}: read once, from a snapshot taken there, so the first
+   * pass finds exactly those. Reading the live queue instead would also list entries queued and
+   * handed over after start, and mark their function's backlog for nothing: under steady traffic
+   * every offer is then refused and every event goes through the scans.
+   */
+  #atStart: StorageSnapshot | undefined;
+
   /** Starts dispatching (entries queued before wait until then). */
   start(): void {
     this.#started = true;
+    this.#atStart = this.deps.store.snapshot();
     this.wake();
   }
 
@@ -118,6 +128,17 @@ export class Dispatcher {
     }
     this.#scanning = true;
     this.#scan = this.#scanLoop();
+  }
+
+  /** Functions with entries stored before start (see {@link Dispatcher.#atStart}). */
+  async #storedAtStart(): Promise<string[]> {
+    const snapshot = this.#atStart;
+    try {
+      return await this.deps.store.functionsWithEntries(snapshot);
+    } finally {
+      this.#atStart = undefined;
+      await snapshot?.close();
+    }
   }
 
   /**
@@ -153,7 +174,7 @@ export class Dispatcher {
   async #scanLoop(): Promise<void> {
     try {
       if (!this.#discovered) {
-        for (const name of await this.deps.store.functionsWithEntries()) {
+        for (const name of await this.#storedAtStart()) {
           this.#functions.add(name);
           this.#markBacklog(name);
         }

@@ -9,7 +9,15 @@
  */
 
 import { childRange, decodeUint, encodeUint, joinKey, SEP, SEP_END } from '../../storage/keys.js';
-import { type BatchOp, delOp, putJsonTextOp, putOp, type Storage, type Sub } from '../../storage/storage.js';
+import {
+  type BatchOp,
+  delOp,
+  putJsonTextOp,
+  putOp,
+  type Storage,
+  type StorageSnapshot,
+  type Sub,
+} from '../../storage/storage.js';
 import type { DeadLetter, EventInvokeConfig, QueueEntry } from './types.js';
 
 /** Settled entries after which the queue range is compacted. */
@@ -99,13 +107,22 @@ export class QueueStore {
     return decodeUint(key.split(SEP)[1] ?? '');
   }
 
-  /** Names of the functions with queued entries: one seek per function, not a full scan. */
-  async functionsWithEntries(): Promise<string[]> {
+  /** A view of the queue as it is now, for {@link functionsWithEntries}; close it after. */
+  snapshot(): StorageSnapshot {
+    return this.storage.snapshot();
+  }
+
+  /**
+   * Names of the functions with queued entries (in `snapshot`, when given): one seek per
+   * function, not a full scan.
+   */
+  async functionsWithEntries(snapshot?: StorageSnapshot): Promise<string[]> {
     const names: string[] = [];
     let after: string | undefined;
+    const at = snapshot === undefined ? {} : { snapshot };
     for (;;) {
       const [key] = await this.queue
-        .keys(after === undefined ? { limit: 1 } : { gte: after + SEP_END, limit: 1 })
+        .keys(after === undefined ? { ...at, limit: 1 } : { ...at, gte: after + SEP_END, limit: 1 })
         .all();
       if (key === undefined) return names;
       after = key.slice(0, key.indexOf(SEP));
