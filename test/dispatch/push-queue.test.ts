@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { NotificationDelivery, S3EventRecord } from '../../src/buckets/notification-sink.js';
 import { createContext, Lifecycle, resolveOptions } from '../../src/context.js';
 import { AsyncQueue } from '../../src/dispatch/push/async-queue.js';
 import type { DestinationTargets } from '../../src/dispatch/push/destinations.js';
+import { QueueStore } from '../../src/dispatch/push/store.js';
 import { EventHub } from '../../src/events.js';
 import type { FunctionInvoker } from '../../src/functions/invoker.js';
 import { type EngineOptions, ManualClock } from '../../src/index.js';
@@ -295,5 +296,64 @@ describe.each(STORAGE_KINDS)('async invocation queue (%s)', (kind) => {
     );
     await expectCode(queueOf(engine).enqueue('bad name', {}), 'InvalidParameterValueException', /"bad name"/);
     expect(await engine.asyncInvocations.pendingCount()).toBe(0);
+  });
+});
+
+describe.each(STORAGE_KINDS)('the first pass after start (%s)', (kind) => {
+  it('lists only what was stored before start: events queued while it runs are handed over, never read back', async () => {
+    // The pass's two reads wait for the test, so events are queued while it runs.
+    let listed: () => void = () => undefined;
+    const listGate = new Promise<void>((resolve) => {
+      listed = resolve;
+    });
+    let scanned: () => void = () => undefined;
+    const scanGate = new Promise<void>((resolve) => {
+      scanned = resolve;
+    });
+    const list = QueueStore.prototype.functionsWithEntries;
+    const due = QueueStore.prototype.dueKeysFor;
+    const listing = vi.spyOn(QueueStore.prototype, 'functionsWithEntries').mockImplementation(async function (
+      this: QueueStore,
+      ...args
+    ) {
+      await listGate;
+      return list.apply(this, args);
+    });
+    vi.spyOn(QueueStore.prototype, 'dueKeysFor').mockImplementation(async function (
+      this: QueueStore,
+      ...args
+    ) {
+      await scanGate;
+      return due.apply(this, args);
+    });
+    const reads = vi.spyOn(QueueStore.prototype, 'entriesAt');
+    onCleanup(async () => {
+      vi.restoreAllMocks();
+    });
+    const invoker = new ScriptedInvoker();
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    invoker.gate = () => held;
+    const { queue } = await standaloneQueue(kind, invoker);
+    await queue.enqueue('fn', { n: 1 });
+    await queue.enqueue('fn', { n: 2 });
+    listed();
+    await listing.mock.results[0]?.value;
+    // Queued while the pass waits for its key read: no function was stored before start, so
+    // nothing is in backlog and the event is handed over like the two before it.
+    await queue.enqueue('fn', { n: 3 });
+    scanned();
+    release();
+    await queue.idle();
+    expect(
+      invoker
+        .callsFor('fn')
+        .map((c) => (c.payload as { n: number }).n)
+        .sort(),
+    ).toEqual([1, 2, 3]);
+    expect(reads).not.toHaveBeenCalled();
+    expect(await queue.pendingCount()).toBe(0);
   });
 });
