@@ -104,18 +104,24 @@ interface KinesisSide {
   server: IsolatedServer;
 }
 
-/** Rate of `count` records put or read by `fn`, and the server's CPU microseconds per record. */
+/**
+ * Rate of `count` records put or read by `fn`, the server's CPU microseconds per record, and
+ * the client's (this process's: with the servers in their own processes, only the client's).
+ */
 async function measured(
   server: IsolatedServer,
   count: number,
   fn: () => Promise<void>,
-): Promise<{ rate: number; cpu: number | undefined }> {
+): Promise<{ rate: number; cpu: number | undefined; clientCpu: number }> {
   const before = await server.cpu();
+  const client = process.cpuUsage();
   const perSecond = await rate(count, fn);
+  const { user, system } = process.cpuUsage(client);
   const after = await server.cpu();
   return {
     rate: perSecond,
     cpu: before === undefined || after === undefined ? undefined : (after - before) / count,
+    clientCpu: (user + system) / count,
   };
 }
 
@@ -145,7 +151,14 @@ async function kinesisRound(
   side: KinesisSide,
   name: string,
   count: number,
-): Promise<{ put: number; get: number; putCpu: number | undefined; getCpu: number | undefined }> {
+): Promise<{
+  put: number;
+  get: number;
+  putCpu: number | undefined;
+  getCpu: number | undefined;
+  putClientCpu: number;
+  getClientCpu: number;
+}> {
   const { client, server } = side;
   const lanes = Math.min(LANES, count);
   const streamOf = (lane: number): string => `${name}-${lane}`;
@@ -188,7 +201,14 @@ async function kinesisRound(
     }),
   );
   if (read !== count * BATCH) throw new Error(`${side.label}: read ${read} of ${count * BATCH} records`);
-  return { put: put.rate, get: get.rate, putCpu: put.cpu, getCpu: get.cpu };
+  return {
+    put: put.rate,
+    get: get.rate,
+    putCpu: put.cpu,
+    getCpu: get.cpu,
+    putClientCpu: put.clientCpu,
+    getClientCpu: get.clientCpu,
+  };
 }
 
 export const serveKinesisBenchmark: Benchmark = {
@@ -221,6 +241,8 @@ export const serveKinesisBenchmark: Benchmark = {
         get: [] as number[],
         putCpu: [] as number[],
         getCpu: [] as number[],
+        putClientCpu: [] as number[],
+        getClientCpu: [] as number[],
       }));
       for (let run = 0; run < RUNS; run++) {
         for (const [i, side] of sides.entries()) {
@@ -230,6 +252,8 @@ export const serveKinesisBenchmark: Benchmark = {
           into.get.push(round.get);
           if (round.putCpu !== undefined) into.putCpu.push(round.putCpu);
           if (round.getCpu !== undefined) into.getCpu.push(round.getCpu);
+          into.putClientCpu.push(round.putClientCpu);
+          into.getClientCpu.push(round.getClientCpu);
         }
       }
       const [h1, h2, level, memory] = samples.map((s) => ({
@@ -237,6 +261,8 @@ export const serveKinesisBenchmark: Benchmark = {
         get: middle(s.get),
         putCpu: middle(s.putCpu),
         getCpu: middle(s.getCpu),
+        putClientCpu: middle(s.putClientCpu),
+        getClientCpu: middle(s.getClientCpu),
       }));
       const figure = (
         name: string,
@@ -285,6 +311,19 @@ export const serveKinesisBenchmark: Benchmark = {
           cpuFigure('PutRecords: server process CPU, serve HTTP/2', h2!.putCpu, kl, level!.putCpu),
           cpuFigure('GetRecords: server process CPU, serve HTTP/1.1', h1!.getCpu, kl, level!.getCpu),
           cpuFigure('GetRecords: server process CPU, serve HTTP/2', h2!.getCpu, kl, level!.getCpu),
+          // The same client code on both sides: what bounds every rate ratio above.
+          cpuFigure(
+            'PutRecords: client process CPU, serve HTTP/1.1',
+            h1!.putClientCpu,
+            kl,
+            level!.putClientCpu,
+          ),
+          cpuFigure(
+            'GetRecords: client process CPU, serve HTTP/1.1',
+            h1!.getClientCpu,
+            kl,
+            level!.getClientCpu,
+          ),
         );
       }
       return figures;
