@@ -1,19 +1,24 @@
 /**
  * `serve` through the real AWS SDK v3 clients (issue 16), beside the emulators people use
  * today, in the same run, with the same client, records and submission pattern on both sides:
- * - serve-kinesis: PutRecords (500 x 100 B, one call in flight) then GetRecords of the whole
- *   shard (Limit 10000) through `@aws-sdk/client-kinesis`, against `serve` on an engine in a
- *   temporary directory (LevelDB) and against kinesalite 3.3.3 in-process with its LevelDB
- *   store (leveldown, in a temporary directory): both durable. kinesalite's in-memory store
- *   (memdown) is measured too, as a second line.
+ * - serve-kinesis: PutRecords (500 x 100 B) then GetRecords (Limit 10000) from TRIM_HORIZON
+ *   through `@aws-sdk/client-kinesis`, against `serve` on an engine in a temporary directory
+ *   (LevelDB) and against kinesalite 3.3.3 with its LevelDB store (leveldown, in a temporary
+ *   directory): both durable. kinesalite's in-memory store (memdown) is measured too, as a
+ *   second line. A round puts 40 batches (20,000 records) shared out over LANES lanes (4 calls
+ *   in flight), each lane on a 1-shard stream of its own, then each lane reads its stream back
+ *   READS times.
  *   The SDK's Kinesis client speaks cleartext HTTP/2 by default (NodeHttp2Handler); kinesalite
  *   only speaks HTTP/1.1, so its client gets the SDK's NodeHttpHandler with a keep-alive agent.
- *   serve is measured both ways: with the client's default (HTTP/2, the figure the target is
- *   about) and with the very handler kinesalite's client uses.
- * - serve-s3: PutObject 1 KiB (one call in flight) through `@aws-sdk/client-s3` (its default
- *   handler, HTTP/1.1 keep-alive, path-style) against `serve` and against s3rver 3.7.1
- *   in-process on a temporary directory.
- * Each run makes a fresh stream (or fresh keys) on every side, the sides alternate within a run
+ *   serve is measured through that very handler (like for like: the target figure) and with
+ *   the client's default (HTTP/2, a connection per call).
+ * - serve-s3: PutObject 1 KiB, LANES in flight, through `@aws-sdk/client-s3` (its default
+ *   handler, HTTP/1.1 keep-alive, path-style) against `serve` and against s3rver 3.7.1 on a
+ *   temporary directory.
+ * Every server runs in a process of its own (serve-host.ts; SERVE_BENCH_IN_PROCESS=1 puts them
+ * in this process), so this process holds only the client: the client's CPU and garbage are
+ * not charged to either server, and each server's CPU per record is read from its process.
+ * Each run makes fresh streams (or fresh keys) on every side, the sides alternate within a run
  * so both see the same machine load, and each figure is the median of RUNS runs, after one
  * untimed warm-up round per side of the same size as a measured one.
  */
@@ -39,6 +44,11 @@ const BATCHES = Number(process.env.SERVE_BENCH_BATCHES ?? 40); // 20,000 records
 const PUTS = Number(process.env.SERVE_BENCH_PUTS ?? 2000);
 /** Calls in flight: each lane is one producer (and then one reader) on a stream of its own. */
 const LANES = Number(process.env.SERVE_BENCH_LANES ?? 4);
+/**
+ * How many times each lane reads its stream back: one read of 5,000 records is a single
+ * GetRecords call per lane, too short a phase to time on a shared machine.
+ */
+const READS = Number(process.env.SERVE_BENCH_READS ?? 4);
 /** `1` runs the servers in the benchmark's process, beside the client (the first set-up). */
 const IN_PROCESS = process.env.SERVE_BENCH_IN_PROCESS === '1';
 /** Node options for the server processes only, e.g. `--cpu-prof --cpu-prof-dir=prof`. */
@@ -177,30 +187,35 @@ async function kinesisRound(
       }
     }),
   );
+  /** Reads a lane's stream from TRIM_HORIZON to its last record: the records read. */
+  const readLane = async (lane: number): Promise<number> => {
+    let iterator = (
+      await client.send(
+        new GetShardIteratorCommand({
+          StreamName: streamOf(lane),
+          ShardId: 'shardId-000000000000',
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      )
+    ).ShardIterator;
+    let laneRead = 0;
+    while (laneRead < batchesOf(lane) * BATCH) {
+      const page = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+      const records = page.Records ?? [];
+      if (records.length === 0) throw new Error(`${side.label}: empty page after ${laneRead} records`);
+      laneRead += records.length;
+      iterator = page.NextShardIterator;
+    }
+    return laneRead;
+  };
   let read = 0;
-  const get = await measured(server, count * BATCH, () =>
+  const get = await measured(server, READS * count * BATCH, () =>
     inLanes(lanes, async (lane) => {
-      let iterator = (
-        await client.send(
-          new GetShardIteratorCommand({
-            StreamName: streamOf(lane),
-            ShardId: 'shardId-000000000000',
-            ShardIteratorType: 'TRIM_HORIZON',
-          }),
-        )
-      ).ShardIterator;
-      let laneRead = 0;
-      while (laneRead < batchesOf(lane) * BATCH) {
-        const page = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-        const records = page.Records ?? [];
-        if (records.length === 0) throw new Error(`${side.label}: empty page after ${laneRead} records`);
-        laneRead += records.length;
-        iterator = page.NextShardIterator;
-      }
-      read += laneRead;
+      for (let pass = 0; pass < READS; pass++) read += await readLane(lane);
     }),
   );
-  if (read !== count * BATCH) throw new Error(`${side.label}: read ${read} of ${count * BATCH} records`);
+  if (read !== READS * count * BATCH)
+    throw new Error(`${side.label}: read ${read} of ${READS * count * BATCH} records`);
   return {
     put: put.rate,
     get: get.rate,
