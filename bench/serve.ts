@@ -211,7 +211,11 @@ async function kinesisRound(
   let read = 0;
   const get = await measured(server, READS * count * BATCH, () =>
     inLanes(lanes, async (lane) => {
-      for (let pass = 0; pass < READS; pass++) read += await readLane(lane);
+      for (let pass = 0; pass < READS; pass++) {
+        // Not `read += await ...`: that reads `read` before the await, and the lanes interleave.
+        const records = await readLane(lane);
+        read += records;
+      }
     }),
   );
   if (read !== READS * count * BATCH)
