@@ -3,7 +3,7 @@ import type { Engine } from '../../engine.js';
 import { type JsonOperation, jsonModule } from '../protocols/json.js';
 import type { ServiceModule } from '../service.js';
 import type { ErrorDialect } from '../wire-error.js';
-import { recordBodyOperations, recordOperations } from './records.js';
+import { recordOperations } from './records.js';
 import { streamOperations } from './streams.js';
 
 const DIALECT: ErrorDialect = Object.freeze({
@@ -24,7 +24,6 @@ export function kinesisService(engine: Engine): ServiceModule {
     targetPrefix: PREFIX,
     version: '1.1',
     operations,
-    bodyOperations: recordBodyOperations(engine),
     dialect: DIALECT,
     maxBodyBytes: LIMIT,
     bodyTooLarge: ['InvalidArgumentException', 413],

@@ -1,10 +1,9 @@
 /** PutRecord, PutRecords, GetShardIterator, GetRecords. */
 import type { Engine } from '../../engine.js';
 import type { PutRecordInput, ShardIteratorType } from '../../streams/model.js';
-import { type JsonBodyOperation, type JsonObject, list, num, str } from '../protocols/json.js';
+import { type JsonObject, list, num, str } from '../protocols/json.js';
 import { JsonBytes } from '../protocols/json-bytes.js';
 import { WireError } from '../wire-error.js';
-import { scanPutRecords } from './put-records-body.js';
 import { getRecordsReply, putRecordsReply } from './replies.js';
 import { streamOf } from './streams.js';
 
@@ -16,23 +15,6 @@ function entry(input: JsonObject): PutRecordInput {
     data: Buffer.from(data, 'base64'),
     ...(explicitHashKey === undefined ? {} : { explicitHashKey }),
   };
-}
-
-async function putRecords(engine: Engine, stream: string, records: PutRecordInput[]): Promise<JsonBytes> {
-  return new JsonBytes(putRecordsReply(await engine.streams.putRecords(stream, records)));
-}
-
-/** PutRecords read from the raw body when it has the SDKs' plain shape (put-records-body.ts). */
-export function recordBodyOperations(engine: Engine): ReadonlyMap<string, JsonBodyOperation> {
-  return new Map<string, JsonBodyOperation>([
-    [
-      'PutRecords',
-      (body) => {
-        const scanned = scanPutRecords(body);
-        return scanned === undefined ? undefined : putRecords(engine, scanned.stream, scanned.records);
-      },
-    ],
-  ]);
 }
 
 export function recordOperations(engine: Engine) {
@@ -47,7 +29,7 @@ export function recordOperations(engine: Engine) {
           throw new WireError('SerializationException', 400, 'Records must hold objects');
         return entry(r as JsonObject);
       });
-      return putRecords(engine, streamOf(input), records);
+      return new JsonBytes(putRecordsReply(await engine.streams.putRecords(streamOf(input), records)));
     },
     async GetShardIterator(input: JsonObject) {
       const sequenceNumber = str(input, 'StartingSequenceNumber');

@@ -15,19 +15,11 @@ export type JsonObject = Readonly<Record<string, unknown>>;
 
 export type JsonOperation = (input: JsonObject, req: WireRequest) => Promise<unknown>;
 
-/**
- * An operation's fast path on the raw body (no JSON.parse): undefined when it does not take
- * this body, which then goes to the operation as usual.
- */
-export type JsonBodyOperation = (body: Buffer) => Promise<unknown> | undefined;
-
 export interface JsonServiceSpec {
   /** `Kinesis_20131202`, `DynamoDB_20120810`, ... */
   readonly targetPrefix: string;
   readonly version: '1.0' | '1.1';
   readonly operations: ReadonlyMap<string, JsonOperation>;
-  /** Fast paths by operation name, tried before the operation (see {@link JsonBodyOperation}). */
-  readonly bodyOperations?: ReadonlyMap<string, JsonBodyOperation>;
   readonly dialect: ErrorDialect;
   /** For awsQueryCompatible services (CloudWatch): see `QueryCompatible`. */
   readonly queryCompatible?: QueryCompatible;
@@ -167,8 +159,7 @@ export async function handleJson(spec: JsonServiceSpec, req: WireRequest): Promi
         `Operation ${operation || '(none)'} is not supported by lambdalite`,
       );
     }
-    const fast = spec.bodyOperations?.get(operation)?.(req.body);
-    const result = await (fast ?? run(parseJsonObject(req.body), req));
+    const result = await run(parseJsonObject(req.body), req);
     if (result instanceof JsonBytes)
       return { status: 200, headers: { 'content-type': contentType }, body: result.body };
     return jsonResponse(200, result ?? {}, contentType);
