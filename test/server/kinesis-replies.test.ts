@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { getRecordsReply, putRecordsReply } from '../../src/server/kinesis/replies.js';
-import type { GetRecordsOutput, PutRecordsOutput, StreamRecord } from '../../src/streams/model.js';
+import { getRecordsReply } from '../../src/server/kinesis/replies.js';
+import type { GetRecordsOutput, StreamRecord } from '../../src/streams/model.js';
 
 // The replies are written straight to bytes; they must be the very text JSON.stringify gives for
 // the wire shapes (what the server sent before, and what every SDK parses).
@@ -39,7 +39,7 @@ const record: fc.Arbitrary<StreamRecord> = fc.record({
   partitionKey: fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.string({ maxLength: 12 })),
 });
 
-describe('Kinesis replies written as bytes', () => {
+describe('GetRecords replies written as bytes', () => {
   it('GetRecords is byte for byte what JSON.stringify gives', () => {
     fc.assert(
       fc.property(
@@ -84,39 +84,5 @@ describe('Kinesis replies written as bytes', () => {
     const out: GetRecordsOutput = { records, nextShardIterator: 'next', millisBehindLatest: 0 };
     expect(JSON.parse(getRecordsReply(out).toString('utf8'))).toEqual(JSON.parse(stringified(out)));
     expect(getRecordsReply(out).toString('utf8')).toContain('"ApproximateArrivalTimestamp":1767225600.123');
-  });
-
-  it('PutRecords is byte for byte what JSON.stringify gives, failed entries included', () => {
-    const entry = fc.oneof(
-      fc.record({
-        shardId: fc.constant('shardId-000000000003'),
-        sequenceNumber: fc.stringMatching(/^4\d{34}$/),
-      }),
-      fc.record({
-        errorCode: fc.constantFrom(
-          'InternalFailure' as const,
-          'ProvisionedThroughputExceededException' as const,
-        ),
-        errorMessage: fc.string({ unit: 'binary', maxLength: 30 }),
-      }),
-    );
-    fc.assert(
-      fc.property(fc.array(entry, { maxLength: 20 }), (records) => {
-        const out: PutRecordsOutput = {
-          failedRecordCount: records.filter((r) => 'errorCode' in r).length,
-          records,
-        };
-        const expected = JSON.stringify({
-          FailedRecordCount: out.failedRecordCount,
-          EncryptionType: 'NONE',
-          Records: out.records.map((r) =>
-            'errorCode' in r
-              ? { ErrorCode: r.errorCode, ErrorMessage: r.errorMessage }
-              : { ShardId: r.shardId, SequenceNumber: r.sequenceNumber },
-          ),
-        });
-        expect(putRecordsReply(out).toString('utf8')).toBe(expected);
-      }),
-    );
   });
 });

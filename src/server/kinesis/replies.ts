@@ -1,9 +1,10 @@
 /**
- * The two Kinesis replies that carry a record each (GetRecords, PutRecords), written straight to
- * JSON bytes: the same text `JSON.stringify` would give for the wire shapes in shapes.ts, without
- * building those objects first (see protocols/json-bytes.ts).
+ * GetRecords' reply, written straight to JSON bytes: the same text `JSON.stringify` gives for
+ * the wire shape, without building 10,000 wire objects, a base64 string per record, the JSON
+ * text and then its UTF-8 copy (see protocols/json-bytes.ts). PutRecords' reply stays on
+ * `JSON.stringify`: its 500 short entries hold no data, and V8's serialiser measured faster.
  */
-import type { GetRecordsOutput, PutRecordsOutput } from '../../streams/model.js';
+import type { GetRecordsOutput } from '../../streams/model.js';
 import { JsonByteWriter } from '../protocols/json-bytes.js';
 
 /** Bytes of one record's JSON besides its data, partition key and sequence number. */
@@ -49,20 +50,4 @@ export function getRecordsReply(out: GetRecordsOutput): Buffer {
     );
   }
   return w.raw('}').finish();
-}
-
-export function putRecordsReply(out: PutRecordsOutput): Buffer {
-  const w = new JsonByteWriter(64 + out.records.length * 96)
-    .raw('{"FailedRecordCount":')
-    .number(out.failedRecordCount)
-    .raw(',"EncryptionType":"NONE","Records":[');
-  for (let i = 0; i < out.records.length; i++) {
-    const r = out.records[i]!;
-    if (i > 0) w.raw(',');
-    if ('errorCode' in r)
-      w.raw('{"ErrorCode":').string(r.errorCode).raw(',"ErrorMessage":').string(r.errorMessage);
-    else w.raw('{"ShardId":').string(r.shardId).raw(',"SequenceNumber":').string(r.sequenceNumber);
-    w.raw('}');
-  }
-  return w.raw(']}').finish();
 }
