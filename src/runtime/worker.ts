@@ -21,7 +21,7 @@ import { installSdkResolution } from './sdk/resolve.js';
 import { captureConsole } from './worker-console.js';
 import { type ContainerIdentity, type Handler, loadHandler, runHandler } from './worker-handler.js';
 import { hookAllocations, MemoryGuard } from './worker-limits.js';
-import { TmpQuota, TmpUsage } from './worker-tmp.js';
+import { TmpQuota, TmpTouch, TmpUsage } from './worker-tmp.js';
 
 const port = parentPort;
 if (!port) throw new Error('lambdalite runtime worker must run in a worker thread');
@@ -79,9 +79,11 @@ const memory = new MemoryGuard(spec.memoryMb * 1024 * 1024, (memoryBytes) => {
   exit(137);
 });
 hookAllocations((bytes) => memory.allocating(bytes));
-const tmpUsage = new TmpUsage(spec.tmpDir, spec.tmpFd);
-const tmpQuota = new TmpQuota(spec.tmpDir, spec.tmpBytes);
+const tmpTouch = new TmpTouch(spec.tmpTouched);
+const tmpUsage = new TmpUsage(spec.tmpDir, spec.tmpFd, tmpTouch);
+const tmpQuota = new TmpQuota(spec.tmpDir, spec.tmpBytes, tmpTouch);
 tmpQuota.hookWrites();
+tmpTouch.hookWriters();
 memory.begin();
 
 const initStart = performance.now();
