@@ -265,9 +265,10 @@ export class Container {
     this.#state = 'busy';
     return new Promise((resolve) => {
       this.#pending = { requestId: message.requestId, resolve };
+      // Posted first: the deadline's timer is set while the worker wakes up.
+      this.#worker.postMessage(encodeInvoke(message));
       this.#startedAt = this.clock.now();
       this.#deadline = this.clock.setTimeout(this.#onDeadline, timeoutMs);
-      this.#worker.postMessage(encodeInvoke(message));
       this.#tmpWatch.start();
     });
   }

@@ -530,7 +530,10 @@ export class FunctionRuntime implements FunctionInvoker {
   #lines(container: Container, requestId: string | undefined): ContainerLog | undefined {
     const log = this.#logs.get(container);
     if (log === undefined) return undefined;
-    if (log.writer !== undefined || this.ctx.events.observes('function.log')) return log;
+    if (log.writer !== undefined) return log;
+    // A container whose role may not write logs emits no function.log (see #emitLog): its
+    // lines go to Tail only, however many subscribe (the EMF feed always does).
+    if (container.options.logsAllowed !== false && this.ctx.events.observes('function.log')) return log;
     return requestId !== undefined && this.#tails.size > 0 && this.#tails.has(requestId) ? log : undefined;
   }
 
