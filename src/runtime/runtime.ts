@@ -18,7 +18,7 @@ import type { RuntimeEventMap } from './events.js';
 import type { KinesisBatchCarrier } from './kinesis-event.js';
 import { LineFormat, TEXT_FORMAT } from './log-format.js';
 import { billedMs, type ReportFigures, tail, timeoutMessage } from './log-lines.js';
-import type { LogSink, LogStreamWriter } from './log-sink.js';
+import type { LogSink, LogStreamWriter, PrintedLineListener } from './log-sink.js';
 import { ContainerPool } from './pool.js';
 import type { ErrorShape, LogLevel, SdkCallMessage } from './protocol.js';
 import { responseTooLarge } from './response-size.js';
@@ -80,6 +80,7 @@ export class FunctionRuntime implements FunctionInvoker {
     private readonly registry: FunctionRegistry,
     host: RuntimeHost,
     private readonly logSink?: LogSink,
+    private readonly printed?: PrintedLineListener,
   ) {
     this.#host = host;
     this.#pruned = pruneStaleTmpDirs();
@@ -567,7 +568,9 @@ export class FunctionRuntime implements FunctionInvoker {
   /** Writes one line to the container's stream and emits it, unless the role may not write logs. */
   #emitLog(container: Container, log: ContainerLog, line: LogLinePayload): void {
     log.writer?.write(line.line);
-    if (!this.ctx.events.observes('function.log') || container.options.logsAllowed === false) return;
+    if (container.options.logsAllowed === false) return;
+    if (line.kind === 'user' && log.writer !== undefined) this.printed?.(line.message);
+    if (!this.ctx.events.observes('function.log')) return;
     this.ctx.events.emit('function.log', {
       functionName: container.options.functionName,
       logGroupName: container.logGroupName,
