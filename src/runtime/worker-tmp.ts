@@ -8,7 +8,6 @@
  * What writes any other way (a FileHandle, a child process, native code) is caught by the
  * engine's check of the directory while the invocation runs (container.ts) and after it.
  */
-import childProcess from 'node:child_process';
 import fs, { type Dirent, fstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { join, resolve, sep } from 'node:path';
@@ -22,13 +21,18 @@ import workerThreads from 'node:worker_threads';
  * and a byte gets there only through a write the fs hooks see ({@link TmpQuota}), a file moved,
  * linked, copied or extended there, a writable FileHandle, a child process, a nested worker,
  * native code, WebAssembly (WASI) or a heap snapshot or diagnostic report: each marks the
- * directory touched, for good, when first called (whatever its target). While untouched, the
+ * directory touched, for good, when first called (whatever its target); child processes from
+ * the moment child_process is loaded ({@link TmpTouch.poll}). While untouched, the
  * measure after each invocation and the engine's scan while one runs answer 0 without a system
  * call (an fstat cost ~4 us per warm invocation). The mark is one Int32 in a SharedArrayBuffer
  * the engine shares, so its scan sees the mark of a worker blocked in a synchronous call.
  */
+/** Node's list of the internal modules loaded so far (undocumented; an array since Node 0.x). */
+const LOADED = (process as { moduleLoadList?: readonly string[] }).moduleLoadList;
+
 export class TmpTouch {
   readonly #flag: Int32Array;
+  #seen = 0;
 
   constructor(shared: SharedArrayBuffer | undefined) {
     this.#flag = new Int32Array(shared ?? new SharedArrayBuffer(4));
@@ -36,6 +40,27 @@ export class TmpTouch {
 
   get touched(): boolean {
     return this.#flag[0] !== 0;
+  }
+
+  /**
+   * Marks the directory touched once the code has loaded child_process. Watched through Node's
+   * list of loaded internal modules rather than by wrapping its functions: importing it here
+   * would cost every container several milliseconds of start-up. Called after init, at the end
+   * of each invocation and by the memory sampler while one runs.
+   */
+  poll(): void {
+    if (this.#flag[0] !== 0) return;
+    if (LOADED === undefined) {
+      this.mark();
+      return;
+    }
+    for (let i = this.#seen; i < LOADED.length; i++) {
+      if (LOADED[i] === 'NativeModule child_process') {
+        this.mark();
+        return;
+      }
+    }
+    this.#seen = LOADED.length;
   }
 
   mark(): void {
@@ -55,10 +80,6 @@ export class TmpTouch {
     for (const name of ['rename', 'link', 'cp', 'truncate']) wrapMarking(promises, name, mark);
     // A FileHandle writes past the hooks; one opened only to read cannot.
     wrapMarking(promises, 'open', mark, (args) => !readOnly(args[1]));
-    const children = childProcess as unknown as Record<string, Fn>;
-    for (const name of ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork']) {
-      wrapMarking(children, name, mark);
-    }
     wrapMarking(v8 as unknown as Record<string, Fn>, 'writeHeapSnapshot', mark);
     if (process.report) wrapMarking(process.report as unknown as Record<string, Fn>, 'writeReport', mark);
     const processFns = process as unknown as Record<string, Fn>;
@@ -137,6 +158,7 @@ export class TmpUsage {
   }
 
   bytes(): number {
+    this.touch.poll();
     if (!this.touch.touched) return 0;
     const mtime = this.#mtime();
     if (mtime === undefined || mtime === this.#emptyAt) return 0;

@@ -73,13 +73,18 @@ function fatal(error: ErrorShape, code: number): void {
 }
 
 // Limits are in force before the module loads: init counts against them too.
-const memory = new MemoryGuard(spec.memoryMb * 1024 * 1024, (memoryBytes) => {
-  send({ type: 'memory', memoryBytes });
-  // Ends the thread at once, even inside a synchronous loop; the engine reports out of memory.
-  exit(137);
-});
-hookAllocations((bytes) => memory.allocating(bytes));
 const tmpTouch = new TmpTouch(spec.tmpTouched);
+const memory = new MemoryGuard(
+  spec.memoryMb * 1024 * 1024,
+  (memoryBytes) => {
+    send({ type: 'memory', memoryBytes });
+    // Ends the thread at once, even inside a synchronous loop; the engine reports out of memory.
+    exit(137);
+  },
+  // A child process started while the handler waits: the engine's scan of /tmp starts.
+  () => tmpTouch.poll(),
+);
+hookAllocations((bytes) => memory.allocating(bytes));
 const tmpUsage = new TmpUsage(spec.tmpDir, spec.tmpFd, tmpTouch);
 const tmpQuota = new TmpQuota(spec.tmpDir, spec.tmpBytes, tmpTouch);
 tmpQuota.hookWrites();
@@ -95,6 +100,7 @@ try {
 }
 const initDurationMs = performance.now() - initStart;
 memory.end();
+tmpTouch.poll();
 if (typeof handler === 'function') send({ type: 'ready', initDurationMs });
 else send({ type: 'initError', error: handler, initDurationMs });
 
