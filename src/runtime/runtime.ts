@@ -274,15 +274,16 @@ export class FunctionRuntime implements FunctionInvoker {
   }
 
   async #start(config: FunctionConfiguration): Promise<Container> {
-    const logs = await this.#host.logsAccess(config);
-    const taskRoot = await this.#taskRoot(config);
+    // The role check and the code scan do not depend on each other: one wait for both.
+    const [logs, code] = await Promise.all([this.#host.logsAccess(config), this.#code(config)]);
+    const { taskRoot, sdkImports } = code;
     const container = await Container.start(
       {
         functionName: config.functionName,
         functionArn: config.functionArn,
         handler: config.handler,
         taskRoot,
-        sdkImports: await codeMentionsSdk(taskRoot),
+        sdkImports,
         memoryMb: config.memorySize,
         tmpMb: this.ctx.quotas.tmpMb,
         responseBytes: this.ctx.quotas.syncPayloadBytes,
@@ -313,6 +314,11 @@ export class FunctionRuntime implements FunctionInvoker {
       });
     }
     return container;
+  }
+
+  async #code(config: FunctionConfiguration): Promise<{ taskRoot: string; sdkImports: boolean }> {
+    const taskRoot = await this.#taskRoot(config);
+    return { taskRoot, sdkImports: await codeMentionsSdk(taskRoot) };
   }
 
   #taskRoot(config: FunctionConfiguration): Promise<string> | string {
