@@ -16,6 +16,9 @@ import { promisify } from 'node:util';
 import v8 from 'node:v8';
 import workerThreads from 'node:worker_threads';
 
+/** Node's list of the internal modules loaded so far (undocumented; an array since Node 0.x). */
+const LOADED = (process as { moduleLoadList?: readonly string[] }).moduleLoadList;
+
 /**
  * Whether anything may have put a byte in the container's /tmp yet. The engine creates it empty,
  * and a byte gets there only through a write the fs hooks see ({@link TmpQuota}), a file moved,
@@ -27,9 +30,6 @@ import workerThreads from 'node:worker_threads';
  * call (an fstat cost ~4 us per warm invocation). The mark is one Int32 in a SharedArrayBuffer
  * the engine shares, so its scan sees the mark of a worker blocked in a synchronous call.
  */
-/** Node's list of the internal modules loaded so far (undocumented; an array since Node 0.x). */
-const LOADED = (process as { moduleLoadList?: readonly string[] }).moduleLoadList;
-
 export class TmpTouch {
   readonly #flag: Int32Array;
   #seen = 0;
@@ -116,7 +116,7 @@ function wrapMarking(
     if (when === undefined || when(args)) mark();
     return original.apply(this, args);
   };
-  // exec and execFile promisify to { stdout, stderr } through their own variant.
+  // A function's own promisified variant (util.promisify.custom) marks too.
   const custom = (original as unknown as Record<symbol, unknown>)[promisify.custom];
   if (typeof custom === 'function') {
     Object.defineProperty(wrapped, promisify.custom, {
