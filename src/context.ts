@@ -3,6 +3,7 @@
  * event hub and the lifecycle guard. Built once by `createEngine` and passed to each service.
  */
 import { Arns } from './arn.js';
+import type { EngineBackend } from './backend.js';
 import { type Clock, SystemClock } from './clock.js';
 import { type AsyncInvocationOptions, resolveAsyncInvocationOptions } from './dispatch/push/options.js';
 import { LambdaliteError } from './errors.js';
@@ -30,6 +31,11 @@ export interface EngineOptions {
   asyncInvocation?: Partial<AsyncInvocationOptions>;
   /** Stored function logs (`engine.logs`): retention of new groups, storing at all; see {@link LogsOptions}. */
   logs?: LogsOptions;
+  /**
+   * Where shard records live: the engine's LevelDB (default) or a cluster, e.g.
+   * `jetstream({ servers })` from `lambdalite/jetstream`.
+   */
+  backend?: EngineBackend;
 }
 
 export interface ResolvedOptions {
@@ -41,6 +47,7 @@ export interface ResolvedOptions {
   readonly callerIdentity: CallerIdentity | undefined;
   readonly asyncInvocation: Readonly<AsyncInvocationOptions>;
   readonly logs: ResolvedLogsOptions;
+  readonly backend: EngineBackend | undefined;
 }
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -82,6 +89,13 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
       'options.clock must implement now(), setTimeout() and clearTimeout()',
     );
   }
+  const backend = options.backend;
+  if (backend !== undefined && (typeof backend?.open !== 'function' || typeof backend.kind !== 'string')) {
+    throw new LambdaliteError(
+      'InvalidArgument',
+      'options.backend must be a backend such as jetstream({ servers }) from lambdalite/jetstream',
+    );
+  }
   const asyncInvocation = resolveAsyncInvocationOptions(options.asyncInvocation);
   return {
     location,
@@ -92,6 +106,7 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     callerIdentity: options.callerIdentity,
     asyncInvocation,
     logs: resolveLogsOptions(options.logs),
+    backend,
   };
 }
 

@@ -1,7 +1,8 @@
 /**
- * Reading a shard back from storage: up to `limit` records after a position, in sequence order,
- * with batched `nextv` calls over the stored chunks (one per append; older values hold one record
- * each), skipping records past retention. Never loads the shard into memory.
+ * Reading a shard back: up to `limit` records after a position, in sequence order, with batched
+ * `nextv` calls over the stored chunks (one per append; older LevelDB values hold one record
+ * each), skipping records past retention. Never loads the shard into memory. The chunks come from
+ * a {@link ChunkSource}: a LevelDB iterator here, JetStream messages in the clustered backend.
  */
 import { SEP } from '../storage/keys.js';
 import type { Sub } from '../storage/storage.js';
@@ -13,22 +14,64 @@ import type { Position, ReadResult, RecordDecorator, ShardState, StreamState } f
 /** A read stops once its records reach this size (Kinesis's 10 MB per GetRecords). */
 const RECORD_LIMIT_BYTES = 10 * 1024 * 1024;
 
-export async function readStored(
+export interface ReadOptions {
+  /** Engine-clock ms before which records are expired. */
+  cutoff: number;
+  decorator: RecordDecorator | undefined;
+}
+
+/**
+ * Stored chunks of one shard in sequence order, from the first one that may hold a record at or
+ * after a lower bound. Keys are the chunk's last sequence number after `keyOffset` characters
+ * (a single-record value's own sequence number).
+ */
+export interface ChunkSource {
+  readonly keyOffset: number;
+  nextv(count: number): Promise<Array<[string, Buffer]>>;
+  close(): Promise<void>;
+}
+
+/** The first position a read may return: `from`, or the retention cutoff if later. */
+export function readLowerBound(shard: ShardState, from: Position, cutoff: number): Position {
+  const oldest = sequenceAt(shard.meta.index, cutoff);
+  return oldest > from.sequence ? { op: 'gte', sequence: oldest } : from;
+}
+
+/** {@link readChunks} over the LevelDB sublevel of records. */
+export function readStored(
   stored: Sub<Buffer>,
   stream: StreamState,
   shard: ShardState,
   from: Position,
   limit: number,
-  options: { cutoff: number; decorator: RecordDecorator | undefined },
+  options: ReadOptions,
 ): Promise<ReadResult> {
   const uid = stream.meta.uid;
-  const { cutoff, decorator } = options;
-  let lower: Position = from;
-  const oldest = sequenceAt(shard.meta.index, cutoff);
-  if (oldest > from.sequence) lower = { op: 'gte', sequence: oldest };
+  const lower = readLowerBound(shard, from, options.cutoff);
   const range = { [lower.op]: uid + SEP + lower.sequence, lt: uid + SEP + shard.prefix + 'A', limit };
+  const iterator = stored.iterator(range);
+  return readChunks(
+    { keyOffset: uid.length + 1, nextv: (n) => iterator.nextv(n), close: () => iterator.close() },
+    stream,
+    shard,
+    from,
+    limit,
+    options,
+  );
+}
+
+export async function readChunks(
+  source: ChunkSource,
+  stream: StreamState,
+  shard: ShardState,
+  from: Position,
+  limit: number,
+  options: ReadOptions,
+): Promise<ReadResult> {
+  const { cutoff, decorator } = options;
+  const lower = readLowerBound(shard, from, cutoff);
   const records: StreamRecord[] = [];
-  const keyOffset = uid.length + 1;
+  const keyOffset = source.keyOffset;
   // Records at or before the lower bound inside the first chunk are not part of the read.
   const bound = lower.sequence;
   const strict = lower.op === 'gt';
@@ -38,7 +81,6 @@ export async function readStored(
   let lastArrival: number | undefined;
   let arrivalDate = new Date(0);
   let exhausted = false;
-  const iterator = stored.iterator(range);
   const take = (
     sequenceNumber: string,
     arrival: number,
@@ -62,7 +104,7 @@ export async function readStored(
   };
   try {
     read: while (seen < limit && bytes < RECORD_LIMIT_BYTES) {
-      const entries = await iterator.nextv(limit - seen);
+      const entries = await source.nextv(limit - seen);
       if (entries.length === 0) {
         exhausted = true;
         break;
@@ -101,7 +143,7 @@ export async function readStored(
       }
     }
   } finally {
-    await iterator.close();
+    await source.close();
   }
   const next: Position = lastSeen === undefined ? from : { op: 'gt', sequence: lastSeen };
   const last = shard.lastSequence;
