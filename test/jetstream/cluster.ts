@@ -6,7 +6,7 @@
  * failure with the way to install it, never a skip.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,11 +67,16 @@ export async function startCluster(): Promise<Cluster> {
   const routePorts = ports.slice(NODES);
   const children: Array<ChildProcess | undefined> = [];
   const logs: string[] = Array.from({ length: NODES }, () => '');
+  // Kinesis appends reach 5 MiB (one putRecords on one shard): the backend requires room for it.
+  const config = join(dir, 'node.conf');
+  await writeFile(config, 'max_payload: 8MB\n');
   for (let i = 0; i < NODES; i++) {
     const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`).join(',');
     const child = spawn(
       bin,
       [
+        '-c',
+        config,
         '-a',
         '127.0.0.1',
         '-p',
