@@ -1,6 +1,6 @@
 /**
- * The services `serve` answers, one module each. Adding a service (CloudWatch Logs, metrics)
- * is one more entry here.
+ * The services `serve` answers, one module each. Adding a service (CloudWatch metrics, once the
+ * engine has them) is one more entry here.
  */
 import type { Engine } from '../engine.js';
 import { dynamodbService } from './dynamodb/index.js';
@@ -8,6 +8,7 @@ import { dynamodbStreamsService } from './dynamodb-streams/index.js';
 import { iamService } from './iam/index.js';
 import { kinesisService } from './kinesis/index.js';
 import { lambdaService } from './lambda/index.js';
+import { logsService } from './logs/index.js';
 import { s3Service } from './s3/index.js';
 import type { ServiceModule } from './service.js';
 
@@ -19,5 +20,6 @@ export function buildServices(engine: Engine): ServiceModule[] {
     dynamodbService(engine),
     dynamodbStreamsService(engine),
     iamService(engine),
+    logsService(engine),
   ];
 }

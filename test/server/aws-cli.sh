@@ -26,6 +26,8 @@ lambda_chain() {
     --payload '{"n":41}' "$WORK/out.json" > "$WORK/invoke.json"
   grep -q '"StatusCode": 200' "$WORK/invoke.json"
   grep -q '"n":42' "$WORK/out.json"
+  aws logs tail /aws/lambda/cli-echo --since 1h > "$WORK/tail.txt"
+  grep -q 'REPORT RequestId' "$WORK/tail.txt"
 }
 
 kinesis_chain() {

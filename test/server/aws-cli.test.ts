@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 describe('the aws CLI against serve', () => {
-  it('runs s3 mb/cp/ls/rm, lambda create-function/invoke and kinesis put-record', {
+  it('runs s3 mb/cp/ls/rm, lambda create-function/invoke, logs tail and kinesis put-record', {
     timeout: 120_000,
   }, async () => {
     const { arn } = await served.engine.iam.createRole({

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,24 +34,36 @@ function run(args: string[]) {
 }
 
 describe('lambdalite serve (CLI)', () => {
-  it('prints the URL, serves, and on SIGTERM closes the engine with everything persisted', async () => {
+  it('applies --config, prints the URL, serves, and on SIGTERM closes with everything persisted', async () => {
     const data = await mkdtemp(join(tmpdir(), 'lambdalite-cli-'));
     dirs.push(data);
-    const cli = run(['serve', '--data', data, '--port', '0']);
+    const config = join(data, '..', `${data.split('/').at(-1)}.json`);
+    await writeFile(
+      config,
+      JSON.stringify({ buckets: [{ name: 'declared' }], streams: [{ name: 'feed', shardCount: 2 }] }),
+    );
+    dirs.push(config);
+    const cli = run(['serve', '--data', data, '--port', '0', '--config', config]);
     const url = await cli.url;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(cli.stderr()).toContain('2 to create');
     expect((await fetch(`${url}/kept`, { method: 'PUT' })).status).toBe(200);
     cli.child.kill('SIGTERM');
     expect(await cli.exit).toBe(0);
     const engine = await createEngine({ location: data });
-    expect((await engine.buckets.list()).map((b) => b.name)).toEqual(['kept']);
+    expect((await engine.buckets.list()).map((b) => b.name)).toEqual(['declared', 'kept']);
+    expect((await engine.streams.describe('feed')).openShardCount).toBe(2);
     await engine.close();
   });
 
-  it('refuses --config while pipeline files are not supported, and a bad port or key pair', async () => {
+  it('refuses a missing --config file before opening the engine, and a bad port or key pair', async () => {
+    const data = join(tmpdir(), `lambdalite-cli-never-${process.pid}`);
     await expect(
-      buildProgram().parseAsync(['serve', '--config', 'pipeline.yaml'], { from: 'user' }),
-    ).rejects.toThrow('not yet supported');
+      buildProgram().parseAsync(['serve', '--data', data, '--config', join(data, 'missing.json')], {
+        from: 'user',
+      }),
+    ).rejects.toThrow('missing.json');
+    expect(existsSync(data)).toBe(false);
     expect(() => parsePort('eighty')).toThrow('--port must be 0..65535, got eighty');
     expect(() => parsePort('65536')).toThrow('--port');
     expect(() => parseCredentials('nokey')).toThrow('--credentials must be KEY:SECRET');

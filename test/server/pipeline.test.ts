@@ -1,7 +1,8 @@
 /**
  * The whole pipeline through the wire, every step made by an AWS SDK v3 client: S3 put ->
- * notification -> function -> Kinesis -> mapping -> function -> DynamoDB.
+ * notification -> function -> Kinesis -> mapping -> function -> DynamoDB, then the logs read back.
  */
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   AttachRolePolicyCommand,
@@ -55,6 +56,7 @@ let clients: {
   kinesis: KinesisClient;
   ddb: DynamoDBClient;
   iam: IAMClient;
+  logs: CloudWatchLogsClient;
 };
 
 beforeAll(async () => {
@@ -65,6 +67,7 @@ beforeAll(async () => {
     kinesis: new KinesisClient(served.client),
     ddb: new DynamoDBClient(served.client),
     iam: new IAMClient(served.client),
+    logs: new CloudWatchLogsClient(served.client),
   };
 });
 afterAll(async () => {
@@ -74,7 +77,7 @@ afterAll(async () => {
 
 describe('the full pipeline through the wire', () => {
   it('S3 put -> notification -> ingest -> Kinesis -> mapping -> indexer -> DynamoDB', async () => {
-    const { s3, lambda, kinesis, ddb, iam } = clients;
+    const { s3, lambda, kinesis, ddb, iam, logs } = clients;
     const { Role } = await iam.send(
       new CreateRoleCommand({
         RoleName: 'pipeline',
@@ -194,5 +197,9 @@ describe('the full pipeline through the wire', () => {
       new GetItemCommand({ TableName: 'documents', Key: { key: { S: 'notes/red fox.txt' } } }),
     );
     expect(Item).toEqual({ key: { S: 'notes/red fox.txt' }, words: { N: '4' } });
+    const { events } = await logs.send(
+      new FilterLogEventsCommand({ logGroupName: '/aws/lambda/indexer', filterPattern: 'REPORT' }),
+    );
+    expect(events?.length).toBeGreaterThan(0);
   });
 });

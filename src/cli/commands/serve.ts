@@ -4,6 +4,9 @@
  */
 import { Command } from 'commander';
 import { createEngine } from '../../engine.js';
+import { apply } from '../../pipeline/apply.js';
+import { formatPlan } from '../../pipeline/format.js';
+import { loadPipelineFile } from '../../pipeline/load.js';
 import { serve } from '../../server/serve.js';
 import { parseCredentials, parsePort } from '../options.js';
 
@@ -25,7 +28,7 @@ export function serveCommand(): Command {
     .option('--data <dir>', 'LevelDB data directory', './.lambdalite')
     .option('--port <n>', 'TCP port (0 picks a free one)', parsePort, 4566)
     .option('--host <host>', 'interface to bind', '127.0.0.1')
-    .option('--config <file>', 'apply a pipeline file before serving')
+    .option('--config <file>', 'apply a pipeline file or SAM template before serving')
     .option('--credentials <key:secret>', 'require SigV4 signatures with this key pair', parseCredentials)
     .option('--allow-unauthenticated', 'allow a non-loopback --host without --credentials')
     .option('--region <region>', 'the engine region', 'us-east-1')
@@ -33,17 +36,15 @@ export function serveCommand(): Command {
 }
 
 async function run(flags: ServeFlags): Promise<void> {
-  if (flags.config !== undefined) {
-    throw new Error(
-      `--config ${flags.config}: pipeline files are not yet supported by this build of lambdalite serve`,
-    );
-  }
+  // Read (and so check) the file before taking the data directory's lock.
+  const pipeline = flags.config === undefined ? undefined : await loadPipelineFile(flags.config);
   const engine = await createEngine({
     location: flags.data,
     ...(flags.region === undefined ? {} : { region: flags.region }),
   });
   let server: Awaited<ReturnType<typeof serve>>;
   try {
+    if (pipeline !== undefined) process.stderr.write(`${formatPlan(await apply(engine, pipeline))}\n`);
     server = await serve(engine, {
       port: flags.port,
       host: flags.host,

@@ -7,8 +7,8 @@ import type { Engine } from '../../engine.js';
 import type { ShardIteratorType } from '../../streams/model.js';
 import { DYNAMODB_DIALECT } from '../dynamodb/index.js';
 import { tableDescription } from '../dynamodb/tables.js';
-import { handleJson, type JsonObject, type JsonOperation, jsonError, num, str } from '../protocols/json.js';
-import { JSON_AUTH_CODES, type ServiceModule } from '../service.js';
+import { type JsonObject, type JsonOperation, jsonModule, num, str } from '../protocols/json.js';
+import type { ServiceModule } from '../service.js';
 import { WireError } from '../wire-error.js';
 
 const PREFIX = 'DynamoDBStreams_20120810';
@@ -99,16 +99,14 @@ function streamOperations(engine: Engine): Record<string, JsonOperation> {
 }
 
 export function dynamodbStreamsService(engine: Engine): ServiceModule {
-  const operations = new Map(Object.entries(streamOperations(engine)));
-  const spec = { targetPrefix: PREFIX, version: '1.0', operations, dialect: DYNAMODB_DIALECT } as const;
-  return {
+  return jsonModule({
     name: 'dynamodb-streams',
     signingName: 'dynamodb',
-    targetPrefixes: [PREFIX],
-    maxBodyBytes: () => 1024 * 1024,
+    targetPrefix: PREFIX,
+    version: '1.0',
+    operations: new Map(Object.entries(streamOperations(engine))),
+    dialect: DYNAMODB_DIALECT,
+    maxBodyBytes: 1024 * 1024,
     bodyTooLarge: ['ValidationException', 413],
-    authCodes: JSON_AUTH_CODES,
-    errorResponse: (err) => jsonError(err, DYNAMODB_DIALECT, 'application/x-amz-json-1.0'),
-    handle: (req) => handleJson(spec, req),
-  };
+  });
 }

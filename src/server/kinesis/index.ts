@@ -1,7 +1,7 @@
 /** Kinesis over JSON 1.1 (`X-Amz-Target: Kinesis_20131202.<Operation>`). */
 import type { Engine } from '../../engine.js';
-import { handleJson, type JsonOperation, jsonError } from '../protocols/json.js';
-import { JSON_AUTH_CODES, type ServiceModule } from '../service.js';
+import { type JsonOperation, jsonModule } from '../protocols/json.js';
+import type { ServiceModule } from '../service.js';
 import type { ErrorDialect } from '../wire-error.js';
 import { recordOperations } from './records.js';
 import { streamOperations } from './streams.js';
@@ -18,15 +18,14 @@ export function kinesisService(engine: Engine): ServiceModule {
   const operations = new Map<string, JsonOperation>(
     Object.entries({ ...streamOperations(engine), ...recordOperations(engine) }),
   );
-  const spec = { targetPrefix: PREFIX, version: '1.1', operations, dialect: DIALECT } as const;
-  return {
+  return jsonModule({
     name: 'kinesis',
     signingName: 'kinesis',
-    targetPrefixes: [PREFIX],
-    maxBodyBytes: () => LIMIT,
+    targetPrefix: PREFIX,
+    version: '1.1',
+    operations,
+    dialect: DIALECT,
+    maxBodyBytes: LIMIT,
     bodyTooLarge: ['InvalidArgumentException', 413],
-    authCodes: JSON_AUTH_CODES,
-    errorResponse: (err) => jsonError(err, DIALECT, 'application/x-amz-json-1.1'),
-    handle: (req) => handleJson(spec, req),
-  };
+  });
 }

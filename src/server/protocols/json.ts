@@ -3,6 +3,7 @@
  * CloudWatch's JSON mode): POST /, `X-Amz-Target: <Prefix>.<Operation>`, a JSON object in, a
  * JSON object out; errors as `{ __type, message }` with `x-amzn-errortype`.
  */
+import { JSON_AUTH_CODES, type ServiceModule } from '../service.js';
 import type { WireRequest, WireResponse } from '../wire.js';
 import { header } from '../wire.js';
 import { type ErrorDialect, WireError, wireErrorOf } from '../wire-error.js';
@@ -147,4 +148,27 @@ export async function handleJson(spec: JsonServiceSpec, req: WireRequest): Promi
   } catch (err) {
     return jsonError(err, spec.dialect, contentType, spec.errorHeaders);
   }
+}
+
+/** What an awsJson service module needs beyond its operations. */
+export interface JsonModuleSpec extends JsonServiceSpec {
+  readonly name: string;
+  readonly signingName: string;
+  readonly maxBodyBytes: number;
+  readonly bodyTooLarge: readonly [code: string, status: number];
+}
+
+/** A whole awsJson service module (Kinesis, DynamoDB, DynamoDB Streams, CloudWatch Logs). */
+export function jsonModule(spec: JsonModuleSpec): ServiceModule {
+  const contentType = `application/x-amz-json-${spec.version}`;
+  return {
+    name: spec.name,
+    signingName: spec.signingName,
+    targetPrefixes: [spec.targetPrefix],
+    maxBodyBytes: () => spec.maxBodyBytes,
+    bodyTooLarge: spec.bodyTooLarge,
+    authCodes: JSON_AUTH_CODES,
+    errorResponse: (err) => jsonError(err, spec.dialect, contentType, spec.errorHeaders),
+    handle: (req) => handleJson(spec, req),
+  };
 }
