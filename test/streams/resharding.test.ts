@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TailedRecord } from '../../src/index.js';
-import { collect, openEngine, BACKEND_KINDS } from '../helpers/engines.js';
+import { BACKEND_KINDS, collect, openEngine } from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
 import { readShard, text } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/index.js';
-import { openEngine, BACKEND_KINDS } from '../helpers/engines.js';
+import { BACKEND_KINDS, openEngine } from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
 import { readShard, text } from './helpers.js';
 

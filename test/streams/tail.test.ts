@@ -1,6 +1,6 @@
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { collect, openEngine, BACKEND_KINDS } from '../helpers/engines.js';
+import { BACKEND_KINDS, collect, openEngine } from '../helpers/engines.js';
 import { text } from './helpers.js';
 
 describe.each(BACKEND_KINDS)('records$ tails (%s)', (kind) => {

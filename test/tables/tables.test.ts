@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine, ManualClock, type SortKeyCondition } from '../../src/index.js';
-import { BACKEND_KINDS, onCleanup, openEngine, STORAGE_KINDS, tempDir } from '../helpers/engines.js';
+import { BACKEND_KINDS, onCleanup, openEngine, tempDir } from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
 import { changes } from './helpers.js';
 
