@@ -8,7 +8,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { createEngine } from '../src/index.js';
-import { type Benchmark, type Figure, rate } from './harness.js';
+import { type Benchmark, type Figure, middle, rate } from './harness.js';
 
 /** Measured rounds; one more round first warms the JIT and is not counted. */
 const RUNS = 7;
@@ -24,13 +24,6 @@ const CASES: Case[] = [
   { label: '1 KiB', bytes: 1024, count: 1500 },
   { label: '1 MiB', bytes: 1024 * 1024, count: 24 },
 ];
-
-/** Median of samples measured elsewhere (the harness's `median` runs its own function). */
-function middle(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
 
 export const bucketsBenchmark: Benchmark = {
   name: 'buckets',

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createEngine } from '../src/index.js';
-import type { Benchmark, Figure } from './harness.js';
+import { type Benchmark, type Figure, middle } from './harness.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/bench';
 const RUNS = 7;
@@ -130,25 +130,25 @@ export const functionsBenchmark: Benchmark = {
       const r = summarise(raw);
       const w = summarise(warm);
       return [
-        figure('warm invoke, sequential', w.rate, 'invokes/s', 'postMessage round trip', r.rate, true, 0.5),
+        figure('warm invoke, sequential', w.rate, 'invokes/s', 'postMessage round trip', r.rate, true, 0.85),
         figure(
           `warm invoke, ${PARALLEL} in flight`,
-          mid(parallel),
+          middle(parallel),
           'invokes/s',
           `round trips, ${PARALLEL} workers`,
-          mid(rawParallel),
+          middle(rawParallel),
           true,
         ),
         figure('warm invoke p50', w.p50, 'ms', 'round trip p50', r.p50, false),
         figure('warm invoke p99', w.p99, 'ms', 'round trip p99', r.p99, false),
         figure(
           'cold start + first invoke',
-          mid(cold),
+          middle(cold),
           'ms',
           'raw Worker spawn + round trip',
-          mid(rawSpawn),
+          middle(rawSpawn),
           false,
-          1.5,
+          1.2,
         ),
       ];
     } finally {
@@ -164,15 +164,12 @@ interface Sequential {
   latencies: number[];
 }
 
-const mid = (values: number[]): number =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-
 /** Median rate and median p50 / p99 over the runs. */
 function summarise(runs: Sequential[]): { rate: number; p50: number; p99: number } {
   return {
-    rate: mid(runs.map((r) => r.rate)),
-    p50: mid(runs.map((r) => percentile(r.latencies, 50))),
-    p99: mid(runs.map((r) => percentile(r.latencies, 99))),
+    rate: middle(runs.map((r) => r.rate)),
+    p50: middle(runs.map((r) => percentile(r.latencies, 50))),
+    p99: middle(runs.map((r) => percentile(r.latencies, 99))),
   };
 }
 function figure(

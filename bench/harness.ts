@@ -24,13 +24,40 @@ export interface Benchmark {
   run(): Promise<Figure[]>;
 }
 
-/** Median of `runs` results of `fn` (which returns one figure, e.g. ops per second). */
-export async function median(runs: number, fn: () => Promise<number>): Promise<number> {
-  const values: number[] = [];
-  for (let i = 0; i < runs; i++) values.push(await fn());
-  values.sort((a, b) => a - b);
-  const mid = Math.floor(values.length / 2);
-  return values.length % 2 === 1 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+/** Median of values measured elsewhere (the mean of the two middle ones for an even count). */
+export function middle(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * Fair comparison of contenders (e.g. lambdalite and its baseline): each first runs `warmups`
+ * untimed repetitions, then `runs` repetitions alternate between them (so drifting load on a
+ * shared machine hits all alike). Returns every contender's samples and their median. Each
+ * contender must do the same work and submission pattern in its warm-up as in its measured runs:
+ * a side warmed by a handful of tasks is measured while its JIT still compiles.
+ */
+export async function interleaved<K extends string>(
+  runs: number,
+  contenders: Record<K, () => Promise<number>>,
+  warmups = 1,
+): Promise<Record<K, { median: number; samples: number[] }>> {
+  const names = Object.keys(contenders) as K[];
+  const samples = new Map<K, number[]>(names.map((n) => [n, []]));
+  for (let i = 0; i < warmups + runs; i++) {
+    for (const name of names) {
+      const value = await contenders[name]();
+      if (i >= warmups) samples.get(name)!.push(value);
+    }
+  }
+  const out = {} as Record<K, { median: number; samples: number[] }>;
+  for (const name of names) {
+    const list = samples.get(name)!;
+    out[name] = { median: middle(list), samples: list };
+  }
+  return out;
 }
 
 /** Operations per second of `count` operations performed by `fn`. */

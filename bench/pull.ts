@@ -15,7 +15,7 @@ import type { FunctionInvoker } from '../src/functions/invoker.js';
 import { createEngine, LAMBDA_TRUST_POLICY, SystemClock, streamReadPolicy } from '../src/index.js';
 import { FakeShardLog } from '../test/helpers/fake-shard-source.js';
 import { FakeFunctions, FakeSources } from '../test/helpers/scripted-invoker.js';
-import { type Benchmark, type Figure, median, rate } from './harness.js';
+import { type Benchmark, type Figure, interleaved, rate } from './harness.js';
 
 const PUTS = 100;
 const PER_PUT = 500;
@@ -205,12 +205,16 @@ async function rawLevel(): Promise<number> {
 export const pullBenchmark: Benchmark = {
   name: 'pull',
   async run(): Promise<Figure[]> {
-    // Interleaved, so both sides see the same machine load (the machine is shared).
+    // Interleaved, so both sides see the same machine load (the machine is shared), after one
+    // untimed pair: the engine's path and the raw one are both compiled before anything counts.
     const raws: number[] = [];
     const runs: EndToEnd[] = [];
-    for (let i = 0; i < 3; i++) {
-      raws.push(await rawLevel());
-      runs.push(await endToEnd());
+    for (let i = -1; i < 3; i++) {
+      const raw = await rawLevel();
+      const run = await endToEnd();
+      if (i < 0) continue;
+      raws.push(raw);
+      runs.push(run);
     }
     const baseline = raws.sort((a, b) => a - b)[1] ?? 0;
     const byRate = [...runs].sort((a, b) => a.rate - b.rate);
@@ -221,7 +225,7 @@ export const pullBenchmark: Benchmark = {
     console.log(
       `pull runs: ${runs.map((r) => `${Math.round(r.rate)} rec/s (${r.batches} batches)`).join(', ')}; raw ${raws.map(Math.round).join(', ')}`,
     );
-    const fake = await median(3, fakeSource);
+    const fake = (await interleaved(3, { fake: fakeSource })).fake.median;
     return [
       {
         name: `stream (${SHARDS} shards, putRecords 500 x 100 B) -> mapping batch 100 -> worker function -> checkpoint`,
@@ -230,7 +234,7 @@ export const pullBenchmark: Benchmark = {
         baselineName: 'classic-level batch write + nextv read',
         baselineValue: baseline,
         higherIsBetter: true,
-        target: 0.35,
+        target: 0.7,
       },
       {
         name: 'lag: largest iterator age of a batch during the run',

@@ -9,6 +9,7 @@ import { machine, table } from './harness.js';
 import { iamBenchmark } from './iam.js';
 import { pullBenchmark } from './pull.js';
 import { pushBenchmark } from './push.js';
+import { scaleBenchmark } from './scale.js';
 import { sdkBenchmark } from './sdk.js';
 import { streamsBenchmark } from './streams.js';
 
@@ -19,6 +20,7 @@ benchmarks.push(functionsBenchmark);
 benchmarks.push(streamsBenchmark);
 benchmarks.push(pullBenchmark);
 benchmarks.push(sdkBenchmark);
+benchmarks.push(scaleBenchmark);
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length === 0 ? benchmarks : benchmarks.filter((b) => wanted.includes(b.name));

@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { createEngine } from '../src/engine.js';
 import { EXECUTION_LOGS_POLICY, LAMBDA_TRUST_POLICY } from '../src/iam/seed-policies.js';
 import type { Benchmark, Figure } from './harness.js';
-import { median, rate } from './harness.js';
+import { interleaved, rate } from './harness.js';
 
 const N = 5_000;
 const RUNS = 5;
@@ -36,25 +36,34 @@ async function run(n) {
   parentPort.postMessage({ type: 'done', rate: n / ((performance.now() - start) / 1000) });
 }`;
 
-/** Round trips per second between a bare worker and the host (the floor of any SDK call). */
-function rawRoundTrips(n: number): Promise<number> {
+/**
+ * A bare worker answering like the host: `run(n)` gives round trips per second. One worker for
+ * every run, as the SDK side keeps one warm container: a fresh worker per run would measure an
+ * uncompiled loop against a warm function.
+ */
+function rawRoundTripper(): { run(n: number): Promise<number>; close(): Promise<number> } {
   const worker = new Worker(RAW_WORKER, { eval: true });
   const body = Buffer.alloc(1024, 7);
-  return new Promise((resolve) => {
-    worker.on('message', (m: { type: string; id?: number; rate?: number }) => {
-      if (m.type === 'q') {
-        worker.postMessage({
-          type: 'r',
-          id: m.id,
-          result: { body, eTag: 'x', size: 1024, lastModified: new Date() },
-        });
-      } else {
-        void worker.terminate();
-        resolve(m.rate ?? 0);
-      }
-    });
-    worker.postMessage({ type: 'go', n });
+  let done: (rate: number) => void = () => undefined;
+  worker.on('message', (m: { type: string; id?: number; rate?: number }) => {
+    if (m.type === 'q') {
+      worker.postMessage({
+        type: 'r',
+        id: m.id,
+        result: { body, eTag: 'x', size: 1024, lastModified: new Date() },
+      });
+    } else {
+      done(m.rate ?? 0);
+    }
   });
+  return {
+    run: (n) =>
+      new Promise((resolve) => {
+        done = resolve;
+        worker.postMessage({ type: 'go', n });
+      }),
+    close: () => worker.terminate(),
+  };
 }
 
 export const sdkBenchmark: Benchmark = {
@@ -62,6 +71,7 @@ export const sdkBenchmark: Benchmark = {
   async run(): Promise<Figure[]> {
     const dir = await mkdtemp(join(tmpdir(), 'lambdalite-bench-sdk-'));
     const engine = await createEngine({ quotas: { timeoutMaxSec: 900 } });
+    const rawTrips = rawRoundTripper();
     try {
       await writeFile(join(dir, 'index.mjs'), HANDLER);
       await engine.buckets.create('bench');
@@ -84,18 +94,20 @@ export const sdkBenchmark: Benchmark = {
         role: arn,
         timeoutSec: 900,
       });
-      await engine.functions.invoke('reader', { n: 100 }); // cold start and warm-up
-      const direct = await median(RUNS, () =>
-        rate(N, async () => {
-          for (let i = 0; i < N; i++) await engine.buckets.getObject('bench', 'k');
-        }),
-      );
-      const raw = await median(RUNS, () => rawRoundTrips(N));
-      const viaSdk = await median(RUNS, async () => {
-        const { payload, functionError } = await engine.functions.invoke('reader', { n: N });
-        if (functionError) throw new Error(`benchmark function failed: ${JSON.stringify(payload)}`);
-        return Number(payload);
+      // Alternating, after one untimed repetition of each side (N calls each: the same warm-up).
+      const runs = await interleaved(RUNS, {
+        direct: () =>
+          rate(N, async () => {
+            for (let i = 0; i < N; i++) await engine.buckets.getObject('bench', 'k');
+          }),
+        raw: () => rawTrips.run(N),
+        viaSdk: async () => {
+          const { payload, functionError } = await engine.functions.invoke('reader', { n: N });
+          if (functionError) throw new Error(`benchmark function failed: ${JSON.stringify(payload)}`);
+          return Number(payload);
+        },
       });
+      const [direct, raw, viaSdk] = [runs.direct.median, runs.raw.median, runs.viaSdk.median];
       return [
         {
           name: 'sdk buckets.getObject 1 KiB from a function',
@@ -115,6 +127,7 @@ export const sdkBenchmark: Benchmark = {
         },
       ];
     } finally {
+      await rawTrips.close();
       await engine.close();
       await rm(dir, { recursive: true, force: true });
     }

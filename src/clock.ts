@@ -24,21 +24,39 @@ export class SystemClock implements Clock {
   }
 
   setTimeout(callback: () => void, ms: number): TimerHandle {
-    const timer = setTimeout(callback, Math.max(0, ms));
-    timer.unref();
-    return new SystemTimer(Date.now() + ms, timer);
+    const handle = new SystemTimer(Date.now() + Math.max(0, ms));
+    handle.arm(callback);
+    return handle;
   }
 
   clearTimeout(handle: TimerHandle): void {
-    if (handle instanceof SystemTimer) clearTimeout(handle.timer);
+    if (handle instanceof SystemTimer) handle.cancel();
   }
 }
 
+/**
+ * Node fires a timer longer than 2^31 - 1 ms after 1 ms (with a TimeoutOverflowWarning), and
+ * retention periods (days) exceed that: a long delay is waited in steps, each re-armed until due.
+ */
+export const MAX_TIMER_STEP_MS = 2 ** 31 - 1;
+
 class SystemTimer implements TimerHandle {
-  constructor(
-    readonly dueAt: number,
-    readonly timer: NodeJS.Timeout,
-  ) {}
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(readonly dueAt: number) {}
+
+  arm(callback: () => void): void {
+    const left = this.dueAt - Date.now();
+    this.#timer = setTimeout(
+      () => (left > MAX_TIMER_STEP_MS ? this.arm(callback) : callback()),
+      Math.min(Math.max(0, left), MAX_TIMER_STEP_MS),
+    );
+    this.#timer.unref();
+  }
+
+  cancel(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+  }
 }
 
 interface ManualTimer extends TimerHandle {

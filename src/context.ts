@@ -11,8 +11,11 @@ import type { EventHub } from './events.js';
 import type { CallerIdentity } from './iam/types.js';
 import type { LogsOptions } from './observe/logs/types.js';
 import { type ResolvedLogsOptions, resolveLogsOptions } from './observe/logs/validate.js';
+import { type MetricsOptions, resolveMetricsOptions } from './observe/metrics/options.js';
 import { type Quotas, resolveQuotas } from './quotas.js';
 import type { Storage } from './storage/storage.js';
+import { anyValue, isPlainObject, readOptions } from './validation/options.js';
+import { showValue } from './validation/text.js';
 
 export interface EngineOptions {
   /** LevelDB directory; omitted means an in-memory store that vanishes on close. */
@@ -36,6 +39,8 @@ export interface EngineOptions {
    * `jetstream({ servers })` from `lambdalite/jetstream`.
    */
   backend?: EngineBackend;
+  /** Metrics: rollup retention; see {@link MetricsOptions}. */
+  metrics?: Partial<MetricsOptions>;
 }
 
 export interface ResolvedOptions {
@@ -48,13 +53,41 @@ export interface ResolvedOptions {
   readonly asyncInvocation: Readonly<AsyncInvocationOptions>;
   readonly logs: ResolvedLogsOptions;
   readonly backend: EngineBackend | undefined;
+  readonly metrics: Readonly<MetricsOptions>;
 }
 
 export const DEFAULT_REGION = 'us-east-1';
 export const DEFAULT_ACCOUNT_ID = '000000000000';
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$/;
 
-export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
+const ENGINE_OPTIONS = {
+  location: anyValue(),
+  region: anyValue(),
+  accountId: anyValue(),
+  quotas: anyValue<Partial<Quotas>>(),
+  clock: anyValue<Clock>(),
+  callerIdentity: callerIdentity,
+  asyncInvocation: anyValue<Partial<AsyncInvocationOptions>>(),
+  logs: anyValue<LogsOptions>(),
+  metrics: anyValue<Partial<MetricsOptions>>(),
+  backend: anyValue<EngineBackend>(),
+} as const;
+
+/** `{ policies, arn? }` or `{ roleArn }`; what is inside the policies is checked where they are evaluated. */
+function callerIdentity(value: unknown, path: string): CallerIdentity {
+  const shape = `${path} must be { policies, arn? } or { roleArn }`;
+  if (!isPlainObject(value))
+    throw new LambdaliteError('InvalidArgument', `${shape}, got ${showValue(value)}`);
+  const keys = Object.keys(value).sort().join(',');
+  if (keys === 'roleArn' && typeof value.roleArn === 'string') return value as CallerIdentity;
+  const policiesOk = typeof value.policies === 'object' && value.policies !== null;
+  const arnOk = value.arn === undefined || typeof value.arn === 'string';
+  if ((keys === 'policies' || keys === 'arn,policies') && policiesOk && arnOk) return value as CallerIdentity;
+  throw new LambdaliteError('InvalidArgument', `${shape}, got ${showValue(value)}`);
+}
+
+export function resolveOptions(rawOptions?: EngineOptions): ResolvedOptions {
+  const options = readOptions(rawOptions, ENGINE_OPTIONS, 'InvalidArgument');
   const {
     location,
     region = DEFAULT_REGION,
@@ -97,8 +130,9 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     );
   }
   const asyncInvocation = resolveAsyncInvocationOptions(options.asyncInvocation);
+  const metrics = resolveMetricsOptions(options.metrics);
   return {
-    location,
+    location: location as string | undefined,
     region,
     accountId,
     quotas: resolveQuotas(options.quotas),
@@ -107,6 +141,7 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     asyncInvocation,
     logs: resolveLogsOptions(options.logs),
     backend,
+    metrics,
   };
 }
 

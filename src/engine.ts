@@ -31,6 +31,7 @@ import { RoleStore } from './iam/roles/role-store.js';
 import { type EngineSeams, registerInternals } from './internal.js';
 import { Mappings } from './mappings/service.js';
 import { Logs } from './observe/logs/logs.js';
+import { Metrics } from './observe/metrics/metrics.js';
 import { FunctionRuntime } from './runtime/runtime.js';
 import { Storage } from './storage/storage.js';
 import { RetentionSweeper } from './streams/retention.js';
@@ -56,6 +57,7 @@ interface EngineParts {
   readonly tables: TableService;
   readonly mappings: Mappings;
   readonly logs: Logs;
+  readonly metrics: Metrics;
 }
 
 /**
@@ -80,6 +82,8 @@ export class Engine implements AsyncDisposable {
   readonly mappings: Mappings;
   /** CloudWatch Logs: each function's log group, a stream per container, filter and tail. */
   readonly logs: Logs;
+  /** CloudWatch-style metrics: AWS/Lambda's, custom and EMF ones; statistics, watch, Prometheus. */
+  readonly metrics: Metrics;
 
   /** @internal use {@link createEngine}. */
   constructor(ctx: EngineContext, parts: EngineParts) {
@@ -92,6 +96,7 @@ export class Engine implements AsyncDisposable {
     this.tables = parts.tables;
     this.mappings = parts.mappings;
     this.logs = parts.logs;
+    this.metrics = parts.metrics;
   }
 
   get status(): EngineStatus {
@@ -164,6 +169,16 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
     events.emit('engine.closed', {});
     events.complete();
   });
+  // Metrics read only the event hub: built first, their close hook (the last minutes written)
+  // runs after every part they observe has stopped.
+  const metrics = await Metrics.open({
+    storage,
+    clock: ctx.clock,
+    events,
+    lifecycle,
+    options: resolved.metrics,
+  });
+  lifecycle.onClose(() => metrics.close());
 
   // The backend's seam implementations; its connections close after every part, before storage.
   const backend = await (resolved.backend ?? levelDbBackend()).open({ storage });
@@ -194,7 +209,7 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
   const realHost = new SdkHost(authorizer, ctx.arns, () => sdkServices());
   const host = {
     sdkCall: realHost.call.bind(realHost),
-    logsDenied: realHost.logsDenied.bind(realHost),
+    logsAccess: realHost.logsAccess.bind(realHost),
   };
   // The log store before the runtime: its close hook then runs after the runtime's and stores
   // the containers' last lines.
@@ -289,6 +304,7 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
     tables,
     mappings,
     logs,
+    metrics,
   });
 
   // 9. Start: the push dispatcher, retention, then (in the background) stored mappings.

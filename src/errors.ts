@@ -26,6 +26,7 @@ export const ERROR_CODES = Object.freeze({
   MetadataTooLarge: { status: 400 },
   EntityTooLarge: { status: 400 },
   InvalidArgument: { status: 400 },
+  InvalidRequest: { status: 400 },
   AccessDenied: { status: 403 },
   // Kinesis, DynamoDB
   ResourceNotFoundException: { status: 400 },
@@ -53,6 +54,10 @@ export const ERROR_CODES = Object.freeze({
   MalformedPolicyDocument: { status: 400 },
   DeleteConflict: { status: 409 },
   ValidationError: { status: 400 },
+  // CloudWatch
+  InvalidParameterValue: { status: 400 },
+  MissingParameter: { status: 400 },
+  InvalidParameterCombination: { status: 400 },
   // Engine
   EngineClosed: { status: 503 },
 } satisfies Record<string, CodeInfo>);
@@ -75,7 +80,8 @@ export class LambdaliteError extends Error {
   constructor(code: ErrorCode, message: string, options: LambdaliteErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     const info: CodeInfo = ERROR_CODES[code];
-    this.name = 'LambdaliteError';
+    // As AWS SDK v3 errors: `err.name === 'NoSuchKey'` (instanceof still tells the class).
+    this.name = code;
     this.code = code;
     this.statusCode = options.statusCode ?? info.status;
     this.retriable = options.retriable ?? info.retriable ?? false;

@@ -10,6 +10,7 @@ import type { FunctionEventMap } from './functions/events.js';
 import type { IamEventMap } from './iam/events.js';
 import type { MappingEventMap } from './mappings/events.js';
 import type { LogsEventMap } from './observe/logs/events.js';
+import type { MetricsEventMap } from './observe/metrics/events.js';
 import type { RuntimeEventMap } from './runtime/events.js';
 import type { StreamEventMap } from './streams/events.js';
 import type { TableEventMap } from './tables/events.js';
@@ -29,7 +30,8 @@ export interface EngineEventMap
     StreamEventMap,
     TableEventMap,
     MappingEventMap,
-    LogsEventMap {}
+    LogsEventMap,
+    MetricsEventMap {}
 
 export type EngineEventType = keyof EngineEventMap;
 
@@ -51,6 +53,7 @@ export class EventHub {
   readonly #typed = new Map<EngineEventType, Subject<EngineEvent>>();
   readonly events$: Observable<EngineEvent> = this.#subject.asObservable();
   #completed = false;
+  #built = 0;
 
   constructor(private readonly clock: Clock) {}
 
@@ -87,9 +90,15 @@ export class EventHub {
     const all = this.#subject.observed;
     const typed = this.#typed.get(type);
     if (!all && !typed?.observed) return;
+    this.#built++;
     const event = { type, time: this.clock.now(), ...payload } as unknown as EngineEvent;
     if (all) this.#subject.next(event);
     if (typed?.observed) typed.next(event);
+  }
+
+  /** Events built so far (the test harness checks that none is built when nobody observes). */
+  get built(): number {
+    return this.#built;
   }
 
   complete(): void {

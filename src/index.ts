@@ -7,13 +7,14 @@ export type { Arn } from './arn.js';
 export { formatArn, parseArn } from './arn.js';
 export type { EngineBackend } from './backend.js';
 export type {
+  BucketDescription,
   BucketSummary,
+  Buckets,
   GetObjectResult,
   HeadObjectResult,
   PutObjectOptions,
   PutObjectResult,
 } from './buckets/buckets.js';
-export { Buckets } from './buckets/buckets.js';
 export type { ListObjectsOptions, ListObjectsResult, ObjectSummary } from './buckets/listing.js';
 export type {
   LambdaFunctionConfiguration,
@@ -25,22 +26,44 @@ export type { S3EventRecord } from './buckets/notification-sink.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { ManualClock, SystemClock } from './clock.js';
 export type { EngineOptions, EngineStatus } from './context.js';
-export type { BatchInfo, FailureRecord } from './dispatch/pull/deps.js';
+export type {
+  AsyncAttemptOutcome,
+  AsyncFailureCondition,
+  DispatchEventMap,
+} from './dispatch/events.js';
+export type {
+  BatchInfo,
+  FailureRecord,
+  GiveUpCondition as BatchGiveUpCondition,
+} from './dispatch/pull/deps.js';
 export type { AsyncInvocations } from './dispatch/push/async-invocations.js';
 export type { FunctionConcurrencyInfo } from './dispatch/push/delivery.js';
-export type { DestinationRecord, DestinationTargets } from './dispatch/push/destinations.js';
+export type {
+  DestinationCondition,
+  DestinationRecord,
+  DestinationTargets,
+} from './dispatch/push/destinations.js';
 export type { AsyncInvocationOptions } from './dispatch/push/options.js';
 export type {
   DeadLetter,
   EventInvokeConfig,
   EventInvokeConfigInput,
+  EventSource as QueueEventSource,
   QueueEntry,
 } from './dispatch/push/types.js';
+export type { RetryPolicy } from './dispatch/retry.js';
 export { createEngine, Engine } from './engine.js';
 export type { ErrorCode, LambdaliteErrorOptions } from './errors.js';
 export { ERROR_CODES, isLambdaliteError, LambdaliteError } from './errors.js';
-export type { EngineEvent, EngineEventMap, EngineEventOf, EngineEventType } from './events.js';
+export type {
+  EngineEvent,
+  EngineEventMap,
+  EngineEventOf,
+  EngineEventType,
+  LifecycleEventMap,
+} from './events.js';
 export type { AsyncInvocationQueue } from './functions/async-queue.js';
+export type { FunctionEventMap } from './functions/events.js';
 export type {
   FunctionInvoker,
   InvocationOutcome,
@@ -57,6 +80,7 @@ export type {
 export type { Functions } from './functions/service.js';
 export type {
   AddPermissionOptions,
+  CodeSource,
   CreateFunctionOptions,
   FunctionCode,
   FunctionConfiguration,
@@ -67,6 +91,7 @@ export type {
   UpdateFunctionOptions,
 } from './functions/types.js';
 export type { CallerIdentity } from './iam/authorizer.js';
+export type { IamEventMap } from './iam/events.js';
 export type { Iam } from './iam/iam.js';
 export type { CreateRoleInput, Role, RolePolicy, RoleUsage } from './iam/roles/types.js';
 export {
@@ -79,17 +104,25 @@ export {
 } from './iam/seed-policies.js';
 export type { SimulateInput, SimulateResult } from './iam/simulate.js';
 export type {
+  ContextScalar,
+  ContextValue,
   Decision,
+  Effect,
   EvaluationResult,
   PolicyInput,
   RequestContext,
   RequestPrincipal,
   StatementRef,
 } from './iam/types.js';
+export type { BatchRef, MappingEventMap } from './mappings/events.js';
 export type { Mappings } from './mappings/service.js';
 export type {
   CreateMappingInput,
   EventSourceMapping,
+  MappingSettings,
+  MappingState,
+  ShardCheckpointView,
+  StartingPosition,
   StoredFailure,
   UpdateMappingInput,
 } from './mappings/types.js';
@@ -113,6 +146,27 @@ export type {
   TailLogOptions,
 } from './observe/logs/types.js';
 export { RETENTION_DAYS } from './observe/logs/validate.js';
+export type { MetricsEventMap } from './observe/metrics/events.js';
+export type { Metrics } from './observe/metrics/metrics.js';
+export type { MetricsOptions } from './observe/metrics/options.js';
+export type {
+  BasicStatistic,
+  DimensionFilter,
+  GetMetricStatisticsInput,
+  GetMetricStatisticsResult,
+  ListMetricsInput,
+  ListMetricsResult,
+  MetricDataInput,
+  MetricDatum,
+  MetricDimension,
+  MetricIdentity,
+  MetricStat,
+  MetricStatisticsDatapoint,
+  MetricUnit,
+  MetricWatchPoint,
+  StatisticSet,
+  WatchMetricInput,
+} from './observe/metrics/types.js';
 export { apply } from './pipeline/apply.js';
 export type { PipelineEngine } from './pipeline/engine.js';
 export type { PipelineIssue } from './pipeline/errors.js';
@@ -140,8 +194,14 @@ export type {
 } from './pipeline/types.js';
 export type { Quotas } from './quotas.js';
 export { DEFAULT_QUOTAS, TODAY_QUOTAS } from './quotas.js';
+export type { StopReason } from './runtime/container-types.js';
+export type { RuntimeEventMap } from './runtime/events.js';
+export type { ThrottleReason } from './runtime/pool.js';
+export type { LogLevel } from './runtime/protocol.js';
 export type { ServeOptions, Server } from './server/serve.js';
 export { serve } from './server/serve.js';
+export type { Credentials } from './server/sigv4.js';
+export type { StreamEventMap } from './streams/events.js';
 export type {
   ChildShard,
   CreateStreamOptions,
@@ -160,15 +220,19 @@ export type {
 } from './streams/model.js';
 export type { StreamService, StreamSummary } from './streams/stream-service.js';
 export type { TailedRecord, TailOptions, TailStart } from './streams/tail.js';
+export type { TableEventMap } from './tables/events.js';
 export type {
   AttributeMap,
   AttributeValue,
+  ChangeEventName,
+  CreatedTable,
   CreateTableOptions,
   DynamoDBStreamRecord,
   Item,
   ItemCondition,
   ItemUpdate,
   KeyAttribute,
+  KeyType,
   QueryInput,
   QueryOutput,
   SortKeyCondition,

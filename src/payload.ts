@@ -14,8 +14,9 @@ export function utf8SizeUpTo(text: string, limit: number): number {
 
 /** The JSON of a payload (`undefined` is `{}`); InvalidRequestContentException when it has none. */
 export function serialisePayload(payload: unknown): string {
+  let json: string | undefined;
   try {
-    return JSON.stringify(payload === undefined ? {} : payload);
+    json = JSON.stringify(payload === undefined ? {} : payload);
   } catch (err) {
     return fail(
       'InvalidRequestContentException',
@@ -23,6 +24,14 @@ export function serialisePayload(payload: unknown): string {
       { cause: err },
     );
   }
+  // A function or symbol (or an object whose toJSON answers undefined) has no JSON at all.
+  if (json === undefined) {
+    return fail(
+      'InvalidRequestContentException',
+      `payload must be JSON-serialisable, got a ${typeof payload}`,
+    );
+  }
+  return json;
 }
 
 /** RequestTooLargeException, naming the limit and the size, when `json` is over the type's limit. */

@@ -3,6 +3,7 @@
  * default, today's an option); {@link TODAY_QUOTAS} raises them to current AWS limits.
  */
 import { LambdaliteError } from './errors.js';
+import { type FieldRule, readOptions } from './validation/options.js';
 
 export interface Quotas {
   /** Smallest function memory setting, MB. */
@@ -61,21 +62,27 @@ export const TODAY_QUOTAS: Readonly<Partial<Quotas>> = Object.freeze({
 });
 
 /** Merges user quotas over the defaults; every value must be a positive integer (retries may be 0). */
-export function resolveQuotas(input: Partial<Quotas> | undefined): Readonly<Quotas> {
-  const quotas: Quotas = { ...DEFAULT_QUOTAS };
-  for (const [name, value] of Object.entries(input ?? {})) {
-    if (!(name in DEFAULT_QUOTAS)) {
-      throw new LambdaliteError('InvalidArgument', `options.quotas.${name} is not a known quota`);
-    }
-    const min = name === 'asyncMaxRetryAttempts' ? 0 : 1;
+function count(min: number): FieldRule<number> {
+  return (value, path) => {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
       throw new LambdaliteError(
         'InvalidArgument',
-        `options.quotas.${name} must be an integer >= ${min}, got ${JSON.stringify(value)}`,
+        `${path} must be an integer >= ${min}, got ${JSON.stringify(value)}`,
       );
     }
-    quotas[name as keyof Quotas] = value;
-  }
+    return value;
+  };
+}
+
+const QUOTA_FIELDS = Object.fromEntries(
+  Object.keys(DEFAULT_QUOTAS).map((name) => [name, count(name === 'asyncMaxRetryAttempts' ? 0 : 1)]),
+) as { readonly [K in keyof Quotas]: FieldRule<number> };
+
+export function resolveQuotas(input: Partial<Quotas> | undefined): Readonly<Quotas> {
+  const quotas: Quotas = {
+    ...DEFAULT_QUOTAS,
+    ...readOptions(input, QUOTA_FIELDS, 'InvalidArgument', { label: 'options.quotas' }),
+  };
   if (quotas.memoryMaxMb < quotas.memoryMinMb) {
     throw new LambdaliteError(
       'InvalidArgument',

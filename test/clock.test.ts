@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { delay, ManualClock } from '../src/clock.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { delay, MAX_TIMER_STEP_MS, ManualClock, SystemClock } from '../src/clock.js';
 
 describe('ManualClock', () => {
   it('fires timers only when time is advanced past their due time, in due order', () => {
@@ -52,5 +52,37 @@ describe('ManualClock', () => {
     controller.abort(new Error('stop'));
     await expect(aborted).rejects.toThrow('stop');
     expect(clock.pendingTimers).toBe(0);
+  });
+});
+
+describe('SystemClock', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('waits a delay longer than a Node timer can hold in steps instead of firing at once', () => {
+    vi.useFakeTimers({ now: 0 });
+    const clock = new SystemClock();
+    let fired = 0;
+    const thirtyDays = 30 * 24 * 3_600_000;
+    const handle = clock.setTimeout(() => fired++, thirtyDays);
+    expect(handle.dueAt).toBe(thirtyDays);
+    vi.advanceTimersByTime(MAX_TIMER_STEP_MS);
+    expect(fired).toBe(0);
+    vi.advanceTimersByTime(thirtyDays - MAX_TIMER_STEP_MS - 1);
+    expect(fired).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(fired).toBe(1);
+  });
+
+  it('cancels a long timer between its steps', () => {
+    vi.useFakeTimers({ now: 0 });
+    const clock = new SystemClock();
+    let fired = 0;
+    const handle = clock.setTimeout(() => fired++, 3 * MAX_TIMER_STEP_MS);
+    vi.advanceTimersByTime(MAX_TIMER_STEP_MS + 5);
+    clock.clearTimeout(handle);
+    vi.advanceTimersByTime(3 * MAX_TIMER_STEP_MS);
+    expect(fired).toBe(0);
   });
 });

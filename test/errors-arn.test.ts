@@ -16,6 +16,13 @@ describe('LambdaliteError', () => {
     expect(isLambdaliteError(err, 'NoSuchKey')).toBe(false);
   });
 
+  it('is named by its code, as AWS SDK v3 errors are, and is still a LambdaliteError', () => {
+    const err = new LambdaliteError('NoSuchKey', 'The specified key does not exist.');
+    expect(err.name).toBe('NoSuchKey');
+    expect(err).toBeInstanceOf(LambdaliteError);
+    expect(String(err)).toBe('NoSuchKey: The specified key does not exist.');
+  });
+
   it('lets a service override the status (Lambda answers 404 for ResourceNotFoundException)', () => {
     const err = new LambdaliteError('ResourceNotFoundException', 'Function not found: f', {
       statusCode: 404,

@@ -102,7 +102,7 @@ export class BucketService {
     return [...this.#bucketCache.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  createBucket(name: string): Promise<void> {
+  createBucket(name: string): Promise<BucketRecord> {
     return this.#gate.exclusive(name, async () => {
       if (this.#bucketCache.has(name)) {
         fail(
@@ -117,6 +117,7 @@ export class BucketService {
       };
       await this.#ctx.storage.batch([putOp(this.store.buckets, name, record)]);
       this.#bucketCache.set(name, record);
+      return record;
     });
   }
 
@@ -165,6 +166,7 @@ export class BucketService {
       const record: BucketRecord = { ...this.bucket(name), notification: config };
       await this.#ctx.storage.batch([putOp(this.store.buckets, name, record)]);
       this.#bucketCache.set(name, record);
+      return record;
     });
   }
 

@@ -9,7 +9,9 @@
  */
 import type { Observable } from 'rxjs';
 import type { EngineContext } from '../context.js';
+import { fail } from '../errors.js';
 import { md5Hex } from '../hash.js';
+import { anyValue, readOptions } from '../validation/options.js';
 import {
   type BucketService,
   type BucketServiceDeps,
@@ -57,6 +59,14 @@ export interface BucketSummary {
   creationDate: Date;
 }
 
+/** A bucket as `create` describes it. */
+export interface BucketDescription extends BucketSummary {
+  /** `arn:aws:s3:::<name>`. */
+  arn: string;
+}
+
+const PUT_OPTIONS = { contentType: anyValue(), metadata: anyValue() } as const;
+
 export class Buckets {
   readonly #ctx: EngineContext;
   readonly #service: BucketService;
@@ -91,9 +101,10 @@ export class Buckets {
   }
 
   /** Creates a bucket; `BucketAlreadyOwnedByYou` if it exists, `InvalidBucketName` for a bad name. */
-  async create(name: string): Promise<void> {
+  async create(name: string): Promise<BucketDescription> {
     assertBucketName(name);
-    await this.#call((s) => s.createBucket(name));
+    const record = await this.#call((s) => s.createBucket(name));
+    return { name, arn: this.#ctx.arns.bucket(name), creationDate: new Date(record.creationDate) };
   }
 
   /** Deletes an empty bucket; `BucketNotEmpty` while it holds objects. */
@@ -112,14 +123,15 @@ export class Buckets {
     bucket: string,
     key: string,
     body: Buffer | Uint8Array | string,
-    options: PutObjectOptions = {},
+    options?: PutObjectOptions,
   ): Promise<PutObjectResult> {
     assertKey(key);
+    const o = readOptions(options, PUT_OPTIONS, 'InvalidArgument');
     const buffer = bodyBuffer(body);
     const write = {
       body: buffer,
-      contentType: normaliseContentType(options.contentType),
-      metadata: normaliseMetadata(options.metadata),
+      contentType: normaliseContentType(o.contentType),
+      metadata: normaliseMetadata(o.metadata),
       eTag: md5Hex(buffer),
     };
     const record = await this.#call((s) => s.writeObject(String(bucket), key, write, 'ObjectCreated:Put'));
@@ -154,6 +166,13 @@ export class Buckets {
   ): Promise<PutObjectResult> {
     assertKey(srcKey, 'source key');
     assertKey(dstKey, 'destination key');
+    if (srcBucket === dstBucket && srcKey === dstKey) {
+      // S3 refuses a copy that would change nothing; this API copies metadata as is, always.
+      fail(
+        'InvalidRequest',
+        `This copy request is illegal because it is trying to copy an object to itself (${String(dstBucket)}/${dstKey}) without changing the object's metadata, storage class, website redirect location or encryption attributes.`,
+      );
+    }
     const record = await this.#call(async (s) => {
       s.bucket(String(dstBucket));
       const source = await s.getObject(String(srcBucket), srcKey, true);

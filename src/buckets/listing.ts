@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { fail } from '../errors.js';
 import { SEP, SEP_END } from '../storage/keys.js';
+import { by, readOptions, stringValue } from '../validation/options.js';
 import { decodeObject, type ObjectStore } from './object-store.js';
 
 export interface ListObjectsOptions {
@@ -103,24 +104,26 @@ export function resolveMaxKeys(maxKeys: unknown): number {
   return Math.min(maxKeys, MAX_KEYS);
 }
 
-function optionalString(value: unknown, name: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string')
-    fail('InvalidArgument', `options.${name} must be a string, got ${typeof value}`);
-  return value;
-}
+const LIST_OPTIONS = {
+  prefix: stringValue({ empty: true }),
+  delimiter: stringValue({ empty: true }),
+  maxKeys: by(resolveMaxKeys),
+  startAfter: stringValue({ empty: true }),
+  continuationToken: stringValue({ empty: true }),
+} as const;
 
 /** Lists one bucket's keys; the caller has checked the bucket exists. */
 export async function listObjects(
   store: ObjectStore,
   bucket: string,
-  options: ListObjectsOptions = {},
+  options: ListObjectsOptions | undefined,
 ): Promise<ListObjectsResult> {
-  const prefix = optionalString(options.prefix, 'prefix') ?? '';
-  const delimiter = optionalString(options.delimiter, 'delimiter') || undefined;
-  const startAfter = optionalString(options.startAfter, 'startAfter');
-  const token = optionalString(options.continuationToken, 'continuationToken');
-  const maxKeys = resolveMaxKeys(options.maxKeys);
+  const o = readOptions(options, LIST_OPTIONS, 'InvalidArgument');
+  const prefix = o.prefix ?? '';
+  const delimiter = o.delimiter || undefined;
+  const startAfter = o.startAfter;
+  const token = o.continuationToken;
+  const maxKeys = o.maxKeys ?? MAX_KEYS;
   const position = token === undefined ? undefined : decodeToken(bucket, prefix, token);
 
   const base = bucket + SEP;

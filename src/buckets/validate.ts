@@ -3,13 +3,16 @@
  * {@link LambdaliteError} naming the offending value and the rule it broke.
  */
 import { fail } from '../errors.js';
+import { isPlainObject } from '../validation/options.js';
+import { checkText, setOwn, showValue } from '../validation/text.js';
 
 const BUCKET_CHARS = /^[a-z0-9.-]+$/;
 const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 const FORBIDDEN_PREFIXES = ['xn--', 'sthree-', 'sthree-configurator', 'amzn-s3-demo-'];
 const FORBIDDEN_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap', '--x-s3'];
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const KEY_TEXT = { code: 'InvalidArgument' } as const;
+const METADATA_NAME = { code: 'InvalidArgument' } as const;
 
 /** Largest key, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 1024;
@@ -36,42 +39,55 @@ export function assertBucketName(name: unknown): asserts name is string {
   if (problem) fail('InvalidBucketName', `The specified bucket is not valid: '${name}' ${problem}`);
 }
 
-/** Whether `text` holds a lone surrogate, which has no UTF-8 encoding. */
-function hasLoneSurrogate(text: string): boolean {
-  return LONE_SURROGATE.test(text);
-}
-
 /**
  * A key is 1 to 1024 bytes of UTF-8. An empty key is refused with InvalidArgument (S3's REST
  * API cannot even address it: the request becomes a bucket operation; the SDKs refuse it).
  */
 export function assertKey(key: unknown, what = 'key'): asserts key is string {
-  if (typeof key !== 'string') fail('InvalidArgument', `${what} must be a string, got ${typeof key}`);
-  if (key.length === 0) fail('InvalidArgument', `${what} must be 1 to ${MAX_KEY_BYTES} UTF-8 bytes, got ''`);
-  if (hasLoneSurrogate(key)) fail('InvalidArgument', `${what} ${JSON.stringify(key)} is not valid UTF-8`);
-  const bytes = Buffer.byteLength(key, 'utf8');
+  if (typeof key === 'string' && key.length === 0) {
+    fail('InvalidArgument', `${what} must be 1 to ${MAX_KEY_BYTES} UTF-8 bytes, got ''`);
+  }
+  const text = checkText(key, what, KEY_TEXT);
+  const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_KEY_BYTES) {
     fail(
       'KeyTooLongError',
-      `Your key is too long: ${what} '${key.slice(0, 32)}...' is ${bytes} UTF-8 bytes, the limit is ${MAX_KEY_BYTES}`,
+      `Your key is too long: ${what} '${text.slice(0, 32)}...' is ${bytes} UTF-8 bytes, the limit is ${MAX_KEY_BYTES}`,
     );
   }
 }
 
-/** Lower-cases metadata names (they travel as HTTP headers) and enforces the 2 KB limit. */
+/**
+ * Lower-cases metadata names (they travel as HTTP headers, `x-amz-meta-<name>`, whose names are
+ * case-insensitive) and enforces the 2 KB limit. Two names that differ only in case would be one
+ * header: one value would be lost, so they are refused (InvalidArgument) rather than merged.
+ */
 export function normaliseMetadata(metadata: unknown): Record<string, string> {
   if (metadata === undefined) return {};
-  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
-    fail('InvalidArgument', 'options.metadata must be an object of string values');
+  if (!isPlainObject(metadata)) {
+    fail(
+      'InvalidArgument',
+      `options.metadata must be an object of string values, got ${showValue(metadata)}`,
+    );
   }
   const out: Record<string, string> = {};
+  const given = new Map<string, string>();
   let bytes = 0;
   for (const [name, value] of Object.entries(metadata)) {
+    checkText(name, `options.metadata name ${showValue(name)}`, METADATA_NAME);
     if (typeof value !== 'string') {
-      fail('InvalidArgument', `options.metadata.${name} must be a string, got ${typeof value}`);
+      fail('InvalidArgument', `options.metadata.${name} must be a string, got ${showValue(value)}`);
     }
     const lower = name.toLowerCase();
-    out[lower] = value;
+    const earlier = given.get(lower);
+    if (earlier !== undefined) {
+      fail(
+        'InvalidArgument',
+        `options.metadata names ${showValue(earlier)} and ${showValue(name)} are the same header (x-amz-meta-${lower}); give each name once`,
+      );
+    }
+    given.set(lower, name);
+    setOwn(out, lower, value);
     bytes += Buffer.byteLength(lower, 'utf8') + Buffer.byteLength(value, 'utf8');
   }
   if (bytes > MAX_METADATA_BYTES) {

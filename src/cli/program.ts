@@ -3,6 +3,7 @@
  * is one file in commands/ exporting a `Command`, plus one line here.
  */
 import { Command } from 'commander';
+import { benchCommand } from './commands/bench.js';
 import { serveCommand } from './commands/serve.js';
 
 export function buildProgram(): Command {
@@ -10,5 +11,6 @@ export function buildProgram(): Command {
     .description("AWS Lambda's event model in one Node.js process")
     .showHelpAfterError();
   program.addCommand(serveCommand());
+  program.addCommand(benchCommand());
   return program;
 }

@@ -8,7 +8,14 @@ export interface DispatchEventMap {
   /** An event was durably queued (enqueue, a bucket notification, a destination, a redrive). */
   'async.enqueued': { requestId: string; functionName: string; source: string };
   /** One delivery attempt ended; `attempt` is 1-based and counts function attempts only. */
-  'async.attempt': { requestId: string; functionName: string; attempt: number; outcome: AsyncAttemptOutcome };
+  'async.attempt': {
+    requestId: string;
+    functionName: string;
+    attempt: number;
+    outcome: AsyncAttemptOutcome;
+    /** Engine-clock time from the first enqueue to this attempt (CloudWatch's AsyncEventAge). */
+    eventAgeMs: number;
+  };
   /** A function error will be retried after `delayMs`. */
   'async.retry-scheduled': {
     requestId: string;
@@ -44,6 +51,8 @@ export interface DispatchEventMap {
     /** Set when the on-failure destination refused the record, so it went to the dead-letter store. */
     destinationError?: string;
   };
+  /** A dead letter could not be written (the event stays queued and is given up again later). */
+  'async.dead-letter-failed': { requestId: string; functionName: string; message: string };
   /** Dead letters were re-queued with a fresh attempt count. */
   'async.redriven': { functionName: string; requestIds: string[] };
 }

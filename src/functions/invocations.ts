@@ -1,5 +1,5 @@
 /**
- * The one invoke path: checks the invocation type, log type and payload size, resolves the
+ * The one invoke path: checks the options (unknown keys refused) and the payload size, resolves the
  * function, runs the caller's check (when one is given), then runs it (RequestResponse), queues
  * it (Event) or answers (DryRun). `engine.functions.invoke` passes the engine caller's IAM
  * check; the in-function SDK passes none because its call was checked against the function's
@@ -7,15 +7,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EngineContext } from '../context.js';
-import { fail } from '../errors.js';
 import { assertPayloadSize, serialisePayload } from '../payload.js';
+import { oneOf, readOptions } from '../validation/options.js';
 import type { AsyncInvocationQueue } from './async-queue.js';
 import type { InvocationOutcome, InvocationRequest } from './invoker.js';
 import type { FunctionRegistry } from './registry.js';
 import type { FunctionConfiguration, InvokeOptions, InvokeResult } from './types.js';
 import { resolveFunctionName } from './validate.js';
 
-const INVOCATION_TYPES = new Set(['RequestResponse', 'Event', 'DryRun']);
+const INVOKE_OPTIONS = {
+  invocationType: oneOf(['RequestResponse', 'Event', 'DryRun'] as const),
+  logType: oneOf(['None', 'Tail'] as const),
+} as const;
 
 /** What the invoke path asks of the runtime: run one synchronous invocation. */
 export interface SyncRunner {
@@ -51,24 +54,13 @@ export class Invocations {
   async invoke(
     name: string,
     payload: unknown,
-    options: InvokeOptions = {},
+    rawOptions: InvokeOptions | undefined,
     check?: InvokeCheck,
   ): Promise<InvokeResult> {
     this.#ctx.lifecycle.assertOpen();
     const functionName = this.#resolve(name);
+    const options = readOptions(rawOptions, INVOKE_OPTIONS, 'InvalidParameterValueException');
     const type = options.invocationType ?? 'RequestResponse';
-    if (!INVOCATION_TYPES.has(type)) {
-      fail(
-        'InvalidParameterValueException',
-        `options.invocationType must be RequestResponse, Event or DryRun, got ${JSON.stringify(type)}`,
-      );
-    }
-    if (options.logType !== undefined && options.logType !== 'None' && options.logType !== 'Tail') {
-      fail(
-        'InvalidParameterValueException',
-        `options.logType must be None or Tail, got ${JSON.stringify(options.logType)}`,
-      );
-    }
     const json = serialisePayload(payload);
     assertPayloadSize(this.#ctx.quotas, json, type === 'Event' ? 'Event' : 'RequestResponse');
     // The registry's cache answers synchronously once warm (no extra await on the hot path).

@@ -26,7 +26,7 @@ export interface InvocationRequest {
    */
   queueBehind?: boolean;
   /**
-   * With {@link queueBehind}: how many invocations of the function the caller lets run at once.
+   * With {@link InvocationRequest.queueBehind}: how many invocations of the function the caller lets run at once.
    * An idle warm container is then taken (instead of queueing) only while fewer run.
    */
   concurrencyLimit?: number;
@@ -59,7 +59,7 @@ export interface FunctionInvoker {
   readonly queuesBehind?: number;
   /**
    * How many may be queued behind each running invocation of this function now (at most
-   * {@link queuesBehind}); callers bound what they send to it. Default: `queuesBehind`.
+   * {@link FunctionInvoker.queuesBehind}); callers bound what they send to it. Default: `queuesBehind`.
    */
   roomBehind?(functionName: string): number;
 }

@@ -3,6 +3,7 @@
  * the levels that filter application and platform records in JSON format.
  */
 import { fail } from '../errors.js';
+import { anyValue, readOptions } from '../validation/options.js';
 
 export type LogFormat = 'Text' | 'JSON';
 export type ApplicationLogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
@@ -26,6 +27,13 @@ export interface LoggingConfig {
   logGroup: string;
 }
 
+// Values are checked below, where the format (given or current) decides which levels apply.
+const LOGGING_OPTIONS = {
+  logFormat: anyValue(),
+  applicationLogLevel: anyValue(),
+  systemLogLevel: anyValue(),
+};
+
 const APPLICATION_LEVELS: ReadonlySet<string> = new Set(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL']);
 const SYSTEM_LEVELS: ReadonlySet<string> = new Set(['DEBUG', 'INFO', 'WARN']);
 
@@ -34,9 +42,8 @@ export function validateLoggingConfig(
   functionName: string,
   current?: LoggingConfig,
 ): LoggingConfig {
-  if (typeof input !== 'object' || input === null) {
-    fail('InvalidParameterValueException', `loggingConfig must be an object, got ${JSON.stringify(input)}`);
-  }
+  if (input === undefined) fail('InvalidParameterValueException', 'options.loggingConfig must be an object');
+  readOptions(input, LOGGING_OPTIONS, 'InvalidParameterValueException', { label: 'options.loggingConfig' });
   const format = input.logFormat ?? current?.logFormat ?? 'Text';
   if (format !== 'Text' && format !== 'JSON') {
     fail(

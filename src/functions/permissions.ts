@@ -1,12 +1,20 @@
 /** AddPermission / RemovePermission / GetPolicy: the function's resource policy (reference §8.5). */
 import { tryParseArn } from '../arn.js';
 import { fail } from '../errors.js';
+import { anyValue, readOptions } from '../validation/options.js';
 import type { AddPermissionOptions, FunctionConfiguration, PolicyStatement } from './types.js';
 import { invalid, show } from './validate.js';
 
 const SID = /^[a-zA-Z0-9._-]{1,100}$/;
 const ACTION = /^(lambda:[A-Za-z*]+|\*)$/;
 const POLICY_MAX_BYTES = 20 * 1024;
+const PERMISSION_OPTIONS = {
+  statementId: anyValue(),
+  action: anyValue(),
+  principal: anyValue(),
+  sourceArn: anyValue(),
+  sourceAccount: anyValue(),
+} as const;
 
 /** Builds the statement AWS generates for AddPermission, refusing a duplicate sid. */
 export function buildStatement(
@@ -14,10 +22,11 @@ export function buildStatement(
   existing: readonly PolicyStatement[],
   options: AddPermissionOptions,
 ): PolicyStatement {
-  if (typeof options !== 'object' || options === null) {
-    invalid('options must be an object with statementId, action and principal');
-  }
-  const { statementId, action, principal, sourceArn, sourceAccount } = options;
+  const { statementId, action, principal, sourceArn, sourceAccount } = readOptions(
+    options,
+    PERMISSION_OPTIONS,
+    'InvalidParameterValueException',
+  );
   if (typeof statementId !== 'string' || !SID.test(statementId)) {
     invalid(`options.statementId must be 1-100 characters of [a-zA-Z0-9-_.], got ${show(statementId)}`);
   }

@@ -136,7 +136,7 @@ export class Functions {
    * `functionError` set); Event hands it to the async queue and answers 202; DryRun checks and
    * answers 204. Throws TooManyRequestsException (429) when throttled.
    */
-  invoke(name: string, payload?: unknown, options: InvokeOptions = {}): Promise<InvokeResult> {
+  invoke(name: string, payload?: unknown, options?: InvokeOptions): Promise<InvokeResult> {
     return this.#invocations.invoke(name, payload, options, (arn) => this.#access.invoke(arn));
   }
 
@@ -150,27 +150,32 @@ export class Functions {
    * semantics: omitted fields take their defaults).
    */
   async putEventInvokeConfig(name: string, config: EventInvokeConfigInput): Promise<EventInvokeConfig> {
+    this.#ctx.lifecycle.assertOpen();
     const fn = await this.#registry.require(resolveFunctionName(this.#ctx, name));
     return this.#queue.putEventInvokeConfig(fn.functionName, config);
   }
 
   async getEventInvokeConfig(name: string): Promise<EventInvokeConfig> {
+    this.#ctx.lifecycle.assertOpen();
     const fn = await this.#registry.require(resolveFunctionName(this.#ctx, name));
     return this.#queue.getEventInvokeConfig(fn.functionName);
   }
 
   async deleteEventInvokeConfig(name: string): Promise<void> {
+    this.#ctx.lifecycle.assertOpen();
     const fn = await this.#registry.require(resolveFunctionName(this.#ctx, name));
     await this.#queue.deleteEventInvokeConfig(fn.functionName);
   }
 
   /** Asynchronous events that failed every attempt and had no on-failure destination. */
   async deadLetters(name: string): Promise<DeadLetter[]> {
+    this.#ctx.lifecycle.assertOpen();
     return this.#queue.deadLetters(resolveFunctionName(this.#ctx, name));
   }
 
   /** Re-queues dead letters (all of the function's, or those named) with fresh attempts. */
   async redrive(name: string, requestIds?: readonly string[]): Promise<{ requestIds: string[] }> {
+    this.#ctx.lifecycle.assertOpen();
     const fn = await this.#registry.require(resolveFunctionName(this.#ctx, name));
     return this.#queue.redrive(fn.functionName, requestIds);
   }

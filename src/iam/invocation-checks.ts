@@ -6,6 +6,7 @@
  * naming role, action and resource, so callers choose the error code.
  */
 import type { Arns } from '../arn.js';
+import { ALLOWED, refused, type Verdict } from '../errors.js';
 import type { Authorizer } from './authorizer.js';
 import type { PolicyInput } from './types.js';
 
@@ -41,7 +42,7 @@ export class InvocationChecks {
    * does, and the request is otherwise the same every time. Documents naming a time key are
    * evaluated every time (null here).
    */
-  readonly #s3Answers = new WeakMap<object, Map<string, string | undefined> | null>();
+  readonly #s3Answers = new WeakMap<object, Map<string, Verdict> | null>();
 
   constructor(
     private readonly authorizer: Authorizer,
@@ -52,7 +53,7 @@ export class InvocationChecks {
   ) {}
 
   /** May S3 deliver events of `bucket` to the function? */
-  async s3Delivery(request: S3DeliveryRequest): Promise<string | undefined> {
+  async s3Delivery(request: S3DeliveryRequest): Promise<Verdict> {
     const functionArn = this.arns.function(request.functionName);
     const bucketArn = this.arns.bucket(request.bucket);
     const source = { 'aws:SourceArn': bucketArn, 'aws:SourceAccount': this.accountId };
@@ -62,18 +63,25 @@ export class InvocationChecks {
       if (
         !(await this.authorizer.trustsService(role, S3_PRINCIPAL, { 'sts:ExternalId': bucketArn, ...source }))
       ) {
-        return `the invocation role ${role} does not exist or its trust policy does not let ${S3_PRINCIPAL} perform sts:AssumeRole with sts:ExternalId ${bucketArn}`;
+        return refused(
+          'AccessDeniedException',
+          `the invocation role ${role} does not exist or its trust policy does not let ${S3_PRINCIPAL} perform sts:AssumeRole with sts:ExternalId ${bucketArn}`,
+        );
       }
       const result = await this.authorizer.authorizeRoleAnyOf(role, INVOKE_ACTIONS, functionArn);
       if (result.decision !== 'Allow') {
-        return `the invocation role ${role} is not authorized to perform: lambda:InvokeAsync or lambda:InvokeFunction on resource: ${functionArn}`;
+        return refused(
+          'AccessDeniedException',
+          `the invocation role ${role} is not authorized to perform: lambda:InvokeAsync or lambda:InvokeFunction on resource: ${functionArn}`,
+        );
       }
-      return undefined;
+      return ALLOWED;
     }
     const policy = await this.functionPolicy(request.functionName);
     const answers = typeof policy === 'object' ? this.#answersFor(policy) : null;
     const key = `${functionArn} ${bucketArn}`;
-    if (answers?.has(key)) return answers.get(key);
+    const known = answers?.get(key);
+    if (known) return known;
     const result =
       policy === undefined
         ? undefined
@@ -85,13 +93,16 @@ export class InvocationChecks {
           });
     const answer =
       result?.decision === 'Allow'
-        ? undefined
-        : `the resource policy of ${functionArn} does not allow ${S3_PRINCIPAL} to perform lambda:InvokeFunction for source ${bucketArn} (add one with functions.addPermission, or name an invocationRole)`;
+        ? ALLOWED
+        : refused(
+            'AccessDeniedException',
+            `the resource policy of ${functionArn} does not allow ${S3_PRINCIPAL} to perform lambda:InvokeFunction for source ${bucketArn} (add one with functions.addPermission, or name an invocationRole)`,
+          );
     answers?.set(key, answer);
     return answer;
   }
 
-  #answersFor(policy: object): Map<string, string | undefined> | null {
+  #answersFor(policy: object): Map<string, Verdict> | null {
     let answers = this.#s3Answers.get(policy);
     if (answers === undefined) {
       answers = TIME_KEYS.test(JSON.stringify(policy)) ? null : new Map();
@@ -101,26 +112,35 @@ export class InvocationChecks {
   }
 
   /** May the poller read the stream and invoke the function? */
-  async poll(request: PollRequest): Promise<string | undefined> {
+  async poll(request: PollRequest): Promise<Verdict> {
     const role = request.role ?? request.executionRole;
     const functionArn = this.arns.function(request.functionName);
     if (request.role !== undefined && !(await this.authorizer.trustsService(role, LAMBDA_PRINCIPAL))) {
-      return `The role ${role} does not exist or cannot be assumed by Lambda (its trust policy must let ${LAMBDA_PRINCIPAL} perform sts:AssumeRole)`;
+      return refused(
+        'InvalidParameterValueException',
+        `The role ${role} does not exist or cannot be assumed by Lambda (its trust policy must let ${LAMBDA_PRINCIPAL} perform sts:AssumeRole)`,
+      );
     }
     for (const read of STREAM_READS) {
       const action = `${request.service}:${read}`;
       const result = await this.authorizer.authorizeRole(role, action, request.eventSourceArn);
       if (result.decision !== 'Allow') {
         const which = request.role === undefined ? 'execution role' : 'role';
-        return `Cannot access stream ${request.eventSourceArn}. Please ensure the ${which} can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM: ${role} is not authorized to perform: ${action} on resource: ${request.eventSourceArn}`;
+        return refused(
+          'InvalidParameterValueException',
+          `Cannot access stream ${request.eventSourceArn}. Please ensure the ${which} can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM: ${role} is not authorized to perform: ${action} on resource: ${request.eventSourceArn}`,
+        );
       }
     }
     if (request.role !== undefined) {
       const result = await this.authorizer.authorizeRole(role, 'lambda:InvokeFunction', functionArn);
       if (result.decision !== 'Allow') {
-        return `The role ${role} is not authorized to perform: lambda:InvokeFunction on resource: ${functionArn}`;
+        return refused(
+          'InvalidParameterValueException',
+          `The role ${role} is not authorized to perform: lambda:InvokeFunction on resource: ${functionArn}`,
+        );
       }
     }
-    return undefined;
+    return ALLOWED;
   }
 }

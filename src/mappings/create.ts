@@ -6,6 +6,7 @@ import type { StartPosition } from '../dispatch/pull/shard-source.js';
 import { LambdaliteError } from '../errors.js';
 import type { CheckpointRecord, CreateMappingInput, MappingRecord } from './types.js';
 import {
+  checkCreateInput,
   DEFAULT_SETTINGS,
   MAPPING_DEFAULTS,
   parseEventSourceArn,
@@ -21,14 +22,15 @@ export interface Prepared {
 
 export async function prepareCreate(
   ctx: EngineContext,
-  input: CreateMappingInput,
+  rawInput: CreateMappingInput,
   sources: ShardSources,
   functions: FunctionDirectory,
   existing: readonly MappingRecord[],
 ): Promise<Prepared> {
-  if (input === null || typeof input !== 'object') {
+  if (rawInput === undefined) {
     throw new LambdaliteError('InvalidParameterValueException', 'create() needs an options object');
   }
+  const input = checkCreateInput(rawInput);
   const fnRef = parseFunctionName(input.functionName, ctx.region, ctx.accountId);
   const kind = parseEventSourceArn(input.eventSourceArn, ctx.region);
   const start = validateStart(input, kind);

@@ -2,7 +2,7 @@
 import type { GiveUpCondition } from '../dispatch/pull/deps.js';
 import type { MappingState } from './types.js';
 
-interface BatchRef {
+export interface BatchRef {
   uuid: string;
   /** Function name, for per-function metrics. */
   functionName: string;
@@ -33,7 +33,12 @@ export interface MappingEventMap {
   };
   'mapping.batch.bisected': BatchRef & { halves: [number, number] };
   /** Records given up: sent to `destination`, or kept in the mapping's failure list when none. */
-  'mapping.batch.givenUp': BatchRef & { condition: GiveUpCondition; destination: string | undefined };
+  'mapping.batch.givenUp': BatchRef & {
+    condition: GiveUpCondition;
+    destination: string | undefined;
+    /** Set when the destination refused the record (kept in the failure list instead). */
+    destinationError?: string;
+  };
   /** Records that expired from the source while their batch was being retried. */
   'mapping.batch.expired': { uuid: string; shardId: string; count: number };
   'mapping.checkpoint': { uuid: string; shardId: string; sequenceNumber: string; iteratorAgeMs: number };

@@ -29,7 +29,7 @@ import {
   type StoredFailure,
   type UpdateMappingInput,
 } from './types.js';
-import { parseFunctionName, validateSettings } from './validate.js';
+import { checkListFilter, checkUpdateInput, parseFunctionName, validateSettings } from './validate.js';
 
 function transitionOf(was: boolean, now: boolean): MappingState {
   if (was === now) return 'Updating';
@@ -124,8 +124,9 @@ export class Mappings {
     return this.#view(await this.#require(uuid));
   }
 
-  async list(filter: { functionName?: string; eventSourceArn?: string } = {}): Promise<EventSourceMapping[]> {
+  async list(rawFilter?: { functionName?: string; eventSourceArn?: string }): Promise<EventSourceMapping[]> {
     this.#ctx.lifecycle.assertOpen();
+    const filter = checkListFilter(rawFilter);
     const name =
       filter.functionName === undefined
         ? undefined
@@ -140,21 +141,11 @@ export class Mappings {
   }
 
   /** Changes settings; enabling resumes from the checkpoint, disabling keeps it. */
-  async update(uuid: string, changes: UpdateMappingInput): Promise<EventSourceMapping> {
+  async update(uuid: string, rawChanges: UpdateMappingInput): Promise<EventSourceMapping> {
     this.#ctx.lifecycle.assertOpen();
+    const changes = checkUpdateInput(rawChanges);
     const { next: record, transition } = await this.#mutex.run(uuid, async () => {
       const current = await this.#require(uuid);
-      if (changes === null || typeof changes !== 'object') {
-        throw new LambdaliteError('InvalidParameterValueException', 'update() needs an object of changes');
-      }
-      for (const fixed of ['eventSourceArn', 'startingPosition', 'startingPositionTimestamp'] as const) {
-        if (fixed in changes) {
-          throw new LambdaliteError(
-            'InvalidParameterValueException',
-            `${fixed} cannot be changed; delete the mapping and create a new one`,
-          );
-        }
-      }
       const settings = validateSettings(changes, current);
       const next: MappingRecord = { ...current, ...settings, lastModifiedMs: this.#ctx.clock.now() };
       if (changes.enabled !== undefined) {
@@ -239,14 +230,14 @@ export class Mappings {
     if (passingRole && record.role !== undefined) await authorizer.passRole(record.role);
     const fn = await this.#functions.get(record.functionName);
     if (!fn) return;
-    const denied = await authorizer.check({
+    const verdict = await authorizer.check({
       functionName: record.functionName,
       eventSourceArn: record.eventSourceArn,
       sourceKind: record.sourceKind,
       role: record.role,
       executionRole: fn.role,
     });
-    if (denied !== undefined) throw new LambdaliteError('InvalidParameterValueException', denied);
+    if (!verdict.allowed) throw new LambdaliteError(verdict.code, verdict.reason);
   }
 
   async #require(uuid: string): Promise<MappingRecord> {

@@ -4,6 +4,7 @@
  */
 import { FUNCTION_NAME, tryParseArn } from '../arn.js';
 import { LambdaliteError } from '../errors.js';
+import { anyValue, readOptions, stringValue } from '../validation/options.js';
 import type { CreateMappingInput, MappingSettings, StartingPosition, UpdateMappingInput } from './types.js';
 
 export const MAPPING_DEFAULTS = Object.freeze({
@@ -172,6 +173,62 @@ export function validateSettings(input: UpdateMappingInput, base: MappingSetting
     s.role = input.role;
   }
   return s;
+}
+
+const SETTING_FIELDS = {
+  functionName: anyValue(),
+  batchSize: anyValue(),
+  maximumBatchingWindowMs: anyValue(),
+  maximumRetryAttempts: anyValue(),
+  maximumRecordAgeSec: anyValue(),
+  bisectBatchOnFunctionError: anyValue(),
+  parallelizationFactor: anyValue(),
+  reportBatchItemFailures: anyValue(),
+  functionResponseTypes: anyValue(),
+  onFailure: anyValue(),
+  enabled: anyValue(),
+  role: anyValue(),
+} as const;
+
+const CREATE_FIELDS = {
+  ...SETTING_FIELDS,
+  eventSourceArn: anyValue(),
+  startingPosition: anyValue(),
+  startingPositionTimestamp: anyValue(),
+} as const;
+
+const fixed = (_value: unknown, path: string): never =>
+  invalid(`${path} cannot be changed; delete the mapping and create a new one`);
+
+const UPDATE_FIELDS = {
+  ...SETTING_FIELDS,
+  eventSourceArn: fixed,
+  startingPosition: fixed,
+  startingPositionTimestamp: fixed,
+} as const;
+
+/**
+ * The create input as a whole (plain object, no unknown field); each field's own rule runs
+ * later, where its default or current value is known.
+ */
+export function checkCreateInput(input: unknown): CreateMappingInput {
+  readOptions(input, CREATE_FIELDS, 'InvalidParameterValueException', { label: 'input' });
+  return input as CreateMappingInput;
+}
+
+export function checkUpdateInput(changes: unknown): UpdateMappingInput {
+  if (changes === undefined) invalid('update() needs an object of changes');
+  readOptions(changes, UPDATE_FIELDS, 'InvalidParameterValueException', { label: 'changes' });
+  return changes as UpdateMappingInput;
+}
+
+export function checkListFilter(filter: unknown): { functionName?: string; eventSourceArn?: string } {
+  return readOptions(
+    filter,
+    { functionName: stringValue(), eventSourceArn: stringValue() },
+    'InvalidParameterValueException',
+    { label: 'filter' },
+  );
 }
 
 export const DEFAULT_SETTINGS: MappingSettings = Object.freeze({

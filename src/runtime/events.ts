@@ -41,6 +41,14 @@ export interface RuntimeEventMap {
     containerId: string;
     invocationType: 'RequestResponse' | 'Event';
     cold: boolean;
+    /** Engine-clock time the invocation started (CloudWatch stamps its metrics with it). */
+    startTime: number;
+    /**
+     * Invocations of the function (and of all functions) in flight when this one ended, itself
+     * included: the largest of these over a period is the period's peak concurrency.
+     */
+    concurrentExecutions: number;
+    accountConcurrentExecutions: number;
     durationMs: number;
     billedDurationMs: number;
     memorySizeMb: number;

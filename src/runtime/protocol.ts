@@ -1,6 +1,6 @@
 /**
  * Messages between the engine and a container (one worker thread). The worker starts with
- * {@link ContainerSpec} as workerData, loads the handler module once (init), answers `ready` or
+ * `ContainerSpec` as workerData, loads the handler module once (init), answers `ready` or
  * `initError`, then serves one `invoke` at a time. Console output travels as `log` messages
  * tagged with the request id, as it happens, so a container killed at its deadline has already
  * shipped what it printed.

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { EngineContext } from '../context.js';
-import { fail, isLambdaliteError } from '../errors.js';
+import { fail, isLambdaliteError, type Verdict } from '../errors.js';
 import { ensureUnpacked } from '../functions/code.js';
 import type { FunctionInvoker, InvocationOutcome, InvocationRequest } from '../functions/invoker.js';
 import type { FunctionRegistry } from '../functions/registry.js';
@@ -35,8 +35,8 @@ type LogLinePayload = Omit<
 export interface RuntimeHost {
   /** Runs one `lambdalite/sdk` call of a function, checked against its execution role. */
   sdkCall(config: FunctionConfiguration, service: string, method: string, args: unknown[]): Promise<unknown>;
-  /** Undefined when the execution role may write the function's logs; otherwise why not. */
-  logsDenied(config: FunctionConfiguration): Promise<string | undefined>;
+  /** Whether the execution role may write the function's logs (why not, if not). */
+  logsAccess(config: FunctionConfiguration): Promise<Verdict>;
 }
 
 /** How one container's lines are written: its format, and its stream when logs are stored. */
@@ -65,6 +65,7 @@ export class FunctionRuntime implements FunctionInvoker {
   readonly #pool: ContainerPool;
   /** Lines of invocations whose caller asked for Tail, by request id. */
   readonly #tails = new Map<string, string[]>();
+  #linesBuilt = 0;
   /** Callers waiting for a container of the function to become able to queue (see #runBehind). */
   readonly #changes = new Map<string, Array<() => void>>();
   readonly #hooks: ContainerHooks;
@@ -272,7 +273,7 @@ export class FunctionRuntime implements FunctionInvoker {
   }
 
   async #start(config: FunctionConfiguration): Promise<Container> {
-    const logsDenied = await this.#host.logsDenied(config);
+    const logs = await this.#host.logsAccess(config);
     const taskRoot = await this.#taskRoot(config);
     const container = await Container.start(
       {
@@ -287,7 +288,7 @@ export class FunctionRuntime implements FunctionInvoker {
         region: this.ctx.region,
         environment: config.environment,
         revisionId: config.revisionId,
-        logsAllowed: logsDenied === undefined,
+        logsAllowed: logs.allowed,
         ...(config.loggingConfig ? { loggingConfig: config.loggingConfig } : {}),
       },
       this.ctx.clock,
@@ -301,13 +302,13 @@ export class FunctionRuntime implements FunctionInvoker {
       initDurationMs: container.initDurationMs,
       ...(container.initError ? { initError: container.initError.errorType } : {}),
     });
-    if (logsDenied !== undefined) {
+    if (!logs.allowed) {
       this.ctx.events.emit('function.logs.denied', {
         functionName: config.functionName,
         containerId: container.id,
         role: config.role,
         logGroupName: container.logGroupName,
-        message: logsDenied,
+        message: logs.reason,
       });
     }
     return container;
@@ -336,11 +337,12 @@ export class FunctionRuntime implements FunctionInvoker {
   ): Promise<RunResult | undefined> {
     const { functionName, requestId, invocationType } = request;
     const events = this.ctx.events;
-    const timeoutMs = config.timeout * 1000;
     let started = performance.now();
+    let startTime = this.ctx.clock.now();
     // Lines and event payloads are built only when someone subscribes or the caller asked for Tail.
     const begin = (): void => {
       started = performance.now();
+      startTime = this.ctx.clock.now();
       this.#changed(functionName);
       const log = this.#lines(container, requestId);
       if (log) this.#platform(container, log, requestId, log.format.start(this.ctx.clock.now(), requestId));
@@ -354,96 +356,36 @@ export class FunctionRuntime implements FunctionInvoker {
         });
       }
     };
-    let raw: RawOutcome;
-    if (container.initError) {
-      begin();
-      raw = { error: container.initError, memoryBytes: 0, died: container.stopReason ?? 'init-error' };
-      void container.stop('init-error');
-    } else {
-      const message = {
-        requestId,
-        payload,
-        format,
-        remainingMs: timeoutMs,
-        invokedFunctionArn: request.invokedFunctionArn ?? config.functionArn,
-      };
-      if (queued) {
-        raw = await container.queue(message, timeoutMs, begin);
-        if (raw.notStarted) return undefined;
-      } else {
-        const running = container.invoke(message, timeoutMs);
-        begin();
-        raw = await running;
-      }
-    }
+    const raw = await this.#execute(container, config, request, payload, format, queued, begin);
+    if (raw.notStarted) return undefined;
     const timedOut = raw.died === 'timeout';
-    const durationMs = timedOut
-      ? Math.max(timeoutMs, performance.now() - started)
-      : performance.now() - started;
-    let error: ErrorShape | undefined = raw.error;
-    let result: unknown;
-    const now = this.ctx.clock.now();
-    if (timedOut) {
-      const message = timeoutMessage(now, requestId, config.timeout);
-      error = { errorType: 'Sandbox.Timedout', errorMessage: message, trace: [] };
-      const log = this.#lines(container, requestId);
-      if (log) this.#platform(container, log, requestId, log.format.timeout(now, requestId, config.timeout));
-    } else if (error) {
-      const log = this.#lines(container, requestId);
-      if (log)
-        this.#platform(
-          container,
-          log,
-          requestId,
-          log.format.error(now, requestId, error, raw.died !== undefined),
-        );
-    } else if (raw.payload !== undefined) {
-      const limit = this.ctx.quotas.syncPayloadBytes;
-      // A UTF-16 code unit is at most 3 UTF-8 bytes: count bytes only when the text may be over.
-      // (The worker stops larger results before building them; this covers what it sent anyway.)
-      const bytes = raw.payload.length * 3 <= limit ? 0 : Buffer.byteLength(raw.payload);
-      if (bytes > limit) {
-        error = responseTooLarge(limit, bytes);
-      } else {
-        result = JSON.parse(raw.payload);
-      }
-    }
+    const timeoutMs = config.timeout * 1000;
+    const elapsed = performance.now() - started;
+    const durationMs = timedOut ? Math.max(timeoutMs, elapsed) : elapsed;
+    const { error, result } = this.#interpret(container, config, requestId, raw);
     const current = this.registry.peek(functionName);
     const reusable =
       !raw.died && !raw.retire && current !== undefined && current.revisionId === config.revisionId;
     if (raw.retire && container.alive) void container.stop('tmp-quota');
-    const log = this.#lines(container, requestId);
-    if (log || events.observes('function.invocation.completed')) {
-      const figures: ReportFigures = {
-        durationMs,
-        billedDurationMs: billedMs(durationMs),
-        memorySizeMb: config.memorySize,
-        maxMemoryUsedMb: Math.min(config.memorySize, Math.max(1, Math.ceil(raw.memoryBytes / MiB))),
-      };
-      if (cold) figures.initDurationMs = container.initDurationMs;
-      if (log) {
-        const status = timedOut ? 'timeout' : error ? 'error' : 'success';
-        const end = this.ctx.clock.now();
-        this.#platform(container, log, requestId, log.format.end(end, requestId, status, error?.errorType));
-        this.#platform(
-          container,
-          log,
-          requestId,
-          log.format.report(end, requestId, figures, status, error?.errorType),
-        );
-      }
-      this.#pool.release(functionName, container, reusable);
+    const run = { cold, durationMs, memoryBytes: raw.memoryBytes, timedOut, error };
+    const figures = this.#report(container, config, requestId, run);
+    // In flight before this one's slot is released: its peak is the function's concurrency peak.
+    const concurrentExecutions = figures ? this.#pool.inFlight(functionName) : 0;
+    const accountConcurrentExecutions = figures ? this.#pool.inFlight() : 0;
+    this.#pool.release(functionName, container, reusable);
+    if (figures) {
       events.emit('function.invocation.completed', {
         functionName,
         requestId,
         containerId: container.id,
         invocationType,
         cold,
+        startTime,
+        concurrentExecutions,
+        accountConcurrentExecutions,
         ...figures,
         ...(error ? { functionError: 'Unhandled' as const, errorType: error.errorType } : {}),
       });
-    } else {
-      this.#pool.release(functionName, container, reusable);
     }
     this.#changed(functionName);
     if (raw.died === 'closed') {
@@ -467,6 +409,121 @@ export class FunctionRuntime implements FunctionInvoker {
   }
 
   /**
+   * Hands the invocation to the container (or answers its init error); `begin` runs when it
+   * starts there. The container's own promise, not an async wrapper: the caller sees the outcome
+   * in the same turn as the container reports it, before the container's next message (a
+   * queued invocation's start must not be seen before the end of the one before it).
+   */
+  #execute(
+    container: Container,
+    config: FunctionConfiguration,
+    request: InvocationRequest,
+    payload: string,
+    format: 'json' | 'kinesis',
+    queued: boolean,
+    begin: () => void,
+  ): Promise<RawOutcome> {
+    if (container.initError) {
+      begin();
+      const died = container.stopReason ?? 'init-error';
+      void container.stop('init-error');
+      return Promise.resolve({ error: container.initError, memoryBytes: 0, died });
+    }
+    const timeoutMs = config.timeout * 1000;
+    const message = {
+      requestId: request.requestId,
+      payload,
+      format,
+      remainingMs: timeoutMs,
+      invokedFunctionArn: request.invokedFunctionArn ?? config.functionArn,
+    };
+    if (queued) {
+      return container.queue(message, timeoutMs, begin);
+    }
+    const running = container.invoke(message, timeoutMs);
+    begin();
+    return running;
+  }
+
+  /** The function's error or result from what the container reported, with its log line. */
+  #interpret(
+    container: Container,
+    config: FunctionConfiguration,
+    requestId: string,
+    raw: RawOutcome,
+  ): { error: ErrorShape | undefined; result: unknown } {
+    const now = this.ctx.clock.now();
+    if (raw.died === 'timeout') {
+      const message = timeoutMessage(now, requestId, config.timeout);
+      const log = this.#lines(container, requestId);
+      if (log) this.#platform(container, log, requestId, log.format.timeout(now, requestId, config.timeout));
+      return {
+        error: { errorType: 'Sandbox.Timedout', errorMessage: message, trace: [] },
+        result: undefined,
+      };
+    }
+    if (raw.error) {
+      const log = this.#lines(container, requestId);
+      if (log) {
+        this.#platform(
+          container,
+          log,
+          requestId,
+          log.format.error(now, requestId, raw.error, raw.died !== undefined),
+        );
+      }
+      return { error: raw.error, result: undefined };
+    }
+    if (raw.payload === undefined) return { error: undefined, result: undefined };
+    const limit = this.ctx.quotas.syncPayloadBytes;
+    // A UTF-16 code unit is at most 3 UTF-8 bytes: count bytes only when the text may be over.
+    // (The worker stops larger results before building them; this covers what it sent anyway.)
+    const bytes = raw.payload.length * 3 <= limit ? 0 : Buffer.byteLength(raw.payload);
+    if (bytes > limit) return { error: responseTooLarge(limit, bytes), result: undefined };
+    return { error: undefined, result: JSON.parse(raw.payload) };
+  }
+
+  /**
+   * The END and REPORT lines, and the figures for the completed event: built only when a line
+   * or the event is read (undefined otherwise).
+   */
+  #report(
+    container: Container,
+    config: FunctionConfiguration,
+    requestId: string,
+    run: {
+      cold: boolean;
+      durationMs: number;
+      memoryBytes: number;
+      timedOut: boolean;
+      error: ErrorShape | undefined;
+    },
+  ): ReportFigures | undefined {
+    const log = this.#lines(container, requestId);
+    if (!log && !this.ctx.events.observes('function.invocation.completed')) return undefined;
+    const { durationMs, error } = run;
+    const figures: ReportFigures = {
+      durationMs,
+      billedDurationMs: billedMs(durationMs),
+      memorySizeMb: config.memorySize,
+      maxMemoryUsedMb: Math.min(config.memorySize, Math.max(1, Math.ceil(run.memoryBytes / MiB))),
+    };
+    if (run.cold) figures.initDurationMs = container.initDurationMs;
+    if (log) {
+      const status = run.timedOut ? 'timeout' : error ? 'error' : 'success';
+      const end = this.ctx.clock.now();
+      this.#platform(container, log, requestId, log.format.end(end, requestId, status, error?.errorType));
+      this.#platform(
+        container,
+        log,
+        requestId,
+        log.format.report(end, requestId, figures, status, error?.errorType),
+      );
+    }
+    return figures;
+  }
+
+  /**
    * The container's log when a line of this invocation would reach anything (its stream, a
    * subscriber, or the invocation's Tail); lines are built only then.
    */
@@ -477,6 +534,11 @@ export class FunctionRuntime implements FunctionInvoker {
     return requestId !== undefined && this.#tails.size > 0 && this.#tails.has(requestId) ? log : undefined;
   }
 
+  /** Log lines built so far (the test harness checks that none is built when nobody reads). */
+  get linesBuilt(): number {
+    return this.#linesBuilt;
+  }
+
   /** A platform line (undefined: the format's levels drop it). */
   #platform(
     container: Container,
@@ -485,6 +547,7 @@ export class FunctionRuntime implements FunctionInvoker {
     line: string | undefined,
   ): void {
     if (line === undefined) return;
+    this.#linesBuilt++;
     if (requestId !== undefined) this.#tails.get(requestId)?.push(line);
     this.#emitLog(container, log, { requestId, kind: 'platform', message: line, line });
   }
@@ -492,6 +555,7 @@ export class FunctionRuntime implements FunctionInvoker {
   #userLog(container: Container, requestId: string | undefined, level: LogLevel, message: string): void {
     const log = this.#lines(container, requestId);
     if (log === undefined || !log.format.keeps(level)) return;
+    this.#linesBuilt++;
     const line = log.format.user(this.ctx.clock.now(), requestId, level, message);
     if (requestId !== undefined) this.#tails.get(requestId)?.push(line);
     this.#emitLog(container, log, { requestId, kind: 'user', level, message, line });

@@ -6,11 +6,11 @@
  * batch (each stays atomic, each resolves only once its batch is durable), so many concurrent
  * small writes (object puts, queue settles, checkpoints) cost one native write instead of one each.
  */
-import { mkdir } from 'node:fs/promises';
 import type { AbstractBatchOperation, AbstractLevel, AbstractSublevel } from 'abstract-level';
 import { ClassicLevel } from 'classic-level';
 import { MemoryLevel } from 'memory-level';
 import { LambdaliteError } from '../errors.js';
+import { ensureDirectory } from './directory.js';
 
 type KeyInput = string | Buffer | Uint8Array;
 export type RootDb = AbstractLevel<KeyInput, string, string>;
@@ -96,7 +96,7 @@ export class Storage {
       await db.open();
       return new Storage(db, undefined);
     }
-    await mkdir(location, { recursive: true });
+    await ensureDirectory(location);
     const db = new ClassicLevel<string, string>(location, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
     try {
       await db.open();

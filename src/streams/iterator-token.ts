@@ -2,6 +2,7 @@
  * Shard iterators: opaque strings naming a stream incarnation, a shard, a position and the
  * engine-clock time they were issued; they expire 5 minutes after issue (reference §2.3).
  */
+import { createHash } from 'node:crypto';
 import { LambdaliteError } from '../errors.js';
 import { isSequenceNumber } from './sequence.js';
 import type { Position } from './shard-log.js';
@@ -15,16 +16,25 @@ export interface IteratorToken {
   issuedAt: number;
 }
 
+/**
+ * A short digest of the token's text, carried inside it: a truncated or altered iterator then
+ * fails as "not a valid shard iterator" instead of decoding to a shorter, plausible field (a
+ * cut-off issue time read as a date in 1975 answered "expired").
+ */
+function check(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 8);
+}
+
 export function encodeIterator(token: IteratorToken): string {
   const text = [
-    'v1',
+    'v2',
     token.uid,
     token.shardIndex,
     token.position.op,
     token.position.sequence,
     token.issuedAt,
   ].join('|');
-  return Buffer.from(text, 'utf8').toString('base64url');
+  return Buffer.from(`${text}|${check(text)}`, 'utf8').toString('base64url');
 }
 
 export function decodeIterator(iterator: unknown, now: number): IteratorToken {
@@ -35,11 +45,14 @@ export function decodeIterator(iterator: unknown, now: number): IteratorToken {
     );
   };
   if (typeof iterator !== 'string' || iterator.length === 0 || iterator.length > 512) return invalid();
-  const parts = Buffer.from(iterator, 'base64url').toString('utf8').split('|');
+  const decoded = Buffer.from(iterator, 'base64url').toString('utf8');
+  const cut = decoded.lastIndexOf('|');
+  if (cut < 0 || check(decoded.slice(0, cut)) !== decoded.slice(cut + 1)) return invalid();
+  const parts = decoded.slice(0, cut).split('|');
   const [version, uid, shard, op, sequence, issued] = parts;
   if (
     parts.length !== 6 ||
-    version !== 'v1' ||
+    version !== 'v2' ||
     !uid ||
     !/^\d+$/.test(shard ?? '') ||
     (op !== 'gt' && op !== 'gte') ||

@@ -121,19 +121,65 @@ export function chunkRecordAt(
   };
 }
 
-/** The sequence numbers of a stored value (chunk or single record stored under `keySequence`). */
-export function storedSequences(value: Buffer, keySequence: string): string[] {
-  if (value[0] !== CHUNK_MARK) return [keySequence];
+/**
+ * One record of a stored value, by offsets into the value (the read loop builds only what it
+ * keeps). Returns false to stop the visit.
+ */
+export type StoredRecordVisitor = (
+  sequenceNumber: string,
+  arrival: number,
+  value: Buffer,
+  keyStart: number,
+  keyEnd: number,
+  dataStart: number,
+  dataEnd: number,
+) => boolean;
+
+/**
+ * Visits the records of one stored value in order: a chunk, or a single record (the older
+ * format) stored under the key `key`, whose sequence number starts at `keyOffset`. False when a
+ * visit stopped it. The one decoder of stored values: reads and trims both go through it.
+ */
+export function visitStored(
+  key: string,
+  keyOffset: number,
+  value: Buffer,
+  visit: StoredRecordVisitor,
+): boolean {
+  if (value[0] !== CHUNK_MARK) {
+    const keyEnd = HEADER + value.readUInt16BE(8);
+    return visit(
+      key.slice(keyOffset),
+      value.readDoubleBE(0),
+      value,
+      HEADER,
+      keyEnd,
+      keyEnd,
+      value.byteLength,
+    );
+  }
+  const arrival = value.readDoubleBE(1);
   const count = value.readUInt32BE(9);
-  const out = new Array<string>(count);
   let o = CHUNK_HEADER_BYTES;
   for (let i = 0; i < count; i++) {
     const length = value[o] as number;
-    out[i] = value.toString('latin1', o + 1, o + 1 + length);
-    o += 1 + length;
-    o += 2 + value.readUInt16BE(o);
-    o += 4 + value.readUInt32BE(o);
+    const sequenceNumber = value.toString('latin1', o + 1, o + 1 + length);
+    const keyStart = o + 3 + length;
+    const keyEnd = keyStart + value.readUInt16BE(o + 1 + length);
+    const dataEnd = keyEnd + 4 + value.readUInt32BE(keyEnd);
+    o = dataEnd;
+    if (!visit(sequenceNumber, arrival, value, keyStart, keyEnd, keyEnd + 4, dataEnd)) return false;
   }
+  return true;
+}
+
+/** The sequence numbers of a stored value (chunk or single record stored under `keySequence`). */
+export function storedSequences(value: Buffer, keySequence: string): string[] {
+  const out: string[] = [];
+  visitStored(keySequence, 0, value, (sequenceNumber) => {
+    out.push(sequenceNumber);
+    return true;
+  });
   return out;
 }
 

@@ -16,6 +16,7 @@ import { LambdaliteError } from '../errors.js';
 import { KeyedMutex } from '../storage/keyed-mutex.js';
 import { joinKey } from '../storage/keys.js';
 import { type BatchOp, delOp, putOp, type Sub } from '../storage/storage.js';
+import { Tombstones } from '../storage/tombstones.js';
 import { evenRanges, hashKeyHex, hashPartitionKey, hashPartitionKeyHex } from './hash-range.js';
 import { type ShardMeta, type StreamKind, type StreamMeta, shardIdOf } from './model.js';
 import { appendToTail, readShardTail, type TailRecord } from './poller-tail.js';
@@ -46,20 +47,19 @@ export class ShardLog {
   readonly #ctx: EngineContext;
   readonly #metas: Sub<StreamMeta>;
   readonly #store: ShardStore;
-  readonly #tombstones: Sub<string>;
+  readonly #tombstones: Tombstones;
   readonly #byArn = new Map<string, StreamState>();
   readonly #byUid = new Map<string, StreamState>();
   readonly #shardMutex = new KeyedMutex();
   readonly #streamMutex = new KeyedMutex();
   readonly #decorators = new Map<StreamKind, RecordDecorator>();
-  readonly #pending = new Set<Promise<unknown>>();
   readonly #signals = new Subject<ShardSignal>();
 
   private constructor(ctx: EngineContext, store: ShardStore) {
     this.#ctx = ctx;
     this.#store = store;
     this.#metas = ctx.storage.sublevel<StreamMeta>('streams', 'json');
-    this.#tombstones = ctx.storage.sublevel<string>('stream-tombstones', 'utf8');
+    this.#tombstones = new Tombstones(ctx.storage, 'stream-tombstones', (uid) => store.purge(uid));
   }
 
   /** Loads every stream and its shard counters; finishes deletions a crash interrupted. */
@@ -75,7 +75,7 @@ export class ShardLog {
       state.lastSequence = last;
       state.cursor = cursorOf(last);
     }
-    for (const uid of await log.#tombstones.keys().all()) log.#track(log.#purge(uid));
+    await log.#tombstones.resume();
     return log;
   }
 
@@ -162,7 +162,7 @@ export class ShardLog {
 
   /** Operations that delete a stream; call {@link deleted} after they commit. */
   deleteOps(stream: StreamState): BatchOp[] {
-    return [delOp(this.#metas, stream.meta.arn), putOp(this.#tombstones, stream.meta.uid, stream.meta.arn)];
+    return [delOp(this.#metas, stream.meta.arn), this.#tombstones.markOp(stream.meta.uid, stream.meta.arn)];
   }
 
   /** Drops the live state, wakes its readers and removes its records in the background. */
@@ -174,7 +174,7 @@ export class ShardLog {
       shard.tail = undefined;
       this.#wake(shard);
     }
-    this.#track(this.#purge(stream.meta.uid));
+    this.#tombstones.purge(stream.meta.uid);
   }
 
   /** Persists a changed meta (retention, resharding) in one batch with `extra`. */
@@ -375,18 +375,7 @@ export class ShardLog {
         this.#wake(shard);
       }
     }
-    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
-  }
-
-  /** Keeps a background promise until it settles so close can wait for it. */
-  #track(promise: Promise<unknown>): void {
-    const tracked = promise.catch(() => undefined).finally(() => this.#pending.delete(tracked));
-    this.#pending.add(tracked);
-  }
-
-  async #purge(uid: string): Promise<void> {
-    await this.#store.purge(uid);
-    await this.#tombstones.del(uid);
+    await this.#tombstones.settled();
   }
 
   #wake(shard: ShardState): void {

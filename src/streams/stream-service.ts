@@ -4,10 +4,11 @@
  * resharding.ts and the retention sweeper. Every method accepts a stream name or its ARN; the
  * reader methods (getShardIterator, getRecords, records$) also accept a table's stream ARN.
  */
-import type { Observable } from 'rxjs';
+import { defer, type Observable } from 'rxjs';
 import { parseArn } from '../arn.js';
 import type { EngineContext } from '../context.js';
 import { LambdaliteError } from '../errors.js';
+import { anyValue, readOptions } from '../validation/options.js';
 import { decodeIterator, encodeIterator } from './iterator-token.js';
 import {
   type ChildShard,
@@ -18,7 +19,6 @@ import {
   type PutRecordOutput,
   type PutRecordsOutput,
   type PutRecordsResultEntry,
-  SHARD_ITERATOR_TYPES,
   type ShardDescription,
   STREAM_DEFAULTS,
   type StreamDescription,
@@ -29,12 +29,26 @@ import { mergeShards, splitShard } from './resharding.js';
 import type { RetentionSweeper } from './retention.js';
 import { assertShardSequence, sequenceAt } from './sequence.js';
 import type { AppendEntry, Position, ShardLog, ShardState, StreamState } from './shard-log.js';
-import { startPosition, type TailedRecord, type TailOptions, tailShard, tailStream } from './tail.js';
 import {
+  DEFAULT_BATCH,
+  observed,
+  pulled,
+  shardRecords,
+  startPosition,
+  streamRecords,
+  streamStart,
+  type TailedRecord,
+  type TailOptions,
+  type TailReader,
+} from './tail.js';
+import {
+  checkCreateOptions,
+  checkIteratorOptions,
   checkLimit,
   checkRetentionHours,
   checkShardCount,
   checkStreamName,
+  checkTailOptions,
   prepareRecord,
   prepareRecords,
 } from './validate.js';
@@ -64,12 +78,13 @@ export class StreamService {
    * @example
    * await engine.streams.create('clicks', { shardCount: 2 });
    */
-  async create(name: string, options: CreateStreamOptions = {}): Promise<StreamDescription> {
+  async create(name: string, options?: CreateStreamOptions): Promise<StreamDescription> {
     this.#ctx.lifecycle.assertOpen();
     checkStreamName(name);
-    const shardCount = checkShardCount(options.shardCount ?? STREAM_DEFAULTS.shardCount);
+    const o = checkCreateOptions(options);
+    const shardCount = checkShardCount(o.shardCount ?? STREAM_DEFAULTS.shardCount);
     const retentionHours = checkRetentionHours(
-      options.retentionHours ?? STREAM_DEFAULTS.retentionHours,
+      o.retentionHours ?? STREAM_DEFAULTS.retentionHours,
       this.#ctx.quotas.streamRetentionMaxHours,
     );
     const arn = this.#ctx.arns.stream(name);
@@ -182,18 +197,13 @@ export class StreamService {
   async getShardIterator(
     nameOrArn: string,
     shardId: string,
-    options: GetShardIteratorOptions,
+    rawOptions: GetShardIteratorOptions,
   ): Promise<string> {
     this.#ctx.lifecycle.assertOpen();
     const stream = this.#resolve(nameOrArn, true);
     const shard = this.#shard(stream, shardId);
-    const type = options?.type;
-    if (!SHARD_ITERATOR_TYPES.includes(type)) {
-      throw new LambdaliteError(
-        'ValidationException',
-        `options.type must be one of ${SHARD_ITERATOR_TYPES.join(', ')}, got ${JSON.stringify(type)}`,
-      );
-    }
+    const options = checkIteratorOptions(rawOptions);
+    const { type } = options;
     let position: Position;
     if (type === 'AT_SEQUENCE_NUMBER' || type === 'AFTER_SEQUENCE_NUMBER') {
       const sequence = assertShardSequence(options.sequenceNumber, shard.meta.index, shard.meta.shardId);
@@ -224,10 +234,10 @@ export class StreamService {
    * Reads the next records of a shard. `nextShardIterator` is null once a closed shard was read
    * to its end; `childShards` then names the shards to read next.
    */
-  async getRecords(shardIterator: string, options: { limit?: number } = {}): Promise<GetRecordsOutput> {
+  async getRecords(shardIterator: string, options?: { limit?: number }): Promise<GetRecordsOutput> {
     this.#ctx.lifecycle.assertOpen();
     const now = this.#ctx.clock.now();
-    const limit = checkLimit(options.limit);
+    const limit = checkLimit(readOptions(options, { limit: anyValue() }, 'InvalidArgumentException').limit);
     const token = decodeIterator(shardIterator, now);
     const stream = this.#log.findByUid(token.uid);
     const shard = stream?.shards.get(token.shardIndex);
@@ -299,21 +309,46 @@ export class StreamService {
 
   /**
    * An Observable tail of a stream (or of one shard with `options.shardId`), woken by writes.
+   * Everything is resolved at subscription: `LATEST` means after the records there at that
+   * moment, and a bad argument (or a missing stream) arrives as the Observable's error.
    *
    * @example
    * engine.streams.records$('clicks', { from: 'TRIM_HORIZON' }).subscribe((r) => console.log(r.data));
    */
-  records$(nameOrArn: string, options: TailOptions = {}): Observable<TailedRecord> {
+  records$(nameOrArn: string, options?: TailOptions): Observable<TailedRecord> {
+    return defer(() => observed(this.#log, this.#tail(nameOrArn, options)));
+  }
+
+  /**
+   * The same tail, pulled: a batch is read only when the loop asks for more than the last one
+   * held, so a slow consumer is never flooded (an Observable pushes as fast as records are read).
+   * Resolved when the iteration starts (its first `next()`), where errors arrive too; `break`
+   * stops the reads.
+   *
+   * @example
+   * for await (const record of engine.streams.records('clicks', { from: 'TRIM_HORIZON' })) {
+   *   await slowWork(record);
+   * }
+   */
+  async *records(nameOrArn: string, options?: TailOptions): AsyncGenerator<TailedRecord, void, undefined> {
+    yield* pulled(this.#log, this.#tail(nameOrArn, options));
+  }
+
+  /** Resolves a tail's stream, shards and start positions, now. */
+  #tail(nameOrArn: string, rawOptions: TailOptions | undefined): TailReader {
     this.#ctx.lifecycle.assertOpen();
     const stream = this.#resolve(nameOrArn, true);
+    const options = checkTailOptions(rawOptions);
     const from = options.from ?? 'LATEST';
+    const batchSize = options.batchSize ?? DEFAULT_BATCH;
     if (options.shardId !== undefined) {
       const shard = this.#shard(stream, options.shardId);
       if (typeof from === 'object') {
         const sequence = 'afterSequenceNumber' in from ? from.afterSequenceNumber : from.atSequenceNumber;
         assertShardSequence(sequence, shard.meta.index, shard.meta.shardId);
       }
-      return tailShard(this.#log, stream, shard, startPosition(shard, from), options.batchSize);
+      const position = startPosition(shard, from);
+      return (signal) => shardRecords(this.#log, stream, shard, position, batchSize, signal);
     }
     if (typeof from === 'object') {
       throw new LambdaliteError(
@@ -321,7 +356,8 @@ export class StreamService {
         'options.from as a sequence number needs options.shardId',
       );
     }
-    return tailStream(this.#log, stream, from, options.batchSize);
+    const positions = streamStart(stream, from);
+    return (signal) => streamRecords(this.#log, stream, positions, batchSize, signal);
   }
 
   async #changeRetention(

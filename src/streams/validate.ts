@@ -3,9 +3,12 @@
  * written, with a message naming the option and the value.
  */
 import { LambdaliteError } from '../errors.js';
+import { anyValue, integer, isPlainObject, oneOf, readOptions, stringValue } from '../validation/options.js';
+import { checkText, showValue } from '../validation/text.js';
 import { parseExplicitHashKey } from './hash-range.js';
-import type { PutRecordInput } from './model.js';
+import { type GetShardIteratorOptions, type PutRecordInput, SHARD_ITERATOR_TYPES } from './model.js';
 import type { AppendEntry } from './shard-log.js';
+import type { TailOptions, TailStart } from './tail.js';
 
 export const STREAM_LIMITS = Object.freeze({
   recordBytes: 1024 * 1024,
@@ -18,19 +21,72 @@ export const STREAM_LIMITS = Object.freeze({
 });
 
 const NAME_PATTERN = /^[a-zA-Z0-9_.-]{1,128}$/;
+const PARTITION_KEY = {
+  code: 'ValidationException',
+  maxChars: STREAM_LIMITS.partitionKeyMaxChars,
+} as const;
 
 function invalid(message: string): never {
   throw new LambdaliteError('InvalidArgumentException', message);
 }
 
 export function checkStreamName(name: unknown): string {
-  if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
-    throw new LambdaliteError(
-      'ValidationException',
-      `streamName must be 1-128 characters of [a-zA-Z0-9_.-], got ${JSON.stringify(name)}`,
-    );
+  return checkText(name, 'streamName', {
+    code: 'ValidationException',
+    pattern: { test: NAME_PATTERN, says: 'must be 1-128 characters of [a-zA-Z0-9_.-]' },
+  });
+}
+
+/** streams.create options. */
+export function checkCreateOptions(options: unknown): { shardCount?: unknown; retentionHours?: unknown } {
+  // Each field keeps its own rule (and code) below; this checks the argument as a whole.
+  return readOptions(
+    options,
+    { shardCount: anyValue(), retentionHours: anyValue() },
+    'InvalidArgumentException',
+  );
+}
+
+const ITERATOR_OPTIONS = {
+  type: oneOf(SHARD_ITERATOR_TYPES),
+  sequenceNumber: anyValue(),
+  timestamp: anyValue<Date | number>(),
+} as const;
+
+/** getShardIterator options: `type` is required. */
+export function checkIteratorOptions(options: unknown): GetShardIteratorOptions {
+  const o = readOptions(options, ITERATOR_OPTIONS, 'ValidationException', { required: ['type'] });
+  return o as GetShardIteratorOptions;
+}
+
+function tailStart(value: unknown, path: string): TailStart {
+  if (value === 'TRIM_HORIZON' || value === 'LATEST') return value;
+  if (isPlainObject(value)) {
+    const keys = Object.keys(value);
+    const key = keys[0];
+    if (keys.length === 1 && (key === 'afterSequenceNumber' || key === 'atSequenceNumber')) {
+      const sequence = value[key];
+      if (typeof sequence === 'string') {
+        return key === 'afterSequenceNumber'
+          ? { afterSequenceNumber: sequence }
+          : { atSequenceNumber: sequence };
+      }
+    }
   }
-  return name;
+  return invalid(
+    `${path} must be 'TRIM_HORIZON', 'LATEST', { afterSequenceNumber } or { atSequenceNumber }, got ${showValue(value)}`,
+  );
+}
+
+const TAIL_OPTIONS = {
+  from: tailStart,
+  shardId: stringValue(),
+  batchSize: integer(1, STREAM_LIMITS.getRecordsMax),
+} as const;
+
+/** records$ options. */
+export function checkTailOptions(options: unknown): TailOptions {
+  return readOptions(options, TAIL_OPTIONS, 'InvalidArgumentException');
 }
 
 export function checkShardCount(value: unknown): number {
@@ -100,19 +156,8 @@ function whereOf(index: number | undefined): string {
 export function prepareRecord(input: unknown, index?: number): AppendEntry & { bytes: number } {
   if (typeof input !== 'object' || input === null)
     invalid(`${whereOf(index)} must be an object, got ${JSON.stringify(input)}`);
-  const { partitionKey, data, explicitHashKey } = input as PutRecordInput;
-  if (
-    typeof partitionKey !== 'string' ||
-    partitionKey.length < 1 ||
-    partitionKey.length > STREAM_LIMITS.partitionKeyMaxChars
-  ) {
-    throw new LambdaliteError(
-      'ValidationException',
-      `${whereOf(index)}.partitionKey must be a string of 1-${STREAM_LIMITS.partitionKeyMaxChars} characters, got ${
-        typeof partitionKey === 'string' ? `${partitionKey.length} characters` : JSON.stringify(partitionKey)
-      }`,
-    );
-  }
+  const { partitionKey: rawKey, data, explicitHashKey } = input as PutRecordInput;
+  const partitionKey = checkText(rawKey, `${whereOf(index)}.partitionKey`, PARTITION_KEY);
   const length = dataLength(data, index);
   const size = length + Buffer.byteLength(partitionKey, 'utf8');
   if (size > STREAM_LIMITS.recordBytes) {

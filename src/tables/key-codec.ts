@@ -5,7 +5,11 @@
  */
 import { LambdaliteError } from '../errors.js';
 import { SEP } from '../storage/keys.js';
+import { checkText, setOwn } from '../validation/text.js';
+import { numberProblem } from './marshal.js';
 import type { Item, KeyAttribute, TableMeta } from './model.js';
+
+const KEY_TEXT = { code: 'ValidationException' } as const;
 
 export function encodeKeyPart(attr: KeyAttribute, value: unknown, role: string): string {
   const bad = (): never => {
@@ -18,6 +22,7 @@ export function encodeKeyPart(attr: KeyAttribute, value: unknown, role: string):
   };
   if (attr.type === 'S') {
     if (typeof value !== 'string' || value.length === 0) return bad();
+    checkText(value, `${role} '${attr.name}'`, KEY_TEXT);
     if (value.includes('\0')) {
       throw new LambdaliteError(
         'ValidationException',
@@ -28,6 +33,8 @@ export function encodeKeyPart(attr: KeyAttribute, value: unknown, role: string):
   }
   if (attr.type === 'N') {
     if (typeof value !== 'number' || !Number.isFinite(value)) return bad();
+    const problem = numberProblem(value);
+    if (problem) throw new LambdaliteError('ValidationException', `${role} '${attr.name}' ${problem}`);
     const buf = Buffer.alloc(8);
     buf.writeDoubleBE(value === 0 ? 0 : value);
     if ((buf[0] ?? 0) & 0x80) for (let i = 0; i < 8; i++) buf[i] = ~(buf[i] ?? 0) & 0xff;
@@ -40,13 +47,19 @@ export function encodeKeyPart(attr: KeyAttribute, value: unknown, role: string):
 
 /** The plain key attributes of an item (or key object), checked against the schema. */
 export function keyOf(meta: TableMeta, item: Item, role = 'key'): Item {
-  const key: Item = { [meta.partitionKey.name]: item[meta.partitionKey.name] };
-  encodeKeyPart(meta.partitionKey, item[meta.partitionKey.name], `${role} partition key`);
+  const key: Item = {};
+  setOwn(key, meta.partitionKey.name, ownValue(item, meta.partitionKey.name));
+  encodeKeyPart(meta.partitionKey, key[meta.partitionKey.name], `${role} partition key`);
   if (meta.sortKey) {
-    key[meta.sortKey.name] = item[meta.sortKey.name];
-    encodeKeyPart(meta.sortKey, item[meta.sortKey.name], `${role} sort key`);
+    setOwn(key, meta.sortKey.name, ownValue(item, meta.sortKey.name));
+    encodeKeyPart(meta.sortKey, key[meta.sortKey.name], `${role} sort key`);
   }
   return key;
+}
+
+/** An attribute of a user's item: own properties only (a key named 'constructor' is not Object). */
+function ownValue(item: Item, name: string): unknown {
+  return Object.hasOwn(item, name) ? item[name] : undefined;
 }
 
 /** The storage key of the item with these key attributes. */

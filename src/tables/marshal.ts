@@ -6,15 +6,43 @@
  * back as numbers, B as Buffers, sets as Sets.
  */
 import { LambdaliteError } from '../errors.js';
+import { checkText, setOwn } from '../validation/text.js';
 import type { AttributeMap, AttributeValue, Item } from './model.js';
 
 function invalid(path: string, message: string): never {
   throw new LambdaliteError('ValidationException', `item attribute ${path} ${message}`);
 }
 
+/** DynamoDB nests maps and lists at most 32 levels deep. */
+export const MAX_NESTING = 32;
+/** DynamoDB numbers: magnitude below 1E+126, at least 1E-130 (or 0), 38 significant digits. */
+const NUMBER_MAX = 1e126;
+const NUMBER_MIN = 1e-130;
+const NUMBER_DIGITS = 38;
+
+const ATTRIBUTE_NAME = { code: 'ValidationException' } as const;
+
+/** The problem with `value` as a DynamoDB number, or undefined when it fits (shared with key-codec). */
+export function numberProblem(value: number | bigint): string | undefined {
+  if (typeof value === 'bigint') {
+    const digits = (value < 0n ? -value : value).toString().replace(/0+$/, '');
+    return digits.length > NUMBER_DIGITS
+      ? `has more than ${NUMBER_DIGITS} significant digits (DynamoDB's precision)`
+      : undefined;
+  }
+  if (!Number.isFinite(value)) return `must be a finite number, got ${value}`;
+  const magnitude = Math.abs(value);
+  if (magnitude >= NUMBER_MAX)
+    return `is out of DynamoDB's number range (magnitude below 1E+126), got ${value}`;
+  if (magnitude !== 0 && magnitude < NUMBER_MIN) {
+    return `is out of DynamoDB's number range (magnitude at least 1E-130), got ${value}`;
+  }
+  return undefined;
+}
+
 function numberText(value: number | bigint, path: string): string {
-  if (typeof value === 'number' && !Number.isFinite(value))
-    invalid(path, `must be a finite number, got ${value}`);
+  const problem = numberProblem(value);
+  if (problem) invalid(path, problem);
   return String(value);
 }
 
@@ -23,7 +51,26 @@ function isPlainObject(value: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
-export function marshalValue(value: unknown, path: string): AttributeValue {
+/**
+ * The maps and lists being marshalled above the current value, to refuse a value that contains
+ * itself; with the depth bound this keeps a hostile item from overflowing the stack.
+ */
+type Ancestors = Set<object>;
+
+function enter(value: object, path: string, depth: number, ancestors: Ancestors): void {
+  if (ancestors.has(value)) invalid(path, 'is circular: it contains itself');
+  if (depth >= MAX_NESTING) {
+    invalid(path, `nests deeper than ${MAX_NESTING} levels of maps and lists (DynamoDB's limit)`);
+  }
+  ancestors.add(value);
+}
+
+export function marshalValue(
+  value: unknown,
+  path: string,
+  depth = 0,
+  ancestors: Ancestors = new Set(),
+): AttributeValue {
   switch (typeof value) {
     case 'string':
       return { S: value };
@@ -36,10 +83,16 @@ export function marshalValue(value: unknown, path: string): AttributeValue {
       if (value === null) return { NULL: true };
       if (value instanceof Uint8Array)
         return { B: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
-      if (Array.isArray(value)) return { L: value.map((v, i) => marshalValue(v, `${path}[${i}]`)) };
       if (value instanceof Set) return marshalSet(value, path);
-      if (isPlainObject(value)) return { M: marshalItem(value as Item, `${path}.`) };
-      return invalid(path, `has an unsupported type ${value.constructor?.name ?? 'object'}`);
+      if (!Array.isArray(value) && !isPlainObject(value)) {
+        return invalid(path, `has an unsupported type ${value.constructor?.name ?? 'object'}`);
+      }
+      enter(value, path, depth, ancestors);
+      const nested: AttributeValue = Array.isArray(value)
+        ? { L: value.map((v, i) => marshalValue(v, `${path}[${i}]`, depth + 1, ancestors)) }
+        : { M: marshalAttributes(value as Item, `${path}.`, depth + 1, ancestors) };
+      ancestors.delete(value);
+      return nested;
     }
     default:
       return invalid(path, `has an unsupported type ${typeof value}`);
@@ -59,14 +112,25 @@ function marshalSet(set: Set<unknown>, path: string): AttributeValue {
   return invalid(path, 'is a Set mixing types; use Set<string>, Set<number> or Set<Uint8Array>');
 }
 
-/** A plain item as a DynamoDB JSON attribute map. */
-export function marshalItem(item: Item, prefix = ''): AttributeMap {
+/** Checks an attribute name (non-empty, valid UTF-8) with the shared key-and-name check. */
+export function checkAttributeName(name: unknown, where: string): string {
+  return checkText(name, where, ATTRIBUTE_NAME);
+}
+
+function marshalAttributes(item: Item, prefix: string, depth: number, ancestors: Ancestors): AttributeMap {
   const out: AttributeMap = {};
   for (const [name, value] of Object.entries(item)) {
+    checkAttributeName(name, `item attribute name ${JSON.stringify(`${prefix}${name}`)}`);
     if (value === undefined) invalid(`${prefix}${name}`, 'is undefined; remove the attribute or use null');
-    out[name] = marshalValue(value, `${prefix}${name}`);
+    setOwn(out, name, marshalValue(value, `${prefix}${name}`, depth, ancestors));
   }
   return out;
+}
+
+/** A plain item as a DynamoDB JSON attribute map; own `__proto__` attributes included. */
+export function marshalItem(item: Item, prefix = ''): AttributeMap {
+  const ancestors: Ancestors = new Set([item]);
+  return marshalAttributes(item, prefix, 0, ancestors);
 }
 
 export function unmarshalValue(value: AttributeValue): unknown {
@@ -84,7 +148,7 @@ export function unmarshalValue(value: AttributeValue): unknown {
 
 export function unmarshalItem(map: AttributeMap): Item {
   const out: Item = {};
-  for (const [name, value] of Object.entries(map)) out[name] = unmarshalValue(value);
+  for (const [name, value] of Object.entries(map)) setOwn(out, name, unmarshalValue(value));
   return out;
 }
 

@@ -59,6 +59,14 @@ export interface TableDescription {
   latestStreamLabel?: string;
 }
 
+/** What `tables.create` answers: the description, with the ARNs under short names too. */
+export interface CreatedTable extends TableDescription {
+  /** = tableArn. */
+  arn: string;
+  /** = latestStreamArn, when the table has a stream. */
+  streamArn?: string;
+}
+
 /** updateItem's changes: top-level attributes to set (plain values) and to remove. */
 export interface ItemUpdate {
   set?: Item;

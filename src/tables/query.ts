@@ -7,6 +7,7 @@ import type { Sub } from '../storage/storage.js';
 import { encodeKeyPart, itemKey, keyOf, partitionPrefix } from './key-codec.js';
 import { unmarshalItem } from './marshal.js';
 import type { AttributeMap, QueryInput, QueryOutput, SortKeyCondition, TableMeta } from './model.js';
+import { checkQueryInput } from './validate.js';
 
 const OPS = ['eq', 'lt', 'lte', 'gt', 'gte', 'between', 'beginsWith'] as const;
 
@@ -79,18 +80,10 @@ function sortBounds(meta: TableMeta, prefix: string, condition: SortKeyCondition
 export async function runQuery(
   items: Sub<AttributeMap>,
   meta: TableMeta,
-  input: QueryInput,
+  rawInput: QueryInput,
 ): Promise<QueryOutput> {
-  if (typeof input !== 'object' || input === null) {
-    throw new LambdaliteError('ValidationException', 'query needs { partitionKey, sortKey?, limit?, ... }');
-  }
+  const input = checkQueryInput(rawInput);
   const limit = input.limit;
-  if (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1)) {
-    throw new LambdaliteError(
-      'ValidationException',
-      `query limit must be an integer >= 1, got ${JSON.stringify(limit)}`,
-    );
-  }
   const forward = input.scanIndexForward !== false;
   let bounds: Bounds;
   if (!meta.sortKey) {

@@ -4,12 +4,14 @@ import { LambdaliteError } from '../errors.js';
 import { md5Hex } from '../hash.js';
 import { KeyedMutex } from '../storage/keyed-mutex.js';
 import { type BatchOp, delOp, putOp, type Sub } from '../storage/storage.js';
+import { Tombstones } from '../storage/tombstones.js';
 import type { ShardLog, StreamState } from '../streams/shard-log.js';
 import { changeEventName, decorateChange, encodeChange } from './change-record.js';
 import { itemKey, keyOf } from './key-codec.js';
 import { canonical, itemSize, marshalItem, unmarshalItem } from './marshal.js';
 import type {
   AttributeMap,
+  CreatedTable,
   CreateTableOptions,
   Item,
   ItemCondition,
@@ -21,7 +23,14 @@ import type {
   WriteOptions,
 } from './model.js';
 import { runQuery } from './query.js';
-import { checkCreateTable, checkItemObject, checkTableName, ITEM_MAX_BYTES } from './validate.js';
+import {
+  checkCreateTable,
+  checkItemObject,
+  checkTableName,
+  checkUpdate,
+  checkWriteOptions,
+  ITEM_MAX_BYTES,
+} from './validate.js';
 
 /** DynamoDB Streams keep records 24 hours (fixed). */
 const TABLE_STREAM_RETENTION_HOURS = 24;
@@ -31,10 +40,9 @@ export class TableService {
   readonly #log: ShardLog;
   readonly #metas: Sub<TableMeta>;
   readonly #items: Sub<AttributeMap>;
-  readonly #tombstones: Sub<string>;
+  readonly #tombstones: Tombstones;
   readonly #tables = new Map<string, TableMeta>();
   readonly #mutex = new KeyedMutex();
-  readonly #pending = new Set<Promise<unknown>>();
   /** Item writes in flight per table uid, so delete can let them finish before purging. */
   readonly #inflight = new Map<string, Set<Promise<unknown>>>();
 
@@ -43,7 +51,9 @@ export class TableService {
     this.#log = log;
     this.#metas = ctx.storage.sublevel<TableMeta>('tables', 'json');
     this.#items = ctx.storage.sublevel<AttributeMap>('table-items', 'json');
-    this.#tombstones = ctx.storage.sublevel<string>('table-tombstones', 'utf8');
+    this.#tombstones = new Tombstones(ctx.storage, 'table-tombstones', (uid) =>
+      this.#items.clear({ gte: `${uid}\x00`, lt: `${uid}\x01` }),
+    );
     log.decorate('dynamodb', decorateChange);
   }
 
@@ -51,10 +61,10 @@ export class TableService {
   static async open(ctx: EngineContext, log: ShardLog): Promise<TableService> {
     const service = new TableService(ctx, log);
     for (const meta of await service.#metas.values().all()) service.#tables.set(meta.name, meta);
-    for (const uid of await service.#tombstones.keys().all()) service.#track(service.#purge(uid));
+    await service.#tombstones.resume();
     ctx.lifecycle.onClose(async () => {
       await service.#mutex.idle();
-      while (service.#pending.size > 0) await Promise.allSettled([...service.#pending]);
+      await service.#tombstones.settled();
     });
     return service;
   }
@@ -65,7 +75,7 @@ export class TableService {
    * @example
    * const { streamArn } = await engine.tables.create('users', { partitionKey: 'id', streamViewType: 'NEW_IMAGE' });
    */
-  async create(name: string, options: CreateTableOptions): Promise<{ arn: string; streamArn?: string }> {
+  async create(name: string, options: CreateTableOptions): Promise<CreatedTable> {
     this.#ctx.lifecycle.assertOpen();
     checkTableName(name);
     const checked = checkCreateTable(options);
@@ -98,7 +108,7 @@ export class TableService {
         tableArn: arn,
         ...(meta.streamArn ? { streamArn: meta.streamArn } : {}),
       });
-      return { arn, ...(meta.streamArn ? { streamArn: meta.streamArn } : {}) };
+      return { ...describeTable(meta), arn, ...(meta.streamArn ? { streamArn: meta.streamArn } : {}) };
     });
   }
 
@@ -116,7 +126,7 @@ export class TableService {
         await Promise.allSettled([...(this.#inflight.get(meta.uid) ?? [])]);
         await this.#ctx.storage.batch([
           delOp(this.#metas, name),
-          putOp(this.#tombstones, meta.uid, name),
+          this.#tombstones.markOp(meta.uid, name),
           ...(stream ? this.#log.deleteOps(stream) : []),
         ]);
       } catch (err) {
@@ -124,7 +134,7 @@ export class TableService {
         throw err;
       }
       if (stream) this.#log.deleted(stream);
-      this.#track(this.#purge(meta.uid));
+      this.#tombstones.purge(meta.uid);
     });
     if (meta.streamArn !== undefined) this.#log.signal({ kind: 'deleted', streamArn: meta.streamArn });
     this.#ctx.events.emit('table.deleted', { tableName: name, tableArn: meta.arn });
@@ -132,17 +142,7 @@ export class TableService {
 
   async describe(name: string): Promise<TableDescription> {
     this.#ctx.lifecycle.assertOpen();
-    const m = this.#table(name);
-    return {
-      tableName: m.name,
-      tableArn: m.arn,
-      tableStatus: 'ACTIVE',
-      partitionKey: m.partitionKey,
-      ...(m.sortKey ? { sortKey: m.sortKey } : {}),
-      creationDateTime: new Date(m.createdAt),
-      ...(m.streamViewType ? { streamViewType: m.streamViewType } : {}),
-      ...(m.streamArn ? { latestStreamArn: m.streamArn, latestStreamLabel: m.streamLabel } : {}),
-    };
+    return describeTable(this.#table(name));
   }
 
   /** Table names, sorted. */
@@ -155,10 +155,11 @@ export class TableService {
   async putItem(name: string, item: Item, options: WriteOptions = {}): Promise<void> {
     this.#ctx.lifecycle.assertOpen();
     const meta = this.#table(name);
+    const { condition } = checkWriteOptions(options);
     checkItemObject(item, 'item');
     const key = keyOf(meta, item, 'item');
     const image = this.#checkSize(marshalItem(item));
-    await this.#write(meta, key, () => image, options.condition);
+    await this.#write(meta, key, () => image, condition);
   }
 
   /** The item with this key, or undefined. */
@@ -181,15 +182,9 @@ export class TableService {
   ): Promise<Item | undefined> {
     this.#ctx.lifecycle.assertOpen();
     const meta = this.#table(name);
+    const { condition } = checkWriteOptions(options);
     const itemKeyValues = keyOf(meta, checkItemObject(key, 'key'));
-    const set = update?.set === undefined ? {} : checkItemObject(update.set, 'update.set');
-    const remove = update?.remove ?? [];
-    if (!Array.isArray(remove) || remove.some((r) => typeof r !== 'string')) {
-      throw new LambdaliteError(
-        'ValidationException',
-        `update.remove must be an array of attribute names, got ${JSON.stringify(remove)}`,
-      );
-    }
+    const { set, remove } = checkUpdate(update);
     const keyNames = [meta.partitionKey.name, meta.sortKey?.name].filter((n): n is string => n !== undefined);
     for (const attr of [...Object.keys(set), ...remove]) {
       if (keyNames.includes(attr)) {
@@ -208,7 +203,7 @@ export class TableService {
         for (const attr of remove) delete next[attr];
         return this.#checkSize(next);
       },
-      options.condition,
+      condition,
     );
     return result === undefined ? undefined : unmarshalItem(result);
   }
@@ -217,7 +212,8 @@ export class TableService {
   async deleteItem(name: string, key: Item, options: WriteOptions = {}): Promise<void> {
     this.#ctx.lifecycle.assertOpen();
     const meta = this.#table(name);
-    await this.#write(meta, keyOf(meta, checkItemObject(key, 'key')), () => undefined, options.condition);
+    const { condition } = checkWriteOptions(options);
+    await this.#write(meta, keyOf(meta, checkItemObject(key, 'key')), () => undefined, condition);
   }
 
   /** Items of one partition key in sort-key order; see {@link QueryInput}. */
@@ -236,7 +232,6 @@ export class TableService {
     next: (old: AttributeMap | undefined) => AttributeMap | undefined,
     condition?: ItemCondition,
   ): Promise<AttributeMap | undefined> {
-    checkCondition(condition);
     const storageKey = itemKey(meta, key);
     const write = this.#mutex.run(storageKey, async () => {
       this.#ctx.lifecycle.assertOpen();
@@ -314,16 +309,19 @@ export class TableService {
     if (!meta) throw notFound(name);
     return meta;
   }
+}
 
-  #track(promise: Promise<unknown>): void {
-    const tracked = promise.catch(() => undefined).finally(() => this.#pending.delete(tracked));
-    this.#pending.add(tracked);
-  }
-
-  async #purge(uid: string): Promise<void> {
-    await this.#items.clear({ gte: `${uid}\x00`, lt: `${uid}\x01` });
-    await this.#tombstones.del(uid);
-  }
+function describeTable(m: TableMeta): TableDescription {
+  return {
+    tableName: m.name,
+    tableArn: m.arn,
+    tableStatus: 'ACTIVE',
+    partitionKey: m.partitionKey,
+    ...(m.sortKey ? { sortKey: m.sortKey } : {}),
+    creationDateTime: new Date(m.createdAt),
+    ...(m.streamViewType ? { streamViewType: m.streamViewType } : {}),
+    ...(m.streamArn ? { latestStreamArn: m.streamArn, latestStreamLabel: m.streamLabel } : {}),
+  };
 }
 
 function notFound(name: string): LambdaliteError {
@@ -333,24 +331,8 @@ function notFound(name: string): LambdaliteError {
   );
 }
 
-function checkCondition(condition: unknown): void {
-  if (condition === undefined) return;
-  const c = condition as Record<string, unknown>;
-  const keys = typeof c === 'object' && c !== null ? Object.keys(c) : [];
-  const name = c?.[keys[0] ?? ''];
-  if (
-    keys.length !== 1 ||
-    !['attributeExists', 'attributeNotExists'].includes(keys[0] ?? '') ||
-    typeof name !== 'string'
-  ) {
-    throw new LambdaliteError(
-      'ValidationException',
-      `options.condition must be { attributeExists: name } or { attributeNotExists: name }, got ${JSON.stringify(condition)}`,
-    );
-  }
-}
-
 function conditionHolds(condition: ItemCondition, old: AttributeMap | undefined): boolean {
-  if ('attributeExists' in condition) return old !== undefined && condition.attributeExists in old;
-  return old === undefined || !(condition.attributeNotExists in old);
+  if ('attributeExists' in condition)
+    return old !== undefined && Object.hasOwn(old, condition.attributeExists);
+  return old === undefined || !Object.hasOwn(old, condition.attributeNotExists);
 }

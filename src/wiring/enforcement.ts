@@ -11,14 +11,11 @@ import type { DeliveryCheck } from '../buckets/function-directory.js';
 import type { MappingAuthorizer } from '../dispatch/pull/deps.js';
 import type { DeliveryAuthorizer } from '../dispatch/push/async-queue.js';
 import type { QueueEntry } from '../dispatch/push/types.js';
-import { ALLOWED, refused, type Verdict } from '../errors.js';
+import { ALLOWED } from '../errors.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { FunctionAccess } from '../functions/service.js';
 import type { Authorizer } from '../iam/authorizer.js';
 import type { InvocationChecks } from '../iam/invocation-checks.js';
-
-const asVerdict = (why: string | undefined): Verdict =>
-  why === undefined ? ALLOWED : refused('AccessDeniedException', why);
 
 /** The bucket of a queued S3 notification (`{ Records: [record] }`). */
 function bucketOf(entry: QueueEntry): string | undefined {
@@ -30,10 +27,8 @@ function bucketOf(entry: QueueEntry): string | undefined {
 
 /** May S3 deliver this bucket's events to the configured function? */
 export function bucketDeliveryCheck(checks: InvocationChecks): DeliveryCheck {
-  return async ({ functionArn, bucket, invocationRole }) =>
-    asVerdict(
-      await checks.s3Delivery({ functionName: functionNameOfArn(functionArn), bucket, invocationRole }),
-    );
+  return ({ functionArn, bucket, invocationRole }) =>
+    checks.s3Delivery({ functionName: functionNameOfArn(functionArn), bucket, invocationRole });
 }
 
 /**
@@ -54,13 +49,11 @@ export function pushDeliveryAuthorizer(
       registry.peek(entry.functionName) !== undefined ||
       (await registry.get(entry.functionName)) !== undefined;
     if (!exists) return ALLOWED;
-    return asVerdict(
-      await checks.s3Delivery({
-        functionName: entry.functionName,
-        bucket,
-        invocationRole: entry.invocationRole,
-      }),
-    );
+    return checks.s3Delivery({
+      functionName: entry.functionName,
+      bucket,
+      invocationRole: entry.invocationRole,
+    });
   };
 }
 

@@ -84,7 +84,7 @@ describe.each(STORAGE_KINDS)('event invoke config (%s)', (kind) => {
     await expectCode(
       engine.asyncInvocations.putEventInvokeConfig('fn', { retries: 1 } as never),
       'InvalidParameterValueException',
-      /retries is not an event invoke config option/,
+      /config.retries is not a known option/,
     );
     await expectCode(engine.asyncInvocations.getEventInvokeConfig('fn'), 'ResourceNotFoundException');
   });

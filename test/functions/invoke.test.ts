@@ -65,7 +65,7 @@ describe('invoke: invocation types and payload limits', () => {
     await expectCode(
       engine.functions.invoke('target', {}, { invocationType: 'Later' as 'Event' }),
       'InvalidParameterValueException',
-      /options.invocationType must be RequestResponse, Event or DryRun, got "Later"/,
+      /options.invocationType must be one of RequestResponse, Event, DryRun, got "Later"/,
     );
     await expectCode(engine.functions.invoke('target', { n: 1n }), 'InvalidRequestContentException', /JSON/);
   });

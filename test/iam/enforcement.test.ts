@@ -79,7 +79,7 @@ describe('execution role enforcement through lambdalite/sdk', () => {
       method: 'getObject',
       args: ['photos', 'absent.jpg'],
     });
-    expect(missing.payload).toMatchObject({ ok: false, code: 'NoSuchBucket' });
+    expect(missing.payload).toMatchObject({ ok: false, name: 'NoSuchBucket', code: 'NoSuchBucket' });
   });
 
   it('writes a table and invokes another function when the role allows exactly that', async () => {

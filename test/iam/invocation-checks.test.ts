@@ -46,7 +46,11 @@ async function checksWith(clock?: ManualClock) {
     use: (document: object | undefined) => {
       policy = document;
     },
-    deliver: (bucket: string) => checks.s3Delivery({ functionName: 'f', bucket }),
+    /** The refusal's reason, undefined when allowed. */
+    deliver: async (bucket: string) => {
+      const verdict = await checks.s3Delivery({ functionName: 'f', bucket });
+      return verdict.allowed ? undefined : verdict.reason;
+    },
   };
 }
 

@@ -1,10 +1,9 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine, ManualClock, type OutputLogEvent } from '../../src/index.js';
 import { firstMatch, nextEvent, openEngine, tempDir } from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
 import { createFixture } from '../helpers/functions.js';
+import { Gates } from '../helpers/gates.js';
 import { ensureRole } from '../helpers/iam.js';
 
 const START = Date.UTC(2026, 0, 1);
@@ -393,7 +392,8 @@ describe('engine.logs: reading', () => {
 
   it('tails a line printed mid-invocation before the invocation ends', async () => {
     await createFixture(engine, 'gate', 'logs.gated');
-    const gate = join(await tempDir(), 'open');
+    const gates = new Gates();
+    const gate = gates.name('open');
     const lines: string[] = [];
     const subscription = engine.logs.tail('/aws/lambda/gate').subscribe((e) => lines.push(e.message));
     const before = firstMatch(
@@ -411,7 +411,7 @@ describe('engine.logs: reading', () => {
       logStreamName: expect.stringMatching(STREAM_NAME),
     });
     expect(finished).toBe(false);
-    await writeFile(gate, '');
+    gates.open(gate);
     const { requestId } = await run;
     subscription.unsubscribe();
     expect(lines.map(gist)).toEqual(['START', 'before the gate', 'after the gate', 'END', 'REPORT']);

@@ -4,14 +4,13 @@
  * with a deadline counted from their own start; run elsewhere if that container dies first. Up
  * to QUEUE_BEHIND (8) wait behind a container whose invocations are short, one behind a long one.
  */
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { FunctionInvoker, InvocationRequest } from '../../src/functions/invoker.js';
 import { type Engine, ManualClock } from '../../src/index.js';
 import { QUEUE_BEHIND } from '../../src/runtime/container.js';
 import { collect, nextEvent, openEngine, tempDir } from '../helpers/engines.js';
 import { createFixture } from '../helpers/functions.js';
+import { Gates } from '../helpers/gates.js';
 import { type EngineSeams, internals, openEngineWith, queueOf } from '../helpers/harness.js';
 
 function request(
@@ -35,7 +34,8 @@ describe('invocations queued behind a busy container', () => {
   it('start on the same container when the running one ends, with their own deadline', async () => {
     const { engine, clock } = await gatedEngine();
     const runtime = internals(engine).runtime;
-    const go = join(await tempDir(), 'go');
+    const gates = new Gates();
+    const go = gates.name('go');
     const startedA = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'a');
     const a = runtime.invoke(request('a', { waitFor: go, n: 1 }));
     const { containerId } = await startedA;
@@ -47,7 +47,7 @@ describe('invocations queued behind a busy container', () => {
     expect(runtime.pool.inFlight('gated')).toBe(1);
 
     clock.advance(2500);
-    await writeFile(go, '');
+    gates.open(go);
     expect((await a).payload).toEqual({ n: 1 });
     expect((await startedB).containerId).toBe(containerId);
     // 2.5 s passed while it waited; its 3 s deadline counts from its start.
@@ -81,7 +81,8 @@ describe('invocations queued behind a busy container', () => {
     const runtime = internals(engine).runtime;
     // The engine clock stands still: the invocation before took 0 ms, so it is short.
     expect((await runtime.invoke(request('warm', { n: 0 }))).payload).toEqual({ n: 0 });
-    const go = join(await tempDir(), 'go');
+    const gates = new Gates();
+    const go = gates.name('go');
     const startedA = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'a');
     const a = runtime.invoke(request('a', { waitFor: go, n: 1 }));
     const { containerId } = await startedA;
@@ -94,7 +95,7 @@ describe('invocations queued behind a busy container', () => {
     expect(container?.queued).toBe(QUEUE_BEHIND);
     expect(QUEUE_BEHIND).toBeGreaterThan(1);
     expect(runtime.pool.inFlight('gated')).toBe(1);
-    await writeFile(go, '');
+    gates.open(go);
     expect((await a).payload).toEqual({ n: 1 });
     const results = await Promise.all(behind);
     expect(results.map((r) => r.payload)).toEqual(ids.map((_, i) => ({ n: i + 2 })));
@@ -111,9 +112,9 @@ describe('invocations queued behind a busy container', () => {
     const { engine, clock } = await gatedEngine({
       runtimeHost: (real) => ({
         sdkCall: real.sdkCall,
-        logsDenied: async (config) => {
+        logsAccess: async (config) => {
           if (broken) throw new Error('the role cannot be read');
-          return real.logsDenied(config);
+          return real.logsAccess(config);
         },
       }),
     });
@@ -171,9 +172,9 @@ describe('invocations queued behind a busy container', () => {
     const { engine, clock } = await gatedEngine({
       runtimeHost: (real) => ({
         sdkCall: real.sdkCall,
-        logsDenied: async (config) => {
+        logsAccess: async (config) => {
           if (broken) throw new Error('the role cannot be read');
-          return real.logsDenied(config);
+          return real.logsAccess(config);
         },
       }),
     });
@@ -220,20 +221,20 @@ describe('invocations queued behind a busy container', () => {
   it('queue one behind a container whose last invocation was long', async () => {
     const { engine, clock } = await gatedEngine();
     const runtime = internals(engine).runtime;
-    const dir = await tempDir();
+    const gates = new Gates();
     const startedW = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'warm');
-    const warm = runtime.invoke(request('warm', { waitFor: join(dir, 'warm'), n: 0 }));
+    const warm = runtime.invoke(request('warm', { waitFor: gates.name('warm'), n: 0 }));
     await startedW;
     clock.advance(20);
-    await writeFile(join(dir, 'warm'), '');
+    gates.open(gates.name('warm'));
     expect((await warm).payload).toEqual({ n: 0 });
     const startedA = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'a');
-    const a = runtime.invoke(request('a', { waitFor: join(dir, 'go'), n: 1 }));
+    const a = runtime.invoke(request('a', { waitFor: gates.name('go'), n: 1 }));
     await startedA;
     const b = runtime.invoke(request('b', { n: 2 }, true));
     const c = runtime.invoke(request('c', { n: 3 }, true));
     expect(runtime.pool.containers('gated')[0]?.queued).toBe(1);
-    await writeFile(join(dir, 'go'), '');
+    gates.open(gates.name('go'));
     expect((await a).payload).toEqual({ n: 1 });
     expect((await b).payload).toEqual({ n: 2 });
     expect((await c).payload).toEqual({ n: 3 });
@@ -244,7 +245,8 @@ describe('invocations queued behind a busy container', () => {
     const { engine } = await gatedEngine();
     const runtime = internals(engine).runtime;
     await runtime.invoke(request('warm', { n: 0 }));
-    const go = join(await tempDir(), 'go');
+    const gates = new Gates();
+    const go = gates.name('go');
     const startedA = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'a');
     const a = runtime.invoke(request('a', { waitFor: go, n: 1 }));
     const busy = (await startedA).containerId;
@@ -260,7 +262,7 @@ describe('invocations queued behind a busy container', () => {
     const startedC = nextEvent(engine, 'function.invocation.started', (e) => e.requestId === 'c');
     const c = runtime.invoke(request('c', { n: 3 }, true, 1));
     expect(runtime.pool.containers('gated').find((k) => k.id === busy)?.queued).toBe(1);
-    await writeFile(go, '');
+    gates.open(go);
     expect((await a).payload).toEqual({ n: 1 });
     expect((await c).payload).toEqual({ n: 3 });
     expect((await startedC).containerId).toBe(busy);
@@ -305,13 +307,14 @@ describe('the push dispatcher queueing behind running invocations', () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 1));
     const engine = await openEngine('memory', { clock, asyncInvocation: { maxConcurrencyPerFunction: 2 } });
     await createFixture(engine, 'gated', 'gate.handler');
-    const dir = await tempDir();
+    const gates = new Gates();
     // Six warm containers, from six synchronous invokes at once; idle once they end.
     const warm = Array.from({ length: 6 }, (_, n) =>
-      engine.functions.invoke('gated', { waitFor: join(dir, 'warm'), n }),
+      engine.functions.invoke('gated', { waitFor: gates.name('warm'), n }),
     );
-    await collect(engine.events$, 6, (e) => e.type === 'function.invocation.started');
-    await writeFile(join(dir, 'warm'), '');
+    // Six worker threads starting at once on a loaded machine: a generous bound, not a timing.
+    await collect(engine.events$, 6, (e) => e.type === 'function.invocation.started', 60_000);
+    gates.open(gates.name('warm'));
     await Promise.all(warm);
     expect(internals(engine).runtime.pool.containers('gated')).toHaveLength(6);
 
@@ -322,19 +325,19 @@ describe('the push dispatcher queueing behind running invocations', () => {
       if (e.type === 'function.invocation.completed') running--;
     });
     const total = 12;
-    const delivered = collect(engine.events$, total, (e) => e.type === 'async.succeeded', 20_000);
-    const first = collect(engine.events$, 2, (e) => e.type === 'function.invocation.started');
+    const delivered = collect(engine.events$, total, (e) => e.type === 'async.succeeded', 60_000);
+    const first = collect(engine.events$, 2, (e) => e.type === 'function.invocation.started', 60_000);
     await Promise.all(
       Array.from({ length: total }, (_, n) =>
-        engine.functions.invoke('gated', { waitFor: join(dir, 'go'), n }, { invocationType: 'Event' }),
+        engine.functions.invoke('gated', { waitFor: gates.name('go'), n }, { invocationType: 'Event' }),
       ),
     );
     await first;
-    await writeFile(join(dir, 'go'), '');
+    gates.open(gates.name('go'));
     await delivered;
     sub.unsubscribe();
     expect(maxRunning).toBe(2);
-  });
+  }, 180_000);
 
   it('leaves running events and those queued behind them queued, with no attempt used, when the engine closes', async () => {
     const location = await tempDir();
@@ -345,7 +348,8 @@ describe('the push dispatcher queueing behind running invocations', () => {
     const warmed = nextEvent(engine, 'async.succeeded');
     await engine.functions.invoke('gated', { n: 0 }, { invocationType: 'Event' });
     await warmed;
-    const go = join(location, 'go');
+    const gates = new Gates();
+    const go = gates.name('go');
     const running = nextEvent(engine, 'function.invocation.started');
     const first = await engine.functions.invoke('gated', { waitFor: go, n: 0 }, { invocationType: 'Event' });
     await running;
@@ -377,7 +381,7 @@ describe('the push dispatcher queueing behind running invocations', () => {
     // Left as stored: nothing rescheduled them.
     expect(touched).toEqual([]);
 
-    await writeFile(go, '');
+    gates.open(go);
     const reopened = await openEngine('disk', { ...options, location });
     const attempts = collect(
       reopened.eventsOf$('async.attempt'),
@@ -399,7 +403,8 @@ describe('the push dispatcher queueing behind running invocations', () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 1));
     const engine = await openEngine('memory', { clock, asyncInvocation: { maxConcurrencyPerFunction: 2 } });
     await createFixture(engine, 'gated', 'gate.handler');
-    const go = join(await tempDir(), 'go');
+    const gates = new Gates();
+    const go = gates.name('go');
     const started: string[] = [];
     const sub = engine.eventsOf$('function.invocation.started').subscribe((e) => started.push(e.requestId));
     // Two run at once; the second one's container exits; ten more wait behind them.
@@ -422,7 +427,7 @@ describe('the push dispatcher queueing behind running invocations', () => {
       (e) => e.requestId !== lost.requestId,
       20_000,
     );
-    await writeFile(go, '');
+    gates.open(go);
     await delivered;
     sub.unsubscribe();
   });

@@ -13,11 +13,13 @@ describe.each(BACKEND_KINDS)('tables (%s)', (kind) => {
       partitionKey: { name: 'Id', type: 'N' },
       streamViewType: 'NEW_AND_OLD_IMAGES',
     });
+    const description = await engine.tables.describe('Example');
+    // create answers the description, with the ARNs under their short names too.
     expect(created).toEqual({
+      ...description,
       arn: 'arn:aws:dynamodb:us-east-1:000000000000:table/Example',
       streamArn: 'arn:aws:dynamodb:us-east-1:000000000000:table/Example/stream/2015-06-27T00:48:05.899',
     });
-    const description = await engine.tables.describe('Example');
     expect(description.partitionKey).toEqual({ name: 'Id', type: 'N' });
     expect(description.latestStreamLabel).toBe('2015-06-27T00:48:05.899');
     expect(await engine.tables.list()).toEqual(['Example']);

@@ -7,10 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import { delay } from '../../clock.js';
 import { isLambdaliteError } from '../../errors.js';
+import type { InvocationOutcome, InvocationRequest } from '../../functions/invoker.js';
 import { LAST_RESULT, type StoredFailure } from '../../mappings/types.js';
-import { encodeKinesisBatch } from '../../runtime/kinesis-event.js';
+import { encodeKinesisBatch, type KinesisBatchCarrier } from '../../runtime/kinesis-event.js';
 import { backoffDelay, retriesExhausted } from '../retry.js';
-import type { GiveUpCondition } from './deps.js';
+import type { FunctionInfo, GiveUpCondition } from './deps.js';
 import { giveUp, type LastFailure } from './give-up.js';
 import type { PollerContext } from './poller-context.js';
 import { buildEventJson, resumeIndex } from './records.js';
@@ -134,6 +135,7 @@ export class BatchProcessor {
     return kept;
   }
 
+  /** One attempt: the function, the IAM check, the invoke, and what its answer means. */
   async #invoke(batch: readonly SourceRecord[], attempt: number): Promise<Outcome> {
     const ctx = this.#ctx;
     const requestId = randomUUID();
@@ -146,6 +148,46 @@ export class BatchProcessor {
         message: 'function not found',
       };
     }
+    const lastRecord = batch[batch.length - 1];
+    const iteratorAgeMs = Math.max(0, ctx.clock.now() - (lastRecord?.arrivalMs ?? ctx.clock.now()));
+    ctx.noteIteratorAge(iteratorAgeMs);
+    // IAM, before each invoke: a refusal is not an attempt; the batch is retried and blocks the shard.
+    const verdict = await ctx.authorizer?.check({
+      functionName: fn.functionName,
+      eventSourceArn: ctx.eventSourceArn,
+      sourceKind: ctx.source.kind,
+      role: ctx.settings.role,
+      executionRole: fn.role,
+    });
+    if (verdict && !verdict.allowed) {
+      return { kind: 'service', requestId, result: LAST_RESULT.accessDenied, message: verdict.reason };
+    }
+    this.#emitBatch('mapping.batch.invoked', batch, { attempt, iteratorAgeMs, slice: this.#slice });
+    const started = ctx.clock.now();
+    let outcome: InvocationOutcome;
+    try {
+      outcome = await ctx.invoker.invoke(this.#request(fn, batch, requestId));
+    } catch (err) {
+      return this.#refused(err, requestId);
+    }
+    const judged = this.#judge(outcome, batch, requestId);
+    if (judged.kind === 'success') {
+      this.#emitBatch('mapping.batch.succeeded', batch, { durationMs: ctx.clock.now() - started });
+    }
+    return judged;
+  }
+
+  /**
+   * The invocation request of a batch. A Kinesis batch goes to the runtime compact (the container
+   * builds the event, see runtime/kinesis-event.ts); the JSON and the object are built only for
+   * invokers that read them.
+   */
+  #request(
+    fn: FunctionInfo,
+    batch: readonly SourceRecord[],
+    requestId: string,
+  ): InvocationRequest & KinesisBatchCarrier {
+    const ctx = this.#ctx;
     const eventContext = {
       kind: ctx.source.kind,
       shardId: ctx.shardId,
@@ -153,16 +195,15 @@ export class BatchProcessor {
       region: ctx.region,
       invokeIdentityArn: ctx.settings.role ?? fn.role,
     };
-    // A Kinesis batch goes to the runtime compact (the container builds the event, see
-    // runtime/kinesis-event.ts); the JSON and the object are built only for invokers that read them.
     const kinesisBatch =
       eventContext.kind === 'kinesis' ? encodeKinesisBatch(eventContext, batch) : undefined;
     let payloadJson = kinesisBatch === undefined ? buildEventJson(eventContext, batch) : undefined;
     let parsed: unknown;
-    const request = {
+    return {
       functionName: fn.functionName,
       get payload(): unknown {
-        parsed ??= JSON.parse(this.payloadJson);
+        payloadJson ??= buildEventJson(eventContext, batch);
+        parsed ??= JSON.parse(payloadJson);
         return parsed;
       },
       get payloadJson(): string {
@@ -174,66 +215,46 @@ export class BatchProcessor {
       invocationType: 'RequestResponse' as const,
       invokedFunctionArn: ctx.invokedFunctionArn,
     };
-    const lastRecord = batch[batch.length - 1];
-    const iteratorAgeMs = Math.max(0, ctx.clock.now() - (lastRecord?.arrivalMs ?? ctx.clock.now()));
-    ctx.noteIteratorAge(iteratorAgeMs);
-    // IAM, before each invoke: a refusal is not an attempt; the batch is retried and blocks the shard.
-    const denied = await ctx.authorizer?.check({
-      functionName: fn.functionName,
-      eventSourceArn: ctx.eventSourceArn,
-      sourceKind: ctx.source.kind,
-      role: ctx.settings.role,
-      executionRole: fn.role,
-    });
-    if (denied !== undefined) {
-      return { kind: 'service', requestId, result: LAST_RESULT.accessDenied, message: denied };
+  }
+
+  /** An invoke that threw: a throttle, a missing function, or a failure of the service. */
+  #refused(err: unknown, requestId: string): Outcome {
+    // Cut off by the engine's close (EngineClosed): not an attempt, read again after the next open.
+    this.#ctx.signal.throwIfAborted();
+    const message = err instanceof Error ? err.message : String(err);
+    if (isLambdaliteError(err, 'TooManyRequestsException')) {
+      return { kind: 'throttled', requestId, result: LAST_RESULT.throttled, message };
     }
-    this.#emitBatch('mapping.batch.invoked', batch, { attempt, iteratorAgeMs, slice: this.#slice });
-    const started = ctx.clock.now();
-    let outcome: Awaited<ReturnType<typeof ctx.invoker.invoke>>;
-    try {
-      outcome = await ctx.invoker.invoke(request);
-    } catch (err) {
-      // Cut off by the engine's close (EngineClosed): not an attempt, read again after the next open.
-      ctx.signal.throwIfAborted();
-      const message = err instanceof Error ? err.message : String(err);
-      if (isLambdaliteError(err, 'TooManyRequestsException')) {
-        return { kind: 'throttled', requestId, result: LAST_RESULT.throttled, message };
-      }
-      if (isLambdaliteError(err, 'ResourceNotFoundException')) {
-        return { kind: 'service', requestId, result: LAST_RESULT.functionMissing, message };
-      }
-      return { kind: 'service', requestId, result: LAST_RESULT.failed, message };
+    if (isLambdaliteError(err, 'ResourceNotFoundException')) {
+      return { kind: 'service', requestId, result: LAST_RESULT.functionMissing, message };
     }
+    return { kind: 'service', requestId, result: LAST_RESULT.failed, message };
+  }
+
+  /** What the function's answer means: an error, a partial failure (batchItemFailures), success. */
+  #judge(outcome: InvocationOutcome, batch: readonly SourceRecord[], requestId: string): Outcome {
+    const { executedVersion } = outcome;
     if (outcome.functionError) {
       // Stopped with its poller (the engine closes and stops its container): not an attempt, and
       // never given up; the batch is read again from the checkpoint after the next open.
-      ctx.signal.throwIfAborted();
+      this.#ctx.signal.throwIfAborted();
       const body = outcome.payload as { errorMessage?: unknown } | null;
-      return {
-        kind: 'error',
-        requestId,
-        executedVersion: outcome.executedVersion,
-        functionError: outcome.functionError,
-        message: typeof body?.errorMessage === 'string' ? body.errorMessage : 'function error',
-      };
+      const message = typeof body?.errorMessage === 'string' ? body.errorMessage : 'function error';
+      return { kind: 'error', requestId, executedVersion, functionError: outcome.functionError, message };
     }
-    if (ctx.settings.reportBatchItemFailures) {
+    if (this.#ctx.settings.reportBatchItemFailures) {
       const resumeAt = resumeIndex(outcome.payload, batch);
       if (resumeAt === 0) {
         return {
           kind: 'error',
           requestId,
-          executedVersion: outcome.executedVersion,
+          executedVersion,
           functionError: 'Unhandled',
           message: 'batchItemFailures names the first record or an unknown itemIdentifier',
         };
       }
-      if (resumeAt < batch.length) {
-        return { kind: 'partial', resumeAt, requestId, executedVersion: outcome.executedVersion };
-      }
+      if (resumeAt < batch.length) return { kind: 'partial', resumeAt, requestId, executedVersion };
     }
-    this.#emitBatch('mapping.batch.succeeded', batch, { durationMs: ctx.clock.now() - started });
     return { kind: 'success' };
   }
 
@@ -245,7 +266,12 @@ export class BatchProcessor {
   ): Promise<void> {
     const failures = await giveUp(this.#ctx, records, condition, invokes, last);
     const destination = this.#ctx.settings.onFailure;
-    this.#emitBatch('mapping.batch.givenUp', records, { condition, destination });
+    const destinationError = destination === undefined ? undefined : failures[0]?.destinationError;
+    this.#emitBatch('mapping.batch.givenUp', records, {
+      condition,
+      destination,
+      ...(destinationError === undefined ? {} : { destinationError }),
+    });
     await this.#sink.settled(records, failures, LAST_RESULT.failed);
   }
 

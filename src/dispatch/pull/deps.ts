@@ -1,8 +1,10 @@
 /**
- * What the pull dispatcher needs from the rest of the engine, as injected interfaces. The lead
- * wires them after merging: ShardSources over streams and tables, FunctionDirectory over the
- * function registry, FailureDestinations over functions / streams / buckets.
+ * What the pull dispatcher needs from the rest of the engine, as interfaces it owns; the engine
+ * passes their implementations to the constructors: ShardSources over the shard log,
+ * FunctionDirectory over the function registry, FailureDestinations over functions / streams /
+ * buckets, MappingAuthorizer over IAM (src/wiring/enforcement.ts).
  */
+import type { Verdict } from '../../errors.js';
 import type { ShardSource } from './shard-source.js';
 
 /** Finds the shard source of a stream ARN or table stream ARN. */
@@ -36,8 +38,8 @@ export interface PollAccessRequest {
 
 /** IAM for mappings; the engine's wiring implements it over `engine.iam`. */
 export interface MappingAuthorizer {
-  /** Undefined when the poller may read the source and invoke the function; otherwise why not. */
-  check(request: PollAccessRequest): Promise<string | undefined>;
+  /** Whether the poller may read the source and invoke the function (AWS's code and text if not). */
+  check(request: PollAccessRequest): Promise<Verdict>;
   /** Throws AccessDeniedException unless the engine's caller may pass `roleArn` (iam:PassRole). */
   passRole(roleArn: string): Promise<void>;
 }

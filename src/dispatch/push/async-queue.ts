@@ -12,6 +12,7 @@ import { LambdaliteError, type Verdict } from '../../errors.js';
 import type { FunctionInvoker } from '../../functions/invoker.js';
 import { assertPayloadSize, serialisePayload } from '../../payload.js';
 import type { BatchOp } from '../../storage/storage.js';
+import { showValue } from '../../validation/text.js';
 import { type FunctionConcurrencyInfo, newEntry } from './delivery.js';
 import type { DestinationTargets } from './destinations.js';
 import { Dispatcher } from './dispatcher.js';
@@ -163,6 +164,7 @@ export class AsyncQueue implements NotificationSink {
 
   /** The function's config; `ResourceNotFoundException` when none was put. */
   async getEventInvokeConfig(functionName: string): Promise<EventInvokeConfig> {
+    this.#ctx.lifecycle.assertOpen();
     const config = await this.#configs.get(checkName(functionName));
     if (!config) {
       throw new LambdaliteError(
@@ -181,6 +183,7 @@ export class AsyncQueue implements NotificationSink {
 
   /** Failed events of a function kept in the dead-letter store, oldest failure first. */
   async deadLetters(functionName: string): Promise<DeadLetter[]> {
+    this.#ctx.lifecycle.assertOpen();
     const letters = await this.#store.deadLetters(checkName(functionName));
     return letters.sort((a, b) => a.failedAt - b.failedAt || a.requestId.localeCompare(b.requestId));
   }
@@ -191,6 +194,15 @@ export class AsyncQueue implements NotificationSink {
    */
   async redrive(functionName: string, requestIds?: readonly string[]): Promise<{ requestIds: string[] }> {
     this.#ctx.lifecycle.assertOpen();
+    if (
+      requestIds !== undefined &&
+      (!Array.isArray(requestIds) || requestIds.some((id) => typeof id !== 'string'))
+    ) {
+      throw new LambdaliteError(
+        'InvalidParameterValueException',
+        `requestIds must be an array of request id strings, got ${showValue(requestIds)}`,
+      );
+    }
     const letters = await this.deadLetters(functionName);
     const wanted = requestIds === undefined ? undefined : new Set(requestIds);
     const chosen = wanted ? letters.filter((l) => wanted.has(l.requestId)) : letters;

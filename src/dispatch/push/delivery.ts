@@ -49,8 +49,17 @@ export async function deliver(deps: DeliveryDeps, entry: QueueEntry, payloadJson
   if (verdict !== undefined && !verdict.allowed) {
     const lastError = `${verdict.code}: ${verdict.reason}`;
     const failed: QueueEntry = { ...entry, attempts: entry.attempts + 1, throttles: 0, lastError };
-    return failedAttempt(deps, entry, failed, config, 'access-denied', undefined);
+    return failedAttempt(
+      deps,
+      entry,
+      failed,
+      config,
+      'access-denied',
+      undefined,
+      ctx.clock.now() - entry.enqueuedAt,
+    );
   }
+  const eventAgeMs = ctx.clock.now() - entry.enqueuedAt;
   let outcome: InvocationOutcome;
   try {
     outcome = await invoker.invoke({
@@ -71,6 +80,7 @@ export async function deliver(deps: DeliveryDeps, entry: QueueEntry, payloadJson
         functionName,
         attempt: entry.attempts + 1,
         outcome: 'not-found',
+        eventAgeMs,
       });
       return giveUp(deps, { ...entry, lastError: reason }, config, 'RetriesExhausted', undefined);
     }
@@ -78,11 +88,17 @@ export async function deliver(deps: DeliveryDeps, entry: QueueEntry, payloadJson
   }
   const attempts = entry.attempts + 1;
   if (outcome.functionError === undefined) {
-    ctx.events.emit('async.attempt', { requestId, functionName, attempt: attempts, outcome: 'success' });
+    ctx.events.emit('async.attempt', {
+      requestId,
+      functionName,
+      attempt: attempts,
+      outcome: 'success',
+      eventAgeMs,
+    });
     return succeed(deps, { ...entry, attempts }, config, outcome);
   }
   const failed: QueueEntry = { ...entry, attempts, throttles: 0, lastError: errorText(outcome) };
-  return failedAttempt(deps, entry, failed, config, 'function-error', outcome);
+  return failedAttempt(deps, entry, failed, config, 'function-error', outcome, eventAgeMs);
 }
 
 /** An attempt that failed (function error or access denied): retry later, or give up. */
@@ -93,11 +109,12 @@ async function failedAttempt(
   config: EventInvokeConfig,
   why: 'function-error' | 'access-denied',
   outcome: InvocationOutcome | undefined,
+  eventAgeMs: number,
 ): Promise<void> {
   const { ctx } = deps;
   const { requestId, functionName } = entry;
   const attempts = failed.attempts;
-  ctx.events.emit('async.attempt', { requestId, functionName, attempt: attempts, outcome: why });
+  ctx.events.emit('async.attempt', { requestId, functionName, attempt: attempts, outcome: why, eventAgeMs });
   const now = ctx.clock.now();
   const decision = afterFunctionError(deps.options, {
     attempts,

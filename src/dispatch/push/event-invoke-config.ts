@@ -6,13 +6,19 @@
 import type { EngineContext } from '../../context.js';
 import { LambdaliteError } from '../../errors.js';
 import { delOp, putOp } from '../../storage/storage.js';
+import { anyValue, readOptions } from '../../validation/options.js';
 import { parseDestinationArn } from './destinations.js';
 import type { QueueStore } from './store.js';
 import type { EventInvokeConfig, EventInvokeConfigInput } from './types.js';
 
 export const EVENT_AGE_MIN_SEC = 60;
 export const EVENT_AGE_MAX_SEC = 21_600;
-const KNOWN = new Set(['maximumRetryAttempts', 'maximumEventAgeSec', 'onSuccess', 'onFailure']);
+const KNOWN = {
+  maximumRetryAttempts: anyValue<number>(),
+  maximumEventAgeSec: anyValue<number>(),
+  onSuccess: anyValue<string>(),
+  onFailure: anyValue<string>(),
+} as const;
 
 function invalid(message: string): never {
   throw new LambdaliteError('InvalidParameterValueException', message);
@@ -33,12 +39,10 @@ export function validateEventInvokeConfig(
   functionName: string,
   input: EventInvokeConfigInput,
 ): EventInvokeConfig {
-  if (typeof input !== 'object' || input === null) invalid('event invoke config must be an object');
-  for (const name of Object.keys(input)) {
-    if (!KNOWN.has(name)) invalid(`${name} is not an event invoke config option`);
-  }
+  if (input === undefined) invalid('event invoke config must be an object');
+  const checked = readOptions(input, KNOWN, 'InvalidParameterValueException', { label: 'config' });
   const config = defaultEventInvokeConfig(ctx, functionName);
-  const { maximumRetryAttempts, maximumEventAgeSec, onSuccess, onFailure } = input;
+  const { maximumRetryAttempts, maximumEventAgeSec, onSuccess, onFailure } = checked;
   const maxRetries = ctx.quotas.asyncMaxRetryAttempts;
   if (maximumRetryAttempts !== undefined) {
     if (

@@ -1,5 +1,6 @@
 /** Engine-level options of the push dispatcher (`createEngine({ asyncInvocation: {...} })`). */
 import { LambdaliteError } from '../../errors.js';
+import { anyValue, type FieldRule, readOptions } from '../../validation/options.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../retry.js';
 
 export interface AsyncInvocationOptions extends RetryPolicy {
@@ -40,11 +41,17 @@ function check(ok: boolean, name: string, rule: string, value: unknown): void {
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1;
 const isMs = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
+const ASYNC_OPTION_FIELDS = Object.fromEntries(
+  Object.keys(DEFAULT_ASYNC_INVOCATION_OPTIONS).map((key) => [key, anyValue()]),
+) as { readonly [K in keyof AsyncInvocationOptions]: FieldRule<AsyncInvocationOptions[K]> };
+
 export function resolveAsyncInvocationOptions(
-  input: Partial<AsyncInvocationOptions> = {},
+  input?: Partial<AsyncInvocationOptions>,
 ): Readonly<AsyncInvocationOptions> {
   // An option given as undefined takes its default, as an omitted one does.
-  const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  const given = readOptions(input, ASYNC_OPTION_FIELDS, 'InvalidArgument', {
+    label: 'options.asyncInvocation',
+  });
   const o = { ...DEFAULT_ASYNC_INVOCATION_OPTIONS, ...given };
   check(isCount(o.maxConcurrency), 'maxConcurrency', 'an integer >= 1', o.maxConcurrency);
   check(

@@ -65,7 +65,7 @@ export async function giveUp(
       ...(destinationError === undefined ? {} : { destinationError }),
     });
   if (config.onFailure === undefined) {
-    await deps.write([...store.removeEntryOps(entry), ...letter()]);
+    await writeDeadLetter(deps, entry, [...store.removeEntryOps(entry), ...letter()]);
     ctx.events.emit('async.failed', { ...base, destination: 'dead-letter' });
     return;
   }
@@ -76,6 +76,20 @@ export async function giveUp(
     destination: result.destinationError === undefined ? config.onFailure : 'dead-letter',
     ...result,
   });
+}
+
+/** Writes a batch holding a dead letter; a failure is announced (DeadLetterErrors) and rethrown. */
+async function writeDeadLetter(deps: DeliveryDeps, entry: QueueEntry, ops: BatchOp[]): Promise<void> {
+  try {
+    await deps.write(ops);
+  } catch (err) {
+    deps.ctx.events.emit('async.dead-letter-failed', {
+      requestId: entry.requestId,
+      functionName: entry.functionName,
+      message: err instanceof Error ? err.message : String(err),
+    });
+    throw err;
+  }
 }
 
 function recordFor(
@@ -113,7 +127,8 @@ async function toDestination(
   const removal = store.removeEntryOps(entry);
   const refused = async (err: unknown) => {
     const destinationError = `${arn}: ${err instanceof Error ? err.message : String(err)}`;
-    await deps.write([...removal, ...(fallback?.(destinationError) ?? [])]);
+    if (fallback) await writeDeadLetter(deps, entry, [...removal, ...fallback(destinationError)]);
+    else await deps.write(removal);
     return { destinationError };
   };
   let target: ReturnType<typeof parseDestinationArn>;

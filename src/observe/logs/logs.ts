@@ -14,6 +14,7 @@ import type { Observable } from 'rxjs';
 import type { EngineContext } from '../../context.js';
 import { fail } from '../../errors.js';
 import type { LogSink } from '../../runtime/log-sink.js';
+import { anyValue, readOptions } from '../../validation/options.js';
 import { type GroupState, LogCatalog, type StreamState } from './catalog.js';
 import { filterLogEvents } from './filter-log-events.js';
 import { compileFilterPattern } from './filter-pattern.js';
@@ -47,6 +48,35 @@ import { LogWriter } from './writer.js';
 
 const MAX_STREAM_NAMES = 100;
 
+// Known keys only (a misspelt option is refused); values are checked by the methods, in
+// CloudWatch Logs' wording.
+const DESCRIBE_GROUPS_OPTIONS = { prefix: anyValue<string>() } as const;
+const DESCRIBE_STREAMS_OPTIONS = {
+  prefix: anyValue<string>(),
+  orderBy: anyValue<DescribeLogStreamsOptions['orderBy']>(),
+  descending: anyValue<boolean>(),
+} as const;
+const RANGE_OPTIONS = {
+  startTime: anyValue<number>(),
+  endTime: anyValue<number>(),
+  limit: anyValue<number>(),
+  nextToken: anyValue<string>(),
+} as const;
+const GET_EVENTS_OPTIONS = {
+  logGroupName: anyValue<string>(),
+  logStreamName: anyValue<string>(),
+  startFromHead: anyValue<boolean>(),
+  ...RANGE_OPTIONS,
+} as const;
+const FILTER_OPTIONS = {
+  logGroupName: anyValue<string>(),
+  logStreamNames: anyValue<string[]>(),
+  logStreamNamePrefix: anyValue<string>(),
+  filterPattern: anyValue<string>(),
+  ...RANGE_OPTIONS,
+} as const;
+const TAIL_OPTIONS = { filterPattern: anyValue<string>() } as const;
+
 export class Logs {
   readonly #ctx: EngineContext;
   readonly #catalog: LogCatalog;
@@ -78,7 +108,7 @@ export class Logs {
     });
   }
 
-  /** Loads the groups and streams stored in the engine's LevelDB. */
+  /** @internal built by the engine: loads the groups and streams stored in its LevelDB. */
   static async open(ctx: EngineContext, options: ResolvedLogsOptions): Promise<Logs> {
     return new Logs(ctx, await LogCatalog.open(ctx.storage), options);
   }
@@ -89,8 +119,9 @@ export class Logs {
   }
 
   /** Log groups by name, optionally only those starting with `prefix` (DescribeLogGroups). */
-  async describeLogGroups(options: DescribeLogGroupsOptions = {}): Promise<LogGroup[]> {
+  async describeLogGroups(rawOptions?: DescribeLogGroupsOptions): Promise<LogGroup[]> {
     this.#ctx.lifecycle.assertOpen();
+    const options = readOptions(rawOptions, DESCRIBE_GROUPS_OPTIONS, 'InvalidParameterException');
     const prefix = options.prefix ?? '';
     if (typeof prefix !== 'string')
       fail('InvalidParameterException', `prefix must be a string, got ${JSON.stringify(prefix)}`);
@@ -101,9 +132,10 @@ export class Logs {
   /** The streams of a group (DescribeLogStreams): one per container, named like AWS's. */
   async describeLogStreams(
     logGroupName: string,
-    options: DescribeLogStreamsOptions = {},
+    rawOptions?: DescribeLogStreamsOptions,
   ): Promise<LogStream[]> {
     const group = this.#group(logGroupName);
+    const options = readOptions(rawOptions, DESCRIBE_STREAMS_OPTIONS, 'InvalidParameterException');
     const prefix = options.prefix ?? '';
     const streams = [...group.streams.values()].filter((s) => s.name.startsWith(prefix));
     if (options.orderBy === 'LastEventTime') {
@@ -120,8 +152,10 @@ export class Logs {
    * events, or the oldest with `startFromHead`. Page on with `nextForwardToken` (newer) or
    * `nextBackwardToken` (older); a token answered back unchanged means nothing more that way.
    */
-  async getLogEvents(options: GetLogEventsOptions): Promise<GetLogEventsResult> {
-    const group = this.#group(options?.logGroupName);
+  async getLogEvents(rawOptions: GetLogEventsOptions): Promise<GetLogEventsResult> {
+    this.#ctx.lifecycle.assertOpen();
+    const options = readOptions(rawOptions, GET_EVENTS_OPTIONS, 'InvalidParameterException');
+    const group = this.#group(options.logGroupName);
     const name = validateStreamName(options.logStreamName);
     const stream = group.streams.get(name) ?? streamNotFound(group.name, name);
     const range = this.#range(group, options);
@@ -136,8 +170,10 @@ export class Logs {
    * Events of a group's streams matching a CloudWatch filter pattern (FilterLogEvents), in
    * timestamp order; `nextToken` is set while more may follow.
    */
-  async filter(options: FilterLogEventsOptions): Promise<FilterLogEventsResult> {
-    const group = this.#group(options?.logGroupName);
+  async filter(rawOptions: FilterLogEventsOptions): Promise<FilterLogEventsResult> {
+    this.#ctx.lifecycle.assertOpen();
+    const options = readOptions(rawOptions, FILTER_OPTIONS, 'InvalidParameterException');
+    const group = this.#group(options.logGroupName);
     const matches = compileFilterPattern(options.filterPattern);
     const range = this.#range(group, options);
     const streams = this.#selectStreams(group, options);
@@ -150,8 +186,9 @@ export class Logs {
    * invocation still runs), optionally only those matching a filter pattern. The group need not
    * exist yet. Nothing is built per line while nobody tails.
    */
-  tail(logGroupName: string, options: TailLogOptions = {}): Observable<TailedLogEvent> {
+  tail(logGroupName: string, rawOptions?: TailLogOptions): Observable<TailedLogEvent> {
     this.#ctx.lifecycle.assertOpen();
+    const options = readOptions(rawOptions, TAIL_OPTIONS, 'InvalidParameterException');
     return this.#tails.tail$(validateGroupName(logGroupName), options.filterPattern);
   }
 
@@ -214,7 +251,10 @@ export class Logs {
     };
   }
 
-  #selectStreams(group: GroupState, options: FilterLogEventsOptions): StreamState[] {
+  #selectStreams(
+    group: GroupState,
+    options: Pick<FilterLogEventsOptions, 'logStreamNames' | 'logStreamNamePrefix'>,
+  ): StreamState[] {
     const { logStreamNames: names, logStreamNamePrefix: prefix } = options;
     if (names !== undefined && prefix !== undefined) {
       fail('InvalidParameterException', 'logStreamNames and logStreamNamePrefix cannot both be given');

@@ -1,5 +1,6 @@
 /** Validation of `engine.logs` arguments and options, with CloudWatch Logs' wording. */
 import { fail } from '../../errors.js';
+import { anyValue, readOptions } from '../../validation/options.js';
 import type { LogsOptions } from './types.js';
 
 /** The retention periods CloudWatch Logs accepts, in days. */
@@ -14,20 +15,21 @@ export interface ResolvedLogsOptions {
   readonly persist: boolean;
 }
 
+// Values are checked below, with their defaults applied.
+const LOGS_OPTIONS = { retentionDays: anyValue<number | null>(), persist: anyValue<boolean>() } as const;
+
 const NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 
 export function resolveLogsOptions(options: LogsOptions | undefined): ResolvedLogsOptions {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    fail('InvalidArgument', `options.logs must be an object, got ${JSON.stringify(options)}`);
-  }
-  const days = options?.retentionDays === undefined ? LOGS_DEFAULTS.retentionDays : options.retentionDays;
+  const given = readOptions(options, LOGS_OPTIONS, 'InvalidArgument', { label: 'options.logs' });
+  const days = given.retentionDays === undefined ? LOGS_DEFAULTS.retentionDays : given.retentionDays;
   if (days !== null && !RETENTION_DAYS.has(days)) {
     fail(
       'InvalidArgument',
       `options.logs.retentionDays must be null or one of ${[...RETENTION_DAYS].join(', ')}, got ${JSON.stringify(days)}`,
     );
   }
-  const persist = options?.persist ?? LOGS_DEFAULTS.persist;
+  const persist = given.persist ?? LOGS_DEFAULTS.persist;
   if (typeof persist !== 'boolean') {
     fail('InvalidArgument', `options.logs.persist must be a boolean, got ${JSON.stringify(persist)}`);
   }

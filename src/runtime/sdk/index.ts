@@ -19,16 +19,59 @@ import type {
   PutObjectOptions,
   PutObjectResult,
 } from '../../buckets/buckets.js';
-import type { ListObjectsOptions, ListObjectsResult } from '../../buckets/listing.js';
+import type { ListObjectsOptions, ListObjectsResult, ObjectSummary } from '../../buckets/listing.js';
 import type { InvokeOptions, InvokeResult } from '../../functions/types.js';
-import type { PutRecordInput, PutRecordOutput, PutRecordsOutput } from '../../streams/model.js';
-import type { Item, ItemUpdate, QueryInput, QueryOutput, WriteOptions } from '../../tables/model.js';
+import type {
+  PutRecordInput,
+  PutRecordOutput,
+  PutRecordsOutput,
+  PutRecordsResultEntry,
+} from '../../streams/model.js';
+import type {
+  Item,
+  ItemCondition,
+  ItemUpdate,
+  QueryInput,
+  QueryOutput,
+  SortKeyCondition,
+  WriteOptions,
+} from '../../tables/model.js';
 import { currentChannel, SdkError } from './channel.js';
+import { operationNames, type SdkApi, type SdkService } from './operations.js';
 
+export type {
+  GetObjectResult,
+  HeadObjectResult,
+  InvokeOptions,
+  InvokeResult,
+  Item,
+  ItemCondition,
+  ItemUpdate,
+  ListObjectsOptions,
+  ListObjectsResult,
+  ObjectSummary,
+  PutObjectOptions,
+  PutObjectResult,
+  PutRecordInput,
+  PutRecordOutput,
+  PutRecordsOutput,
+  PutRecordsResultEntry,
+  QueryInput,
+  QueryOutput,
+  SdkApi,
+  SdkService,
+  SortKeyCondition,
+  WriteOptions,
+};
 export { SdkError };
 
-function call<T>(service: string, method: string, args: unknown[]): Promise<T> {
-  return currentChannel().call(service, method, args) as Promise<T>;
+/** The worker side of one service: a method per entry of the operations table. */
+function client<S extends SdkService>(service: S): SdkApi[S] {
+  const methods = operationNames(service).map((method) => [
+    method,
+    (...args: unknown[]) => currentChannel().call(service, method, args),
+  ]);
+  return Object.fromEntries(methods) as SdkApi[S];
 }
 
 /** Bodies cross the channel as Uint8Array (structured clone); give functions Buffers back. */
@@ -37,40 +80,16 @@ function withBuffer<T extends { body: Uint8Array }>(result: T): T & { body: Buff
   return { ...result, body: Buffer.from(body.buffer, body.byteOffset, body.byteLength) };
 }
 
-export const buckets = Object.freeze({
-  putObject: (bucket: string, key: string, body: Buffer | Uint8Array | string, options?: PutObjectOptions) =>
-    call<PutObjectResult>('buckets', 'putObject', [bucket, key, body, options]),
+const bucketCalls = client('buckets');
+
+export const buckets: SdkApi['buckets'] = Object.freeze({
+  ...bucketCalls,
   getObject: async (bucket: string, key: string): Promise<GetObjectResult> =>
-    withBuffer(await call<GetObjectResult>('buckets', 'getObject', [bucket, key])),
-  headObject: (bucket: string, key: string) => call<HeadObjectResult>('buckets', 'headObject', [bucket, key]),
-  deleteObject: (bucket: string, key: string) => call<void>('buckets', 'deleteObject', [bucket, key]),
-  listObjects: (bucket: string, options?: ListObjectsOptions) =>
-    call<ListObjectsResult>('buckets', 'listObjects', [bucket, options]),
-  copyObject: (srcBucket: string, srcKey: string, dstBucket: string, dstKey: string) =>
-    call<PutObjectResult>('buckets', 'copyObject', [srcBucket, srcKey, dstBucket, dstKey]),
+    withBuffer(await bucketCalls.getObject(bucket, key)),
 });
 
-export const streams = Object.freeze({
-  putRecord: (stream: string, record: PutRecordInput) =>
-    call<PutRecordOutput>('streams', 'putRecord', [stream, record]),
-  putRecords: (stream: string, records: readonly PutRecordInput[]) =>
-    call<PutRecordsOutput>('streams', 'putRecords', [stream, records]),
-});
+export const streams: SdkApi['streams'] = Object.freeze(client('streams'));
 
-export const tables = Object.freeze({
-  putItem: (table: string, item: Item, options?: WriteOptions) =>
-    call<void>('tables', 'putItem', [table, item, options]),
-  getItem: (table: string, key: Item) => call<Item | undefined>('tables', 'getItem', [table, key]),
-  updateItem: (table: string, key: Item, update: ItemUpdate, options?: WriteOptions) =>
-    call<Item | undefined>('tables', 'updateItem', [table, key, update, options]),
-  deleteItem: (table: string, key: Item, options?: WriteOptions) =>
-    call<void>('tables', 'deleteItem', [table, key, options]),
-  query: (table: string, input: QueryInput) => call<QueryOutput>('tables', 'query', [table, input]),
-});
+export const tables: SdkApi['tables'] = Object.freeze(client('tables'));
 
-export const functions = Object.freeze({
-  invoke: (name: string, payload?: unknown, options?: InvokeOptions) =>
-    call<InvokeResult>('functions', 'invoke', [name, payload, options]),
-  invokeAsync: (name: string, payload?: unknown) =>
-    call<InvokeResult>('functions', 'invokeAsync', [name, payload]),
-});
+export const functions: SdkApi['functions'] = Object.freeze(client('functions'));

@@ -1,0 +1,220 @@
+/**
+ * The AWS/Lambda metrics, fed from the events the engine already emits (reference §7.2):
+ *
+ * - Invocations, Errors, Duration, ConcurrentExecutions from `function.invocation.completed`
+ *   (a function error, a timeout and a runtime exit all complete an invocation with
+ *   `functionError`; a throttle never reaches it), stamped with the invocation's start;
+ * - Throttles from `function.throttled`;
+ * - AsyncEventsReceived, AsyncEventAge, AsyncEventsDropped, DeadLetterErrors and
+ *   DestinationDeliveryFailures from the push queue's `async.*` events;
+ * - IteratorAge from the pollers' `mapping.batch.invoked`; DestinationDeliveryFailures also from
+ *   `mapping.batch.givenUp`.
+ *
+ * Every metric has the FunctionName dimension; Invocations, Errors, Throttles, Duration and
+ * ConcurrentExecutions also an engine-wide series without dimensions; IteratorAge also one per
+ * mapping (FunctionName, EventSourceMappingUUID). Series are looked up once per function and
+ * kept in arrays, so recording a value is a few field updates.
+ */
+import type { Observable, Subscription } from 'rxjs';
+import type { EngineEventOf, EngineEventType } from '../../../events.js';
+import type { MetricRecorder } from '../recorder.js';
+import { LAMBDA_NAMESPACE } from '../series/identity.js';
+import type { SeriesRegistry } from '../series/registry.js';
+import type { Series } from '../series/series.js';
+import type { MetricUnit } from '../units.js';
+
+/** The metrics and their units, in the order of {@link M}. */
+const METRICS = [
+  ['Invocations', 'Count'],
+  ['Errors', 'Count'],
+  ['Throttles', 'Count'],
+  ['Duration', 'Milliseconds'],
+  ['ConcurrentExecutions', 'Count'],
+  ['IteratorAge', 'Milliseconds'],
+  ['AsyncEventsReceived', 'Count'],
+  ['AsyncEventAge', 'Milliseconds'],
+  ['AsyncEventsDropped', 'Count'],
+  ['DeadLetterErrors', 'Count'],
+  ['DestinationDeliveryFailures', 'Count'],
+] as const satisfies ReadonlyArray<readonly [string, MetricUnit]>;
+
+export type LambdaMetricName = (typeof METRICS)[number][0];
+
+enum M {
+  Invocations,
+  Errors,
+  Throttles,
+  Duration,
+  ConcurrentExecutions,
+  IteratorAge,
+  AsyncEventsReceived,
+  AsyncEventAge,
+  AsyncEventsDropped,
+  DeadLetterErrors,
+  DestinationDeliveryFailures,
+}
+
+const FED_BY = [
+  'function.invocation.completed',
+  'function.throttled',
+  'async.enqueued',
+  'async.attempt',
+  'async.failed',
+  'async.succeeded',
+  'async.dead-letter-failed',
+  'mapping.batch.invoked',
+  'mapping.batch.givenUp',
+] as const satisfies readonly EngineEventType[];
+
+type FedBy = (typeof FED_BY)[number];
+
+/** Where the feed reads engine events (the engine's EventHub). */
+export interface LambdaEventSource {
+  of$<K extends EngineEventType>(...types: K[]): Observable<EngineEventOf<K>>;
+}
+
+/** The series of one function (or the engine-wide ones), indexed by {@link M}. */
+class SeriesSet {
+  readonly slots: Array<Series | undefined> = [];
+  constructor(readonly functionName: string | undefined) {}
+}
+
+export class LambdaMetricsFeed {
+  readonly #global = new SeriesSet(undefined);
+  readonly #byFunction = new Map<string, SeriesSet>();
+  /** IteratorAge per mapping, by `uuid` NUL-joined with the function name. */
+  readonly #byMapping = new Map<string, Series>();
+  readonly #subscription: Subscription;
+
+  constructor(
+    private readonly recorder: MetricRecorder,
+    private readonly registry: SeriesRegistry,
+    source: LambdaEventSource,
+  ) {
+    this.#subscription = source.of$(...FED_BY).subscribe((event) => this.#on(event));
+  }
+
+  close(): void {
+    this.#subscription.unsubscribe();
+  }
+
+  #on(event: EngineEventOf<FedBy>): void {
+    switch (event.type) {
+      case 'function.invocation.completed': {
+        const at = event.startTime;
+        const fn = this.#functionSeries(event.functionName);
+        this.#both(fn, M.Invocations, 1, at);
+        if (event.functionError !== undefined) this.#both(fn, M.Errors, 1, at);
+        this.#both(fn, M.Duration, event.durationMs, at);
+        this.#record(
+          this.#series(fn, M.ConcurrentExecutions),
+          event.concurrentExecutions,
+          M.ConcurrentExecutions,
+          at,
+        );
+        this.#record(
+          this.#series(this.#global, M.ConcurrentExecutions),
+          event.accountConcurrentExecutions,
+          M.ConcurrentExecutions,
+          at,
+        );
+        return;
+      }
+      case 'function.throttled':
+        this.#both(this.#functionSeries(event.functionName), M.Throttles, 1, event.time);
+        return;
+      case 'async.enqueued':
+        this.#one(event.functionName, M.AsyncEventsReceived, 1, event.time);
+        return;
+      case 'async.attempt':
+        // Only attempts that invoked the function have an age (not a missing function or a denial).
+        if (event.outcome === 'success' || event.outcome === 'function-error') {
+          this.#one(event.functionName, M.AsyncEventAge, event.eventAgeMs, event.time);
+        }
+        return;
+      case 'async.failed':
+        this.#one(event.functionName, M.AsyncEventsDropped, 1, event.time);
+        if (event.destinationError !== undefined)
+          this.#one(event.functionName, M.DestinationDeliveryFailures, 1, event.time);
+        return;
+      case 'async.succeeded':
+        if (event.destinationError !== undefined)
+          this.#one(event.functionName, M.DestinationDeliveryFailures, 1, event.time);
+        return;
+      case 'async.dead-letter-failed':
+        this.#one(event.functionName, M.DeadLetterErrors, 1, event.time);
+        return;
+      case 'mapping.batch.invoked':
+        this.#one(event.functionName, M.IteratorAge, event.iteratorAgeMs, event.time);
+        this.#record(
+          this.#mappingSeries(event.functionName, event.uuid),
+          event.iteratorAgeMs,
+          M.IteratorAge,
+          event.time,
+        );
+        return;
+      case 'mapping.batch.givenUp':
+        if (event.destinationError !== undefined)
+          this.#one(event.functionName, M.DestinationDeliveryFailures, 1, event.time);
+        return;
+    }
+  }
+
+  /** The function's series and the engine-wide one. */
+  #both(fn: SeriesSet, metric: M, value: number, at: number): void {
+    this.#record(this.#series(fn, metric), value, metric, at);
+    this.#record(this.#series(this.#global, metric), value, metric, at);
+  }
+
+  #one(functionName: string, metric: M, value: number, at: number): void {
+    this.#record(this.#series(this.#functionSeries(functionName), metric), value, metric, at);
+  }
+
+  #record(series: Series, value: number, metric: M, at: number): void {
+    this.recorder.record(series, value, unitOf(metric), at);
+  }
+
+  #functionSeries(functionName: string): SeriesSet {
+    let set = this.#byFunction.get(functionName);
+    if (set === undefined) {
+      set = new SeriesSet(functionName);
+      this.#byFunction.set(functionName, set);
+    }
+    return set;
+  }
+
+  #series(set: SeriesSet, metric: M): Series {
+    let series = set.slots[metric];
+    if (series === undefined) {
+      const { functionName } = set;
+      series = this.registry.get(
+        LAMBDA_NAMESPACE,
+        nameOf(metric),
+        functionName === undefined ? [] : [{ name: 'FunctionName', value: functionName }],
+      );
+      set.slots[metric] = series;
+    }
+    return series;
+  }
+
+  #mappingSeries(functionName: string, uuid: string): Series {
+    const key = `${uuid}\0${functionName}`;
+    let series = this.#byMapping.get(key);
+    if (series === undefined) {
+      series = this.registry.get(LAMBDA_NAMESPACE, 'IteratorAge', [
+        { name: 'FunctionName', value: functionName },
+        { name: 'EventSourceMappingUUID', value: uuid },
+      ]);
+      this.#byMapping.set(key, series);
+    }
+    return series;
+  }
+}
+
+function nameOf(metric: M): LambdaMetricName {
+  return (METRICS[metric] as (typeof METRICS)[number])[0];
+}
+
+function unitOf(metric: M): MetricUnit {
+  return (METRICS[metric] as (typeof METRICS)[number])[1];
+}
