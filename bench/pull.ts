@@ -12,10 +12,17 @@ import { ClassicLevel } from 'classic-level';
 import { filter, firstValueFrom, take, toArray } from 'rxjs';
 import { buildEngine } from '../src/engine.js';
 import type { FunctionInvoker } from '../src/functions/invoker.js';
-import { createEngine, LAMBDA_TRUST_POLICY, SystemClock, streamReadPolicy } from '../src/index.js';
+import {
+  createEngine,
+  EXECUTION_LOGS_POLICY,
+  LAMBDA_TRUST_POLICY,
+  SystemClock,
+  streamReadPolicy,
+} from '../src/index.js';
 import { FakeShardLog } from '../test/helpers/fake-shard-source.js';
 import { FakeFunctions, FakeSources } from '../test/helpers/scripted-invoker.js';
 import { type Benchmark, type Figure, interleaved, rate } from './harness.js';
+import type { EndToEndSetup } from './push.js';
 
 const PUTS = 100;
 const PER_PUT = 500;
@@ -23,7 +30,7 @@ const TOTAL = PUTS * PER_PUT;
 const SHARDS = 4;
 const payload = 'x'.repeat(100);
 
-interface EndToEnd {
+export interface EndToEnd {
   rate: number;
   /** Largest iterator age of a delivered batch, ms. */
   maxLagMs: number;
@@ -33,10 +40,11 @@ interface EndToEnd {
   batches: number;
 }
 
-async function endToEnd(): Promise<EndToEnd> {
+/** End to end on a fresh engine; bench/observe.ts varies the setup (see push's EndToEndSetup). */
+export async function endToEnd(setup: EndToEndSetup = {}): Promise<EndToEnd> {
   const dir = await mkdtemp(join(tmpdir(), 'lambdalite-bench-pull-'));
   const code = join(dir, 'code');
-  const engine = await createEngine({ location: join(dir, 'db') });
+  const engine = await createEngine({ ...setup.options, location: join(dir, 'db') });
   try {
     const { mkdir } = await import('node:fs/promises');
     await mkdir(code);
@@ -46,7 +54,10 @@ async function endToEnd(): Promise<EndToEnd> {
     const { arn: role } = await engine.iam.createRole({
       name: 'bench',
       assumeRolePolicy: LAMBDA_TRUST_POLICY,
-      policies: { read: streamReadPolicy(stream.streamArn) },
+      policies: {
+        read: streamReadPolicy(stream.streamArn),
+        ...(setup.logsRole ? { logs: EXECUTION_LOGS_POLICY } : {}),
+      },
     });
     await engine.functions.create({
       name: 'noop',

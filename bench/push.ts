@@ -20,7 +20,13 @@ import { Piscina } from 'piscina';
 import { setUpPush } from '../src/bench/scenarios/push.js';
 import { buildEngine } from '../src/engine.js';
 import type { FunctionInvoker } from '../src/functions/invoker.js';
-import { createEngine, type Engine } from '../src/index.js';
+import {
+  createEngine,
+  type Engine,
+  type EngineOptions,
+  EXECUTION_LOGS_POLICY,
+  LAMBDA_TRUST_POLICY,
+} from '../src/index.js';
 import { internalsOf } from '../src/internal.js';
 import { delOp, putOp, Storage } from '../src/storage/storage.js';
 import { type Benchmark, interleaved, rate } from './harness.js';
@@ -125,19 +131,37 @@ async function levelRate(): Promise<number> {
   });
 }
 
+/** What bench/observe.ts varies: engine options, and a role allowing logs (so lines are stored). */
+export interface EndToEndSetup {
+  options?: EngineOptions;
+  logsRole?: boolean;
+}
+
+/** An execution role named 'bench' that may write logs; its ARN. */
+export async function createLogsRole(engine: Engine): Promise<string> {
+  const { arn } = await engine.iam.createRole({
+    name: 'bench',
+    assumeRolePolicy: LAMBDA_TRUST_POLICY,
+    policies: { logs: EXECUTION_LOGS_POLICY },
+  });
+  return arn;
+}
+
 /** putObject -> notification -> real function, events/s from the first put to the last success. */
-export async function endToEndRate(): Promise<number> {
+export async function endToEndRate(setup: EndToEndSetup = {}): Promise<number> {
   return withDir(async (location) => {
     await writeFile(join(location, 'index.mjs'), TRIVIAL);
     const engine = await createEngine({
+      ...setup.options,
       location: join(location, 'data'),
       asyncInvocation: { maxConcurrencyPerFunction: THREADS },
     });
+    const role = setup.logsRole ? await createLogsRole(engine) : ROLE;
     await engine.functions.create({
       name: 'trivial',
       handler: 'index.handler',
       code: { directory: location },
-      role: ROLE,
+      role,
     });
     // The same wiring as `lambdalite bench --scenario push`: bucket 'bench' notifying the function.
     await setUpPush(engine, 'trivial');
@@ -173,7 +197,7 @@ export const pushBenchmark: Benchmark = {
   name: 'push',
   async run() {
     // Each run warms its own fresh pool / engine, so no extra warm-up repetition is needed.
-    const e2e = await interleaved(RUNS, { piscina: piscinaRate, lambdalite: endToEndRate }, 0);
+    const e2e = await interleaved(RUNS, { piscina: piscinaRate, lambdalite: () => endToEndRate() }, 0);
     console.log(
       `push runs (events/s): lambdalite ${e2e.lambdalite.samples.map(Math.round).join(', ')}; piscina ${e2e.piscina.samples.map(Math.round).join(', ')}`,
     );

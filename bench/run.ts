@@ -7,10 +7,12 @@ import { functionsBenchmark } from './functions.js';
 import type { Benchmark } from './harness.js';
 import { machine, table } from './harness.js';
 import { iamBenchmark } from './iam.js';
+import { observeBenchmark } from './observe.js';
 import { pullBenchmark } from './pull.js';
 import { pushBenchmark } from './push.js';
 import { scaleBenchmark } from './scale.js';
 import { sdkBenchmark } from './sdk.js';
+import { serveKinesisBenchmark, serveS3Benchmark } from './serve.js';
 import { streamsBenchmark } from './streams.js';
 
 const benchmarks: Benchmark[] = [bucketsBenchmark];
@@ -21,6 +23,9 @@ benchmarks.push(streamsBenchmark);
 benchmarks.push(pullBenchmark);
 benchmarks.push(sdkBenchmark);
 benchmarks.push(scaleBenchmark);
+benchmarks.push(serveKinesisBenchmark);
+benchmarks.push(serveS3Benchmark);
+benchmarks.push(observeBenchmark);
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length === 0 ? benchmarks : benchmarks.filter((b) => wanted.includes(b.name));

@@ -1,25 +1,20 @@
 /**
- * `npm start`: a real pipeline on LevelDB on disk (./data/demo), both of Lambda's event paths:
+ * `npm start`: the demo pipeline through `lambdalite serve`, on LevelDB on disk (./data/demo).
  *
- *   putObject -> bucket notification (push, async queue) -> `ingest` function in a worker
+ *   PUT object (S3 wire protocol) -> bucket notification (push, async queue) -> `ingest`
  *     -> lambdalite/sdk streams.putRecord -> `demo-feed` stream (2 shards)
- *     -> event source mapping (pull, in order per shard) -> `index` function in a worker
- *     -> lambdalite/sdk tables.putItem -> `demo-index` table
+ *     -> event source mapping (pull, in order per shard) -> `index` -> tables.putItem -> `demo-index`
  *
- * IAM is enforced throughout: S3 may invoke `ingest` (resource policy), each function's
- * execution role allows exactly what it does. Run it twice: the data persists.
+ * Everything goes over HTTP, as any client would: the pipeline file is applied through the
+ * console API (what `lambdalite apply` does), objects are put with S3's protocol, and what
+ * happens is printed from the server's live feeds. Then the console stays up until Ctrl-C.
  */
 import { fileURLToPath } from 'node:url';
-import {
-  createEngine,
-  type Engine,
-  EXECUTION_LOGS_POLICY,
-  isLambdaliteError,
-  LAMBDA_TRUST_POLICY,
-  streamReadPolicy,
-} from '../src/index.js';
+import { ApiClient } from '../src/cli/client.js';
+import { createEngine, loadPipelineFile, type Plan, type Server, serve } from '../src/index.js';
 
-const CODE = fileURLToPath(new URL('./demo/', import.meta.url));
+const PIPELINE = fileURLToPath(new URL('./pipeline/lambdalite.config.json', import.meta.url));
+const PORT = Number(process.env.PORT ?? 4566);
 const UPLOADS = [
   ['notes/monday.txt', 'bought milk and fixed the bike'],
   ['notes/tuesday.txt', 'wrote the retry module'],
@@ -27,152 +22,121 @@ const UPLOADS = [
   ['poems/été.txt', 'soleil plage sable'],
   ['readme.txt', 'uploads land here'],
 ] as const;
+const PLATFORM_LINE = /^(START|END|REPORT) RequestId/;
 
-/** Runs `create` unless it fails because the resource already exists (a second run). */
-async function ensure(what: string, create: () => Promise<unknown>): Promise<void> {
+interface Line {
+  logGroupName: string;
+  message: string;
+}
+
+/** Port 4566 when it is free, any free port otherwise. */
+async function listen(engine: Awaited<ReturnType<typeof createEngine>>): Promise<Server> {
   try {
-    await create();
-    console.log(`created ${what}`);
+    return await serve(engine, { port: PORT });
   } catch (err) {
-    const exists = [
-      'BucketAlreadyOwnedByYou',
-      'ResourceInUseException',
-      'ResourceConflictException',
-      'EntityAlreadyExists',
-    ];
-    if (!(isLambdaliteError(err) && exists.includes(err.code))) throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    return serve(engine, { port: 0 });
   }
 }
 
-async function setUp(engine: Engine): Promise<void> {
-  const arns = {
-    bucket: 'arn:aws:s3:::demo-uploads',
-    feed: `arn:aws:kinesis:${engine.region}:${engine.accountId}:stream/demo-feed`,
-    table: `arn:aws:dynamodb:${engine.region}:${engine.accountId}:table/demo-index`,
-  };
-  await ensure('bucket demo-uploads', () => engine.buckets.create('demo-uploads'));
-  await ensure('stream demo-feed (2 shards)', () => engine.streams.create('demo-feed', { shardCount: 2 }));
-  await ensure('table demo-index', () =>
-    engine.tables.create('demo-index', { partitionKey: 'folder', sortKey: 'key' }),
-  );
-  await ensure('role demo-ingest', () =>
-    engine.iam.createRole({
-      name: 'demo-ingest',
-      assumeRolePolicy: LAMBDA_TRUST_POLICY,
-      policies: {
-        logs: EXECUTION_LOGS_POLICY,
-        work: {
-          Version: '2012-10-17',
-          Statement: [
-            { Effect: 'Allow', Action: 's3:GetObject', Resource: `${arns.bucket}/*` },
-            { Effect: 'Allow', Action: 'kinesis:PutRecord', Resource: arns.feed },
-          ],
-        },
-      },
-    }),
-  );
-  await ensure('role demo-index', () =>
-    engine.iam.createRole({
-      name: 'demo-index',
-      assumeRolePolicy: LAMBDA_TRUST_POLICY,
-      policies: {
-        logs: EXECUTION_LOGS_POLICY,
-        read: streamReadPolicy(arns.feed),
-        work: {
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: arns.table }],
-        },
-      },
-    }),
-  );
-  const role = (name: string) => `arn:aws:iam::${engine.accountId}:role/${name}`;
-  await ensure('function ingest', () =>
-    engine.functions.create({
-      name: 'ingest',
-      handler: 'ingest.handler',
-      code: { directory: CODE },
-      role: role('demo-ingest'),
-    }),
-  );
-  await ensure('function index', () =>
-    engine.functions.create({
-      name: 'index',
-      handler: 'index.handler',
-      code: { directory: CODE },
-      role: role('demo-index'),
-    }),
-  );
-  await ensure('permission for S3 to invoke ingest', () =>
-    engine.functions.addPermission('ingest', {
-      statementId: 's3-demo-uploads',
-      action: 'lambda:InvokeFunction',
-      principal: 's3.amazonaws.com',
-      sourceArn: arns.bucket,
-      sourceAccount: engine.accountId,
-    }),
-  );
-  await engine.buckets.putNotificationConfiguration('demo-uploads', {
-    lambdaFunctionConfigurations: [
-      {
-        id: 'txt-to-ingest',
-        functionArn: (await engine.functions.get('ingest')).functionArn,
-        events: ['s3:ObjectCreated:*'],
-        filter: { suffix: '.txt' },
-      },
-    ],
-  });
-  if ((await engine.mappings.list({ functionName: 'index' })).length === 0) {
-    await engine.mappings.create({
-      functionName: 'index',
-      eventSourceArn: arns.feed,
-      startingPosition: 'TRIM_HORIZON',
-      batchSize: 10,
-    });
-    console.log('created mapping demo-feed -> index');
-  }
+const ready: Promise<void>[] = [];
+
+/** Hands each message of a live feed to `onData` until `signal` aborts; `ready` learns when it is on. */
+function follow(
+  client: ApiClient,
+  path: string,
+  query: Record<string, string>,
+  signal: AbortSignal,
+  onData: (data: unknown) => void,
+): Promise<void> {
+  let on: () => void = () => undefined;
+  ready.push(new Promise<void>((resolve) => (on = resolve)));
+  return (async () => {
+    for await (const m of client.events(path, query, signal)) {
+      if (m.event === 'ready') on();
+      else if (m.event === 'message') onData(m.data);
+    }
+  })();
 }
 
 const engine = await createEngine({ location: './data/demo' });
-engine.events$.subscribe((e) => {
-  if (e.type === 'function.log' && e.kind === 'user') console.log(`  [${e.functionName}] ${e.message}`);
-  if (e.type === 'async.failed') console.log(`  async event ${e.requestId} failed: ${e.condition}`);
-});
+const server = await listen(engine);
+const client = new ApiClient(server.url);
+const stop = new AbortController();
+const feeds: Promise<void>[] = [];
 try {
-  await setUp(engine);
-  // Each item written to demo-index proves one upload went through both paths; wait for all of
-  // them, bounded (a second run overwrites the same items: MODIFY instead of INSERT).
-  let remaining = UPLOADS.length;
-  const indexed = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('pipeline did not finish within 60 s')), 60_000);
-    const sub = engine.events$.subscribe((e) => {
-      if (e.type === 'table.itemChanged' && e.tableName === 'demo-index' && --remaining === 0) {
-        clearTimeout(timer);
-        sub.unsubscribe();
-        resolve();
-      }
-    });
+  console.log(`serving on ${server.url}\n`);
+  const plan = await client.post<{ plan: Plan; text: string }>('/apply', {
+    pipeline: await loadPipelineFile(PIPELINE),
   });
-  console.log(`\nputting ${UPLOADS.length} objects into demo-uploads`);
-  for (const [key, text] of UPLOADS)
-    await engine.buckets.putObject('demo-uploads', key, text, { contentType: 'text/plain' });
-  await indexed;
+  console.log(`applied ${PIPELINE}:\n${plan.text}\n`);
+
+  // What the functions print, as they print it.
+  for (const fn of ['ingest', 'index']) {
+    feeds.push(
+      follow(client, '/logs/tail', { group: `/aws/lambda/${fn}` }, stop.signal, (data) => {
+        const line = data as Line;
+        const text = line.message.split('\t').at(-1)?.trim() ?? '';
+        if (!PLATFORM_LINE.test(line.message)) console.log(`  [${fn}] ${text}`);
+      }),
+    );
+  }
+  // Each item written to demo-index proves one upload went through both paths.
+  let remaining: number = UPLOADS.length;
+  let allIndexed: () => void = () => undefined;
+  const indexed = new Promise<void>((resolve) => (allIndexed = resolve));
+  feeds.push(
+    follow(client, '/events', { types: 'table.itemChanged,async.failed' }, stop.signal, (data) => {
+      const e = data as { type: string; tableName?: string; eventName?: string; requestId?: string };
+      if (e.type === 'async.failed') console.log(`  async event ${e.requestId} failed`);
+      if (e.type === 'table.itemChanged' && e.tableName === 'demo-index') {
+        console.log(`  [demo-index] ${e.eventName}`);
+        if (--remaining === 0) allIndexed();
+      }
+    }),
+  );
+  await Promise.all(ready);
+
+  console.log(`putting ${UPLOADS.length} objects into demo-uploads (S3 PUT)`);
+  for (const [key, text] of UPLOADS) {
+    const path = key.split('/').map(encodeURIComponent).join('/');
+    const put = await fetch(`${server.url}/demo-uploads/${path}`, {
+      method: 'PUT',
+      body: text,
+      headers: { 'content-type': 'text/plain' },
+    });
+    if (!put.ok) throw new Error(`PUT ${key}: HTTP ${put.status} ${await put.text()}`);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    indexed,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the pipeline did not finish within 60 s')), 60_000);
+    }),
+  ]).finally(() => clearTimeout(timer));
 
   console.log('\ndemo-index, by folder:');
   for (const folder of ['notes', 'poems', '(root)']) {
-    const { items } = await engine.tables.query('demo-index', { partitionKey: folder });
+    const { items } = await client.get<{ items: Record<string, unknown>[] }>('/tables/demo-index/items', {
+      partitionKey: folder,
+    });
     for (const item of items)
       console.log(
         `  ${folder.padEnd(7)} ${String(item.key).padEnd(20)} ${item.words} words  seq ${item.sequenceNumber}`,
       );
   }
-  const [mapping] = await engine.mappings.list({ functionName: 'index' });
-  if (mapping) {
-    const view = await engine.mappings.get(mapping.uuid);
-    console.log(`\nmapping ${view.uuid}: ${view.state}, ${view.lastProcessingResult}`);
-    for (const shard of view.shards)
-      console.log(`  ${shard.shardId} checkpoint ${shard.sequenceNumber ?? '-'}`);
-  }
-  console.log(`dead letters of ingest: ${(await engine.functions.deadLetters('ingest')).length}`);
+
+  console.log(`\nconsole:  ${server.url}/`);
+  console.log(`CLI:      npm run lambdalite -- status --endpoint ${server.url}`);
+  console.log('Ctrl-C to stop.');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
 } finally {
+  stop.abort();
+  await Promise.allSettled(feeds);
+  await server.close();
   await engine.close();
+  console.log('closed');
 }

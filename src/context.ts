@@ -39,7 +39,7 @@ export interface EngineOptions {
    * `jetstream({ servers })` from `lambdalite/jetstream`.
    */
   backend?: EngineBackend;
-  /** Metrics: rollup retention; see {@link MetricsOptions}. */
+  /** Metrics: rollup retention, recording at all; see {@link MetricsOptions}. */
   metrics?: Partial<MetricsOptions>;
 }
 

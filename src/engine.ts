@@ -160,7 +160,7 @@ export function createEngine(options: EngineOptions = {}): Promise<Engine> {
 export async function buildEngine(options: EngineOptions, seams: EngineSeams): Promise<Engine> {
   // 1. Shared ground: options, storage, events, lifecycle.
   const resolved = resolveOptions(options);
-  const storage = await Storage.open(resolved.location);
+  const storage = await Storage.open(resolved.location, seams.storageFaults);
   const events = new EventHub(resolved.clock);
   const lifecycle = new Lifecycle();
   const ctx = createContext(resolved, storage, events, lifecycle);

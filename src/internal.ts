@@ -23,6 +23,7 @@ import type { Authorizer } from './iam/authorizer.js';
 import type { InvocationChecks } from './iam/invocation-checks.js';
 import type { RoleUsage } from './iam/roles/types.js';
 import type { FunctionRuntime, RuntimeHost } from './runtime/runtime.js';
+import type { StorageFaults } from './storage/storage.js';
 import type { ShardLog } from './streams/shard-log.js';
 
 /** @internal the parts behind one engine's facades. */
@@ -56,6 +57,8 @@ export interface EngineSeams {
   readonly runtimeHost?: (real: RuntimeHost) => RuntimeHost;
   /** More users of roles (deleteRole refuses while one reports a user). */
   readonly roleUsage?: readonly RoleUsage[];
+  /** Makes LevelDB writes fail on demand (a full or read-only disk). */
+  readonly storageFaults?: StorageFaults;
   /** Leaves stored mappings stopped until `internals.start()`. */
   readonly deferStart?: boolean;
 }

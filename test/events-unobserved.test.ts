@@ -3,6 +3,8 @@
  * a caller that asked for the log Tail, or the function's log group (roles without the logs
  * actions have none). The engine's own parts never observe events$ (the
  * pollers wake on the shard log's signal), so with no subscriber the counters stay at zero.
+ * The metrics part is a reader too (it counts invocations and reads EMF lines), so these
+ * engines run with `metrics: { enabled: false }`.
  */
 import { describe, expect, it } from 'vitest';
 import { openEngine } from './helpers/engines.js';
@@ -11,9 +13,11 @@ import { internals, openEngineWith } from './helpers/harness.js';
 import { ensureRole, ensureStreamReaderRole } from './helpers/iam.js';
 import { FakeFunctions, ok, ScriptedInvoker } from './helpers/scripted-invoker.js';
 
+const NO_METRICS = { metrics: { enabled: false } };
+
 describe('events and log lines nobody reads', () => {
   it('are not built for invocations, until a subscriber or a Tail asks for them', async () => {
-    const engine = await openEngine();
+    const engine = await openEngine('memory', NO_METRICS);
     const { ctx, runtime } = internals(engine);
     // A role without the logs actions: its lines have no stream to go to (AWS drops them).
     const mute = await ensureRole(engine, 'mute');
@@ -64,7 +68,7 @@ describe('events and log lines nobody reads', () => {
     });
     const functions = new FakeFunctions();
     functions.add('fn');
-    const engine = await openEngineWith('memory', {}, { invoker, mappingFunctions: functions });
+    const engine = await openEngineWith('memory', NO_METRICS, { invoker, mappingFunctions: functions });
     await ensureStreamReaderRole(engine, 'fn-role');
     const stream = await engine.streams.create('s', { shardCount: 1 });
     await engine.mappings.create({
@@ -76,5 +80,16 @@ describe('events and log lines nobody reads', () => {
     await invoked;
     expect(invoker.requests).toHaveLength(1);
     expect(internals(engine).ctx.events.built).toBe(0);
+  });
+});
+
+describe('events for the metrics part', () => {
+  it('are built when metrics are on, with no other reader', async () => {
+    const engine = await openEngine();
+    const { ctx } = internals(engine);
+    const mute = await ensureRole(engine, 'mute');
+    await createFixture(engine, 'mute', 'faults.logs', { role: mute });
+    await engine.functions.invoke('mute', {});
+    expect(ctx.events.built).toBeGreaterThan(0);
   });
 });

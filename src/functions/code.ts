@@ -17,6 +17,7 @@ import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'no
 import { unzipSync } from 'fflate';
 import { fail } from '../errors.js';
 import type { CodeSource } from './types.js';
+import { symlinkEntries } from './zip-links.js';
 
 /** Largest zip accepted for direct upload, and largest unpacked size (reference §6.2). */
 export const ZIP_MAX_BYTES = 50 * 1024 * 1024;
@@ -87,6 +88,10 @@ export async function prepareCode(code: unknown): Promise<PreparedCode> {
 }
 
 function unzipEntries(zip: Buffer): Record<string, Uint8Array> {
+  const [link] = symlinkEntries(zip) ?? [];
+  if (link !== undefined) {
+    fail('InvalidZipFileException', `Could not unzip uploaded file: entry '${link}' is a symbolic link`);
+  }
   let total = 0;
   let entries: Record<string, Uint8Array>;
   try {
@@ -103,6 +108,12 @@ function unzipEntries(zip: Buffer): Record<string, Uint8Array> {
     return fail('InvalidZipFileException', `Could not unzip uploaded file: ${why}`, { cause: err });
   }
   for (const name of Object.keys(entries)) {
+    if (name.includes('\0')) {
+      fail(
+        'InvalidZipFileException',
+        `Could not unzip uploaded file: entry ${JSON.stringify(name)} has a NUL in its name`,
+      );
+    }
     const clean = normalize(name);
     if (isAbsolute(name) || clean.startsWith(`..${sep}`) || clean === '..') {
       fail(

@@ -7,6 +7,7 @@
  */
 import type { EngineContext } from '../context.js';
 import { LambdaliteError } from '../errors.js';
+import { readOptions, stringValue } from '../validation/options.js';
 import { parsePolicy } from './parse.js';
 import { type LoadedRole, policyRecord, type RoleStore } from './roles/role-store.js';
 import type { CreateRoleInput, Role, RolePolicy, RoleRecord, RoleUsage } from './roles/types.js';
@@ -107,9 +108,9 @@ export class Iam {
   }
 
   /** Roles sorted by name, optionally only those whose path starts with `pathPrefix`. */
-  async listRoles(options: { pathPrefix?: string } = {}): Promise<Role[]> {
+  async listRoles(options?: { pathPrefix?: string }): Promise<Role[]> {
     this.#ctx.lifecycle.assertOpen();
-    const prefix = options.pathPrefix ?? '/';
+    const prefix = readOptions(options, { pathPrefix: stringValue() }, 'ValidationError').pathPrefix ?? '/';
     return (await this.#store.list())
       .filter((r) => r.record.path.startsWith(prefix))
       .map(toRole)

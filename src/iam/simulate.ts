@@ -56,7 +56,7 @@ function requireString(value: unknown, option: string): string {
 export function simulate(input: SimulateInput): SimulateResult {
   const action = requireString(input?.action, 'action');
   const resource = requireString(input.resource, 'resource');
-  if (input.policies === undefined || input.policies === null) {
+  if (typeof input.policies !== 'string' && (typeof input.policies !== 'object' || input.policies === null)) {
     throw new LambdaliteError('InvalidArgument', 'policies must be a policy document, a list or a record');
   }
   const resourcePolicy =

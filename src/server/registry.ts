@@ -1,8 +1,8 @@
 /**
- * The services `serve` answers, one module each. Adding a service (CloudWatch metrics, once the
- * engine has them) is one more entry here.
+ * The services `serve` answers, one module each. Adding a service is one more entry here.
  */
 import type { Engine } from '../engine.js';
+import { cloudwatchService } from './cloudwatch/index.js';
 import { dynamodbService } from './dynamodb/index.js';
 import { dynamodbStreamsService } from './dynamodb-streams/index.js';
 import { iamService } from './iam/index.js';
@@ -21,5 +21,6 @@ export function buildServices(engine: Engine): ServiceModule[] {
     dynamodbStreamsService(engine),
     iamService(engine),
     logsService(engine),
+    cloudwatchService(engine),
   ];
 }

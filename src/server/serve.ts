@@ -11,6 +11,8 @@ import { randomUUID } from 'node:crypto';
 import type { Engine } from '../engine.js';
 import { LambdaliteError } from '../errors.js';
 import { BodyTooLarge, readBody } from './body.js';
+import { ConsoleServer } from './console/console.js';
+import { isConsoleRequest } from './console/owns.js';
 import { type AnyRequest, type AnyResponse, DualListener } from './listener.js';
 import { buildServices } from './registry.js';
 import { Router } from './router.js';
@@ -115,7 +117,13 @@ export async function serve(engine: Engine, options: ServeOptions = {}): Promise
     credentials,
     clockSkewMs: options.clockSkewMs ?? DEFAULTS.clockSkewMs,
   });
-  const listener = new DualListener((req, res) => handler.dispatch(req, res));
+  const consoleServer = new ConsoleServer(engine, {
+    credentials,
+    loopbackHostsOnly: credentials === undefined && isLoopback(host),
+  });
+  const listener = new DualListener((req, res) =>
+    isConsoleRequest(req) ? consoleServer.handle(req, res) : handler.dispatch(req, res),
+  );
   const port = await listener.listen(options.port ?? DEFAULTS.port, host);
   const shownHost =
     host === '0.0.0.0' || host === 'localhost' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
@@ -124,7 +132,9 @@ export async function serve(engine: Engine, options: ServeOptions = {}): Promise
     url: `http://${shownHost}:${port}`,
     port,
     close: () => {
-      closing ??= listener.close(options.closeGraceMs ?? DEFAULTS.closeGraceMs, () => handler.idle());
+      closing ??= listener
+        .close(options.closeGraceMs ?? DEFAULTS.closeGraceMs, () => handler.idle())
+        .finally(() => consoleServer.close());
       return closing;
     },
   };

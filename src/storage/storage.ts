@@ -64,6 +64,28 @@ interface PendingWrite {
 
 type LevelOps = Array<AbstractBatchOperation<RootDb, string, string>>;
 
+/**
+ * A test seam: called before each LevelDB batch; what it throws stands for the disk
+ * refusing the write (full, read-only, I/O error).
+ */
+export interface StorageFaults {
+  beforeWrite(): void;
+}
+
+/** A failed LevelDB write as callers see it: coded, retriable, the lower error kept as cause. */
+function writeFailed(err: unknown): LambdaliteError {
+  if (err instanceof LambdaliteError) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  return new LambdaliteError(
+    'ServiceException',
+    `storage refused the write, nothing was written: ${detail}`,
+    {
+      cause: err,
+      retriable: true,
+    },
+  );
+}
+
 export class Storage {
   readonly #db: RootDb;
   /** Batches waiting for the one being written; written together next. */
@@ -74,19 +96,21 @@ export class Storage {
   /** The running compaction, if any (close waits for it). */
   #compacting: Promise<void> | undefined;
   readonly #subs = new Map<string, Sub<unknown>>();
+  readonly #faults: StorageFaults | undefined;
   /** Directory on disk, or undefined for memory. */
   readonly location: string | undefined;
 
-  private constructor(db: RootDb, location: string | undefined) {
+  private constructor(db: RootDb, location: string | undefined, faults: StorageFaults | undefined) {
     this.#db = db;
     this.location = location;
+    this.#faults = faults;
   }
 
   /**
    * Opens LevelDB at `location`, or an in-memory store when omitted. A directory another engine
    * holds fails at once with `ResourceInUseException` (LevelDB's LOCK file), never a hang.
    */
-  static async open(location?: string): Promise<Storage> {
+  static async open(location?: string, faults?: StorageFaults): Promise<Storage> {
     if (location === undefined) {
       const db = new MemoryLevel<string, string>({
         keyEncoding: 'utf8',
@@ -94,7 +118,7 @@ export class Storage {
         storeEncoding: 'buffer',
       });
       await db.open();
-      return new Storage(db, undefined);
+      return new Storage(db, undefined, faults);
     }
     await ensureDirectory(location);
     const db = new ClassicLevel<string, string>(location, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
@@ -113,7 +137,7 @@ export class Storage {
         cause: err,
       });
     }
-    return new Storage(db, location);
+    return new Storage(db, location, faults);
   }
 
   /** The sublevel named `name`, created once; later calls return the same instance. */
@@ -145,9 +169,14 @@ export class Storage {
     return this.#nativeBatches;
   }
 
-  #write(ops: readonly (BatchOp | PrefixedPutOp)[]): Promise<void> {
+  async #write(ops: readonly (BatchOp | PrefixedPutOp)[]): Promise<void> {
     this.#nativeBatches++;
-    return this.#db.batch(ops as unknown as LevelOps);
+    try {
+      this.#faults?.beforeWrite();
+      await this.#db.batch(ops as unknown as LevelOps);
+    } catch (err) {
+      throw writeFailed(err);
+    }
   }
 
   async #writeLoop(): Promise<void> {

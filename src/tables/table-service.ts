@@ -6,6 +6,7 @@ import { KeyedMutex } from '../storage/keyed-mutex.js';
 import { type BatchOp, delOp, putOp, type Sub } from '../storage/storage.js';
 import { Tombstones } from '../storage/tombstones.js';
 import type { ShardLog, StreamState } from '../streams/shard-log.js';
+import { showValue } from '../validation/text.js';
 import { changeEventName, decorateChange, encodeChange } from './change-record.js';
 import { itemKey, keyOf } from './key-codec.js';
 import { canonical, itemSize, marshalItem, unmarshalItem } from './marshal.js';
@@ -324,10 +325,10 @@ function describeTable(m: TableMeta): TableDescription {
   };
 }
 
-function notFound(name: string): LambdaliteError {
+function notFound(name: unknown): LambdaliteError {
   return new LambdaliteError(
     'ResourceNotFoundException',
-    `Requested resource not found: Table: ${name} not found`,
+    `Requested resource not found: Table: ${typeof name === 'string' ? name : showValue(name)} not found`,
   );
 }
 

@@ -159,8 +159,10 @@ describe('engine close', () => {
     >;
     const pending = engine.functions.invoke('busy');
     await started;
+    // The expectation is attached before closing: the rejection arrives during close().
+    const closed = expect(pending).rejects.toMatchObject({ code: 'EngineClosed' });
     await engine.close();
-    await expect(pending).rejects.toMatchObject({ code: 'EngineClosed' });
+    await closed;
     expect((await stops).map((s) => s.reason)).toEqual(['closed', 'closed']);
     expect(internals(engine).runtime.pool.inFlight()).toBe(0);
   });

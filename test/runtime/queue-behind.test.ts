@@ -207,10 +207,12 @@ describe('invocations queued behind a busy container', () => {
     const behind = Promise.allSettled(['b', 'c'].map((id, i) => runtime.invoke(request(id, { n: i }, true))));
     let spawned = 0;
     const sub = engine.eventsOf$('function.container.spawned').subscribe(() => spawned++);
+    // The running event was stopped, not failed: it stays queued like the others. The
+    // expectation is attached before closing: the rejection arrives during close().
+    const stopped = expect(a).rejects.toMatchObject({ code: 'EngineClosed' });
     await engine.close();
     sub.unsubscribe();
-    // The running event was stopped, not failed: it stays queued like the others.
-    await expect(a).rejects.toMatchObject({ code: 'EngineClosed' });
+    await stopped;
     for (const result of await behind) {
       expect(result.status).toBe('rejected');
       if (result.status === 'rejected') expect(result.reason).toMatchObject({ code: 'EngineClosed' });

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The aws CLI (v2, Debian's awscli) against `lambdalite serve`. Environment: AWS (the binary),
 # ENDPOINT, WORK (scratch dir), ZIP (a function zip), ROLE (an execution role ARN); the stream
-# cli-stream exists. Three independent chains run side by side: the CLI is slow to start.
+# cli-stream exists. Four independent chains run side by side: the CLI is slow to start.
 set -euo pipefail
 export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 AWS_PAGER=''
 export AWS_EC2_METADATA_DISABLED=true
@@ -28,6 +28,24 @@ lambda_chain() {
   grep -q '"n":42' "$WORK/out.json"
   aws logs tail /aws/lambda/cli-echo --since 1h > "$WORK/tail.txt"
   grep -q 'REPORT RequestId' "$WORK/tail.txt"
+  aws cloudwatch get-metric-statistics --namespace AWS/Lambda --metric-name Invocations \
+    --dimensions Name=FunctionName,Value=cli-echo --start-time "$(date -u -d '-10 min' +%FT%TZ)" \
+    --end-time "$(date -u -d '+10 min' +%FT%TZ)" --period 1200 --statistics Sum > "$WORK/invocations.json"
+  grep -q '"Sum": 1.0' "$WORK/invocations.json"
+}
+
+metrics_chain() {
+  aws cloudwatch put-metric-data --namespace Cli --metric-name Hits --unit Count --value 3 \
+    --dimensions Host=a
+  aws cloudwatch put-metric-data --namespace Cli --metric-name Hits --unit Count --value 4 \
+    --dimensions Host=a
+  aws cloudwatch get-metric-statistics --namespace Cli --metric-name Hits --dimensions Name=Host,Value=a \
+    --start-time "$(date -u -d '-10 min' +%FT%TZ)" --end-time "$(date -u -d '+10 min' +%FT%TZ)" \
+    --period 1200 --statistics Sum Maximum > "$WORK/hits.json"
+  grep -q '"Sum": 7.0' "$WORK/hits.json"
+  grep -q '"Maximum": 4.0' "$WORK/hits.json"
+  aws cloudwatch list-metrics --namespace Cli > "$WORK/list.json"
+  grep -q '"MetricName": "Hits"' "$WORK/list.json"
 }
 
 kinesis_chain() {
@@ -38,8 +56,10 @@ kinesis_chain() {
 s3_chain > "$WORK/s3.log" 2>&1 & s3=$!
 lambda_chain > "$WORK/lambda.log" 2>&1 & fn=$!
 kinesis_chain > "$WORK/kinesis.log" 2>&1 & ks=$!
+metrics_chain > "$WORK/metrics.log" 2>&1 & mt=$!
 status=0
 wait "$s3" || { echo 's3 chain failed:'; cat "$WORK/s3.log"; status=1; }
 wait "$fn" || { echo 'lambda chain failed:'; cat "$WORK/lambda.log"; status=1; }
 wait "$ks" || { echo 'kinesis chain failed:'; cat "$WORK/kinesis.log"; status=1; }
+wait "$mt" || { echo 'metrics chain failed:'; cat "$WORK/metrics.log"; status=1; }
 exit "$status"

@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 describe('the aws CLI against serve', () => {
-  it('runs s3 mb/cp/ls/rm, lambda create-function/invoke, logs tail and kinesis put-record', {
+  it('runs s3 mb/cp/ls/rm, lambda create-function/invoke, logs tail, kinesis put-record and cloudwatch metrics', {
     timeout: 120_000,
   }, async () => {
     const { arn } = await served.engine.iam.createRole({
@@ -63,5 +63,9 @@ describe('the aws CLI against serve', () => {
     });
     const { records } = await served.engine.streams.getRecords(shard);
     expect(records.map((r) => r.data.toString())).toEqual(['hello']);
+    const { metrics } = await served.engine.metrics.list({ namespace: 'Cli' });
+    expect(metrics).toEqual([
+      { namespace: 'Cli', metricName: 'Hits', dimensions: [{ name: 'Host', value: 'a' }] },
+    ]);
   });
 });

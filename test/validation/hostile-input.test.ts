@@ -5,10 +5,11 @@
 import { deepStrictEqual } from 'node:assert';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
 import { openEngine, tempDir } from '../helpers/engines.js';
-import { expectCode, expectCodeSync } from '../helpers/errors.js';
+import { expectCode } from '../helpers/errors.js';
 import { createFixture } from '../helpers/functions.js';
 
 async function usersTable(engine: Engine): Promise<void> {
@@ -136,7 +137,11 @@ describe('coded errors instead of raw ones (defect 9)', () => {
       'InvalidArgumentException',
       /options/,
     );
-    expectCodeSync(() => engine.streams.records$('s', null as never), 'InvalidArgumentException', /options/);
+    await expectCode(
+      firstValueFrom(engine.streams.records$('s', null as never)),
+      'InvalidArgumentException',
+      /options/,
+    );
     await usersTable(engine);
     await expectCode(
       engine.tables.putItem('users', { id: 'u' }, null as never),
@@ -239,13 +244,13 @@ describe('smaller ones (defect 10)', () => {
   it("refuses records$ from 'BOGUS'", async () => {
     const engine = await openEngine();
     await engine.streams.create('s');
-    expectCodeSync(
-      () => engine.streams.records$('s', { from: 'BOGUS' as never }),
+    await expectCode(
+      firstValueFrom(engine.streams.records$('s', { from: 'BOGUS' as never })),
       'InvalidArgumentException',
       /BOGUS/,
     );
-    expectCodeSync(
-      () => engine.streams.records$('s', { form: 'LATEST' } as never),
+    await expectCode(
+      firstValueFrom(engine.streams.records$('s', { form: 'LATEST' } as never)),
       'InvalidArgumentException',
       /options\.form is not a known option/,
     );

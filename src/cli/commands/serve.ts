@@ -3,12 +3,7 @@
  * until SIGINT/SIGTERM, then closes cleanly (requests finished, engine drained and persisted).
  */
 import { Command } from 'commander';
-import { createEngine } from '../../engine.js';
-import { apply } from '../../pipeline/apply.js';
-import { formatPlan } from '../../pipeline/format.js';
-import { loadPipelineFile } from '../../pipeline/load.js';
-import { serve } from '../../server/serve.js';
-import { parseCredentials, parsePort } from '../options.js';
+import { DEFAULT_PORT, parseCredentials, parsePort } from '../options.js';
 
 interface ServeFlags {
   data: string;
@@ -23,10 +18,10 @@ interface ServeFlags {
 export function serveCommand(): Command {
   return new Command('serve')
     .description(
-      'serve the engine over AWS wire protocols (S3, Lambda, Kinesis, DynamoDB, DynamoDB Streams, IAM)',
+      'serve the engine over AWS wire protocols (S3, Lambda, Kinesis, DynamoDB, DynamoDB Streams, IAM) and the console at /',
     )
     .option('--data <dir>', 'LevelDB data directory', './.lambdalite')
-    .option('--port <n>', 'TCP port (0 picks a free one)', parsePort, 4566)
+    .option('--port <n>', 'TCP port (0 picks a free one)', parsePort, DEFAULT_PORT)
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--config <file>', 'apply a pipeline file or SAM template before serving')
     .option('--credentials <key:secret>', 'require SigV4 signatures with this key pair', parseCredentials)
@@ -36,6 +31,14 @@ export function serveCommand(): Command {
 }
 
 async function run(flags: ServeFlags): Promise<void> {
+  // Loaded here, not at the top: every other command starts without the engine.
+  const [{ createEngine }, { serve }, { apply }, { formatPlan }, { loadPipelineFile }] = await Promise.all([
+    import('../../engine.js'),
+    import('../../server/serve.js'),
+    import('../../pipeline/apply.js'),
+    import('../../pipeline/format.js'),
+    import('../../pipeline/load.js'),
+  ]);
   // Read (and so check) the file before taking the data directory's lock.
   const pipeline = flags.config === undefined ? undefined : await loadPipelineFile(flags.config);
   const engine = await createEngine({
@@ -56,6 +59,7 @@ async function run(flags: ServeFlags): Promise<void> {
     throw err;
   }
   process.stdout.write(`${server.url}\n`);
+  process.stderr.write(`console: ${server.url}/ (Ctrl-C to stop)\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

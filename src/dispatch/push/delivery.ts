@@ -2,23 +2,17 @@
  * One delivery of one queued event: age check, one invocation, then exactly one batch that
  * records what happened (removed, rescheduled, handed to a destination or dead-lettered).
  */
-import type { EngineContext } from '../../context.js';
-import { isLambdaliteError, type Verdict } from '../../errors.js';
-import type { FunctionInvoker, InvocationOutcome } from '../../functions/invoker.js';
-import type { BatchOp } from '../../storage/storage.js';
+import { isLambdaliteError } from '../../errors.js';
+import type { InvocationOutcome } from '../../functions/invoker.js';
 
 export { newEntry } from './entry.js';
 
 import { afterFunctionError, afterThrottle, isExpired } from '../retry.js';
 import type { DeliveryDeps } from './delivery-deps.js';
-import type { DestinationTargets } from './destinations.js';
-import type { EventInvokeConfigs } from './event-invoke-config.js';
 
 export type { DeliveryDeps, FunctionConcurrencyInfo } from './delivery-deps.js';
 
-import type { AsyncInvocationOptions } from './options.js';
 import { giveUp, succeed } from './settle.js';
-import type { QueueStore } from './store.js';
 import type { EventInvokeConfig, QueueEntry } from './types.js';
 
 function errorText(outcome: InvocationOutcome): string {

@@ -64,8 +64,9 @@ export class Metrics {
   readonly #retention: RetentionSweeper;
   readonly #flusher: MinuteFlusher;
   readonly #recorder: MetricRecorder;
-  readonly #lambda: LambdaMetricsFeed;
-  readonly #emf: EmfFeed;
+  /** Absent when `metrics.enabled` is false: nothing then observes engine events for metrics. */
+  readonly #lambda: LambdaMetricsFeed | undefined;
+  readonly #emf: EmfFeed | undefined;
   /** Subscribers of `watch`, completed on close. */
   readonly #watching = new Set<Subscriber<MetricWatchPoint>>();
 
@@ -76,8 +77,10 @@ export class Metrics {
     this.#retention = new RetentionSweeper(deps.clock, store, deps.options.retentionDays * DAY_MS);
     this.#flusher = new MinuteFlusher(deps.storage, store, deps.events, this.#retention);
     this.#recorder = new MetricRecorder(deps.clock, this.#flusher);
-    this.#lambda = new LambdaMetricsFeed(this.#recorder, this.#registry, deps.events);
-    this.#emf = new EmfFeed(this.#recorder, this.#registry, deps.events);
+    if (deps.options.enabled) {
+      this.#lambda = new LambdaMetricsFeed(this.#recorder, this.#registry, deps.events);
+      this.#emf = new EmfFeed(this.#recorder, this.#registry, deps.events);
+    }
   }
 
   /** Loads the series index and starts feeding from engine events. */
@@ -150,8 +153,8 @@ export class Metrics {
 
   /** @internal close hook: persists every open minute, stops the timers and the feeds. */
   async close(): Promise<void> {
-    this.#lambda.close();
-    this.#emf.close();
+    this.#lambda?.close();
+    this.#emf?.close();
     await this.#flusher.close();
     await this.#retention.close();
     this.#recorder.complete();

@@ -7,6 +7,7 @@ import { JSON_AUTH_CODES, type ServiceModule } from '../service.js';
 import type { WireRequest, WireResponse } from '../wire.js';
 import { header } from '../wire.js';
 import { type ErrorDialect, WireError, wireErrorOf } from '../wire-error.js';
+import { faultOf } from './query.js';
 
 /** A JSON body as a null-prototype-safe record: only own keys are ever read. */
 export type JsonObject = Readonly<Record<string, unknown>>;
@@ -19,8 +20,18 @@ export interface JsonServiceSpec {
   readonly version: '1.0' | '1.1';
   readonly operations: ReadonlyMap<string, JsonOperation>;
   readonly dialect: ErrorDialect;
-  /** Extra response headers on errors (CloudWatch's `x-amzn-query-error`). */
-  readonly errorHeaders?: (code: string) => Record<string, string>;
+  /** For awsQueryCompatible services (CloudWatch): see `QueryCompatible`. */
+  readonly queryCompatible?: QueryCompatible;
+}
+
+/**
+ * A service that speaks both the query protocol and awsJson (CloudWatch): its engine codes are
+ * its query codes; JSON errors name the error shape in `__type` and carry the query code and
+ * fault in `x-amzn-query-error`, from which the SDK rebuilds the query-style error.
+ */
+export interface QueryCompatible {
+  /** JSON shape names by query code (`InvalidParameterValue` -> `InvalidParameterValueException`). */
+  readonly jsonCodes: ReadonlyMap<string, string>;
 }
 
 /** The JSON request body as an object; an empty body is `{}`. */
@@ -119,12 +130,16 @@ export function jsonError(
   err: unknown,
   dialect: ErrorDialect,
   contentType: string,
-  extra?: (code: string) => Record<string, string>,
+  queryCompatible?: QueryCompatible,
 ): WireResponse {
   const { code, status, message } = wireErrorOf(err, dialect);
-  return jsonResponse(status, { __type: code, message }, contentType, {
-    'x-amzn-errortype': code,
-    ...extra?.(code),
+  if (queryCompatible === undefined) {
+    return jsonResponse(status, { __type: code, message }, contentType, { 'x-amzn-errortype': code });
+  }
+  const type = queryCompatible.jsonCodes.get(code) ?? code;
+  return jsonResponse(status, { __type: type, message }, contentType, {
+    'x-amzn-errortype': type,
+    'x-amzn-query-error': `${code};${faultOf(status)}`,
   });
 }
 
@@ -146,7 +161,7 @@ export async function handleJson(spec: JsonServiceSpec, req: WireRequest): Promi
     const result = await run(parseJsonObject(req.body), req);
     return jsonResponse(200, result ?? {}, contentType);
   } catch (err) {
-    return jsonError(err, spec.dialect, contentType, spec.errorHeaders);
+    return jsonError(err, spec.dialect, contentType, spec.queryCompatible);
   }
 }
 
@@ -168,7 +183,7 @@ export function jsonModule(spec: JsonModuleSpec): ServiceModule {
     maxBodyBytes: () => spec.maxBodyBytes,
     bodyTooLarge: spec.bodyTooLarge,
     authCodes: JSON_AUTH_CODES,
-    errorResponse: (err) => jsonError(err, spec.dialect, contentType, spec.errorHeaders),
+    errorResponse: (err) => jsonError(err, spec.dialect, contentType, spec.queryCompatible),
     handle: (req) => handleJson(spec, req),
   };
 }

@@ -40,9 +40,14 @@ export function required(params: URLSearchParams, name: string): string {
   return value;
 }
 
+/** Who is at fault, in the query protocol's words. */
+export function faultOf(status: number): 'Sender' | 'Receiver' {
+  return status >= 500 ? 'Receiver' : 'Sender';
+}
+
 export function queryError(err: unknown, dialect: ErrorDialect, requestId: string): WireResponse {
   const { code, status, message } = wireErrorOf(err, dialect);
-  const type = status >= 500 ? 'Receiver' : 'Sender';
+  const type = faultOf(status);
   const body = xmlDocument([
     'ErrorResponse',
     [
