@@ -4,6 +4,7 @@
  * `lambdalite/jetstream` keeps shard records in a NATS JetStream cluster. A backend supplies
  * the implementations `buildEngine` wires in; dispatch and the runtime never see which one runs.
  */
+import type { MappingCoordination } from './dispatch/pull/coordination.js';
 import type { Storage } from './storage/storage.js';
 import { LevelShardStore } from './streams/level-shard-store.js';
 import type { ShardStore } from './streams/shard-store.js';
@@ -25,6 +26,8 @@ export interface BackendGround {
 export interface BackendParts {
   /** Records of every stream and table stream shard. */
   readonly shardStore: ShardStore;
+  /** How engine processes on one cluster split mapping shards; absent: each polls every shard. */
+  readonly coordination?: MappingCoordination;
   /** Releases connections; runs after every part closed, before the engine's storage closes. */
   close(): Promise<void>;
 }

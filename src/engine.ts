@@ -274,6 +274,7 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
       }),
     authorizer: mappingAuthorizer(checks, authorizer),
     backoff: { initialMs: ctx.quotas.pullRetryInitialMs, multiplier: 2, maxMs: ctx.quotas.pullRetryMaxMs },
+    coordination: backend.coordination,
   });
   lifecycle.onClose(() => mappings.close());
 

@@ -54,6 +54,7 @@ export class ShardLog {
   readonly #streamMutex = new KeyedMutex();
   readonly #decorators = new Map<StreamKind, RecordDecorator>();
   readonly #signals = new Subject<ShardSignal>();
+  #unwatch: (() => void) | undefined;
 
   private constructor(ctx: EngineContext, store: ShardStore) {
     this.#ctx = ctx;
@@ -76,6 +77,7 @@ export class ShardLog {
       state.cursor = cursorOf(last);
     }
     await log.#tombstones.resume();
+    log.#unwatch = store.watch?.((uid, prefix, last) => log.#appendedElsewhere(uid, prefix, last));
     return log;
   }
 
@@ -118,9 +120,17 @@ export class ShardLog {
     shardCount: number,
     retentionHours: number,
   ): Promise<StreamState> {
-    const { ops, meta } = this.createOps(arn, name, kind, retentionHours, shardCount);
+    let uid: string | undefined;
+    if (this.#store.claimUid) {
+      // A stream deleted here a moment ago must be gone from the shared store before its name is claimed again.
+      await this.#tombstones.settled();
+      uid = await this.#store.claimUid(arn, ulid());
+    }
+    const { ops, meta } = this.createOps(arn, name, kind, retentionHours, shardCount, uid);
     await this.#ctx.storage.batch(ops);
-    return this.#state(meta);
+    const state = this.#state(meta);
+    if (uid !== undefined) await this.#loadLastSequences(state);
+    return state;
   }
 
   /**
@@ -133,6 +143,7 @@ export class ShardLog {
     kind: StreamKind,
     retentionHours: number,
     shardCount = 1,
+    uid: string = ulid(),
   ): { ops: BatchOp[]; meta: StreamMeta } {
     const now = this.#ctx.clock.now();
     const shards: ShardMeta[] = evenRanges(shardCount).map((range, index) => ({
@@ -145,7 +156,7 @@ export class ShardLog {
     const meta: StreamMeta = {
       arn,
       name,
-      uid: ulid(),
+      uid,
       kind,
       createdAt: now,
       retentionHours,
@@ -368,6 +379,7 @@ export class ShardLog {
 
   async close(): Promise<void> {
     this.closing = true;
+    this.#unwatch?.();
     await this.#streamMutex.idle();
     await this.#shardMutex.idle();
     for (const stream of this.#byArn.values()) {
@@ -376,6 +388,46 @@ export class ShardLog {
       }
     }
     await this.#tombstones.settled();
+  }
+
+  /** A stream another process already wrote to: its shards continue after what is stored. */
+  async #loadLastSequences(stream: StreamState): Promise<void> {
+    const stored = [...stream.shards.values()].map((state) => ({
+      uid: stream.meta.uid,
+      prefix: state.prefix,
+      state,
+    }));
+    for (const [shard, last] of await this.#store.lastSequences(stored)) {
+      const { state } = shard as StoredShard & { state: ShardState };
+      if (state.lastSequence === undefined || last > state.lastSequence) {
+        state.lastSequence = last;
+        state.cursor = cursorOf(last);
+      }
+    }
+  }
+
+  /**
+   * Another process appended to a shard of a shared store: readers here read on from the store.
+   * The in-memory tail no longer holds every record, so it is dropped.
+   */
+  #appendedElsewhere(uid: string, prefix: string, last: string): void {
+    const stream = this.#byUid.get(uid);
+    if (!stream || stream.deleted) return;
+    for (const shard of stream.shards.values()) {
+      if (shard.prefix !== prefix) continue;
+      if (shard.lastSequence !== undefined && shard.lastSequence >= last) return;
+      shard.lastSequence = last;
+      shard.cursor = cursorOf(last);
+      shard.tail = undefined;
+      this.#wake(shard);
+      this.#signals.next({
+        kind: 'appended',
+        streamArn: stream.meta.arn,
+        shardId: shard.meta.shardId,
+        expiresAt: this.#ctx.clock.now() + stream.meta.retentionHours * 3_600_000 + 1,
+      });
+      return;
+    }
   }
 
   #wake(shard: ShardState): void {

@@ -2,6 +2,7 @@
  * Test helpers shared by every suite: engines on memory and on disk, temporary directories, and
  * bounded waits for engine events (no sleeps).
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +34,9 @@ async function jetstreamOptions(): Promise<EngineOptions> {
     cluster,
     import('../../src/backends/jetstream/index.js'),
   ]);
-  return { backend: jetstream({ servers, replicas: 3 }) };
+  // Engines on one cluster share the streams they create under one prefix: each test's engine
+  // gets its own, as if it ran against its own cluster.
+  return { backend: jetstream({ servers, replicas: 3, prefix: `t${randomUUID().slice(0, 8)}` }) };
 }
 
 const cleanups: Array<() => Promise<void>> = [];

@@ -7,10 +7,13 @@
  * import { jetstream } from 'lambdalite/jetstream';
  * const engine = await createEngine({ backend: jetstream({ servers: ['nats://10.0.0.1:4222'] }) });
  */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { jetstream as jetstreamClient, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
 import type { EngineBackend } from '../../backend.js';
 import { LambdaliteError } from '../../errors.js';
+import { JetStreamCoordination } from './coordination.js';
 import { JetStreamShardStore } from './shard-store.js';
 
 export interface JetStreamBackendOptions {
@@ -25,6 +28,11 @@ export interface JetStreamBackendOptions {
   prefix?: string;
   /** More connection options (credentials, TLS, reconnect policy); `servers` above wins. */
   connection?: Omit<NodeConnectionOptions, 'servers'>;
+  /**
+   * Shard lease time in ms (default 10000, at least 300): the shards of a process that died move
+   * to the others within about this; each process renews its leases every third of it.
+   */
+  leaseMs?: number;
 }
 
 /** A 5 MiB append plus its chunk framing (sequence numbers, keys, lengths). */
@@ -49,6 +57,13 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
     throw new LambdaliteError(
       'InvalidArgument',
       `jetstream options.replicas must be 1, 3 or 5, got ${JSON.stringify(options.replicas)}`,
+    );
+  }
+  const leaseMs = options.leaseMs ?? 10_000;
+  if (!Number.isInteger(leaseMs) || leaseMs < 300) {
+    throw new LambdaliteError(
+      'InvalidArgument',
+      `jetstream options.leaseMs must be an integer of at least 300, got ${JSON.stringify(options.leaseMs)}`,
     );
   }
   const prefix = options.prefix ?? 'lambdalite';
@@ -76,8 +91,13 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
           );
         }
         const jsm = await jetstreamManager(nc);
-        const shardStore = new JetStreamShardStore(jetstreamClient(nc), jsm, storage, { replicas, prefix });
-        return { shardStore, close: () => nc.drain() };
+        const shardStore = new JetStreamShardStore(nc, jetstreamClient(nc), jsm, storage, {
+          replicas,
+          prefix,
+        });
+        const owner = `${hostname().replace(/[^A-Za-z0-9_-]/g, '-')}-${process.pid}-${randomUUID().slice(0, 8)}`;
+        const coordination = new JetStreamCoordination(nc, { prefix, replicas, leaseMs, owner });
+        return { shardStore, coordination, close: () => nc.drain() };
       } catch (err) {
         await nc.close();
         throw err;

@@ -16,6 +16,11 @@ import type { NatsConnection } from '@nats-io/transport-node';
 export interface LeaseEvents {
   acquired(key: string): void;
   lost(key: string): void;
+  /**
+   * Before a lease is given up (balance, shutdown): resolves once its shard stopped here, so the
+   * next owner never delivers it while this process still does.
+   */
+  releasing(key: string): Promise<void>;
 }
 
 export interface ShardLeasesOptions {
@@ -23,6 +28,11 @@ export interface ShardLeasesOptions {
   readonly owner: string;
   /** Called when a lease is taken or lost (renewal refused, released for balance). */
   readonly events?: Partial<LeaseEvents>;
+  /**
+   * Who to share with: only processes in the same group count as live owners (a mapping's
+   * runners; a process without the mapping must not be given a share of its shards).
+   */
+  readonly group?: string;
 }
 
 const LEASE = 'lease.';
@@ -31,6 +41,8 @@ const OWNER = 'owner.';
 export class ShardLeases {
   readonly #kv: KV;
   readonly #owner: string;
+  /** `owner.[group.]`: the keys of the live processes this one shares with. */
+  readonly #owners: string;
   readonly #events: Partial<LeaseEvents>;
   /** Lease key -> revision of our last write. */
   readonly #held = new Map<string, number>();
@@ -38,6 +50,7 @@ export class ShardLeases {
   constructor(kv: KV, options: ShardLeasesOptions) {
     this.#kv = kv;
     this.#owner = options.owner;
+    this.#owners = options.group === undefined ? OWNER : `${OWNER}${options.group}.`;
     this.#events = options.events ?? {};
   }
 
@@ -53,9 +66,12 @@ export class ShardLeases {
    */
   async rebalance(keys: readonly string[]): Promise<void> {
     await this.#renew();
-    await this.#kv.put(OWNER + this.#owner, this.#owner);
+    await this.#kv.put(this.#owners + this.#owner, this.#owner);
+    // Every process reads the same sorted owner list: the first (keys mod owners) get one more.
     const owners = await this.#liveOwners();
-    const share = Math.ceil(keys.length / Math.max(1, owners));
+    const index = Math.max(0, owners.indexOf(this.#owner));
+    const count = Math.max(1, owners.length);
+    const share = Math.floor(keys.length / count) + (index < keys.length % count ? 1 : 0);
     const wanted = new Set(keys);
     for (const key of this.held()) if (!wanted.has(key)) await this.release(key);
     let extra = this.#held.size - share;
@@ -75,6 +91,7 @@ export class ShardLeases {
   async release(key: string): Promise<void> {
     const revision = this.#held.get(key);
     if (revision === undefined) return;
+    await this.#events.releasing?.(key);
     this.#held.delete(key);
     try {
       await this.#kv.delete(LEASE + key, { previousSeq: revision });
@@ -87,7 +104,7 @@ export class ShardLeases {
   /** Releases every lease and the owner key (a clean shutdown). */
   async close(): Promise<void> {
     for (const key of this.held()) await this.release(key);
-    await this.#kv.delete(OWNER + this.#owner).catch(() => undefined);
+    await this.#kv.delete(this.#owners + this.#owner).catch(() => undefined);
   }
 
   async #take(key: string): Promise<void> {
@@ -111,10 +128,15 @@ export class ShardLeases {
     }
   }
 
-  async #liveOwners(): Promise<number> {
-    let count = 0;
-    for await (const key of await this.#kv.keys(`${OWNER}>`)) if (key.startsWith(OWNER)) count++;
-    return count;
+  /** The ids of the live processes of the group, sorted. */
+  async #liveOwners(): Promise<string[]> {
+    const owners: string[] = [];
+    for await (const key of await this.#kv.keys(`${this.#owners}>`)) {
+      const id = key.slice(this.#owners.length);
+      // Exactly one token after the group: owners of other groups nest no deeper than theirs.
+      if (key.startsWith(this.#owners) && !id.includes('.')) owners.push(id);
+    }
+    return owners.sort();
   }
 }
 
