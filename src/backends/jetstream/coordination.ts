@@ -131,14 +131,17 @@ class LeaseClaim implements MappingClaim {
     await this.#leases?.close();
   }
 
+  /** Rounds start every third of the lease time, however long the last one took (a slow round must not stretch renewals past the TTL). */
   #schedule(ms: number): void {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
+      const started = Date.now();
       this.#round = this.#rebalance()
         .catch(() => undefined)
         .finally(() => {
           this.#round = undefined;
-          if (!this.#closed) this.#schedule(Math.max(50, Math.floor(this.#options.leaseMs / 3)));
+          const interval = Math.floor(this.#options.leaseMs / 3);
+          if (!this.#closed) this.#schedule(Math.max(0, interval - (Date.now() - started)));
         });
     }, ms);
     this.#timer.unref();

@@ -50,6 +50,8 @@ export class JetStreamShardStore implements ShardStore {
   /** subject -> (chunk's last sequence -> JetStream sequence where the next chunk may start). */
   readonly #positions = new Map<string, Map<string, number>>();
   #registry: Promise<KV> | undefined;
+  /** Shards this process read or wrote (subject -> uid, prefix): re-checked after a reconnect. */
+  readonly #known = new Map<string, { uid: string; prefix: string }>();
 
   constructor(
     nc: NatsConnection,
@@ -69,7 +71,9 @@ export class JetStreamShardStore implements ShardStore {
     const out = new Map<StoredShard, string>();
     await Promise.all(
       shards.map(async (shard) => {
-        const msg = await this.#get(shard.uid, { last_by_subj: this.#subject(shard.uid, shard.prefix) });
+        const subject = this.#subject(shard.uid, shard.prefix);
+        this.#known.set(subject, { uid: shard.uid, prefix: shard.prefix });
+        const msg = await this.#get(shard.uid, { last_by_subj: subject });
         if (msg) out.set(shard, lastOf(msg));
       }),
     );
@@ -126,7 +130,23 @@ export class JetStreamShardStore implements ShardStore {
         if (uid && prefix) onAppend(uid, prefix, msg.string());
       },
     });
-    return () => sub.unsubscribe();
+    // Notices are at most once: those published while this connection was down are lost, so
+    // after a reconnect every shard this process reads is checked against the stream itself.
+    let watching = true;
+    void (async () => {
+      for await (const status of this.#nc.status()) {
+        if (!watching) return;
+        if (status.type !== 'reconnect') continue;
+        for (const { uid, prefix } of [...this.#known.values()]) {
+          const msg = await this.#get(uid, { last_by_subj: this.#subject(uid, prefix) }).catch(() => null);
+          if (msg) onAppend(uid, prefix, lastOf(msg));
+        }
+      }
+    })();
+    return () => {
+      watching = false;
+      sub.unsubscribe();
+    };
   }
 
   async read(
@@ -138,6 +158,7 @@ export class JetStreamShardStore implements ShardStore {
   ): Promise<ReadResult> {
     const uid = stream.meta.uid;
     const subject = this.#subject(uid, shard.prefix);
+    if (!this.#known.has(subject)) this.#known.set(subject, { uid, prefix: shard.prefix });
     const lower = readLowerBound(shard, from, options.cutoff);
     const located = await this.#locate(uid, subject, lower);
     let next = located?.start;
@@ -208,6 +229,7 @@ export class JetStreamShardStore implements ShardStore {
     for (const subject of [...this.#positions.keys()]) {
       if (subject.startsWith(`${this.#options.prefix}.${uid}.`)) this.#positions.delete(subject);
     }
+    for (const [subject, known] of [...this.#known]) if (known.uid === uid) this.#known.delete(subject);
     try {
       await this.#jsm.streams.delete(this.#streamName(uid));
     } catch (err) {
