@@ -93,9 +93,10 @@ function spawnChild(index: number, prefix: string): Child {
 }
 
 /** The child that started each shard last: the one delivering it now. */
-function owners(alive: ReadonlySet<number>): Map<string, number> {
+function owners(alive: ReadonlySet<number>, since = 0): Map<string, number> {
   const out = new Map<string, number>();
-  for (const m of messages) if (m.type === 'started' && alive.has(m.child)) out.set(m.shardId, m.child);
+  for (const m of messages.slice(since))
+    if (m.type === 'started' && alive.has(m.child)) out.set(m.shardId, m.child);
   return out;
 }
 
@@ -188,14 +189,15 @@ describe('three engine processes share a mapping on the cluster', () => {
     const victim = counts.indexOf(Math.max(...counts));
     const moved = [...ownerOf].filter(([, o]) => o === victim).map(([shardId]) => shardId);
     const killed = children[victim] as Child;
+    const killedAt = Date.now();
+    const sinceKill = messages.length;
     killed.process.kill('SIGKILL');
     await killed.exited;
-    const killedAt = Date.now();
     const alive = new Set([0, 1, 2].filter((i) => i !== victim));
     const after = await write(writer, 5, 'b');
     await until(
       'the killed process’s shards started elsewhere',
-      () => moved.every((shardId) => owners(alive).has(shardId)),
+      () => moved.every((shardId) => owners(alive, sinceKill).has(shardId)),
       LEASE_MS * 6 + 10_000,
     );
     const handoverMs = Date.now() - killedAt;
