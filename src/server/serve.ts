@@ -249,7 +249,7 @@ async function handle(service: ServiceModule, req: WireRequest): Promise<WireRes
 
 function write(res: AnyResponse, response: WireResponse): void {
   const headers: Record<string, string> = { ...response.headers };
-  const body = response.body === undefined ? undefined : Buffer.from(response.body);
+  const body = typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
   if (body !== undefined && headers['content-length'] === undefined)
     headers['content-length'] = String(body.length);
   if (headers['content-length'] === undefined) headers['content-length'] = '0';
