@@ -3,6 +3,7 @@
  * and prints each as a Markdown section ready for bench/RESULTS.md.
  */
 import { bucketsBenchmark } from './buckets.js';
+import { clusterBenchmark } from './cluster.js';
 import { functionsBenchmark } from './functions.js';
 import type { Benchmark } from './harness.js';
 import { machine, table } from './harness.js';
@@ -26,6 +27,7 @@ benchmarks.push(scaleBenchmark);
 benchmarks.push(serveKinesisBenchmark);
 benchmarks.push(serveS3Benchmark);
 benchmarks.push(observeBenchmark);
+benchmarks.push(clusterBenchmark);
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length === 0 ? benchmarks : benchmarks.filter((b) => wanted.includes(b.name));

@@ -3,6 +3,7 @@
  * event hub and the lifecycle guard. Built once by `createEngine` and passed to each service.
  */
 import { Arns } from './arn.js';
+import type { EngineBackend } from './backend.js';
 import { Backpressure } from './backpressure.js';
 import { type Clock, SystemClock } from './clock.js';
 import { type AsyncInvocationOptions, resolveAsyncInvocationOptions } from './dispatch/push/options.js';
@@ -34,6 +35,11 @@ export interface EngineOptions {
   asyncInvocation?: Partial<AsyncInvocationOptions>;
   /** Stored function logs (`engine.logs`): retention of new groups, storing at all; see {@link LogsOptions}. */
   logs?: LogsOptions;
+  /**
+   * Where shard records live: the engine's LevelDB (default) or a cluster, e.g.
+   * `jetstream({ servers })` from `lambdalite/jetstream`.
+   */
+  backend?: EngineBackend;
   /** Metrics: rollup retention, recording at all; see {@link MetricsOptions}. */
   metrics?: Partial<MetricsOptions>;
 }
@@ -47,6 +53,7 @@ export interface ResolvedOptions {
   readonly callerIdentity: CallerIdentity | undefined;
   readonly asyncInvocation: Readonly<AsyncInvocationOptions>;
   readonly logs: ResolvedLogsOptions;
+  readonly backend: EngineBackend | undefined;
   readonly metrics: Readonly<MetricsOptions>;
 }
 
@@ -64,6 +71,7 @@ const ENGINE_OPTIONS = {
   asyncInvocation: anyValue<Partial<AsyncInvocationOptions>>(),
   logs: anyValue<LogsOptions>(),
   metrics: anyValue<Partial<MetricsOptions>>(),
+  backend: anyValue<EngineBackend>(),
 } as const;
 
 /** `{ policies, arn? }` or `{ roleArn }`; what is inside the policies is checked where they are evaluated. */
@@ -115,6 +123,13 @@ export function resolveOptions(rawOptions?: EngineOptions): ResolvedOptions {
       'options.clock must implement now(), setTimeout() and clearTimeout()',
     );
   }
+  const backend = options.backend;
+  if (backend !== undefined && (typeof backend?.open !== 'function' || typeof backend.kind !== 'string')) {
+    throw new LambdaliteError(
+      'InvalidArgument',
+      'options.backend must be a backend such as jetstream({ servers }) from lambdalite/jetstream',
+    );
+  }
   const asyncInvocation = resolveAsyncInvocationOptions(options.asyncInvocation);
   const metrics = resolveMetricsOptions(options.metrics);
   return {
@@ -126,6 +141,7 @@ export function resolveOptions(rawOptions?: EngineOptions): ResolvedOptions {
     callerIdentity: options.callerIdentity,
     asyncInvocation,
     logs: resolveLogsOptions(options.logs),
+    backend,
     metrics,
   };
 }

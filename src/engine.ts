@@ -5,6 +5,7 @@
  * docs/architecture.md ("Construction order").
  */
 import type { Observable } from 'rxjs';
+import { levelDbBackend } from './backend.js';
 import { Buckets } from './buckets/buckets.js';
 import {
   createContext,
@@ -179,8 +180,12 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
   });
   lifecycle.onClose(() => metrics.close());
 
+  // The backend's seam implementations; its connections close after every part, before storage.
+  const backend = await (resolved.backend ?? levelDbBackend()).open({ storage });
+  lifecycle.onClose(() => backend.close());
+
   // 2. The shard log and what writes to it: streams, table streams, retention.
-  const shardLog = await ShardLog.open(ctx);
+  const shardLog = await ShardLog.open(ctx, backend.shardStore);
   const retention = new RetentionSweeper(ctx, shardLog);
   lifecycle.onClose(async () => {
     await retention.close();
@@ -270,6 +275,7 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
       }),
     authorizer: mappingAuthorizer(checks, authorizer),
     backoff: { initialMs: ctx.quotas.pullRetryInitialMs, multiplier: 2, maxMs: ctx.quotas.pullRetryMaxMs },
+    coordination: backend.coordination,
   });
   lifecycle.onClose(() => mappings.close());
 

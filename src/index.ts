@@ -5,6 +5,7 @@
 
 export type { Arn } from './arn.js';
 export { formatArn, parseArn } from './arn.js';
+export type { EngineBackend } from './backend.js';
 export type {
   BucketDescription,
   BucketSummary,

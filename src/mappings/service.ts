@@ -6,6 +6,7 @@
  * stored enabled mappings once the engine is open.
  */
 import type { EngineContext } from '../context.js';
+import type { MappingCoordination } from '../dispatch/pull/coordination.js';
 import type {
   FailureDestinations,
   FunctionDirectory,
@@ -52,6 +53,8 @@ export interface MappingsDeps {
   backoff?: BackoffPolicy;
   /** Longest real-time wait for batches in flight when stopping pollers, ms. */
   stopTimeoutMs?: number;
+  /** Engine processes on one cluster split each mapping's shards through it (the JetStream backend). */
+  coordination?: MappingCoordination | undefined;
 }
 
 export class Mappings {
@@ -67,6 +70,7 @@ export class Mappings {
   readonly #invoker: FunctionInvoker;
   readonly #destinations: FailureDestinations | undefined;
   readonly #authorizer: MappingAuthorizer | undefined;
+  readonly #coordination: MappingCoordination | undefined;
 
   /** @internal built by the engine. */
   constructor(ctx: EngineContext, deps: MappingsDeps) {
@@ -77,6 +81,7 @@ export class Mappings {
     this.#invoker = deps.invoker;
     this.#destinations = deps.destinations;
     this.#authorizer = deps.authorizer;
+    this.#coordination = deps.coordination;
     this.#backoff = deps.backoff ?? DEFAULT_PULL_BACKOFF;
     this.#stopTimeoutMs = deps.stopTimeoutMs ?? 5000;
   }
@@ -296,6 +301,7 @@ export class Mappings {
           },
         },
         onSourceMissing: () => void this.#sourceMissing(uuid),
+        coordination: this.#coordination,
       },
       record,
       await this.#store.checkpoints(uuid),

@@ -9,7 +9,6 @@
  */
 import type { TimerHandle } from '../clock.js';
 import type { EngineContext } from '../context.js';
-import { SEP } from '../storage/keys.js';
 import { parseSequence, sequenceAt } from './sequence.js';
 import type { ShardLog, ShardState, StreamState } from './shard-log.js';
 
@@ -86,13 +85,7 @@ export class RetentionSweeper {
         }
         const oldest = await this.#oldestWrite(stream, shard);
         if (oldest !== undefined && oldest < cutoff) {
-          // Pollers must not be served removed records from memory.
-          this.#log.forgetTail(shard);
-          await this.#log.records.clear({
-            gte: stream.meta.uid + SEP + shard.prefix,
-            lt: stream.meta.uid + SEP + sequenceAt(shard.meta.index, cutoff),
-          });
-          this.#log.forgetTail(shard);
+          await this.#log.trimBefore(stream, shard, sequenceAt(shard.meta.index, cutoff));
           this.#ctx.events.emit('stream.trimmed', {
             streamArn: stream.meta.arn,
             shardId: shard.meta.shardId,
@@ -110,9 +103,8 @@ export class RetentionSweeper {
 
   /** Write time of the first stored record of the shard, from its key alone. */
   async #oldestWrite(stream: StreamState, shard: ShardState): Promise<number | undefined> {
-    const keys = await this.#log.records.keys({ ...this.#log.shardRange(stream, shard), limit: 1 }).all();
-    const first = keys[0];
-    return first === undefined ? undefined : parseSequence(first.slice(stream.meta.uid.length + 1)).ms;
+    const first = await this.#log.firstChunkEnd(stream, shard);
+    return first === undefined ? undefined : parseSequence(first).ms;
   }
 
   async #expireShard(stream: StreamState, shard: ShardState): Promise<void> {

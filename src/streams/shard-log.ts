@@ -6,29 +6,23 @@
  *
  * Facades (`engine.streams`, `engine.tables`) validate input and call this; the pull-model
  * pollers read through {@link ShardLog.read} (shard-read.ts) and wait with
- * {@link ShardLog.waitForAppend}.
+ * {@link ShardLog.waitForAppend}. The records themselves live in a {@link ShardStore} (LevelDB
+ * embedded, JetStream clustered); the metadata stays in the engine's storage.
  */
 import { type Observable, Subject } from 'rxjs';
 import { ulid } from 'ulid';
 import type { EngineContext } from '../context.js';
 import { LambdaliteError } from '../errors.js';
 import { KeyedMutex } from '../storage/keyed-mutex.js';
-import { joinKey, SEP } from '../storage/keys.js';
-import {
-  type BatchOp,
-  delOp,
-  type PrefixedPutOp,
-  prefixedPutOp,
-  putOp,
-  type Sub,
-} from '../storage/storage.js';
+import { joinKey } from '../storage/keys.js';
+import { type BatchOp, delOp, putOp, type Sub } from '../storage/storage.js';
 import { Tombstones } from '../storage/tombstones.js';
 import { evenRanges, hashKeyHex, hashPartitionKey, hashPartitionKeyHex } from './hash-range.js';
 import { type ShardMeta, type StreamKind, type StreamMeta, shardIdOf } from './model.js';
 import { appendToTail, readShardTail, type TailRecord } from './poller-tail.js';
-import { encodeChunk, storedSequences } from './record-codec.js';
+import { encodeChunk } from './record-codec.js';
 import { cursorOf, nextSequences, sequenceAt, shardPrefix } from './sequence.js';
-import { readStored } from './shard-read.js';
+import type { ShardStore, StoredShard } from './shard-store.js';
 import type { Position, ReadResult, RecordDecorator, ShardState, StreamState } from './shard-types.js';
 
 export type { Position, ReadResult, RecordDecorator, ShardState, StreamState };
@@ -52,8 +46,7 @@ export type ShardSignal =
 export class ShardLog {
   readonly #ctx: EngineContext;
   readonly #metas: Sub<StreamMeta>;
-  readonly #records: Sub<Buffer>;
-  readonly #counters: Sub<string>;
+  readonly #store: ShardStore;
   readonly #tombstones: Tombstones;
   readonly #byArn = new Map<string, StreamState>();
   readonly #byUid = new Map<string, StreamState>();
@@ -61,33 +54,30 @@ export class ShardLog {
   readonly #streamMutex = new KeyedMutex();
   readonly #decorators = new Map<StreamKind, RecordDecorator>();
   readonly #signals = new Subject<ShardSignal>();
+  #unwatch: (() => void) | undefined;
 
-  private constructor(ctx: EngineContext) {
+  private constructor(ctx: EngineContext, store: ShardStore) {
     this.#ctx = ctx;
+    this.#store = store;
     this.#metas = ctx.storage.sublevel<StreamMeta>('streams', 'json');
-    this.#records = ctx.storage.sublevel<Buffer>('stream-records', 'buffer');
-    this.#counters = ctx.storage.sublevel<string>('stream-counters', 'utf8');
-    this.#tombstones = new Tombstones(ctx.storage, 'stream-tombstones', async (uid) => {
-      await this.#records.clear({ gte: uid + SEP, lt: uid + '\x01' });
-      await this.#counters.clear({ gte: uid + SEP, lt: uid + '\x01' });
-    });
+    this.#tombstones = new Tombstones(ctx.storage, 'stream-tombstones', (uid) => store.purge(uid));
   }
 
   /** Loads every stream and its shard counters; finishes deletions a crash interrupted. */
-  static async open(ctx: EngineContext): Promise<ShardLog> {
-    const log = new ShardLog(ctx);
-    const counters = new Map(await log.#counters.iterator().all());
+  static async open(ctx: EngineContext, store: ShardStore): Promise<ShardLog> {
+    const log = new ShardLog(ctx, store);
+    const stored: Array<StoredShard & { state: ShardState }> = [];
     for (const meta of await log.#metas.values().all()) {
-      const state = log.#state(meta);
-      for (const shard of state.shards.values()) {
-        const last = counters.get(joinKey(meta.uid, shard.prefix));
-        if (last !== undefined) {
-          shard.lastSequence = last;
-          shard.cursor = cursorOf(last);
-        }
-      }
+      const stream = log.#state(meta);
+      for (const state of stream.shards.values()) stored.push({ uid: meta.uid, prefix: state.prefix, state });
+    }
+    for (const [shard, last] of await store.lastSequences(stored)) {
+      const { state } = shard as StoredShard & { state: ShardState };
+      state.lastSequence = last;
+      state.cursor = cursorOf(last);
     }
     await log.#tombstones.resume();
+    log.#unwatch = store.watch?.((uid, prefix, last) => log.#appendedElsewhere(uid, prefix, last));
     return log;
   }
 
@@ -103,10 +93,6 @@ export class ShardLog {
   /** Announces a change the stream and table services made through this log (reshard, delete). */
   signal(signal: ShardSignal): void {
     this.#signals.next(signal);
-  }
-
-  get records(): Sub<Buffer> {
-    return this.#records;
   }
 
   /** Registers how records of table streams (or other kinds) are shown to readers. */
@@ -134,9 +120,17 @@ export class ShardLog {
     shardCount: number,
     retentionHours: number,
   ): Promise<StreamState> {
-    const { ops, meta } = this.createOps(arn, name, kind, retentionHours, shardCount);
+    let uid: string | undefined;
+    if (this.#store.claimUid) {
+      // A stream deleted here a moment ago must be gone from the shared store before its name is claimed again.
+      await this.#tombstones.settled();
+      uid = await this.#store.claimUid(arn, ulid());
+    }
+    const { ops, meta } = this.createOps(arn, name, kind, retentionHours, shardCount, uid);
     await this.#ctx.storage.batch(ops);
-    return this.#state(meta);
+    const state = this.#state(meta);
+    if (uid !== undefined) await this.#loadLastSequences(state);
+    return state;
   }
 
   /**
@@ -149,6 +143,7 @@ export class ShardLog {
     kind: StreamKind,
     retentionHours: number,
     shardCount = 1,
+    uid: string = ulid(),
   ): { ops: BatchOp[]; meta: StreamMeta } {
     const now = this.#ctx.clock.now();
     const shards: ShardMeta[] = evenRanges(shardCount).map((range, index) => ({
@@ -161,7 +156,7 @@ export class ShardLog {
     const meta: StreamMeta = {
       arn,
       name,
-      uid: ulid(),
+      uid,
       kind,
       createdAt: now,
       retentionHours,
@@ -231,8 +226,20 @@ export class ShardLog {
     stream.shards.delete(shard.meta.index);
     shard.tail = undefined;
     this.#wake(shard);
-    await this.#ctx.storage.batch([delOp(this.#counters, joinKey(stream.meta.uid, shard.prefix))]);
-    await this.#records.clear(this.shardRange(stream, shard));
+    await this.#store.dropShard(stream, shard);
+  }
+
+  /** The last sequence number of the shard's oldest stored chunk (retention reads its time). */
+  firstChunkEnd(stream: StreamState, shard: ShardState): Promise<string | undefined> {
+    return this.#store.firstChunkEnd(stream, shard);
+  }
+
+  /** Removes the shard's chunks whose records all lie below `sequence`; forgets its tail. */
+  async trimBefore(stream: StreamState, shard: ShardState, sequence: string): Promise<void> {
+    // Pollers must not be served removed records from memory, before or after the removal.
+    shard.tail = undefined;
+    await this.#store.trimBefore(stream, shard, sequence);
+    shard.tail = undefined;
   }
 
   /** The open shard whose hash range holds the entry's hash key. */
@@ -268,7 +275,6 @@ export class ShardLog {
       if (shard.meta.closedAt !== undefined || stream.deleted) return undefined;
       this.#ctx.lifecycle.assertOpen();
       const now = this.#ctx.clock.now();
-      const uid = stream.meta.uid;
       const count = entries.length;
       if (count === 0) return [];
       const sequences = nextSequences(shard.prefix, shard.cursor, now, count);
@@ -276,13 +282,8 @@ export class ShardLog {
       // ONE value for the whole append, under its last sequence number (record-codec.ts).
       const value = encodeChunk(now, sequences, entries, offsets);
       const last = sequences[count - 1] as string;
-      const ops: Array<BatchOp | PrefixedPutOp> = [
-        prefixedPutOp(this.#records, uid + SEP + last, value),
-        putOp(this.#counters, joinKey(uid, shard.prefix), last),
-      ];
-      for (const op of extraOps) ops.push(op);
       const previous = shard.lastSequence;
-      await this.#ctx.storage.batch(ops);
+      await this.#store.append(stream, shard, last, value, extraOps);
       shard.lastSequence = last;
       if (shard.tailWanted) {
         shard.tail = appendToTail(shard.tail, previous, sequences[0] as string, last, value, offsets, now);
@@ -311,7 +312,7 @@ export class ShardLog {
    * records older than the retention period are skipped. Never loads the shard into memory.
    */
   read(stream: StreamState, shard: ShardState, from: Position, limit: number): Promise<ReadResult> {
-    return readStored(this.#records, stream, shard, from, limit, {
+    return this.#store.read(stream, shard, from, limit, {
       cutoff: this.retentionCutoff(stream),
       decorator: this.#decorators.get(stream.meta.kind),
     });
@@ -334,26 +335,10 @@ export class ShardLog {
 
   /**
    * The last stored sequence number of `shard` below `sequence` (AT_TIMESTAMP resolves to the last
-   * record written before the time), or undefined. The chunk holding the first record at or after
-   * `sequence` may start before it (its key is its last record), so it is looked into first.
+   * record written before the time), or undefined.
    */
-  async lastBefore(stream: StreamState, shard: ShardState, sequence: string): Promise<string | undefined> {
-    const base = stream.meta.uid + SEP;
-    const { gte, lt } = this.shardRange(stream, shard);
-    const [straddling] = await this.#records.iterator({ gte: base + sequence, lt, limit: 1 }).all();
-    if (straddling) {
-      const before = storedSequences(straddling[1], straddling[0].slice(base.length)).filter(
-        (s) => s < sequence,
-      );
-      if (before.length > 0) return before.at(-1);
-    }
-    const [key] = await this.#records.keys({ gte, lt: base + sequence, reverse: true, limit: 1 }).all();
-    return key?.slice(base.length);
-  }
-
-  /** Forgets the in-memory tail of `shard` (records were removed from storage). */
-  forgetTail(shard: ShardState): void {
-    shard.tail = undefined;
+  lastBefore(stream: StreamState, shard: ShardState, sequence: string): Promise<string | undefined> {
+    return this.#store.lastBefore(stream, shard, sequence);
   }
 
   /** Engine-clock now. */
@@ -364,12 +349,6 @@ export class ShardLog {
   /** Engine-clock ms before which records of `stream` are expired. */
   retentionCutoff(stream: StreamState): number {
     return this.#ctx.clock.now() - stream.meta.retentionHours * 3_600_000;
-  }
-
-  /** Key range of all records of one shard. */
-  shardRange(stream: StreamState, shard: ShardState): { gte: string; lt: string } {
-    const base = stream.meta.uid + SEP + shard.prefix;
-    return { gte: base, lt: base + 'A' };
   }
 
   /** Wake-up token: pass it to {@link waitForAppend} after a read that came back empty. */
@@ -400,6 +379,7 @@ export class ShardLog {
 
   async close(): Promise<void> {
     this.closing = true;
+    this.#unwatch?.();
     await this.#streamMutex.idle();
     await this.#shardMutex.idle();
     for (const stream of this.#byArn.values()) {
@@ -408,6 +388,46 @@ export class ShardLog {
       }
     }
     await this.#tombstones.settled();
+  }
+
+  /** A stream another process already wrote to: its shards continue after what is stored. */
+  async #loadLastSequences(stream: StreamState): Promise<void> {
+    const stored = [...stream.shards.values()].map((state) => ({
+      uid: stream.meta.uid,
+      prefix: state.prefix,
+      state,
+    }));
+    for (const [shard, last] of await this.#store.lastSequences(stored)) {
+      const { state } = shard as StoredShard & { state: ShardState };
+      if (state.lastSequence === undefined || last > state.lastSequence) {
+        state.lastSequence = last;
+        state.cursor = cursorOf(last);
+      }
+    }
+  }
+
+  /**
+   * Another process appended to a shard of a shared store: readers here read on from the store.
+   * The in-memory tail no longer holds every record, so it is dropped.
+   */
+  #appendedElsewhere(uid: string, prefix: string, last: string): void {
+    const stream = this.#byUid.get(uid);
+    if (!stream || stream.deleted) return;
+    for (const shard of stream.shards.values()) {
+      if (shard.prefix !== prefix) continue;
+      if (shard.lastSequence !== undefined && shard.lastSequence >= last) return;
+      shard.lastSequence = last;
+      shard.cursor = cursorOf(last);
+      shard.tail = undefined;
+      this.#wake(shard);
+      this.#signals.next({
+        kind: 'appended',
+        streamArn: stream.meta.arn,
+        shardId: shard.meta.shardId,
+        expiresAt: this.#ctx.clock.now() + stream.meta.retentionHours * 3_600_000 + 1,
+      });
+      return;
+    }
   }
 
   #wake(shard: ShardState): void {

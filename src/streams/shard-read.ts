@@ -2,7 +2,8 @@
  * Reading a shard back from storage: up to `limit` records after a position, in sequence order,
  * with batched `nextv` calls over the stored chunks (one per append; older values hold one record
  * each), skipping records past retention. Never loads the shard into memory. Stored values are
- * decoded by record-codec.ts (`visitStored`).
+ * decoded by record-codec.ts (`visitStored`); they come from a {@link ChunkSource}: a LevelDB
+ * iterator (`readStored`), or JetStream messages in the clustered backend.
  */
 import { SEP } from '../storage/keys.js';
 import type { Sub } from '../storage/storage.js';
@@ -20,7 +21,19 @@ export interface ReadOptions {
   decorator: RecordDecorator | undefined;
 }
 
-export async function readStored(
+/**
+ * Stored values of one shard in sequence order, from the first one that may hold a record at or
+ * after the read's lower bound. Keys are the value's (last) sequence number after `keyOffset`
+ * characters. `nextv` may return fewer than asked; an empty answer means nothing more is stored.
+ */
+export interface ChunkSource {
+  readonly keyOffset: number;
+  nextv(count: number): Promise<Array<[string, Buffer]>>;
+  close(): Promise<void>;
+}
+
+/** {@link readChunks} over the LevelDB sublevel of records. */
+export function readStored(
   stored: Sub<Buffer>,
   stream: StreamState,
   shard: ShardState,
@@ -28,19 +41,38 @@ export async function readStored(
   limit: number,
   options: ReadOptions,
 ): Promise<ReadResult> {
-  const lower = lowerBound(shard, from, options.cutoff);
+  const lower = readLowerBound(shard, from, options.cutoff);
   const uid = stream.meta.uid;
-  const page = new Page(stream, shard, lower, limit, options);
   const iterator = stored.iterator({
     [lower.op]: uid + SEP + lower.sequence,
     lt: uid + SEP + shard.prefix + 'A',
     limit,
   });
+  return readChunks(
+    { keyOffset: uid.length + 1, nextv: (n) => iterator.nextv(n), close: () => iterator.close() },
+    stream,
+    shard,
+    from,
+    limit,
+    options,
+  );
+}
+
+export async function readChunks(
+  source: ChunkSource,
+  stream: StreamState,
+  shard: ShardState,
+  from: Position,
+  limit: number,
+  options: ReadOptions,
+): Promise<ReadResult> {
+  const lower = readLowerBound(shard, from, options.cutoff);
+  const page = new Page(stream, shard, lower, limit, options);
   let exhausted = false;
   try {
-    const keyOffset = uid.length + 1;
+    const keyOffset = source.keyOffset;
     read: while (page.wantsMore()) {
-      const entries = await iterator.nextv(limit - page.seen);
+      const entries = await source.nextv(limit - page.seen);
       if (entries.length === 0) {
         exhausted = true;
         break;
@@ -50,13 +82,13 @@ export async function readStored(
       }
     }
   } finally {
-    await iterator.close();
+    await source.close();
   }
   return page.result(from, exhausted);
 }
 
 /** Where the read starts: `from`, or the oldest record retention keeps when that is later. */
-function lowerBound(shard: ShardState, from: Position, cutoff: number): Position {
+export function readLowerBound(shard: ShardState, from: Position, cutoff: number): Position {
   const oldest = sequenceAt(shard.meta.index, cutoff);
   return oldest > from.sequence ? { op: 'gte', sequence: oldest } : from;
 }

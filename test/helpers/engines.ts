@@ -2,16 +2,42 @@
  * Test helpers shared by every suite: engines on memory and on disk, temporary directories, and
  * bounded waits for engine events (no sleeps).
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { filter, firstValueFrom, type Observable, take, timeout, toArray } from 'rxjs';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 import type { EngineEventOf, EngineEventType } from '../../src/events.js';
 import { createEngine, type Engine, type EngineOptions } from '../../src/index.js';
 
 export type StorageKind = 'memory' | 'disk';
+export type BackendKind = StorageKind | 'jetstream';
 export const STORAGE_KINDS: StorageKind[] = ['memory', 'disk'];
+/**
+ * Every backend: the contract suites that run on these run on a 3-node JetStream cluster too
+ * (started once per test file on first use, stopped after the file; test/jetstream/cluster.ts).
+ */
+export const BACKEND_KINDS: BackendKind[] = ['memory', 'disk', 'jetstream'];
+
+let cluster: Promise<{ servers: string[]; stop(): Promise<void> }> | undefined;
+afterAll(async () => {
+  const started = cluster;
+  cluster = undefined;
+  if (started) await (await started).stop();
+});
+
+/** Options that put an engine on the file's JetStream cluster (loaded only when asked for). */
+async function jetstreamOptions(): Promise<EngineOptions> {
+  cluster ??= import('../jetstream/cluster.js').then((m) => m.startCluster());
+  const [{ servers }, { jetstream }] = await Promise.all([
+    cluster,
+    import('../../src/backends/jetstream/index.js'),
+  ]);
+  // Engines on one cluster share the streams they create under one prefix: each test's engine
+  // gets its own, as if it ran against its own cluster.
+  return { backend: jetstream({ servers, replicas: 3, prefix: `t${randomUUID().slice(0, 8)}` }) };
+}
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -27,11 +53,13 @@ export async function tempDir(prefix = 'lambdalite-test-'): Promise<string> {
 
 /**
  * Opens an engine on the given storage kind, closed after the test. For 'disk' a temporary
- * directory is used unless `options.location` is given.
+ * directory is used unless `options.location` is given; 'jetstream' keeps metadata in memory and
+ * shard records on the file's cluster.
  */
-export async function openEngine(kind: StorageKind = 'memory', options: EngineOptions = {}): Promise<Engine> {
+export async function openEngine(kind: BackendKind = 'memory', options: EngineOptions = {}): Promise<Engine> {
   const location = kind === 'disk' ? (options.location ?? (await tempDir())) : undefined;
-  const engine = await createEngine({ ...options, location });
+  const backend = kind === 'jetstream' ? await jetstreamOptions() : {};
+  const engine = await createEngine({ ...backend, ...options, location });
   cleanups.push(() => engine.close());
   return engine;
 }

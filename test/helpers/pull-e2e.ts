@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Engine, ManualClock } from '../../src/index.js';
-import { openEngine, type StorageKind, tempDir } from './engines.js';
+import { type BackendKind, openEngine, tempDir } from './engines.js';
 import { createFixture } from './functions.js';
 import { ensureStreamReaderRole } from './iam.js';
 import { EventRecorder, T0 } from './pull-harness.js';
@@ -21,7 +21,7 @@ export interface E2E {
 }
 
 export async function e2e(
-  kind: StorageKind = 'memory',
+  kind: BackendKind = 'memory',
   reuse: { clock?: ManualClock; dir?: string; location?: string } = {},
 ): Promise<E2E> {
   const clock = reuse.clock ?? new ManualClock(T0);

@@ -2,6 +2,7 @@ import { createContext, Lifecycle, resolveOptions } from '../../src/context.js';
 import { EventHub } from '../../src/events.js';
 import type { Engine, GetShardIteratorOptions, ManualClock, StreamRecord } from '../../src/index.js';
 import { Storage } from '../../src/storage/storage.js';
+import { LevelShardStore } from '../../src/streams/level-shard-store.js';
 import { ShardLog } from '../../src/streams/shard-log.js';
 
 /** Reads a shard from `options` until caught up (or SHARD_END); returns records and the end state. */
@@ -37,7 +38,10 @@ export async function openShardLog(clock: ManualClock, name: string) {
   const events = new EventHub(clock);
   const lifecycle = new Lifecycle();
   lifecycle.markOpen();
-  const log = await ShardLog.open(createContext(resolveOptions({ clock }), storage, events, lifecycle));
+  const log = await ShardLog.open(
+    createContext(resolveOptions({ clock }), storage, events, lifecycle),
+    new LevelShardStore(storage),
+  );
   const stream = await log.create(
     `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`,
     name,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TailedRecord } from '../../src/index.js';
-import { collect, openEngine, STORAGE_KINDS } from '../helpers/engines.js';
+import { BACKEND_KINDS, collect, openEngine } from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
 import { readShard, text } from './helpers.js';
 
@@ -9,7 +9,7 @@ const S0 = 'shardId-000000000000';
 const S1 = 'shardId-000000000001';
 const S2 = 'shardId-000000000002';
 
-describe.each(STORAGE_KINDS)('resharding (%s)', (kind) => {
+describe.each(BACKEND_KINDS)('resharding (%s)', (kind) => {
   it('splits a shard: parent closes with an ending sequence number, children cover its halves', async () => {
     const engine = await openEngine(kind);
     await engine.streams.create('split');

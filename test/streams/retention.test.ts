@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/index.js';
-import { nextEvent, openEngine, STORAGE_KINDS } from '../helpers/engines.js';
+import { BACKEND_KINDS, nextEvent, openEngine } from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
 import { readShard, text } from './helpers.js';
 
@@ -8,7 +8,7 @@ const HOUR = 3_600_000;
 const START = Date.UTC(2026, 0, 1);
 const SHARD = 'shardId-000000000000';
 
-describe.each(STORAGE_KINDS)('retention (%s)', (kind) => {
+describe.each(BACKEND_KINDS)('retention (%s)', (kind) => {
   it('hides records older than the retention period from readers', async () => {
     const clock = new ManualClock(START);
     const engine = await openEngine(kind, { clock });

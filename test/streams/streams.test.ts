@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/index.js';
-import { openEngine, STORAGE_KINDS } from '../helpers/engines.js';
+import { BACKEND_KINDS, openEngine } from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
 import { readShard, text } from './helpers.js';
 
 const START = Date.UTC(2026, 0, 1);
 
-describe.each(STORAGE_KINDS)('streams (%s)', (kind) => {
+describe.each(BACKEND_KINDS)('streams (%s)', (kind) => {
   it('creates, describes, lists and deletes a stream', async () => {
     const engine = await openEngine(kind);
     const created = await engine.streams.create('orders', { shardCount: 3, retentionHours: 48 });

@@ -1,10 +1,10 @@
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
-import { collect, openEngine, STORAGE_KINDS } from '../helpers/engines.js';
+import { BACKEND_KINDS, collect, openEngine, STORAGE_KINDS } from '../helpers/engines.js';
 import { internals } from '../helpers/harness.js';
 import { text } from './helpers.js';
 
-describe.each(STORAGE_KINDS)('records$ tails (%s)', (kind) => {
+describe.each(BACKEND_KINDS)('records$ tails (%s)', (kind) => {
   it('wakes a LATEST tail on each write, without reading what came before', async () => {
     const engine = await openEngine(kind);
     await engine.streams.create('tail', { shardCount: 2 });

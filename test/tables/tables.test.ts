@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine, ManualClock, type SortKeyCondition } from '../../src/index.js';
-import { onCleanup, openEngine, STORAGE_KINDS, tempDir } from '../helpers/engines.js';
+import { BACKEND_KINDS, onCleanup, openEngine, tempDir } from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
 import { changes } from './helpers.js';
 
 const START = Date.UTC(2015, 5, 27, 0, 48, 5, 899);
 
-describe.each(STORAGE_KINDS)('tables (%s)', (kind) => {
+describe.each(BACKEND_KINDS)('tables (%s)', (kind) => {
   it('creates a table with a stream whose ARN carries an ISO-8601 label from the engine clock', async () => {
     const engine = await openEngine(kind, { clock: new ManualClock(START) });
     const created = await engine.tables.create('Example', {

@@ -10,6 +10,7 @@ import type { FunctionInvoker } from '../../functions/invoker.js';
 import type { MappingStore } from '../../mappings/store.js';
 import type { CheckpointRecord, MappingRecord, StoredFailure } from '../../mappings/types.js';
 import type { BackoffPolicy } from '../retry.js';
+import type { MappingClaim, MappingCoordination } from './coordination.js';
 import type { FailureDestinations, FunctionDirectory, MappingAuthorizer, ShardSources } from './deps.js';
 import type { PollerContext } from './poller-context.js';
 import { type PollerHost, ShardPoller } from './shard-poller.js';
@@ -31,6 +32,8 @@ export interface RunnerDeps {
   status: { get(): string; set(text: string): Promise<void>; remember(text: string): void };
   /** Called once when the source no longer exists; the service disables the mapping. */
   onSourceMissing(): void;
+  /** Processes sharing a cluster split the shards through it; absent, this runner polls them all. */
+  coordination?: MappingCoordination | undefined;
 }
 
 export class MappingRunner implements PollerHost {
@@ -45,6 +48,10 @@ export class MappingRunner implements PollerHost {
   #sub: Subscription | undefined;
   #refreshing: Promise<void> | undefined;
   #again = false;
+  /** With coordination: the claim, the shards it holds, and a stop switch per running shard. */
+  #claim: MappingClaim | undefined;
+  readonly #held = new Set<string>();
+  readonly #shardAborts = new Map<string, AbortController>();
 
   constructor(deps: RunnerDeps, record: MappingRecord, checkpoints: Map<string, CheckpointRecord>) {
     this.#deps = deps;
@@ -63,6 +70,18 @@ export class MappingRunner implements PollerHost {
       return;
     }
     this.#source = source;
+    this.#claim = this.#deps.coordination?.join(this.#record, {
+      acquired: (shardId, checkpoint) => {
+        this.#held.add(shardId);
+        if (checkpoint) this.#checkpoints.set(shardId, checkpoint);
+        this.#requestRefresh();
+      },
+      lost: (shardId) => {
+        this.#held.delete(shardId);
+        this.#shardAborts.get(shardId)?.abort(new Error('shard taken by another process'));
+        return this.#pollers.get(shardId);
+      },
+    });
     this.#sub = source.changes$().subscribe(() => this.#requestRefresh());
     this.#requestRefresh();
     await this.#refreshing;
@@ -80,6 +99,7 @@ export class MappingRunner implements PollerHost {
     });
     await Promise.race([Promise.all([...this.#pollers.values(), this.#refreshing]), bound]);
     clearTimeout(timer);
+    await this.#claim?.close().catch(() => undefined);
   }
 
   #requestRefresh(): void {
@@ -114,8 +134,13 @@ export class MappingRunner implements PollerHost {
     }
     const shards = await source.listShards();
     this.#listed = new Set(shards.map((s) => s.shardId));
+    const claim = this.#claim;
+    if (claim) {
+      claim.offer(shards.filter((s) => !this.#checkpoints.get(s.shardId)?.drained).map((s) => s.shardId));
+    }
     for (const shard of shards) {
       if (this.#pollers.has(shard.shardId) || this.#checkpoints.get(shard.shardId)?.drained) continue;
+      if (claim && !this.#held.has(shard.shardId)) continue;
       this.#startPoller(source, shard.shardId, shard.parentShardIds);
     }
     // Parents that expired from the listing no longer hold their children back.
@@ -143,7 +168,7 @@ export class MappingRunner implements PollerHost {
       clock: this.#deps.clock,
       backoff: this.#deps.backoff,
       maxPayloadBytes: this.#deps.maxPayloadBytes,
-      signal: this.#abort.signal,
+      signal: this.#claim ? this.#shardSignal(shardId) : this.#abort.signal,
       setResult: (text) => this.#deps.status.set(text),
       noteIteratorAge: (ms) => {
         if (holder.poller) holder.poller.iteratorAgeMs = ms;
@@ -154,7 +179,23 @@ export class MappingRunner implements PollerHost {
     // A shard without a checkpoint appeared after the mapping was created: read it from the start.
     const poller = new ShardPoller(ctx, this, parents, this.#checkpoints.get(shardId));
     holder.poller = poller;
-    this.#pollers.set(shardId, poller.run());
+    const run = poller.run();
+    this.#pollers.set(shardId, run);
+    if (this.#claim) {
+      // A shard lost and taken back later gets a new poller from the shared checkpoint.
+      void run.then(() => {
+        if (this.#pollers.get(shardId) !== run) return;
+        this.#pollers.delete(shardId);
+        this.#shardAborts.delete(shardId);
+        if (this.#held.has(shardId)) this.#requestRefresh();
+      });
+    }
+  }
+
+  #shardSignal(shardId: string): AbortSignal {
+    const controller = new AbortController();
+    this.#shardAborts.set(shardId, controller);
+    return AbortSignal.any([this.#abort.signal, controller.signal]);
   }
 
   parentsDone(parentShardIds: readonly string[]): boolean {
@@ -187,6 +228,8 @@ export class MappingRunner implements PollerHost {
     lastResult: string,
   ): Promise<void> {
     const { store, status } = this.#deps;
+    // The shared checkpoint first: a process that lost the shard must not move it (this rejects).
+    if (this.#claim) await this.#claim.commit(shardId, checkpoint);
     const changed = lastResult !== '' && lastResult !== status.get();
     const ops = store.commitOps(
       this.#record.uuid,

@@ -14,40 +14,44 @@ function perShard(logged: string[]): Map<string, string[]> {
 }
 
 describe('records of real streams reach real functions in order', () => {
-  it('delivers every record once, in order per shard, with 8 shards and 4 concurrent writers', async () => {
-    const h = await e2e();
-    const stream = await h.engine.streams.create('clicks', { shardCount: 8 });
-    await pullFunction(h, 'counter', 'ids');
-    const { uuid } = await h.engine.mappings.create({
-      functionName: 'counter',
-      eventSourceArn: stream.streamArn,
-      startingPosition: 'TRIM_HORIZON',
-      batchSize: 25,
-    });
-    const written = new Map<string, string[]>();
-    await Promise.all(
-      [0, 1, 2, 3].map(async (writer) => {
-        for (let round = 0; round < 10; round++) {
-          const records = Array.from({ length: 20 }, (_, i) => ({
-            partitionKey: `w${writer}-${i}`,
-            data: `${writer}:${round}:${i}`,
-          }));
-          const result = await h.engine.streams.putRecords('clicks', records);
-          for (const r of result.records) {
-            if (!('sequenceNumber' in r)) throw new Error('write failed');
-            written.set(r.shardId, [...(written.get(r.shardId) ?? []), r.sequenceNumber]);
+  // On JetStream the mapping runs through the cluster's leases and KV checkpoints (one process holds every shard).
+  it.each(['memory', 'jetstream'] as const)(
+    'delivers every record once, in order per shard, with 8 shards and 4 concurrent writers (%s)',
+    async (kind) => {
+      const h = await e2e(kind);
+      const stream = await h.engine.streams.create('clicks', { shardCount: 8 });
+      await pullFunction(h, 'counter', 'ids');
+      const { uuid } = await h.engine.mappings.create({
+        functionName: 'counter',
+        eventSourceArn: stream.streamArn,
+        startingPosition: 'TRIM_HORIZON',
+        batchSize: 25,
+      });
+      const written = new Map<string, string[]>();
+      await Promise.all(
+        [0, 1, 2, 3].map(async (writer) => {
+          for (let round = 0; round < 10; round++) {
+            const records = Array.from({ length: 20 }, (_, i) => ({
+              partitionKey: `w${writer}-${i}`,
+              data: `${writer}:${round}:${i}`,
+            }));
+            const result = await h.engine.streams.putRecords('clicks', records);
+            for (const r of result.records) {
+              if (!('sequenceNumber' in r)) throw new Error('write failed');
+              written.set(r.shardId, [...(written.get(r.shardId) ?? []), r.sequenceNumber]);
+            }
           }
-        }
-      }),
-    );
-    for (const [shardId, seqs] of written) {
-      seqs.sort();
-      await checkpointed(h, uuid, shardId, seqs[seqs.length - 1] ?? '');
-    }
-    const delivered = perShard(lines(h));
-    expect([...delivered.keys()].sort()).toEqual([...written.keys()].sort());
-    for (const [shardId, seqs] of written) expect(delivered.get(shardId)).toEqual(seqs);
-  });
+        }),
+      );
+      for (const [shardId, seqs] of written) {
+        seqs.sort();
+        await checkpointed(h, uuid, shardId, seqs[seqs.length - 1] ?? '');
+      }
+      const delivered = perShard(lines(h));
+      expect([...delivered.keys()].sort()).toEqual([...written.keys()].sort());
+      for (const [shardId, seqs] of written) expect(delivered.get(shardId)).toEqual(seqs);
+    },
+  );
 
   describe('on disk', () => {
     it('resumes from the checkpoint after a restart, redelivering nothing', async () => {

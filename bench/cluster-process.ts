@@ -1,0 +1,51 @@
+/**
+ * One engine process of the cluster benchmark (bench/cluster.ts spawns 1-3 of them): the same
+ * stream, a function that does nothing, and the mapping, on the JetStream backend; reports each
+ * delivered batch's size to its parent over IPC. `stop` closes it.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstream } from '../src/backends/jetstream/index.js';
+import { createEngine, LAMBDA_TRUST_POLICY, streamReadPolicy } from '../src/index.js';
+
+export type BenchChildMessage = { type: 'ready' } | { type: 'delivered'; count: number };
+
+const env = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+const send = (message: BenchChildMessage): void => {
+  process.send?.(message);
+};
+
+const dir = await mkdtemp(join(tmpdir(), 'lambdalite-bench-cluster-'));
+const engine = await createEngine({
+  backend: jetstream({ servers: env('NATS_SERVERS').split(','), prefix: env('PREFIX'), leaseMs: 3_000 }),
+});
+const stream = await engine.streams.create('bench', { shardCount: Number(env('SHARDS')) });
+const code = join(dir, 'code');
+await mkdir(code);
+await writeFile(join(code, 'index.mjs'), 'export const handler = async () => {};\n');
+const { arn: role } = await engine.iam.createRole({
+  name: 'bench',
+  assumeRolePolicy: LAMBDA_TRUST_POLICY,
+  policies: { read: streamReadPolicy(stream.streamArn) },
+});
+await engine.functions.create({ name: 'noop', handler: 'index.handler', code: { directory: code }, role });
+engine.eventsOf$('mapping.batch.succeeded').subscribe((e) => send({ type: 'delivered', count: e.size }));
+await engine.mappings.create({
+  functionName: 'noop',
+  eventSourceArn: stream.streamArn,
+  startingPosition: 'TRIM_HORIZON',
+  batchSize: 100,
+});
+process.on('message', (message) => {
+  if (message !== 'stop') return;
+  void engine
+    .close()
+    .then(() => rm(dir, { recursive: true, force: true }))
+    .then(() => process.exit(0));
+});
+send({ type: 'ready' });

@@ -1,0 +1,107 @@
+/**
+ * `lambdalite/jetstream`: the clustered backend. Loaded only through this subpath, so the
+ * embedded default never loads the NATS client.
+ *
+ * @example
+ * import { createEngine } from 'lambdalite';
+ * import { jetstream } from 'lambdalite/jetstream';
+ * const engine = await createEngine({ backend: jetstream({ servers: ['nats://10.0.0.1:4222'] }) });
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { jetstream as jetstreamClient, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
+import type { EngineBackend } from '../../backend.js';
+import { LambdaliteError } from '../../errors.js';
+import { JetStreamCoordination } from './coordination.js';
+import { JetStreamShardStore } from './shard-store.js';
+
+export interface JetStreamBackendOptions {
+  /** The cluster's client URLs, e.g. `['nats://10.0.0.1:4222', 'nats://10.0.0.2:4222']`. */
+  servers: string | string[];
+  /** Replicas of every JetStream stream the engine creates: 1, 3 (default) or 5. */
+  replicas?: number;
+  /**
+   * First token of the engine's subjects, stream and bucket names (default `'lambdalite'`);
+   * engines that should share resources use the same prefix, separate applications different ones.
+   */
+  prefix?: string;
+  /** More connection options (credentials, TLS, reconnect policy); `servers` above wins. */
+  connection?: Omit<NodeConnectionOptions, 'servers'>;
+  /**
+   * Shard lease time in ms (default 10000, at least 300): the shards of a process that died move
+   * to the others within about this; each process renews its leases every third of it.
+   */
+  leaseMs?: number;
+}
+
+/** A 5 MiB append plus its chunk framing (sequence numbers, keys, lengths). */
+const MIN_PAYLOAD = 6 * 1024 * 1024;
+const PREFIX = /^[A-Za-z0-9_-]{1,32}$/;
+
+/** The JetStream backend for `createEngine({ backend })`. Connects when the engine opens. */
+export function jetstream(options: JetStreamBackendOptions): EngineBackend {
+  const servers = typeof options?.servers === 'string' ? [options.servers] : options?.servers;
+  if (
+    !Array.isArray(servers) ||
+    servers.length === 0 ||
+    servers.some((s) => typeof s !== 'string' || s === '')
+  ) {
+    throw new LambdaliteError(
+      'InvalidArgument',
+      `jetstream options.servers must be one or more NATS URLs, got ${JSON.stringify(options?.servers)}`,
+    );
+  }
+  const replicas = options.replicas ?? 3;
+  if (replicas !== 1 && replicas !== 3 && replicas !== 5) {
+    throw new LambdaliteError(
+      'InvalidArgument',
+      `jetstream options.replicas must be 1, 3 or 5, got ${JSON.stringify(options.replicas)}`,
+    );
+  }
+  const leaseMs = options.leaseMs ?? 10_000;
+  if (!Number.isInteger(leaseMs) || leaseMs < 300) {
+    throw new LambdaliteError(
+      'InvalidArgument',
+      `jetstream options.leaseMs must be an integer of at least 300, got ${JSON.stringify(options.leaseMs)}`,
+    );
+  }
+  const prefix = options.prefix ?? 'lambdalite';
+  if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
+    throw new LambdaliteError(
+      'InvalidArgument',
+      `jetstream options.prefix must be 1-32 letters, digits, '_' or '-', got ${JSON.stringify(options.prefix)}`,
+    );
+  }
+  return {
+    kind: 'jetstream',
+    open: async ({ storage }) => {
+      const nc = await connect({
+        ...options.connection,
+        servers,
+        name: options.connection?.name ?? 'lambdalite',
+      });
+      try {
+        const maxPayload = nc.info?.max_payload ?? 0;
+        if (maxPayload < MIN_PAYLOAD) {
+          throw new LambdaliteError(
+            'InvalidArgument',
+            `the NATS server's max_payload is ${maxPayload} bytes; lambdalite needs at least ${MIN_PAYLOAD} ` +
+              '(one putRecords reaches 5 MiB): set "max_payload: 8MB" in the server configuration',
+          );
+        }
+        const jsm = await jetstreamManager(nc);
+        const shardStore = new JetStreamShardStore(nc, jetstreamClient(nc), jsm, storage, {
+          replicas,
+          prefix,
+        });
+        const owner = `${hostname().replace(/[^A-Za-z0-9_-]/g, '-')}-${process.pid}-${randomUUID().slice(0, 8)}`;
+        const coordination = new JetStreamCoordination(nc, { prefix, replicas, leaseMs, owner });
+        return { shardStore, coordination, close: () => nc.drain() };
+      } catch (err) {
+        await nc.close();
+        throw err;
+      }
+    },
+  };
+}

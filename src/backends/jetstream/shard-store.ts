@@ -1,0 +1,367 @@
+/**
+ * The shard log's records in JetStream: one replicated JetStream stream per lambdalite stream
+ * (named by the stream's uid, so a deleted and re-created stream never meets its old records), a
+ * subject per shard, one message per append holding the same chunk LevelDB stores
+ * (record-codec.ts). Sequence numbers keep their AWS shape: they are made by the shard log as
+ * embedded and travel inside the chunk; the message id `uid.lastSequence` makes a retried
+ * publish land once.
+ *
+ * Finding where a read starts: chunks of one subject are in the same order by JetStream sequence
+ * and by lambdalite sequence, so a binary search over the stream's sequences with "next message
+ * of this subject at or after" gets finds the first chunk that may hold the position in
+ * log2(messages) round trips. Continuing a read (the pollers, getRecords with the next iterator)
+ * hits a small per-shard cache of where each chunk's successor starts instead.
+ */
+import { createHash } from 'node:crypto';
+import type { JetStreamClient, JetStreamManager, StoredMsg, StreamConfig } from '@nats-io/jetstream';
+import { StorageType } from '@nats-io/jetstream';
+import { type KV, Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { BatchOp, Storage } from '../../storage/storage.js';
+import { storedSequences } from '../../streams/record-codec.js';
+import { type ChunkSource, type ReadOptions, readChunks, readLowerBound } from '../../streams/shard-read.js';
+import type { ShardStore, StoredShard } from '../../streams/shard-store.js';
+import type { Position, ReadResult, ShardState, StreamState } from '../../streams/shard-types.js';
+
+export interface JetStreamShardStoreOptions {
+  /** Replicas of each stream (1, 3 or 5). */
+  readonly replicas: number;
+  /** First token of every subject and stream name, so several apps can share a cluster. */
+  readonly prefix: string;
+}
+
+/** Successor positions remembered per shard: enough for every poller and open iterator. */
+const POSITIONS_PER_SHARD = 256;
+
+interface Located {
+  /** JetStream sequence to scan from (with next_by_subj). */
+  start: number;
+  /** The last sequence number of the chunk just before `start` on the subject, if one was seen. */
+  before: string | undefined;
+}
+
+export class JetStreamShardStore implements ShardStore {
+  readonly #nc: NatsConnection;
+  readonly #js: JetStreamClient;
+  readonly #jsm: JetStreamManager;
+  readonly #storage: Storage;
+  readonly #options: JetStreamShardStoreOptions;
+  readonly #ensured = new Map<string, Promise<void>>();
+  /** subject -> (chunk's last sequence -> JetStream sequence where the next chunk may start). */
+  readonly #positions = new Map<string, Map<string, number>>();
+  #registry: Promise<KV> | undefined;
+  /** Shards this process read or wrote (subject -> uid, prefix): re-checked after a reconnect. */
+  readonly #known = new Map<string, { uid: string; prefix: string }>();
+
+  constructor(
+    nc: NatsConnection,
+    js: JetStreamClient,
+    jsm: JetStreamManager,
+    storage: Storage,
+    options: JetStreamShardStoreOptions,
+  ) {
+    this.#nc = nc;
+    this.#js = js;
+    this.#jsm = jsm;
+    this.#storage = storage;
+    this.#options = options;
+  }
+
+  async lastSequences(shards: readonly StoredShard[]): Promise<Map<StoredShard, string>> {
+    const out = new Map<StoredShard, string>();
+    await Promise.all(
+      shards.map(async (shard) => {
+        const subject = this.#subject(shard.uid, shard.prefix);
+        this.#known.set(subject, { uid: shard.uid, prefix: shard.prefix });
+        const msg = await this.#get(shard.uid, { last_by_subj: subject });
+        if (msg) out.set(shard, lastOf(msg));
+      }),
+    );
+    return out;
+  }
+
+  /**
+   * Publishes the chunk, then commits `extraOps` (a table's item) to the engine's storage: the
+   * two are not one atomic write on this backend (docs/notes/jetstream.md).
+   */
+  async append(
+    stream: StreamState,
+    shard: ShardState,
+    last: string,
+    chunk: Buffer,
+    extraOps: readonly BatchOp[],
+  ): Promise<void> {
+    const uid = stream.meta.uid;
+    await this.#ensure(uid);
+    const subject = this.#subject(uid, shard.prefix);
+    const ack = await this.#js.publish(subject, chunk, { msgID: `${uid}.${last}` });
+    this.#remember(subject, last, ack.seq + 1);
+    // Core NATS (at most once): wakes the readers of other processes; they read from the stream.
+    this.#nc.publish(`${this.#options.prefix}_wake.${uid}.${shard.prefix}`, last);
+    if (extraOps.length > 0) await this.#storage.batch([...extraOps]);
+  }
+
+  /**
+   * Registers `proposed` as the uid of `arn` unless a process did first (`create` on a KV bucket
+   * keyed by the ARN's hash): every process that creates the stream then shares its records.
+   */
+  async claimUid(arn: string, proposed: string): Promise<string> {
+    const kv = await this.#streamsBucket();
+    const key = arnKey(arn);
+    for (;;) {
+      try {
+        await kv.create(key, proposed);
+        return proposed;
+      } catch (err) {
+        const entry = await kv.get(key);
+        if (entry && entry.operation === 'PUT') return entry.string();
+        // Deleted between the two calls (the stream was removed meanwhile): claim again.
+        if (!entry) throw err;
+      }
+    }
+  }
+
+  watch(onAppend: (uid: string, prefix: string, last: string) => void): () => void {
+    const wake = `${this.#options.prefix}_wake.`;
+    const sub = this.#nc.subscribe(`${wake}>`, {
+      callback: (err, msg) => {
+        if (err) return;
+        const [uid, prefix] = msg.subject.slice(wake.length).split('.');
+        if (uid && prefix) onAppend(uid, prefix, msg.string());
+      },
+    });
+    // Notices are at most once: those published while this connection was down are lost, so
+    // after a reconnect every shard this process reads is checked against the stream itself.
+    let watching = true;
+    void (async () => {
+      for await (const status of this.#nc.status()) {
+        if (!watching) return;
+        if (status.type !== 'reconnect') continue;
+        for (const { uid, prefix } of [...this.#known.values()]) {
+          const msg = await this.#get(uid, { last_by_subj: this.#subject(uid, prefix) }).catch(() => null);
+          if (msg) onAppend(uid, prefix, lastOf(msg));
+        }
+      }
+    })();
+    return () => {
+      watching = false;
+      sub.unsubscribe();
+    };
+  }
+
+  async read(
+    stream: StreamState,
+    shard: ShardState,
+    from: Position,
+    limit: number,
+    options: ReadOptions,
+  ): Promise<ReadResult> {
+    const uid = stream.meta.uid;
+    const subject = this.#subject(uid, shard.prefix);
+    if (!this.#known.has(subject)) this.#known.set(subject, { uid, prefix: shard.prefix });
+    const lower = readLowerBound(shard, from, options.cutoff);
+    const located = await this.#locate(uid, subject, lower);
+    let next = located?.start;
+    const source: ChunkSource = {
+      keyOffset: 0,
+      // One message per call: a chunk may hold many records, and the reader stops at `limit`.
+      nextv: async () => {
+        if (next === undefined) return [];
+        const msg = await this.#get(uid, { seq: next, next_by_subj: subject });
+        if (!msg) {
+          next = undefined;
+          return [];
+        }
+        const last = lastOf(msg);
+        next = msg.seq + 1;
+        this.#remember(subject, last, next);
+        return [[last, Buffer.from(msg.data)]];
+      },
+      close: async () => {},
+    };
+    return readChunks(source, stream, shard, from, limit, options);
+  }
+
+  async lastBefore(stream: StreamState, shard: ShardState, sequence: string): Promise<string | undefined> {
+    const uid = stream.meta.uid;
+    const subject = this.#subject(uid, shard.prefix);
+    const located = await this.#search(uid, subject, { op: 'gte', sequence });
+    if (!located) return undefined;
+    const straddling = await this.#get(uid, { seq: located.start, next_by_subj: subject });
+    if (straddling) {
+      const before = storedSequences(Buffer.from(straddling.data), '').filter((s) => s < sequence);
+      if (before.length > 0) return before.at(-1);
+    }
+    return located.before;
+  }
+
+  async firstChunkEnd(stream: StreamState, shard: ShardState): Promise<string | undefined> {
+    const msg = await this.#get(stream.meta.uid, {
+      seq: 1,
+      next_by_subj: this.#subject(stream.meta.uid, shard.prefix),
+    });
+    return msg ? lastOf(msg) : undefined;
+  }
+
+  async trimBefore(stream: StreamState, shard: ShardState, sequence: string): Promise<void> {
+    const uid = stream.meta.uid;
+    const subject = this.#subject(uid, shard.prefix);
+    const located = await this.#search(uid, subject, { op: 'gte', sequence });
+    if (!located) return;
+    // JetStream's purge with a sequence keeps that message and everything after it.
+    await this.#jsm.streams.purge(this.#streamName(uid), { filter: subject, seq: located.start });
+    this.#positions.delete(subject);
+  }
+
+  async dropShard(stream: StreamState, shard: ShardState): Promise<void> {
+    const subject = this.#subject(stream.meta.uid, shard.prefix);
+    this.#positions.delete(subject);
+    try {
+      await this.#jsm.streams.purge(this.#streamName(stream.meta.uid), { filter: subject });
+    } catch (err) {
+      if (!isStreamNotFound(err)) throw err;
+    }
+  }
+
+  async purge(uid: string): Promise<void> {
+    this.#ensured.delete(uid);
+    await this.#unregister(uid);
+    for (const subject of [...this.#positions.keys()]) {
+      if (subject.startsWith(`${this.#options.prefix}.${uid}.`)) this.#positions.delete(subject);
+    }
+    for (const [subject, known] of [...this.#known]) if (known.uid === uid) this.#known.delete(subject);
+    try {
+      await this.#jsm.streams.delete(this.#streamName(uid));
+    } catch (err) {
+      if (!isStreamNotFound(err)) throw err;
+    }
+  }
+
+  #streamsBucket(): Promise<KV> {
+    if (!this.#registry) {
+      this.#registry = new Kvm(this.#nc).create(`${this.#options.prefix}_streams`, {
+        history: 1,
+        replicas: this.#options.replicas,
+      });
+      this.#registry.catch(() => {
+        this.#registry = undefined;
+      });
+    }
+    return this.#registry;
+  }
+
+  /** Frees the ARN a purged uid was registered under (a scan: purges are rare). */
+  async #unregister(uid: string): Promise<void> {
+    const kv = await this.#streamsBucket();
+    for await (const key of await kv.keys()) {
+      const entry = await kv.get(key);
+      if (entry?.operation !== 'PUT' || entry.string() !== uid) continue;
+      // Revision-checked: a stream re-created under the same ARN meanwhile keeps its entry.
+      await kv.delete(key, { previousSeq: entry.revision }).catch(() => undefined);
+    }
+  }
+
+  #streamName(uid: string): string {
+    return `${this.#options.prefix}_${uid}`;
+  }
+
+  #subject(uid: string, shardPrefix: string): string {
+    return `${this.#options.prefix}.${uid}.${shardPrefix}`;
+  }
+
+  /** Creates the stream once per process; `streams.add` with the same config is idempotent. */
+  #ensure(uid: string): Promise<void> {
+    let ensured = this.#ensured.get(uid);
+    if (!ensured) {
+      const config: Partial<StreamConfig> & { name: string } = {
+        name: this.#streamName(uid),
+        subjects: [`${this.#options.prefix}.${uid}.>`],
+        num_replicas: this.#options.replicas,
+        storage: StorageType.File,
+      };
+      ensured = this.#jsm.streams.add(config).then(() => undefined);
+      ensured.catch(() => this.#ensured.delete(uid));
+      this.#ensured.set(uid, ensured);
+    }
+    return ensured;
+  }
+
+  /** A stored message, or null when there is none (or the stream was never written). */
+  async #get(uid: string, query: object): Promise<StoredMsg | null> {
+    try {
+      // The 2.9 server answers `seq` + `next_by_subj` on the plain message-get API; the client's
+      // type only lists it for direct gets, which would read from possibly lagging replicas.
+      return await this.#jsm.streams.getMessage(this.#streamName(uid), query as { seq: number });
+    } catch (err) {
+      if (isStreamNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  #remember(subject: string, last: string, nextSeq: number): void {
+    let positions = this.#positions.get(subject);
+    if (!positions) {
+      positions = new Map();
+      this.#positions.set(subject, positions);
+    }
+    positions.set(last, nextSeq);
+    if (positions.size > POSITIONS_PER_SHARD) {
+      const oldest = positions.keys().next().value;
+      if (oldest !== undefined) positions.delete(oldest);
+    }
+  }
+
+  async #locate(uid: string, subject: string, lower: Position): Promise<Located | undefined> {
+    if (lower.op === 'gt') {
+      const start = this.#positions.get(subject)?.get(lower.sequence);
+      if (start !== undefined) return { start, before: lower.sequence };
+    }
+    return this.#search(uid, subject, lower);
+  }
+
+  /**
+   * The first JetStream sequence whose next message on `subject` holds a record past `lower`
+   * (or is none): a binary search where a probe that lands on an earlier chunk moves the lower
+   * bound past that chunk. The last such chunk is the one just before the answer.
+   */
+  async #search(uid: string, subject: string, lower: Position): Promise<Located | undefined> {
+    let state: { first_seq: number; last_seq: number };
+    try {
+      state = (await this.#jsm.streams.info(this.#streamName(uid))).state;
+    } catch (err) {
+      if (isStreamNotFound(err)) return undefined;
+      throw err;
+    }
+    let lo = Math.max(1, state.first_seq);
+    let hi = state.last_seq + 1;
+    let before: string | undefined;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const msg = await this.#get(uid, { seq: mid, next_by_subj: subject });
+      const last = msg ? lastOf(msg) : undefined;
+      if (!msg || last === undefined || past(last, lower)) hi = mid;
+      else {
+        before = last;
+        lo = msg.seq + 1;
+      }
+    }
+    return { start: lo, before };
+  }
+}
+
+function past(last: string, lower: Position): boolean {
+  return lower.op === 'gt' ? last > lower.sequence : last >= lower.sequence;
+}
+
+function lastOf(msg: StoredMsg): string {
+  return storedSequences(Buffer.from(msg.data), '').at(-1) ?? '';
+}
+
+/** KV keys allow a small alphabet: the ARN's hash names its entry. */
+function arnKey(arn: string): string {
+  return `arn.${createHash('sha256').update(arn).digest('hex').slice(0, 40)}`;
+}
+
+function isStreamNotFound(err: unknown): boolean {
+  return err instanceof Error && err.name === 'StreamNotFoundError';
+}

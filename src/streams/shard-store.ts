@@ -1,0 +1,63 @@
+/**
+ * The shard log's storage seam: where the records of every shard live. The {@link ShardLog}
+ * keeps the stream metadata, routing, sequence numbering and wake-ups; a store keeps the chunks
+ * (one per append, under its last sequence number) and answers reads. LevelDB is the embedded
+ * store (level-shard-store.ts); the clustered backend puts chunks in JetStream
+ * (src/backends/jetstream/shard-store.ts).
+ */
+import type { BatchOp } from '../storage/storage.js';
+import type { ReadOptions } from './shard-read.js';
+import type { Position, ReadResult, ShardState, StreamState } from './shard-types.js';
+
+/** A stream's identity as a store needs it: its uid names its records. */
+export interface StoredShard {
+  readonly uid: string;
+  readonly prefix: string;
+}
+
+export interface ShardStore {
+  /** The last committed sequence number of each of `shards` that took a write, by shard. */
+  lastSequences(shards: readonly StoredShard[]): Promise<Map<StoredShard, string>>;
+  /**
+   * Commits one append: `chunk` (record-codec.ts) under `last`, with `extraOps` (a table item
+   * the records describe). A retried append of the same `last` is stored once.
+   */
+  append(
+    stream: StreamState,
+    shard: ShardState,
+    last: string,
+    chunk: Buffer,
+    extraOps: readonly BatchOp[],
+  ): Promise<void>;
+  /** Up to `limit` records after `from` (shard-read.ts does the decoding). */
+  read(
+    stream: StreamState,
+    shard: ShardState,
+    from: Position,
+    limit: number,
+    options: ReadOptions,
+  ): Promise<ReadResult>;
+  /** The last stored sequence number below `sequence`, or undefined. */
+  lastBefore(stream: StreamState, shard: ShardState, sequence: string): Promise<string | undefined>;
+  /**
+   * The last sequence number of the shard's oldest stored chunk (its key), or undefined when the
+   * shard holds nothing: retention reads the chunk's write time from it.
+   */
+  firstChunkEnd(stream: StreamState, shard: ShardState): Promise<string | undefined>;
+  /** Removes the shard's chunks whose records all lie below `sequence` (retention). */
+  trimBefore(stream: StreamState, shard: ShardState, sequence: string): Promise<void>;
+  /** Removes everything of one shard (an expired shard). */
+  dropShard(stream: StreamState, shard: ShardState): Promise<void>;
+  /** Removes everything of a deleted stream. */
+  purge(uid: string): Promise<void>;
+  /**
+   * Shared stores only: the uid under which the stream `arn` lives for every process on the
+   * store, `proposed` when this call registered it first. Absent: every create gets a new uid.
+   */
+  claimUid?(arn: string, proposed: string): Promise<string>;
+  /**
+   * Shared stores only: calls `onAppend` when any process appended to a shard (possibly this one,
+   * possibly more than once), so readers of this process wake. Returns the unsubscribe.
+   */
+  watch?(onAppend: (uid: string, prefix: string, last: string) => void): () => void;
+}
