@@ -30,3 +30,24 @@ describe('requests the server once failed with an uncoded 500', () => {
     expect(await lambda.json()).toMatchObject({ __type: 'InvalidParameterValueException' });
   });
 });
+
+describe('answers whose headers HTTP cannot carry as given', () => {
+  it('an object whose content type or metadata is not latin-1 reads back, MIME-encoded as S3 does', async () => {
+    await served.engine.buckets.putObject('box', 'euro', 'body', {
+      contentType: 'text/plain; name=€',
+      metadata: { price: '5 €', line: 'a\nb' },
+    });
+    for (const method of ['GET', 'HEAD']) {
+      const response = await fetch(`${served.server.url}/box/euro`, { method });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe(mime('text/plain; name=€'));
+      expect(response.headers.get('x-amz-meta-price')).toBe(mime('5 €'));
+      expect(response.headers.get('x-amz-meta-line')).toBe(mime('a\nb'));
+    }
+  });
+});
+
+/** RFC 2047's encoded-word, as S3 returns metadata that is not US-ASCII. */
+function mime(value: string): string {
+  return `=?UTF-8?B?${Buffer.from(value, 'utf8').toString('base64')}?=`;
+}
