@@ -175,7 +175,7 @@ const extraHeaders = fc.array(fc.tuple(fc.constantFrom(...EXTRA_HEADER_NAMES), E
 });
 const framing = fc.oneof(
   { weight: 8, arbitrary: fc.constant<Framing>('exact') },
-  { weight: 1, arbitrary: fc.constantFrom<Framing>('none', 'short', 'long', 'chunked') },
+  { weight: 1, arbitrary: fc.constantFrom<Framing>('none', 'short', 'long', 'huge', 'chunked') },
 );
 
 const DEEP_MAP = '\u0000deep-map';
@@ -733,6 +733,21 @@ const spoiled = fc
     contentType: fc.option(CONTENT_TYPES, { freq: 2 }),
     duplicate: fc.boolean(),
     huge: fc.option(fc.integer({ min: 1, max: 12 }), { freq: 4 }),
+    presigned: fc.option(
+      fc.record({
+        credential: fc.oneof(
+          fc.constantFrom(
+            'test/20260101/us-east-1/s3/aws4_request',
+            'KEY/20260101/us-east-1/lambda/aws4_request',
+          ),
+          hostile,
+        ),
+        date: fc.oneof(fc.constant('20260101T000000Z'), hostile),
+        expires: fc.constantFrom('60', '-1', '1e400', '604801', 'x', ''),
+        signature: fc.oneof(fc.constant('0'.repeat(64)), hostile),
+      }),
+      { freq: 4 },
+    ),
   })
   .map((r): Probe => {
     const headers: [string, string][] = r.base.request.headers
@@ -747,7 +762,17 @@ const spoiled = fc
     // A repeated header: Node joins most of them with a comma.
     if (r.duplicate) for (const h of [...headers]) headers.push(h);
     if (r.huge !== null) headers.push(['x-amz-meta-huge', 'h'.repeat(r.huge * 1024)]);
-    return { label: `spoiled ${r.base.label}`, shape: 'either', request: { ...r.base.request, headers } };
+    let target = r.base.request.target;
+    if (r.presigned !== null) {
+      const p = r.presigned;
+      const query = `X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${pct(p.credential)}&X-Amz-Date=${pct(p.date)}&X-Amz-Expires=${pct(p.expires)}&X-Amz-SignedHeaders=host&X-Amz-Signature=${pct(p.signature)}`;
+      target += `${target.includes('?') ? '&' : '?'}${query}`;
+    }
+    return {
+      label: `spoiled ${r.base.label}`,
+      shape: 'either',
+      request: { ...r.base.request, target, headers },
+    };
   });
 
 const PROBES = fc.oneof(
@@ -875,30 +900,55 @@ describe('hostile input over every HTTP operation of serve', () => {
     await engine.close();
   });
 
-  it('answers every request in its protocol, refuses without changing anything, and keeps serving', async () => {
+  /**
+   * Sends each probe and checks its answer; `signed` servers must refuse every probe (none is
+   * signed with their key), and then nothing may change whatever the answer.
+   */
+  async function fuzz(target: Server, probes: fc.Arbitrary<Probe>, signed: boolean): Promise<void> {
     await fc.assert(
-      fc.asyncProperty(PROBES, async (probe) => {
+      fc.asyncProperty(probes, async (probe) => {
         const before = await snapshot(engine);
-        const outcome = await sendRaw(server.port, probe.request, ANSWER_WITHIN_MS);
-        const problem = problemWith(probe, outcome);
+        const outcome = await sendRaw(target.port, probe.request, ANSWER_WITHIN_MS);
         tally(probe, outcome);
+        const problem =
+          problemWith(probe, outcome) ??
+          (signed && outcome.kind === 'response' && outcome.response.status < 400
+            ? `an unsigned request was served (${outcome.response.status})`
+            : undefined);
         if (problem !== undefined)
           throw new Error(`${probe.label}: ${problem}\n${describeRequest(probe.request)}`);
         // A bare answer from Node's HTTP layer can come for bytes after a well-framed request
         // (a Content-Length that lies short), which itself may have been served: only a
         // service's own refusal promises that nothing changed.
-        if (outcome.kind === 'response' && outcome.response.status >= 400 && !isBare(outcome.response)) {
+        const refused =
+          outcome.kind === 'response' && outcome.response.status >= 400 && !isBare(outcome.response);
+        if (signed || refused) {
           expect(
             await snapshot(engine),
-            `${probe.label} was refused (${outcome.response.status}) yet changed the store\n${describeRequest(probe.request)}`,
+            `${probe.label} was refused yet changed the store\n${describeRequest(probe.request)}`,
           ).toEqual(before);
         }
       }),
       fuzzSettings(150),
     );
+  }
+
+  it('answers every request in its protocol, refuses without changing anything, and keeps serving', async () => {
+    await fuzz(server, PROBES, false);
     if (process.env.FUZZ_TALLY !== undefined) console.log(showTally());
     const alive = await fetch(`${server.url}/`);
     expect(alive.status).toBe(200);
     expect(engine.status).toBe('open');
+  }, 240_000);
+
+  it('with credentials, refuses every request without a valid signature, in its protocol, changing nothing', async () => {
+    const signed = await serve(engine, { port: 0, credentials: 'fuzz-key:fuzz-secret' });
+    try {
+      await fuzz(signed, PROBES, true);
+      expect((await fetch(`${signed.url}/`)).status).toBe(403);
+    } finally {
+      await signed.close();
+    }
+    if (process.env.FUZZ_TALLY !== undefined) console.log(showTally());
   }, 240_000);
 });
