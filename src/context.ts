@@ -3,6 +3,7 @@
  * event hub and the lifecycle guard. Built once by `createEngine` and passed to each service.
  */
 import { Arns } from './arn.js';
+import { Backpressure } from './backpressure.js';
 import { type Clock, SystemClock } from './clock.js';
 import { type AsyncInvocationOptions, resolveAsyncInvocationOptions } from './dispatch/push/options.js';
 import { LambdaliteError } from './errors.js';
@@ -186,6 +187,8 @@ export interface EngineContext {
   readonly quotas: Readonly<Quotas>;
   readonly clock: Clock;
   readonly storage: Storage;
+  /** Refuses producers' writes while too many bytes of them are in flight. */
+  readonly backpressure: Backpressure;
   readonly arns: Arns;
   readonly events: EventHub;
   readonly lifecycle: Lifecycle;
@@ -204,6 +207,7 @@ export function createContext(
     quotas: options.quotas,
     clock: options.clock,
     storage,
+    backpressure: new Backpressure(options.quotas.writeBacklogBytes),
     arns: new Arns(options.region, options.accountId),
     events,
     lifecycle,

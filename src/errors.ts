@@ -28,6 +28,7 @@ export const ERROR_CODES = Object.freeze({
   InvalidArgument: { status: 400 },
   InvalidRequest: { status: 400 },
   AccessDenied: { status: 403 },
+  SlowDown: { status: 503, retriable: true },
   // Kinesis, DynamoDB
   ResourceNotFoundException: { status: 400 },
   ResourceInUseException: { status: 400 },

@@ -34,6 +34,11 @@ export interface Quotas {
   pullRetryInitialMs: number;
   /** Stream mappings: longest delay between retries of a failing batch, ms. */
   pullRetryMaxMs: number;
+  /**
+   * Bytes of accepted writes waiting for the disk above which producers' writes (object puts,
+   * records, items, Event invokes) are refused with their service's retriable throttling code.
+   */
+  writeBacklogBytes: number;
 }
 
 export const DEFAULT_QUOTAS: Readonly<Quotas> = Object.freeze({
@@ -51,6 +56,7 @@ export const DEFAULT_QUOTAS: Readonly<Quotas> = Object.freeze({
   containerIdleSec: 300,
   pullRetryInitialMs: 1000,
   pullRetryMaxMs: 30_000,
+  writeBacklogBytes: 64 * 1024 * 1024,
 });
 
 /** Today's AWS limits, for `createEngine({ quotas: TODAY_QUOTAS })`. */

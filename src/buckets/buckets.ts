@@ -88,6 +88,11 @@ export class Buckets {
 
   #loaded = false;
 
+  /** Runs a producer's put under backpressure (see Backpressure). */
+  #throttled<T>(bucket: string, key: string, bytes: number, put: () => Promise<T>): Promise<T> {
+    return this.#ctx.backpressure.run('SlowDown', `a put of '${String(bucket)}/${key}'`, bytes, put);
+  }
+
   /** Runs one operation on the service once it is loaded; close() waits for it to finish. */
   #call<T>(op: (service: BucketService) => Promise<T> | T): Promise<T> {
     this.#ctx.lifecycle.assertOpen();
@@ -125,6 +130,29 @@ export class Buckets {
     body: Buffer | Uint8Array | string,
     options?: PutObjectOptions,
   ): Promise<PutObjectResult> {
+    return this.#putObject(bucket, key, body, options, true);
+  }
+
+  /**
+   * @internal putObject for the engine's own writes (destination records), which backpressure
+   * never refuses: they settle work already accepted.
+   */
+  putObjectUnthrottled(
+    bucket: string,
+    key: string,
+    body: Buffer | Uint8Array | string,
+    options?: PutObjectOptions,
+  ): Promise<PutObjectResult> {
+    return this.#putObject(bucket, key, body, options, false);
+  }
+
+  async #putObject(
+    bucket: string,
+    key: string,
+    body: Buffer | Uint8Array | string,
+    options: PutObjectOptions | undefined,
+    throttled: boolean,
+  ): Promise<PutObjectResult> {
     assertKey(key);
     const o = readOptions(options, PUT_OPTIONS, 'InvalidArgument');
     const buffer = bodyBuffer(body);
@@ -134,7 +162,8 @@ export class Buckets {
       metadata: normaliseMetadata(o.metadata),
       eTag: md5Hex(buffer),
     };
-    const record = await this.#call((s) => s.writeObject(String(bucket), key, write, 'ObjectCreated:Put'));
+    const put = () => this.#call((s) => s.writeObject(String(bucket), key, write, 'ObjectCreated:Put'));
+    const record = await (throttled ? this.#throttled(bucket, key, buffer.length, put) : put());
     return { eTag: record.eTag, size: record.size };
   }
 
@@ -173,17 +202,20 @@ export class Buckets {
         `This copy request is illegal because it is trying to copy an object to itself (${String(dstBucket)}/${dstKey}) without changing the object's metadata, storage class, website redirect location or encryption attributes.`,
       );
     }
-    const record = await this.#call(async (s) => {
-      s.bucket(String(dstBucket));
-      const source = await s.getObject(String(srcBucket), srcKey, true);
-      const write = {
-        body: source.body,
-        contentType: source.record.contentType,
-        metadata: source.record.metadata,
-        eTag: source.record.eTag,
-      };
-      return s.writeObject(String(dstBucket), dstKey, write, 'ObjectCreated:Copy');
-    });
+    // The copy's size is known only once the source is read: it counts as a call without a body.
+    const record = await this.#throttled(dstBucket, dstKey, 0, () =>
+      this.#call(async (s) => {
+        s.bucket(String(dstBucket));
+        const source = await s.getObject(String(srcBucket), srcKey, true);
+        const write = {
+          body: source.body,
+          contentType: source.record.contentType,
+          metadata: source.record.metadata,
+          eTag: source.record.eTag,
+        };
+        return s.writeObject(String(dstBucket), dstKey, write, 'ObjectCreated:Copy');
+      }),
+    );
     return { eTag: record.eTag, size: record.size };
   }
 

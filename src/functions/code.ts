@@ -11,17 +11,20 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { unzipSync } from 'fflate';
 import { fail } from '../errors.js';
+import { type DirectoryLimits, measureDirectory } from './code-directory.js';
 import type { CodeSource } from './types.js';
 import { symlinkEntries } from './zip-links.js';
 
 /** Largest zip accepted for direct upload, and largest unpacked size (reference §6.2). */
 export const ZIP_MAX_BYTES = 50 * 1024 * 1024;
 export const UNZIPPED_MAX_BYTES = 250 * 1024 * 1024;
+/** A code directory is walked at most this far: bounded work for any path, `/` included. */
+export const DIRECTORY_LIMITS: DirectoryLimits = { maxBytes: UNZIPPED_MAX_BYTES, maxEntries: 100_000 };
 
 export interface PreparedCode {
   source: CodeSource;
@@ -36,7 +39,7 @@ export interface PreparedCode {
 const sha = (): ReturnType<typeof createHash> => createHash('sha256');
 
 /** Checks the code option and measures it; nothing is written. */
-export async function prepareCode(code: unknown): Promise<PreparedCode> {
+export async function prepareCode(code: unknown, limits = DIRECTORY_LIMITS): Promise<PreparedCode> {
   if (typeof code !== 'object' || code === null) {
     fail('InvalidParameterValueException', 'options.code must be { file }, { directory } or { zipFile }');
   }
@@ -68,18 +71,8 @@ export async function prepareCode(code: unknown): Promise<PreparedCode> {
     if (!info?.isDirectory()) {
       fail('InvalidParameterValueException', `options.code.directory '${path}' is not a directory`);
     }
-    const hash = sha();
-    let size = 0;
-    const files = (await readdir(path, { recursive: true, withFileTypes: true }))
-      .filter((d) => d.isFile())
-      .map((d) => join(d.parentPath, d.name))
-      .sort();
-    for (const file of files) {
-      const bytes = await readFile(file);
-      hash.update(relative(path, file)).update('\0').update(bytes);
-      size += bytes.length;
-    }
-    return { source: 'directory', sha256: hash.digest('base64'), size, path };
+    const { sha256, size } = await measureDirectory(path, limits);
+    return { source: 'directory', sha256, size, path };
   }
   return fail(
     'InvalidParameterValueException',

@@ -67,7 +67,14 @@ export class Invocations {
     const config = this.#registry.peek(functionName) ?? (await this.#registry.require(functionName));
     if (check) await check(config.functionArn);
     if (type === 'DryRun') return { statusCode: 204, requestId: randomUUID(), executedVersion: '$LATEST' };
-    if (type === 'Event') return this.#enqueue(functionName, JSON.parse(json));
+    if (type === 'Event') {
+      return this.#ctx.backpressure.run(
+        'TooManyRequestsException',
+        `an Event invoke of '${functionName}'`,
+        json.length,
+        () => this.#enqueue(functionName, JSON.parse(json)),
+      );
+    }
     const outcome = await this.#runner.run(
       {
         functionName,

@@ -66,10 +66,11 @@ type LevelOps = Array<AbstractBatchOperation<RootDb, string, string>>;
 
 /**
  * A test seam: called before each LevelDB batch; what it throws stands for the disk
- * refusing the write (full, read-only, I/O error).
+ * refusing the write (full, read-only, I/O error), and a promise it returns holds the write
+ * back until it settles (a slow disk).
  */
 export interface StorageFaults {
-  beforeWrite(): void;
+  beforeWrite(): void | Promise<void>;
 }
 
 /** A failed LevelDB write as callers see it: coded, retriable, the lower error kept as cause. */
@@ -172,7 +173,8 @@ export class Storage {
   async #write(ops: readonly (BatchOp | PrefixedPutOp)[]): Promise<void> {
     this.#nativeBatches++;
     try {
-      this.#faults?.beforeWrite();
+      const held = this.#faults?.beforeWrite();
+      if (held) await held;
       await this.#db.batch(ops as unknown as LevelOps);
     } catch (err) {
       throw writeFailed(err);

@@ -136,9 +136,31 @@ export class StreamService {
   }
 
   async putRecord(nameOrArn: string, record: PutRecordInput): Promise<PutRecordOutput> {
+    return this.#putRecord(nameOrArn, record, true);
+  }
+
+  /**
+   * @internal putRecord for the engine's own writes (destination records), which backpressure
+   * never refuses: they settle work already accepted.
+   */
+  putRecordUnthrottled(nameOrArn: string, record: PutRecordInput): Promise<PutRecordOutput> {
+    return this.#putRecord(nameOrArn, record, false);
+  }
+
+  async #putRecord(nameOrArn: string, record: PutRecordInput, throttled: boolean): Promise<PutRecordOutput> {
     this.#ctx.lifecycle.assertOpen();
     const stream = this.#resolve(nameOrArn, false);
     const entry = prepareRecord(record);
+    if (!throttled) return this.#append(stream, entry);
+    return this.#ctx.backpressure.run(
+      'ProvisionedThroughputExceededException',
+      `a write to stream '${stream.meta.name}'`,
+      entry.data.length,
+      () => this.#append(stream, entry),
+    );
+  }
+
+  async #append(stream: StreamState, entry: AppendEntry): Promise<PutRecordOutput> {
     for (;;) {
       const shard = this.#log.route(stream, entry);
       const sequences = await this.#log.appendToShard(stream, shard, [entry]);
@@ -156,6 +178,24 @@ export class StreamService {
     this.#ctx.lifecycle.assertOpen();
     const stream = this.#resolve(nameOrArn, false);
     const entries = prepareRecords(records);
+    const what = `a write to stream '${stream.meta.name}'`;
+    const throttled = this.#ctx.backpressure.refusal('ProvisionedThroughputExceededException', what);
+    if (throttled) {
+      // Kinesis answers throttling in PutRecords per record, the call itself succeeding.
+      const refused = {
+        errorCode: 'ProvisionedThroughputExceededException' as const,
+        errorMessage: throttled.message,
+      };
+      return { failedRecordCount: entries.length, records: entries.map(() => ({ ...refused })) };
+    }
+    let bytes = 0;
+    for (const entry of entries) bytes += entry.data.length;
+    return this.#ctx.backpressure.run('ProvisionedThroughputExceededException', what, bytes, () =>
+      this.#appendAll(stream, entries),
+    );
+  }
+
+  async #appendAll(stream: StreamState, entries: readonly AppendEntry[]): Promise<PutRecordsOutput> {
     const results: PutRecordsResultEntry[] = new Array(entries.length);
     let pending = entries.map((_, i) => i);
     while (pending.length > 0) {

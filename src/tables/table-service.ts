@@ -159,8 +159,8 @@ export class TableService {
     const { condition } = checkWriteOptions(options);
     checkItemObject(item, 'item');
     const key = keyOf(meta, item, 'item');
-    const image = this.#checkSize(marshalItem(item));
-    await this.#write(meta, key, () => image, condition);
+    const image = marshalItem(item);
+    await this.#write(meta, key, this.#checkSize(image), () => image, condition);
   }
 
   /** The item with this key, or undefined. */
@@ -199,10 +199,12 @@ export class TableService {
     const result = await this.#write(
       meta,
       itemKeyValues,
+      itemSize(setMap),
       (old) => {
         const next: AttributeMap = { ...(old ?? marshalItem(itemKeyValues)), ...setMap };
         for (const attr of remove) delete next[attr];
-        return this.#checkSize(next);
+        this.#checkSize(next);
+        return next;
       },
       condition,
     );
@@ -214,7 +216,7 @@ export class TableService {
     this.#ctx.lifecycle.assertOpen();
     const meta = this.#table(name);
     const { condition } = checkWriteOptions(options);
-    await this.#write(meta, keyOf(meta, checkItemObject(key, 'key')), () => undefined, condition);
+    await this.#write(meta, keyOf(meta, checkItemObject(key, 'key')), 0, () => undefined, condition);
   }
 
   /** Items of one partition key in sort-key order; see {@link QueryInput}. */
@@ -227,7 +229,22 @@ export class TableService {
    * Read-modify-write of one item under its lock. The item write and its change record are one
    * batch (through the shard log, which adds the record and shard counter).
    */
-  async #write(
+  #write(
+    meta: TableMeta,
+    key: Item,
+    bytes: number,
+    next: (old: AttributeMap | undefined) => AttributeMap | undefined,
+    condition?: ItemCondition,
+  ): Promise<AttributeMap | undefined> {
+    return this.#ctx.backpressure.run(
+      'ProvisionedThroughputExceededException',
+      `a write to table '${meta.name}'`,
+      bytes,
+      () => this.#writeItem(meta, key, next, condition),
+    );
+  }
+
+  async #writeItem(
     meta: TableMeta,
     key: Item,
     next: (old: AttributeMap | undefined) => AttributeMap | undefined,
@@ -294,7 +311,8 @@ export class TableService {
     }
   }
 
-  #checkSize(image: AttributeMap): AttributeMap {
+  /** The item's size, refusing one over DynamoDB's limit. */
+  #checkSize(image: AttributeMap): number {
     const size = itemSize(image);
     if (size > ITEM_MAX_BYTES) {
       throw new LambdaliteError(
@@ -302,7 +320,7 @@ export class TableService {
         `Item size has exceeded the maximum allowed size: ${size} bytes, the limit is ${ITEM_MAX_BYTES}`,
       );
     }
-    return image;
+    return size;
   }
 
   #table(name: string): TableMeta {
