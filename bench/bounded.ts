@@ -5,7 +5,8 @@
  *   (batch 500) -> a no-op worker function -> checkpoint;
  * - push: 100 thousand Event invokes (50 in flight) of a no-op function through the durable
  *   queue;
- * - week: a simulated week on a ManualClock in 20-minute steps (5 invokes and 40 records each), logs and metrics on (retention
+ * - week: a simulated week on a ManualClock in one-hour steps (10 invokes and 120 records each; the
+ *   idle container is reaped between steps, so each step starts cold), logs and metrics on (retention
  *   1 day), a function that prints invoked steadily, records put to a stream (24 h retention)
  *   and delivered by a mapping to the same function.
  * Each sample is the heap after a full GC, the RSS and the data directory's size on disk. Each
@@ -78,6 +79,13 @@ async function sample(at: number, dir: string, extra?: string): Promise<Sample> 
     ...(extra === undefined ? {} : { extra }),
   };
 }
+
+/** Bytes the engine's log groups hold (the platform's START/END/REPORT lines count too). */
+async function logBytes(engine: Engine): Promise<number> {
+  return (await engine.logs.describeLogGroups()).reduce((sum, g) => sum + g.storedBytes, 0);
+}
+
+const n = (value: number) => value.toLocaleString('en-US');
 
 function show(title: string, unit: string, samples: readonly Sample[], seconds: number): void {
   const rows = samples.map(
@@ -171,7 +179,8 @@ async function pullPhase(): Promise<Sample[]> {
       let written = 0;
       const sampler = async () => {
         while (delivered.count() >= nextSample) {
-          samples.push(await sample(nextSample, location, `written ${written.toLocaleString('en-US')}`));
+          const extra = `written ${n(written)}, log bytes ${n(await logBytes(engine))}`;
+          samples.push(await sample(nextSample, location, extra));
           nextSample += every;
         }
       };
@@ -226,17 +235,17 @@ async function pushPhase(): Promise<Sample[]> {
       let nextSample = every;
       const sampler = async () => {
         while (done >= nextSample) {
-          samples.push(await sample(nextSample, location));
+          samples.push(await sample(nextSample, location, `log bytes ${n(await logBytes(engine))}`));
           nextSample += every;
         }
       };
       let sent = 0;
       const sender = async () => {
         while (sent < PUSH_EVENTS) {
-          const n = sent++;
+          const index = sent++;
           for (;;) {
             try {
-              await engine.functions.invoke('noop', { n }, { invocationType: 'Event' });
+              await engine.functions.invoke('noop', { index }, { invocationType: 'Event' });
               break;
             } catch (err) {
               // TooManyRequestsException past the write backlog: retriable.
@@ -244,7 +253,7 @@ async function pushPhase(): Promise<Sample[]> {
               await sleep(5);
             }
           }
-          if (n % 1000 === 0) await sampler();
+          if (index % 1000 === 0) await sampler();
         }
       };
       await Promise.all(Array.from({ length: 50 }, sender));
@@ -261,10 +270,10 @@ async function pushPhase(): Promise<Sample[]> {
   });
 }
 
-const STEP_MS = 20 * 60_000;
+const STEP_MS = 60 * 60_000;
 const HOUR_MS = 3_600_000;
-const INVOKES_PER_STEP = 5;
-const RECORDS_PER_STEP = 40;
+const INVOKES_PER_STEP = 10;
+const RECORDS_PER_STEP = 120;
 
 async function weekPhase(): Promise<Sample[]> {
   return withDir('week', async (dir, code) => {
@@ -325,15 +334,8 @@ async function weekPhase(): Promise<Sample[]> {
         tickMs += performance.now() - t1;
         const hours = (step * STEP_MS) / HOUR_MS;
         if (hours % 12 === 0) {
-          const groups = await engine.logs.describeLogGroups();
-          const logBytes = groups.reduce((sum, g) => sum + g.storedBytes, 0);
-          samples.push(
-            await sample(
-              hours,
-              location,
-              `timers ${clock.pendingTimers}, log bytes ${logBytes.toLocaleString('en-US')}, behind ${put - delivered.count()}`,
-            ),
-          );
+          const extra = `timers ${clock.pendingTimers}, log bytes ${n(await logBytes(engine))}, behind ${put - delivered.count()}`;
+          samples.push(await sample(hours, location, extra));
         }
       }
       delivered.stop();
