@@ -4,7 +4,9 @@
  * call can be shown to have changed nothing.
  */
 import fc from 'fast-check';
-import type { Engine } from '../../src/index.js';
+import { createEngine, type Engine } from '../../src/index.js';
+import { FIXTURES } from '../helpers/functions.js';
+import { ensureLogsRole, ensureStreamReaderRole } from '../helpers/iam.js';
 
 export const SPECIALS = [
   '__proto__',
@@ -84,4 +86,26 @@ export async function snapshot(engine: Engine): Promise<unknown> {
     roles.push([role, await Promise.all(names.map((n) => engine.iam.getRolePolicy(role.roleName, n)))]);
   }
   return { buckets, streams, tables, functions, roles, mappings: await engine.mappings.list() };
+}
+
+/** An in-memory engine holding one of each resource the properties name (`fuzz-*`). */
+export async function fuzzEngine(): Promise<Engine> {
+  const engine = await createEngine();
+  await ensureLogsRole(engine, 'fuzz-role');
+  await ensureStreamReaderRole(engine, 'fuzz-reader');
+  await engine.buckets.create('fuzz-bucket');
+  await engine.buckets.putObject('fuzz-bucket', 'key', 'body');
+  await engine.streams.create('fuzz-stream');
+  await engine.tables.create('fuzz-table', {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    streamViewType: 'NEW_IMAGE',
+  });
+  await engine.functions.create({
+    name: 'fuzz-fn',
+    handler: 'faults.sawTimer',
+    code: { directory: FIXTURES },
+    role: 'arn:aws:iam::000000000000:role/fuzz-role',
+  });
+  return engine;
 }

@@ -7,10 +7,9 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, type Engine, ERROR_CODES, LambdaliteError } from '../../src/index.js';
+import { type Engine, ERROR_CODES, LambdaliteError } from '../../src/index.js';
 import { FIXTURES } from '../helpers/functions.js';
-import { ensureLogsRole, ensureStreamReaderRole } from '../helpers/iam.js';
-import { fuzzSettings, hostile, snapshot } from './fuzz-kit.js';
+import { fuzzEngine, fuzzSettings, hostile, snapshot } from './fuzz-kit.js';
 
 const junk = fc.oneof(
   { weight: 3, arbitrary: hostile },
@@ -266,22 +265,7 @@ async function settle<T>(promise: Promise<T>): Promise<{ ok: true } | { ok: fals
 describe('hostile input over every public method', () => {
   let engine: Engine;
   beforeAll(async () => {
-    engine = await createEngine();
-    await ensureLogsRole(engine, 'fuzz-role');
-    await ensureStreamReaderRole(engine, 'fuzz-reader');
-    await engine.buckets.create('fuzz-bucket');
-    await engine.streams.create('fuzz-stream');
-    await engine.tables.create('fuzz-table', {
-      partitionKey: 'pk',
-      sortKey: 'sk',
-      streamViewType: 'NEW_IMAGE',
-    });
-    await engine.functions.create({
-      name: 'fuzz-fn',
-      handler: 'faults.sawTimer',
-      code: { directory: FIXTURES },
-      role: 'arn:aws:iam::000000000000:role/fuzz-role',
-    });
+    engine = await fuzzEngine();
   });
   afterAll(() => engine.close());
 

@@ -10,10 +10,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, type Engine, type Server, serve } from '../../src/index.js';
-import { FIXTURES } from '../helpers/functions.js';
-import { ensureLogsRole } from '../helpers/iam.js';
-import { fuzzSettings, hostile, snapshot } from './fuzz-kit.js';
+import { type Engine, type Server, serve } from '../../src/index.js';
+import { fuzzEngine, fuzzSettings, hostile, snapshot } from './fuzz-kit.js';
 import { type Framing, type RawOutcome, type RawRequest, type RawResponse, sendRaw } from './raw-http.js';
 
 /** The error shape a request must get back if it is refused. */
@@ -877,22 +875,7 @@ describe('hostile input over every HTTP operation of serve', () => {
   let engine: Engine;
   let server: Server;
   beforeAll(async () => {
-    engine = await createEngine();
-    await ensureLogsRole(engine, 'fuzz-role');
-    await engine.buckets.create('fuzz-bucket');
-    await engine.buckets.putObject('fuzz-bucket', 'key', 'body');
-    await engine.streams.create('fuzz-stream');
-    await engine.tables.create('fuzz-table', {
-      partitionKey: 'pk',
-      sortKey: 'sk',
-      streamViewType: 'NEW_IMAGE',
-    });
-    await engine.functions.create({
-      name: 'fuzz-fn',
-      handler: 'faults.sawTimer',
-      code: { directory: FIXTURES },
-      role: 'arn:aws:iam::000000000000:role/fuzz-role',
-    });
+    engine = await fuzzEngine();
     server = await serve(engine, { port: 0 });
   });
   afterAll(async () => {
