@@ -214,6 +214,7 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
     registry,
     seams.runtimeHost ? seams.runtimeHost(host) : host,
     logs.sink,
+    metrics.printedLines,
   );
   const invoker = seams.invoker ?? runtime;
 

@@ -57,6 +57,21 @@ describe('events and log lines nobody reads', () => {
     expect([ctx.events.built, runtime.linesBuilt]).toEqual([events, lines]);
   });
 
+  it('are not built for a role without the logs actions while metrics read every line', async () => {
+    // The metrics part subscribes to function.log (EMF lines), but a mute role's lines are never
+    // emitted: nothing would read them.
+    const engine = await openEngine('memory');
+    const { runtime } = internals(engine);
+    const mute = await ensureRole(engine, 'mute');
+    await createFixture(engine, 'mute', 'faults.logs', { role: mute });
+    await engine.functions.invoke('mute', {});
+    await engine.functions.invoke('mute', {});
+    expect(runtime.linesBuilt).toBe(0);
+    const tailed = await engine.functions.invoke('mute', {}, { logType: 'Tail' });
+    expect(tailed.logResult).toBeDefined();
+    expect(runtime.linesBuilt).toBeGreaterThan(0);
+  });
+
   it('are not built on the pull path: pollers wake on the shard log, not on events$', async () => {
     let delivered: () => void = () => {};
     const invoked = new Promise<void>((resolve) => {

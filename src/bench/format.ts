@@ -24,8 +24,14 @@ const ROWS: ReadonlyArray<[string, (f: BenchFigures) => string]> = [
     'iterator age max / p99',
     (f) => (f.iteratorAgeMs ? `${ms(f.iteratorAgeMs.max)} / ${ms(f.iteratorAgeMs.p99)}` : '-'),
   ],
+  ['invocations', (f) => (f.invocations === undefined ? '-' : num(f.invocations))],
+  [
+    'function duration p50 / p99',
+    (f) => (f.functionDurationMs ? `${ms(f.functionDurationMs.p50)} / ${ms(f.functionDurationMs.p99)}` : '-'),
+  ],
   ['cold starts', (f) => String(f.coldStarts)],
   ['errors / retries', (f) => `${f.errors} / ${f.retries}`],
+  ['throttles / refused', (f) => (f.throttles === undefined ? '-' : `${f.throttles} / ${f.refused ?? 0}`)],
   ['peak heap', (f) => `${num(f.peakHeapMb)} MB`],
   ['peak RSS', (f) => `${num(f.peakRssMb)} MB`],
 ];

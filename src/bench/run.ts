@@ -10,6 +10,7 @@ import type { EngineOptions } from '../context.js';
 import { createEngine, type Engine } from '../engine.js';
 import { EXECUTION_LOGS_POLICY, LAMBDA_TRUST_POLICY } from '../iam/seed-policies.js';
 import { rawLevelDb, rawRoundTrips } from './baseline.js';
+import { FunctionMetrics } from './function-metrics.js';
 import { drive, PeakMemory, RecentRate } from './measure.js';
 import { type ResolvedBench, resolveBenchOptions } from './options.js';
 import { invokeScenario } from './scenarios/invoke.js';
@@ -50,7 +51,7 @@ export async function runBench(options: BenchOptions, hooks: RunBenchHooks = {})
     try {
       const scenario = await setUp(engine, bench);
       try {
-        run = await measure(scenario, bench, hooks);
+        run = await measure(engine, scenario, bench, hooks);
       } finally {
         scenario.stop();
       }
@@ -132,6 +133,7 @@ async function setUp(engine: Engine, bench: ResolvedBench): Promise<ScenarioRun>
 }
 
 async function measure(
+  engine: Engine,
   scenario: ScenarioRun,
   bench: ResolvedBench,
   hooks: RunBenchHooks,
@@ -153,6 +155,8 @@ async function measure(
     });
   };
   const ticker = setInterval(tick, PROGRESS_MS);
+  // The engine's own metrics of the measured run (not the warm-up): what the console shows.
+  let metrics: FunctionMetrics | undefined;
   try {
     if (bench.warmup > 0) {
       const warm = await drive({
@@ -167,6 +171,7 @@ async function measure(
       tally.reset();
       memory.reset();
     }
+    metrics = new FunctionMetrics(engine, bench.functionName);
     started = performance.now();
     const total = await drive({
       firstIndex: bench.warmup,
@@ -183,8 +188,10 @@ async function measure(
     tick();
   } finally {
     clearInterval(ticker);
+    metrics?.stop();
   }
   const durationMs = performance.now() - started;
+  const measured = metrics?.figures();
   const figures: BenchFigures = {
     name: `lambdalite ${scenario.description}`,
     records: tally.done,
@@ -192,14 +199,15 @@ async function measure(
     throughput: durationMs > 0 ? (tally.done * 1000) / durationMs : 0,
     latencyMs: tally.latencies.figures(),
     coldStarts: tally.coldStarts,
-    errors: tally.errors,
+    errors: measured?.errors ?? 0,
     retries: tally.retries,
+    invocations: measured?.invocations ?? 0,
+    throttles: measured?.throttles ?? 0,
     ...memory.figures(),
   };
-  if (tally.iteratorAges) {
-    const ages = tally.iteratorAges.figures();
-    figures.iteratorAgeMs = { max: ages.max, p99: ages.p99 };
-  }
+  if (measured) figures.functionDurationMs = measured.durationMs;
+  if (measured?.iteratorAgeMs) figures.iteratorAgeMs = measured.iteratorAgeMs;
+  if (tally.refused > 0) figures.refused = tally.refused;
   return figures;
 }
 

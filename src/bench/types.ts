@@ -87,14 +87,25 @@ export interface BenchFigures {
   throughput: number;
   /** End to end per record (send to the function run's end), ms. */
   latencyMs: LatencyFigures;
-  /** Largest iterator age of a delivered batch (pull), ms. */
+  /** The engine's IteratorAge metric of the function's mapping (pull): Maximum and p99, ms. */
   iteratorAgeMs?: { max: number; p99: number };
   /** Containers started, the warm-up's included. */
   coldStarts: number;
-  /** Function errors (records whose run failed, counted per attempt) and records given up. */
+  /**
+   * The engine's Errors metric over the measured run: function errors, timeouts and runtime
+   * exits, counted per invocation (a batch or event retried three times counts three).
+   */
   errors: number;
   /** Retries: function-error retries, throttles and service-error backoffs. */
   retries: number;
+  /** The engine's Invocations metric over the measured run (the baseline's: absent). */
+  invocations?: number;
+  /** The engine's Throttles metric over the measured run. */
+  throttles?: number;
+  /** The engine's Duration metric: how long the function's code ran, ms. */
+  functionDurationMs?: LatencyFigures;
+  /** Sends the engine refused (a throttled putRecords entry, a refused invoke): never ran. */
+  refused?: number;
   peakHeapMb: number;
   peakRssMb: number;
 }

@@ -23,6 +23,7 @@ export function workerOptions(
   tmpDir: string,
   stream: string,
   tmpFd?: number,
+  tmpTouched?: SharedArrayBuffer,
 ): WorkerOptions {
   const spec: ContainerSpec = {
     taskRoot: o.taskRoot,
@@ -36,6 +37,7 @@ export function workerOptions(
     tmpDir,
     tmpBytes: o.tmpMb * 1024 * 1024,
     tmpFd,
+    tmpTouched,
     responseBytes: o.responseBytes,
     sdkImports: o.sdkImports,
   };

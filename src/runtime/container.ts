@@ -112,6 +112,7 @@ export class Container {
     worker: Worker,
     private readonly clock: Clock,
     private readonly hooks: ContainerHooks,
+    tmpTouched: Int32Array,
   ) {
     this.logGroupName = logGroupName(options.functionName);
     this.#worker = worker;
@@ -120,6 +121,8 @@ export class Container {
       options.tmpMb * 1024 * 1024,
       () => this.#state === 'busy' && this.alive,
       (bytes) => void this.#overTmp(bytes),
+      // Nothing to scan while the worker has used no way of writing there (worker-tmp.ts).
+      () => Atomics.load(tmpTouched, 0) !== 0,
     );
     // Output that bypasses the console capture (native writes) still lands in the log.
     worker.stdout.on('data', (chunk: Buffer) => this.#log('INFO', chunk));
@@ -160,14 +163,15 @@ export class Container {
     const tmpFd = openDirectory(tmp);
     const stream = logStreamName(clock.now());
     const spawnedAt = performance.now();
+    const tmpTouched = new SharedArrayBuffer(4);
     let worker: Worker;
     try {
-      worker = spawnWorker(workerOptions(options, tmp, stream, tmpFd));
+      worker = spawnWorker(workerOptions(options, tmp, stream, tmpFd, tmpTouched));
     } catch (err) {
       if (tmpFd !== undefined) closeQuietly(tmpFd);
       throw err;
     }
-    const container = new Container(options, tmp, stream, worker, clock, hooks);
+    const container = new Container(options, tmp, stream, worker, clock, hooks, new Int32Array(tmpTouched));
     container.#tmpFd = tmpFd;
     const initDeadline = clock.setTimeout(() => void container.stop('timeout'), initTimeoutMs);
     hooks.onSpawn(container);
@@ -261,9 +265,10 @@ export class Container {
     this.#state = 'busy';
     return new Promise((resolve) => {
       this.#pending = { requestId: message.requestId, resolve };
+      // Posted first: the deadline's timer is set while the worker wakes up.
+      this.#worker.postMessage(encodeInvoke(message));
       this.#startedAt = this.clock.now();
       this.#deadline = this.clock.setTimeout(this.#onDeadline, timeoutMs);
-      this.#worker.postMessage(encodeInvoke(message));
       this.#tmpWatch.start();
     });
   }

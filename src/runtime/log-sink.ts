@@ -12,3 +12,10 @@ export interface LogStreamWriter {
   /** One finished line (text or JSON format), stamped with the engine clock on arrival. */
   write(line: string): void;
 }
+
+/**
+ * Told each line the code printed that reaches the function's log group (a role allowed the logs
+ * actions, a level the format keeps): the metrics part reads Embedded Metric Format documents
+ * there, as CloudWatch extracts them from the stored lines.
+ */
+export type PrintedLineListener = (message: string) => void;

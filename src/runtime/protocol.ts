@@ -30,6 +30,8 @@ export interface ContainerSpec {
   tmpBytes: number;
   /** A descriptor of tmpDir, opened and closed by the engine (a cheap fstat per invocation). */
   tmpFd?: number;
+  /** One Int32, set once anything may have written to tmpDir (see worker-tmp.ts TmpTouch). */
+  tmpTouched?: SharedArrayBuffer;
   /** The synchronous response limit (quotas.syncPayloadBytes), UTF-8 bytes of the JSON text. */
   responseBytes: number;
   /** The code mentions `lambdalite/sdk`: register the ESM resolve hook (it costs start-up time). */

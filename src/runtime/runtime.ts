@@ -18,7 +18,7 @@ import type { RuntimeEventMap } from './events.js';
 import type { KinesisBatchCarrier } from './kinesis-event.js';
 import { LineFormat, TEXT_FORMAT } from './log-format.js';
 import { billedMs, type ReportFigures, tail, timeoutMessage } from './log-lines.js';
-import type { LogSink, LogStreamWriter } from './log-sink.js';
+import type { LogSink, LogStreamWriter, PrintedLineListener } from './log-sink.js';
 import { ContainerPool } from './pool.js';
 import type { ErrorShape, LogLevel, SdkCallMessage } from './protocol.js';
 import { responseTooLarge } from './response-size.js';
@@ -80,6 +80,7 @@ export class FunctionRuntime implements FunctionInvoker {
     private readonly registry: FunctionRegistry,
     host: RuntimeHost,
     private readonly logSink?: LogSink,
+    private readonly printed?: PrintedLineListener,
   ) {
     this.#host = host;
     this.#pruned = pruneStaleTmpDirs();
@@ -273,15 +274,16 @@ export class FunctionRuntime implements FunctionInvoker {
   }
 
   async #start(config: FunctionConfiguration): Promise<Container> {
-    const logs = await this.#host.logsAccess(config);
-    const taskRoot = await this.#taskRoot(config);
+    // The role check and the code scan do not depend on each other: one wait for both.
+    const [logs, code] = await Promise.all([this.#host.logsAccess(config), this.#code(config)]);
+    const { taskRoot, sdkImports } = code;
     const container = await Container.start(
       {
         functionName: config.functionName,
         functionArn: config.functionArn,
         handler: config.handler,
         taskRoot,
-        sdkImports: await codeMentionsSdk(taskRoot),
+        sdkImports,
         memoryMb: config.memorySize,
         tmpMb: this.ctx.quotas.tmpMb,
         responseBytes: this.ctx.quotas.syncPayloadBytes,
@@ -312,6 +314,11 @@ export class FunctionRuntime implements FunctionInvoker {
       });
     }
     return container;
+  }
+
+  async #code(config: FunctionConfiguration): Promise<{ taskRoot: string; sdkImports: boolean }> {
+    const taskRoot = await this.#taskRoot(config);
+    return { taskRoot, sdkImports: await codeMentionsSdk(taskRoot) };
   }
 
   #taskRoot(config: FunctionConfiguration): Promise<string> | string {
@@ -530,7 +537,10 @@ export class FunctionRuntime implements FunctionInvoker {
   #lines(container: Container, requestId: string | undefined): ContainerLog | undefined {
     const log = this.#logs.get(container);
     if (log === undefined) return undefined;
-    if (log.writer !== undefined || this.ctx.events.observes('function.log')) return log;
+    if (log.writer !== undefined) return log;
+    // A container whose role may not write logs emits no function.log (see #emitLog): its
+    // lines go to Tail only, however many subscribe (the EMF feed always does).
+    if (container.options.logsAllowed !== false && this.ctx.events.observes('function.log')) return log;
     return requestId !== undefined && this.#tails.size > 0 && this.#tails.has(requestId) ? log : undefined;
   }
 
@@ -564,7 +574,9 @@ export class FunctionRuntime implements FunctionInvoker {
   /** Writes one line to the container's stream and emits it, unless the role may not write logs. */
   #emitLog(container: Container, log: ContainerLog, line: LogLinePayload): void {
     log.writer?.write(line.line);
-    if (!this.ctx.events.observes('function.log') || container.options.logsAllowed === false) return;
+    if (container.options.logsAllowed === false) return;
+    if (line.kind === 'user' && log.writer !== undefined) this.printed?.(line.message);
+    if (!this.ctx.events.observes('function.log')) return;
     this.ctx.events.emit('function.log', {
       functionName: container.options.functionName,
       logGroupName: container.logGroupName,

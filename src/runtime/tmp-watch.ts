@@ -21,6 +21,8 @@ export class TmpWatch {
     /** True while the container runs an invocation. */
     private readonly busy: () => boolean,
     private readonly over: (usedBytes: number) => void,
+    /** False while nothing can have written to the directory: the tick then skips its scan. */
+    private readonly touched: () => boolean = () => true,
   ) {}
 
   /** An invocation started: checks run until the container is no longer busy. */
@@ -41,7 +43,7 @@ export class TmpWatch {
       this.stop();
       return;
     }
-    if (this.#scanning) return;
+    if (this.#scanning || !this.touched()) return;
     this.#scanning = true;
     void dirBytes(this.dir).then((bytes) => {
       this.#scanning = false;

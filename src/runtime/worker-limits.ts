@@ -38,6 +38,8 @@ export class MemoryGuard {
   constructor(
     private readonly limitBytes: number,
     private readonly over: (memoryBytes: number) => void,
+    /** Called with each sample taken while an invocation runs (other periodic checks). */
+    private readonly sampled: () => void = () => undefined,
   ) {}
 
   /** Called before an allocation of `bytes` (a lower bound) is made. */
@@ -63,8 +65,10 @@ export class MemoryGuard {
     // One timer kept while invocations follow each other; it stops itself once none runs.
     if (this.#timer === undefined) {
       this.#timer = setInterval(() => {
-        if (this.#running) this.check();
-        else {
+        if (this.#running) {
+          this.check();
+          this.sampled();
+        } else {
           clearInterval(this.#timer);
           this.#timer = undefined;
         }

@@ -12,6 +12,130 @@ import fs, { type Dirent, fstatSync, readdirSync, readlinkSync, realpathSync, st
 import { syncBuiltinESMExports } from 'node:module';
 import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import v8 from 'node:v8';
+import workerThreads from 'node:worker_threads';
+
+/** Node's list of the internal modules loaded so far (undocumented; an array since Node 0.x). */
+const LOADED = (process as { moduleLoadList?: readonly string[] }).moduleLoadList;
+
+/**
+ * Whether anything may have put a byte in the container's /tmp yet. The engine creates it empty,
+ * and a byte gets there only through a write the fs hooks see ({@link TmpQuota}), a file moved,
+ * linked, copied or extended there, a writable FileHandle, a child process, a nested worker,
+ * native code, WebAssembly (WASI) or a heap snapshot or diagnostic report: each marks the
+ * directory touched, for good, when first called (whatever its target); child processes from
+ * the moment child_process is loaded ({@link TmpTouch.poll}). While untouched, the
+ * measure after each invocation and the engine's scan while one runs answer 0 without a system
+ * call (an fstat cost ~4 us per warm invocation). The mark is one Int32 in a SharedArrayBuffer
+ * the engine shares, so its scan sees the mark of a worker blocked in a synchronous call.
+ */
+export class TmpTouch {
+  readonly #flag: Int32Array;
+  #seen = 0;
+
+  constructor(shared: SharedArrayBuffer | undefined) {
+    this.#flag = new Int32Array(shared ?? new SharedArrayBuffer(4));
+  }
+
+  get touched(): boolean {
+    return this.#flag[0] !== 0;
+  }
+
+  /**
+   * Marks the directory touched once the code has loaded child_process. Watched through Node's
+   * list of loaded internal modules rather than by wrapping its functions: importing it here
+   * would cost every container several milliseconds of start-up. Called after init, at the end
+   * of each invocation and by the memory sampler while one runs.
+   */
+  poll(): void {
+    if (this.#flag[0] !== 0) return;
+    if (LOADED === undefined) {
+      this.mark();
+      return;
+    }
+    for (let i = this.#seen; i < LOADED.length; i++) {
+      if (LOADED[i] === 'NativeModule child_process') {
+        this.mark();
+        return;
+      }
+    }
+    this.#seen = LOADED.length;
+  }
+
+  mark(): void {
+    if (this.#flag[0] === 0) Atomics.store(this.#flag, 0, 1);
+  }
+
+  /** Marks the directory touched before any way of writing the fs write hooks do not see. */
+  hookWriters(): void {
+    const mark = (): void => this.mark();
+    const module = fs as unknown as Record<string, Fn>;
+    const movers = ['rename', 'link', 'cp', 'truncate', 'ftruncate'];
+    for (const name of movers) {
+      wrapMarking(module, name, mark);
+      wrapMarking(module, `${name}Sync`, mark);
+    }
+    const promises = fs.promises as unknown as Record<string, Fn>;
+    for (const name of ['rename', 'link', 'cp', 'truncate']) wrapMarking(promises, name, mark);
+    // A FileHandle writes past the hooks; one opened only to read cannot.
+    wrapMarking(promises, 'open', mark, (args) => !readOnly(args[1]));
+    wrapMarking(v8 as unknown as Record<string, Fn>, 'writeHeapSnapshot', mark);
+    if (process.report) wrapMarking(process.report as unknown as Record<string, Fn>, 'writeReport', mark);
+    const processFns = process as unknown as Record<string, Fn>;
+    wrapMarking(processFns, 'dlopen', mark);
+    wrapMarking(processFns, 'binding', mark);
+    const wasm = (globalThis as unknown as { WebAssembly?: Record<string, unknown> }).WebAssembly;
+    const constructing = <T extends object>(target: T): T =>
+      new Proxy(target, {
+        construct(t, args, newTarget) {
+          mark();
+          return Reflect.construct(t as new (...a: unknown[]) => object, args, newTarget);
+        },
+      });
+    if (wasm !== undefined) {
+      wrapMarking(wasm as Record<string, Fn>, 'instantiate', mark);
+      wrapMarking(wasm as Record<string, Fn>, 'instantiateStreaming', mark);
+      if (typeof wasm.Instance === 'function') wasm.Instance = constructing(wasm.Instance);
+    }
+    (workerThreads as { Worker: unknown }).Worker = constructing(workerThreads.Worker);
+    syncBuiltinESMExports();
+  }
+}
+
+/** Replaces `functions[name]` with one that calls `mark` (when `when` agrees) first. */
+function wrapMarking(
+  functions: Record<string, Fn>,
+  name: string,
+  mark: () => void,
+  when?: (args: unknown[]) => boolean,
+): void {
+  const original = functions[name];
+  if (typeof original !== 'function') return;
+  const wrapped = function (this: unknown, ...args: unknown[]): unknown {
+    if (when === undefined || when(args)) mark();
+    return original.apply(this, args);
+  };
+  // A function's own promisified variant (util.promisify.custom) marks too.
+  const custom = (original as unknown as Record<symbol, unknown>)[promisify.custom];
+  if (typeof custom === 'function') {
+    Object.defineProperty(wrapped, promisify.custom, {
+      value: (...args: unknown[]) => {
+        mark();
+        return (custom as Fn)(...args);
+      },
+    });
+  }
+  functions[name] = wrapped;
+}
+
+/** Open flags that cannot write ('r', 'rs', 'sr' or an O_RDONLY number without O_CREAT/O_TRUNC). */
+function readOnly(flags: unknown): boolean {
+  if (flags === undefined || flags === 'r' || flags === 'rs' || flags === 'sr') return true;
+  if (typeof flags !== 'number') return false;
+  const { O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND } = fs.constants;
+  return (flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND)) === 0;
+}
 
 /**
  * Bytes under the container's temp directory. Synchronous on purpose (a thread-pool round
@@ -28,11 +152,14 @@ export class TmpUsage {
   constructor(
     private readonly dir: string,
     fd: number | undefined,
+    private readonly touch: TmpTouch,
   ) {
     this.#fd = fd;
   }
 
   bytes(): number {
+    this.touch.poll();
+    if (!this.touch.touched) return 0;
     const mtime = this.#mtime();
     if (mtime === undefined || mtime === this.#emptyAt) return 0;
     const total = dirBytes(this.dir);
@@ -81,6 +208,7 @@ export class TmpQuota {
   constructor(
     private readonly dir: string,
     private readonly quotaBytes: number,
+    private readonly touch: TmpTouch,
   ) {
     this.#real = realpathOr(dir);
   }
@@ -163,6 +291,8 @@ export class TmpQuota {
     for (const [functions, name, bytes, at, refuse] of hooks) {
       const original = functions[name] as Fn;
       functions[name] = (...args: unknown[]) => {
+        // Output to the standard streams (a logger writing to fd 1) never reaches /tmp.
+        if (args[at] !== 1 && args[at] !== 2) this.touch.mark();
         try {
           this.admit(bytes(args), args[at], 'write');
         } catch (err) {

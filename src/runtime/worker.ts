@@ -21,7 +21,7 @@ import { installSdkResolution } from './sdk/resolve.js';
 import { captureConsole } from './worker-console.js';
 import { type ContainerIdentity, type Handler, loadHandler, runHandler } from './worker-handler.js';
 import { hookAllocations, MemoryGuard } from './worker-limits.js';
-import { TmpQuota, TmpUsage } from './worker-tmp.js';
+import { TmpQuota, TmpTouch, TmpUsage } from './worker-tmp.js';
 
 const port = parentPort;
 if (!port) throw new Error('lambdalite runtime worker must run in a worker thread');
@@ -73,15 +73,22 @@ function fatal(error: ErrorShape, code: number): void {
 }
 
 // Limits are in force before the module loads: init counts against them too.
-const memory = new MemoryGuard(spec.memoryMb * 1024 * 1024, (memoryBytes) => {
-  send({ type: 'memory', memoryBytes });
-  // Ends the thread at once, even inside a synchronous loop; the engine reports out of memory.
-  exit(137);
-});
+const tmpTouch = new TmpTouch(spec.tmpTouched);
+const memory = new MemoryGuard(
+  spec.memoryMb * 1024 * 1024,
+  (memoryBytes) => {
+    send({ type: 'memory', memoryBytes });
+    // Ends the thread at once, even inside a synchronous loop; the engine reports out of memory.
+    exit(137);
+  },
+  // A child process started while the handler waits: the engine's scan of /tmp starts.
+  () => tmpTouch.poll(),
+);
 hookAllocations((bytes) => memory.allocating(bytes));
-const tmpUsage = new TmpUsage(spec.tmpDir, spec.tmpFd);
-const tmpQuota = new TmpQuota(spec.tmpDir, spec.tmpBytes);
+const tmpUsage = new TmpUsage(spec.tmpDir, spec.tmpFd, tmpTouch);
+const tmpQuota = new TmpQuota(spec.tmpDir, spec.tmpBytes, tmpTouch);
 tmpQuota.hookWrites();
+tmpTouch.hookWriters();
 memory.begin();
 
 const initStart = performance.now();
@@ -93,6 +100,7 @@ try {
 }
 const initDurationMs = performance.now() - initStart;
 memory.end();
+tmpTouch.poll();
 if (typeof handler === 'function') send({ type: 'ready', initDurationMs });
 else send({ type: 'initError', error: handler, initDurationMs });
 

@@ -61,7 +61,11 @@ describe('lambdalite bench', () => {
     expect(saved.scenario).toBe('invoke');
     expect(saved.settings).toMatchObject({ records: 40, payloadBytes: 256, concurrency: 2, warmup: 4 });
     expect(saved.run.records).toBe(40);
+    // From the engine's own metrics over the measured run: the warm-up's 4 are not in them.
     expect(saved.run.errors).toBe(0);
+    expect(saved.run.invocations).toBe(40);
+    expect(saved.run.throttles).toBe(0);
+    expect(saved.run.functionDurationMs?.max).toBeGreaterThan(0);
     expect(saved.run.coldStarts).toBeGreaterThanOrEqual(1);
     expect(saved.run.throughput).toBeGreaterThan(0);
     const { p50, p90, p99, max } = saved.run.latencyMs;
@@ -78,7 +82,8 @@ describe('lambdalite bench', () => {
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/lambdalite pull: putRecords bench -> mapping -> bench/);
     expect(out.stdout).toMatch(/│ throughput +│/);
-    expect(out.stdout).toMatch(/│ iterator age max \/ p99 │ \d/);
+    expect(out.stdout).toMatch(/│ iterator age max \/ p99 +│ \d/);
+    expect(out.stdout).toMatch(/│ function duration p50 \/ p99 │ \d/);
     expect(out.stdout).toMatch(/raw LevelDB batch writes/);
     // cli-progress draws with these characters and moves the cursor with escape codes.
     expect(out.stdout).not.toMatch(/[\u2588\u2591]/);

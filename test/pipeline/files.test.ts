@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { apply, loadPipelineFile, PipelineError } from '../../src/index.js';
 import { openEngine, tempDir } from '../helpers/engines.js';
+import { FIXTURES } from '../helpers/functions.js';
 import { DEMO_PIPELINE } from './helpers.js';
 
 async function file(name: string, text: string): Promise<string> {
@@ -74,7 +75,7 @@ describe('pipeline files', () => {
           {
             name: 'f',
             handler: 'index.handler',
-            code: { directory: '.' },
+            code: { directory: FIXTURES },
             role: 'arn:aws:iam::000000000000:role/r',
             memoryMb: 100,
           },
@@ -92,7 +93,7 @@ describe('pipeline files', () => {
         {
           name: 'f',
           handler: 'index.handler',
-          code: { directory: '.' },
+          code: { directory: FIXTURES },
           role: 'arn:aws:iam::000000000000:role/r',
         },
       ],

@@ -164,6 +164,17 @@ describe('faults kill only their container and the next invocation works', () =>
     expect((fresh.payload as { tmp: string }).tmp).not.toBe(tmp);
   });
 
+  it('fails the invocation that grew a file past the /tmp quota in a /tmp nothing wrote to before', async () => {
+    await fault('tmp-copy', 'fillsTmp');
+    const stopped = nextEvent(engine, 'function.container.stopped', (e) => e.functionName === 'tmp-copy');
+    const over = await engine.functions.invoke('tmp-copy', { bytes: 2 * 1024 * 1024, via: 'truncate' });
+    expect(over.functionError).toBe('Unhandled');
+    expect((over.payload as { errorMessage: string }).errorMessage).toMatch(
+      /ENOSPC.*over its quota of 1048576 bytes/,
+    );
+    expect((await stopped).reason).toBe('tmp-quota');
+  });
+
   it('reports a missing module as Runtime.ImportModuleError and a missing export as Runtime.HandlerNotFound', async () => {
     await createFixture(engine, 'no-module', 'nothere.handler');
     await createFixture(engine, 'no-export', 'styles.nothing');

@@ -1,11 +1,10 @@
 /**
  * `pull`: putRecords (500 a call) into a stream polled by a mapping into the function. A record's
  * latency runs from its putRecords call to the end of the batch that delivered it; iterator ages
- * are the mapping's own (at each batch's invoke).
+ * are the engine's IteratorAge metric (function-metrics.ts).
  */
 import type { Engine } from '../../engine.js';
 import { EXECUTION_LOGS_POLICY, LAMBDA_TRUST_POLICY, streamReadPolicy } from '../../iam/seed-policies.js';
-import { Latencies } from '../measure.js';
 import { countColdStarts, type ScenarioRun, Tally } from './scenario.js';
 
 /** Kinesis' limit of records per putRecords call. */
@@ -87,7 +86,6 @@ export function pullScenario(
   payload: Buffer,
 ): ScenarioRun {
   const tally = new Tally();
-  tally.iteratorAges = new Latencies();
   // Per shard, the putRecords calls in order (one call in flight, so sequence numbers rise).
   // A delivered batch is timed from the call that wrote its last record: exact for in-order
   // delivery; with a parallelization factor above 1 a batch may hold records of earlier calls.
@@ -126,27 +124,17 @@ export function pullScenario(
   };
   const cold = countColdStarts(engine, functionName, tally);
   const events = engine
-    .eventsOf$(
-      'mapping.batch.invoked',
-      'mapping.batch.succeeded',
-      'mapping.batch.failed',
-      'mapping.batch.givenUp',
-    )
+    .eventsOf$('mapping.batch.succeeded', 'mapping.batch.failed', 'mapping.batch.givenUp')
     .subscribe((e) => {
       if (e.uuid !== target.uuid) return;
       switch (e.type) {
-        case 'mapping.batch.invoked':
-          tally.iteratorAges?.record(e.iteratorAgeMs);
-          break;
         case 'mapping.batch.succeeded':
           delivered(e.shardId, e.lastSequenceNumber, e.size);
           break;
         case 'mapping.batch.failed':
-          if (e.reason === 'FunctionError' || e.reason === 'PartialFailure') tally.errors++;
           tally.retries++;
           break;
         case 'mapping.batch.givenUp':
-          tally.errors++;
           delivered(e.shardId, e.lastSequenceNumber, e.size);
           break;
       }
@@ -179,7 +167,7 @@ export function pullScenario(
         trim(shard);
       }
       if (refused > 0) {
-        tally.errors += refused;
+        tally.refused += refused;
         tally.finish(refused);
       }
     },

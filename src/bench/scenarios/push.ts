@@ -78,12 +78,9 @@ export function pushScenario(
           end(e.requestId);
           break;
         case 'async.failed':
-          // A give-up after the last attempt ends a function error; an expired event never ran.
-          if (e.condition === 'RetriesExhausted') tally.errors++;
           end(e.requestId);
           break;
         case 'async.retry-scheduled':
-          tally.errors++;
           tally.retries++;
           break;
         case 'async.throttled':

@@ -1,7 +1,8 @@
 /**
- * What every scenario hands to the runner: how to send records, and the tallies it keeps from
- * the engine's events (completions, latencies, cold starts, errors, retries, iterator age).
- * Counted from events until engine metrics exist; the runner reads only this shape.
+ * What every scenario hands to the runner: how to send records, and what it counts from the
+ * engine's events and its own calls: completions, end-to-end latencies, cold starts and retries
+ * (no AWS/Lambda metric measures those), and sends the engine refused. Errors, throttles,
+ * durations and iterator ages come from the engine's metrics (function-metrics.ts).
  */
 import type { Subscription } from 'rxjs';
 import type { Engine } from '../../engine.js';
@@ -9,10 +10,9 @@ import { Latencies } from '../measure.js';
 
 export class Tally {
   latencies = new Latencies();
-  /** Iterator ages of delivered batches (pull). */
-  iteratorAges: Latencies | undefined;
   coldStarts = 0;
-  errors = 0;
+  /** Records or calls the engine refused when they were sent (they never ran). */
+  refused = 0;
   retries = 0;
   #done = 0;
   #target = Number.POSITIVE_INFINITY;
@@ -21,8 +21,7 @@ export class Tally {
   /** Starts the measured part after a warm-up: cold starts stay counted (the containers stay warm). */
   reset(): void {
     this.latencies = new Latencies();
-    if (this.iteratorAges) this.iteratorAges = new Latencies();
-    this.errors = 0;
+    this.refused = 0;
     this.retries = 0;
     this.#done = 0;
     this.#target = Number.POSITIVE_INFINITY;

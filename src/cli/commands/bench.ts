@@ -8,8 +8,13 @@ import { Presets, SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { compareResults, parseSavedResult } from '../../bench/compare.js';
 import { formatComparison, formatResult } from '../../bench/format.js';
-import { type RunBenchHooks, runBench } from '../../bench/run.js';
-import { BENCH_SCENARIOS, type BenchOptions, type BenchScenario } from '../../bench/types.js';
+import type { RunBenchHooks } from '../../bench/run.js';
+import {
+  BENCH_SCENARIOS,
+  type BenchOptions,
+  type BenchResult,
+  type BenchScenario,
+} from '../../bench/types.js';
 
 interface BenchFlags {
   scenario: BenchScenario;
@@ -144,8 +149,10 @@ async function run(flags: BenchFlags): Promise<void> {
       process.stdout.write('running the raw baseline...\n');
     };
   }
-  let result: Awaited<ReturnType<typeof runBench>>;
+  let result: BenchResult;
   try {
+    // Loaded when a bench runs: the engine is not needed to start the CLI or print help.
+    const { runBench } = await import('../../bench/run.js');
     result = await runBench(optionsOf(flags), hooks);
   } finally {
     bar?.stop();

@@ -93,7 +93,9 @@ export class Logs {
       ctx.events.emit('logs.error', { message: err instanceof Error ? err.message : String(err) }),
     );
     this.#tails = new LogTails();
-    this.#retention = new LogRetention(catalog, this.#queue, ctx.clock, ctx.events);
+    this.#retention = new LogRetention(catalog, this.#queue, ctx.clock, ctx.events, () =>
+      this.#writer.flush(),
+    );
     this.#writer = new LogWriter(catalog, this.#queue, ctx.clock, this.#tails, {
       persist: options.persist,
       retentionInDays: options.retentionInDays,

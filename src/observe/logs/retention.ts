@@ -30,6 +30,8 @@ export class LogRetention {
     private readonly queue: WriteQueue,
     private readonly clock: Clock,
     private readonly events: EventHub,
+    /** Stores the lines buffered so far, so a sweep sees every stream's chunks. */
+    private readonly flushLines: () => void,
   ) {}
 
   /** A stream's oldest event is `ts`: make sure a sweep runs when it expires. */
@@ -72,6 +74,7 @@ export class LogRetention {
       try {
         do {
           this.#again = false;
+          this.flushLines();
           await this.queue.exclusive(() => this.#sweepOnce());
         } while (this.#again && !this.#closed);
       } finally {

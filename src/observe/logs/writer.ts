@@ -1,8 +1,9 @@
 /**
  * The log writer: the runtime's {@link LogSink}. Each line is stamped with the engine clock and
- * appended to its stream's buffer; once per I/O turn every buffered stream becomes one chunk
- * (one LevelDB put) plus its metadata, all in one batch of the storage's group commit. A tail
- * of the group sees the line at once, before it is stored.
+ * appended to its stream's buffer; every buffered stream becomes one chunk (one LevelDB put)
+ * plus its metadata, all in one batch of the storage's group commit, {@link FLUSH_MS} after the
+ * first line buffered (at once when a stream holds {@link FLUSH_LINES}), and before every read,
+ * retention sweep and close. A tail of the group sees the line at once, before it is stored.
  */
 import type { Clock } from '../../clock.js';
 import type { LogSink, LogStreamWriter } from '../../runtime/log-sink.js';
@@ -20,9 +21,26 @@ export interface WriterSettings {
   onFirstEvent(stream: StreamState, ts: number): void;
 }
 
+/**
+ * How long lines wait to be stored, at most (wall-clock ms). A flush per I/O turn made one batch
+ * per warm invocation (its START / END / REPORT lines), which cost more than the invocation's
+ * own bookkeeping; waiting joins hundreds of invocations' lines into one batch. It is the crash
+ * window of the lines (kill -9 loses at most this much); nothing acknowledged depends on them,
+ * and reads flush first. A wall-clock timer, not the engine clock: it batches I/O and changes
+ * nothing a reader can see, and a ManualClock that never moves would hold the lines until a read.
+ */
+export const FLUSH_MS = 20;
+/** Lines one stream buffers before it is flushed without waiting (bounds a chunk's size). */
+export const FLUSH_LINES = 512;
+
 export class LogWriter implements LogSink {
   #dirty: StreamState[] = [];
-  readonly #flush = (): void => this.flush();
+  #timer: NodeJS.Timeout | undefined;
+  #soon = false;
+  readonly #flush = (): void => {
+    this.#soon = false;
+    this.flush();
+  };
 
   constructor(
     private readonly catalog: LogCatalog,
@@ -63,9 +81,13 @@ export class LogWriter implements LogSink {
     if (this.settings.persist) {
       if (stream.buffer.length === 0) {
         stream.bufferSeq = seq;
-        if (this.#dirty.push(stream) === 1) setImmediate(this.#flush);
+        if (this.#dirty.push(stream) === 1) this.#timer = setTimeout(this.#flush, FLUSH_MS);
       }
-      stream.buffer.push(ts, message);
+      // The buffer holds [ts, message] pairs.
+      if (stream.buffer.push(ts, message) >= 2 * FLUSH_LINES && !this.#soon) {
+        this.#soon = true;
+        setImmediate(this.#flush);
+      }
     }
     if (this.tails.active) {
       const subject = this.tails.subject(stream.group.name);
@@ -87,6 +109,8 @@ export class LogWriter implements LogSink {
     const dirty = this.#dirty;
     if (dirty.length === 0) return;
     this.#dirty = [];
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     const ops: BatchOp[] = [];
     for (const stream of dirty) {
       const buffer = stream.buffer;

@@ -14,6 +14,7 @@ import { Observable, type Subscriber } from 'rxjs';
 import type { Clock } from '../../clock.js';
 import type { Lifecycle } from '../../context.js';
 import type { EventHub } from '../../events.js';
+import type { PrintedLineListener } from '../../runtime/log-sink.js';
 import type { Storage } from '../../storage/storage.js';
 import { prometheusText } from './exposition/prometheus.js';
 import { getStatistics } from './operations/get-statistics.js';
@@ -79,7 +80,7 @@ export class Metrics {
     this.#recorder = new MetricRecorder(deps.clock, this.#flusher);
     if (deps.options.enabled) {
       this.#lambda = new LambdaMetricsFeed(this.#recorder, this.#registry, deps.events);
-      this.#emf = new EmfFeed(this.#recorder, this.#registry, deps.events);
+      this.#emf = new EmfFeed(this.#recorder, this.#registry);
     }
   }
 
@@ -88,6 +89,11 @@ export class Metrics {
     const metrics = new Metrics(deps, await RollupStore.open(deps.storage));
     void metrics.#retention.start();
     return metrics;
+  }
+
+  /** @internal where the runtime hands the lines functions print (EMF); undefined when off. */
+  get printedLines(): PrintedLineListener | undefined {
+    return this.#emf?.line;
   }
 
   /** Every raw value as it is recorded (statistic sets of putMetricData excepted). */
@@ -154,7 +160,6 @@ export class Metrics {
   /** @internal close hook: persists every open minute, stops the timers and the feeds. */
   async close(): Promise<void> {
     this.#lambda?.close();
-    this.#emf?.close();
     await this.#flusher.close();
     await this.#retention.close();
     this.#recorder.complete();

@@ -1,26 +1,24 @@
 /**
- * Reads the lines functions print (`function.log` events of kind 'user') and records the
- * metrics of those that are Embedded Metric Format documents. Lines of a function whose role
- * may not write logs never become events, so, as in AWS, they give no metrics either.
+ * Reads the lines functions print (handed over by the runtime, see PrintedLineListener) and
+ * records the metrics of those that are Embedded Metric Format documents. Only lines that reach
+ * the function's log group come here: a role that may not write logs gives no metrics, as in AWS.
+ * A direct call rather than a `function.log` subscription: a subscriber would make the runtime
+ * build an event for every line, START / END / REPORT included, for no other reader.
  */
-import type { Subscription } from 'rxjs';
 import type { MetricRecorder } from '../recorder.js';
 import type { SeriesRegistry } from '../series/registry.js';
 import { extractEmf, mayBeEmf } from './emf.js';
-import type { LambdaEventSource } from './lambda-feed.js';
 
 export class EmfFeed {
-  readonly #subscription: Subscription;
-
   constructor(
     private readonly recorder: MetricRecorder,
     private readonly registry: SeriesRegistry,
-    source: LambdaEventSource,
-  ) {
-    this.#subscription = source.of$('function.log').subscribe((event) => {
-      if (event.kind === 'user' && mayBeEmf(event.message)) this.record(event.message);
-    });
-  }
+  ) {}
+
+  /** One printed line: its metrics when it is an EMF document. */
+  readonly line = (message: string): void => {
+    if (mayBeEmf(message)) this.record(message);
+  };
 
   /** Records the metrics of one line; false when it is not a valid EMF document. */
   record(line: string): boolean {
@@ -31,9 +29,5 @@ export class EmfFeed {
       for (const value of metric.values) this.recorder.record(series, value, metric.unit, metric.timestamp);
     }
     return true;
-  }
-
-  close(): void {
-    this.#subscription.unsubscribe();
   }
 }
