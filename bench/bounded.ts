@@ -157,22 +157,41 @@ function deliveries(engine: Engine): { readonly count: () => number; stop(): voi
   return { count: () => delivered, stop: () => sub.unsubscribe() };
 }
 
+/** A role reading `streamArn` (and writing logs), a function and a mapping from the stream to it. */
+async function streamToFunction(
+  engine: Engine,
+  setup: { name: string; handler: string; code: string; streamArn: string; batchSize: number },
+): Promise<void> {
+  const { arn: role } = await engine.iam.createRole({
+    name: setup.name,
+    assumeRolePolicy: LAMBDA_TRUST_POLICY,
+    policies: { logs: EXECUTION_LOGS_POLICY, read: streamReadPolicy(setup.streamArn) },
+  });
+  await engine.functions.create({
+    name: setup.name,
+    handler: setup.handler,
+    code: { directory: setup.code },
+    role,
+  });
+  await engine.mappings.create({
+    functionName: setup.name,
+    eventSourceArn: setup.streamArn,
+    startingPosition: 'TRIM_HORIZON',
+    batchSize: setup.batchSize,
+  });
+}
+
 async function pullPhase(): Promise<Sample[]> {
   return withDir('pull', async (dir, code) => {
     const location = join(dir, 'db');
     const engine = await createEngine({ location });
     try {
       const stream = await engine.streams.create('bounded', { shardCount: SHARDS });
-      const { arn: role } = await engine.iam.createRole({
-        name: 'bounded',
-        assumeRolePolicy: LAMBDA_TRUST_POLICY,
-        policies: { read: streamReadPolicy(stream.streamArn) },
-      });
-      await engine.functions.create({ name: 'noop', handler: 'index.noop', code: { directory: code }, role });
-      await engine.mappings.create({
-        functionName: 'noop',
-        eventSourceArn: stream.streamArn,
-        startingPosition: 'TRIM_HORIZON',
+      await streamToFunction(engine, {
+        name: 'noop',
+        handler: 'index.noop',
+        code,
+        streamArn: stream.streamArn,
         batchSize: PER_PUT,
       });
       const delivered = deliveries(engine);
@@ -290,21 +309,11 @@ async function weekPhase(): Promise<Sample[]> {
     });
     try {
       const stream = await engine.streams.create('week', { shardCount: 2 });
-      const { arn: role } = await engine.iam.createRole({
-        name: 'week',
-        assumeRolePolicy: LAMBDA_TRUST_POLICY,
-        policies: { logs: EXECUTION_LOGS_POLICY, read: streamReadPolicy(stream.streamArn) },
-      });
-      await engine.functions.create({
+      await streamToFunction(engine, {
         name: 'chatty',
         handler: 'index.chatty',
-        code: { directory: code },
-        role,
-      });
-      await engine.mappings.create({
-        functionName: 'chatty',
-        eventSourceArn: stream.streamArn,
-        startingPosition: 'TRIM_HORIZON',
+        code,
+        streamArn: stream.streamArn,
         batchSize: 100,
       });
       const delivered = deliveries(engine);
