@@ -251,7 +251,7 @@ function write(res: AnyResponse, response: WireResponse): void {
   const headers: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(response.headers ?? {}))
     headers[name] = sendableHeaderValue(value);
-  const body = response.body === undefined ? undefined : Buffer.from(response.body);
+  const body = typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
   if (body !== undefined && headers['content-length'] === undefined)
     headers['content-length'] = String(body.length);
   if (headers['content-length'] === undefined) headers['content-length'] = '0';

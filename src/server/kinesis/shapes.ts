@@ -1,5 +1,5 @@
 /** The engine's stream shapes as Kinesis's wire shapes (PascalCase, epoch seconds, base64 data). */
-import type { ShardDescription, StreamDescription, StreamRecord } from '../../streams/model.js';
+import type { ShardDescription, StreamDescription } from '../../streams/model.js';
 
 export function shard(s: ShardDescription): Record<string, unknown> {
   return {
@@ -29,14 +29,5 @@ export function streamSummary(d: StreamDescription): Record<string, unknown> {
     EnhancedMonitoring: [{ ShardLevelMetrics: [] }],
     EncryptionType: 'NONE',
     StreamModeDetails: { StreamMode: 'PROVISIONED' },
-  };
-}
-
-export function record(r: StreamRecord): Record<string, unknown> {
-  return {
-    SequenceNumber: r.sequenceNumber,
-    ApproximateArrivalTimestamp: r.approximateArrivalTimestamp.getTime() / 1000,
-    Data: r.data.toString('base64'),
-    PartitionKey: r.partitionKey,
   };
 }

@@ -7,6 +7,7 @@ import { JSON_AUTH_CODES, type ServiceModule } from '../service.js';
 import type { WireRequest, WireResponse } from '../wire.js';
 import { header } from '../wire.js';
 import { type ErrorDialect, WireError, wireErrorOf } from '../wire-error.js';
+import { JsonBytes } from './json-bytes.js';
 import { faultOf } from './query.js';
 
 /** A JSON body as a null-prototype-safe record: only own keys are ever read. */
@@ -159,6 +160,8 @@ export async function handleJson(spec: JsonServiceSpec, req: WireRequest): Promi
       );
     }
     const result = await run(parseJsonObject(req.body), req);
+    if (result instanceof JsonBytes)
+      return { status: 200, headers: { 'content-type': contentType }, body: result.body };
     return jsonResponse(200, result ?? {}, contentType);
   } catch (err) {
     return jsonError(err, spec.dialect, contentType, spec.queryCompatible);
