@@ -2,6 +2,7 @@
  * `npm run bench [name...]`: runs the benchmarks (all, or those named) from the compiled output
  * and prints each as a Markdown section ready for bench/RESULTS.md.
  */
+import { boundedBenchmark } from './bounded.js';
 import { bucketsBenchmark } from './buckets.js';
 import { clusterBenchmark } from './cluster.js';
 import { functionsBenchmark } from './functions.js';
@@ -28,8 +29,10 @@ benchmarks.push(serveKinesisBenchmark);
 benchmarks.push(serveS3Benchmark);
 benchmarks.push(observeBenchmark);
 benchmarks.push(clusterBenchmark);
+benchmarks.push(boundedBenchmark);
 
-const wanted = process.argv.slice(2);
+// Flags (`--long`) are the benchmarks' own.
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const selected = wanted.length === 0 ? benchmarks : benchmarks.filter((b) => wanted.includes(b.name));
 console.log(`# lambdalite benchmarks\n\nMachine: ${machine()}\nDate: ${new Date().toISOString()}\n`);
 for (const bench of selected) {

@@ -18,7 +18,7 @@ import { buildServices } from './registry.js';
 import { Router } from './router.js';
 import type { ServiceModule } from './service.js';
 import { AuthError, type Credentials, readSignature, type SignatureInfo, verifySignature } from './sigv4.js';
-import { header, type WireRequest, type WireResponse } from './wire.js';
+import { header, sendableHeaderValue, type WireRequest, type WireResponse } from './wire.js';
 import { WireError } from './wire-error.js';
 
 export interface ServeOptions {
@@ -248,7 +248,9 @@ async function handle(service: ServiceModule, req: WireRequest): Promise<WireRes
 }
 
 function write(res: AnyResponse, response: WireResponse): void {
-  const headers: Record<string, string> = { ...response.headers };
+  const headers: Record<string, string> = Object.create(null);
+  for (const [name, value] of Object.entries(response.headers ?? {}))
+    headers[name] = sendableHeaderValue(value);
   const body = typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
   if (body !== undefined && headers['content-length'] === undefined)
     headers['content-length'] = String(body.length);

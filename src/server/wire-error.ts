@@ -17,6 +17,18 @@ export class WireError extends Error {
   }
 }
 
+/**
+ * A percent-encoded path part, decoded; a malformed escape (`%FF`, `%`, an encoded lone
+ * surrogate) is the caller's error `code`, not an internal failure.
+ */
+export function decodePathPart(text: string, code: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new WireError(code, 400, `The path part '${text}' is not valid percent-encoded UTF-8`);
+  }
+}
+
 export interface WireErrorShape {
   code: string;
   status: number;

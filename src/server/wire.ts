@@ -40,3 +40,16 @@ export function pathSegments(rawPath: string): string[] {
     .slice(1)
     .map((s) => decodeURIComponent(s));
 }
+
+/** What Node's `writeHead` refuses in a header value: controls other than tab, and past latin-1. */
+const UNSENDABLE = /[^\t\x20-\x7e\x80-\xff]/;
+
+/**
+ * A header value HTTP can carry: as is when it can, else as RFC 2047's encoded word (what S3
+ * answers for metadata that is not ASCII). Values can come from the engine's public API (an
+ * object's content type or metadata) with characters no header allows, which would otherwise
+ * make the answer unwritable.
+ */
+export function sendableHeaderValue(value: string): string {
+  return UNSENDABLE.test(value) ? `=?UTF-8?B?${Buffer.from(value, 'utf8').toString('base64')}?=` : value;
+}

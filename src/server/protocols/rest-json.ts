@@ -3,7 +3,7 @@
  * `{ __type, message }` with `x-amzn-errortype` and the operation's status.
  */
 import type { WireRequest, WireResponse } from '../wire.js';
-import { type ErrorDialect, WireError } from '../wire-error.js';
+import { decodePathPart, type ErrorDialect, WireError } from '../wire-error.js';
 import { type JsonObject, jsonError, parseJsonObject } from './json.js';
 
 export interface RestCall {
@@ -31,7 +31,7 @@ function match(pattern: string, rawPath: string): Map<string, string> | undefine
   const labels = new Map<string, string>();
   for (let i = 0; i < want.length; i++) {
     const w = want[i]!;
-    if (w.startsWith(':')) labels.set(w.slice(1), decodeURIComponent(have[i]!));
+    if (w.startsWith(':')) labels.set(w.slice(1), decodePathPart(have[i]!, 'InvalidParameterValueException'));
     else if (w !== have[i]) return undefined;
   }
   return labels;

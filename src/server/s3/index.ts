@@ -6,7 +6,7 @@ import type { Engine } from '../../engine.js';
 import { xmlDocument } from '../protocols/xml.js';
 import { S3_AUTH_CODES, type ServiceModule } from '../service.js';
 import { header, type WireRequest, type WireResponse } from '../wire.js';
-import { type ErrorDialect, WireError, wireErrorOf } from '../wire-error.js';
+import { decodePathPart, type ErrorDialect, WireError, wireErrorOf } from '../wire-error.js';
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from './buckets.js';
 import type { S3Call, S3Operation } from './common.js';
 import { deleteObjects } from './delete-objects.js';
@@ -127,8 +127,8 @@ export function s3Service(engine: Engine): ServiceModule {
       const call: S3Call = {
         engine,
         req,
-        bucket: decodeURIComponent(rawBucket),
-        key: decodeURIComponent(rawKey),
+        bucket: decodePathPart(rawBucket, 'InvalidURI'),
+        key: decodePathPart(rawKey, 'InvalidURI'),
       };
       const operation = choose(req, call.bucket !== '', call.key !== '');
       if (operation === undefined) {

@@ -2,7 +2,9 @@
  * Multipart upload (the aws CLI switches to it from 8 MB). The engine stores whole objects, so
  * parts wait here, in memory, and CompleteMultipartUpload writes the assembled object with one
  * `putObject`: the object and its notification events stay one atomic write. Uploads in progress
- * do not survive a restart (the client then gets NoSuchUpload and starts over).
+ * do not survive a restart (the client then gets NoSuchUpload and starts over). Memory is
+ * bounded: past a number of uploads in progress or of part bytes held, new ones are refused with
+ * S3's retriable `SlowDown` until uploads complete or are aborted.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { xmlChild, xmlList, xmlText } from '../protocols/xml.js';
@@ -15,6 +17,19 @@ import { objectPayload } from './payload.js';
 const MIN_PART_BYTES = 5 * 1024 * 1024;
 const MAX_PART_NUMBER = 10_000;
 
+/** How much multipart state the server holds in memory at most. */
+export interface MultipartLimits {
+  /** Uploads in progress (each holds its metadata even with no parts). */
+  readonly maxUploads: number;
+  /** Bytes of parts held across all uploads. */
+  readonly maxBytes: number;
+}
+
+export const MULTIPART_LIMITS: MultipartLimits = Object.freeze({
+  maxUploads: 10_000,
+  maxBytes: 2 * 1024 ** 3,
+});
+
 interface Upload {
   readonly bucket: string;
   readonly key: string;
@@ -25,6 +40,21 @@ interface Upload {
 
 export class MultipartUploads {
   readonly #uploads = new Map<string, Upload>();
+  #heldBytes = 0;
+
+  constructor(private readonly limits: MultipartLimits = MULTIPART_LIMITS) {}
+
+  /** Part bytes held now, across uploads. */
+  get heldBytes(): number {
+    return this.#heldBytes;
+  }
+
+  #drop(id: string): void {
+    const upload = this.#uploads.get(id);
+    if (upload === undefined) return;
+    for (const part of upload.parts.values()) this.#heldBytes -= part.body.length;
+    this.#uploads.delete(id);
+  }
 
   #upload(call: S3Call): Upload {
     const id = call.req.query.get('uploadId') ?? '';
@@ -37,6 +67,13 @@ export class MultipartUploads {
 
   create = async (call: S3Call) => {
     await assertBucket(call.engine, call.bucket);
+    if (this.#uploads.size >= this.limits.maxUploads) {
+      throw new WireError(
+        'SlowDown',
+        503,
+        `${this.#uploads.size} multipart uploads are in progress, the most this server holds; complete or abort some and retry`,
+      );
+    }
     const uploadId = randomUUID().replace(/-/g, '');
     this.#uploads.set(uploadId, {
       bucket: call.bucket,
@@ -66,8 +103,17 @@ export class MultipartUploads {
       );
     }
     const body = objectPayload(call.req);
+    const held = this.#heldBytes - (upload.parts.get(partNumber)?.body.length ?? 0) + body.length;
+    if (held > this.limits.maxBytes) {
+      throw new WireError(
+        'SlowDown',
+        503,
+        `Multipart parts held in memory would pass ${this.limits.maxBytes} bytes; complete or abort uploads in progress and retry`,
+      );
+    }
     const eTag = createHash('md5').update(body).digest('hex');
     upload.parts.set(partNumber, { body, eTag });
+    this.#heldBytes = held;
     return empty(200, { etag: quoted(eTag) });
   };
 
@@ -110,7 +156,7 @@ export class MultipartUploads {
       ...(upload.contentType === undefined ? {} : { contentType: upload.contentType }),
       metadata: upload.metadata,
     });
-    this.#uploads.delete(call.req.query.get('uploadId') ?? '');
+    this.#drop(call.req.query.get('uploadId') ?? '');
     return xmlReply([
       'CompleteMultipartUploadResult',
       [
@@ -124,7 +170,7 @@ export class MultipartUploads {
 
   abort = async (call: S3Call) => {
     this.#upload(call);
-    this.#uploads.delete(call.req.query.get('uploadId') ?? '');
+    this.#drop(call.req.query.get('uploadId') ?? '');
     return empty(204);
   };
 }

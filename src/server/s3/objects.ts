@@ -1,7 +1,7 @@
 /** PutObject, GetObject (with Range), HeadObject, DeleteObject, CopyObject. */
 import type { HeadObjectResult } from '../../buckets/buckets.js';
 import { header } from '../wire.js';
-import { WireError } from '../wire-error.js';
+import { decodePathPart, WireError } from '../wire-error.js';
 import { empty, isoTime, quoted, type S3Call, xmlReply } from './common.js';
 import { objectPayload } from './payload.js';
 
@@ -89,7 +89,10 @@ function copySource(value: string): { bucket: string; key: string } {
       `Copy Source must mention the source bucket and key: sourcebucket/sourcekey, got ${value}`,
     );
   }
-  return { bucket: decodeURIComponent(path.slice(0, slash)), key: decodeURIComponent(path.slice(slash + 1)) };
+  return {
+    bucket: decodePathPart(path.slice(0, slash), 'InvalidArgument'),
+    key: decodePathPart(path.slice(slash + 1), 'InvalidArgument'),
+  };
 }
 
 export async function copyObject(call: S3Call) {
