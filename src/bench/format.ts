@@ -24,7 +24,7 @@ const ROWS: ReadonlyArray<[string, (f: BenchFigures) => string]> = [
     'iterator age max / p99',
     (f) => (f.iteratorAgeMs ? `${ms(f.iteratorAgeMs.max)} / ${ms(f.iteratorAgeMs.p99)}` : '-'),
   ],
-  ['invocations', (f) => (f.invocations === undefined ? '-' : num(f.invocations))],
+  ['invocations', (f) => (f.invocations === undefined ? '-' : f.invocations.toLocaleString('en-US'))],
   [
     'function duration p50 / p99',
     (f) => (f.functionDurationMs ? `${ms(f.functionDurationMs.p50)} / ${ms(f.functionDurationMs.p99)}` : '-'),
