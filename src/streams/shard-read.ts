@@ -53,20 +53,22 @@ export function readStored(
     stream,
     shard,
     from,
+    lower,
     limit,
     options,
   );
 }
 
+/** Reads the page from `source`; `lower` is {@link readLowerBound} of `from`, which the caller also seeks to. */
 export async function readChunks(
   source: ChunkSource,
   stream: StreamState,
   shard: ShardState,
   from: Position,
+  lower: Position,
   limit: number,
   options: ReadOptions,
 ): Promise<ReadResult> {
-  const lower = readLowerBound(shard, from, options.cutoff);
   const page = new Page(stream, shard, lower, limit, options);
   let exhausted = false;
   try {

@@ -179,7 +179,7 @@ export class JetStreamShardStore implements ShardStore {
       },
       close: async () => {},
     };
-    return readChunks(source, stream, shard, from, limit, options);
+    return readChunks(source, stream, shard, from, lower, limit, options);
   }
 
   async lastBefore(stream: StreamState, shard: ShardState, sequence: string): Promise<string | undefined> {
