@@ -25,6 +25,14 @@ const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
  * WINDOW_UPDATE mid-body; bodies are still bounded by each service's limit as they are read.
  */
 const RECEIVE_WINDOW = 4 * 1024 * 1024;
+/**
+ * How long an idle HTTP/1.1 keep-alive connection stays open. Node's default (5 s) is shorter
+ * than the idle time of common clients' pools (the SDKs' agents keep sockets with no idle
+ * limit), so a client could send on a connection the server was closing at that moment and get
+ * ECONNRESET with no reply. Servers behind AWS's load balancers keep 60 s; a little more here, so
+ * the client's side always gives up first. `close()` ends idle connections at once regardless.
+ */
+const KEEP_ALIVE_MS = 65_000;
 
 /** The dual-protocol listener and what `close()` needs to end its connections. */
 export class DualListener {
@@ -35,6 +43,7 @@ export class DualListener {
   readonly #sessions = new Set<Http2Session>();
 
   constructor(handler: RequestHandler) {
+    this.#http1.keepAliveTimeout = KEEP_ALIVE_MS;
     this.#http1.on('request', handler);
     this.#http2.on('request', handler);
     this.#http2.on('session', (session: Http2Session) => {

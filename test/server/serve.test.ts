@@ -31,6 +31,20 @@ describe('serve', () => {
     expect(h1.status).toBe(200);
   });
 
+  it('keeps idle HTTP/1.1 connections longer than SDK pools do, so a reused socket is not reset', async () => {
+    const url = new URL(served.server.url);
+    const keepAlive = await new Promise<string | undefined>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, method: 'GET', path: '/' }, (res) => {
+        res.resume();
+        resolve(res.headers['keep-alive'] as string | undefined);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    // Node's default is 5 s: a client pool reusing a socket idle that long met ECONNRESET.
+    expect(keepAlive).toBe('timeout=65');
+  });
+
   it('refuses a body over the service limit from its Content-Length, before reading it', async () => {
     const url = new URL(served.server.url);
     const answer = await new Promise<{ status: number; type: string | undefined }>((resolve, reject) => {

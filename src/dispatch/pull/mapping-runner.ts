@@ -3,6 +3,7 @@
  * their parents), picks up new shards when the source's changes$ fires, and notices when the
  * source disappears. Holds the in-memory view of the mapping's checkpoints.
  */
+import { setMaxListeners } from 'node:events';
 import { Subject, type Subscription } from 'rxjs';
 import type { Clock } from '../../clock.js';
 import type { EventHub } from '../../events.js';
@@ -39,7 +40,9 @@ export interface RunnerDeps {
 export class MappingRunner implements PollerHost {
   readonly #deps: RunnerDeps;
   readonly #record: MappingRecord;
-  readonly #abort = new AbortController();
+  // Every shard's poller waits on this one signal, so its listeners grow with the shard count
+  // (64 shards gave Node's leak warning at 11): one per shard is expected, not a leak.
+  readonly #abort = withUnboundedListeners(new AbortController());
   readonly #checkpoints: Map<string, CheckpointRecord>;
   readonly #pollers = new Map<string, Promise<void>>();
   readonly #progress$ = new Subject<void>();
@@ -243,4 +246,9 @@ export class MappingRunner implements PollerHost {
     this.#checkpoints.set(shardId, checkpoint);
     if (checkpoint.drained) this.#progress$.next();
   }
+}
+
+function withUnboundedListeners(controller: AbortController): AbortController {
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
