@@ -172,13 +172,17 @@ class RequestDispatcher {
   }
 
   async #answer(req: AnyRequest): Promise<WireResponse> {
+    const requestId = randomUUID();
+    return withRequestId(await this.#respond(req, requestId), requestId);
+  }
+
+  async #respond(req: AnyRequest, requestId: string): Promise<WireResponse> {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const rawPath = q < 0 ? url : url.slice(0, q);
     const rawQuery = q < 0 ? '' : url.slice(q + 1);
     const query = new URLSearchParams(rawQuery);
     const method = req.method ?? 'GET';
-    const requestId = randomUUID();
     let signature: SignatureInfo | undefined;
     let authProblem: AuthError | undefined;
     try {
@@ -245,6 +249,19 @@ async function handle(service: ServiceModule, req: WireRequest): Promise<WireRes
   } catch (err) {
     return service.errorResponse(err, req);
   }
+}
+
+const REQUEST_ID_HEADER = /^x-amzn?-request-?id$/i;
+
+/**
+ * Every AWS answer names its request: S3 in `x-amz-request-id` (its module sets it), the JSON
+ * and query services in `x-amzn-RequestId` (the SDKs read it into `$metadata.requestId`; Lambda's
+ * Invoke puts the invocation's own id there).
+ */
+function withRequestId(response: WireResponse, requestId: string): WireResponse {
+  const headers = response.headers ?? {};
+  if (Object.keys(headers).some((name) => REQUEST_ID_HEADER.test(name))) return response;
+  return { ...response, headers: { ...headers, 'x-amzn-RequestId': requestId } };
 }
 
 function write(res: AnyResponse, response: WireResponse): void {

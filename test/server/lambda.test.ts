@@ -107,7 +107,10 @@ describe('Lambda through the SDK', () => {
     expect(sync.StatusCode).toBe(200);
     expect(JSON.parse(Buffer.from(sync.Payload!).toString())).toEqual({ echo: { a: 1 } });
     expect(sync.ExecutedVersion).toBe('$LATEST');
-    expect(Buffer.from(sync.LogResult!, 'base64').toString()).toContain('got {"a":1}');
+    const tail = Buffer.from(sync.LogResult!, 'base64').toString();
+    expect(tail).toContain('got {"a":1}');
+    // The SDK reads x-amzn-RequestId: Invoke's is the invocation's own request id.
+    expect(tail).toContain(`START RequestId: ${sync.$metadata.requestId} `);
     const event = await lambda.send(
       new InvokeCommand({ FunctionName: 'inv', InvocationType: 'Event', Payload: '{}' }),
     );
@@ -116,7 +119,11 @@ describe('Lambda through the SDK', () => {
     expect(dry.StatusCode).toBe(204);
     await expect(lambda.send(new InvokeCommand({ FunctionName: 'nobody' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
+      $metadata: { requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) },
     });
+    const listed = await lambda.send(new ListFunctionsCommand({}));
+    expect(listed.$metadata.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(listed.$metadata.requestId).not.toBe(sync.$metadata.requestId);
     await expect(
       lambda.send(new InvokeCommand({ FunctionName: 'inv', Payload: '{not json' })),
     ).rejects.toMatchObject({

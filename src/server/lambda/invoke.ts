@@ -34,7 +34,7 @@ export function invokeOperations(engine: Engine) {
       const options: InvokeOptions = { invocationType: type as NonNullable<InvokeOptions['invocationType']> };
       if (header(call.req, 'x-amz-log-type') === 'Tail') options.logType = 'Tail';
       const result = await engine.functions.invoke(name, payloadOf(call.req.body), options);
-      const headers: Record<string, string> = { 'x-amz-request-id': result.requestId };
+      const headers: Record<string, string> = { 'x-amzn-RequestId': result.requestId };
       if (result.executedVersion !== undefined) headers['x-amz-executed-version'] = result.executedVersion;
       if (result.functionError !== undefined) headers['x-amz-function-error'] = result.functionError;
       if (result.logResult !== undefined) headers['x-amz-log-result'] = result.logResult;
@@ -47,7 +47,7 @@ export function invokeOperations(engine: Engine) {
         call.labels.get('FunctionName') ?? '',
         payloadOf(call.req.body),
       );
-      return json(202, { Status: 202 }, { 'x-amz-request-id': result.requestId });
+      return json(202, { Status: 202 }, { 'x-amzn-RequestId': result.requestId });
     },
   };
 }
