@@ -37,15 +37,16 @@ installChannel(channel);
 // The SDK's own file (this module may be the bundle, which holds a copy of the SDK).
 const sdkUrl = new URL(`./sdk/index${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 // Listening before init, so SDK calls made while the module loads are answered too.
+// One listener for everything the engine sends (each listener is a call per message).
 port.on('message', (message: ToWorker) => {
-  // The code may emit on parentPort too: only the engine's sdkResult objects settle calls.
-  if (
-    typeof message === 'object' &&
-    message !== null &&
-    !Array.isArray(message) &&
-    message.type === 'sdkResult'
-  )
+  if (typeof message === 'string') {
+    if (typeof handler === 'function') receive(message, handler);
+  } else if (Array.isArray(message)) {
+    if (typeof handler === 'function') for (const text of message) receive(text, handler);
+  } else if (typeof message === 'object' && message !== null && message.type === 'sdkResult') {
+    // The code may emit on parentPort too: only the engine's sdkResult objects settle calls.
     channel.settle(message);
+  }
 });
 
 // Lambda's Node runtime keeps the id of the last invocation for output printed after it ended.
@@ -194,9 +195,3 @@ function next(): void {
   const text = waiting.shift();
   if (text !== undefined && typeof handler === 'function') invoke(text, handler);
 }
-
-port.on('message', (message: ToWorker) => {
-  if (typeof handler !== 'function') return;
-  if (typeof message === 'string') receive(message, handler);
-  else if (Array.isArray(message)) for (const text of message) receive(text, handler);
-});
