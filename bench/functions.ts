@@ -2,7 +2,9 @@
  * Functions benchmark: warm synchronous invoke of a trivial handler (sequential, and 16 in
  * flight), its latency percentiles, and cold start, each beside raw worker_threads figures
  * measured in the same run (postMessage round trips to an echo worker; spawning a worker until
- * its first reply).
+ * its first reply). Beside the times, the CPU time of the process (all threads: main, workers,
+ * GC helpers) each warm invoke and each cold start took, which a loaded machine moves much less
+ * than the times.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +18,7 @@ const RUNS = 7;
 const SEQUENTIAL = 1500;
 const PARALLEL = 16;
 const PARALLEL_TOTAL = 3200;
-const COLD = 9;
+const COLD = 15;
 /** Warm-up calls per container / echo worker before measuring (see run). */
 const WARM_PER_LANE = 2000;
 
@@ -40,19 +42,27 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-/** Runs `count` operations one after another; rate per second and per-operation latencies (ms). */
-async function sequential(
-  count: number,
-  op: () => Promise<unknown>,
-): Promise<{ rate: number; latencies: number[] }> {
+/** CPU time of the whole process so far (all threads), microseconds. */
+function cpuMicros(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
+/**
+ * Runs `count` operations one after another; rate per second, per-operation latencies (ms) and
+ * CPU time per operation (µs, all threads).
+ */
+async function sequential(count: number, op: () => Promise<unknown>): Promise<Sequential> {
   const latencies: number[] = [];
+  const cpu = cpuMicros();
   const start = performance.now();
   for (let i = 0; i < count; i++) {
     const t = performance.now();
     await op();
     latencies.push(performance.now() - t);
   }
-  return { rate: count / ((performance.now() - start) / 1000), latencies: latencies.sort((a, b) => a - b) };
+  const rate = count / ((performance.now() - start) / 1000);
+  return { rate, latencies: latencies.sort((a, b) => a - b), cpuMicros: (cpuMicros() - cpu) / count };
 }
 
 /** Runs `total` operations keeping `lanes` in flight; each lane calls `op(lane)`. */
@@ -116,16 +126,23 @@ export const functionsBenchmark: Benchmark = {
       }
       const rawSpawn: number[] = [];
       const cold: number[] = [];
+      const rawSpawnCpu: number[] = [];
+      const coldCpu: number[] = [];
       for (let run = 0; run < COLD; run++) {
+        let cpu = cpuMicros();
         let t = performance.now();
         const worker = await spawnEcho();
         await roundTrip(worker, payload);
         rawSpawn.push(performance.now() - t);
+        rawSpawnCpu.push(cpuMicros() - cpu);
         await worker.terminate();
-        await engine.functions.update('trivial', { description: `cold ${run}` }); // next invoke is cold
+        // The next invoke is cold (the update resolves once the retired containers have stopped).
+        await engine.functions.update('trivial', { description: `cold ${run}` });
+        cpu = cpuMicros();
         t = performance.now();
         await invoke();
         cold.push(performance.now() - t);
+        coldCpu.push(cpuMicros() - cpu);
       }
       const r = summarise(raw);
       const w = summarise(warm);
@@ -141,6 +158,7 @@ export const functionsBenchmark: Benchmark = {
         ),
         figure('warm invoke p50', w.p50, 'ms', 'round trip p50', r.p50, false),
         figure('warm invoke p99', w.p99, 'ms', 'round trip p99', r.p99, false),
+        figure('warm invoke, CPU (all threads)', w.cpu, 'µs', 'round trip, CPU', r.cpu, false),
         figure(
           'cold start + first invoke',
           middle(cold),
@@ -149,6 +167,14 @@ export const functionsBenchmark: Benchmark = {
           middle(rawSpawn),
           false,
           1.2,
+        ),
+        figure(
+          'cold start + first invoke, CPU (all threads)',
+          middle(coldCpu) / 1000,
+          'ms',
+          'raw spawn + round trip, CPU',
+          middle(rawSpawnCpu) / 1000,
+          false,
         ),
       ];
     } finally {
@@ -162,14 +188,16 @@ export const functionsBenchmark: Benchmark = {
 interface Sequential {
   rate: number;
   latencies: number[];
+  cpuMicros: number;
 }
 
-/** Median rate and median p50 / p99 over the runs. */
-function summarise(runs: Sequential[]): { rate: number; p50: number; p99: number } {
+/** Median rate, p50 / p99 and CPU per operation over the runs. */
+function summarise(runs: Sequential[]): { rate: number; p50: number; p99: number; cpu: number } {
   return {
     rate: middle(runs.map((r) => r.rate)),
     p50: middle(runs.map((r) => percentile(r.latencies, 50))),
     p99: middle(runs.map((r) => percentile(r.latencies, 99))),
+    cpu: middle(runs.map((r) => r.cpuMicros)),
   };
 }
 function figure(

@@ -1,6 +1,9 @@
 /**
  * The container: entry module of one worker thread. Loads the handler once (init), then serves
- * one invocation at a time. See protocol.ts for the messages.
+ * one invocation at a time. See protocol.ts for the messages. The build bundles this module and
+ * everything it imports into one CommonJS file (scripts/bundle-worker.mjs, spawn.ts): a new
+ * container then loads one module, and no ESM loader or builtin-module facade before the
+ * function's own code.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { decodeKinesisBatch } from './kinesis-event.js';
@@ -31,18 +34,19 @@ const send = (message: FromWorker): void => port.postMessage(message);
 // `lambdalite/sdk` resolves from the function's code wherever it lives, and talks to the engine.
 const channel = new SdkChannel(port);
 installChannel(channel);
-const sdkExt = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-installSdkResolution(new URL(`./sdk/index${sdkExt}`, import.meta.url), sdk, spec.sdkImports);
+// The SDK's own file (this module may be the bundle, which holds a copy of the SDK).
+const sdkUrl = new URL(`./sdk/index${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 // Listening before init, so SDK calls made while the module loads are answered too.
+// One listener for everything the engine sends (each listener is a call per message).
 port.on('message', (message: ToWorker) => {
-  // The code may emit on parentPort too: only the engine's sdkResult objects settle calls.
-  if (
-    typeof message === 'object' &&
-    message !== null &&
-    !Array.isArray(message) &&
-    message.type === 'sdkResult'
-  )
+  if (typeof message === 'string') {
+    if (typeof handler === 'function') receive(message, handler);
+  } else if (Array.isArray(message)) {
+    if (typeof handler === 'function') for (const text of message) receive(text, handler);
+  } else if (typeof message === 'object' && message !== null && message.type === 'sdkResult') {
+    // The code may emit on parentPort too: only the engine's sdkResult objects settle calls.
     channel.settle(message);
+  }
 });
 
 // Lambda's Node runtime keeps the id of the last invocation for output printed after it ended.
@@ -91,18 +95,30 @@ tmpQuota.hookWrites();
 tmpTouch.hookWriters();
 memory.begin();
 
-const initStart = performance.now();
-let handler: Awaited<ReturnType<typeof loadHandler>>;
-try {
-  handler = await loadHandler(spec.taskRoot, spec.handler);
-} catch (err) {
-  handler = toErrorShape(err);
+let handler: Handler | ErrorShape | undefined;
+void init();
+
+/** Loads the function's module (Lambda's init phase) and reports ready or the init error. */
+async function init(): Promise<void> {
+  // Date.now, not performance.now: `performance` is loaded lazily, and costs start-up time.
+  const initStart = Date.now();
+  let loaded: Handler | ErrorShape;
+  try {
+    // Code that mentions the SDK gets the SDK's file for `import` and `require` alike (one copy);
+    // other code only a `require` of a computed name could reach, answered by the copy here.
+    const exports: object = spec.sdkImports ? await import(sdkUrl.href) : sdk;
+    installSdkResolution(sdkUrl, exports, spec.sdkImports);
+    loaded = await loadHandler(spec.taskRoot, spec.handler);
+  } catch (err) {
+    loaded = toErrorShape(err);
+  }
+  handler = loaded;
+  const initDurationMs = Date.now() - initStart;
+  memory.end();
+  tmpTouch.poll();
+  if (typeof loaded === 'function') send({ type: 'ready', initDurationMs });
+  else send({ type: 'initError', error: loaded, initDurationMs });
 }
-const initDurationMs = performance.now() - initStart;
-memory.end();
-tmpTouch.poll();
-if (typeof handler === 'function') send({ type: 'ready', initDurationMs });
-else send({ type: 'initError', error: handler, initDurationMs });
 
 const identity: ContainerIdentity = {
   functionName: spec.functionName,
@@ -179,9 +195,3 @@ function next(): void {
   const text = waiting.shift();
   if (text !== undefined && typeof handler === 'function') invoke(text, handler);
 }
-
-port.on('message', (message: ToWorker) => {
-  if (typeof handler !== 'function') return;
-  if (typeof message === 'string') receive(message, handler);
-  else if (Array.isArray(message)) for (const text of message) receive(text, handler);
-});

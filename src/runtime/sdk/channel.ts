@@ -18,16 +18,32 @@ export class SdkError extends Error {
   }
 }
 
+/** Makes the error a failed call rejects with. */
+export type ErrorMaker = (code: string, message: string) => Error;
+
+const sdkError: ErrorMaker = (code, message) => new SdkError(code, message);
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  error: ErrorMaker;
+}
+
 export class SdkChannel {
   #next = 1;
-  readonly #pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  readonly #pending = new Map<number, Pending>();
 
   constructor(private readonly port: MessagePort) {}
 
-  call(service: string, method: string, args: unknown[]): Promise<unknown> {
+  /**
+   * `error` makes the rejection: the calling copy of the SDK passes its own, so a function's
+   * `instanceof SdkError` holds whichever copy of this module made the channel (the built
+   * worker is one bundled file with its own copy).
+   */
+  call(service: string, method: string, args: unknown[], error: ErrorMaker = sdkError): Promise<unknown> {
     const id = this.#next++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      this.#pending.set(id, { resolve, reject, error });
       const message: SdkCallMessage = { type: 'sdk', id, service, method, args };
       this.port.postMessage(message);
     });
@@ -38,7 +54,7 @@ export class SdkChannel {
     const pending = this.#pending.get(message.id);
     if (!pending) return;
     this.#pending.delete(message.id);
-    if (message.error) pending.reject(new SdkError(message.error.code, message.error.message));
+    if (message.error) pending.reject(pending.error(message.error.code, message.error.message));
     else pending.resolve(message.result);
   }
 }

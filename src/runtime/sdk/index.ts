@@ -65,11 +65,14 @@ export type {
 };
 export { SdkError };
 
+/** Errors of this copy's class (see SdkChannel.call). */
+const sdkError = (code: string, message: string): Error => new SdkError(code, message);
+
 /** The worker side of one service: a method per entry of the operations table. */
 function client<S extends SdkService>(service: S): SdkApi[S] {
   const methods = operationNames(service).map((method) => [
     method,
-    (...args: unknown[]) => currentChannel().call(service, method, args),
+    (...args: unknown[]) => currentChannel().call(service, method, args, sdkError),
   ]);
   return Object.fromEntries(methods) as SdkApi[S];
 }
