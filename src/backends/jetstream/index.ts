@@ -13,6 +13,7 @@ import { jetstream as jetstreamClient, jetstreamManager } from '@nats-io/jetstre
 import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
 import type { EngineBackend } from '../../backend.js';
 import { LambdaliteError } from '../../errors.js';
+import { JetStreamBucketStore } from './bucket-store.js';
 import { JetStreamCoordination } from './coordination.js';
 import { JetStreamShardStore } from './shard-store.js';
 
@@ -97,7 +98,14 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
         });
         const owner = `${hostname().replace(/[^A-Za-z0-9_-]/g, '-')}-${process.pid}-${randomUUID().slice(0, 8)}`;
         const coordination = new JetStreamCoordination(nc, { prefix, replicas, leaseMs, owner });
-        return { shardStore, coordination, close: () => nc.drain() };
+        const js = jetstreamClient(nc);
+        return {
+          shardStore,
+          coordination,
+          bucketStore: (ground, sink) =>
+            new JetStreamBucketStore(nc, js, jsm, ground, sink, { prefix, replicas, ackWaitMs: leaseMs }),
+          close: () => nc.drain(),
+        };
       } catch (err) {
         await nc.close();
         throw err;
