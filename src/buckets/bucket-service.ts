@@ -10,7 +10,7 @@ import {
   type ObjectChange,
   type StoredObject,
 } from './bucket-store.js';
-import type { BucketEventName } from './event-record.js';
+import { type BucketEventName, hostId, requestId } from './event-record.js';
 import type { DeliveryCheck, FunctionDirectory } from './function-directory.js';
 import { LevelBucketStore } from './level-bucket-store.js';
 import { type ListObjectsOptions, type ListObjectsResult, listObjects } from './listing.js';
@@ -220,14 +220,14 @@ export class BucketService {
 
   /** The change's time and the configurations it matches now (none without a sink). */
   #change(bucket: BucketRecord, key: string, eventName: BucketEventName): ObjectChange {
-    const time = this.#ctx.clock.now();
-    if (!this.#sink) return { eventName, time, targets: [] };
+    const ids = { time: this.#ctx.clock.now(), requestId: requestId(), hostId: hostId() };
+    if (!this.#sink) return { eventName, ...ids, targets: [] };
     const targets = matchingConfigurations(bucket.notification, eventName, key).map((c) => ({
       functionArn: c.functionArn,
       ...(c.invocationRole === undefined ? {} : { invocationRole: c.invocationRole }),
       configurationId: c.id,
     }));
-    return { eventName, time, targets };
+    return { eventName, ...ids, targets };
   }
 
   /** `events$`: the bucket's own record, built only when someone listens. */

@@ -27,6 +27,12 @@ export interface ObjectChange {
   time: number;
   /** The configurations the event matched when it was made (may be empty). */
   targets: readonly NotificationTarget[];
+  /**
+   * The write's `x-amz-request-id` and `x-amz-id-2`: every record of one change carries the
+   * same, whichever process builds it.
+   */
+  requestId: string;
+  hostId: string;
 }
 
 /** The fields of a new object version besides its body. */
@@ -112,6 +118,8 @@ export function changeRecord(
     key,
     ...(created ? { size: created.size, eTag: created.eTag } : {}),
     sequencer,
+    requestId: change.requestId,
+    hostId: change.hostId,
   });
 }
 

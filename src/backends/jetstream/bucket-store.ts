@@ -72,6 +72,8 @@ const NANOS_PER_MS = 1_000_000;
 interface Facts {
   eventName: BucketEventName;
   time: number;
+  requestId: string;
+  hostId: string;
   targets: NotificationTarget[];
   eTag: string;
   lastModified: number;
@@ -240,6 +242,8 @@ export class JetStreamBucketStore implements BucketStore {
     const facts: Facts = {
       eventName: change.eventName,
       time: change.time,
+      requestId: change.requestId,
+      hostId: change.hostId,
       targets: [...change.targets],
       eTag: fields.eTag,
       lastModified: fields.lastModified,
@@ -273,6 +277,8 @@ export class JetStreamBucketStore implements BucketStore {
       ...previous.facts,
       eventName: change.eventName,
       time: change.time,
+      requestId: change.requestId,
+      hostId: change.hostId,
       targets: [...change.targets],
       firstSeq: 0,
       replaced: previous.seq,
@@ -520,7 +526,7 @@ class ChangeConsumer {
           ground,
           this.#bucket,
           description.name,
-          { eventName: facts.eventName, time: facts.time, targets: facts.targets },
+          facts,
           formatSequencer(found.seq),
           description.deleted ? undefined : { size: description.size, eTag: facts.eTag },
         );
