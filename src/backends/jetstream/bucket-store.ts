@@ -58,6 +58,8 @@ export interface JetStreamBucketStoreOptions {
   readonly replicas: number;
   /** How long a handed-out change may stay unacknowledged before another process gets it. */
   readonly ackWaitMs: number;
+  /** Whether this process hands changes to its sink (false: other processes do). */
+  readonly consume: boolean;
 }
 
 const CHUNK_BYTES = 1024 * 1024;
@@ -138,7 +140,7 @@ export class JetStreamBucketStore implements BucketStore {
 
   async open(): Promise<void> {
     const kv = await this.#bucketsKv();
-    if (!this.#sink) return;
+    if (!this.#sink || !this.#options.consume) return;
     // Every bucket, present and future: each process hands over the changes of all of them.
     const watch = await kv.watch();
     this.#watch = watch;

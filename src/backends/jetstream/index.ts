@@ -34,6 +34,12 @@ export interface JetStreamBackendOptions {
    * to the others within about this; each process renews its leases every third of it.
    */
   leaseMs?: number;
+  /**
+   * Whether this process hands bucket notifications to its async queue (default true). False
+   * for a process that only accepts writes (an upload front end whose functions run in the
+   * other processes): its objects' events are then delivered by the processes that do.
+   */
+  bucketNotifications?: boolean;
 }
 
 /** A 5 MiB append plus its chunk framing (sequence numbers, keys, lengths). */
@@ -65,6 +71,13 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
     throw new LambdaliteError(
       'InvalidArgument',
       `jetstream options.leaseMs must be an integer of at least 300, got ${JSON.stringify(options.leaseMs)}`,
+    );
+  }
+  const notifications = options.bucketNotifications ?? true;
+  if (typeof notifications !== 'boolean') {
+    throw new LambdaliteError(
+      'InvalidArgument',
+      `jetstream options.bucketNotifications must be true or false, got ${JSON.stringify(options.bucketNotifications)}`,
     );
   }
   const prefix = options.prefix ?? 'lambdalite';
@@ -103,7 +116,12 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
           shardStore,
           coordination,
           bucketStore: (ground, sink) =>
-            new JetStreamBucketStore(nc, js, jsm, ground, sink, { prefix, replicas, ackWaitMs: leaseMs }),
+            new JetStreamBucketStore(nc, js, jsm, ground, sink, {
+              prefix,
+              replicas,
+              ackWaitMs: leaseMs,
+              consume: notifications,
+            }),
           close: () => nc.drain(),
         };
       } catch (err) {
