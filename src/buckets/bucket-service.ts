@@ -220,14 +220,17 @@ export class BucketService {
 
   /** The change's time and the configurations it matches now (none without a sink). */
   #change(bucket: BucketRecord, key: string, eventName: BucketEventName): ObjectChange {
-    const ids = { time: this.#ctx.clock.now(), requestId: requestId(), hostId: hostId() };
-    if (!this.#sink) return { eventName, ...ids, targets: [] };
-    const targets = matchingConfigurations(bucket.notification, eventName, key).map((c) => ({
-      functionArn: c.functionArn,
-      ...(c.invocationRole === undefined ? {} : { invocationRole: c.invocationRole }),
-      configurationId: c.id,
-    }));
-    return { eventName, ...ids, targets };
+    const time = this.#ctx.clock.now();
+    const targets = this.#sink
+      ? matchingConfigurations(bucket.notification, eventName, key).map((c) => ({
+          functionArn: c.functionArn,
+          ...(c.invocationRole === undefined ? {} : { invocationRole: c.invocationRole }),
+          configurationId: c.id,
+        }))
+      : [];
+    // Request ids only when a record will be built: a put nobody hears of skips that work.
+    if (targets.length === 0 && !this.#events.observed) return { eventName, time, targets };
+    return { eventName, time, targets, requestId: requestId(), hostId: hostId() };
   }
 
   /** `events$`: the bucket's own record, built only when someone listens. */

@@ -29,10 +29,10 @@ export interface ObjectChange {
   targets: readonly NotificationTarget[];
   /**
    * The write's `x-amz-request-id` and `x-amz-id-2`: every record of one change carries the
-   * same, whichever process builds it.
+   * same, whichever process builds it. Absent when no record was wanted as the change was made.
    */
-  requestId: string;
-  hostId: string;
+  requestId?: string;
+  hostId?: string;
 }
 
 /** The fields of a new object version besides its body. */
@@ -118,8 +118,8 @@ export function changeRecord(
     key,
     ...(created ? { size: created.size, eTag: created.eTag } : {}),
     sequencer,
-    requestId: change.requestId,
-    hostId: change.hostId,
+    ...(change.requestId === undefined ? {} : { requestId: change.requestId }),
+    ...(change.hostId === undefined ? {} : { hostId: change.hostId }),
   });
 }
 

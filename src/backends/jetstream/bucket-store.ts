@@ -74,8 +74,8 @@ const NANOS_PER_MS = 1_000_000;
 interface Facts {
   eventName: BucketEventName;
   time: number;
-  requestId: string;
-  hostId: string;
+  requestId?: string;
+  hostId?: string;
   targets: NotificationTarget[];
   eTag: string;
   lastModified: number;
@@ -244,8 +244,7 @@ export class JetStreamBucketStore implements BucketStore {
     const facts: Facts = {
       eventName: change.eventName,
       time: change.time,
-      requestId: change.requestId,
-      hostId: change.hostId,
+      ...ids(change),
       targets: [...change.targets],
       eTag: fields.eTag,
       lastModified: fields.lastModified,
@@ -275,12 +274,12 @@ export class JetStreamBucketStore implements BucketStore {
     const previous = await this.#describe(bucket, key);
     if (!previous || previous.description.deleted || !previous.facts) return undefined;
     const store = storeName(this.#options.prefix, bucket);
+    const { requestId: _r, hostId: _h, ...kept } = previous.facts;
     const facts: Facts = {
-      ...previous.facts,
+      ...kept,
       eventName: change.eventName,
       time: change.time,
-      requestId: change.requestId,
-      hostId: change.hostId,
+      ...ids(change),
       targets: [...change.targets],
       firstSeq: 0,
       replaced: previous.seq,
@@ -555,6 +554,13 @@ class ChangeConsumer {
       // Already deleted, or the floor is below it: it stays (one extra description).
     }
   }
+}
+
+function ids(change: ObjectChange): Pick<Facts, 'requestId' | 'hostId'> {
+  return {
+    ...(change.requestId === undefined ? {} : { requestId: change.requestId }),
+    ...(change.hostId === undefined ? {} : { hostId: change.hostId }),
+  };
 }
 
 function parse(seq: number, data: Uint8Array): Described | undefined {
