@@ -4,6 +4,7 @@
  * `lambdalite/jetstream` keeps shard records in a NATS JetStream cluster. A backend supplies
  * the implementations `buildEngine` wires in; dispatch and the runtime never see which one runs.
  */
+import type { BucketStoreFactory } from './buckets/bucket-store.js';
 import type { MappingCoordination } from './dispatch/pull/coordination.js';
 import type { Storage } from './storage/storage.js';
 import { LevelShardStore } from './streams/level-shard-store.js';
@@ -28,6 +29,8 @@ export interface BackendParts {
   readonly shardStore: ShardStore;
   /** How engine processes on one cluster split mapping shards; absent: each polls every shard. */
   readonly coordination?: MappingCoordination;
+  /** Where buckets and objects live, with their notifications; absent: the engine's LevelDB. */
+  readonly bucketStore?: BucketStoreFactory;
   /** Releases connections; runs after every part closed, before the engine's storage closes. */
   close(): Promise<void>;
 }

@@ -253,6 +253,7 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
       exists: async (arn) => (await registry.get(resolveFunctionName(ctx, arn))) !== undefined,
     },
     deliveryCheck: seams.deliveryCheck ?? bucketDeliveryCheck(checks),
+    store: backend.bucketStore,
   });
   sdkServices = () => ({ buckets: bucketsLater(), streams, tables, invocations });
 

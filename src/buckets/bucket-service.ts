@@ -2,10 +2,17 @@ import { Subject } from 'rxjs';
 import type { EngineContext } from '../context.js';
 import { fail } from '../errors.js';
 import { KeyedMutex } from '../storage/keyed-mutex.js';
-import { type BatchOp, delOp, putOp } from '../storage/storage.js';
 import { BucketGate } from './bucket-gate.js';
-import { type BucketEventName, buildRecord, withConfigurationId } from './event-record.js';
+import {
+  type BucketStore,
+  type BucketStoreFactory,
+  changeRecord,
+  type ObjectChange,
+  type StoredObject,
+} from './bucket-store.js';
+import { type BucketEventName, hostId, requestId } from './event-record.js';
 import type { DeliveryCheck, FunctionDirectory } from './function-directory.js';
+import { LevelBucketStore } from './level-bucket-store.js';
 import { type ListObjectsOptions, type ListObjectsResult, listObjects } from './listing.js';
 import {
   matchingConfigurations,
@@ -13,9 +20,8 @@ import {
   type NotificationConfigurationInput,
   validateNotificationConfiguration,
 } from './notification-config.js';
-import type { NotificationDelivery, NotificationSink, S3EventRecord } from './notification-sink.js';
+import type { NotificationSink, S3EventRecord } from './notification-sink.js';
 import { type BucketRecord, type ObjectRecord, ObjectStore } from './object-store.js';
-import { Sequencer } from './sequencer.js';
 
 export interface ObjectWrite {
   body: Buffer;
@@ -25,10 +31,7 @@ export interface ObjectWrite {
   eTag: string;
 }
 
-export interface StoredObject {
-  record: ObjectRecord;
-  body: Buffer;
-}
+export type { StoredObject } from './bucket-store.js';
 
 /**
  * What the bucket service is built with; each part is optional so buckets work alone (no
@@ -41,13 +44,13 @@ export interface BucketServiceDeps {
   readonly directory?: FunctionDirectory | undefined;
   /** Whether S3 may invoke a configured function (IAM). */
   readonly deliveryCheck?: DeliveryCheck | undefined;
+  /** Where buckets and objects are stored (the backend's); absent: the engine's LevelDB. */
+  readonly store?: BucketStoreFactory | undefined;
 }
 
 export class BucketService {
-  readonly store: ObjectStore;
+  readonly #store: BucketStore;
   readonly #ctx: EngineContext;
-  readonly #sequencer: Sequencer;
-  readonly #bucketCache = new Map<string, BucketRecord>();
   readonly #keys = new KeyedMutex();
   readonly #inflight = new Set<Promise<unknown>>();
   readonly #gate = new BucketGate();
@@ -60,8 +63,7 @@ export class BucketService {
 
   constructor(ctx: EngineContext, options: BucketServiceDeps = {}) {
     this.#ctx = ctx;
-    this.store = new ObjectStore(ctx.storage);
-    this.#sequencer = new Sequencer(ctx.storage, this.store.meta);
+    this.#store = (options.store ?? ((c, sink) => new LevelBucketStore(c, sink)))(ctx, options.sink);
     this.#sink = options.sink;
     this.#directory = options.directory;
     this.#deliveryCheck = options.deliveryCheck;
@@ -71,14 +73,13 @@ export class BucketService {
       // Runs before storage closes: let loading and every accepted call finish first.
       await this.ready.catch(() => undefined);
       while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
+      await this.#store.close();
       this.#events.complete();
     });
   }
 
-  async #load(): Promise<void> {
-    for (const record of await this.store.buckets.values().all()) this.#bucketCache.set(record.name, record);
-    await this.store.open();
-    await this.#sequencer.open();
+  #load(): Promise<void> {
+    return this.#store.open();
   }
 
   /** Runs `op`, remembering it until it settles so close() can drain. */
@@ -92,48 +93,47 @@ export class BucketService {
     return running;
   }
 
-  bucket(name: string): BucketRecord {
+  async bucket(name: string): Promise<BucketRecord> {
     return (
-      this.#bucketCache.get(name) ?? fail('NoSuchBucket', `The specified bucket does not exist: '${name}'`)
+      (await this.#store.bucket(name)) ??
+      fail('NoSuchBucket', `The specified bucket does not exist: '${name}'`)
     );
   }
 
-  listBuckets(): BucketRecord[] {
-    return [...this.#bucketCache.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  async listBuckets(): Promise<BucketRecord[]> {
+    const buckets = await this.#store.buckets();
+    return buckets.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   createBucket(name: string): Promise<BucketRecord> {
     return this.#gate.exclusive(name, async () => {
-      if (this.#bucketCache.has(name)) {
-        fail(
-          'BucketAlreadyOwnedByYou',
-          `Your previous request to create the named bucket succeeded and you already own it: '${name}'`,
-        );
-      }
       const record: BucketRecord = {
         name,
         creationDate: this.#ctx.clock.now(),
         notification: { lambdaFunctionConfigurations: [] },
       };
-      await this.#ctx.storage.batch([putOp(this.store.buckets, name, record)]);
-      this.#bucketCache.set(name, record);
+      if (!(await this.#store.createBucket(record))) {
+        fail(
+          'BucketAlreadyOwnedByYou',
+          `Your previous request to create the named bucket succeeded and you already own it: '${name}'`,
+        );
+      }
       return record;
     });
   }
 
   deleteBucket(name: string): Promise<void> {
     return this.#gate.exclusive(name, async () => {
-      this.bucket(name);
-      if (await this.store.hasObjects(name)) {
+      await this.bucket(name);
+      if (await this.#store.hasObjects(name)) {
         fail('BucketNotEmpty', `The bucket you tried to delete is not empty: '${name}'`);
       }
-      await this.#ctx.storage.batch([delOp(this.store.buckets, name)]);
-      this.#bucketCache.delete(name);
+      await this.#store.deleteBucket(name);
     });
   }
 
   async putNotificationConfiguration(name: string, input: NotificationConfigurationInput): Promise<void> {
-    this.bucket(name);
+    await this.bucket(name);
     const config = validateNotificationConfiguration(input, this.#ctx);
     const directory = this.#directory;
     if (directory) {
@@ -163,28 +163,22 @@ export class BucketService {
       }
     }
     await this.#gate.exclusive(name, async () => {
-      const record: BucketRecord = { ...this.bucket(name), notification: config };
-      await this.#ctx.storage.batch([putOp(this.store.buckets, name, record)]);
-      this.#bucketCache.set(name, record);
+      const record: BucketRecord = { ...(await this.bucket(name)), notification: config };
+      await this.#store.updateBucket(record);
       return record;
     });
   }
 
-  getNotificationConfiguration(name: string): NotificationConfiguration {
-    return structuredClone(this.bucket(name).notification);
+  async getNotificationConfiguration(name: string): Promise<NotificationConfiguration> {
+    return structuredClone((await this.bucket(name)).notification);
   }
 
-  /** Reads an object; retries when an overwrite replaced the body between the two reads. */
   async getObject(bucket: string, key: string, withBody: boolean): Promise<StoredObject> {
-    this.bucket(bucket);
-    for (;;) {
-      const stored = await this.store.get(bucket, key);
-      if (!stored)
-        return fail('NoSuchKey', `The specified key does not exist: '${key}' in bucket '${bucket}'`);
-      if (!withBody) return { record: stored.record, body: Buffer.alloc(0) };
-      const body = await this.store.readBody(stored);
-      if (body) return { record: stored.record, body };
-    }
+    await this.bucket(bucket);
+    return (
+      (await this.#store.read(bucket, key, withBody)) ??
+      fail('NoSuchKey', `The specified key does not exist: '${key}' in bucket '${bucket}'`)
+    );
   }
 
   /** Creates or replaces an object; the event is ObjectCreated:Put or :Copy. */
@@ -196,17 +190,17 @@ export class BucketService {
   ): Promise<ObjectRecord> {
     return this.#gate.shared(bucket, () =>
       this.#keys.run(ObjectStore.objectKey(bucket, key), async () => {
-        this.bucket(bucket);
-        const record = this.store.newRecord(await this.#sequencer.next(), write.body, {
-          eTag: write.eTag,
-          lastModified: this.#ctx.clock.now(),
-          contentType: write.contentType,
-          metadata: write.metadata,
-        });
-        const ops = this.store.writeOps(bucket, key, record, write.body);
-        await this.#commit(bucket, key, eventName, record.id, ops, record, () =>
-          this.store.written(bucket, key, record),
+        const found = await this.bucket(bucket);
+        const lastModified = this.#ctx.clock.now();
+        const change = this.#change(found, key, eventName);
+        const record = await this.#store.write(
+          bucket,
+          key,
+          write.body,
+          { eTag: write.eTag, lastModified, contentType: write.contentType, metadata: write.metadata },
+          change,
         );
+        this.#emit(bucket, key, change, record.id, record);
         return record;
       }),
     );
@@ -216,67 +210,44 @@ export class BucketService {
   deleteObject(bucket: string, key: string): Promise<void> {
     return this.#gate.shared(bucket, () =>
       this.#keys.run(ObjectStore.objectKey(bucket, key), async () => {
-        this.bucket(bucket);
-        const previous = await this.store.get(bucket, key);
-        if (!previous) return;
-        const ops = this.store.deleteOps(bucket, key, previous.record);
-        const sequencer = await this.#sequencer.next();
-        await this.#commit(bucket, key, 'ObjectRemoved:Delete', sequencer, ops, undefined, () =>
-          this.store.deleted(bucket, key),
-        );
+        const found = await this.bucket(bucket);
+        const change = this.#change(found, key, 'ObjectRemoved:Delete');
+        const sequencer = await this.#store.delete(bucket, key, change);
+        if (sequencer !== undefined) this.#emit(bucket, key, change, sequencer, undefined);
       }),
     );
   }
 
-  async #commit(
-    bucket: string,
-    key: string,
-    eventName: BucketEventName,
-    sequencer: string,
-    objectOps: BatchOp[],
-    created: ObjectRecord | undefined,
-    afterBatch: () => void,
-  ): Promise<void> {
+  /** The change's time and the configurations it matches now (none without a sink). */
+  #change(bucket: BucketRecord, key: string, eventName: BucketEventName): ObjectChange {
     const time = this.#ctx.clock.now();
-    // A record is built only when someone consumes it: a matching configuration or a subscriber.
-    const build = (): S3EventRecord =>
-      buildRecord({
-        region: this.#ctx.region,
-        time,
-        eventName,
-        principalId: this.#ctx.accountId,
-        bucket,
-        bucketArn: this.#ctx.arns.bucket(bucket),
-        key,
-        ...(created ? { size: created.size, eTag: created.eTag } : {}),
-        sequencer,
-      });
-    const configs = matchingConfigurations(this.bucket(bucket).notification, eventName, key);
-    const sink = this.#sink;
-    let record = configs.length > 0 ? build() : undefined;
-    const deliveries: NotificationDelivery[] = [];
-    if (record && sink) {
-      for (const c of configs) {
-        deliveries.push({
+    const targets = this.#sink
+      ? matchingConfigurations(bucket.notification, eventName, key).map((c) => ({
           functionArn: c.functionArn,
           ...(c.invocationRole === undefined ? {} : { invocationRole: c.invocationRole }),
-          bucket,
-          record: withConfigurationId(record, c.id),
-        });
-      }
-    }
-    const deliveryOps = sink && deliveries.length > 0 ? sink.deliveryOps(deliveries) : [];
-    await this.#ctx.storage.batch(deliveryOps.length === 0 ? objectOps : [...objectOps, ...deliveryOps]);
-    afterBatch();
-    if (sink && deliveries.length > 0) sink.committed(deliveries);
+          configurationId: c.id,
+        }))
+      : [];
+    // Request ids only when a record will be built: a put nobody hears of skips that work.
+    if (targets.length === 0 && !this.#events.observed) return { eventName, time, targets };
+    return { eventName, time, targets, requestId: requestId(), hostId: hostId() };
+  }
+
+  /** `events$`: the bucket's own record, built only when someone listens. */
+  #emit(
+    bucket: string,
+    key: string,
+    change: ObjectChange,
+    sequencer: string,
+    created: ObjectRecord | undefined,
+  ): void {
     if (this.#events.observed) {
-      record ??= build();
-      this.#events.next(record);
+      this.#events.next(changeRecord(this.#ctx, bucket, key, change, sequencer, created));
     }
   }
 
-  list(bucket: string, options: ListObjectsOptions | undefined): Promise<ListObjectsResult> {
-    this.bucket(bucket);
-    return listObjects(this.store, bucket, options);
+  async list(bucket: string, options: ListObjectsOptions | undefined): Promise<ListObjectsResult> {
+    await this.bucket(bucket);
+    return listObjects(this.#store.list, bucket, options);
   }
 }

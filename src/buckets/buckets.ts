@@ -205,7 +205,7 @@ export class Buckets {
     // The copy's size is known only once the source is read: it counts as a call without a body.
     const record = await this.#throttled(dstBucket, dstKey, 0, () =>
       this.#call(async (s) => {
-        s.bucket(String(dstBucket));
+        await s.bucket(String(dstBucket));
         const source = await s.getObject(String(srcBucket), srcKey, true);
         const write = {
           body: source.body,

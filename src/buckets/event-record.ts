@@ -21,6 +21,9 @@ export interface RecordInput {
   size?: number;
   eTag?: string;
   sequencer: string;
+  /** The write's request ids (`x-amz-request-id`, `x-amz-id-2`); fresh ones when absent. */
+  requestId?: string;
+  hostId?: string;
 }
 
 const KEEP = /[A-Za-z0-9*\-._/]/;
@@ -73,7 +76,10 @@ export function buildRecord(input: RecordInput): S3EventRecord {
     eventName: input.eventName,
     userIdentity: { principalId: input.principalId },
     requestParameters: { sourceIPAddress: '127.0.0.1' },
-    responseElements: { 'x-amz-request-id': requestId(), 'x-amz-id-2': hostId() },
+    responseElements: {
+      'x-amz-request-id': input.requestId ?? requestId(),
+      'x-amz-id-2': input.hostId ?? hostId(),
+    },
     s3: {
       s3SchemaVersion: '1.0',
       configurationId: '',

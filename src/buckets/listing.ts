@@ -1,15 +1,12 @@
 /**
- * ListObjectsV2 (reference §1.5): keys in UTF-8 binary order (LevelDB's byte order of the
- * `bucket NUL key` strings), delimiter roll-up into common prefixes that count toward maxKeys,
+ * ListObjectsV2 (reference §1.5): keys in UTF-8 binary order (a backend's {@link ListSource}), delimiter roll-up into common prefixes that count toward maxKeys,
  * an opaque continuation token. A common prefix is skipped in one seek to the first string past
  * every key that starts with it, so a page boundary inside a run of rolled-up keys never
  * repeats the prefix on the next page.
  */
 import { createHash } from 'node:crypto';
 import { fail } from '../errors.js';
-import { SEP, SEP_END } from '../storage/keys.js';
 import { by, readOptions, stringValue } from '../validation/options.js';
-import { decodeObject, type ObjectStore } from './object-store.js';
 
 export interface ListObjectsOptions {
   prefix?: string;
@@ -44,6 +41,35 @@ export interface ListObjectsResult {
 }
 
 export const MAX_KEYS = 1000;
+
+/** What a listing needs of one stored object. */
+export interface ListedObject {
+  /** The key within its bucket. */
+  key: string;
+  /** Engine clock, ms. */
+  lastModified: number;
+  eTag: string;
+  size: number;
+}
+
+/** Bounds of a listing, as keys within the bucket; an absent `lt` means no upper bound. */
+export interface ListRange {
+  gt?: string;
+  gte?: string;
+  lt?: string;
+}
+
+/** A bucket's keys in UTF-8 byte order from a start position, with a seek forward. */
+export interface ListCursor {
+  /** Up to `count` next objects; empty at the end. */
+  nextv(count: number): Promise<ListedObject[]>;
+  /** Continues at the first key >= `key` (within the range). */
+  seek(key: string): void;
+  close(): Promise<void>;
+}
+
+/** Where a backend's objects are listed from. */
+export type ListSource = (bucket: string, range: ListRange) => ListCursor | Promise<ListCursor>;
 
 /** Compares as UTF-8 bytes (JS `<` compares UTF-16 code units, which differs above U+FFFF). */
 export function utf8Compare(a: string, b: string): number {
@@ -114,7 +140,7 @@ const LIST_OPTIONS = {
 
 /** Lists one bucket's keys; the caller has checked the bucket exists. */
 export async function listObjects(
-  store: ObjectStore,
+  source: ListSource,
   bucket: string,
   options: ListObjectsOptions | undefined,
 ): Promise<ListObjectsResult> {
@@ -126,15 +152,14 @@ export async function listObjects(
   const maxKeys = o.maxKeys ?? MAX_KEYS;
   const position = token === undefined ? undefined : decodeToken(bucket, prefix, token);
 
-  const base = bucket + SEP;
   const upperPrefix = successor(prefix);
-  const lt = upperPrefix === undefined || prefix === '' ? bucket + SEP_END : base + upperPrefix;
+  const lt = upperPrefix === undefined || prefix === '' ? undefined : upperPrefix;
   // Where to start: a token wins over startAfter.
   let gt: string | undefined;
-  let gte = base + prefix;
-  if (position?.kind === 'k') gt = base + position.value;
-  else if (position?.kind === 'p') gte = base + (successor(position.value) ?? '\u{10ffff}');
-  else if (startAfter !== undefined) gt = base + startAfter;
+  let gte = prefix;
+  if (position?.kind === 'k') gt = position.value;
+  else if (position?.kind === 'p') gte = successor(position.value) ?? '\u{10ffff}';
+  else if (startAfter !== undefined) gt = startAfter;
 
   const result: ListObjectsResult = {
     name: bucket,
@@ -148,22 +173,23 @@ export async function listObjects(
   if (delimiter !== undefined) result.delimiter = delimiter;
   if (maxKeys === 0) return result;
 
-  const from = gt !== undefined && utf8Compare(gt, gte) >= 0 ? { gt, lt } : { gte, lt };
-  const iterator = store.objects.iterator(from);
+  const from: ListRange = gt !== undefined && utf8Compare(gt, gte) >= 0 ? { gt } : { gte };
+  if (lt !== undefined) from.lt = lt;
+  const iterator = await source(bucket, from);
   let last: Position | undefined;
   try {
     let done = false;
     while (!done) {
       const entries = await iterator.nextv(64);
       if (entries.length === 0) break;
-      for (const [fullKey, value] of entries) {
+      for (const object of entries) {
         if (result.keyCount === maxKeys) {
           // One more item exists past a full page.
           result.isTruncated = true;
           done = true;
           break;
         }
-        const key = fullKey.slice(base.length);
+        const { key } = object;
         const cut = delimiter === undefined ? -1 : key.indexOf(delimiter, prefix.length);
         if (delimiter !== undefined && cut >= 0) {
           const common = key.slice(0, cut + delimiter.length);
@@ -173,15 +199,14 @@ export async function listObjects(
           // Skip every key under this prefix in one seek; the rest of this read is stale.
           const next = successor(common);
           if (next === undefined) done = true;
-          else iterator.seek(base + next);
+          else iterator.seek(next);
           break;
         }
-        const { record } = decodeObject(value);
         result.contents.push({
           key,
-          lastModified: new Date(record.lastModified),
-          eTag: record.eTag,
-          size: record.size,
+          lastModified: new Date(object.lastModified),
+          eTag: object.eTag,
+          size: object.size,
           storageClass: 'STANDARD',
         });
         result.keyCount++;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/index.js';
-import { openEngine, STORAGE_KINDS } from '../helpers/engines.js';
+import { BACKEND_KINDS, openEngine } from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
 
 async function fill(engine: Engine, bucket: string, keys: string[]): Promise<void> {
@@ -71,7 +71,7 @@ const KEYS = [
   '\uFFFD',
 ];
 
-describe.each(STORAGE_KINDS)('listObjects (%s)', (kind) => {
+describe.each(BACKEND_KINDS)('listObjects (%s)', (kind) => {
   it('returns keys in UTF-8 binary order, rolling keys up into common prefixes', async () => {
     const engine = await openEngine(kind);
     await fill(engine, 'list', KEYS);

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createEngine, ManualClock } from '../../src/index.js';
-import { collect, openEngine, STORAGE_KINDS, tempDir } from '../helpers/engines.js';
+import { BACKEND_KINDS, collect, openEngine, tempDir } from '../helpers/engines.js';
 import { createFixture } from '../helpers/functions.js';
 import { allowS3 } from '../helpers/iam.js';
 import { dumpStore } from './helpers.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0, 0);
 
-describe.each(STORAGE_KINDS)('objects contract (%s)', (kind) => {
+describe.each(BACKEND_KINDS)('objects contract (%s)', (kind) => {
   it('round-trips a body with its ETag, size, content type, metadata and lastModified', async () => {
     const clock = new ManualClock(T0);
     const engine = await openEngine(kind, { clock });

@@ -13,6 +13,7 @@ import { jetstream as jetstreamClient, jetstreamManager } from '@nats-io/jetstre
 import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
 import type { EngineBackend } from '../../backend.js';
 import { LambdaliteError } from '../../errors.js';
+import { JetStreamBucketStore } from './bucket-store.js';
 import { JetStreamCoordination } from './coordination.js';
 import { JetStreamShardStore } from './shard-store.js';
 
@@ -33,6 +34,12 @@ export interface JetStreamBackendOptions {
    * to the others within about this; each process renews its leases every third of it.
    */
   leaseMs?: number;
+  /**
+   * Whether this process hands bucket notifications to its async queue (default true). False
+   * for a process that only accepts writes (an upload front end whose functions run in the
+   * other processes): its objects' events are then delivered by the processes that do.
+   */
+  bucketNotifications?: boolean;
 }
 
 /** A 5 MiB append plus its chunk framing (sequence numbers, keys, lengths). */
@@ -66,6 +73,13 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
       `jetstream options.leaseMs must be an integer of at least 300, got ${JSON.stringify(options.leaseMs)}`,
     );
   }
+  const notifications = options.bucketNotifications ?? true;
+  if (typeof notifications !== 'boolean') {
+    throw new LambdaliteError(
+      'InvalidArgument',
+      `jetstream options.bucketNotifications must be true or false, got ${JSON.stringify(options.bucketNotifications)}`,
+    );
+  }
   const prefix = options.prefix ?? 'lambdalite';
   if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
     throw new LambdaliteError(
@@ -97,7 +111,19 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
         });
         const owner = `${hostname().replace(/[^A-Za-z0-9_-]/g, '-')}-${process.pid}-${randomUUID().slice(0, 8)}`;
         const coordination = new JetStreamCoordination(nc, { prefix, replicas, leaseMs, owner });
-        return { shardStore, coordination, close: () => nc.drain() };
+        const js = jetstreamClient(nc);
+        return {
+          shardStore,
+          coordination,
+          bucketStore: (ground, sink) =>
+            new JetStreamBucketStore(nc, js, jsm, ground, sink, {
+              prefix,
+              replicas,
+              ackWaitMs: leaseMs,
+              consume: notifications,
+            }),
+          close: () => nc.drain(),
+        };
       } catch (err) {
         await nc.close();
         throw err;

@@ -1,0 +1,599 @@
+/**
+ * Buckets on the JetStream object store, shared by every engine process of one prefix.
+ *
+ * - Bucket records (name, creation date, notification configuration) in the KV bucket
+ *   `<prefix>_buckets`, read from the stream leader on every call (no direct gets), so a bucket
+ *   or configuration written by one process is what the next call on any process sees.
+ * - One object store per lambdalite bucket, `<prefix>_s3_<name>` (S3 names allow '.', object
+ *   store names do not; S3 names have no '_', so `.` -> `_` is one-to-one), in the object
+ *   store's own layout (stream `OBJ_<store>`, chunks on `$O.<store>.C.<nuid>`, one JSON
+ *   description per key on `$O.<store>.M.<base64url(key)>`), so any UTF-8 key is a subject.
+ *   Bodies are 1 MiB chunks. The description carries what S3 needs beside the object store's own
+ *   fields (MD5 ETag, content type, user metadata, lastModified) and the change's notification
+ *   facts (event name, time, the configurations it matched).
+ * - Descriptions are published WITHOUT the object store's roll-up header: a roll-up deletes the
+ *   key's earlier description, which could be an event no process has handed over yet. The
+ *   description's stream sequence is the event's sequencer (it grows with every change of a key).
+ * - Notifications: one durable consumer per store, `notify`, on `$O.<store>.M.>`, shared by
+ *   every process (each process consumes every bucket it learns of from the KV bucket's watch).
+ *   A change is turned into the S3 record the embedded engine makes, handed to the sink (the
+ *   engine's async queue) and acknowledged only once the sink's batch committed: a process that
+ *   dies between the object write and the notification leaves the description unacknowledged,
+ *   and the server redelivers it to another process after the ack wait.
+ * - An overwritten key's earlier description is deleted once the consumer's acknowledgement
+ *   floor passed it (its event was handed over), so a key keeps one description.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  AckPolicy,
+  type ConsumerMessages,
+  DeliverPolicy,
+  DiscardPolicy,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  StorageType,
+  type StoredMsg,
+} from '@nats-io/jetstream';
+import { type KV, Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import {
+  type BucketStore,
+  type BucketStoreGround,
+  changeRecord,
+  deliveriesOf,
+  formatSequencer,
+  type NotificationTarget,
+  type ObjectChange,
+  type ObjectFields,
+  type StoredObject,
+} from '../../buckets/bucket-store.js';
+import type { BucketEventName } from '../../buckets/event-record.js';
+import { type ListCursor, type ListedObject, type ListRange, utf8Compare } from '../../buckets/listing.js';
+import type { NotificationSink } from '../../buckets/notification-sink.js';
+import type { BucketRecord, ObjectRecord } from '../../buckets/object-store.js';
+
+export interface JetStreamBucketStoreOptions {
+  readonly prefix: string;
+  readonly replicas: number;
+  /** How long a handed-out change may stay unacknowledged before another process gets it. */
+  readonly ackWaitMs: number;
+  /** Whether this process hands changes to its sink (false: other processes do). */
+  readonly consume: boolean;
+}
+
+const CHUNK_BYTES = 1024 * 1024;
+/** Chunk publishes of one put in flight at once. */
+const CHUNKS_IN_FLIGHT = 8;
+const CONSUMER = 'notify';
+/** Changes a process holds unacknowledged per bucket. */
+const CONSUMER_BATCH = 16;
+const NANOS_PER_MS = 1_000_000;
+
+/** What the object store's description of a key carries for lambdalite (metadata `lambdalite`). */
+interface Facts {
+  eventName: BucketEventName;
+  time: number;
+  requestId?: string;
+  hostId?: string;
+  targets: NotificationTarget[];
+  eTag: string;
+  lastModified: number;
+  contentType: string;
+  metadata: Record<string, string>;
+  /** Stream sequence of the first chunk (0 without chunks), where reads start. */
+  firstSeq: number;
+  /** Stream sequence of the description this one replaced, if any. */
+  replaced?: number;
+}
+
+/** The object store's description of a key (its `ObjectInfo`), as stored. */
+interface Description {
+  name: string;
+  bucket: string;
+  nuid: string;
+  size: number;
+  chunks: number;
+  digest: string;
+  deleted: boolean;
+  mtime: string;
+  options?: { max_chunk_size?: number };
+  metadata?: Record<string, string>;
+}
+
+interface Described {
+  seq: number;
+  description: Description;
+  facts: Facts | undefined;
+}
+
+export class JetStreamBucketStore implements BucketStore {
+  readonly #nc: NatsConnection;
+  readonly #js: JetStreamClient;
+  readonly #jsm: JetStreamManager;
+  readonly #ground: BucketStoreGround;
+  readonly #sink: NotificationSink | undefined;
+  readonly #options: JetStreamBucketStoreOptions;
+  #kv: Promise<KV> | undefined;
+  readonly #ensured = new Map<string, Promise<void>>();
+  /** One change consumer per bucket name, while open. */
+  readonly #consumers = new Map<string, ChangeConsumer>();
+  #watch: { stop(): void } | undefined;
+  #watching: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(
+    nc: NatsConnection,
+    js: JetStreamClient,
+    jsm: JetStreamManager,
+    ground: BucketStoreGround,
+    sink: NotificationSink | undefined,
+    options: JetStreamBucketStoreOptions,
+  ) {
+    this.#nc = nc;
+    this.#js = js;
+    this.#jsm = jsm;
+    this.#ground = ground;
+    this.#sink = sink;
+    this.#options = options;
+  }
+
+  async open(): Promise<void> {
+    const kv = await this.#bucketsKv();
+    if (!this.#sink || !this.#options.consume) return;
+    // Every bucket, present and future: each process hands over the changes of all of them.
+    const watch = await kv.watch();
+    this.#watch = watch;
+    this.#watching = (async () => {
+      for await (const entry of watch) {
+        if (entry.operation === 'PUT' && !this.#closed) this.#consume(entry.key);
+      }
+    })().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#watch?.stop();
+    await this.#watching;
+    await Promise.all([...this.#consumers.values()].map((c) => c.stop()));
+    this.#consumers.clear();
+  }
+
+  async bucket(name: string): Promise<BucketRecord | undefined> {
+    const entry = await (await this.#bucketsKv()).get(name);
+    return entry?.operation === 'PUT' ? (entry.json() as BucketRecord) : undefined;
+  }
+
+  async buckets(): Promise<BucketRecord[]> {
+    const kv = await this.#bucketsKv();
+    const names: string[] = [];
+    for await (const key of await kv.keys()) names.push(key);
+    const records = await Promise.all(names.map((n) => this.bucket(n)));
+    return records.filter((r): r is BucketRecord => r !== undefined);
+  }
+
+  async createBucket(record: BucketRecord): Promise<boolean> {
+    // The store and its consumer exist before the bucket does, so no change precedes the
+    // consumer (it starts at the store's first message).
+    await this.#ensure(record.name);
+    const kv = await this.#bucketsKv();
+    try {
+      await kv.create(record.name, JSON.stringify(record));
+      return true;
+    } catch (err) {
+      if ((await this.bucket(record.name)) !== undefined) return false;
+      throw err;
+    }
+  }
+
+  async updateBucket(record: BucketRecord): Promise<void> {
+    await (await this.#bucketsKv()).put(record.name, JSON.stringify(record));
+  }
+
+  /**
+   * Removes the bucket's record. Its store stays (it holds no live object, only deletion
+   * descriptions), so changes not yet handed over are still delivered, and a bucket created
+   * again under the name continues it.
+   */
+  async deleteBucket(name: string): Promise<void> {
+    await (await this.#bucketsKv()).delete(name);
+  }
+
+  async hasObjects(bucket: string): Promise<boolean> {
+    return (await this.#live(bucket)).length > 0;
+  }
+
+  async read(bucket: string, key: string, withBody: boolean): Promise<StoredObject | undefined> {
+    for (;;) {
+      const found = await this.#describe(bucket, key);
+      if (!found || found.description.deleted || !found.facts) return undefined;
+      const record = recordOf(found);
+      if (!withBody) return { record, body: Buffer.alloc(0) };
+      const body = await this.#readBody(bucket, found);
+      // Undefined: an overwrite removed this version's chunks meanwhile; read the key again.
+      if (body) return { record, body };
+    }
+  }
+
+  async write(
+    bucket: string,
+    key: string,
+    body: Buffer,
+    fields: ObjectFields,
+    change: ObjectChange,
+  ): Promise<ObjectRecord> {
+    await this.#ensure(bucket);
+    const store = storeName(this.#options.prefix, bucket);
+    const previous = await this.#describe(bucket, key);
+    const nuid = randomUUID().replaceAll('-', '');
+    const chunkSubject = `$O.${store}.C.${nuid}`;
+    const chunks = Math.ceil(body.length / CHUNK_BYTES);
+    let firstSeq = 0;
+    for (let start = 0; start < chunks; start += CHUNKS_IN_FLIGHT) {
+      // One connection keeps the publish order, so the chunks are stored in body order.
+      const acks = await Promise.all(
+        Array.from({ length: Math.min(CHUNKS_IN_FLIGHT, chunks - start) }, (_, i) =>
+          this.#js.publish(
+            chunkSubject,
+            body.subarray((start + i) * CHUNK_BYTES, (start + i + 1) * CHUNK_BYTES),
+          ),
+        ),
+      );
+      if (start === 0) firstSeq = acks[0]?.seq ?? 0;
+    }
+    const facts: Facts = {
+      eventName: change.eventName,
+      time: change.time,
+      ...ids(change),
+      targets: [...change.targets],
+      eTag: fields.eTag,
+      lastModified: fields.lastModified,
+      contentType: fields.contentType,
+      metadata: fields.metadata,
+      firstSeq,
+      ...(previous ? { replaced: previous.seq } : {}),
+    };
+    const description: Description = {
+      name: key,
+      bucket: store,
+      nuid,
+      size: body.length,
+      chunks,
+      digest: `SHA-256=${createHash('sha256').update(body).digest('base64url')}=`,
+      deleted: false,
+      mtime: new Date(fields.lastModified).toISOString(),
+      options: { max_chunk_size: CHUNK_BYTES },
+      metadata: { lambdalite: JSON.stringify(facts) },
+    };
+    const ack = await this.#js.publish(metaSubject(store, key), JSON.stringify(description));
+    if (previous) await this.#dropChunks(bucket, previous.description);
+    return recordOf({ seq: ack.seq, description, facts });
+  }
+
+  async delete(bucket: string, key: string, change: ObjectChange): Promise<string | undefined> {
+    const previous = await this.#describe(bucket, key);
+    if (!previous || previous.description.deleted || !previous.facts) return undefined;
+    const store = storeName(this.#options.prefix, bucket);
+    const { requestId: _r, hostId: _h, ...kept } = previous.facts;
+    const facts: Facts = {
+      ...kept,
+      eventName: change.eventName,
+      time: change.time,
+      ...ids(change),
+      targets: [...change.targets],
+      firstSeq: 0,
+      replaced: previous.seq,
+    };
+    const description: Description = {
+      ...previous.description,
+      size: 0,
+      chunks: 0,
+      digest: '',
+      deleted: true,
+      metadata: { lambdalite: JSON.stringify(facts) },
+    };
+    const ack = await this.#js.publish(metaSubject(store, key), JSON.stringify(description));
+    await this.#dropChunks(bucket, previous.description);
+    return formatSequencer(ack.seq);
+  }
+
+  /** Lists from every live key of the bucket, read once per page and sorted in UTF-8 order. */
+  readonly list = async (bucket: string, range: ListRange): Promise<ListCursor> => {
+    const all = (await this.#live(bucket))
+      .filter(
+        (o) =>
+          (range.gt === undefined || utf8Compare(o.key, range.gt) > 0) &&
+          (range.gte === undefined || utf8Compare(o.key, range.gte) >= 0) &&
+          (range.lt === undefined || utf8Compare(o.key, range.lt) < 0),
+      )
+      .sort((a, b) => utf8Compare(a.key, b.key));
+    let at = 0;
+    return {
+      nextv: async (count) => {
+        const page = all.slice(at, at + count);
+        at += page.length;
+        return page;
+      },
+      seek: (key) => {
+        let lo = 0;
+        let hi = all.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (utf8Compare((all[mid] as ListedObject).key, key) < 0) lo = mid + 1;
+          else hi = mid;
+        }
+        at = lo;
+      },
+      close: async () => {},
+    };
+  };
+
+  /** Every live object of the bucket: the last description of each key, through an ordered consumer. */
+  async #live(bucket: string): Promise<ListedObject[]> {
+    await this.#ensure(bucket);
+    const store = storeName(this.#options.prefix, bucket);
+    const consumer = await this.#js.consumers.get(`OBJ_${store}`, {
+      filter_subjects: `$O.${store}.M.>`,
+      deliver_policy: DeliverPolicy.LastPerSubject,
+    });
+    const out: ListedObject[] = [];
+    const pending = (await consumer.info(true)).num_pending;
+    if (pending === 0) {
+      await consumer.delete().catch(() => undefined);
+      return out;
+    }
+    const messages = await consumer.consume({ max_messages: 512 });
+    try {
+      for await (const m of messages) {
+        const found = parse(m.seq, m.data);
+        if (found?.facts && !found.description.deleted) {
+          out.push({
+            key: found.description.name,
+            lastModified: found.facts.lastModified,
+            eTag: found.facts.eTag,
+            size: found.description.size,
+          });
+        }
+        if (m.info.pending === 0) break;
+      }
+    } finally {
+      messages.stop();
+    }
+    return out;
+  }
+
+  /** The key's last description, read from the stream leader. */
+  async #describe(bucket: string, key: string): Promise<Described | undefined> {
+    const store = storeName(this.#options.prefix, bucket);
+    const msg = await this.#get(store, { last_by_subj: metaSubject(store, key) });
+    return msg ? parse(msg.seq, msg.data) : undefined;
+  }
+
+  /** The version's body, or undefined when a chunk is gone (an overwrite purged it). */
+  async #readBody(bucket: string, found: Described): Promise<Buffer | undefined> {
+    const { description, facts } = found;
+    if (description.chunks === 0) return Buffer.alloc(0);
+    const store = storeName(this.#options.prefix, bucket);
+    const subject = `$O.${store}.C.${description.nuid}`;
+    const parts: Buffer[] = [];
+    let seq = facts?.firstSeq ?? 0;
+    for (let i = 0; i < description.chunks; i++) {
+      const msg = await this.#get(store, { seq, next_by_subj: subject });
+      if (!msg) return undefined;
+      parts.push(Buffer.from(msg.data));
+      seq = msg.seq + 1;
+    }
+    const body = parts.length === 1 && parts[0] ? parts[0] : Buffer.concat(parts);
+    return body.length === description.size ? body : undefined;
+  }
+
+  async #dropChunks(bucket: string, description: Description): Promise<void> {
+    if (description.chunks === 0) return;
+    const store = storeName(this.#options.prefix, bucket);
+    await this.#jsm.streams.purge(`OBJ_${store}`, { filter: `$O.${store}.C.${description.nuid}` });
+  }
+
+  async #get(store: string, query: object): Promise<StoredMsg | null> {
+    try {
+      // The plain message-get API answers from the stream leader (direct gets may lag).
+      return await this.#jsm.streams.getMessage(`OBJ_${store}`, query as { seq: number });
+    } catch (err) {
+      if (err instanceof Error && /not found/i.test(err.message)) return null;
+      throw err;
+    }
+  }
+
+  /** Creates the bucket's store and its change consumer once per process (both idempotent). */
+  #ensure(bucket: string): Promise<void> {
+    let ensured = this.#ensured.get(bucket);
+    if (!ensured) {
+      const store = storeName(this.#options.prefix, bucket);
+      const stream = `OBJ_${store}`;
+      ensured = (async () => {
+        await this.#jsm.streams.add({
+          name: stream,
+          subjects: [`$O.${store}.C.>`, `$O.${store}.M.>`],
+          num_replicas: this.#options.replicas,
+          storage: StorageType.File,
+          allow_rollup_hdrs: true,
+          discard: DiscardPolicy.New,
+        });
+        await this.#jsm.consumers.add(stream, {
+          durable_name: CONSUMER,
+          filter_subject: `$O.${store}.M.>`,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          ack_wait: this.#options.ackWaitMs * NANOS_PER_MS,
+          max_ack_pending: 1024,
+        });
+      })();
+      ensured.catch(() => this.#ensured.delete(bucket));
+      this.#ensured.set(bucket, ensured);
+    }
+    return ensured;
+  }
+
+  #bucketsKv(): Promise<KV> {
+    if (!this.#kv) {
+      this.#kv = new Kvm(this.#nc).create(`${this.#options.prefix}_buckets`, {
+        history: 1,
+        replicas: this.#options.replicas,
+        // Reads from the leader: a bucket created by one process is there for the next call.
+        allow_direct: false,
+      });
+      this.#kv.catch(() => {
+        this.#kv = undefined;
+      });
+    }
+    return this.#kv;
+  }
+
+  #consume(bucket: string): void {
+    const sink = this.#sink;
+    if (!sink || this.#consumers.has(bucket)) return;
+    const parts: ConsumerParts = {
+      js: this.#js,
+      jsm: this.#jsm,
+      ground: this.#ground,
+      ensure: (name) => this.#ensure(name),
+      store: (name) => storeName(this.#options.prefix, name),
+    };
+    this.#consumers.set(bucket, new ChangeConsumer(parts, bucket, sink));
+  }
+}
+
+interface ConsumerParts {
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  ground: BucketStoreGround;
+  ensure(bucket: string): Promise<void>;
+  store(bucket: string): string;
+}
+
+/**
+ * One process's share of a bucket's change consumer: hands each change to the sink, then
+ * acknowledges it; a failure leaves it unacknowledged for a redelivery.
+ */
+class ChangeConsumer {
+  readonly #parts: ConsumerParts;
+  readonly #bucket: string;
+  readonly #sink: NotificationSink;
+  #messages: ConsumerMessages | undefined;
+  #stopped = false;
+  readonly #running: Promise<void>;
+
+  constructor(parts: ConsumerParts, bucket: string, sink: NotificationSink) {
+    this.#parts = parts;
+    this.#bucket = bucket;
+    this.#sink = sink;
+    this.#running = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#messages?.stop();
+    await this.#running;
+  }
+
+  async #run(): Promise<void> {
+    const { js, ensure, store } = this.#parts;
+    const name = store(this.#bucket);
+    while (!this.#stopped) {
+      try {
+        await ensure(this.#bucket);
+        const consumer = await js.consumers.get(`OBJ_${name}`, CONSUMER);
+        if (this.#stopped) return;
+        const messages = await consumer.consume({ max_messages: CONSUMER_BATCH });
+        this.#messages = messages;
+        if (this.#stopped) messages.stop();
+        for await (const m of messages) {
+          if (this.#stopped) break;
+          await this.#handle(name, m);
+        }
+      } catch {
+        // A lost connection or a deleted consumer: start again (the client reconnects).
+      }
+      if (!this.#stopped) await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  async #handle(store: string, m: JsMsg): Promise<void> {
+    const found = parse(m.seq, m.data);
+    try {
+      if (found?.facts && found.facts.targets.length > 0) {
+        const { facts, description } = found;
+        const { ground } = this.#parts;
+        const record = changeRecord(
+          ground,
+          this.#bucket,
+          description.name,
+          facts,
+          formatSequencer(found.seq),
+          description.deleted ? undefined : { size: description.size, eTag: facts.eTag },
+        );
+        const deliveries = deliveriesOf(record, this.#bucket, facts.targets);
+        await ground.storage.batch(this.#sink.deliveryOps(deliveries));
+        this.#sink.committed(deliveries);
+      }
+      await m.ackAck();
+    } catch {
+      // Not acknowledged: the server hands the change out again after the ack wait.
+      return;
+    }
+    const replaced = found?.facts?.replaced;
+    if (replaced !== undefined) await this.#dropDescription(store, replaced);
+  }
+
+  /** Deletes a replaced description once every change up to it was acknowledged. */
+  async #dropDescription(store: string, seq: number): Promise<void> {
+    const { jsm } = this.#parts;
+    try {
+      const info = await jsm.consumers.info(`OBJ_${store}`, CONSUMER);
+      if (info.ack_floor.stream_seq >= seq) await jsm.streams.deleteMessage(`OBJ_${store}`, seq, false);
+    } catch {
+      // Already deleted, or the floor is below it: it stays (one extra description).
+    }
+  }
+}
+
+function ids(change: ObjectChange): Pick<Facts, 'requestId' | 'hostId'> {
+  return {
+    ...(change.requestId === undefined ? {} : { requestId: change.requestId }),
+    ...(change.hostId === undefined ? {} : { hostId: change.hostId }),
+  };
+}
+
+function parse(seq: number, data: Uint8Array): Described | undefined {
+  try {
+    const description = JSON.parse(Buffer.from(data).toString('utf8')) as Description;
+    const raw = description.metadata?.lambdalite;
+    const facts = raw === undefined ? undefined : (JSON.parse(raw) as Facts);
+    return { seq, description, facts };
+  } catch {
+    return undefined;
+  }
+}
+
+function recordOf(found: Described): ObjectRecord {
+  const facts = found.facts as Facts;
+  return {
+    id: formatSequencer(found.seq),
+    size: found.description.size,
+    eTag: facts.eTag,
+    lastModified: facts.lastModified,
+    contentType: facts.contentType,
+    metadata: facts.metadata,
+    chunks: found.description.chunks,
+  };
+}
+
+/** The object store of a bucket: S3 names are a-z 0-9 '.' '-', object store names allow no '.'. */
+export function storeName(prefix: string, bucket: string): string {
+  return `${prefix}_s3_${bucket.replaceAll('.', '_')}`;
+}
+
+/** The object store's subject of a key's description: the key in padded base64url. */
+function metaSubject(store: string, key: string): string {
+  const encoded = Buffer.from(key, 'utf8').toString('base64').replaceAll('+', '-').replaceAll('/', '_');
+  return `$O.${store}.M.${encoded}`;
+}
