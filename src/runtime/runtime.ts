@@ -18,7 +18,7 @@ import type { RuntimeEventMap } from './events.js';
 import type { KinesisBatchCarrier } from './kinesis-event.js';
 import { LineFormat, TEXT_FORMAT } from './log-format.js';
 import { billedMs, type ReportFigures, tail, timeoutMessage } from './log-lines.js';
-import type { LogSink, LogStreamWriter, PrintedLineListener } from './log-sink.js';
+import type { InvocationListener, LogSink, LogStreamWriter, PrintedLineListener } from './log-sink.js';
 import { ContainerPool } from './pool.js';
 import type { ErrorShape, LogLevel, SdkCallMessage } from './protocol.js';
 import { responseTooLarge } from './response-size.js';
@@ -81,6 +81,7 @@ export class FunctionRuntime implements FunctionInvoker {
     host: RuntimeHost,
     private readonly logSink?: LogSink,
     private readonly printed?: PrintedLineListener,
+    private readonly invocations?: InvocationListener,
   ) {
     this.#host = host;
     this.#pruned = pruneStaleTmpDirs();
@@ -352,7 +353,10 @@ export class FunctionRuntime implements FunctionInvoker {
       startTime = this.ctx.clock.now();
       this.#changed(functionName);
       const log = this.#lines(container, requestId);
-      if (log) this.#platform(container, log, requestId, log.format.start(this.ctx.clock.now(), requestId));
+      if (log) {
+        if (this.#recordsOnly(log, requestId)) log.writer?.start(requestId);
+        else this.#platform(container, log, requestId, log.format.start(this.ctx.clock.now(), requestId));
+      }
       if (events.observes('function.invocation.started')) {
         events.emit('function.invocation.started', {
           functionName,
@@ -377,10 +381,19 @@ export class FunctionRuntime implements FunctionInvoker {
     const run = { cold, durationMs, memoryBytes: raw.memoryBytes, timedOut, error };
     const figures = this.#report(container, config, requestId, run);
     // In flight before this one's slot is released: its peak is the function's concurrency peak.
-    const concurrentExecutions = figures ? this.#pool.inFlight(functionName) : 0;
-    const accountConcurrentExecutions = figures ? this.#pool.inFlight() : 0;
+    const counted = figures !== undefined || this.invocations !== undefined;
+    const concurrentExecutions = counted ? this.#pool.inFlight(functionName) : 0;
+    const accountConcurrentExecutions = counted ? this.#pool.inFlight() : 0;
     this.#pool.release(functionName, container, reusable);
-    if (figures) {
+    this.invocations?.completed(
+      functionName,
+      startTime,
+      durationMs,
+      error !== undefined,
+      concurrentExecutions,
+      accountConcurrentExecutions,
+    );
+    if (figures && events.observes('function.invocation.completed')) {
       events.emit('function.invocation.completed', {
         functionName,
         requestId,
@@ -516,7 +529,10 @@ export class FunctionRuntime implements FunctionInvoker {
       maxMemoryUsedMb: Math.min(config.memorySize, Math.max(1, Math.ceil(run.memoryBytes / MiB))),
     };
     if (run.cold) figures.initDurationMs = container.initDurationMs;
-    if (log) {
+    if (log && this.#recordsOnly(log, requestId)) {
+      log.writer?.end(requestId);
+      log.writer?.report(requestId, figures);
+    } else if (log) {
       const status = run.timedOut ? 'timeout' : error ? 'error' : 'success';
       const end = this.ctx.clock.now();
       this.#platform(container, log, requestId, log.format.end(end, requestId, status, error?.errorType));
@@ -542,6 +558,16 @@ export class FunctionRuntime implements FunctionInvoker {
     // lines go to Tail only, however many subscribe (the EMF feed always does).
     if (container.options.logsAllowed !== false && this.ctx.events.observes('function.log')) return log;
     return requestId !== undefined && this.#tails.size > 0 && this.#tails.has(requestId) ? log : undefined;
+  }
+
+  /**
+   * Whether this invocation's text-format platform lines go to its stream only: they are then
+   * handed over as records (the store renders them when read) and no text is built here.
+   */
+  #recordsOnly(log: ContainerLog, requestId: string): boolean {
+    if (log.writer === undefined || log.format.json) return false;
+    if (this.#tails.size > 0 && this.#tails.has(requestId)) return false;
+    return !this.ctx.events.observes('function.log');
   }
 
   /** Log lines built so far (the test harness checks that none is built when nobody reads). */

@@ -1,14 +1,17 @@
 /**
  * The log writer: the runtime's {@link LogSink}. Each line is stamped with the engine clock and
- * appended to its stream's buffer; every buffered stream becomes one chunk (one LevelDB put)
+ * encoded into its stream's chunk of the window (chunk.ts: the text format's START / END /
+ * REPORT as records, rendered when read); every buffered stream becomes one chunk (one LevelDB put)
  * plus its metadata, all in one batch of the storage's group commit, {@link FLUSH_MS} after the
  * first line buffered (at once when a stream holds {@link FLUSH_LINES}), and before every read,
  * retention sweep and close. A tail of the group sees the line at once, before it is stored.
  */
 import type { Clock } from '../../clock.js';
+import { endLine, type ReportFigures, reportLine, startLine } from '../../runtime/log-lines.js';
 import type { LogSink, LogStreamWriter } from '../../runtime/log-sink.js';
 import { type BatchOp, putJsonTextOp, putOp } from '../../storage/storage.js';
 import { LogCatalog, position, type StreamState } from './catalog.js';
+import { ChunkBuilder } from './chunk.js';
 import type { LogTails } from './tails.js';
 import type { WriteQueue } from './write-queue.js';
 
@@ -33,6 +36,14 @@ export const FLUSH_MS = 20;
 /** Lines one stream buffers before it is flushed without waiting (bounds a chunk's size). */
 export const FLUSH_LINES = 512;
 
+/** What one line is: text, or a platform record of the text format rendered when read. */
+enum Line {
+  Text,
+  Start,
+  End,
+  Report,
+}
+
 export class LogWriter implements LogSink {
   #dirty: StreamState[] = [];
   #timer: NodeJS.Timeout | undefined;
@@ -51,24 +62,29 @@ export class LogWriter implements LogSink {
   ) {}
 
   open(logGroupName: string, logStreamName: string): LogStreamWriter {
-    let stream: StreamState | undefined;
+    let current: StreamState | undefined;
+    // Created on the first line, and again after its group was deleted, as Lambda does.
+    const stream = (): StreamState => {
+      if (current === undefined || current.removed) {
+        current = this.catalog.stream(
+          logGroupName,
+          logStreamName,
+          this.clock.now(),
+          this.settings.retentionInDays,
+        );
+      }
+      return current;
+    };
     return {
-      write: (line: string): void => {
-        // Created on the first line, and again after its group was deleted, as Lambda does.
-        if (stream === undefined || stream.removed) {
-          stream = this.catalog.stream(
-            logGroupName,
-            logStreamName,
-            this.clock.now(),
-            this.settings.retentionInDays,
-          );
-        }
-        this.append(stream, line);
-      },
+      write: (line) => this.append(stream(), Line.Text, line, undefined),
+      start: (requestId) => this.append(stream(), Line.Start, requestId, undefined),
+      end: (requestId) => this.append(stream(), Line.End, requestId, undefined),
+      report: (requestId, figures) => this.append(stream(), Line.Report, requestId, figures),
     };
   }
 
-  append(stream: StreamState, message: string): void {
+  /** One line: `text` is the line itself, or the requestId of a platform record. */
+  append(stream: StreamState, kind: Line, text: string, figures: ReportFigures | undefined): void {
     const ts = this.clock.now();
     const meta = stream.meta;
     const seq = meta.nextSeq++;
@@ -79,12 +95,18 @@ export class LogWriter implements LogSink {
     meta.lastEventTimestamp = ts;
     meta.lastIngestionTime = ts;
     if (this.settings.persist) {
-      if (stream.buffer.length === 0) {
+      let chunk = stream.buffer;
+      if (chunk === undefined) {
+        chunk = new ChunkBuilder();
+        stream.buffer = chunk;
         stream.bufferSeq = seq;
         if (this.#dirty.push(stream) === 1) this.#timer = setTimeout(this.#flush, FLUSH_MS);
       }
-      // The buffer holds [ts, message] pairs.
-      if (stream.buffer.push(ts, message) >= 2 * FLUSH_LINES && !this.#soon) {
+      if (kind === Line.Text) chunk.text(ts, text);
+      else if (kind === Line.Start) chunk.start(ts, text);
+      else if (kind === Line.End) chunk.end(ts, text);
+      else chunk.report(ts, text, figures as ReportFigures);
+      if (chunk.count >= FLUSH_LINES && !this.#soon) {
         this.#soon = true;
         setImmediate(this.#flush);
       }
@@ -97,7 +119,7 @@ export class LogWriter implements LogSink {
           logStreamName: stream.name,
           timestamp: ts,
           ingestionTime: ts,
-          message,
+          message: render(kind, text, figures),
           eventId: position(ts, seq) + stream.tag,
         });
       }
@@ -113,18 +135,21 @@ export class LogWriter implements LogSink {
     this.#timer = undefined;
     const ops: BatchOp[] = [];
     for (const stream of dirty) {
-      const buffer = stream.buffer;
-      stream.buffer = [];
-      if (stream.removed || buffer.length === 0) continue;
+      const chunk = stream.buffer;
+      stream.buffer = undefined;
+      if (stream.removed || chunk === undefined) continue;
       const group = stream.group;
       if (!group.persisted) {
         group.persisted = true;
         ops.push(putOp(this.catalog.groupsDb, group.name, { ...group.meta }));
       }
-      const chunk = JSON.stringify(buffer);
-      stream.meta.storedBytes += Buffer.byteLength(chunk);
+      stream.meta.storedBytes += chunk.eventBytes;
       ops.push(
-        putOp(this.catalog.eventsDb, stream.prefix + position(buffer[0] as number, stream.bufferSeq), chunk),
+        putOp(
+          this.catalog.eventsDb,
+          stream.prefix + position(chunk.firstTs, stream.bufferSeq),
+          chunk.finish(),
+        ),
       );
       ops.push(
         putJsonTextOp(this.catalog.streamsDb, LogCatalog.streamKey(stream), JSON.stringify(stream.meta)),
@@ -132,4 +157,11 @@ export class LogWriter implements LogSink {
     }
     this.queue.write(ops);
   }
+}
+
+function render(kind: Line, text: string, figures: ReportFigures | undefined): string {
+  if (kind === Line.Text) return text;
+  if (kind === Line.Start) return startLine(text);
+  if (kind === Line.End) return endLine(text);
+  return reportLine(text, figures as ReportFigures);
 }
