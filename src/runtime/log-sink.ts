@@ -19,8 +19,8 @@ export interface LogStreamWriter {
    * reads now builds no string for them.
    */
   start(requestId: string): void;
-  end(requestId: string): void;
-  report(requestId: string, figures: ReportFigures): void;
+  /** END and REPORT, stamped alike (the runtime writes them at the same moment). */
+  end(requestId: string, figures: ReportFigures): void;
 }
 
 /**

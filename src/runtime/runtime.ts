@@ -530,8 +530,7 @@ export class FunctionRuntime implements FunctionInvoker {
     };
     if (run.cold) figures.initDurationMs = container.initDurationMs;
     if (log && this.#recordsOnly(log, requestId)) {
-      log.writer?.end(requestId);
-      log.writer?.report(requestId, figures);
+      log.writer?.end(requestId, figures);
     } else if (log) {
       const status = run.timedOut ? 'timeout' : error ? 'error' : 'success';
       const end = this.ctx.clock.now();

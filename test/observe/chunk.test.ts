@@ -24,11 +24,11 @@ describe('a stored window of log lines', () => {
     const chunk = new ChunkBuilder();
     chunk.start(1000, ID);
     chunk.text(1000.5, '2026-01-01T00:00:00.000Z\tid\tINFO\thé \t "quoted" ✓ 𝄞');
-    chunk.end(1001, ID);
-    chunk.report(1001, ID, cold);
+    chunk.end(1001, ID, cold);
     chunk.text(2000, '');
     chunk.start(2000, 'ünïcode-id');
-    chunk.report(2002, 'ünïcode-id', warm);
+    chunk.end(2002, 'ünïcode-id', warm);
+    chunk.start(2003, ID);
     const expected = [
       1000,
       startLine(ID),
@@ -43,11 +43,15 @@ describe('a stored window of log lines', () => {
       2000,
       startLine('ünïcode-id'),
       2002,
+      endLine('ünïcode-id'),
+      2002,
       reportLine('ünïcode-id', warm),
+      2003,
+      startLine(ID),
     ];
     const value = chunk.finish();
     expect(decodeChunk(value)).toEqual(expected);
-    expect(chunk.count).toBe(7);
+    expect(chunk.count).toBe(9);
     expect(chunk.firstTs).toBe(1000);
     // storedBytes counts events as CloudWatch does: UTF-8 bytes of each message + 26.
     const messages = expected.filter((x): x is string => typeof x === 'string');
@@ -66,9 +70,9 @@ describe('a stored window of log lines', () => {
         };
         if (initDurationMs !== undefined) figures.initDurationMs = initDurationMs;
         const chunk = new ChunkBuilder();
-        chunk.report(0, ID, figures);
-        expect(chunk.eventBytes).toBe(bytes([reportLine(ID, figures)]));
-        expect(decodeChunk(chunk.finish())).toEqual([0, reportLine(ID, figures)]);
+        chunk.end(0, ID, figures);
+        expect(chunk.eventBytes).toBe(bytes([endLine(ID), reportLine(ID, figures)]));
+        expect(decodeChunk(chunk.finish())).toEqual([0, endLine(ID), 0, reportLine(ID, figures)]);
       }
     }
   });
@@ -78,6 +82,17 @@ describe('a stored window of log lines', () => {
     const long = 'é'.repeat(50_000);
     for (let i = 0; i < 3; i++) chunk.text(i, long);
     expect(decodeChunk(chunk.finish())).toEqual([0, long, 1, long, 2, long]);
+  });
+
+  it('keeps a stored window intact when the next window writes into the same buffer', () => {
+    const first = new ChunkBuilder();
+    first.start(1, 'first-id');
+    const stored = first.finish();
+    const second = new ChunkBuilder(first.release());
+    second.start(2, 'other-id');
+    second.text(3, 'x'.repeat(100));
+    expect(decodeChunk(stored)).toEqual([1, startLine('first-id')]);
+    expect(decodeChunk(second.finish())).toEqual([2, startLine('other-id'), 3, 'x'.repeat(100)]);
   });
 
   it('still reads the JSON windows stored by earlier versions', () => {

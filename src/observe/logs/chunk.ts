@@ -8,9 +8,10 @@
  * ```
  * chunk  := 0x01 eventBytes:u32 event*
  * event  := kind:u8 ts:f64 fields
- * TEXT   := text                 START, END := requestId:text
- * REPORT := requestId:text durationMs:f64 billedMs:u32 memoryMb:u32 maxMemoryMb:u32
+ * TEXT   := text                 START, END := requestId
+ * REPORT := requestId durationMs:f64 billedMs:u32 memoryMb:u32 maxMemoryMb:u32
  * REPORT_INIT := REPORT initDurationMs:f64
+ * requestId := text, or nothing when the kind has bit 0x80 (the previous record's id)
  * text   := byteLength:u32 utf8
  * ```
  * `eventBytes` is the size of the window's events as CloudWatch counts them (each message's
@@ -31,6 +32,8 @@ enum Kind {
   Report = 3,
   ReportInit = 4,
 }
+/** Set on a platform record whose requestId is the previous record's (it is not repeated). */
+const SAME_ID = 0x80;
 
 /** Bytes of the fixed text of a REPORT line around its requestId and figures. */
 const REPORT_FIXED =
@@ -38,16 +41,31 @@ const REPORT_FIXED =
 const INIT_FIXED = 'Init Duration:  ms\t'.length;
 const START_FIXED = startLine('').length;
 const END_FIXED = endLine('').length;
-const INITIAL_BYTES = 4096;
+/** A first window's room; a builder's buffer is handed to the next window's (see `spare`). */
+const INITIAL_BYTES = 64 * 1024;
+/** A buffer grown past this is not kept for the next window. */
+const KEEP_BYTES = 1024 * 1024;
 
+/** Decimal digits of a non-negative integer. */
 function digits(n: number): number {
-  return String(n).length;
+  let d = 1;
+  while (n >= 10) {
+    n = Math.floor(n / 10);
+    d++;
+  }
+  return d;
 }
 
-/** One stream's lines of the current window, encoded as they arrive. */
+/**
+ * One stream's lines of the current window, encoded as they arrive into a buffer reused from
+ * window to window (only {@link ChunkBuilder.finish}'s exactly sized copy is stored).
+ */
 export class ChunkBuilder {
-  #buf: Buffer = Buffer.allocUnsafe(INITIAL_BYTES);
+  #buf: Buffer;
   #at = HEADER;
+  /** The requestId of the last platform record, and its bytes. */
+  #lastId: string | undefined;
+  #lastIdBytes = 0;
   /** CloudWatch size of the events so far. */
   eventBytes = 0;
   /** Events so far. */
@@ -55,32 +73,37 @@ export class ChunkBuilder {
   /** Timestamp of the first event. */
   firstTs = 0;
 
+  /** `spare`: the buffer of an earlier, finished window, to write into again. */
+  constructor(spare?: Buffer) {
+    this.#buf = spare ?? Buffer.allocUnsafe(INITIAL_BYTES);
+  }
+
   text(ts: number, message: string): void {
     this.#event(Kind.Text, ts, 3 * message.length + 4);
     this.eventBytes += this.#text(message) + EVENT_OVERHEAD;
   }
 
   start(ts: number, requestId: string): void {
-    this.#event(Kind.Start, ts, 3 * requestId.length + 4);
-    this.eventBytes += this.#text(requestId) + START_FIXED + EVENT_OVERHEAD;
+    this.eventBytes += this.#record(Kind.Start, ts, requestId, 0) + START_FIXED + EVENT_OVERHEAD;
   }
 
-  end(ts: number, requestId: string): void {
-    this.#event(Kind.End, ts, 3 * requestId.length + 4);
-    this.eventBytes += this.#text(requestId) + END_FIXED + EVENT_OVERHEAD;
-  }
-
-  report(ts: number, requestId: string, f: ReportFigures): void {
+  /** The END and REPORT lines of one invocation, at the same time. */
+  end(ts: number, requestId: string, f: ReportFigures): void {
+    const idBytes = this.#record(Kind.End, ts, requestId, 0);
     const init = f.initDurationMs;
-    this.#event(init === undefined ? Kind.Report : Kind.ReportInit, ts, 3 * requestId.length + 32);
-    let bytes = this.#text(requestId) + REPORT_FIXED + EVENT_OVERHEAD;
+    this.#record(init === undefined ? Kind.Report : Kind.ReportInit, ts, requestId, 28);
     const buf = this.#buf;
     let at = this.#at;
     at = buf.writeDoubleLE(f.durationMs, at);
     at = buf.writeUInt32LE(f.billedDurationMs, at);
     at = buf.writeUInt32LE(f.memorySizeMb, at);
     at = buf.writeUInt32LE(f.maxMemoryUsedMb, at);
-    bytes +=
+    let bytes =
+      idBytes +
+      END_FIXED +
+      idBytes +
+      REPORT_FIXED +
+      2 * EVENT_OVERHEAD +
       f.durationMs.toFixed(2).length +
       digits(f.billedDurationMs) +
       digits(f.memorySizeMb) +
@@ -93,17 +116,36 @@ export class ChunkBuilder {
     this.eventBytes += bytes;
   }
 
-  /** The window's value, exactly sized; the builder is spent. */
+  /** The window's value, exactly sized. */
   finish(): Buffer {
+    const buf = this.#buf;
+    buf[0] = VERSION;
+    buf.writeUInt32LE(this.eventBytes, 1);
     const out = Buffer.allocUnsafeSlow(this.#at);
-    this.#buf.copy(out, 0, 0, this.#at);
-    out[0] = VERSION;
-    out.writeUInt32LE(this.eventBytes, 1);
+    buf.copy(out, 0, 0, this.#at);
     return out;
   }
 
+  /** The buffer, for the next window's builder (undefined when it grew too large to keep). */
+  release(): Buffer | undefined {
+    return this.#buf.length <= KEEP_BYTES ? this.#buf : undefined;
+  }
+
+  /** A platform record with its requestId (written unless it is the previous record's); its bytes. */
+  #record(kind: Kind, ts: number, requestId: string, room: number): number {
+    if (requestId === this.#lastId) {
+      this.#event(kind | SAME_ID, ts, room);
+      return this.#lastIdBytes;
+    }
+    this.#event(kind, ts, 3 * requestId.length + 4 + room);
+    const bytes = this.#text(requestId);
+    this.#lastId = requestId;
+    this.#lastIdBytes = bytes;
+    return bytes;
+  }
+
   /** Starts an event: room for its header and `room` more bytes. */
-  #event(kind: Kind, ts: number, room: number): void {
+  #event(kind: number, ts: number, room: number): void {
     if (this.count++ === 0) this.firstTs = ts;
     const need = this.#at + 9 + room;
     if (need > this.#buf.length) {
@@ -118,7 +160,7 @@ export class ChunkBuilder {
   /** Writes a length-prefixed UTF-8 text (room checked by the caller); returns its bytes. */
   #text(text: string): number {
     const at = this.#at;
-    const bytes = this.#buf.write(text, at + 4, 'utf8');
+    const bytes = this.#buf.write(text, at + 4);
     this.#buf.writeUInt32LE(bytes, at);
     this.#at = at + 4 + bytes;
     return bytes;
@@ -136,24 +178,29 @@ export function decodeChunk(value: Buffer): Array<number | string> {
     at += 4 + bytes;
     return s;
   };
+  let lastId = '';
+  const id = (kind: number): string => {
+    if ((kind & SAME_ID) === 0) lastId = text();
+    return lastId;
+  };
   while (at < value.length) {
-    const kind = value[at] as Kind;
+    const kind = value[at] as number;
     const ts = value.readDoubleLE(at + 1);
     at += 9;
     let message: string;
-    switch (kind) {
+    switch (kind & ~SAME_ID) {
       case Kind.Text:
         message = text();
         break;
       case Kind.Start:
-        message = startLine(text());
+        message = startLine(id(kind));
         break;
       case Kind.End:
-        message = endLine(text());
+        message = endLine(id(kind));
         break;
       case Kind.Report:
       case Kind.ReportInit: {
-        const requestId = text();
+        const requestId = id(kind);
         const figures: ReportFigures = {
           durationMs: value.readDoubleLE(at),
           billedDurationMs: value.readUInt32LE(at + 8),
@@ -161,7 +208,7 @@ export function decodeChunk(value: Buffer): Array<number | string> {
           maxMemoryUsedMb: value.readUInt32LE(at + 16),
         };
         at += 20;
-        if (kind === Kind.ReportInit) {
+        if ((kind & ~SAME_ID) === Kind.ReportInit) {
           figures.initDurationMs = value.readDoubleLE(at);
           at += 8;
         }
@@ -169,7 +216,7 @@ export function decodeChunk(value: Buffer): Array<number | string> {
         break;
       }
       default:
-        throw new Error(`unknown log event kind ${kind as number} in a stored chunk`);
+        throw new Error(`unknown log event kind ${kind} in a stored chunk`);
     }
     out.push(ts, message);
   }

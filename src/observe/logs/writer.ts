@@ -13,6 +13,7 @@ import { type BatchOp, putJsonTextOp, putOp } from '../../storage/storage.js';
 import { LogCatalog, position, type StreamState } from './catalog.js';
 import { ChunkBuilder } from './chunk.js';
 import type { LogTails } from './tails.js';
+import type { TailedLogEvent } from './types.js';
 import type { WriteQueue } from './write-queue.js';
 
 export interface WriterSettings {
@@ -36,18 +37,20 @@ export const FLUSH_MS = 20;
 /** Lines one stream buffers before it is flushed without waiting (bounds a chunk's size). */
 export const FLUSH_LINES = 512;
 
-/** What one line is: text, or a platform record of the text format rendered when read. */
+/** What one line is: text, or platform records of the text format rendered when read. */
 enum Line {
   Text,
   Start,
+  /** END and REPORT. */
   End,
-  Report,
 }
 
 export class LogWriter implements LogSink {
   #dirty: StreamState[] = [];
   #timer: NodeJS.Timeout | undefined;
   #soon = false;
+  /** The buffer of the last window written, for the next window to encode into. */
+  #spare: Buffer | undefined;
   readonly #flush = (): void => {
     this.#soon = false;
     this.flush();
@@ -78,16 +81,16 @@ export class LogWriter implements LogSink {
     return {
       write: (line) => this.append(stream(), Line.Text, line, undefined),
       start: (requestId) => this.append(stream(), Line.Start, requestId, undefined),
-      end: (requestId) => this.append(stream(), Line.End, requestId, undefined),
-      report: (requestId, figures) => this.append(stream(), Line.Report, requestId, figures),
+      end: (requestId, figures) => this.append(stream(), Line.End, requestId, figures),
     };
   }
 
-  /** One line: `text` is the line itself, or the requestId of a platform record. */
+  /** A line (END + REPORT: two): `text` is the line itself, or the requestId of platform records. */
   append(stream: StreamState, kind: Line, text: string, figures: ReportFigures | undefined): void {
     const ts = this.clock.now();
     const meta = stream.meta;
-    const seq = meta.nextSeq++;
+    const seq = meta.nextSeq;
+    meta.nextSeq += kind === Line.End ? 2 : 1;
     if (meta.firstEventTimestamp === undefined) {
       meta.firstEventTimestamp = ts;
       this.settings.onFirstEvent(stream, ts);
@@ -97,32 +100,46 @@ export class LogWriter implements LogSink {
     if (this.settings.persist) {
       let chunk = stream.buffer;
       if (chunk === undefined) {
-        chunk = new ChunkBuilder();
+        chunk = new ChunkBuilder(this.#spare);
+        this.#spare = undefined;
         stream.buffer = chunk;
         stream.bufferSeq = seq;
         if (this.#dirty.push(stream) === 1) this.#timer = setTimeout(this.#flush, FLUSH_MS);
       }
       if (kind === Line.Text) chunk.text(ts, text);
       else if (kind === Line.Start) chunk.start(ts, text);
-      else if (kind === Line.End) chunk.end(ts, text);
-      else chunk.report(ts, text, figures as ReportFigures);
+      else chunk.end(ts, text, figures as ReportFigures);
       if (chunk.count >= FLUSH_LINES && !this.#soon) {
         this.#soon = true;
         setImmediate(this.#flush);
       }
     }
-    if (this.tails.active) {
-      const subject = this.tails.subject(stream.group.name);
-      if (subject) {
-        subject.next({
-          logGroupName: stream.group.name,
-          logStreamName: stream.name,
-          timestamp: ts,
-          ingestionTime: ts,
-          message: render(kind, text, figures),
-          eventId: position(ts, seq) + stream.tag,
-        });
-      }
+    if (this.tails.active) this.#tail(stream, kind, text, figures, ts, seq);
+  }
+
+  #tail(
+    stream: StreamState,
+    kind: Line,
+    text: string,
+    figures: ReportFigures | undefined,
+    ts: number,
+    seq: number,
+  ): void {
+    const subject = this.tails.subject(stream.group.name);
+    if (subject === undefined) return;
+    const event = (message: string, at: number): TailedLogEvent => ({
+      logGroupName: stream.group.name,
+      logStreamName: stream.name,
+      timestamp: ts,
+      ingestionTime: ts,
+      message,
+      eventId: position(ts, at) + stream.tag,
+    });
+    if (kind === Line.Text) subject.next(event(text, seq));
+    else if (kind === Line.Start) subject.next(event(startLine(text), seq));
+    else {
+      subject.next(event(endLine(text), seq));
+      subject.next(event(reportLine(text, figures as ReportFigures), seq + 1));
     }
   }
 
@@ -144,12 +161,10 @@ export class LogWriter implements LogSink {
         ops.push(putOp(this.catalog.groupsDb, group.name, { ...group.meta }));
       }
       stream.meta.storedBytes += chunk.eventBytes;
+      const value = chunk.finish();
+      this.#spare = chunk.release();
       ops.push(
-        putOp(
-          this.catalog.eventsDb,
-          stream.prefix + position(chunk.firstTs, stream.bufferSeq),
-          chunk.finish(),
-        ),
+        putOp(this.catalog.eventsDb, stream.prefix + position(chunk.firstTs, stream.bufferSeq), value),
       );
       ops.push(
         putJsonTextOp(this.catalog.streamsDb, LogCatalog.streamKey(stream), JSON.stringify(stream.meta)),
@@ -157,11 +172,4 @@ export class LogWriter implements LogSink {
     }
     this.queue.write(ops);
   }
-}
-
-function render(kind: Line, text: string, figures: ReportFigures | undefined): string {
-  if (kind === Line.Text) return text;
-  if (kind === Line.Start) return startLine(text);
-  if (kind === Line.End) return endLine(text);
-  return reportLine(text, figures as ReportFigures);
 }
