@@ -14,13 +14,14 @@ export interface LogStreamWriter {
   /** One finished line (text or JSON format), stamped with the engine clock on arrival. */
   write(line: string): void;
   /**
-   * The text format's platform lines, given as their parts: the store renders the same text
-   * (log-lines.ts) only when someone reads or tails it, so an invocation whose lines nobody
-   * reads now builds no string for them.
+   * The text format's platform lines, given as their parts and stamped with the engine-clock
+   * time the runtime read for them (`at`): the store renders the same text (log-lines.ts) only
+   * when someone reads or tails it, so an invocation whose lines nobody reads now builds no
+   * string for them.
    */
-  start(requestId: string): void;
+  start(requestId: string, at: number): void;
   /** END and REPORT, stamped alike (the runtime writes them at the same moment). */
-  end(requestId: string, figures: ReportFigures): void;
+  end(requestId: string, figures: ReportFigures, at: number): void;
 }
 
 /**

@@ -354,7 +354,7 @@ export class FunctionRuntime implements FunctionInvoker {
       this.#changed(functionName);
       const log = this.#lines(container, requestId);
       if (log) {
-        if (this.#recordsOnly(log, requestId)) log.writer?.start(requestId);
+        if (this.#recordsOnly(log, requestId)) log.writer?.start(requestId, startTime);
         else this.#platform(container, log, requestId, log.format.start(this.ctx.clock.now(), requestId));
       }
       if (events.observes('function.invocation.started')) {
@@ -373,13 +373,14 @@ export class FunctionRuntime implements FunctionInvoker {
     const timeoutMs = config.timeout * 1000;
     const elapsed = performance.now() - started;
     const durationMs = timedOut ? Math.max(timeoutMs, elapsed) : elapsed;
-    const { error, result } = this.#interpret(container, config, requestId, raw);
+    const endTime = this.ctx.clock.now();
+    const { error, result } = this.#interpret(container, config, requestId, raw, endTime);
     const current = this.registry.peek(functionName);
     const reusable =
       !raw.died && !raw.retire && current !== undefined && current.revisionId === config.revisionId;
     if (raw.retire && container.alive) void container.stop('tmp-quota');
     const run = { cold, durationMs, memoryBytes: raw.memoryBytes, timedOut, error };
-    const figures = this.#report(container, config, requestId, run);
+    const figures = this.#report(container, config, requestId, run, endTime);
     // In flight before this one's slot is released: its peak is the function's concurrency peak.
     const counted = figures !== undefined || this.invocations !== undefined;
     const concurrentExecutions = counted ? this.#pool.inFlight(functionName) : 0;
@@ -471,8 +472,8 @@ export class FunctionRuntime implements FunctionInvoker {
     config: FunctionConfiguration,
     requestId: string,
     raw: RawOutcome,
+    now: number,
   ): { error: ErrorShape | undefined; result: unknown } {
-    const now = this.ctx.clock.now();
     if (raw.died === 'timeout') {
       const message = timeoutMessage(now, requestId, config.timeout);
       const log = this.#lines(container, requestId);
@@ -518,6 +519,7 @@ export class FunctionRuntime implements FunctionInvoker {
       timedOut: boolean;
       error: ErrorShape | undefined;
     },
+    end: number,
   ): ReportFigures | undefined {
     const log = this.#lines(container, requestId);
     if (!log && !this.ctx.events.observes('function.invocation.completed')) return undefined;
@@ -530,10 +532,9 @@ export class FunctionRuntime implements FunctionInvoker {
     };
     if (run.cold) figures.initDurationMs = container.initDurationMs;
     if (log && this.#recordsOnly(log, requestId)) {
-      log.writer?.end(requestId, figures);
+      log.writer?.end(requestId, figures, end);
     } else if (log) {
       const status = run.timedOut ? 'timeout' : error ? 'error' : 'success';
-      const end = this.ctx.clock.now();
       this.#platform(container, log, requestId, log.format.end(end, requestId, status, error?.errorType));
       this.#platform(
         container,

@@ -79,15 +79,20 @@ export class LogWriter implements LogSink {
       return current;
     };
     return {
-      write: (line) => this.append(stream(), Line.Text, line, undefined),
-      start: (requestId) => this.append(stream(), Line.Start, requestId, undefined),
-      end: (requestId, figures) => this.append(stream(), Line.End, requestId, figures),
+      write: (line) => this.append(stream(), Line.Text, line, undefined, this.clock.now()),
+      start: (requestId, at) => this.append(stream(), Line.Start, requestId, undefined, at),
+      end: (requestId, figures, at) => this.append(stream(), Line.End, requestId, figures, at),
     };
   }
 
   /** A line (END + REPORT: two): `text` is the line itself, or the requestId of platform records. */
-  append(stream: StreamState, kind: Line, text: string, figures: ReportFigures | undefined): void {
-    const ts = this.clock.now();
+  append(
+    stream: StreamState,
+    kind: Line,
+    text: string,
+    figures: ReportFigures | undefined,
+    ts: number,
+  ): void {
     const meta = stream.meta;
     const seq = meta.nextSeq;
     meta.nextSeq += kind === Line.End ? 2 : 1;
