@@ -7,20 +7,26 @@
  * Both sides do the same work in the same pattern: warm invoke keeps one engine per side alive,
  * each warmed by the same sequential calls, then measured in alternating rounds; push and pull
  * reuse their benchmarks' end-to-end runs (a fresh engine per repetition with its own warm-up),
- * alternating the sides. `OBSERVE_RUNS` sets the repetitions (default 5).
+ * alternating the sides. `OBSERVE_RUNS` sets the repetitions (default 5). Beside each rate it
+ * prints the CPU time per operation of all the process's threads (`process.cpuUsage()` over the
+ * timed span), which a loaded machine moves far less than the rates.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine, type Engine, type EngineOptions } from '../src/index.js';
-import { type Benchmark, type Figure, interleaved } from './harness.js';
+import { type Benchmark, type Figure, interleaved, middle } from './harness.js';
 import { endToEnd } from './pull.js';
-import { createLogsRole, type EndToEndSetup, endToEndRate } from './push.js';
+import { createLogsRole, type EndToEndSetup, endToEndRun } from './push.js';
 
 const RUNS = Number(process.env.OBSERVE_RUNS ?? 5);
 const SEQUENTIAL = 1500;
 const WARM_CALLS = 3000;
 const TARGET = 0.95;
+
+type Side = 'observed' | 'bare';
+/** CPU microseconds per operation of each repetition, per side. */
+type CpuSamples = Record<Side, number[]>;
 
 const ON: EndToEndSetup = { logsRole: true };
 const OFF: EndToEndSetup = {
@@ -32,6 +38,7 @@ const OFF: EndToEndSetup = {
 async function invokeSide(
   dir: string,
   options: EngineOptions = {},
+  cpu: number[],
 ): Promise<{ engine: Engine; round: () => Promise<number> }> {
   const engine = await createEngine(options);
   const role = await createLogsRole(engine);
@@ -43,22 +50,31 @@ async function invokeSide(
   });
   const payload = { key: 'value' };
   const calls = async (count: number): Promise<number> => {
+    const cpuBefore = process.cpuUsage();
     const start = performance.now();
     for (let i = 0; i < count; i++) await engine.functions.invoke('trivial', payload);
-    return count / ((performance.now() - start) / 1000);
+    const seconds = (performance.now() - start) / 1000;
+    const used = process.cpuUsage(cpuBefore);
+    cpu.push((used.user + used.system) / count);
+    return count / seconds;
   };
   await calls(WARM_CALLS);
+  cpu.length = 0;
   return { engine, round: () => calls(SEQUENTIAL) };
 }
 
-async function warmInvoke(): Promise<Record<'observed' | 'bare', { median: number; samples: number[] }>> {
+async function warmInvoke(cpu: CpuSamples): Promise<Record<Side, { median: number; samples: number[] }>> {
   const dir = await mkdtemp(join(tmpdir(), 'lambdalite-bench-observe-'));
   await writeFile(join(dir, 'index.mjs'), 'export const handler = async (event) => event;\n');
   // Memory engines: the log lines of the observed side then cost what the store does, not disk.
-  const observed = await invokeSide(dir, ON.options);
-  const bare = await invokeSide(dir, OFF.options);
+  const observed = await invokeSide(dir, ON.options, cpu.observed);
+  const bare = await invokeSide(dir, OFF.options, cpu.bare);
   try {
-    return await interleaved(RUNS, { observed: observed.round, bare: bare.round });
+    const result = await interleaved(RUNS, { observed: observed.round, bare: bare.round });
+    // The untimed round of `interleaved` is not a repetition.
+    cpu.observed.splice(0, cpu.observed.length - RUNS);
+    cpu.bare.splice(0, cpu.bare.length - RUNS);
+    return result;
   } finally {
     await observed.engine.close();
     await bare.engine.close();
@@ -69,10 +85,15 @@ async function warmInvoke(): Promise<Record<'observed' | 'bare', { median: numbe
 function line(
   name: string,
   unit: string,
-  result: Record<'observed' | 'bare', { median: number; samples: number[] }>,
+  result: Record<Side, { median: number; samples: number[] }>,
+  cpu: CpuSamples,
 ): Figure {
   console.log(
     `observe ${name} (${unit}): observed ${result.observed.samples.map(Math.round).join(', ')}; bare ${result.bare.samples.map(Math.round).join(', ')}; ratio of medians ${(result.observed.median / result.bare.median).toFixed(3)}`,
+  );
+  const us = (values: number[]): string => values.map((v) => v.toFixed(1)).join(', ');
+  console.log(
+    `observe ${name}, CPU µs per operation (all threads): observed ${us(cpu.observed)}; bare ${us(cpu.bare)}; bare / observed of medians ${(middle(cpu.bare) / middle(cpu.observed)).toFixed(3)}`,
   );
   return {
     name: `${name}, metrics recorded + logs stored`,
@@ -88,21 +109,34 @@ function line(
 export const observeBenchmark: Benchmark = {
   name: 'observe',
   async run(): Promise<Figure[]> {
-    const invoke = await warmInvoke();
-    const figures = [line('warm invoke, sequential', 'invokes/s', invoke)];
+    const invokeCpu: CpuSamples = { observed: [], bare: [] };
+    const invoke = await warmInvoke(invokeCpu);
+    const figures = [line('warm invoke, sequential', 'invokes/s', invoke, invokeCpu)];
     // Fresh engines with their own warm-up per repetition: no extra untimed repetition.
+    const pushCpu: CpuSamples = { observed: [], bare: [] };
+    const pushRun = async (side: Side): Promise<number> => {
+      const run = await endToEndRun(side === 'observed' ? ON : OFF);
+      pushCpu[side].push(run.cpuUsPerOp);
+      return run.rate;
+    };
     const push = await interleaved(
       RUNS,
-      { observed: () => endToEndRate(ON), bare: () => endToEndRate(OFF) },
+      { observed: () => pushRun('observed'), bare: () => pushRun('bare') },
       0,
     );
-    figures.push(line('push: putObject -> notification -> function, end to end', 'events/s', push));
+    figures.push(line('push: putObject -> notification -> function, end to end', 'events/s', push, pushCpu));
+    const pullCpu: CpuSamples = { observed: [], bare: [] };
+    const pullRun = async (side: Side): Promise<number> => {
+      const run = await endToEnd(side === 'observed' ? ON : OFF);
+      pullCpu[side].push(run.cpuUsPerRecord);
+      return run.rate;
+    };
     const pull = await interleaved(
       RUNS,
-      { observed: async () => (await endToEnd(ON)).rate, bare: async () => (await endToEnd(OFF)).rate },
+      { observed: () => pullRun('observed'), bare: () => pullRun('bare') },
       0,
     );
-    figures.push(line('pull: 4-shard stream -> mapping -> function, end to end', 'records/s', pull));
+    figures.push(line('pull: 4-shard stream -> mapping -> function, end to end', 'records/s', pull, pullCpu));
     return figures;
   },
 };

@@ -220,6 +220,7 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
     seams.runtimeHost ? seams.runtimeHost(host) : host,
     logs.sink,
     metrics.printedLines,
+    metrics.invocations,
   );
   const invoker = seams.invoker ?? runtime;
 

@@ -98,13 +98,22 @@ describe('events and log lines nobody reads', () => {
   });
 });
 
-describe('events for the metrics part', () => {
-  it('are built when metrics are on, with no other reader', async () => {
+describe('the metrics part', () => {
+  it('counts invocations and their errors without building an event or a line', async () => {
+    // The runtime tells the metrics of each completed invocation directly (no event payload).
     const engine = await openEngine();
-    const { ctx } = internals(engine);
+    const { ctx, runtime } = internals(engine);
     const mute = await ensureRole(engine, 'mute');
     await createFixture(engine, 'mute', 'faults.logs', { role: mute });
+    await createFixture(engine, 'thrower', 'faults.throws', { role: mute });
     await engine.functions.invoke('mute', {});
-    expect(ctx.events.built).toBeGreaterThan(0);
+    await engine.functions.invoke('mute', {});
+    await engine.functions.invoke('thrower', {});
+    expect([ctx.events.built, runtime.linesBuilt]).toEqual([0, 0]);
+    const lines = engine.metrics.prometheus().split('\n');
+    expect(lines).toContain('aws_lambda_invocations_total{FunctionName="mute"} 2');
+    expect(lines).toContain('aws_lambda_errors_total{FunctionName="thrower"} 1');
+    expect(lines).toContain('aws_lambda_invocations_total 3');
+    expect(lines).toContain('aws_lambda_duration_milliseconds_count{FunctionName="mute"} 2');
   });
 });

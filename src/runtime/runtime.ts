@@ -18,7 +18,7 @@ import type { RuntimeEventMap } from './events.js';
 import type { KinesisBatchCarrier } from './kinesis-event.js';
 import { LineFormat, TEXT_FORMAT } from './log-format.js';
 import { billedMs, type ReportFigures, tail, timeoutMessage } from './log-lines.js';
-import type { LogSink, LogStreamWriter, PrintedLineListener } from './log-sink.js';
+import type { InvocationListener, LogSink, LogStreamWriter, PrintedLineListener } from './log-sink.js';
 import { ContainerPool } from './pool.js';
 import type { ErrorShape, LogLevel, SdkCallMessage } from './protocol.js';
 import { responseTooLarge } from './response-size.js';
@@ -81,6 +81,7 @@ export class FunctionRuntime implements FunctionInvoker {
     host: RuntimeHost,
     private readonly logSink?: LogSink,
     private readonly printed?: PrintedLineListener,
+    private readonly invocations?: InvocationListener,
   ) {
     this.#host = host;
     this.#pruned = pruneStaleTmpDirs();
@@ -352,7 +353,10 @@ export class FunctionRuntime implements FunctionInvoker {
       startTime = this.ctx.clock.now();
       this.#changed(functionName);
       const log = this.#lines(container, requestId);
-      if (log) this.#platform(container, log, requestId, log.format.start(this.ctx.clock.now(), requestId));
+      if (log) {
+        if (this.#recordsOnly(log, requestId)) log.writer?.start(requestId, startTime);
+        else this.#platform(container, log, requestId, log.format.start(this.ctx.clock.now(), requestId));
+      }
       if (events.observes('function.invocation.started')) {
         events.emit('function.invocation.started', {
           functionName,
@@ -369,18 +373,28 @@ export class FunctionRuntime implements FunctionInvoker {
     const timeoutMs = config.timeout * 1000;
     const elapsed = performance.now() - started;
     const durationMs = timedOut ? Math.max(timeoutMs, elapsed) : elapsed;
-    const { error, result } = this.#interpret(container, config, requestId, raw);
+    const endTime = this.ctx.clock.now();
+    const { error, result } = this.#interpret(container, config, requestId, raw, endTime);
     const current = this.registry.peek(functionName);
     const reusable =
       !raw.died && !raw.retire && current !== undefined && current.revisionId === config.revisionId;
     if (raw.retire && container.alive) void container.stop('tmp-quota');
     const run = { cold, durationMs, memoryBytes: raw.memoryBytes, timedOut, error };
-    const figures = this.#report(container, config, requestId, run);
+    const figures = this.#report(container, config, requestId, run, endTime);
     // In flight before this one's slot is released: its peak is the function's concurrency peak.
-    const concurrentExecutions = figures ? this.#pool.inFlight(functionName) : 0;
-    const accountConcurrentExecutions = figures ? this.#pool.inFlight() : 0;
+    const counted = figures !== undefined || this.invocations !== undefined;
+    const concurrentExecutions = counted ? this.#pool.inFlight(functionName) : 0;
+    const accountConcurrentExecutions = counted ? this.#pool.inFlight() : 0;
     this.#pool.release(functionName, container, reusable);
-    if (figures) {
+    this.invocations?.completed(
+      functionName,
+      startTime,
+      durationMs,
+      error !== undefined,
+      concurrentExecutions,
+      accountConcurrentExecutions,
+    );
+    if (figures && events.observes('function.invocation.completed')) {
       events.emit('function.invocation.completed', {
         functionName,
         requestId,
@@ -458,8 +472,8 @@ export class FunctionRuntime implements FunctionInvoker {
     config: FunctionConfiguration,
     requestId: string,
     raw: RawOutcome,
+    now: number,
   ): { error: ErrorShape | undefined; result: unknown } {
-    const now = this.ctx.clock.now();
     if (raw.died === 'timeout') {
       const message = timeoutMessage(now, requestId, config.timeout);
       const log = this.#lines(container, requestId);
@@ -505,6 +519,7 @@ export class FunctionRuntime implements FunctionInvoker {
       timedOut: boolean;
       error: ErrorShape | undefined;
     },
+    end: number,
   ): ReportFigures | undefined {
     const log = this.#lines(container, requestId);
     if (!log && !this.ctx.events.observes('function.invocation.completed')) return undefined;
@@ -516,9 +531,10 @@ export class FunctionRuntime implements FunctionInvoker {
       maxMemoryUsedMb: Math.min(config.memorySize, Math.max(1, Math.ceil(run.memoryBytes / MiB))),
     };
     if (run.cold) figures.initDurationMs = container.initDurationMs;
-    if (log) {
+    if (log && this.#recordsOnly(log, requestId)) {
+      log.writer?.end(requestId, figures, end);
+    } else if (log) {
       const status = run.timedOut ? 'timeout' : error ? 'error' : 'success';
-      const end = this.ctx.clock.now();
       this.#platform(container, log, requestId, log.format.end(end, requestId, status, error?.errorType));
       this.#platform(
         container,
@@ -542,6 +558,16 @@ export class FunctionRuntime implements FunctionInvoker {
     // lines go to Tail only, however many subscribe (the EMF feed always does).
     if (container.options.logsAllowed !== false && this.ctx.events.observes('function.log')) return log;
     return requestId !== undefined && this.#tails.size > 0 && this.#tails.has(requestId) ? log : undefined;
+  }
+
+  /**
+   * Whether this invocation's text-format platform lines go to its stream only: they are then
+   * handed over as records (the store renders them when read) and no text is built here.
+   */
+  #recordsOnly(log: ContainerLog, requestId: string): boolean {
+    if (log.writer === undefined || log.format.json) return false;
+    if (this.#tails.size > 0 && this.#tails.has(requestId)) return false;
+    return !this.ctx.events.observes('function.log');
   }
 
   /** Log lines built so far (the test harness checks that none is built when nobody reads). */

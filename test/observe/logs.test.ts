@@ -419,6 +419,53 @@ describe('engine.logs: reading', () => {
   });
 });
 
+describe('engine.logs: lines stored as records or as text', () => {
+  it('stores and tails the same text whether the runtime built it for a reader or handed over records', async () => {
+    const engine = await createEngine({ clock: new ManualClock(START) });
+    try {
+      await createFixture(engine, 'print', 'logs.prints');
+      // A function.log subscriber makes the runtime build every line as text.
+      const emitted: string[] = [];
+      const listening = engine.eventsOf$('function.log').subscribe((e) => emitted.push(e.line));
+      const asText = await engine.functions.invoke('print', { lines: ['as text'] });
+      listening.unsubscribe();
+      // Without one, START / END / REPORT go to the store as records; a tail renders them.
+      const tailed: Array<{ message: string; eventId: string }> = [];
+      const tailing = engine.logs
+        .tail('/aws/lambda/print')
+        .subscribe((e) => tailed.push({ message: e.message, eventId: e.eventId }));
+      const asRecords = await engine.functions.invoke('print', { lines: ['as records'] });
+      tailing.unsubscribe();
+
+      const stored = await allEvents(engine, 'print');
+      expect(stored.slice(0, 4)).toEqual(emitted);
+      expect(stored.slice(4)).toEqual(tailed.map((t) => t.message));
+      expect(stored.map(gist)).toEqual([
+        'START',
+        'as text',
+        'END',
+        'REPORT',
+        'START',
+        'as records',
+        'END',
+        'REPORT',
+      ]);
+      expect(stored[4]).toBe(`START RequestId: ${asRecords.requestId} Version: $LATEST`);
+      expect(stored[6]).toBe(`END RequestId: ${asRecords.requestId}`);
+      expect(stored[7]).toMatch(REPORT(asRecords.requestId, false));
+      expect(stored[3]).toMatch(REPORT(asText.requestId, true));
+      // A tailed record has the eventId the stored event is read back with.
+      const { events } = await engine.logs.filter({ logGroupName: '/aws/lambda/print' });
+      expect(events.slice(4).map((e) => e.eventId)).toEqual(tailed.map((t) => t.eventId));
+      // storedBytes counts each event as CloudWatch does: UTF-8 bytes of the message + 26.
+      const [stream] = await engine.logs.describeLogStreams('/aws/lambda/print');
+      expect(stream?.storedBytes).toBe(stored.reduce((sum, m) => sum + Buffer.byteLength(m) + 26, 0));
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
 describe('engine.logs: retention, deletion, reopening', () => {
   it('applies a group retention on the engine clock with range deletes, keeping newer runs', async () => {
     const clock = new ManualClock(START);

@@ -2,14 +2,15 @@
  * Log groups and streams: their metadata in memory (loaded once at open, bounded by retention)
  * and in two sublevels, and the key layout of the events sublevel.
  *
- * Events are stored in chunks: all lines a stream received in one I/O turn are one LevelDB value
- * (`[ts, message, ts, message, ...]` as JSON) under `<group>\0<stream>\0<position>`, where the
+ * Events are stored in chunks: all lines a stream received in one flush window are one LevelDB
+ * value (chunk.ts) under `<group>\0<stream>\0<position>`, where the
  * position (`<ts:16><seq:10>`) is that of the chunk's first event and the others follow with
  * consecutive sequence numbers. Key order is time order, so a range read gives a stream's events
  * in order and a range delete drops everything before a time.
  */
 import { encodeUint, SEP } from '../../storage/keys.js';
 import type { Storage, Sub } from '../../storage/storage.js';
+import type { ChunkBuilder } from './chunk.js';
 
 export interface GroupMeta {
   creationTime: number;
@@ -44,8 +45,8 @@ export interface StreamState {
   readonly tag: string;
   /** `<group>\0<stream>\0`: the prefix of the stream's event keys. */
   readonly prefix: string;
-  /** Lines received since the last flush, `[ts, message, ts, message, ...]`. */
-  buffer: Array<number | string>;
+  /** Lines received since the last flush, encoded (undefined: none). */
+  buffer: ChunkBuilder | undefined;
   /** Sequence number of the first buffered line. */
   bufferSeq: number;
   removed: boolean;
@@ -96,12 +97,12 @@ export class LogCatalog {
   readonly #groups = new Map<string, GroupState>();
   readonly groupsDb: Sub<GroupMeta>;
   readonly streamsDb: Sub<StreamMeta>;
-  readonly eventsDb: Sub<string>;
+  readonly eventsDb: Sub<Buffer>;
 
   private constructor(storage: Storage) {
     this.groupsDb = storage.sublevel<GroupMeta>('logs-groups');
     this.streamsDb = storage.sublevel<StreamMeta>('logs-streams');
-    this.eventsDb = storage.sublevel<string>('logs-events', 'utf8');
+    this.eventsDb = storage.sublevel<Buffer>('logs-events', 'buffer');
   }
 
   static async open(storage: Storage): Promise<LogCatalog> {
@@ -174,7 +175,7 @@ function addStream(group: GroupState, name: string, meta: StreamMeta): StreamSta
     meta,
     tag: tagOf(name),
     prefix: group.name + SEP + name + SEP,
-    buffer: [],
+    buffer: undefined,
     bufferSeq: 0,
     removed: false,
   };

@@ -67,7 +67,7 @@ const before = (a: Cursor, b: Cursor): boolean => {
 };
 
 export async function filterLogEvents(
-  events: Sub<string>,
+  events: Sub<Buffer>,
   query: FilterQuery,
 ): Promise<FilterLogEventsResult> {
   const resume = query.nextToken === undefined ? undefined : decodeToken(query.nextToken);

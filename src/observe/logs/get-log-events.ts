@@ -40,7 +40,7 @@ function parseToken(token: string): { forward: boolean; pos: string } {
 }
 
 export async function getLogEvents(
-  events: Sub<string>,
+  events: Sub<Buffer>,
   stream: StreamState,
   query: EventsQuery,
 ): Promise<GetLogEventsResult> {

@@ -4,6 +4,7 @@
  */
 import type { Sub } from '../../storage/storage.js';
 import { POSITION_WIDTH, position } from './catalog.js';
+import { decodeChunk } from './chunk.js';
 
 export interface StoredEvent {
   ts: number;
@@ -17,10 +18,10 @@ const CHUNKS_PER_READ = 64;
 /** Above the `<` of every position: the end of a stream's key range. */
 const STREAM_END = '\x01';
 
-function explode(key: string, value: string, prefixLength: number): StoredEvent[] {
+function explode(key: string, value: Buffer, prefixLength: number): StoredEvent[] {
   const first = key.slice(prefixLength);
   let seq = Number(first.slice(POSITION_WIDTH - 10));
-  const flat = JSON.parse(value) as Array<number | string>;
+  const flat = decodeChunk(value);
   const events: StoredEvent[] = [];
   for (let i = 0; i < flat.length; i += 2) {
     const ts = flat[i] as number;
@@ -32,7 +33,7 @@ function explode(key: string, value: string, prefixLength: number): StoredEvent[
 
 /** Events of the stream at `prefix` with a position >= `from`, oldest first. */
 export async function* readForward(
-  events: Sub<string>,
+  events: Sub<Buffer>,
   prefix: string,
   from: string,
 ): AsyncGenerator<StoredEvent> {
@@ -56,7 +57,7 @@ export async function* readForward(
 
 /** Events of the stream at `prefix` with a position < `before`, newest first. */
 export async function* readBackward(
-  events: Sub<string>,
+  events: Sub<Buffer>,
   prefix: string,
   before: string,
 ): AsyncGenerator<StoredEvent> {

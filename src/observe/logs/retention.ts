@@ -8,6 +8,7 @@
 import type { Clock, TimerHandle } from '../../clock.js';
 import type { EventHub } from '../../events.js';
 import { type GroupState, LogCatalog, position, positionTime, type StreamState } from './catalog.js';
+import { chunkEventBytes } from './chunk.js';
 import type { WriteQueue } from './write-queue.js';
 
 export const DAY_MS = 86_400_000;
@@ -104,7 +105,7 @@ export class LogRetention {
       for (const stream of [...group.streams.values()]) {
         const first = stream.meta.firstEventTimestamp;
         if (first === undefined || first >= before) continue;
-        if ((stream.meta.lastEventTimestamp ?? 0) < before && stream.buffer.length === 0) {
+        if ((stream.meta.lastEventTimestamp ?? 0) < before && stream.buffer === undefined) {
           deletedBytes += stream.meta.storedBytes;
           deletedStreams++;
           await this.#dropStream(stream);
@@ -128,7 +129,7 @@ export class LogRetention {
   async #trimStream(stream: StreamState, before: number): Promise<number> {
     const range = { gte: stream.prefix, lt: stream.prefix + position(before, 0) };
     let bytes = 0;
-    for await (const value of this.catalog.eventsDb.values(range)) bytes += Buffer.byteLength(value);
+    for await (const value of this.catalog.eventsDb.values(range)) bytes += chunkEventBytes(value);
     await this.catalog.eventsDb.clear(range);
     let first: number | undefined;
     for await (const key of this.catalog.eventsDb.keys({

@@ -18,7 +18,7 @@ export interface LogGroup {
   creationTime: number;
   /** Undefined: events never expire. */
   retentionInDays?: number;
-  /** Bytes of the stored events (their stored encoding). */
+  /** Bytes of the stored events as CloudWatch counts them: each message's UTF-8 bytes plus 26. */
   storedBytes: number;
 }
 
@@ -29,6 +29,7 @@ export interface LogStream {
   firstEventTimestamp?: number;
   lastEventTimestamp?: number;
   lastIngestionTime?: number;
+  /** Bytes of the stream's events: each message's UTF-8 bytes plus 26 (CloudWatch's count). */
   storedBytes: number;
 }
 

@@ -1,15 +1,19 @@
 /**
  * The log writer: the runtime's {@link LogSink}. Each line is stamped with the engine clock and
- * appended to its stream's buffer; every buffered stream becomes one chunk (one LevelDB put)
+ * encoded into its stream's chunk of the window (chunk.ts: the text format's START / END /
+ * REPORT as records, rendered when read); every buffered stream becomes one chunk (one LevelDB put)
  * plus its metadata, all in one batch of the storage's group commit, {@link FLUSH_MS} after the
  * first line buffered (at once when a stream holds {@link FLUSH_LINES}), and before every read,
  * retention sweep and close. A tail of the group sees the line at once, before it is stored.
  */
 import type { Clock } from '../../clock.js';
+import { endLine, type ReportFigures, reportLine, startLine } from '../../runtime/log-lines.js';
 import type { LogSink, LogStreamWriter } from '../../runtime/log-sink.js';
 import { type BatchOp, putJsonTextOp, putOp } from '../../storage/storage.js';
 import { LogCatalog, position, type StreamState } from './catalog.js';
+import { ChunkBuilder } from './chunk.js';
 import type { LogTails } from './tails.js';
+import type { TailedLogEvent } from './types.js';
 import type { WriteQueue } from './write-queue.js';
 
 export interface WriterSettings {
@@ -33,10 +37,20 @@ export const FLUSH_MS = 20;
 /** Lines one stream buffers before it is flushed without waiting (bounds a chunk's size). */
 export const FLUSH_LINES = 512;
 
+/** What one line is: text, or platform records of the text format rendered when read. */
+enum Line {
+  Text,
+  Start,
+  /** END and REPORT. */
+  End,
+}
+
 export class LogWriter implements LogSink {
   #dirty: StreamState[] = [];
   #timer: NodeJS.Timeout | undefined;
   #soon = false;
+  /** The buffer of the last window written, for the next window to encode into. */
+  #spare: Buffer | undefined;
   readonly #flush = (): void => {
     this.#soon = false;
     this.flush();
@@ -51,27 +65,37 @@ export class LogWriter implements LogSink {
   ) {}
 
   open(logGroupName: string, logStreamName: string): LogStreamWriter {
-    let stream: StreamState | undefined;
+    let current: StreamState | undefined;
+    // Created on the first line, and again after its group was deleted, as Lambda does.
+    const stream = (): StreamState => {
+      if (current === undefined || current.removed) {
+        current = this.catalog.stream(
+          logGroupName,
+          logStreamName,
+          this.clock.now(),
+          this.settings.retentionInDays,
+        );
+      }
+      return current;
+    };
     return {
-      write: (line: string): void => {
-        // Created on the first line, and again after its group was deleted, as Lambda does.
-        if (stream === undefined || stream.removed) {
-          stream = this.catalog.stream(
-            logGroupName,
-            logStreamName,
-            this.clock.now(),
-            this.settings.retentionInDays,
-          );
-        }
-        this.append(stream, line);
-      },
+      write: (line) => this.append(stream(), Line.Text, line, undefined, this.clock.now()),
+      start: (requestId, at) => this.append(stream(), Line.Start, requestId, undefined, at),
+      end: (requestId, figures, at) => this.append(stream(), Line.End, requestId, figures, at),
     };
   }
 
-  append(stream: StreamState, message: string): void {
-    const ts = this.clock.now();
+  /** A line (END + REPORT: two): `text` is the line itself, or the requestId of platform records. */
+  append(
+    stream: StreamState,
+    kind: Line,
+    text: string,
+    figures: ReportFigures | undefined,
+    ts: number,
+  ): void {
     const meta = stream.meta;
-    const seq = meta.nextSeq++;
+    const seq = meta.nextSeq;
+    meta.nextSeq += kind === Line.End ? 2 : 1;
     if (meta.firstEventTimestamp === undefined) {
       meta.firstEventTimestamp = ts;
       this.settings.onFirstEvent(stream, ts);
@@ -79,28 +103,48 @@ export class LogWriter implements LogSink {
     meta.lastEventTimestamp = ts;
     meta.lastIngestionTime = ts;
     if (this.settings.persist) {
-      if (stream.buffer.length === 0) {
+      let chunk = stream.buffer;
+      if (chunk === undefined) {
+        chunk = new ChunkBuilder(this.#spare);
+        this.#spare = undefined;
+        stream.buffer = chunk;
         stream.bufferSeq = seq;
         if (this.#dirty.push(stream) === 1) this.#timer = setTimeout(this.#flush, FLUSH_MS);
       }
-      // The buffer holds [ts, message] pairs.
-      if (stream.buffer.push(ts, message) >= 2 * FLUSH_LINES && !this.#soon) {
+      if (kind === Line.Text) chunk.text(ts, text);
+      else if (kind === Line.Start) chunk.start(ts, text);
+      else chunk.end(ts, text, figures as ReportFigures);
+      if (chunk.count >= FLUSH_LINES && !this.#soon) {
         this.#soon = true;
         setImmediate(this.#flush);
       }
     }
-    if (this.tails.active) {
-      const subject = this.tails.subject(stream.group.name);
-      if (subject) {
-        subject.next({
-          logGroupName: stream.group.name,
-          logStreamName: stream.name,
-          timestamp: ts,
-          ingestionTime: ts,
-          message,
-          eventId: position(ts, seq) + stream.tag,
-        });
-      }
+    if (this.tails.active) this.#tail(stream, kind, text, figures, ts, seq);
+  }
+
+  #tail(
+    stream: StreamState,
+    kind: Line,
+    text: string,
+    figures: ReportFigures | undefined,
+    ts: number,
+    seq: number,
+  ): void {
+    const subject = this.tails.subject(stream.group.name);
+    if (subject === undefined) return;
+    const event = (message: string, at: number): TailedLogEvent => ({
+      logGroupName: stream.group.name,
+      logStreamName: stream.name,
+      timestamp: ts,
+      ingestionTime: ts,
+      message,
+      eventId: position(ts, at) + stream.tag,
+    });
+    if (kind === Line.Text) subject.next(event(text, seq));
+    else if (kind === Line.Start) subject.next(event(startLine(text), seq));
+    else {
+      subject.next(event(endLine(text), seq));
+      subject.next(event(reportLine(text, figures as ReportFigures), seq + 1));
     }
   }
 
@@ -113,18 +157,19 @@ export class LogWriter implements LogSink {
     this.#timer = undefined;
     const ops: BatchOp[] = [];
     for (const stream of dirty) {
-      const buffer = stream.buffer;
-      stream.buffer = [];
-      if (stream.removed || buffer.length === 0) continue;
+      const chunk = stream.buffer;
+      stream.buffer = undefined;
+      if (stream.removed || chunk === undefined) continue;
       const group = stream.group;
       if (!group.persisted) {
         group.persisted = true;
         ops.push(putOp(this.catalog.groupsDb, group.name, { ...group.meta }));
       }
-      const chunk = JSON.stringify(buffer);
-      stream.meta.storedBytes += Buffer.byteLength(chunk);
+      stream.meta.storedBytes += chunk.eventBytes;
+      const value = chunk.finish();
+      this.#spare = chunk.release();
       ops.push(
-        putOp(this.catalog.eventsDb, stream.prefix + position(buffer[0] as number, stream.bufferSeq), chunk),
+        putOp(this.catalog.eventsDb, stream.prefix + position(chunk.firstTs, stream.bufferSeq), value),
       );
       ops.push(
         putJsonTextOp(this.catalog.streamsDb, LogCatalog.streamKey(stream), JSON.stringify(stream.meta)),

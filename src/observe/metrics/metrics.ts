@@ -14,7 +14,7 @@ import { Observable, type Subscriber } from 'rxjs';
 import type { Clock } from '../../clock.js';
 import type { Lifecycle } from '../../context.js';
 import type { EventHub } from '../../events.js';
-import type { PrintedLineListener } from '../../runtime/log-sink.js';
+import type { InvocationListener, PrintedLineListener } from '../../runtime/log-sink.js';
 import type { Storage } from '../../storage/storage.js';
 import { prometheusText } from './exposition/prometheus.js';
 import { getStatistics } from './operations/get-statistics.js';
@@ -89,6 +89,11 @@ export class Metrics {
     const metrics = new Metrics(deps, await RollupStore.open(deps.storage));
     void metrics.#retention.start();
     return metrics;
+  }
+
+  /** @internal where the runtime tells completed invocations; undefined when off. */
+  get invocations(): InvocationListener | undefined {
+    return this.#lambda;
   }
 
   /** @internal where the runtime hands the lines functions print (EMF); undefined when off. */

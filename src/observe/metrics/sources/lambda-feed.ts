@@ -1,9 +1,11 @@
 /**
  * The AWS/Lambda metrics, fed from the events the engine already emits (reference §7.2):
  *
- * - Invocations, Errors, Duration, ConcurrentExecutions from `function.invocation.completed`
- *   (a function error, a timeout and a runtime exit all complete an invocation with
- *   `functionError`; a throttle never reaches it), stamped with the invocation's start;
+ * - Invocations, Errors, Duration, ConcurrentExecutions from each completed invocation, told by
+ *   the runtime through {@link LambdaMetricsFeed.completed} (the facts of the
+ *   `function.invocation.completed` event, with no event built: a function error, a timeout
+ *   and a runtime exit all fail an invocation; a throttle never completes one), stamped with
+ *   the invocation's start;
  * - Throttles from `function.throttled`;
  * - AsyncEventsReceived, AsyncEventAge, AsyncEventsDropped, DeadLetterErrors and
  *   DestinationDeliveryFailures from the push queue's `async.*` events;
@@ -55,7 +57,6 @@ enum M {
 }
 
 const FED_BY = [
-  'function.invocation.completed',
   'function.throttled',
   'async.enqueued',
   'async.attempt',
@@ -98,28 +99,35 @@ export class LambdaMetricsFeed {
     this.#subscription.unsubscribe();
   }
 
+  /** A completed invocation (the runtime's {@link InvocationListener}). */
+  readonly completed = (
+    functionName: string,
+    startTime: number,
+    durationMs: number,
+    failed: boolean,
+    concurrentExecutions: number,
+    accountConcurrentExecutions: number,
+  ): void => {
+    const fn = this.#functionSeries(functionName);
+    this.#both(fn, M.Invocations, 1, startTime);
+    if (failed) this.#both(fn, M.Errors, 1, startTime);
+    this.#both(fn, M.Duration, durationMs, startTime);
+    this.#record(
+      this.#series(fn, M.ConcurrentExecutions),
+      concurrentExecutions,
+      M.ConcurrentExecutions,
+      startTime,
+    );
+    this.#record(
+      this.#series(this.#global, M.ConcurrentExecutions),
+      accountConcurrentExecutions,
+      M.ConcurrentExecutions,
+      startTime,
+    );
+  };
+
   #on(event: EngineEventOf<FedBy>): void {
     switch (event.type) {
-      case 'function.invocation.completed': {
-        const at = event.startTime;
-        const fn = this.#functionSeries(event.functionName);
-        this.#both(fn, M.Invocations, 1, at);
-        if (event.functionError !== undefined) this.#both(fn, M.Errors, 1, at);
-        this.#both(fn, M.Duration, event.durationMs, at);
-        this.#record(
-          this.#series(fn, M.ConcurrentExecutions),
-          event.concurrentExecutions,
-          M.ConcurrentExecutions,
-          at,
-        );
-        this.#record(
-          this.#series(this.#global, M.ConcurrentExecutions),
-          event.accountConcurrentExecutions,
-          M.ConcurrentExecutions,
-          at,
-        );
-        return;
-      }
       case 'function.throttled':
         this.#both(this.#functionSeries(event.functionName), M.Throttles, 1, event.time);
         return;
