@@ -14,6 +14,7 @@ import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
 import type { EngineBackend } from '../../backend.js';
 import { LambdaliteError } from '../../errors.js';
 import { JetStreamCoordination } from './coordination.js';
+import { observeFeeds } from './observe-feeds.js';
 import { JetStreamShardStore } from './shard-store.js';
 
 export interface JetStreamBackendOptions {
@@ -97,7 +98,8 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
         });
         const owner = `${hostname().replace(/[^A-Za-z0-9_-]/g, '-')}-${process.pid}-${randomUUID().slice(0, 8)}`;
         const coordination = new JetStreamCoordination(nc, { prefix, replicas, leaseMs, owner });
-        return { shardStore, coordination, close: () => nc.drain() };
+        const observe = await observeFeeds(jetstreamClient(nc), jsm, storage, { prefix, replicas });
+        return { shardStore, coordination, observe, close: () => nc.drain() };
       } catch (err) {
         await nc.close();
         throw err;

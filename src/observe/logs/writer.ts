@@ -8,7 +8,9 @@
 import type { Clock } from '../../clock.js';
 import type { LogSink, LogStreamWriter } from '../../runtime/log-sink.js';
 import { type BatchOp, putJsonTextOp, putOp } from '../../storage/storage.js';
+import type { SharedFeed } from '../shared-feed.js';
 import { LogCatalog, position, type StreamState } from './catalog.js';
+import { publishChunks, type SharedChunk } from './shared.js';
 import type { LogTails } from './tails.js';
 import type { WriteQueue } from './write-queue.js';
 
@@ -19,6 +21,10 @@ export interface WriterSettings {
   retentionInDays: number | undefined;
   /** A stream received its first event at `ts` (retention schedules its sweep). */
   onFirstEvent(stream: StreamState, ts: number): void;
+  /** A clustered backend's feed: each flush's chunks are published to it after being stored. */
+  feed?: SharedFeed;
+  /** Publishing to the feed failed (other processes will not see those lines). */
+  onPublishError?(err: unknown): void;
 }
 
 /**
@@ -37,6 +43,8 @@ export class LogWriter implements LogSink {
   #dirty: StreamState[] = [];
   #timer: NodeJS.Timeout | undefined;
   #soon = false;
+  /** The feed publishes so far, in flush order. */
+  #published: Promise<void> = Promise.resolve();
   readonly #flush = (): void => {
     this.#soon = false;
     this.flush();
@@ -112,6 +120,7 @@ export class LogWriter implements LogSink {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const ops: BatchOp[] = [];
+    const shared: SharedChunk[] = [];
     for (const stream of dirty) {
       const buffer = stream.buffer;
       stream.buffer = [];
@@ -126,10 +135,24 @@ export class LogWriter implements LogSink {
       ops.push(
         putOp(this.catalog.eventsDb, stream.prefix + position(buffer[0] as number, stream.bufferSeq), chunk),
       );
+      if (this.settings.feed) shared.push({ stream, seq: stream.bufferSeq, lines: buffer });
       ops.push(
         putJsonTextOp(this.catalog.streamsDb, LogCatalog.streamKey(stream), JSON.stringify(stream.meta)),
       );
     }
     this.queue.write(ops);
+    const feed = this.settings.feed;
+    if (feed && shared.length > 0) {
+      const settled = this.queue.settled();
+      this.#published = this.#published
+        .then(() => settled)
+        .then(() => publishChunks(feed, shared))
+        .catch((err: unknown) => this.settings.onPublishError?.(err));
+    }
+  }
+
+  /** Resolves once every flush so far is published to the feed (at once without one). */
+  published(): Promise<void> {
+    return this.#published;
   }
 }
