@@ -34,6 +34,11 @@ export interface JetStreamBackendOptions {
    * to the others within about this; each process renews its leases every third of it.
    */
   leaseMs?: number;
+  /**
+   * How often (ms, default 2000, at least 50) a process checks the streams it reads for appends
+   * whose wake-up notice it missed: a lost notice delays a reader by at most about this.
+   */
+  wakeCheckMs?: number;
 }
 
 /** A 5 MiB append plus its chunk framing (sequence numbers, keys, lengths). */
@@ -67,6 +72,13 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
       `jetstream options.leaseMs must be an integer of at least 300, got ${JSON.stringify(options.leaseMs)}`,
     );
   }
+  const wakeCheckMs = options.wakeCheckMs ?? 2000;
+  if (!Number.isInteger(wakeCheckMs) || wakeCheckMs < 50) {
+    throw new LambdaliteError(
+      'InvalidArgument',
+      `jetstream options.wakeCheckMs must be an integer of at least 50, got ${JSON.stringify(options.wakeCheckMs)}`,
+    );
+  }
   const prefix = options.prefix ?? 'lambdalite';
   if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
     throw new LambdaliteError(
@@ -95,6 +107,7 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
         const shardStore = new JetStreamShardStore(nc, jetstreamClient(nc), jsm, storage, {
           replicas,
           prefix,
+          wakeCheckMs,
         });
         const owner = `${hostname().replace(/[^A-Za-z0-9_-]/g, '-')}-${process.pid}-${randomUUID().slice(0, 8)}`;
         const coordination = new JetStreamCoordination(nc, { prefix, replicas, leaseMs, owner });

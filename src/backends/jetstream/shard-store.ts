@@ -28,6 +28,11 @@ export interface JetStreamShardStoreOptions {
   readonly replicas: number;
   /** First token of every subject and stream name, so several apps can share a cluster. */
   readonly prefix: string;
+  /**
+   * Real-time ms between two checks of the streams this process reads for appends whose wake-up
+   * notice was lost (the backstop of `watch`).
+   */
+  readonly wakeCheckMs: number;
 }
 
 /** Successor positions remembered per shard: enough for every poller and open iterator. */
@@ -52,6 +57,8 @@ export class JetStreamShardStore implements ShardStore {
   #registry: Promise<KV> | undefined;
   /** Shards this process read or wrote (subject -> uid, prefix): re-checked after a reconnect. */
   readonly #known = new Map<string, { uid: string; prefix: string }>();
+  /** Per stream uid, its JetStream last sequence at the previous backstop check. */
+  readonly #checkedSeq = new Map<string, number>();
 
   constructor(
     nc: NatsConnection,
@@ -143,10 +150,40 @@ export class JetStreamShardStore implements ShardStore {
         }
       }
     })();
+    // The backstop: a notice can also be lost without a reconnect this process saw (a slow
+    // consumer, a route between servers going down). A real-time timer, not the engine clock: the
+    // loss happens in real time, and a ManualClock that never moves would otherwise leave a
+    // reader waiting for good. One STREAM.INFO per stream read here per check; the shards' last
+    // messages are fetched only when the stream's last sequence moved since the previous check.
+    let checking = false;
+    const timer = setInterval(() => {
+      if (checking || !watching) return;
+      checking = true;
+      void this.#checkKnown(onAppend).finally(() => {
+        checking = false;
+      });
+    }, this.#options.wakeCheckMs);
+    timer.unref();
     return () => {
       watching = false;
+      clearInterval(timer);
       sub.unsubscribe();
     };
+  }
+
+  /** Calls `onAppend` with the last sequence of every known shard of a stream that moved. */
+  async #checkKnown(onAppend: (uid: string, prefix: string, last: string) => void): Promise<void> {
+    const byUid = new Map<string, string[]>();
+    for (const { uid, prefix } of this.#known.values()) byUid.set(uid, [...(byUid.get(uid) ?? []), prefix]);
+    for (const [uid, prefixes] of byUid) {
+      const info = await this.#jsm.streams.info(this.#streamName(uid)).catch(() => null);
+      if (!info || this.#checkedSeq.get(uid) === info.state.last_seq) continue;
+      this.#checkedSeq.set(uid, info.state.last_seq);
+      for (const prefix of prefixes) {
+        const msg = await this.#get(uid, { last_by_subj: this.#subject(uid, prefix) }).catch(() => null);
+        if (msg) onAppend(uid, prefix, lastOf(msg));
+      }
+    }
   }
 
   async read(
