@@ -120,7 +120,10 @@ export class JetStreamFeed implements SharedFeed {
           // The stream is being created or the connection is closing: start again from the last
           // applied sequence, after a pause (real time: this is I/O, not the engine's time).
         } finally {
-          await current?.close().catch(() => undefined);
+          // Closing the consumer is not awaited: on a consumer that never delivered it can wait
+          // for a pull that no one answers, and the engine's close would wait with it.
+          current?.stop();
+          void current?.close().catch(() => undefined);
           current = undefined;
         }
         if (stopped) break;
@@ -133,7 +136,7 @@ export class JetStreamFeed implements SharedFeed {
     return async () => {
       stopped = true;
       wake?.();
-      await current?.close().catch(() => undefined);
+      current?.stop();
       await loop;
       for (const waiter of this.#waiters) waiter.resolve();
       this.#waiters = [];
