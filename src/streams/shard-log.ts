@@ -310,8 +310,12 @@ export class ShardLog {
           }
         }
       }
-      shard.lastSequence = last;
-      if (shard.tailWanted) {
+      // Another process's append noticed while this one was stored: the tail no longer holds
+      // every record after `previous`, and the shard's last may already be past this append.
+      const moved = shard.lastSequence !== previous;
+      if (!moved || shard.lastSequence === undefined || last > shard.lastSequence) shard.lastSequence = last;
+      if (moved) shard.tail = undefined;
+      else if (shard.tailWanted) {
         shard.tail = appendToTail(shard.tail, previous, sequences[0] as string, last, value, offsets, now);
       }
       this.#wake(shard);
