@@ -6,6 +6,7 @@
  */
 import type { BucketStoreFactory } from './buckets/bucket-store.js';
 import type { MappingCoordination } from './dispatch/pull/coordination.js';
+import type { ObserveFeeds } from './observe/shared-feed.js';
 import type { Storage } from './storage/storage.js';
 import { LevelShardStore } from './streams/level-shard-store.js';
 import type { ShardStore } from './streams/shard-store.js';
@@ -31,6 +32,8 @@ export interface BackendParts {
   readonly coordination?: MappingCoordination;
   /** Where buckets and objects live, with their notifications; absent: the engine's LevelDB. */
   readonly bucketStore?: BucketStoreFactory;
+  /** Where metrics and logs of every engine process meet; absent: each process sees its own. */
+  readonly observe?: ObserveFeeds;
   /** Releases connections; runs after every part closed, before the engine's storage closes. */
   close(): Promise<void>;
 }

@@ -169,6 +169,11 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
     events.emit('engine.closed', {});
     events.complete();
   });
+  // The backend's seam implementations; its connections close after every part (metrics'
+  // last minutes included), before storage.
+  const backend = await (resolved.backend ?? levelDbBackend()).open({ storage });
+  lifecycle.onClose(() => backend.close());
+
   // Metrics read only the event hub: built first, their close hook (the last minutes written)
   // runs after every part they observe has stopped.
   const metrics = await Metrics.open({
@@ -177,12 +182,9 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
     events,
     lifecycle,
     options: resolved.metrics,
+    feed: backend.observe?.metrics,
   });
   lifecycle.onClose(() => metrics.close());
-
-  // The backend's seam implementations; its connections close after every part, before storage.
-  const backend = await (resolved.backend ?? levelDbBackend()).open({ storage });
-  lifecycle.onClose(() => backend.close());
 
   // 2. The shard log and what writes to it: streams, table streams, retention.
   const shardLog = await ShardLog.open(ctx, backend.shardStore);
@@ -213,7 +215,7 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
   };
   // The log store before the runtime: its close hook then runs after the runtime's and stores
   // the containers' last lines.
-  const logs = await Logs.open(ctx, resolved.logs);
+  const logs = await Logs.open(ctx, resolved.logs, backend.observe?.logs);
   const runtime = new FunctionRuntime(
     ctx,
     registry,

@@ -22,8 +22,11 @@ import { type ShardMeta, type StreamKind, type StreamMeta, shardIdOf } from './m
 import { appendToTail, readShardTail, type TailRecord } from './poller-tail.js';
 import { encodeChunk } from './record-codec.js';
 import { cursorOf, nextSequences, sequenceAt, shardPrefix } from './sequence.js';
-import type { ShardStore, StoredShard } from './shard-store.js';
+import { type ShardStore, ShardWriteConflict, type StoredShard } from './shard-store.js';
 import type { Position, ReadResult, RecordDecorator, ShardState, StreamState } from './shard-types.js';
+
+/** Appends in a row that may find another process wrote the shard first before one gives up. */
+const MAX_WRITE_CONFLICTS = 20;
 
 export type { Position, ReadResult, RecordDecorator, ShardState, StreamState };
 
@@ -277,15 +280,42 @@ export class ShardLog {
       const now = this.#ctx.clock.now();
       const count = entries.length;
       if (count === 0) return [];
-      const sequences = nextSequences(shard.prefix, shard.cursor, now, count);
-      const offsets = new Uint32Array(count);
-      // ONE value for the whole append, under its last sequence number (record-codec.ts).
-      const value = encodeChunk(now, sequences, entries, offsets);
-      const last = sequences[count - 1] as string;
-      const previous = shard.lastSequence;
-      await this.#store.append(stream, shard, last, value, extraOps);
-      shard.lastSequence = last;
-      if (shard.tailWanted) {
+      let sequences: string[];
+      let offsets: Uint32Array;
+      let value: Buffer;
+      let last: string;
+      let previous: string | undefined;
+      for (let attempt = 1; ; attempt++) {
+        sequences = nextSequences(shard.prefix, shard.cursor, now, count);
+        offsets = new Uint32Array(count);
+        // ONE value for the whole append, under its last sequence number (record-codec.ts).
+        value = encodeChunk(now, sequences, entries, offsets);
+        last = sequences[count - 1] as string;
+        previous = shard.lastSequence;
+        try {
+          await this.#store.append(stream, shard, last, value, extraOps);
+          break;
+        } catch (err) {
+          // A shared store: another process wrote the shard meanwhile. Number after its last
+          // record and try again; a shard this contended answers as Kinesis does when throttled.
+          if (!(err instanceof ShardWriteConflict)) throw err;
+          if (err.last !== undefined) this.#movePast(stream, shard, err.last);
+          if (attempt >= MAX_WRITE_CONFLICTS || stream.deleted || shard.meta.closedAt !== undefined) {
+            throw new LambdaliteError(
+              'ProvisionedThroughputExceededException',
+              `shard ${shard.meta.shardId} of ${stream.meta.arn} is being written by other engine processes ` +
+                `at the same moment: ${attempt} attempts in a row came after another writer; retry`,
+              { cause: err },
+            );
+          }
+        }
+      }
+      // Another process's append noticed while this one was stored: the tail no longer holds
+      // every record after `previous`, and the shard's last may already be past this append.
+      const moved = shard.lastSequence !== previous;
+      if (!moved || shard.lastSequence === undefined || last > shard.lastSequence) shard.lastSequence = last;
+      if (moved) shard.tail = undefined;
+      else if (shard.tailWanted) {
         shard.tail = appendToTail(shard.tail, previous, sequences[0] as string, last, value, offsets, now);
       }
       this.#wake(shard);
@@ -415,19 +445,27 @@ export class ShardLog {
     if (!stream || stream.deleted) return;
     for (const shard of stream.shards.values()) {
       if (shard.prefix !== prefix) continue;
-      if (shard.lastSequence !== undefined && shard.lastSequence >= last) return;
-      shard.lastSequence = last;
-      shard.cursor = cursorOf(last);
-      shard.tail = undefined;
-      this.#wake(shard);
-      this.#signals.next({
-        kind: 'appended',
-        streamArn: stream.meta.arn,
-        shardId: shard.meta.shardId,
-        expiresAt: this.#ctx.clock.now() + stream.meta.retentionHours * 3_600_000 + 1,
-      });
+      this.#movePast(stream, shard, last);
       return;
     }
+  }
+
+  /** Another process stored `last` in the shard: the shard continues after it. */
+  #movePast(stream: StreamState, shard: ShardState, last: string): void {
+    if (shard.lastSequence !== undefined && shard.lastSequence >= last) return;
+    shard.lastSequence = last;
+    const cursor = cursorOf(last);
+    if (cursor.ms > shard.cursor.ms || (cursor.ms === shard.cursor.ms && cursor.sub > shard.cursor.sub)) {
+      shard.cursor = cursor;
+    }
+    shard.tail = undefined;
+    this.#wake(shard);
+    this.#signals.next({
+      kind: 'appended',
+      streamArn: stream.meta.arn,
+      shardId: shard.meta.shardId,
+      expiresAt: this.#ctx.clock.now() + stream.meta.retentionHours * 3_600_000 + 1,
+    });
   }
 
   #wake(shard: ShardState): void {

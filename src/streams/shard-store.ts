@@ -9,6 +9,18 @@ import type { BatchOp } from '../storage/storage.js';
 import type { ReadOptions } from './shard-read.js';
 import type { Position, ReadResult, ShardState, StreamState } from './shard-types.js';
 
+/**
+ * Thrown by a shared store's `append` when another process appended to the shard since this one
+ * last saw it: nothing was stored. `last` is the shard's last stored sequence number (undefined
+ * when it holds nothing); the log moves past it, numbers the records again and retries.
+ */
+export class ShardWriteConflict extends Error {
+  constructor(readonly last: string | undefined) {
+    super(`another writer appended to the shard (its last sequence number is ${last ?? 'none'})`);
+    this.name = 'ShardWriteConflict';
+  }
+}
+
 /** A stream's identity as a store needs it: its uid names its records. */
 export interface StoredShard {
   readonly uid: string;
@@ -20,7 +32,8 @@ export interface ShardStore {
   lastSequences(shards: readonly StoredShard[]): Promise<Map<StoredShard, string>>;
   /**
    * Commits one append: `chunk` (record-codec.ts) under `last`, with `extraOps` (a table item
-   * the records describe). A retried append of the same `last` is stored once.
+   * the records describe). A retried append of the same `last` is stored once. A shared store
+   * refuses an append numbered before another process's write with {@link ShardWriteConflict}.
    */
   append(
     stream: StreamState,

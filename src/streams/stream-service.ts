@@ -223,8 +223,14 @@ export class StreamService {
             }
           } catch (err) {
             if (err instanceof LambdaliteError && err.code === 'EngineClosed') throw err;
-            for (const i of indexes)
-              results[i] = { errorCode: 'InternalFailure', errorMessage: 'Internal Service Failure' };
+            // A shard other engine processes are writing at the same moment (a shared backend).
+            const throttled =
+              err instanceof LambdaliteError && err.code === 'ProvisionedThroughputExceededException';
+            for (const i of indexes) {
+              results[i] = throttled
+                ? { errorCode: 'ProvisionedThroughputExceededException', errorMessage: err.message }
+                : { errorCode: 'InternalFailure', errorMessage: 'Internal Service Failure' };
+            }
           }
         }),
       );

@@ -59,7 +59,8 @@ async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-export async function startCluster(): Promise<Cluster> {
+/** `config`: more server configuration, appended to every node's file (e.g. users and permissions). */
+export async function startCluster(options: { config?: string } = {}): Promise<Cluster> {
   const bin = natsServerPath();
   const dir = await mkdtemp(join(tmpdir(), 'lambdalite-nats-'));
   const ports = await freePorts(NODES * 2);
@@ -69,7 +70,7 @@ export async function startCluster(): Promise<Cluster> {
   const logs: string[] = Array.from({ length: NODES }, () => '');
   // Kinesis appends reach 5 MiB (one putRecords on one shard): the backend requires room for it.
   const config = join(dir, 'node.conf');
-  await writeFile(config, 'max_payload: 8MB\n');
+  await writeFile(config, `max_payload: 8MB\n${options.config ?? ''}`);
   for (let i = 0; i < NODES; i++) {
     const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`).join(',');
     const child = spawn(
@@ -150,4 +151,24 @@ async function waitForJetStream(servers: string[]): Promise<void> {
     }
   }
   throw last;
+}
+
+/**
+ * Index (0-2) of the node leading the JetStream stream that holds the records of `prefix`'s one
+ * lambdalite stream (`<prefix>_<ulid>`; the metrics and logs feeds' streams are not matched).
+ */
+export async function shardStreamLeader(cluster: Cluster, prefix: string): Promise<number> {
+  const nc = await connect({ servers: cluster.servers });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const name = new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`);
+    for await (const info of jsm.streams.list()) {
+      if (!name.test(info.config.name)) continue;
+      const index = Number((info.cluster?.leader ?? '').replace(/^n/, ''));
+      if (Number.isInteger(index)) return index;
+    }
+    throw new Error(`no record stream of ${prefix} found`);
+  } finally {
+    await nc.close();
+  }
 }

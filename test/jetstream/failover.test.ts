@@ -4,12 +4,10 @@
  * during the election answer InternalFailure (not acknowledged), as Kinesis does.
  */
 import { randomUUID } from 'node:crypto';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstream } from '../../src/backends/jetstream/index.js';
 import { createEngine, type Engine } from '../../src/index.js';
-import { type Cluster, startCluster } from './cluster.js';
+import { type Cluster, shardStreamLeader, startCluster } from './cluster.js';
 
 let cluster: Cluster;
 let engine: Engine | undefined;
@@ -20,23 +18,6 @@ afterAll(async () => {
   await engine?.close();
   await cluster?.stop();
 });
-
-/** Index (0-2) of the node leading the JetStream stream of `prefix`'s one lambdalite stream. */
-async function leaderOf(prefix: string): Promise<number> {
-  const nc = await connect({ servers: cluster.servers });
-  try {
-    const jsm = await jetstreamManager(nc);
-    for await (const info of jsm.streams.list()) {
-      if (!info.config.name.startsWith(`${prefix}_`)) continue;
-      const leader = info.cluster?.leader ?? '';
-      const index = Number(leader.replace(/^n/, ''));
-      if (Number.isInteger(index)) return index;
-    }
-    throw new Error(`no stream of ${prefix} found`);
-  } finally {
-    await nc.close();
-  }
-}
 
 describe('a NATS node killed under load', () => {
   it('loses no acknowledged record when the stream leader dies mid-write', async () => {
@@ -83,7 +64,7 @@ describe('a NATS node killed under load', () => {
       });
     };
     await more(500, 30_000);
-    cluster.kill(await leaderOf(prefix));
+    cluster.kill(await shardStreamLeader(cluster, prefix));
     // Writes go on through a new leader (the election stalls them a few seconds).
     await more(500, 60_000);
     stop = true;

@@ -15,6 +15,7 @@ import type { EngineBackend } from '../../backend.js';
 import { LambdaliteError } from '../../errors.js';
 import { JetStreamBucketStore } from './bucket-store.js';
 import { JetStreamCoordination } from './coordination.js';
+import { observeFeeds } from './observe-feeds.js';
 import { JetStreamShardStore } from './shard-store.js';
 
 export interface JetStreamBackendOptions {
@@ -40,6 +41,11 @@ export interface JetStreamBackendOptions {
    * other processes): its objects' events are then delivered by the processes that do.
    */
   bucketNotifications?: boolean;
+  /**
+   * How often (ms, default 2000, at least 50) a process checks the streams it reads for appends
+   * whose wake-up notice it missed: a lost notice delays a reader by at most about this.
+   */
+  wakeCheckMs?: number;
 }
 
 /** A 5 MiB append plus its chunk framing (sequence numbers, keys, lengths). */
@@ -80,6 +86,13 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
       `jetstream options.bucketNotifications must be true or false, got ${JSON.stringify(options.bucketNotifications)}`,
     );
   }
+  const wakeCheckMs = options.wakeCheckMs ?? 2000;
+  if (!Number.isInteger(wakeCheckMs) || wakeCheckMs < 50) {
+    throw new LambdaliteError(
+      'InvalidArgument',
+      `jetstream options.wakeCheckMs must be an integer of at least 50, got ${JSON.stringify(options.wakeCheckMs)}`,
+    );
+  }
   const prefix = options.prefix ?? 'lambdalite';
   if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
     throw new LambdaliteError(
@@ -108,10 +121,12 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
         const shardStore = new JetStreamShardStore(nc, jetstreamClient(nc), jsm, storage, {
           replicas,
           prefix,
+          wakeCheckMs,
         });
         const owner = `${hostname().replace(/[^A-Za-z0-9_-]/g, '-')}-${process.pid}-${randomUUID().slice(0, 8)}`;
         const coordination = new JetStreamCoordination(nc, { prefix, replicas, leaseMs, owner });
         const js = jetstreamClient(nc);
+        const observe = await observeFeeds(js, jsm, storage, { prefix, replicas });
         return {
           shardStore,
           coordination,
@@ -122,6 +137,7 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
               ackWaitMs: leaseMs,
               consume: notifications,
             }),
+          observe,
           close: () => nc.drain(),
         };
       } catch (err) {

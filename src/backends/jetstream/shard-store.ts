@@ -12,15 +12,15 @@
  * log2(messages) round trips. Continuing a read (the pollers, getRecords with the next iterator)
  * hits a small per-shard cache of where each chunk's successor starts instead.
  */
-import { createHash } from 'node:crypto';
-import type { JetStreamClient, JetStreamManager, StoredMsg, StreamConfig } from '@nats-io/jetstream';
-import { StorageType } from '@nats-io/jetstream';
+import { createHash, randomBytes } from 'node:crypto';
+import type { JetStreamClient, JetStreamManager, PubAck, StoredMsg, StreamConfig } from '@nats-io/jetstream';
+import { JetStreamApiCodes, JetStreamApiError, StorageType } from '@nats-io/jetstream';
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { BatchOp, Storage } from '../../storage/storage.js';
 import { storedSequences } from '../../streams/record-codec.js';
 import { type ChunkSource, type ReadOptions, readChunks, readLowerBound } from '../../streams/shard-read.js';
-import type { ShardStore, StoredShard } from '../../streams/shard-store.js';
+import { type ShardStore, ShardWriteConflict, type StoredShard } from '../../streams/shard-store.js';
 import type { Position, ReadResult, ShardState, StreamState } from '../../streams/shard-types.js';
 
 export interface JetStreamShardStoreOptions {
@@ -28,8 +28,16 @@ export interface JetStreamShardStoreOptions {
   readonly replicas: number;
   /** First token of every subject and stream name, so several apps can share a cluster. */
   readonly prefix: string;
+  /**
+   * Real-time ms between two checks of the streams this process reads for appends whose wake-up
+   * notice was lost (the backstop of `watch`).
+   */
+  readonly wakeCheckMs: number;
 }
 
+/** How often and how long `#led` checks a new stream for its leader (real time). */
+const LEADER_CHECKS = 50;
+const LEADER_CHECK_MS = 100;
 /** Successor positions remembered per shard: enough for every poller and open iterator. */
 const POSITIONS_PER_SHARD = 256;
 
@@ -52,6 +60,12 @@ export class JetStreamShardStore implements ShardStore {
   #registry: Promise<KV> | undefined;
   /** Shards this process read or wrote (subject -> uid, prefix): re-checked after a reconnect. */
   readonly #known = new Map<string, { uid: string; prefix: string }>();
+  /** Per stream uid, its JetStream last sequence at the previous backstop check. */
+  readonly #checkedSeq = new Map<string, number>();
+  /** subject -> JetStream sequence of its last message as this process last saw it. */
+  readonly #lastStored = new Map<string, number>();
+  /** This store's id in message ids (see append). */
+  readonly #writer = randomBytes(6).toString('hex');
 
   constructor(
     nc: NatsConnection,
@@ -74,6 +88,8 @@ export class JetStreamShardStore implements ShardStore {
         const subject = this.#subject(shard.uid, shard.prefix);
         this.#known.set(subject, { uid: shard.uid, prefix: shard.prefix });
         const msg = await this.#get(shard.uid, { last_by_subj: subject });
+        // Also where the next append's expectation starts (0: the subject holds nothing yet).
+        if (!this.#lastStored.has(subject)) this.#lastStored.set(subject, msg?.seq ?? 0);
         if (msg) out.set(shard, lastOf(msg));
       }),
     );
@@ -94,7 +110,32 @@ export class JetStreamShardStore implements ShardStore {
     const uid = stream.meta.uid;
     await this.#ensure(uid);
     const subject = this.#subject(uid, shard.prefix);
-    const ack = await this.#js.publish(subject, chunk, { msgID: `${uid}.${last}` });
+    // Several writers per shard: the publish holds only if the subject's last message is still
+    // the one this process numbered after; otherwise the log renumbers past the newer one.
+    let expected = this.#lastStored.get(subject);
+    if (expected === undefined) {
+      const msg = await this.#get(uid, { last_by_subj: subject });
+      expected = msg?.seq ?? 0;
+      this.#lastStored.set(subject, expected);
+      const first = storedSequences(chunk, '')[0] ?? last;
+      if (msg && lastOf(msg) >= first) throw new ShardWriteConflict(lastOf(msg));
+    }
+    let ack: PubAck;
+    try {
+      // The writer's id in the message id: a retried publish is stored once, but two writers
+      // that made the same sequence number are never mistaken for one retry.
+      ack = await this.#js.publish(subject, chunk, {
+        msgID: `${uid}.${last}.${this.#writer}`,
+        expect: { lastSubjectSequence: expected },
+      });
+    } catch (err) {
+      if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence))
+        throw err;
+      const msg = await this.#get(uid, { last_by_subj: subject });
+      this.#lastStored.set(subject, msg?.seq ?? 0);
+      throw new ShardWriteConflict(msg ? lastOf(msg) : undefined);
+    }
+    this.#lastStored.set(subject, ack.seq);
     this.#remember(subject, last, ack.seq + 1);
     // Core NATS (at most once): wakes the readers of other processes; they read from the stream.
     this.#nc.publish(`${this.#options.prefix}_wake.${uid}.${shard.prefix}`, last);
@@ -143,10 +184,40 @@ export class JetStreamShardStore implements ShardStore {
         }
       }
     })();
+    // The backstop: a notice can also be lost without a reconnect this process saw (a slow
+    // consumer, a route between servers going down). A real-time timer, not the engine clock: the
+    // loss happens in real time, and a ManualClock that never moves would otherwise leave a
+    // reader waiting for good. One STREAM.INFO per stream read here per check; the shards' last
+    // messages are fetched only when the stream's last sequence moved since the previous check.
+    let checking = false;
+    const timer = setInterval(() => {
+      if (checking || !watching) return;
+      checking = true;
+      void this.#checkKnown(onAppend).finally(() => {
+        checking = false;
+      });
+    }, this.#options.wakeCheckMs);
+    timer.unref();
     return () => {
       watching = false;
+      clearInterval(timer);
       sub.unsubscribe();
     };
+  }
+
+  /** Calls `onAppend` with the last sequence of every known shard of a stream that moved. */
+  async #checkKnown(onAppend: (uid: string, prefix: string, last: string) => void): Promise<void> {
+    const byUid = new Map<string, string[]>();
+    for (const { uid, prefix } of this.#known.values()) byUid.set(uid, [...(byUid.get(uid) ?? []), prefix]);
+    for (const [uid, prefixes] of byUid) {
+      const info = await this.#jsm.streams.info(this.#streamName(uid)).catch(() => null);
+      if (!info || this.#checkedSeq.get(uid) === info.state.last_seq) continue;
+      this.#checkedSeq.set(uid, info.state.last_seq);
+      for (const prefix of prefixes) {
+        const msg = await this.#get(uid, { last_by_subj: this.#subject(uid, prefix) }).catch(() => null);
+        if (msg) onAppend(uid, prefix, lastOf(msg));
+      }
+    }
   }
 
   async read(
@@ -216,6 +287,7 @@ export class JetStreamShardStore implements ShardStore {
   async dropShard(stream: StreamState, shard: ShardState): Promise<void> {
     const subject = this.#subject(stream.meta.uid, shard.prefix);
     this.#positions.delete(subject);
+    this.#lastStored.delete(subject);
     try {
       await this.#jsm.streams.purge(this.#streamName(stream.meta.uid), { filter: subject });
     } catch (err) {
@@ -279,11 +351,24 @@ export class JetStreamShardStore implements ShardStore {
         num_replicas: this.#options.replicas,
         storage: StorageType.File,
       };
-      ensured = this.#jsm.streams.add(config).then(() => undefined);
+      ensured = this.#jsm.streams.add(config).then(() => this.#led(config.name));
       ensured.catch(() => this.#ensured.delete(uid));
       this.#ensured.set(uid, ensured);
     }
     return ensured;
+  }
+
+  /**
+   * Until the stream has a leader: a replicated stream answers `add` before its group elected
+   * one, and a publish meanwhile finds no responder (several writers starting at once hit it).
+   * Bounded: after it the publish itself reports what is wrong.
+   */
+  async #led(name: string): Promise<void> {
+    for (let i = 0; i < LEADER_CHECKS; i++) {
+      const info = await this.#jsm.streams.info(name).catch(() => null);
+      if (info && (this.#options.replicas === 1 || info.cluster?.leader)) return;
+      await new Promise((resolve) => setTimeout(resolve, LEADER_CHECK_MS));
+    }
   }
 
   /** A stored message, or null when there is none (or the stream was never written). */

@@ -15,11 +15,13 @@ import type { EngineContext } from '../../context.js';
 import { fail } from '../../errors.js';
 import type { LogSink } from '../../runtime/log-sink.js';
 import { anyValue, readOptions } from '../../validation/options.js';
+import type { SharedFeed } from '../shared-feed.js';
 import { type GroupState, LogCatalog, type StreamState } from './catalog.js';
 import { filterLogEvents } from './filter-log-events.js';
 import { compileFilterPattern } from './filter-pattern.js';
 import { getLogEvents } from './get-log-events.js';
 import { LogRetention, retentionCutoff } from './retention.js';
+import { applyShared } from './shared.js';
 import { LogTails } from './tails.js';
 import type {
   DescribeLogGroupsOptions,
@@ -84,9 +86,13 @@ export class Logs {
   readonly #writer: LogWriter;
   readonly #tails: LogTails;
   readonly #retention: LogRetention;
+  readonly #feed: SharedFeed | undefined;
 
-  /** @internal built by the engine with {@link Logs.open}. */
-  constructor(ctx: EngineContext, catalog: LogCatalog, options: ResolvedLogsOptions) {
+  /**
+   * @internal built by the engine with {@link Logs.open}. With a clustered backend's `feed`,
+   * stored lines are published to it and the other processes' lines copied from it.
+   */
+  constructor(ctx: EngineContext, catalog: LogCatalog, options: ResolvedLogsOptions, feed?: SharedFeed) {
     this.#ctx = ctx;
     this.#catalog = catalog;
     this.#queue = new WriteQueue(ctx.storage, (err) =>
@@ -100,19 +106,39 @@ export class Logs {
       persist: options.persist,
       retentionInDays: options.retentionInDays,
       onFirstEvent: (stream, ts) => this.#retention.noteEvent(stream.group, ts),
+      feed,
+      onPublishError: (err) =>
+        ctx.events.emit('logs.error', {
+          message: `lines stored here were not published to the other engine processes: ${err instanceof Error ? err.message : String(err)}`,
+        }),
     });
     this.#retention.reschedule();
+    this.#feed = feed;
+    const unfollow = feed?.follow((delivery) =>
+      applyShared(
+        {
+          catalog,
+          queue: this.#queue,
+          clock: ctx.clock,
+          retentionInDays: options.retentionInDays,
+          onFirstEvent: (stream, ts) => this.#retention.noteEvent(stream.group, ts),
+        },
+        delivery,
+      ),
+    );
     ctx.lifecycle.onClose(async () => {
       this.#writer.flush();
+      await unfollow?.();
       await this.#retention.close();
       await this.#queue.settled();
+      await this.#writer.published();
       this.#tails.complete();
     });
   }
 
   /** @internal built by the engine: loads the groups and streams stored in its LevelDB. */
-  static async open(ctx: EngineContext, options: ResolvedLogsOptions): Promise<Logs> {
-    return new Logs(ctx, await LogCatalog.open(ctx.storage), options);
+  static async open(ctx: EngineContext, options: ResolvedLogsOptions, feed?: SharedFeed): Promise<Logs> {
+    return new Logs(ctx, await LogCatalog.open(ctx.storage), options, feed);
   }
 
   /** @internal where the runtime writes containers' lines. */
@@ -127,6 +153,7 @@ export class Logs {
     const prefix = options.prefix ?? '';
     if (typeof prefix !== 'string')
       fail('InvalidParameterException', `prefix must be a string, got ${JSON.stringify(prefix)}`);
+    await this.#caughtUp();
     const groups = [...this.#catalog.groups()].filter((g) => g.name.startsWith(prefix));
     return groups.sort((a, b) => (a.name < b.name ? -1 : 1)).map((g) => this.#describeGroup(g));
   }
@@ -136,6 +163,7 @@ export class Logs {
     logGroupName: string,
     rawOptions?: DescribeLogStreamsOptions,
   ): Promise<LogStream[]> {
+    await this.#caughtUp();
     const group = this.#group(logGroupName);
     const options = readOptions(rawOptions, DESCRIBE_STREAMS_OPTIONS, 'InvalidParameterException');
     const prefix = options.prefix ?? '';
@@ -157,6 +185,7 @@ export class Logs {
   async getLogEvents(rawOptions: GetLogEventsOptions): Promise<GetLogEventsResult> {
     this.#ctx.lifecycle.assertOpen();
     const options = readOptions(rawOptions, GET_EVENTS_OPTIONS, 'InvalidParameterException');
+    await this.#caughtUp();
     const group = this.#group(options.logGroupName);
     const name = validateStreamName(options.logStreamName);
     const stream = group.streams.get(name) ?? streamNotFound(group.name, name);
@@ -175,6 +204,7 @@ export class Logs {
   async filter(rawOptions: FilterLogEventsOptions): Promise<FilterLogEventsResult> {
     this.#ctx.lifecycle.assertOpen();
     const options = readOptions(rawOptions, FILTER_OPTIONS, 'InvalidParameterException');
+    await this.#caughtUp();
     const group = this.#group(options.logGroupName);
     const matches = compileFilterPattern(options.filterPattern);
     const range = this.#range(group, options);
@@ -285,6 +315,15 @@ export class Logs {
   async #settle(): Promise<void> {
     this.#writer.flush();
     await this.#queue.settled();
+    await this.#writer.published();
+  }
+
+  /**
+   * With a feed: every line other processes published before the call is stored here (reads
+   * then see their groups, streams and events). Without one: nothing to wait for.
+   */
+  async #caughtUp(): Promise<void> {
+    await this.#feed?.caughtUp();
   }
 
   #describeGroup(g: GroupState): LogGroup {

@@ -10,8 +10,10 @@ import type { Clock } from '../../clock.js';
 import { endLine, type ReportFigures, reportLine, startLine } from '../../runtime/log-lines.js';
 import type { LogSink, LogStreamWriter } from '../../runtime/log-sink.js';
 import { type BatchOp, putJsonTextOp, putOp } from '../../storage/storage.js';
+import type { SharedFeed } from '../shared-feed.js';
 import { LogCatalog, position, type StreamState } from './catalog.js';
-import { ChunkBuilder } from './chunk.js';
+import { ChunkBuilder, decodeChunk } from './chunk.js';
+import { publishChunks, type SharedChunk } from './shared.js';
 import type { LogTails } from './tails.js';
 import type { TailedLogEvent } from './types.js';
 import type { WriteQueue } from './write-queue.js';
@@ -23,6 +25,10 @@ export interface WriterSettings {
   retentionInDays: number | undefined;
   /** A stream received its first event at `ts` (retention schedules its sweep). */
   onFirstEvent(stream: StreamState, ts: number): void;
+  /** A clustered backend's feed: each flush's chunks are published to it after being stored. */
+  feed?: SharedFeed;
+  /** Publishing to the feed failed (other processes will not see those lines). */
+  onPublishError?(err: unknown): void;
 }
 
 /**
@@ -51,6 +57,8 @@ export class LogWriter implements LogSink {
   #soon = false;
   /** The buffer of the last window written, for the next window to encode into. */
   #spare: Buffer | undefined;
+  /** The feed publishes so far, in flush order. */
+  #published: Promise<void> = Promise.resolve();
   readonly #flush = (): void => {
     this.#soon = false;
     this.flush();
@@ -156,6 +164,7 @@ export class LogWriter implements LogSink {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const ops: BatchOp[] = [];
+    const shared: SharedChunk[] = [];
     for (const stream of dirty) {
       const chunk = stream.buffer;
       stream.buffer = undefined;
@@ -171,10 +180,26 @@ export class LogWriter implements LogSink {
       ops.push(
         putOp(this.catalog.eventsDb, stream.prefix + position(chunk.firstTs, stream.bufferSeq), value),
       );
+      // The feed carries text lines (`[ts, message, ...]`): other processes store them as a
+      // window of the older JSON form, which every reader still decodes.
+      if (this.settings.feed) shared.push({ stream, seq: stream.bufferSeq, lines: decodeChunk(value) });
       ops.push(
         putJsonTextOp(this.catalog.streamsDb, LogCatalog.streamKey(stream), JSON.stringify(stream.meta)),
       );
     }
     this.queue.write(ops);
+    const feed = this.settings.feed;
+    if (feed && shared.length > 0) {
+      const settled = this.queue.settled();
+      this.#published = this.#published
+        .then(() => settled)
+        .then(() => publishChunks(feed, shared))
+        .catch((err: unknown) => this.settings.onPublishError?.(err));
+    }
+  }
+
+  /** Resolves once every flush so far is published to the feed (at once without one). */
+  published(): Promise<void> {
+    return this.#published;
   }
 }

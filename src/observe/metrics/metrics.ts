@@ -16,6 +16,7 @@ import type { Lifecycle } from '../../context.js';
 import type { EventHub } from '../../events.js';
 import type { InvocationListener, PrintedLineListener } from '../../runtime/log-sink.js';
 import type { Storage } from '../../storage/storage.js';
+import type { SharedFeed } from '../shared-feed.js';
 import { prometheusText } from './exposition/prometheus.js';
 import { getStatistics } from './operations/get-statistics.js';
 import { listMetrics } from './operations/list-metrics.js';
@@ -25,6 +26,7 @@ import type { MetricsOptions } from './options.js';
 import { MetricRecorder } from './recorder.js';
 import { MinuteFlusher } from './rollup/flusher.js';
 import { RetentionSweeper } from './rollup/retention.js';
+import { applyShared } from './rollup/shared.js';
 import { RollupStore } from './rollup/store.js';
 import { LAMBDA_NAMESPACE } from './series/identity.js';
 import { SeriesRegistry } from './series/registry.js';
@@ -55,6 +57,11 @@ export interface MetricsDeps {
   events: EventHub;
   lifecycle: Lifecycle;
   options: Readonly<MetricsOptions>;
+  /**
+   * A clustered backend's feed: flushed minutes are published to it and the other processes'
+   * are copied from it, so the read operations answer for every process. Absent: this one only.
+   */
+  feed?: SharedFeed;
 }
 
 export class Metrics {
@@ -70,13 +77,23 @@ export class Metrics {
   readonly #emf: EmfFeed | undefined;
   /** Subscribers of `watch`, completed on close. */
   readonly #watching = new Set<Subscriber<MetricWatchPoint>>();
+  readonly #feed: SharedFeed | undefined;
+  /** Stops copying the other processes' minutes (with a feed). */
+  #unfollow: (() => Promise<void>) | undefined;
 
   private constructor(deps: MetricsDeps, store: RollupStore) {
     this.#clock = deps.clock;
     this.#lifecycle = deps.lifecycle;
     this.#store = store;
     this.#retention = new RetentionSweeper(deps.clock, store, deps.options.retentionDays * DAY_MS);
-    this.#flusher = new MinuteFlusher(deps.storage, store, deps.events, this.#retention);
+    this.#feed = deps.feed;
+    this.#flusher = new MinuteFlusher(
+      deps.storage,
+      store,
+      deps.events,
+      this.#retention,
+      deps.feed && { feed: deps.feed, clock: deps.clock },
+    );
     this.#recorder = new MetricRecorder(deps.clock, this.#flusher);
     if (deps.options.enabled) {
       this.#lambda = new LambdaMetricsFeed(this.#recorder, this.#registry, deps.events);
@@ -86,8 +103,13 @@ export class Metrics {
 
   /** Loads the series index and starts feeding from engine events. */
   static async open(deps: MetricsDeps): Promise<Metrics> {
-    const metrics = new Metrics(deps, await RollupStore.open(deps.storage));
+    const store = await RollupStore.open(deps.storage);
+    const metrics = new Metrics(deps, store);
     void metrics.#retention.start();
+    const retention = metrics.#retention;
+    metrics.#unfollow = deps.feed?.follow((delivery) =>
+      applyShared(deps.storage, store, retention, retention.cutoff(), delivery),
+    );
     return metrics;
   }
 
@@ -136,18 +158,24 @@ export class Metrics {
     });
   }
 
-  /** GetMetricStatistics over the persisted one-minute rollup and the minutes in memory. */
+  /**
+   * GetMetricStatistics over the persisted one-minute rollup and the minutes in memory; on a
+   * clustered backend also over the closed minutes of the other engine processes.
+   */
   getStatistics(input: GetMetricStatisticsInput): Promise<GetMetricStatisticsResult> {
     this.#lifecycle.assertOpen();
-    return getStatistics(
-      { registry: this.#registry, store: this.#store, flusher: this.#flusher, retention: this.#retention },
-      input,
-    );
+    const read = (): Promise<GetMetricStatisticsResult> =>
+      getStatistics(
+        { registry: this.#registry, store: this.#store, flusher: this.#flusher, retention: this.#retention },
+        input,
+      );
+    return this.#feed ? this.#feed.caughtUp().then(read) : read();
   }
 
-  /** ListMetrics: metrics with data within the retention. */
+  /** ListMetrics: metrics with data within the retention (of every process on a clustered backend). */
   async list(input: ListMetricsInput = {}): Promise<ListMetricsResult> {
     this.#lifecycle.assertOpen();
+    await this.#feed?.caughtUp();
     return listMetrics({ registry: this.#registry, store: this.#store, retention: this.#retention }, input);
   }
 
@@ -166,6 +194,7 @@ export class Metrics {
   async close(): Promise<void> {
     this.#lambda?.close();
     await this.#flusher.close();
+    await this.#unfollow?.();
     await this.#retention.close();
     this.#recorder.complete();
     for (const subscriber of [...this.#watching]) subscriber.complete();

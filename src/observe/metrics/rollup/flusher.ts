@@ -5,13 +5,23 @@
  * timer: an idle engine does no work for metrics (DESIGN §2.6), and the engine's clock timers
  * stay those of its dispatchers. The price: minutes recorded just before the engine went idle
  * are persisted at the next value or on close, so a kill -9 meanwhile loses them.
+ *
+ * With a shared feed (a clustered backend), each durable batch is also published for the other
+ * engine processes (rollup/shared.ts), and a timer on the engine clock, armed only while minutes
+ * are open, flushes at the end of each minute: the others then see a minute once it closed, not
+ * only when this process records again.
  */
 import { randomBytes } from 'node:crypto';
+import type { Clock, TimerHandle } from '../../../clock.js';
 import type { EventHub } from '../../../events.js';
 import { encodeUint } from '../../../storage/keys.js';
 import type { BatchOp, Storage } from '../../../storage/storage.js';
+import type { SharedFeed } from '../../shared-feed.js';
 import type { DirtySeriesSink } from '../recorder.js';
+import { MINUTE_MS, minuteOf } from '../series/identity.js';
 import type { Series } from '../series/series.js';
+import type { StoredAggregate } from '../stats/aggregate.js';
+import { publishFlush, type SharedSeries } from './shared.js';
 import type { RollupStore } from './store.js';
 
 /** Told which minutes became durable (the retention sweeper arms itself from it). */
@@ -27,6 +37,12 @@ export interface FlushCut {
 
 const SEQ_WIDTH = 10;
 
+/** Where a clustered backend's flusher publishes, and the clock its minute timer runs on. */
+export interface FlushShare {
+  readonly feed: SharedFeed;
+  readonly clock: Clock;
+}
+
 export class MinuteFlusher implements DirtySeriesSink {
   /** Series with open minutes. */
   #dirty: Series[] = [];
@@ -38,18 +54,36 @@ export class MinuteFlusher implements DirtySeriesSink {
   /** Sequence numbers of flushes whose batch is not durable yet. */
   readonly #inFlight = new Set<number>();
   #closed = false;
+  /** The end-of-minute timer (only with a share), armed while minutes are open. */
+  #timer: TimerHandle | undefined;
 
   constructor(
     private readonly storage: Storage,
     private readonly store: RollupStore,
     private readonly events: EventHub,
     private readonly listener: PersistedListener,
+    private readonly share?: FlushShare,
   ) {}
 
   dirty(series: Series): void {
     if (this.#closed) return;
     series.dirty = true;
     this.#dirty.push(series);
+    if (this.share && this.#timer === undefined) this.#arm(this.share.clock);
+  }
+
+  /** Flushes at the start of the next minute of the engine clock, and again while minutes stay open. */
+  #arm(clock: Clock): void {
+    const now = clock.now();
+    this.#timer = clock.setTimeout(
+      () => {
+        this.#timer = undefined;
+        if (this.#closed || this.#dirty.length === 0) return;
+        this.roll(minuteOf(clock.now()));
+        this.#arm(clock);
+      },
+      minuteOf(now) + MINUTE_MS - now,
+    );
   }
 
   /** The engine clock is in the minute starting at `minute`: persists the minutes before it. */
@@ -76,6 +110,8 @@ export class MinuteFlusher implements DirtySeriesSink {
   /** Persists every open minute (close), after any flush under way. */
   async close(): Promise<void> {
     this.#closed = true;
+    if (this.#timer !== undefined) this.share?.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
     await this.#enqueue(undefined);
   }
 
@@ -96,6 +132,7 @@ export class MinuteFlusher implements DirtySeriesSink {
     const flushId = `${this.#token}${encodeUint(seq, SEQ_WIDTH)}`;
     const ops: BatchOp[] = [];
     const flushed: Series[] = [];
+    const shared: SharedSeries[] = [];
     const keep: Series[] = [];
     let first = Number.POSITIVE_INFINITY;
     let last = Number.NEGATIVE_INFINITY;
@@ -105,8 +142,11 @@ export class MinuteFlusher implements DirtySeriesSink {
       if (taken.length > 0) {
         let lo = Number.POSITIVE_INFINITY;
         let hi = Number.NEGATIVE_INFINITY;
+        const minutes: Array<[number, StoredAggregate]> = [];
         for (const [minute, aggregate] of taken) {
-          ops.push(this.store.aggregateOp(series.id, minute, flushId, aggregate.toStored()));
+          const stored = aggregate.toStored();
+          ops.push(this.store.aggregateOp(series.id, minute, flushId, stored));
+          if (this.share) minutes.push([minute, stored]);
           series.flushing.push({ minute, aggregate, seq });
           lo = Math.min(lo, minute);
           hi = Math.max(hi, minute);
@@ -114,6 +154,7 @@ export class MinuteFlusher implements DirtySeriesSink {
         const indexOp = this.store.indexOp(series, lo, hi);
         if (indexOp) ops.push(indexOp);
         flushed.push(series);
+        if (this.share) shared.push({ series, minutes });
         aggregates += taken.length;
         first = Math.min(first, lo);
         last = Math.max(last, hi);
@@ -139,6 +180,15 @@ export class MinuteFlusher implements DirtySeriesSink {
       for (const series of flushed) series.flushing = series.flushing.filter((f) => f.seq !== seq);
     }
     this.listener.persisted(first);
+    if (this.share) {
+      try {
+        await publishFlush(this.share.feed, flushId, shared);
+      } catch (err) {
+        this.events.emit('metrics.flush.failed', {
+          message: `the minutes are stored here but other engine processes will not see them: ${err instanceof Error ? err.message : String(err)}`,
+        });
+      }
+    }
     this.events.emit('metrics.flushed', {
       series: flushed.length,
       aggregates,

@@ -1,0 +1,201 @@
+/**
+ * The observe feeds on JetStream (src/observe/shared-feed.ts): one replicated stream per kind
+ * (`<prefix>_metrics`, `<prefix>_logs`), a subject per process (`<prefix>_<kind>.<member>`).
+ * Each process follows its kind's stream with an ordered consumer from the position it stored
+ * with the last payload it applied, skipping its own subject; the client re-creates an ordered
+ * consumer after a reconnect or a leader change at the next sequence, so nothing is skipped.
+ *
+ * The member id is kept in the engine's own storage, so a restarted process still knows its
+ * own payloads (they are in its storage already) and never copies them back.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  type ConsumerMessages,
+  DeliverPolicy,
+  type JetStreamClient,
+  type JetStreamManager,
+  StorageType,
+  type StreamConfig,
+} from '@nats-io/jetstream';
+import { LambdaliteError } from '../../errors.js';
+import type { FeedApplier, SharedFeed } from '../../observe/shared-feed.js';
+import { MAX_FEED_PAYLOAD } from '../../observe/shared-feed.js';
+import { putOp, type Storage, type Sub } from '../../storage/storage.js';
+
+export interface JetStreamFeedOptions {
+  readonly prefix: string;
+  readonly replicas: number;
+  /** `metrics` or `logs`: the stream's name and subjects. */
+  readonly kind: string;
+  /** This process's id in the feed (see {@link feedMember}). */
+  readonly member: string;
+  /** How long the cluster keeps payloads (server time). */
+  readonly maxAgeMs: number;
+  /** How long `caughtUp` waits for the follower before it gives up (real time). */
+  readonly catchUpMs: number;
+}
+
+/** After a follower's consumer failed (stream missing, connection closing): try again after. */
+const RESTART_MS = 500;
+
+/** The engine storage's member id for the feeds, created with the storage's first open. */
+export async function feedMember(storage: Storage): Promise<string> {
+  const sub = positions(storage);
+  const stored = await sub.get('member');
+  if (typeof stored === 'string') return stored;
+  const member = randomBytes(8).toString('hex');
+  await sub.put('member', member);
+  return member;
+}
+
+function positions(storage: Storage): Sub<string | number> {
+  return storage.sublevel<string | number>('jetstream-feeds');
+}
+
+export class JetStreamFeed implements SharedFeed {
+  readonly #js: JetStreamClient;
+  readonly #jsm: JetStreamManager;
+  readonly #positions: Sub<string | number>;
+  readonly #options: JetStreamFeedOptions;
+  readonly #stream: string;
+  readonly #own: string;
+  #ensured: Promise<void> | undefined;
+  /** Highest feed sequence the follower has applied (or skipped: its own). */
+  #applied = 0;
+  /** `caughtUp` calls waiting for `#applied` to reach their sequence. */
+  #waiters: Array<{ seq: number; resolve: () => void }> = [];
+  #following = false;
+
+  constructor(js: JetStreamClient, jsm: JetStreamManager, storage: Storage, options: JetStreamFeedOptions) {
+    this.#js = js;
+    this.#jsm = jsm;
+    this.#positions = positions(storage);
+    this.#options = options;
+    this.#stream = `${options.prefix}_${options.kind}`;
+    this.#own = `${this.#stream}.${options.member}`;
+  }
+
+  async publish(payload: Uint8Array): Promise<void> {
+    if (payload.byteLength > MAX_FEED_PAYLOAD) {
+      throw new LambdaliteError(
+        'InvalidArgument',
+        `a ${this.#options.kind} feed payload is at most ${MAX_FEED_PAYLOAD} bytes, got ${payload.byteLength}`,
+      );
+    }
+    await this.#ensure();
+    await this.#js.publish(this.#own, payload);
+  }
+
+  follow(apply: FeedApplier): () => Promise<void> {
+    if (this.#following) throw new Error(`the ${this.#options.kind} feed is followed already`);
+    this.#following = true;
+    let stopped = false;
+    let current: ConsumerMessages | undefined;
+    let wake: (() => void) | undefined;
+    const loop = (async () => {
+      const stored = await this.#positions.get(this.#options.kind).catch(() => undefined);
+      this.#advance(typeof stored === 'number' ? stored : 0);
+      while (!stopped) {
+        try {
+          await this.#ensure();
+          const consumer = await this.#js.consumers.get(this.#stream, {
+            filter_subjects: `${this.#stream}.>`,
+            deliver_policy: DeliverPolicy.StartSequence,
+            opt_start_seq: this.#applied + 1,
+          });
+          const messages = await consumer.consume();
+          current = messages;
+          if (stopped) break;
+          for await (const msg of messages) {
+            if (stopped) break;
+            if (msg.subject !== this.#own) {
+              await apply({
+                payload: msg.data,
+                positionOp: putOp(this.#positions, this.#options.kind, msg.seq),
+              });
+            }
+            this.#advance(msg.seq);
+          }
+        } catch {
+          // The stream is being created or the connection is closing: start again from the last
+          // applied sequence, after a pause (real time: this is I/O, not the engine's time).
+        } finally {
+          // Closing the consumer is not awaited: on a consumer that never delivered it can wait
+          // for a pull that no one answers, and the engine's close would wait with it.
+          current?.stop();
+          void current?.close().catch(() => undefined);
+          current = undefined;
+        }
+        if (stopped) break;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, RESTART_MS).unref();
+        });
+      }
+    })();
+    return async () => {
+      stopped = true;
+      wake?.();
+      current?.stop();
+      await loop;
+      for (const waiter of this.#waiters) waiter.resolve();
+      this.#waiters = [];
+    };
+  }
+
+  async caughtUp(): Promise<void> {
+    await this.#ensure();
+    const info = await this.#jsm.streams.info(this.#stream);
+    const last = info.state.last_seq;
+    if (this.#applied >= last) return;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.#waiters.push({ seq: last, resolve });
+        timer = setTimeout(
+          () =>
+            reject(
+              new LambdaliteError(
+                'ServiceException',
+                `the ${this.#options.kind} of other engine processes did not arrive within ` +
+                  `${this.#options.catchUpMs} ms (applied up to ${this.#applied} of ${last} in ${this.#stream})`,
+              ),
+            ),
+          this.#options.catchUpMs,
+        );
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #advance(seq: number): void {
+    if (seq <= this.#applied) return;
+    this.#applied = seq;
+    if (this.#waiters.length === 0) return;
+    const still: Array<{ seq: number; resolve: () => void }> = [];
+    for (const waiter of this.#waiters) {
+      if (waiter.seq <= seq) waiter.resolve();
+      else still.push(waiter);
+    }
+    this.#waiters = still;
+  }
+
+  #ensure(): Promise<void> {
+    if (!this.#ensured) {
+      const config: Partial<StreamConfig> & { name: string } = {
+        name: this.#stream,
+        subjects: [`${this.#stream}.>`],
+        num_replicas: this.#options.replicas,
+        storage: StorageType.File,
+        max_age: this.#options.maxAgeMs * 1_000_000,
+      };
+      const ensured = this.#jsm.streams.add(config).then(() => undefined);
+      ensured.catch(() => {
+        if (this.#ensured === ensured) this.#ensured = undefined;
+      });
+      this.#ensured = ensured;
+    }
+    return this.#ensured;
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * The metrics and logs feeds of one engine on JetStream (observe-feed.ts): what
+ * `BackendParts.observe` holds.
+ */
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import type { ObserveFeeds } from '../../observe/shared-feed.js';
+import type { Storage } from '../../storage/storage.js';
+import { feedMember, JetStreamFeed } from './observe-feed.js';
+
+const DAY_MS = 86_400_000;
+/**
+ * How long the cluster keeps published minutes and lines (server time). A process copies what
+ * it follows into its own storage, where the engine's retention applies; the cluster only needs
+ * them long enough for a process that was down, or a new one, to catch up.
+ */
+const METRICS_MAX_AGE_MS = 15 * DAY_MS;
+const LOGS_MAX_AGE_MS = 30 * DAY_MS;
+/** How long a read waits for other processes' data to arrive before it fails. */
+const CATCH_UP_MS = 30_000;
+
+export async function observeFeeds(
+  js: JetStreamClient,
+  jsm: JetStreamManager,
+  storage: Storage,
+  options: { prefix: string; replicas: number },
+): Promise<ObserveFeeds> {
+  const member = await feedMember(storage);
+  const feed = (kind: string, maxAgeMs: number): JetStreamFeed =>
+    new JetStreamFeed(js, jsm, storage, { ...options, kind, member, maxAgeMs, catchUpMs: CATCH_UP_MS });
+  return { metrics: feed('metrics', METRICS_MAX_AGE_MS), logs: feed('logs', LOGS_MAX_AGE_MS) };
+}
