@@ -5,6 +5,8 @@
  * the implementations `buildEngine` wires in; dispatch and the runtime never see which one runs.
  */
 import type { MappingCoordination } from './dispatch/pull/coordination.js';
+import type { FunctionStore } from './functions/function-store.js';
+import type { RoleRecords } from './iam/roles/role-records.js';
 import type { Storage } from './storage/storage.js';
 import { LevelShardStore } from './streams/level-shard-store.js';
 import type { ShardStore } from './streams/shard-store.js';
@@ -28,6 +30,10 @@ export interface BackendParts {
   readonly shardStore: ShardStore;
   /** How engine processes on one cluster split mapping shards; absent: each polls every shard. */
   readonly coordination?: MappingCoordination;
+  /** Function configurations, code and policies shared by every process; absent: LevelDB. */
+  readonly functionStore?: FunctionStore;
+  /** Roles and their policies shared by every process; absent: LevelDB. */
+  readonly roleRecords?: RoleRecords;
   /** Releases connections; runs after every part closed, before the engine's storage closes. */
   close(): Promise<void>;
 }

@@ -15,6 +15,7 @@ import type { EngineBackend } from '../../backend.js';
 import { LambdaliteError } from '../../errors.js';
 import { JetStreamCoordination } from './coordination.js';
 import { JetStreamShardStore } from './shard-store.js';
+import { openSharedConfiguration } from './shared-configuration.js';
 
 export interface JetStreamBackendOptions {
   /** The cluster's client URLs, e.g. `['nats://10.0.0.1:4222', 'nats://10.0.0.2:4222']`. */
@@ -97,7 +98,16 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
         });
         const owner = `${hostname().replace(/[^A-Za-z0-9_-]/g, '-')}-${process.pid}-${randomUUID().slice(0, 8)}`;
         const coordination = new JetStreamCoordination(nc, { prefix, replicas, leaseMs, owner });
-        return { shardStore, coordination, close: () => nc.drain() };
+        const shared = await openSharedConfiguration(nc, { prefix, replicas });
+        return {
+          shardStore,
+          coordination,
+          ...shared.parts,
+          close: async () => {
+            await shared.close();
+            await nc.drain();
+          },
+        };
       } catch (err) {
         await nc.close();
         throw err;
