@@ -7,6 +7,7 @@
 import type { MappingCoordination } from './dispatch/pull/coordination.js';
 import type { FunctionStore } from './functions/function-store.js';
 import type { RoleRecords } from './iam/roles/role-records.js';
+import type { SharedMappingRecords } from './mappings/shared-records.js';
 import type { Storage } from './storage/storage.js';
 import { LevelShardStore } from './streams/level-shard-store.js';
 import type { ShardStore } from './streams/shard-store.js';
@@ -34,6 +35,8 @@ export interface BackendParts {
   readonly functionStore?: FunctionStore;
   /** Roles and their policies shared by every process; absent: LevelDB. */
   readonly roleRecords?: RoleRecords;
+  /** Mapping settings shared by every process (each runs every mapping); absent: per process. */
+  readonly sharedMappings?: SharedMappingRecords;
   /** Releases connections; runs after every part closed, before the engine's storage closes. */
   close(): Promise<void>;
 }

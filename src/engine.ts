@@ -282,6 +282,7 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
     authorizer: mappingAuthorizer(checks, authorizer),
     backoff: { initialMs: ctx.quotas.pullRetryInitialMs, multiplier: 2, maxMs: ctx.quotas.pullRetryMaxMs },
     coordination: backend.coordination,
+    shared: backend.sharedMappings,
   });
   lifecycle.onClose(() => mappings.close());
 

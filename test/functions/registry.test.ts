@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { createEngine, ManualClock } from '../../src/index.js';
-import { openEngine, BACKEND_KINDS, tempDir } from '../helpers/engines.js';
+import { BACKEND_KINDS, openEngine, tempDir } from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
 import { FIXTURES, ROLE } from '../helpers/functions.js';
 

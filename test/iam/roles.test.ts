@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EXECUTION_LOGS_POLICY, LAMBDA_TRUST_POLICY } from '../../src/iam/seed-policies.js';
 import { createEngine, ManualClock } from '../../src/index.js';
-import { nextEvent, openEngine, BACKEND_KINDS, tempDir } from '../helpers/engines.js';
+import { BACKEND_KINDS, nextEvent, openEngine, tempDir } from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
 import { internals, openEngineWith } from '../helpers/harness.js';
 import { allow, policy } from './helpers.js';

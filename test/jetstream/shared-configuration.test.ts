@@ -1,35 +1,44 @@
 /**
  * Configuration shared between engine processes on one JetStream cluster: functions (their
- * configuration, zip code and resource policies) and roles created on one engine are served
- * and enforced by the others, updates and deletes reach them, a create race has one winner,
- * and an engine started later sees everything. Engines run in the test process, each with its
+ * configuration, zip code and resource policies), roles and mappings created on one engine are
+ * served, enforced and run by the others, updates and deletes reach them, a create race has
+ * one winner, and an engine started later sees everything. Engines run in the test process, each with its
  * own in-memory LevelDB, so nothing they share can come from anywhere but the cluster. Waits are
  * on the stores' change notifications (after the engine took them), each with a bound.
  */
 import { randomUUID } from 'node:crypto';
 import { zipSync } from 'fflate';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { merge } from 'rxjs';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EXECUTION_LOGS_POLICY, LAMBDA_TRUST_POLICY } from '../../src/iam/seed-policies.js';
 import type { Engine, EngineOptions } from '../../src/index.js';
 import { nextEvent } from '../helpers/engines.js';
+import { ensureStreamReaderRole } from '../helpers/iam.js';
 import { type Cluster, startCluster } from './cluster.js';
 import { changeSeen, openSharedEngine, type SharedEngine } from './shared-engines.js';
 
 const V = '2012-10-17';
+// Each test opens engines on a 3-replica cluster and waits on the other engine's watch: generous
+// bounds for a loaded 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
+/** Short leases, so a second engine gets its share of a mapping's shards within a second or two. */
+const LEASE_MS = 1_500;
 let cluster: Cluster;
 const opened: Engine[] = [];
 
 beforeAll(async () => {
   cluster = await startCluster();
 }, 60_000);
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((engine) => engine.close().catch(() => undefined)));
+}, 60_000);
 afterAll(async () => {
-  for (const engine of opened.splice(0)) await engine.close().catch(() => undefined);
   await cluster?.stop();
-});
+}, 60_000);
 
 /** An engine on the cluster under `prefix` (one "application"), closed after the file. */
 async function one(prefix: string, engine: EngineOptions = {}): Promise<SharedEngine> {
-  const shared = await openSharedEngine({ servers: cluster.servers, prefix, engine });
+  const shared = await openSharedEngine({ servers: cluster.servers, prefix, engine, leaseMs: LEASE_MS });
   opened.push(shared.engine);
   return shared;
 }
@@ -283,11 +292,146 @@ describe('roles shared through the cluster', () => {
   });
 });
 
-describe('an engine started later', () => {
-  it('sees every function, policy and role created before it opened', async () => {
+describe('mappings shared through the cluster', () => {
+  it('runs on every engine a mapping created on one, and delivers every record written', async () => {
     const prefix = freshPrefix();
     const a = await one(prefix);
-    const role = await createRole(a.engine, 'exec');
+    const b = await one(prefix);
+    const stream = await a.engine.streams.create('orders', { shardCount: 2 });
+    // Streams are still created by each engine (the same ARN is the same JetStream stream).
+    await b.engine.streams.create('orders', { shardCount: 2 });
+    const role = await ensureStreamReaderRole(a.engine, 'reader');
+    await a.engine.functions.create({
+      name: 'counter',
+      handler: 'index.handler',
+      code: { zipFile: zipOf('export const handler = async (event) => event.Records.length;') },
+      role,
+    });
+    const startedOnA = nextEvent(a.engine, 'mapping.shard.started', () => true, 60_000);
+    const startedOnB = nextEvent(b.engine, 'mapping.shard.started', () => true, 60_000);
+    const created = await a.engine.mappings.create({
+      functionName: 'counter',
+      eventSourceArn: stream.streamArn,
+      startingPosition: 'TRIM_HORIZON',
+      batchSize: 10,
+    });
+    // Both engines poll the mapping: each was handed a shard by the leases.
+    await Promise.all([startedOnA, startedOnB]);
+    expect((await b.engine.mappings.get(created.uuid)).functionArn).toBe(created.functionArn);
+    expect((await b.engine.mappings.list()).map((m) => m.uuid)).toEqual([created.uuid]);
+
+    // Every record written is delivered and checkpointed by one of them. (One engine writes: two
+    // writers on one shard is not supported yet.)
+    const last = new Map<string, bigint>();
+    const checkpointed = new Map<string, bigint>();
+    const caughtUp = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`checkpoints ${[...checkpointed]} short of ${[...last]}`)),
+        30_000,
+      );
+      const sub = merge(a.engine.events$, b.engine.events$).subscribe((e) => {
+        if (e.type !== 'mapping.checkpoint' || e.uuid !== created.uuid) return;
+        const seq = BigInt(e.sequenceNumber);
+        if (seq > (checkpointed.get(e.shardId) ?? -1n)) checkpointed.set(e.shardId, seq);
+        if (last.size > 0 && [...last].every(([shard, seqn]) => (checkpointed.get(shard) ?? -1n) >= seqn)) {
+          clearTimeout(timer);
+          sub.unsubscribe();
+          resolve();
+        }
+      });
+    });
+    for (const round of [0, 1]) {
+      const { records } = await a.engine.streams.putRecords(
+        'orders',
+        Array.from({ length: 20 }, (_, i) => ({ data: `r${round}.${i}`, partitionKey: `key-${i}` })),
+      );
+      for (const r of records) {
+        if (!('shardId' in r) || r.shardId === undefined || r.sequenceNumber === undefined) continue;
+        const seq = BigInt(r.sequenceNumber);
+        if (seq > (last.get(r.shardId) ?? -1n)) last.set(r.shardId, seq);
+      }
+    }
+    expect(last.size).toBe(2);
+    await caughtUp;
+  });
+
+  it('stops a mapping disabled elsewhere and forgets one deleted elsewhere', async () => {
+    const prefix = freshPrefix();
+    const a = await one(prefix);
+    const b = await one(prefix);
+    const stream = await a.engine.streams.create('events', { shardCount: 1 });
+    await b.engine.streams.create('events', { shardCount: 1 });
+    const role = await ensureStreamReaderRole(a.engine, 'reader');
+    await a.engine.functions.create({
+      name: 'f',
+      handler: 'index.handler',
+      code: { zipFile: answer('x') },
+      role,
+    });
+    const seenOnB = nextEvent(b.engine, 'mapping.state', (e) => e.state === 'Enabled', 20_000);
+    const { uuid } = await a.engine.mappings.create({
+      functionName: 'f',
+      eventSourceArn: stream.streamArn,
+      startingPosition: 'LATEST',
+    });
+    expect((await seenOnB).uuid).toBe(uuid);
+
+    const disabledOnA = nextEvent(
+      a.engine,
+      'mapping.state',
+      (e) => e.uuid === uuid && e.state === 'Disabled',
+      20_000,
+    );
+    await b.engine.mappings.update(uuid, { enabled: false, batchSize: 7 });
+    await disabledOnA;
+    expect(await a.engine.mappings.get(uuid)).toMatchObject({ state: 'Disabled', batchSize: 7 });
+
+    const deletedOnA = nextEvent(a.engine, 'mapping.deleted', (e) => e.uuid === uuid, 20_000);
+    await b.engine.mappings.delete(uuid);
+    await deletedOnA;
+    expect(await a.engine.mappings.list()).toEqual([]);
+    await expect(a.engine.mappings.get(uuid)).rejects.toMatchObject({ code: 'ResourceNotFoundException' });
+  });
+
+  it('answers a mapping create race on two engines with one mapping and one ResourceConflictException', async () => {
+    const prefix = freshPrefix();
+    const a = await one(prefix);
+    const b = await one(prefix);
+    const stream = await a.engine.streams.create('race', { shardCount: 1 });
+    await b.engine.streams.create('race', { shardCount: 1 });
+    const role = await ensureStreamReaderRole(a.engine, 'reader');
+    await a.engine.functions.create({
+      name: 'f',
+      handler: 'index.handler',
+      code: { zipFile: answer('x') },
+      role,
+    });
+    const input = {
+      functionName: 'f',
+      eventSourceArn: stream.streamArn,
+      startingPosition: 'LATEST' as const,
+    };
+    const results = await Promise.allSettled([
+      a.engine.mappings.create(input),
+      b.engine.mappings.create(input),
+    ]);
+    const won = results.filter((r) => r.status === 'fulfilled') as Array<
+      PromiseFulfilledResult<{ uuid: string }>
+    >;
+    expect(won).toHaveLength(1);
+    const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(lost.reason).toMatchObject({ code: 'ResourceConflictException' });
+    expect(lost.reason.message).toContain(`existing mapping with UUID ${won[0]?.value.uuid}`);
+    expect((await a.engine.mappings.list()).map((m) => m.uuid)).toEqual([won[0]?.value.uuid]);
+    expect((await b.engine.mappings.list()).map((m) => m.uuid)).toEqual([won[0]?.value.uuid]);
+  });
+});
+
+describe('an engine started later', () => {
+  it('sees every function, policy, role and mapping created before it opened', async () => {
+    const prefix = freshPrefix();
+    const a = await one(prefix);
+    const role = await ensureStreamReaderRole(a.engine, 'exec');
     await a.engine.functions.create({
       name: 'early',
       handler: 'index.handler',
@@ -299,9 +443,17 @@ describe('an engine started later', () => {
       action: 'lambda:InvokeFunction',
       principal: 'sqs.amazonaws.com',
     });
+    await a.engine.streams.create('later', { shardCount: 1 });
+    const { uuid } = await a.engine.mappings.create({
+      functionName: 'early',
+      eventSourceArn: (await a.engine.streams.describe('later')).streamArn,
+      startingPosition: 'TRIM_HORIZON',
+      enabled: false,
+    });
     await a.engine.close();
 
     const late = await one(prefix);
+    expect((await late.engine.mappings.list()).map((m) => [m.uuid, m.state])).toEqual([[uuid, 'Disabled']]);
     expect((await late.engine.iam.listRoles()).map((r) => r.roleName)).toEqual(['exec']);
     expect((await late.engine.functions.getPolicy('early')).Statement.map((s) => s.Sid)).toEqual(['sqs']);
     expect((await late.engine.functions.invoke('early', {})).payload).toBe('e');
