@@ -75,6 +75,8 @@ export class Mappings {
   readonly #authorizer: MappingAuthorizer | undefined;
   readonly #coordination: MappingCoordination | undefined;
   readonly #shared: SharedMappingRecords | undefined;
+  /** Shared mappings whose source this process has not created (yet), with that source's ARN. */
+  readonly #awaitingSource = new Map<string, string>();
 
   /** @internal built by the engine. */
   constructor(ctx: EngineContext, deps: MappingsDeps) {
@@ -95,6 +97,11 @@ export class Mappings {
         .run(uuid, () => this.#adopt(uuid, mapping))
         .catch((err: unknown) => this.#adoptionFailed(uuid, err));
     });
+    if (deps.shared) {
+      ctx.events.of$('stream.created', 'table.created').subscribe((event) => {
+        if (event.streamArn !== undefined) this.#sourceCreated(event.streamArn);
+      });
+    }
   }
 
   /** @internal the engine, once open: restarts the pollers of every enabled stored mapping. */
@@ -153,6 +160,19 @@ export class Mappings {
     }
     if (record.enabled) await this.#startRunner(record);
     else await this.#stopRunner(uuid);
+  }
+
+  /** A stream or table stream was created here: start the shared mappings that waited for it. */
+  #sourceCreated(arn: string): void {
+    const shared = this.#shared;
+    if (!shared) return;
+    for (const [uuid, source] of this.#awaitingSource) {
+      if (source !== arn) continue;
+      this.#awaitingSource.delete(uuid);
+      this.#mutex
+        .run(uuid, async () => this.#adopt(uuid, await shared.get(uuid)))
+        .catch((err: unknown) => this.#adoptionFailed(uuid, err));
+    }
   }
 
   #adoptionFailed(uuid: string, err: unknown): void {
@@ -429,6 +449,18 @@ export class Mappings {
       const record = await this.#store.get(uuid);
       if (!record || !this.#runners.has(uuid) || this.#ctx.lifecycle.status !== 'open') return;
       await this.#stopRunner(uuid);
+      if (this.#shared) {
+        // Streams are still created by each process: this one may not have created the source
+        // yet. It waits for it (a stream or table of that ARN created here starts the mapping
+        // again) instead of disabling the mapping every process runs.
+        this.#awaitingSource.set(uuid, record.eventSourceArn);
+        // Created while this runner looked: nothing will announce it again.
+        if (await this.#sources.get(record.eventSourceArn)) {
+          this.#awaitingSource.delete(uuid);
+          await this.#adopt(uuid, await this.#shared.get(uuid));
+        }
+        return;
+      }
       const reason = `PROBLEM: event source ${record.eventSourceArn} does not exist`;
       const next: MappingRecord = {
         ...record,
@@ -447,9 +479,6 @@ export class Mappings {
         ),
       ]);
       await this.#store.put(next);
-      // Every process running it sees the source go: the first write wins, the others agree.
-      const shared = await this.#shared?.get(uuid);
-      if (shared) await this.#shared?.update(next, shared).catch(() => undefined);
       this.#ctx.events.emit('mapping.state', { uuid, state: 'Disabled', reason });
     });
   }

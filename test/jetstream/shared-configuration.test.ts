@@ -428,6 +428,38 @@ describe('mappings shared through the cluster', () => {
 });
 
 describe('an engine started later', () => {
+  it('runs an enabled mapping created before it opened, once it created the source stream', async () => {
+    const prefix = freshPrefix();
+    // The creator polls no shard, so the one shard goes to the engine opened later.
+    const a = await openSharedEngine({
+      servers: cluster.servers,
+      prefix,
+      leaseMs: LEASE_MS,
+      pollMappings: false,
+    });
+    opened.push(a.engine);
+    const stream = await a.engine.streams.create('s', { shardCount: 1 });
+    const role = await ensureStreamReaderRole(a.engine, 'reader');
+    await a.engine.functions.create({
+      name: 'f',
+      handler: 'index.handler',
+      code: { zipFile: answer('x') },
+      role,
+    });
+    const { uuid } = await a.engine.mappings.create({
+      functionName: 'f',
+      eventSourceArn: stream.streamArn,
+      startingPosition: 'TRIM_HORIZON',
+    });
+    const late = await one(prefix);
+    const started = nextEvent(late.engine, 'mapping.shard.started', (e) => e.uuid === uuid, 60_000);
+    // Streams are still per process: until it creates the stream, the mapping waits here.
+    await late.engine.streams.create('s', { shardCount: 1 });
+    await started;
+    expect((await late.engine.mappings.get(uuid)).state).toBe('Enabled');
+    expect((await a.engine.mappings.get(uuid)).state).toBe('Enabled');
+  });
+
   it('sees every function, policy, role and mapping created before it opened', async () => {
     const prefix = freshPrefix();
     const a = await one(prefix);

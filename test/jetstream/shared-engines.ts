@@ -26,6 +26,7 @@ export interface SharedEngineOptions {
   readonly servers: string[];
   readonly prefix: string;
   readonly leaseMs?: number;
+  readonly pollMappings?: boolean;
   readonly engine?: EngineOptions;
 }
 
@@ -36,6 +37,7 @@ export async function openSharedEngine(options: SharedEngineOptions): Promise<Sh
     prefix: options.prefix,
     replicas: 3,
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+    ...(options.pollMappings === undefined ? {} : { pollMappings: options.pollMappings }),
   });
   let parts: BackendParts | undefined;
   const tapped: EngineBackend = {

@@ -14,6 +14,7 @@ import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
 import type { EngineBackend } from '../../backend.js';
 import { LambdaliteError } from '../../errors.js';
 import { JetStreamCoordination } from './coordination.js';
+import { noPolling } from './no-polling.js';
 import { JetStreamShardStore } from './shard-store.js';
 import { openSharedConfiguration } from './shared-configuration.js';
 
@@ -34,6 +35,12 @@ export interface JetStreamBackendOptions {
    * to the others within about this; each process renews its leases every third of it.
    */
   leaseMs?: number;
+  /**
+   * Whether this process polls mapping shards (default true). Functions, roles and mappings are
+   * shared: every process runs every mapping, its shards split between the polling processes;
+   * `false` makes a process that only configures and writes (a producer) take no shard.
+   */
+  pollMappings?: boolean;
 }
 
 /** A 5 MiB append plus its chunk framing (sequence numbers, keys, lengths). */
@@ -67,6 +74,13 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
       `jetstream options.leaseMs must be an integer of at least 300, got ${JSON.stringify(options.leaseMs)}`,
     );
   }
+  const pollMappings = options.pollMappings ?? true;
+  if (typeof pollMappings !== 'boolean') {
+    throw new LambdaliteError(
+      'InvalidArgument',
+      `jetstream options.pollMappings must be a boolean, got ${JSON.stringify(options.pollMappings)}`,
+    );
+  }
   const prefix = options.prefix ?? 'lambdalite';
   if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
     throw new LambdaliteError(
@@ -97,7 +111,9 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
           prefix,
         });
         const owner = `${hostname().replace(/[^A-Za-z0-9_-]/g, '-')}-${process.pid}-${randomUUID().slice(0, 8)}`;
-        const coordination = new JetStreamCoordination(nc, { prefix, replicas, leaseMs, owner });
+        const coordination = pollMappings
+          ? new JetStreamCoordination(nc, { prefix, replicas, leaseMs, owner })
+          : noPolling;
         const shared = await openSharedConfiguration(nc, { prefix, replicas });
         return {
           shardStore,

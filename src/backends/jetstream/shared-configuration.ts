@@ -31,7 +31,7 @@ export async function openSharedConfiguration(
     KvRecords.open<PolicyStatement[]>(nc, `${prefix}_function_policies`, { replicas }),
     KvRecords.open<RoleRecord>(nc, `${prefix}_roles`, { replicas }),
     KvRecords.open<SharedMapping>(nc, `${prefix}_mappings`, { replicas }),
-    KvRecords.open<{ uuid: string }>(nc, `${prefix}_mapping_pairs`, { replicas }),
+    KvRecords.open<SharedMapping>(nc, `${prefix}_mapping_pairs`, { replicas }),
     new Objm(nc).create(`${prefix}_code`, { replicas }),
   ]);
   return {
