@@ -13,7 +13,7 @@ import { LambdaliteError } from '../../errors.js';
 import { KeyedMutex } from '../../storage/keyed-mutex.js';
 import { parsePolicy } from '../parse.js';
 import type { NamedPolicy, ParsedPolicy } from '../types.js';
-import { RoleRecordConflict, type RoleRecords } from './role-records.js';
+import { type RoleRecordChange, RoleRecordConflict, type RoleRecords } from './role-records.js';
 import type { RoleRecord } from './types.js';
 
 /** A record with its policies parsed, ready for evaluation. */
@@ -57,6 +57,11 @@ export function policyRecord(policies: ReadonlyMap<string, string>): Readonly<Re
   return Object.fromEntries(policies);
 }
 
+function applyChange(map: Map<string, LoadedRole>, { key, record }: RoleRecordChange): void {
+  if (record) map.set(key, load(record));
+  else map.delete(key);
+}
+
 /** Rounds of read-change-write when other processes keep winning (a shared store only). */
 const MAX_ATTEMPTS = 5;
 
@@ -67,15 +72,16 @@ export class RoleStore {
   #cache: Promise<Map<string, LoadedRole>> | undefined;
   /** The same map once loaded, for synchronous lookups on the hot path. */
   #loaded: Map<string, LoadedRole> | undefined;
+  /** Changes made elsewhere that arrived before the first load finished. */
+  readonly #pending: RoleRecordChange[] = [];
 
   constructor(ctx: EngineContext, records: RoleRecords) {
     this.#ctx = ctx;
     this.#records = records;
-    records.changes$?.subscribe(({ key, record }) => {
-      const loaded = this.#loaded;
-      if (!loaded) return; // not loaded yet: the first load reads it
-      if (record) loaded.set(key, load(record));
-      else loaded.delete(key);
+    records.changes$?.subscribe((change) => {
+      // While the first load runs, changes wait and are applied after it, in order.
+      if (this.#loaded) applyChange(this.#loaded, change);
+      else this.#pending.push(change);
     });
     // Let role writes in flight finish before storage closes (close hooks run in reverse).
     ctx.lifecycle.onClose(() => this.#mutex.idle());
@@ -85,6 +91,7 @@ export class RoleStore {
     this.#cache ??= (async () => {
       const map = new Map<string, LoadedRole>();
       for (const [key, record] of await this.#records.all()) map.set(key, load(record));
+      for (const change of this.#pending.splice(0)) applyChange(map, change);
       this.#loaded = map;
       return map;
     })();
