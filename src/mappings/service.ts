@@ -65,6 +65,8 @@ export class Mappings {
   readonly #store: MappingStore;
   readonly #mutex = new KeyedMutex();
   readonly #runners = new Map<string, MappingRunner>();
+  /** Mappings whose runner is being built (see #startRunner). */
+  readonly #starting = new Set<string>();
   readonly #results = new Map<string, string>();
   readonly #backoff: BackoffPolicy;
   readonly #stopTimeoutMs: number;
@@ -383,6 +385,18 @@ export class Mappings {
   }
 
   async #startRunner(record: MappingRecord): Promise<void> {
+    // Shared mappings start from two paths (the create and the watch's adoption): the check and
+    // the registration below are apart by awaits, so a start in progress counts as running.
+    if (this.#starting.has(record.uuid)) return;
+    this.#starting.add(record.uuid);
+    try {
+      await this.#startRunnerOnce(record);
+    } finally {
+      this.#starting.delete(record.uuid);
+    }
+  }
+
+  async #startRunnerOnce(record: MappingRecord): Promise<void> {
     const sources = this.#sources;
     const functions = this.#functions;
     const invoker = this.#invoker;

@@ -35,7 +35,10 @@ export async function openSharedEngine(options: SharedEngineOptions): Promise<Sh
   const backend = jetstream({
     servers: options.servers,
     prefix: options.prefix,
-    replicas: 3,
+    // One replica: each test opens a dozen buckets under its own prefix, and hundreds of 3-replica
+    // Raft groups slow a loaded 2-core machine's cluster past the bounds (replication itself is
+    // covered by the streams suites and processes.test.ts).
+    replicas: 1,
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
     ...(options.pollMappings === undefined ? {} : { pollMappings: options.pollMappings }),
   });

@@ -40,8 +40,8 @@ export class KvRecords<T> {
   readonly #revisions = new Map<string, number>();
   readonly #changes = new Subject<RecordChange<T>>();
   readonly changes$: Observable<RecordChange<T>> = this.#changes.asObservable();
-  #watching: Promise<void> | undefined;
   #stop: (() => void) | undefined;
+  #closed = false;
 
   private constructor(kv: KV) {
     this.#kv = kv;
@@ -62,12 +62,13 @@ export class KvRecords<T> {
   async #watch(): Promise<void> {
     const watch = await this.#kv.watch({ key: '>', include: 'updates' });
     this.#stop = () => watch.stop();
-    this.#watching = (async () => {
+    void (async () => {
       for await (const entry of watch) this.#seen(entry);
     })().catch(() => undefined);
   }
 
   #seen(entry: KvEntry): void {
+    if (this.#closed) return;
     const known = this.#revisions.get(entry.key);
     if (known !== undefined && entry.revision <= known) return;
     this.#revisions.set(entry.key, entry.revision);
@@ -123,9 +124,10 @@ export class KvRecords<T> {
     if (revision > (this.#revisions.get(key) ?? 0)) this.#revisions.set(key, revision);
   }
 
+  /** Stops the watch; nothing is emitted after this resolves. */
   async close(): Promise<void> {
+    this.#closed = true;
     this.#stop?.();
-    await this.#watching;
     this.#changes.complete();
   }
 }
