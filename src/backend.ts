@@ -6,6 +6,9 @@
  */
 import type { BucketStoreFactory } from './buckets/bucket-store.js';
 import type { MappingCoordination } from './dispatch/pull/coordination.js';
+import type { FunctionStore } from './functions/function-store.js';
+import type { RoleRecords } from './iam/roles/role-records.js';
+import type { SharedMappingRecords } from './mappings/shared-records.js';
 import type { ObserveFeeds } from './observe/shared-feed.js';
 import type { Storage } from './storage/storage.js';
 import { LevelShardStore } from './streams/level-shard-store.js';
@@ -34,6 +37,12 @@ export interface BackendParts {
   readonly bucketStore?: BucketStoreFactory;
   /** Where metrics and logs of every engine process meet; absent: each process sees its own. */
   readonly observe?: ObserveFeeds;
+  /** Function configurations, code and policies shared by every process; absent: LevelDB. */
+  readonly functionStore?: FunctionStore;
+  /** Roles and their policies shared by every process; absent: LevelDB. */
+  readonly roleRecords?: RoleRecords;
+  /** Mapping settings shared by every process (each runs every mapping); absent: per process. */
+  readonly sharedMappings?: SharedMappingRecords;
   /** Releases connections; runs after every part closed, before the engine's storage closes. */
   close(): Promise<void>;
 }

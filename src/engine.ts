@@ -20,6 +20,7 @@ import { logShardSources } from './dispatch/pull/log-sources.js';
 import { AsyncInvocations } from './dispatch/push/async-invocations.js';
 import { AsyncQueue } from './dispatch/push/async-queue.js';
 import { type EngineEvent, type EngineEventOf, type EngineEventType, EventHub } from './events.js';
+import { LevelFunctionStore } from './functions/function-store.js';
 import { Invocations } from './functions/invocations.js';
 import { FunctionRegistry } from './functions/registry.js';
 import { Functions } from './functions/service.js';
@@ -27,6 +28,7 @@ import { resolveFunctionName } from './functions/validate.js';
 import { Authorizer } from './iam/authorizer.js';
 import { Iam } from './iam/iam.js';
 import { InvocationChecks } from './iam/invocation-checks.js';
+import { LevelRoleRecords } from './iam/roles/role-records.js';
 import { RoleStore } from './iam/roles/role-store.js';
 import { type EngineSeams, registerInternals } from './internal.js';
 import { Mappings } from './mappings/service.js';
@@ -197,9 +199,9 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
   const tables = await TableService.open(ctx, shardLog);
 
   // 3. IAM enforcement over the role store, and the function registry it reads policies from.
-  const roles = new RoleStore(ctx);
+  const roles = new RoleStore(ctx, backend.roleRecords ?? new LevelRoleRecords(storage));
   const authorizer = new Authorizer(roles, ctx.clock, ctx.accountId, resolved.callerIdentity);
-  const registry = new FunctionRegistry(ctx);
+  const registry = new FunctionRegistry(ctx, backend.functionStore ?? new LevelFunctionStore(storage));
   const checks = new InvocationChecks(authorizer, ctx.arns, ctx.accountId, (name) =>
     registry.policyDocument(name),
   );
@@ -225,6 +227,10 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
     metrics.invocations,
   );
   const invoker = seams.invoker ?? runtime;
+  // A function changed on another engine process: its containers here retire as on a local update.
+  registry.changedElsewhere$.subscribe(
+    ({ functionName, reason }) => void runtime.retire(functionName, reason),
+  );
 
   // 5. The push queue: delivers to the runtime, writes destinations to streams and buckets.
   let buckets: Buckets | undefined;
@@ -280,6 +286,7 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
     authorizer: mappingAuthorizer(checks, authorizer),
     backoff: { initialMs: ctx.quotas.pullRetryInitialMs, multiplier: 2, maxMs: ctx.quotas.pullRetryMaxMs },
     coordination: backend.coordination,
+    shared: backend.sharedMappings,
   });
   lifecycle.onClose(() => mappings.close());
 

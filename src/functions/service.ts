@@ -81,7 +81,7 @@ export class Functions {
       if (await this.#registry.get(config.functionName)) {
         fail('ResourceConflictException', `Function already exist: ${config.functionName}`);
       }
-      await this.#registry.put(config, zip, true);
+      await this.#registry.put(config, zip, undefined);
       this.#ctx.events.emit('function.created', {
         functionName: config.functionName,
         functionArn: config.functionArn,
@@ -99,7 +99,7 @@ export class Functions {
       const current = await this.#registry.require(functionName);
       const { config, zip } = await buildUpdate(this.#ctx, current, options);
       if (options.role !== undefined) await this.#access.passRole(config.role);
-      await this.#registry.put(config, zip, false);
+      await this.#registry.put(config, zip, current);
       await this.#runtime.retire(functionName, 'updated');
       this.#ctx.events.emit('function.updated', {
         functionName,
@@ -115,7 +115,7 @@ export class Functions {
     const functionName = resolveFunctionName(this.#ctx, name);
     await this.#mutex.run(functionName, async () => {
       const current = await this.#registry.require(functionName);
-      await this.#registry.delete(functionName);
+      await this.#registry.delete(functionName, current);
       await this.#runtime.retire(functionName, 'deleted');
       this.#ctx.events.emit('function.deleted', { functionName, functionArn: current.functionArn });
     });
@@ -187,7 +187,7 @@ export class Functions {
       const config = await this.#registry.require(functionName);
       const statements = await this.#registry.policy(functionName);
       const statement = buildStatement(config, statements, options);
-      await this.#registry.putPolicy(functionName, [...statements, statement]);
+      await this.#registry.putPolicy(functionName, [...statements, statement], statements);
       return { statement: structuredClone(statement) };
     });
   }
@@ -206,6 +206,7 @@ export class Functions {
       await this.#registry.putPolicy(
         functionName,
         statements.filter((s) => s.Sid !== statementId),
+        statements,
       );
     });
   }

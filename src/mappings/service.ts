@@ -19,6 +19,7 @@ import { LambdaliteError } from '../errors.js';
 import type { FunctionInvoker } from '../functions/invoker.js';
 import { KeyedMutex } from '../storage/keyed-mutex.js';
 import { prepareCreate } from './create.js';
+import type { SharedMapping, SharedMappingRecords } from './shared-records.js';
 import { MappingStore } from './store.js';
 import {
   type CheckpointRecord,
@@ -55,6 +56,8 @@ export interface MappingsDeps {
   stopTimeoutMs?: number;
   /** Engine processes on one cluster split each mapping's shards through it (the JetStream backend). */
   coordination?: MappingCoordination | undefined;
+  /** Settings shared by the engine processes on one cluster (the JetStream backend). */
+  shared?: SharedMappingRecords | undefined;
 }
 
 export class Mappings {
@@ -62,6 +65,8 @@ export class Mappings {
   readonly #store: MappingStore;
   readonly #mutex = new KeyedMutex();
   readonly #runners = new Map<string, MappingRunner>();
+  /** Mappings whose runner is being built (see #startRunner). */
+  readonly #starting = new Set<string>();
   readonly #results = new Map<string, string>();
   readonly #backoff: BackoffPolicy;
   readonly #stopTimeoutMs: number;
@@ -71,6 +76,9 @@ export class Mappings {
   readonly #destinations: FailureDestinations | undefined;
   readonly #authorizer: MappingAuthorizer | undefined;
   readonly #coordination: MappingCoordination | undefined;
+  readonly #shared: SharedMappingRecords | undefined;
+  /** Shared mappings whose source this process has not created (yet), with that source's ARN. */
+  readonly #awaitingSource = new Map<string, string>();
 
   /** @internal built by the engine. */
   constructor(ctx: EngineContext, deps: MappingsDeps) {
@@ -84,14 +92,102 @@ export class Mappings {
     this.#coordination = deps.coordination;
     this.#backoff = deps.backoff ?? DEFAULT_PULL_BACKOFF;
     this.#stopTimeoutMs = deps.stopTimeoutMs ?? 5000;
+    this.#shared = deps.shared;
+    // A mapping written on another process (or this one: adopting it again changes nothing).
+    deps.shared?.changes$.subscribe(({ uuid, mapping }) => {
+      this.#mutex
+        .run(uuid, () => this.#adopt(uuid, mapping))
+        .catch((err: unknown) => this.#adoptionFailed(uuid, err));
+    });
+    if (deps.shared) {
+      ctx.events.of$('stream.created', 'table.created').subscribe((event) => {
+        if (event.streamArn !== undefined) this.#sourceCreated(event.streamArn);
+      });
+    }
   }
 
   /** @internal the engine, once open: restarts the pollers of every enabled stored mapping. */
   async start(): Promise<void> {
     if (this.#ctx.lifecycle.status !== 'open') return;
+    const shared = this.#shared;
+    if (shared) {
+      // The cluster's mappings are the truth: take every one, drop local copies of deleted ones.
+      const uuids = new Set([
+        ...(await shared.all()).map((m) => m.record.uuid),
+        ...(await this.#store.all()).map((r) => r.uuid),
+      ]);
+      for (const uuid of uuids) {
+        await this.#mutex
+          .run(uuid, async () => this.#adopt(uuid, await shared.get(uuid)))
+          .catch((err: unknown) => this.#adoptionFailed(uuid, err));
+      }
+      return;
+    }
     for (const record of await this.#store.all()) {
       if (record.enabled && !this.#runners.has(record.uuid)) await this.#startRunner(record);
     }
+  }
+
+  /**
+   * Brings this process's copy of a shared mapping to what the cluster stores (undefined:
+   * deleted) and starts or stops its pollers to match. Runs under the mapping's lock.
+   */
+  async #adopt(uuid: string, mapping: SharedMapping | undefined): Promise<void> {
+    if (this.#ctx.lifecycle.status !== 'open') return;
+    const local = await this.#store.get(uuid);
+    if (!mapping) {
+      if (!local) return;
+      await this.#stopRunner(uuid);
+      await this.#store.delete(uuid);
+      this.#results.delete(uuid);
+      this.#ctx.events.emit('mapping.deleted', { uuid });
+      return;
+    }
+    const { record } = mapping;
+    if (!local || JSON.stringify(local) !== JSON.stringify(record)) {
+      await this.#stopRunner(uuid);
+      if (local) await this.#store.put(record);
+      else {
+        await this.#store.create(
+          record,
+          { lastProcessingResult: LAST_RESULT.none },
+          new Map(mapping.initial),
+        );
+      }
+      this.#ctx.events.emit('mapping.state', {
+        uuid,
+        state: record.state,
+        reason: record.stateTransitionReason,
+      });
+    }
+    if (record.enabled) await this.#startRunner(record);
+    else await this.#stopRunner(uuid);
+  }
+
+  /** A stream or table stream was created here: start the shared mappings that waited for it. */
+  #sourceCreated(arn: string): void {
+    const shared = this.#shared;
+    if (!shared) return;
+    for (const [uuid, source] of this.#awaitingSource) {
+      if (source !== arn) continue;
+      this.#awaitingSource.delete(uuid);
+      this.#mutex
+        .run(uuid, async () => this.#adopt(uuid, await shared.get(uuid)))
+        .catch((err: unknown) => this.#adoptionFailed(uuid, err));
+    }
+  }
+
+  #adoptionFailed(uuid: string, err: unknown): void {
+    this.#ctx.events.emit('mapping.error', {
+      uuid,
+      shardId: undefined,
+      message: `taking the cluster's copy of the mapping failed: ${err instanceof Error ? err.message : String(err)}`,
+    });
+  }
+
+  /** Every mapping's settings: the cluster's when shared, else this engine's. */
+  async #all(): Promise<MappingRecord[]> {
+    return this.#shared ? (await this.#shared.all()).map((m) => m.record) : this.#store.all();
   }
 
   /**
@@ -107,9 +203,17 @@ export class Mappings {
     const sources = this.#sources;
     const functions = this.#functions;
     const record = await this.#mutex.run('create', async () => {
-      const prepared = await prepareCreate(this.#ctx, input, sources, functions, await this.#store.all());
+      const prepared = await prepareCreate(this.#ctx, input, sources, functions, await this.#all());
       await this.#authorize(prepared.record, true);
-      await this.#store.create(prepared.record, { lastProcessingResult: LAST_RESULT.none }, prepared.initial);
+      await this.#mutex.run(prepared.record.uuid, async () => {
+        // Shared first: a create that loses the race writes nothing here.
+        await this.#shared?.create({ record: prepared.record, initial: [...prepared.initial] });
+        await this.#store.create(
+          prepared.record,
+          { lastProcessingResult: LAST_RESULT.none },
+          prepared.initial,
+        );
+      });
       return prepared.record;
     });
     this.#results.set(record.uuid, LAST_RESULT.none);
@@ -136,7 +240,7 @@ export class Mappings {
       filter.functionName === undefined
         ? undefined
         : parseFunctionName(filter.functionName, this.#ctx.region, this.#ctx.accountId).name;
-    const all = await this.#store.all();
+    const all = await this.#all();
     const wanted = all.filter(
       (m) =>
         (name === undefined || m.functionName === name) &&
@@ -150,7 +254,8 @@ export class Mappings {
     this.#ctx.lifecycle.assertOpen();
     const changes = checkUpdateInput(rawChanges);
     const { next: record, transition } = await this.#mutex.run(uuid, async () => {
-      const current = await this.#require(uuid);
+      const sharedCurrent = await this.#requireShared(uuid);
+      const current = sharedCurrent?.record ?? (await this.#require(uuid));
       const settings = validateSettings(changes, current);
       const next: MappingRecord = { ...current, ...settings, lastModifiedMs: this.#ctx.clock.now() };
       if (changes.enabled !== undefined) {
@@ -183,6 +288,7 @@ export class Mappings {
       }
       next.state = next.enabled ? 'Enabled' : 'Disabled';
       next.stateTransitionReason = 'User action';
+      if (sharedCurrent) await this.#shared?.update(next, sharedCurrent);
       await this.#stopRunner(uuid);
       await this.#store.put(next);
       return { next, transition: transitionOf(current.enabled, next.enabled) };
@@ -203,8 +309,10 @@ export class Mappings {
   async delete(uuid: string): Promise<EventSourceMapping> {
     this.#ctx.lifecycle.assertOpen();
     return this.#mutex.run(uuid, async () => {
-      const record = await this.#require(uuid);
+      const shared = await this.#requireShared(uuid);
+      const record = shared?.record ?? (await this.#require(uuid));
       const view = await this.#view(record);
+      if (shared) await this.#shared?.delete(shared);
       await this.#stopRunner(uuid);
       await this.#store.delete(uuid);
       this.#results.delete(uuid);
@@ -245,7 +353,15 @@ export class Mappings {
     if (!verdict.allowed) throw new LambdaliteError(verdict.code, verdict.reason);
   }
 
+  /** The cluster's copy (undefined without shared settings); ResourceNotFoundException when gone. */
+  async #requireShared(uuid: string): Promise<SharedMapping | undefined> {
+    if (!this.#shared) return undefined;
+    const mapping = typeof uuid === 'string' ? await this.#shared.get(uuid) : undefined;
+    return mapping ?? notFound(uuid);
+  }
+
   async #require(uuid: string): Promise<MappingRecord> {
+    if (this.#shared) return ((await this.#requireShared(uuid)) as SharedMapping).record;
     const record = typeof uuid === 'string' ? await this.#store.get(uuid) : undefined;
     if (!record) {
       throw new LambdaliteError(
@@ -269,6 +385,18 @@ export class Mappings {
   }
 
   async #startRunner(record: MappingRecord): Promise<void> {
+    // Shared mappings start from two paths (the create and the watch's adoption): the check and
+    // the registration below are apart by awaits, so a start in progress counts as running.
+    if (this.#starting.has(record.uuid)) return;
+    this.#starting.add(record.uuid);
+    try {
+      await this.#startRunnerOnce(record);
+    } finally {
+      this.#starting.delete(record.uuid);
+    }
+  }
+
+  async #startRunnerOnce(record: MappingRecord): Promise<void> {
     const sources = this.#sources;
     const functions = this.#functions;
     const invoker = this.#invoker;
@@ -335,6 +463,18 @@ export class Mappings {
       const record = await this.#store.get(uuid);
       if (!record || !this.#runners.has(uuid) || this.#ctx.lifecycle.status !== 'open') return;
       await this.#stopRunner(uuid);
+      if (this.#shared) {
+        // Streams are still created by each process: this one may not have created the source
+        // yet. It waits for it (a stream or table of that ARN created here starts the mapping
+        // again) instead of disabling the mapping every process runs.
+        this.#awaitingSource.set(uuid, record.eventSourceArn);
+        // Created while this runner looked: nothing will announce it again.
+        if (await this.#sources.get(record.eventSourceArn)) {
+          this.#awaitingSource.delete(uuid);
+          await this.#adopt(uuid, await this.#shared.get(uuid));
+        }
+        return;
+      }
       const reason = `PROBLEM: event source ${record.eventSourceArn} does not exist`;
       const next: MappingRecord = {
         ...record,
@@ -389,4 +529,14 @@ export class Mappings {
       })),
     };
   }
+}
+
+function notFound(uuid: string): never {
+  throw new LambdaliteError(
+    'ResourceNotFoundException',
+    `The resource you requested does not exist. (mapping ${uuid})`,
+    {
+      statusCode: 404,
+    },
+  );
 }

@@ -324,7 +324,7 @@ export class FunctionRuntime implements FunctionInvoker {
 
   #taskRoot(config: FunctionConfiguration): Promise<string> | string {
     if (config.codeSource === 'zip') {
-      return ensureUnpacked(config.codeSha256, () => this.registry.zip(config.functionName));
+      return ensureUnpacked(config.codeSha256, () => this.registry.zip(config));
     }
     const path = config.codePath ?? '.';
     return config.codeSource === 'file' ? dirname(path) : path;

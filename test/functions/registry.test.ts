@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { createEngine, ManualClock } from '../../src/index.js';
-import { openEngine, STORAGE_KINDS, tempDir } from '../helpers/engines.js';
+import { BACKEND_KINDS, openEngine, tempDir } from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
 import { FIXTURES, ROLE } from '../helpers/functions.js';
 
@@ -15,7 +15,7 @@ const handlerZip = (answer: string): Buffer =>
     'src/lib/value.mjs': "export const value = 'zip:';",
   });
 
-describe.each(STORAGE_KINDS)('function registry (%s)', (kind) => {
+describe.each(BACKEND_KINDS)('function registry (%s)', (kind) => {
   it('creates a function and reports its configuration as Lambda does', async () => {
     const clock = new ManualClock(Date.UTC(2026, 2, 4, 5, 6, 7, 8));
     const engine = await openEngine(kind, { clock });

@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 /** Options that put an engine on the file's JetStream cluster (loaded only when asked for). */
-async function jetstreamOptions(): Promise<EngineOptions> {
+export async function jetstreamOptions(): Promise<EngineOptions> {
   cluster ??= import('../jetstream/cluster.js').then((m) => m.startCluster());
   const [{ servers }, { jetstream }] = await Promise.all([
     cluster,

@@ -6,7 +6,7 @@
 import { filter, firstValueFrom, type Observable, ReplaySubject, take, timeout } from 'rxjs';
 import type { EngineEventOf, EngineEventType } from '../../src/events.js';
 import { type Engine, type EngineOptions, ManualClock } from '../../src/index.js';
-import type { StorageKind } from './engines.js';
+import type { BackendKind } from './engines.js';
 import { FakeShardLog, type FakeShardLogOptions } from './fake-shard-source.js';
 import { internals, openEngineWith } from './harness.js';
 import { ensureStreamReaderRole } from './iam.js';
@@ -26,7 +26,7 @@ export interface PullHarness {
 }
 
 export async function pullHarness(
-  kind: StorageKind = 'memory',
+  kind: BackendKind = 'memory',
   options: { log?: FakeShardLogOptions; engine?: EngineOptions; reuse?: Partial<PullHarness> } = {},
 ): Promise<PullHarness> {
   const clock = options.reuse?.clock ?? new ManualClock(T0);

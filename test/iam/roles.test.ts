@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { EXECUTION_LOGS_POLICY, LAMBDA_TRUST_POLICY } from '../../src/iam/seed-policies.js';
 import { createEngine, ManualClock } from '../../src/index.js';
-import { nextEvent, openEngine, STORAGE_KINDS, tempDir } from '../helpers/engines.js';
+import { BACKEND_KINDS, nextEvent, openEngine, tempDir } from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
 import { internals, openEngineWith } from '../helpers/harness.js';
 import { allow, policy } from './helpers.js';
 
 const WRITE_THUMBS = policy(allow('s3:PutObject', 'arn:aws:s3:::photos/thumbnails/*'));
 
-describe.each(STORAGE_KINDS)('roles (%s)', (kind) => {
+describe.each(BACKEND_KINDS)('roles (%s)', (kind) => {
   it('creates a role with a trust policy and inline policies, and returns it', async () => {
     const clock = new ManualClock(Date.parse('2014-11-13T12:00:00Z'));
     const engine = await openEngine(kind, { accountId: '123456789012', clock });

@@ -1,12 +1,13 @@
 /**
  * One engine process of the multi-process tests (spawned by test/jetstream/processes.test.ts with
  * `node --import tsx`). It configures what every copy of a service would: the stream, a function
- * writing `shardId:sequenceNumber` lines to $OUT, and the mapping; then reports to its parent over
+ * writing `shardId:sequenceNumber` lines to $OUT, and the mapping (the first copy creates the
+ * shared ones, the others find them created); then reports to its parent over
  * IPC when it is ready and each time it starts a shard or checkpoints one. `stop` closes it.
  */
 
 import { jetstream } from '../../src/backends/jetstream/index.js';
-import { createEngine } from '../../src/index.js';
+import { createEngine, isLambdaliteError } from '../../src/index.js';
 import { createFixture } from '../helpers/functions.js';
 import { ensureStreamReaderRole } from '../helpers/iam.js';
 
@@ -39,15 +40,39 @@ engine.events$.subscribe((event) => {
     send({ type: 'checkpoint', shardId: event.shardId, sequenceNumber: event.sequenceNumber });
   }
 });
+/**
+ * Functions, roles and mappings are shared by the copies: the first to create one wins and the
+ * others are told it exists (and run it all the same).
+ */
+async function unlessCreated<T>(create: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await create();
+  } catch (err) {
+    if (
+      isLambdaliteError(err, 'ResourceConflictException') ||
+      isLambdaliteError(err, 'EntityAlreadyExists')
+    ) {
+      return undefined;
+    }
+    throw err;
+  }
+}
+
 const stream = await engine.streams.create(env('STREAM'), { shardCount: Number(env('SHARDS')) });
-const role = await ensureStreamReaderRole(engine, 'stream-reader');
-await createFixture(engine, 'counter', 'pull.ids', { role, environment: { OUT: env('OUT') } });
-await engine.mappings.create({
-  functionName: 'counter',
-  eventSourceArn: stream.streamArn,
-  startingPosition: 'TRIM_HORIZON',
-  batchSize: 10,
-});
+const role =
+  (await unlessCreated(() => ensureStreamReaderRole(engine, 'stream-reader'))) ??
+  (await ensureStreamReaderRole(engine, 'stream-reader'));
+await unlessCreated(() =>
+  createFixture(engine, 'counter', 'pull.ids', { role, environment: { OUT: env('OUT') } }),
+);
+await unlessCreated(() =>
+  engine.mappings.create({
+    functionName: 'counter',
+    eventSourceArn: stream.streamArn,
+    startingPosition: 'TRIM_HORIZON',
+    batchSize: 10,
+  }),
+);
 process.on('message', (message) => {
   if (message === 'stop') void engine.close().then(() => process.exit(0));
 });

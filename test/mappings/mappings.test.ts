@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { STORAGE_KINDS } from '../helpers/engines.js';
+import { BACKEND_KINDS } from '../helpers/engines.js';
 import { expectCode } from '../helpers/errors.js';
 import { FakeShardLog } from '../helpers/fake-shard-source.js';
 import { pullHarness, T0 } from '../helpers/pull-harness.js';
 
-describe.each(STORAGE_KINDS)('engine.mappings registry (%s)', (kind) => {
+describe.each(BACKEND_KINDS)('engine.mappings registry (%s)', (kind) => {
   it('creates a mapping with AWS defaults and shows it in get and list', async () => {
     const h = await pullHarness(kind);
     const created = await h.engine.mappings.create({

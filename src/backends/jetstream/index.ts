@@ -15,8 +15,10 @@ import type { EngineBackend } from '../../backend.js';
 import { LambdaliteError } from '../../errors.js';
 import { JetStreamBucketStore } from './bucket-store.js';
 import { JetStreamCoordination } from './coordination.js';
+import { noPolling } from './no-polling.js';
 import { observeFeeds } from './observe-feeds.js';
 import { JetStreamShardStore } from './shard-store.js';
+import { openSharedConfiguration } from './shared-configuration.js';
 
 export interface JetStreamBackendOptions {
   /** The cluster's client URLs, e.g. `['nats://10.0.0.1:4222', 'nats://10.0.0.2:4222']`. */
@@ -46,6 +48,12 @@ export interface JetStreamBackendOptions {
    * whose wake-up notice it missed: a lost notice delays a reader by at most about this.
    */
   wakeCheckMs?: number;
+  /**
+   * Whether this process polls mapping shards (default true). Functions, roles and mappings are
+   * shared: every process runs every mapping, its shards split between the polling processes;
+   * `false` makes a process that only configures and writes (a producer) take no shard.
+   */
+  pollMappings?: boolean;
 }
 
 /** A 5 MiB append plus its chunk framing (sequence numbers, keys, lengths). */
@@ -93,6 +101,13 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
       `jetstream options.wakeCheckMs must be an integer of at least 50, got ${JSON.stringify(options.wakeCheckMs)}`,
     );
   }
+  const pollMappings = options.pollMappings ?? true;
+  if (typeof pollMappings !== 'boolean') {
+    throw new LambdaliteError(
+      'InvalidArgument',
+      `jetstream options.pollMappings must be a boolean, got ${JSON.stringify(options.pollMappings)}`,
+    );
+  }
   const prefix = options.prefix ?? 'lambdalite';
   if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
     throw new LambdaliteError(
@@ -124,9 +139,12 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
           wakeCheckMs,
         });
         const owner = `${hostname().replace(/[^A-Za-z0-9_-]/g, '-')}-${process.pid}-${randomUUID().slice(0, 8)}`;
-        const coordination = new JetStreamCoordination(nc, { prefix, replicas, leaseMs, owner });
+        const coordination = pollMappings
+          ? new JetStreamCoordination(nc, { prefix, replicas, leaseMs, owner })
+          : noPolling;
         const js = jetstreamClient(nc);
         const observe = await observeFeeds(js, jsm, storage, { prefix, replicas });
+        const shared = await openSharedConfiguration(nc, { prefix, replicas });
         return {
           shardStore,
           coordination,
@@ -138,7 +156,11 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
               consume: notifications,
             }),
           observe,
-          close: () => nc.drain(),
+          ...shared.parts,
+          close: async () => {
+            await shared.close();
+            await nc.drain();
+          },
         };
       } catch (err) {
         await nc.close();

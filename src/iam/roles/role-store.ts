@@ -1,16 +1,19 @@
 /**
- * Roles in LevelDB: sublevel 'iam-roles', key = lower-cased role name (IAM names are unique
- * regardless of case), value = one {@link RoleRecord} holding the trust policy and every inline
- * policy, so each operation is one atomic put or del. Records are cached in memory with their
- * parsed policies: the engine is the only writer, and the cache changes only after the batch.
+ * Roles over a {@link RoleRecords} store (LevelDB embedded, KV on the JetStream backend): key =
+ * lower-cased role name (IAM names are unique regardless of case), value = one
+ * {@link RoleRecord} holding the trust policy and every inline policy, so each operation is one
+ * atomic write. Records are cached in memory with their parsed policies; the cache changes only
+ * after the write. With a shared store, a change is computed from a fresh read and retried
+ * when another engine process wrote the role first (so two racing createRole calls get one
+ * role and one EntityAlreadyExists), and roles written elsewhere replace cache entries.
  */
 import { randomBytes } from 'node:crypto';
 import type { EngineContext } from '../../context.js';
 import { LambdaliteError } from '../../errors.js';
 import { KeyedMutex } from '../../storage/keyed-mutex.js';
-import { delOp, putOp, type Sub } from '../../storage/storage.js';
 import { parsePolicy } from '../parse.js';
 import type { NamedPolicy, ParsedPolicy } from '../types.js';
+import { type RoleRecordChange, RoleRecordConflict, type RoleRecords } from './role-records.js';
 import type { RoleRecord } from './types.js';
 
 /** A record with its policies parsed, ready for evaluation. */
@@ -54,17 +57,32 @@ export function policyRecord(policies: ReadonlyMap<string, string>): Readonly<Re
   return Object.fromEntries(policies);
 }
 
+function applyChange(map: Map<string, LoadedRole>, { key, record }: RoleRecordChange): void {
+  if (record) map.set(key, load(record));
+  else map.delete(key);
+}
+
+/** Rounds of read-change-write when other processes keep winning (a shared store only). */
+const MAX_ATTEMPTS = 5;
+
 export class RoleStore {
   readonly #ctx: EngineContext;
-  readonly #sub: Sub<RoleRecord>;
+  readonly #records: RoleRecords;
   readonly #mutex = new KeyedMutex();
   #cache: Promise<Map<string, LoadedRole>> | undefined;
   /** The same map once loaded, for synchronous lookups on the hot path. */
   #loaded: Map<string, LoadedRole> | undefined;
+  /** Changes made elsewhere that arrived before the first load finished. */
+  readonly #pending: RoleRecordChange[] = [];
 
-  constructor(ctx: EngineContext) {
+  constructor(ctx: EngineContext, records: RoleRecords) {
     this.#ctx = ctx;
-    this.#sub = ctx.storage.sublevel<RoleRecord>('iam-roles', 'json');
+    this.#records = records;
+    records.changes$?.subscribe((change) => {
+      // While the first load runs, changes wait and are applied after it, in order.
+      if (this.#loaded) applyChange(this.#loaded, change);
+      else this.#pending.push(change);
+    });
     // Let role writes in flight finish before storage closes (close hooks run in reverse).
     ctx.lifecycle.onClose(() => this.#mutex.idle());
   }
@@ -72,7 +90,8 @@ export class RoleStore {
   #all(): Promise<Map<string, LoadedRole>> {
     this.#cache ??= (async () => {
       const map = new Map<string, LoadedRole>();
-      for await (const [key, record] of this.#sub.iterator()) map.set(key, load(record));
+      for (const [key, record] of await this.#records.all()) map.set(key, load(record));
+      for (const change of this.#pending.splice(0)) applyChange(map, change);
       this.#loaded = map;
       return map;
     })();
@@ -117,16 +136,36 @@ export class RoleStore {
     return this.#mutex.run(key, async () => {
       this.#ctx.lifecycle.assertOpen();
       const cache = await this.#all();
-      const next = await change(cache.get(key));
-      if (next === null) {
-        await this.#ctx.storage.batch([delOp(this.#sub, key)]);
-        cache.delete(key);
-        return undefined;
+      for (let attempt = 1; ; attempt++) {
+        if (this.#records.fresh) {
+          const stored = await this.#records.fresh(key);
+          if (stored) cache.set(key, load(stored));
+          else cache.delete(key);
+        }
+        const current = cache.get(key);
+        const next = await change(current);
+        try {
+          if (next === null) {
+            await this.#records.write(key, null, current?.record);
+            cache.delete(key);
+            return undefined;
+          }
+          const loaded = load(next);
+          await this.#records.write(key, next, current?.record);
+          cache.set(key, loaded);
+          return loaded;
+        } catch (err) {
+          // Another process wrote the role since the fresh read: decide again on what it wrote.
+          if (!(err instanceof RoleRecordConflict)) throw err;
+          if (attempt >= MAX_ATTEMPTS) {
+            throw new LambdaliteError(
+              'ServiceException',
+              `role ${roleName} kept changing on other engine processes (${attempt} attempts); try again`,
+              { cause: err },
+            );
+          }
+        }
       }
-      const loaded = load(next);
-      await this.#ctx.storage.batch([putOp(this.#sub, key, next)]);
-      cache.set(key, loaded);
-      return loaded;
     });
   }
 }

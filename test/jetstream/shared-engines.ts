@@ -1,0 +1,81 @@
+/**
+ * Engines in the test process that share one prefix on one JetStream cluster, as copies of a
+ * service on several machines would (each with its own in-memory LevelDB, so whatever one
+ * serves of another's configuration came through the cluster). Each engine's backend is
+ * tapped: `changes$` emits after the engine itself took a change written elsewhere (the engine
+ * subscribed to the same source first), the event a test awaits instead of sleeping.
+ */
+import { merge, Observable } from 'rxjs';
+import type { BackendParts, EngineBackend } from '../../src/backend.js';
+import { jetstream } from '../../src/backends/jetstream/index.js';
+import { createEngine, type Engine, type EngineOptions } from '../../src/index.js';
+import { firstMatch } from '../helpers/engines.js';
+
+/** A configuration change as the engine's stores report it (function, policy or role). */
+export type SharedChange =
+  | { readonly store: 'functions'; readonly kind: 'configuration' | 'policy'; readonly name: string }
+  | { readonly store: 'roles'; readonly name: string; readonly deleted: boolean };
+
+export interface SharedEngine {
+  readonly engine: Engine;
+  /** Changes this engine's stores reported, each after the engine took it. */
+  readonly changes$: Observable<SharedChange>;
+}
+
+export interface SharedEngineOptions {
+  readonly servers: string[];
+  readonly prefix: string;
+  readonly leaseMs?: number;
+  readonly pollMappings?: boolean;
+  readonly engine?: EngineOptions;
+}
+
+/** Opens an engine on the cluster under `prefix`; the caller closes it. */
+export async function openSharedEngine(options: SharedEngineOptions): Promise<SharedEngine> {
+  const backend = jetstream({
+    servers: options.servers,
+    prefix: options.prefix,
+    // One replica: each test opens a dozen buckets under its own prefix, and hundreds of 3-replica
+    // Raft groups slow a loaded 2-core machine's cluster past the bounds (replication itself is
+    // covered by the streams suites and processes.test.ts).
+    replicas: 1,
+    ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+    ...(options.pollMappings === undefined ? {} : { pollMappings: options.pollMappings }),
+  });
+  let parts: BackendParts | undefined;
+  const tapped: EngineBackend = {
+    kind: backend.kind,
+    open: async (ground) => {
+      parts = await backend.open(ground);
+      return parts;
+    },
+  };
+  const engine = await createEngine({ ...options.engine, backend: tapped });
+  if (!parts?.functionStore?.changes$ || !parts.roleRecords?.changes$) {
+    await engine.close();
+    throw new Error('the jetstream backend supplied no shared configuration stores');
+  }
+  const functions$: Observable<SharedChange> = new Observable((subscriber) =>
+    parts?.functionStore?.changes$?.subscribe((c) =>
+      subscriber.next({ store: 'functions', kind: c.kind, name: c.name }),
+    ),
+  );
+  const roles$: Observable<SharedChange> = new Observable((subscriber) =>
+    parts?.roleRecords?.changes$?.subscribe((c) =>
+      subscriber.next({ store: 'roles', name: c.key, deleted: c.record === undefined }),
+    ),
+  );
+  return { engine, changes$: merge(functions$, roles$) };
+}
+
+/**
+ * Starts waiting (call before the write that causes it) for `engine` to take a change matching
+ * `predicate`; bounded by `ms`.
+ */
+export function changeSeen(
+  shared: SharedEngine,
+  predicate: (change: SharedChange) => boolean,
+  ms = 20_000,
+): Promise<SharedChange> {
+  return firstMatch(shared.changes$, predicate, ms);
+}
