@@ -5,6 +5,7 @@
  * the implementations `buildEngine` wires in; dispatch and the runtime never see which one runs.
  */
 import type { MappingCoordination } from './dispatch/pull/coordination.js';
+import type { PushQueueBackend } from './dispatch/push/queue-backend.js';
 import type { Storage } from './storage/storage.js';
 import { LevelShardStore } from './streams/level-shard-store.js';
 import type { ShardStore } from './streams/shard-store.js';
@@ -28,6 +29,8 @@ export interface BackendParts {
   readonly shardStore: ShardStore;
   /** How engine processes on one cluster split mapping shards; absent: each polls every shard. */
   readonly coordination?: MappingCoordination;
+  /** The async (push) queue shared by engine processes; absent: entries in the engine's LevelDB. */
+  readonly pushQueue?: PushQueueBackend;
   /** Releases connections; runs after every part closed, before the engine's storage closes. */
   close(): Promise<void>;
 }

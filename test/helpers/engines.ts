@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 /** Options that put an engine on the file's JetStream cluster (loaded only when asked for). */
-async function jetstreamOptions(): Promise<EngineOptions> {
+export async function jetstreamOptions(): Promise<EngineOptions> {
   cluster ??= import('../jetstream/cluster.js').then((m) => m.startCluster());
   const [{ servers }, { jetstream }] = await Promise.all([
     cluster,
@@ -36,7 +36,15 @@ async function jetstreamOptions(): Promise<EngineOptions> {
   ]);
   // Engines on one cluster share the streams they create under one prefix: each test's engine
   // gets its own, as if it ran against its own cluster.
-  return { backend: jetstream({ servers, replicas: 3, prefix: `t${randomUUID().slice(0, 8)}` }) };
+  return {
+    backend: jetstream({
+      servers,
+      replicas: 3,
+      prefix: `t${randomUUID().slice(0, 8)}`,
+      // Tests move a ManualClock: a retry it made due is looked at again within 100 ms.
+      asyncQueue: { retryCheckMs: 100 },
+    }),
+  };
 }
 
 const cleanups: Array<() => Promise<void>> = [];

@@ -12,18 +12,19 @@
 import { buildEngine } from '../../src/engine.js';
 import type { Engine, EngineOptions } from '../../src/index.js';
 import { type EngineInternals, type EngineSeams, internalsOf } from '../../src/internal.js';
-import { onCleanup, type StorageKind, tempDir } from './engines.js';
+import { type BackendKind, jetstreamOptions, onCleanup, tempDir } from './engines.js';
 
 export type { EngineSeams };
 
 /** Like openEngine, with doubles for some parts. */
 export async function openEngineWith(
-  kind: StorageKind,
+  kind: BackendKind,
   options: EngineOptions,
   seams: EngineSeams,
 ): Promise<Engine> {
   const location = kind === 'disk' ? (options.location ?? (await tempDir())) : undefined;
-  const engine = await buildEngine({ ...options, location }, seams);
+  const backend = kind === 'jetstream' ? await jetstreamOptions() : {};
+  const engine = await buildEngine({ ...backend, ...options, location }, seams);
   onCleanup(() => engine.close());
   return engine;
 }

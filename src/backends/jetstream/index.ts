@@ -14,6 +14,7 @@ import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
 import type { EngineBackend } from '../../backend.js';
 import { LambdaliteError } from '../../errors.js';
 import { JetStreamCoordination } from './coordination.js';
+import { JetStreamPushQueue } from './push-queue.js';
 import { JetStreamShardStore } from './shard-store.js';
 
 export interface JetStreamBackendOptions {
@@ -33,6 +34,13 @@ export interface JetStreamBackendOptions {
    * to the others within about this; each process renews its leases every third of it.
    */
   leaseMs?: number;
+  /**
+   * The async (push) queue shared by the processes. `ackWaitMs` (default 30000, at least 1000):
+   * events a process held when it died go to the others after about this. `retryCheckMs`
+   * (default 30000, at least 10): an event scheduled for later is looked at again at least this
+   * often, so the engine clock decides when it is due.
+   */
+  asyncQueue?: { ackWaitMs?: number; retryCheckMs?: number };
 }
 
 /** A 5 MiB append plus its chunk framing (sequence numbers, keys, lengths). */
@@ -66,6 +74,20 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
       `jetstream options.leaseMs must be an integer of at least 300, got ${JSON.stringify(options.leaseMs)}`,
     );
   }
+  const ackWaitMs = options.asyncQueue?.ackWaitMs ?? 30_000;
+  if (!Number.isInteger(ackWaitMs) || ackWaitMs < 1_000) {
+    throw new LambdaliteError(
+      'InvalidArgument',
+      `jetstream options.asyncQueue.ackWaitMs must be an integer of at least 1000, got ${JSON.stringify(options.asyncQueue?.ackWaitMs)}`,
+    );
+  }
+  const retryCheckMs = options.asyncQueue?.retryCheckMs ?? 30_000;
+  if (!Number.isInteger(retryCheckMs) || retryCheckMs < 10) {
+    throw new LambdaliteError(
+      'InvalidArgument',
+      `jetstream options.asyncQueue.retryCheckMs must be an integer of at least 10, got ${JSON.stringify(options.asyncQueue?.retryCheckMs)}`,
+    );
+  }
   const prefix = options.prefix ?? 'lambdalite';
   if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
     throw new LambdaliteError(
@@ -97,7 +119,14 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
         });
         const owner = `${hostname().replace(/[^A-Za-z0-9_-]/g, '-')}-${process.pid}-${randomUUID().slice(0, 8)}`;
         const coordination = new JetStreamCoordination(nc, { prefix, replicas, leaseMs, owner });
-        return { shardStore, coordination, close: () => nc.drain() };
+        const js = jetstreamClient(nc);
+        const pushQueue = new JetStreamPushQueue(nc, js, jsm, storage, {
+          prefix,
+          replicas,
+          ackWaitMs,
+          retryCheckMs,
+        });
+        return { shardStore, coordination, pushQueue, close: () => nc.drain() };
       } catch (err) {
         await nc.close();
         throw err;
