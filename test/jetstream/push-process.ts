@@ -54,17 +54,17 @@ engine.events$.subscribe((event) => {
   } else if (event.type === 'async.failed') {
     const { requestId, functionName, attempts, destination } = event;
     send({ type: 'failed', requestId, functionName, attempts, destination });
-  } else if (event.type === 'function.invocation.completed' && event.functionError && process.env.DEBUG_Q) {
-    console.error(JSON.stringify(event));
-  } else if (event.type === 'function.log' && process.env.DEBUG_Q) {
-    console.error(JSON.stringify(event).slice(0, 600));
   } else if (event.type === 'function.invocation.started' && event.invocationType === 'Event') {
     send({ type: 'started', requestId: event.requestId, functionName: event.functionName });
   }
 });
 await createFixture(engine, 'ok', 'queue.ok', { timeoutSec: 60 });
 await createFixture(engine, 'fail', 'queue.fail', { timeoutSec: 60 });
-await createFixture(engine, 'held', 'queue.holdIf', { timeoutSec: 60 });
+await createFixture(engine, 'held', 'queue.holdIf', {
+  timeoutSec: 60,
+  // The function's environment, not the process's, reaches its worker thread.
+  environment: process.env.HANG ? { HANG: '1' } : {},
+});
 // Event invoke configs are kept by each process: every copy puts the same.
 await engine.asyncInvocations.putEventInvokeConfig('fail', { maximumRetryAttempts: 2 });
 

@@ -352,11 +352,22 @@ class JetStreamQueueDriver implements PushQueueDriver {
       const held = this.#delivering.get(action.entry.requestId);
       if (held === undefined || held.settled) continue;
       held.settled = true;
-      if (action.failed) {
-        held.msg.term();
-        await this.nc.flush();
-      } else await held.msg.ackAck();
+      if (action.failed) await this.#terminate(held.msg);
+      else await held.msg.ackAck();
     }
+  }
+
+  /**
+   * `term()`, confirmed: the client's `term` expects no answer, so it is sent as a request (the
+   * server answers an acknowledgement that has a reply subject, as `ackAck` does for `ack`).
+   */
+  async #terminate(msg: JsMsg): Promise<void> {
+    const reply = (msg as JsMsg & { reply?: string }).reply;
+    if (reply === undefined || reply === '') {
+      msg.term();
+      return;
+    }
+    await this.nc.request(reply, '+TERM', { timeout: 5_000 });
   }
 
   #publish(entry: QueueEntry, payloadJson?: string, msgID = queueMessageId(entry)): Promise<unknown> {
@@ -413,10 +424,16 @@ class JetStreamQueueDriver implements PushQueueDriver {
 
   wake(): void {}
 
+  /**
+   * The consumer's view (read from its leader, which answered every acknowledgement of this
+   * process): messages never delivered, and delivered ones not acknowledged yet (running, or
+   * nak'ed until due). The stream's own count lags: a work queue deletes acknowledged messages
+   * through its Raft group afterwards. Plus notifications still in the outbox.
+   */
   async pendingCount(): Promise<number> {
-    await this.#setup();
-    const info = await this.jsm.streams.info(this.#stream);
-    return info.state.messages + (await this.#outbox.keys().all()).length;
+    const { consumer } = await this.#setup();
+    const info = await consumer.info();
+    return info.num_pending + info.num_ack_pending + (await this.#outbox.keys().all()).length;
   }
 
   /**
