@@ -231,7 +231,8 @@ export const clusterBenchmark: Benchmark = {
       const counts = (process.env.CLUSTER_PROCESSES ?? '1,2,3').split(',').map(Number);
       const byProcesses = new Map<number, number[]>(counts.map((n) => [n, []]));
       const runs = Number(process.env.CLUSTER_RUNS ?? RUNS);
-      for (let run = 0; run < runs; run++) {
+      // CLUSTER_PULL=0 / CLUSTER_PUSH=0 leave out the pull / push figures.
+      for (let run = 0; run < (process.env.CLUSTER_PULL === '0' ? 0 : runs); run++) {
         embedded.push((await endToEnd()).rate);
         for (const [processes, samples] of byProcesses) {
           const group = await startGroup(cluster.servers, processes);
@@ -266,7 +267,6 @@ export const clusterBenchmark: Benchmark = {
           push: [...pushBy],
         }),
       );
-      const baseline = middle(embedded);
       const pushFigures =
         pushEmbedded.length === 0
           ? []
@@ -278,6 +278,8 @@ export const clusterBenchmark: Benchmark = {
               baselineValue: middle(pushEmbedded),
               higherIsBetter: true,
             }));
+      if (embedded.length === 0) return pushFigures;
+      const baseline = middle(embedded);
       return [
         ...pushFigures,
         ...[...byProcesses].map(([processes, samples]) => ({
