@@ -13,11 +13,11 @@ import type { EngineEventOf, EngineEventType } from '../../src/events.js';
 import type { Engine, NotificationConfigurationInput, S3EventRecord } from '../../src/index.js';
 import { ManualClock } from '../../src/index.js';
 import {
+  BACKEND_KINDS,
+  type BackendKind,
   collect,
   nextEvent,
   openEngine,
-  STORAGE_KINDS,
-  type StorageKind,
   tempDir,
 } from '../helpers/engines.js';
 import { createFixture } from '../helpers/functions.js';
@@ -53,7 +53,7 @@ function read(file: string): Journaled[] {
     .map((line) => JSON.parse(line) as Journaled);
 }
 
-async function setup(kind: StorageKind, engineOptions: Parameters<typeof openEngine>[1] = {}) {
+async function setup(kind: BackendKind, engineOptions: Parameters<typeof openEngine>[1] = {}) {
   const clock = new ManualClock(T0);
   const engine = await openEngine(kind, { clock, ...engineOptions });
   const journal = join(await tempDir(), 'journal.ndjson');
@@ -82,7 +82,7 @@ function events<K extends EngineEventType>(
 const succeeded = (engine: Engine, functionName: string, count: number) =>
   events(engine, 'async.succeeded', count, (e) => e.functionName === functionName);
 
-describe.each(STORAGE_KINDS)('bucket notifications to real functions (%s)', (kind) => {
+describe.each(BACKEND_KINDS)('bucket notifications to real functions (%s)', (kind) => {
   it('hands the function the exact record for put, overwrite, copy and delete, the key form-URL-encoded', async () => {
     const { engine, journal, fn } = await setup(kind);
     const thumbs = await fn('thumbs');
@@ -310,7 +310,7 @@ describe.each(STORAGE_KINDS)('bucket notifications to real functions (%s)', (kin
 
 type DestinationKind = 'function' | 'stream' | 'bucket';
 
-describe.each(STORAGE_KINDS)('on-failure destinations of real functions (%s)', (kind) => {
+describe.each(BACKEND_KINDS)('on-failure destinations of real functions (%s)', (kind) => {
   it.each<DestinationKind>(['function', 'stream', 'bucket'])(
     'delivers RetriesExhausted and EventAgeExceeded records to a %s destination',
     async (destination) => {
