@@ -9,7 +9,13 @@ import { join } from 'node:path';
 import { jetstream } from '../src/backends/jetstream/index.js';
 import { createEngine, LAMBDA_TRUST_POLICY, streamReadPolicy } from '../src/index.js';
 
-export type BenchChildMessage = { type: 'ready' } | { type: 'delivered'; count: number };
+export type BenchChildMessage =
+  | { type: 'ready' }
+  | { type: 'delivered'; count: number }
+  | { type: 'pushed'; count: number };
+
+/** `{ type: 'push', count }`: queue that many Event invokes of `pushed` (64 in flight). */
+export type BenchParentMessage = 'stop' | { type: 'push'; count: number };
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -35,14 +41,42 @@ const { arn: role } = await engine.iam.createRole({
 });
 await engine.functions.create({ name: 'noop', handler: 'index.handler', code: { directory: code }, role });
 engine.eventsOf$('mapping.batch.succeeded').subscribe((e) => send({ type: 'delivered', count: e.size }));
+// Push: the same trivial function, its events through the cluster's async queue; successes are
+// reported in batches (one IPC message per event would cost the engine process more than them).
+await engine.functions.create({ name: 'pushed', handler: 'index.handler', code: { directory: code }, role });
+let pushed = 0;
+let flushing = false;
+engine.eventsOf$('async.succeeded').subscribe(() => {
+  pushed++;
+  if (flushing) return;
+  flushing = true;
+  setTimeout(() => {
+    flushing = false;
+    send({ type: 'pushed', count: pushed });
+    pushed = 0;
+  }, 5);
+});
+async function push(count: number): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < count) {
+      next++;
+      await engine.functions.invokeAsync('pushed', { i: next });
+    }
+  };
+  await Promise.all(Array.from({ length: 64 }, lane));
+}
 await engine.mappings.create({
   functionName: 'noop',
   eventSourceArn: stream.streamArn,
   startingPosition: 'TRIM_HORIZON',
   batchSize: 100,
 });
-process.on('message', (message) => {
-  if (message !== 'stop') return;
+process.on('message', (message: BenchParentMessage) => {
+  if (message !== 'stop') {
+    void push(message.count);
+    return;
+  }
   void engine
     .close()
     .then(() => rm(dir, { recursive: true, force: true }))

@@ -8,11 +8,14 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jetstream } from '../src/backends/jetstream/index.js';
-import { createEngine, type Engine } from '../src/index.js';
+import { createEngine, type Engine, LAMBDA_TRUST_POLICY } from '../src/index.js';
 import { startCluster } from '../test/jetstream/cluster.js';
-import type { BenchChildMessage } from './cluster-process.js';
+import type { BenchChildMessage, BenchParentMessage } from './cluster-process.js';
 import { type Benchmark, type Figure, middle, rate } from './harness.js';
 import { endToEnd } from './pull.js';
 
@@ -24,18 +27,43 @@ const TOTAL = PUTS * PER_PUT;
 const RUNS = 3;
 const payload = 'x'.repeat(100);
 
+/** Push: Event invokes queued by the first engine process, 64 in flight, after a warm-up. */
+const PUSH_EVENTS = 3_000;
+const PUSH_WARM = 300;
+
 interface Group {
-  writer: Engine;
+  writer: Engine | undefined;
   children: ChildProcess[];
   delivered: number;
   onDelivered: () => void;
+  pushed: number;
+  onPushed: () => void;
 }
 
-async function startGroup(servers: string[], processes: number): Promise<Group> {
+/**
+ * `processes` engine processes on one prefix; for pull, beside a writer engine in this process.
+ * A push group has none: every engine on the prefix competes for the queue, and the writer has
+ * no function to deliver to.
+ */
+async function startGroup(
+  servers: string[],
+  processes: number,
+  kind: 'pull' | 'push' = 'pull',
+): Promise<Group> {
   const prefix = `b${randomUUID().slice(0, 8)}`;
-  const writer = await createEngine({ backend: jetstream({ servers, prefix, leaseMs: 3_000 }) });
-  await writer.streams.create('bench', { shardCount: SHARDS });
-  const group: Group = { writer, children: [], delivered: 0, onDelivered: () => undefined };
+  const writer =
+    kind === 'pull'
+      ? await createEngine({ backend: jetstream({ servers, prefix, leaseMs: 3_000 }) })
+      : undefined;
+  await writer?.streams.create('bench', { shardCount: SHARDS });
+  const group: Group = {
+    writer,
+    children: [],
+    delivered: 0,
+    onDelivered: () => undefined,
+    pushed: 0,
+    onPushed: () => undefined,
+  };
   const ready: Array<Promise<void>> = [];
   for (let i = 0; i < processes; i++) {
     const child = fork(CHILD, [], {
@@ -51,7 +79,10 @@ async function startGroup(servers: string[], processes: number): Promise<Group> 
         child.once('exit', (code) => reject(new Error(`engine process exited with ${code}`)));
         child.on('message', (m: BenchChildMessage) => {
           if (m.type === 'ready') resolve();
-          else {
+          else if (m.type === 'pushed') {
+            group.pushed += m.count;
+            group.onPushed();
+          } else {
             group.delivered += m.count;
             group.onDelivered();
           }
@@ -61,6 +92,11 @@ async function startGroup(servers: string[], processes: number): Promise<Group> 
     group.children.push(child);
   }
   await Promise.all(ready);
+  if (writer === undefined) {
+    // Push warm-up: starts the function's containers in every process that takes events.
+    await pushed(group, PUSH_WARM);
+    return group;
+  }
   // Warm-up: one record per shard goes through every process's poller and worker; it also
   // waits out the lease hand-overs of processes that joined after the first.
   await deliver(group, 4, async () => {
@@ -100,7 +136,7 @@ async function measure(group: Group): Promise<number> {
         partitionKey: `k${p}-${i}`,
         data: payload,
       }));
-      await group.writer.streams.putRecords('bench', records);
+      await group.writer?.streams.putRecords('bench', records);
     }
     await done;
   });
@@ -117,7 +153,72 @@ async function stopGroup(group: Group): Promise<void> {
         }),
     ),
   );
-  await group.writer.close();
+  await group.writer?.close();
+}
+
+/** Asks the first engine process to queue `count` events; resolves once all succeeded somewhere. */
+function pushed(group: Group, count: number): Promise<void> {
+  const target = group.pushed + count;
+  const done = new Promise<void>((resolve) => {
+    group.onPushed = () => {
+      if (group.pushed >= target) resolve();
+    };
+  });
+  group.children[0]?.send({ type: 'push', count } satisfies BenchParentMessage);
+  return done;
+}
+
+/**
+ * The embedded baseline of push: one engine (LevelDB), the same trivial function and role, the
+ * same Event invokes (64 in flight) and warm-up, from the first invoke to the last success.
+ */
+async function embeddedPush(): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), 'lambdalite-bench-push-'));
+  try {
+    await writeFile(join(dir, 'index.mjs'), 'export const handler = async () => {};\n');
+    const engine = await createEngine({ location: join(dir, 'data') });
+    try {
+      const { arn: role } = await engine.iam.createRole({
+        name: 'bench',
+        assumeRolePolicy: LAMBDA_TRUST_POLICY,
+      });
+      await engine.functions.create({
+        name: 'pushed',
+        handler: 'index.handler',
+        code: { directory: dir },
+        role,
+      });
+      let succeeded = 0;
+      let onSucceeded = (): void => undefined;
+      engine.eventsOf$('async.succeeded').subscribe(() => {
+        succeeded++;
+        onSucceeded();
+      });
+      const round = async (count: number): Promise<void> => {
+        const target = succeeded + count;
+        const done = new Promise<void>((resolve) => {
+          onSucceeded = () => {
+            if (succeeded >= target) resolve();
+          };
+        });
+        let next = 0;
+        const lane = async (): Promise<void> => {
+          while (next < count) {
+            next++;
+            await engine.functions.invokeAsync('pushed', { i: next });
+          }
+        };
+        await Promise.all(Array.from({ length: 64 }, lane));
+        await done;
+      };
+      await round(PUSH_WARM);
+      return await rate(PUSH_EVENTS, () => round(PUSH_EVENTS));
+    } finally {
+      await engine.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 export const clusterBenchmark: Benchmark = {
@@ -130,7 +231,8 @@ export const clusterBenchmark: Benchmark = {
       const counts = (process.env.CLUSTER_PROCESSES ?? '1,2,3').split(',').map(Number);
       const byProcesses = new Map<number, number[]>(counts.map((n) => [n, []]));
       const runs = Number(process.env.CLUSTER_RUNS ?? RUNS);
-      for (let run = 0; run < runs; run++) {
+      // CLUSTER_PULL=0 / CLUSTER_PUSH=0 leave out the pull / push figures.
+      for (let run = 0; run < (process.env.CLUSTER_PULL === '0' ? 0 : runs); run++) {
         embedded.push((await endToEnd()).rate);
         for (const [processes, samples] of byProcesses) {
           const group = await startGroup(cluster.servers, processes);
@@ -141,15 +243,54 @@ export const clusterBenchmark: Benchmark = {
           }
         }
       }
+      // Push: the same counts, interleaved with its embedded baseline run by run.
+      const pushEmbedded: number[] = [];
+      const pushBy = new Map<number, number[]>(counts.map((n) => [n, []]));
+      if (process.env.CLUSTER_PUSH !== '0') {
+        for (let run = 0; run < runs; run++) {
+          pushEmbedded.push(await embeddedPush());
+          for (const [processes, samples] of pushBy) {
+            const group = await startGroup(cluster.servers, processes, 'push');
+            try {
+              samples.push(await rate(PUSH_EVENTS, () => pushed(group, PUSH_EVENTS)));
+            } finally {
+              await stopGroup(group);
+            }
+          }
+        }
+      }
+      console.log(
+        JSON.stringify({
+          pullEmbedded: embedded,
+          pull: [...byProcesses],
+          pushEmbedded,
+          push: [...pushBy],
+        }),
+      );
+      const pushFigures =
+        pushEmbedded.length === 0
+          ? []
+          : [...pushBy].map(([processes, samples]) => ({
+              name: `push on JetStream (3 nodes, 3 replicas), ${processes} engine process${processes > 1 ? 'es' : ''}: invokeAsync from the first, 64 in flight -> a function that does nothing, ${PUSH_EVENTS} events`,
+              value: middle(samples),
+              unit: 'events/s',
+              baselineName: 'the same Event invokes embedded (LevelDB, one process)',
+              baselineValue: middle(pushEmbedded),
+              higherIsBetter: true,
+            }));
+      if (embedded.length === 0) return pushFigures;
       const baseline = middle(embedded);
-      return [...byProcesses].map(([processes, samples]) => ({
-        name: `pull on JetStream (3 nodes, 3 replicas), ${processes} engine process${processes > 1 ? 'es' : ''}: ${SHARDS} shards, putRecords ${PER_PUT} x 100 B, batch 100, ${TOTAL} records`,
-        value: middle(samples),
-        unit: 'records/s',
-        baselineName: 'the same pipeline embedded (LevelDB, one process, 50,000 records)',
-        baselineValue: baseline,
-        higherIsBetter: true,
-      }));
+      return [
+        ...pushFigures,
+        ...[...byProcesses].map(([processes, samples]) => ({
+          name: `pull on JetStream (3 nodes, 3 replicas), ${processes} engine process${processes > 1 ? 'es' : ''}: ${SHARDS} shards, putRecords ${PER_PUT} x 100 B, batch 100, ${TOTAL} records`,
+          value: middle(samples),
+          unit: 'records/s',
+          baselineName: 'the same pipeline embedded (LevelDB, one process, 50,000 records)',
+          baselineValue: baseline,
+          higherIsBetter: true,
+        })),
+      ];
     } finally {
       await cluster.stop();
     }

@@ -6,6 +6,7 @@
  */
 import type { BucketStoreFactory } from './buckets/bucket-store.js';
 import type { MappingCoordination } from './dispatch/pull/coordination.js';
+import type { PushQueueBackend } from './dispatch/push/queue-backend.js';
 import type { FunctionStore } from './functions/function-store.js';
 import type { RoleRecords } from './iam/roles/role-records.js';
 import type { SharedMappingRecords } from './mappings/shared-records.js';
@@ -43,6 +44,8 @@ export interface BackendParts {
   readonly roleRecords?: RoleRecords;
   /** Mapping settings shared by every process (each runs every mapping); absent: per process. */
   readonly sharedMappings?: SharedMappingRecords;
+  /** The async (push) queue shared by engine processes; absent: entries in the engine's LevelDB. */
+  readonly pushQueue?: PushQueueBackend;
   /** Releases connections; runs after every part closed, before the engine's storage closes. */
   close(): Promise<void>;
 }

@@ -242,6 +242,7 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
     },
     targets: { ...destinationWriters(streams, bucketsLater), ...seams.destinationTargets },
     authorize: pushDeliveryAuthorizer(checks, registry),
+    ...(backend.pushQueue ? { backend: backend.pushQueue } : {}),
   });
   // Registered after the queue's own hook, so it runs before it: containers stop, then the
   // queue persists what is left.

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/index.js';
-import { nextEvent, STORAGE_KINDS } from '../helpers/engines.js';
+import { BACKEND_KINDS, nextEvent } from '../helpers/engines.js';
 import { openEngineWith, queueOf } from '../helpers/harness.js';
 import { followSchedule, T0 } from './push-helpers.js';
 import { ScriptedInvoker } from './scripted-invoker.js';
 
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function';
 
-describe.each(STORAGE_KINDS)('async invocation destinations (%s)', (kind) => {
+describe.each(BACKEND_KINDS)('async invocation destinations (%s)', (kind) => {
   it('sends a RetriesExhausted record to an on-failure function, in AWS shape', async () => {
     const clock = new ManualClock(T0);
     const invoker = new ScriptedInvoker().always('fn', 'error');

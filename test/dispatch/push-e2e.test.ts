@@ -18,7 +18,6 @@ import {
   collect,
   nextEvent,
   openEngine,
-  STORAGE_KINDS,
   tempDir,
 } from '../helpers/engines.js';
 import { createFixture } from '../helpers/functions.js';
@@ -311,7 +310,7 @@ describe.each(BACKEND_KINDS)('bucket notifications to real functions (%s)', (kin
 
 type DestinationKind = 'function' | 'stream' | 'bucket';
 
-describe.each(STORAGE_KINDS)('on-failure destinations of real functions (%s)', (kind) => {
+describe.each(BACKEND_KINDS)('on-failure destinations of real functions (%s)', (kind) => {
   it.each<DestinationKind>(['function', 'stream', 'bucket'])(
     'delivers RetriesExhausted and EventAgeExceeded records to a %s destination',
     async (destination) => {

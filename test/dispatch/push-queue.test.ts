@@ -9,8 +9,11 @@ import type { FunctionInvoker } from '../../src/functions/invoker.js';
 import { type EngineOptions, ManualClock } from '../../src/index.js';
 import { Storage } from '../../src/storage/storage.js';
 import {
+  BACKEND_KINDS,
+  type BackendKind,
   collect,
   firstMatch,
+  jetstreamOptions,
   nextEvent,
   onCleanup,
   openEngine,
@@ -32,12 +35,24 @@ const unusedTargets: DestinationTargets = {
 };
 
 /** The queue on its own storage, as buckets see it: they commit our ops in their own batch. */
-async function standaloneQueue(kind: 'memory' | 'disk', invoker: FunctionInvoker) {
+async function standaloneQueue(kind: BackendKind, invoker: FunctionInvoker) {
   const clock = new ManualClock(T0);
   const storage = await Storage.open(kind === 'disk' ? await tempDir() : undefined);
   const ctx = createContext(resolveOptions({ clock }), storage, new EventHub(clock), new Lifecycle());
-  onCleanup(() => ctx.lifecycle.close().then(() => storage.close()));
-  const queue = new AsyncQueue(ctx, ctx.options.asyncInvocation, { invoker, targets: unusedTargets });
+  // On jetstream the queue is the cluster's (its notifications still go into this storage first).
+  const parts =
+    kind === 'jetstream' ? await (await jetstreamOptions()).backend?.open({ storage }) : undefined;
+  onCleanup(() =>
+    ctx.lifecycle
+      .close()
+      .then(() => parts?.close())
+      .then(() => storage.close()),
+  );
+  const queue = new AsyncQueue(ctx, ctx.options.asyncInvocation, {
+    invoker,
+    targets: unusedTargets,
+    ...(parts?.pushQueue ? { backend: parts.pushQueue } : {}),
+  });
   queue.start();
   return { ctx, storage, queue };
 }
@@ -61,7 +76,7 @@ function s3Record(key: string): S3EventRecord {
   };
 }
 
-describe.each(STORAGE_KINDS)('async invocation queue (%s)', (kind) => {
+describe.each(BACKEND_KINDS)('async invocation queue (%s)', (kind) => {
   it('acknowledges an enqueue once durable, before the function runs, and never waits for it', async () => {
     const order: string[] = [];
     let release = (): void => undefined;

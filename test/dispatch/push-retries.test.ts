@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/index.js';
-import { collect, nextEvent, STORAGE_KINDS } from '../helpers/engines.js';
+import { BACKEND_KINDS, collect, nextEvent } from '../helpers/engines.js';
 import { openEngineWith, queueOf } from '../helpers/harness.js';
 import { followSchedule, T0 } from './push-helpers.js';
 import { ScriptedInvoker } from './scripted-invoker.js';
 
-describe.each(STORAGE_KINDS)('async invocation retries (%s)', (kind) => {
+describe.each(BACKEND_KINDS)('async invocation retries (%s)', (kind) => {
   it('retries a failing event not before 60 s, then 120 s later, then dead-letters it after 3 attempts', async () => {
     const clock = new ManualClock(T0);
     const invoker = new ScriptedInvoker().always('fn', 'error');
@@ -20,7 +20,8 @@ describe.each(STORAGE_KINDS)('async invocation retries (%s)', (kind) => {
       nextAttemptAt: T0 + 60_000,
     });
     await engine.asyncInvocations.idle();
-    expect(clock.nextDueAt()).toBe(T0 + 60_000);
+    // Embedded, one engine-clock timer waits for the retry; on JetStream the message does.
+    if (kind !== 'jetstream') expect(clock.nextDueAt()).toBe(T0 + 60_000);
 
     clock.advance(59_999);
     expect(invoker.calls).toHaveLength(1);
@@ -30,7 +31,7 @@ describe.each(STORAGE_KINDS)('async invocation retries (%s)', (kind) => {
     expect((await second).time).toBe(T0 + 60_000);
     expect(await secondRetry).toMatchObject({ delayMs: 120_000, nextAttemptAt: T0 + 180_000 });
     await engine.asyncInvocations.idle();
-    expect(clock.nextDueAt()).toBe(T0 + 180_000);
+    if (kind !== 'jetstream') expect(clock.nextDueAt()).toBe(T0 + 180_000);
 
     const failed = nextEvent(engine, 'async.failed');
     clock.advance(120_000);

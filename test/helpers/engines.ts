@@ -36,7 +36,15 @@ export async function jetstreamOptions(): Promise<EngineOptions> {
   ]);
   // Engines on one cluster share the streams they create under one prefix: each test's engine
   // gets its own, as if it ran against its own cluster.
-  return { backend: jetstream({ servers, replicas: 3, prefix: `t${randomUUID().slice(0, 8)}` }) };
+  return {
+    backend: jetstream({
+      servers,
+      replicas: 3,
+      prefix: `t${randomUUID().slice(0, 8)}`,
+      // Tests move a ManualClock: a retry it made due is looked at again within 100 ms.
+      asyncQueue: { retryCheckMs: 100 },
+    }),
+  };
 }
 
 const cleanups: Array<() => Promise<void>> = [];

@@ -17,6 +17,7 @@ import { JetStreamBucketStore } from './bucket-store.js';
 import { JetStreamCoordination } from './coordination.js';
 import { noPolling } from './no-polling.js';
 import { observeFeeds } from './observe-feeds.js';
+import { JetStreamPushQueue } from './push-queue.js';
 import { JetStreamShardStore } from './shard-store.js';
 import { openSharedConfiguration } from './shared-configuration.js';
 
@@ -54,6 +55,13 @@ export interface JetStreamBackendOptions {
    * `false` makes a process that only configures and writes (a producer) take no shard.
    */
   pollMappings?: boolean;
+  /**
+   * The async (push) queue shared by the processes. `ackWaitMs` (default 30000, at least 1000):
+   * events a process held when it died go to the others after about this. `retryCheckMs`
+   * (default 30000, at least 10): an event scheduled for later is looked at again at least this
+   * often, so the engine clock decides when it is due.
+   */
+  asyncQueue?: { ackWaitMs?: number; retryCheckMs?: number };
 }
 
 /** A 5 MiB append plus its chunk framing (sequence numbers, keys, lengths). */
@@ -108,6 +116,20 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
       `jetstream options.pollMappings must be a boolean, got ${JSON.stringify(options.pollMappings)}`,
     );
   }
+  const ackWaitMs = options.asyncQueue?.ackWaitMs ?? 30_000;
+  if (!Number.isInteger(ackWaitMs) || ackWaitMs < 1_000) {
+    throw new LambdaliteError(
+      'InvalidArgument',
+      `jetstream options.asyncQueue.ackWaitMs must be an integer of at least 1000, got ${JSON.stringify(options.asyncQueue?.ackWaitMs)}`,
+    );
+  }
+  const retryCheckMs = options.asyncQueue?.retryCheckMs ?? 30_000;
+  if (!Number.isInteger(retryCheckMs) || retryCheckMs < 10) {
+    throw new LambdaliteError(
+      'InvalidArgument',
+      `jetstream options.asyncQueue.retryCheckMs must be an integer of at least 10, got ${JSON.stringify(options.asyncQueue?.retryCheckMs)}`,
+    );
+  }
   const prefix = options.prefix ?? 'lambdalite';
   if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
     throw new LambdaliteError(
@@ -144,6 +166,12 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
           : noPolling;
         const js = jetstreamClient(nc);
         const observe = await observeFeeds(js, jsm, storage, { prefix, replicas });
+        const pushQueue = new JetStreamPushQueue(nc, js, jsm, storage, {
+          prefix,
+          replicas,
+          ackWaitMs,
+          retryCheckMs,
+        });
         const shared = await openSharedConfiguration(nc, { prefix, replicas });
         return {
           shardStore,
@@ -156,6 +184,7 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
               consume: notifications,
             }),
           observe,
+          pushQueue,
           ...shared.parts,
           close: async () => {
             await shared.close();

@@ -13,11 +13,12 @@ import type { FunctionInvoker } from '../../functions/invoker.js';
 import { assertPayloadSize, serialisePayload } from '../../payload.js';
 import type { BatchOp } from '../../storage/storage.js';
 import { showValue } from '../../validation/text.js';
-import { type FunctionConcurrencyInfo, newEntry } from './delivery.js';
+import { deliverSafely, type FunctionConcurrencyInfo, newEntry } from './delivery.js';
 import type { DestinationTargets } from './destinations.js';
-import { Dispatcher } from './dispatcher.js';
 import { EventInvokeConfigs } from './event-invoke-config.js';
+import { type DriverDeps, LevelQueueDriver } from './level-queue.js';
 import type { AsyncInvocationOptions } from './options.js';
+import type { PushQueueBackend, PushQueueDriver, PushQueueHost, QueuedItem } from './queue-backend.js';
 import { QueueStore } from './store.js';
 import type { DeadLetter, EventInvokeConfig, EventInvokeConfigInput, QueueEntry } from './types.js';
 
@@ -58,44 +59,59 @@ export interface AsyncQueueDeps {
   /** Stream and bucket destinations. */
   readonly targets: DestinationTargets;
   readonly authorize?: DeliveryAuthorizer;
+  /** Where entries live and who delivers them; absent: the engine's LevelDB (level-queue.ts). */
+  readonly backend?: PushQueueBackend;
+}
+
+/** What a backend's driver is given: deliveries over these deps, and the engine's bounds. */
+function hostOver(deps: DriverDeps): PushQueueHost {
+  const { ctx, options } = deps;
+  return {
+    clock: ctx.clock,
+    deliver: (entry, store, write) =>
+      deliverSafely({ ...deps, store, write, queued: () => undefined }, entry),
+    overall: () => Math.min(options.maxConcurrency, ctx.quotas.accountConcurrency),
+    // As the embedded dispatcher: the per-function bound lowered to reserved concurrency (0 is
+    // not a cap: such events go straight to the failure path).
+    cap: (name) => {
+      const reserved = deps.concurrency?.reservedConcurrency(name);
+      const perFunction = options.maxConcurrencyPerFunction;
+      return reserved === undefined || reserved === 0 ? perFunction : Math.min(perFunction, reserved);
+    },
+    closeDrainMs: options.closeDrainMs,
+  };
 }
 
 /** @internal the engine's push machinery (see the file comment). */
 export class AsyncQueue implements NotificationSink {
   readonly #ctx: EngineContext;
-  readonly #store: QueueStore;
   readonly #configs: EventInvokeConfigs;
-  readonly #dispatcher: Dispatcher;
-  readonly #targets: DestinationTargets;
+  readonly #driver: PushQueueDriver;
   /** Entries (and their payload's JSON) queued by deliveryOps, until their batch commits. */
-  readonly #pendingNotifications = new WeakMap<NotificationDelivery, { entry: QueueEntry; json: string }>();
+  readonly #pendingNotifications = new WeakMap<NotificationDelivery, QueuedItem>();
 
   constructor(ctx: EngineContext, options: Readonly<AsyncInvocationOptions>, deps: AsyncQueueDeps) {
     this.#ctx = ctx;
-    this.#store = new QueueStore(ctx.storage);
-    this.#configs = new EventInvokeConfigs(ctx, this.#store);
-    this.#targets = deps.targets;
+    // Event invoke configs stay in the engine's LevelDB whatever the backend.
+    const store = new QueueStore(ctx.storage);
+    this.#configs = new EventInvokeConfigs(ctx, store);
     const authorize = deps.authorize;
-    this.#dispatcher = new Dispatcher({
+    const driverDeps: DriverDeps = {
       ctx,
-      store: this.#store,
       configs: this.#configs,
       options,
       invoker: deps.invoker,
       concurrency: deps.concurrency,
-      targets: this.#targets,
-      write: async (ops) => {
-        await ctx.storage.batch(ops);
-        this.#store.compactIfChurned();
-      },
+      targets: deps.targets,
       ...(authorize ? { authorize } : {}),
-    });
-    ctx.lifecycle.onClose(() => this.#dispatcher.close());
+    };
+    this.#driver = deps.backend?.open(hostOver(driverDeps)) ?? new LevelQueueDriver(driverDeps, store);
+    ctx.lifecycle.onClose(() => this.#driver.close());
   }
 
   /** Starts dispatching: entries stored by an earlier run, and every one queued since. */
   start(): void {
-    this.#dispatcher.start();
+    this.#driver.start();
   }
 
   /**
@@ -113,13 +129,14 @@ export class AsyncQueue implements NotificationSink {
     const text = serialisePayload(payload);
     assertPayloadSize(this.#ctx.quotas, text, 'Event');
     const entry = newEntry(this.#ctx.clock.now(), functionName, JSON.parse(text), options.source ?? 'invoke');
-    await this.#ctx.storage.batch(this.#store.putEntryOps(entry, text));
+    const items = [{ entry, payloadJson: text }];
+    await this.#driver.put(items);
     this.#ctx.events.emit('async.enqueued', {
       requestId: entry.requestId,
       functionName,
       source: entry.source,
     });
-    this.#dispatcher.offer(entry, text);
+    this.#driver.handOver(items);
     return { requestId: entry.requestId };
   }
 
@@ -131,26 +148,40 @@ export class AsyncQueue implements NotificationSink {
       const entry = newEntry(now, checkName(functionNameOfArn(delivery.functionArn)), payload, 'aws:s3');
       if (delivery.invocationRole !== undefined) entry.invocationRole = delivery.invocationRole;
       // Serialised once: stored inside the entry and, handed over, sent to the function as is.
-      const json = JSON.stringify(payload);
-      this.#pendingNotifications.set(delivery, { entry, json });
-      return this.#store.putEntryOps(entry, json);
+      const item = { entry, payloadJson: JSON.stringify(payload) };
+      this.#pendingNotifications.set(delivery, item);
+      return this.#driver.putOps([item]);
     });
   }
 
-  /** NotificationSink: the batch with those ops committed; announce and dispatch them. */
+  /**
+   * NotificationSink: the batch with those ops committed; announce and dispatch them once the
+   * driver has them queued for delivery (at once embedded; published to the cluster on
+   * JetStream, which keeps them in LevelDB until then and publishes what is left at the next open).
+   */
   committed(deliveries: readonly NotificationDelivery[]): void {
+    const items: QueuedItem[] = [];
     for (const delivery of deliveries) {
       const pending = this.#pendingNotifications.get(delivery);
       if (!pending) continue;
       this.#pendingNotifications.delete(delivery);
-      const { entry } = pending;
-      this.#ctx.events.emit('async.enqueued', {
-        requestId: entry.requestId,
-        functionName: entry.functionName,
-        source: entry.source,
-      });
-      this.#dispatcher.offer(entry, pending.json);
+      items.push(pending);
     }
+    if (items.length === 0) return;
+    const announce = (): void => {
+      for (const { entry } of items) {
+        this.#ctx.events.emit('async.enqueued', {
+          requestId: entry.requestId,
+          functionName: entry.functionName,
+          source: entry.source,
+        });
+      }
+      this.#driver.handOver(items);
+    };
+    const queued = this.#driver.committed(items);
+    // Embedded the entries are queued already: announced synchronously, as before the seam.
+    if (queued === undefined) announce();
+    else queued.then(announce, () => undefined);
   }
 
   /** Replaces the function's config (AWS Put semantics: omitted fields take their defaults). */
@@ -184,7 +215,7 @@ export class AsyncQueue implements NotificationSink {
   /** Failed events of a function kept in the dead-letter store, oldest failure first. */
   async deadLetters(functionName: string): Promise<DeadLetter[]> {
     this.#ctx.lifecycle.assertOpen();
-    const letters = await this.#store.deadLetters(checkName(functionName));
+    const letters = await this.#driver.deadLetters(checkName(functionName));
     return letters.sort((a, b) => a.failedAt - b.failedAt || a.requestId.localeCompare(b.requestId));
   }
 
@@ -217,20 +248,19 @@ export class AsyncQueue implements NotificationSink {
       }
     }
     const now = this.#ctx.clock.now();
-    const ops = chosen.flatMap((letter) => [
-      ...this.#store.removeDeadLetterOps(letter),
-      ...this.#store.putEntryOps(redriven(now, letter)),
-    ]);
-    await this.#ctx.storage.batch(ops);
+    await this.#driver.redrive(
+      chosen,
+      chosen.map((letter) => redriven(now, letter)),
+    );
     const ids = chosen.map((l) => l.requestId);
     if (ids.length > 0) this.#ctx.events.emit('async.redriven', { functionName, requestIds: ids });
-    this.#dispatcher.wake(functionName);
+    this.#driver.wake(functionName);
     return { requestIds: ids };
   }
 
   /** Events waiting in the queue (due or scheduled), all functions. */
   pendingCount(): Promise<number> {
-    return this.#store.countEntries();
+    return this.#driver.pendingCount();
   }
 
   /**
@@ -238,11 +268,11 @@ export class AsyncQueue implements NotificationSink {
    * timer for the next scheduled retry armed. Tests await it before moving a manual clock.
    */
   idle(): Promise<void> {
-    return this.#dispatcher.idle();
+    return this.#driver.idle();
   }
 
   /** Invocations running right now. */
   get inFlight(): number {
-    return this.#dispatcher.inFlight;
+    return this.#driver.inFlight;
   }
 }

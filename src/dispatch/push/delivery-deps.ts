@@ -2,12 +2,13 @@
 import type { EngineContext } from '../../context.js';
 import type { Verdict } from '../../errors.js';
 import type { FunctionInvoker } from '../../functions/invoker.js';
-import type { BatchOp } from '../../storage/storage.js';
 import type { DestinationTargets } from './destinations.js';
 import type { EventInvokeConfigs } from './event-invoke-config.js';
 import type { AsyncInvocationOptions } from './options.js';
-import type { QueueStore } from './store.js';
+import type { QueueOp, QueueWrites } from './queue-backend.js';
 import type { QueueEntry } from './types.js';
+
+export type { QueueOp, QueueWrites };
 
 /** What the dispatcher needs to know about a function besides invoking it. */
 export interface FunctionConcurrencyInfo {
@@ -17,14 +18,14 @@ export interface FunctionConcurrencyInfo {
 
 export interface DeliveryDeps {
   ctx: EngineContext;
-  store: QueueStore;
+  store: QueueWrites;
   configs: EventInvokeConfigs;
   options: Readonly<AsyncInvocationOptions>;
   invoker: FunctionInvoker;
   concurrency: FunctionConcurrencyInfo | undefined;
   targets: DestinationTargets;
   /** Writes one logical batch (group-committed with others); resolves once durable. */
-  write(ops: readonly BatchOp[]): Promise<void>;
+  write(ops: readonly QueueOp[]): Promise<void>;
   /** Tells the dispatcher a function got a new entry (a function destination). */
   queued(functionName: string): void;
   /**

@@ -29,7 +29,7 @@ const LATER_KEYS = 16;
 const OFFER_MAX_BYTES = 64 * 1024;
 
 /** What the dispatcher is built with: the delivery's collaborators, the runtime among them. */
-export type DispatcherDeps = Omit<DeliveryDeps, 'queued'>;
+export type DispatcherDeps = Omit<DeliveryDeps, 'queued' | 'store'> & { readonly store: QueueStore };
 
 export class Dispatcher {
   readonly #invoker: FunctionInvoker;

@@ -5,9 +5,8 @@
  */
 
 import type { InvocationOutcome } from '../../functions/invoker.js';
-import type { BatchOp } from '../../storage/storage.js';
 import type { AsyncFailureCondition } from '../events.js';
-import type { DeliveryDeps } from './delivery-deps.js';
+import type { DeliveryDeps, QueueOp } from './delivery-deps.js';
 import {
   buildDestinationRecord,
   type DestinationCondition,
@@ -65,12 +64,12 @@ export async function giveUp(
       ...(destinationError === undefined ? {} : { destinationError }),
     });
   if (config.onFailure === undefined) {
-    await writeDeadLetter(deps, entry, [...store.removeEntryOps(entry), ...letter()]);
+    await writeDeadLetter(deps, entry, [...store.removeEntryOps(entry, true), ...letter()]);
     ctx.events.emit('async.failed', { ...base, destination: 'dead-letter' });
     return;
   }
   const record = recordFor(deps, entry, condition, outcome);
-  const result = await toDestination(deps, entry, config.onFailure, record, letter);
+  const result = await toDestination(deps, entry, config.onFailure, record, letter, true);
   ctx.events.emit('async.failed', {
     ...base,
     destination: result.destinationError === undefined ? config.onFailure : 'dead-letter',
@@ -79,7 +78,7 @@ export async function giveUp(
 }
 
 /** Writes a batch holding a dead letter; a failure is announced (DeadLetterErrors) and rethrown. */
-async function writeDeadLetter(deps: DeliveryDeps, entry: QueueEntry, ops: BatchOp[]): Promise<void> {
+async function writeDeadLetter(deps: DeliveryDeps, entry: QueueEntry, ops: QueueOp[]): Promise<void> {
   try {
     await deps.write(ops);
   } catch (err) {
@@ -121,10 +120,11 @@ async function toDestination(
   entry: QueueEntry,
   arn: string,
   record: DestinationRecord,
-  fallback?: (destinationError: string) => BatchOp[],
+  fallback?: (destinationError: string) => QueueOp[],
+  failed = false,
 ): Promise<{ destinationError?: string }> {
   const { ctx, store } = deps;
-  const removal = store.removeEntryOps(entry);
+  const removal = store.removeEntryOps(entry, failed);
   const refused = async (err: unknown) => {
     const destinationError = `${arn}: ${err instanceof Error ? err.message : String(err)}`;
     if (fallback) await writeDeadLetter(deps, entry, [...removal, ...fallback(destinationError)]);
