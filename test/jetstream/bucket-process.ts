@@ -9,6 +9,7 @@ import { jetstream } from '../../src/backends/jetstream/index.js';
 import { createEngine } from '../../src/index.js';
 import { createFixture } from '../helpers/functions.js';
 import { allowS3 } from '../helpers/iam.js';
+import { unlessCreated } from './shared-setup.js';
 
 export type BucketChildRequest =
   | { type: 'put'; key: string; body: string }
@@ -43,8 +44,11 @@ const engine = await createEngine({
 engine.events$.subscribe((event) => {
   if (event.type === 'async.succeeded') send({ type: 'delivered', functionName: event.functionName });
 });
-await createFixture(engine, 'thumbs', 'journal.record', { environment: { JOURNAL: env('JOURNAL') } });
-await allowS3(engine, 'thumbs', env('BUCKET'));
+// The test's engine created the function and its permission already (they are shared).
+await unlessCreated(() =>
+  createFixture(engine, 'thumbs', 'journal.record', { environment: { JOURNAL: env('JOURNAL') } }),
+);
+await unlessCreated(() => allowS3(engine, 'thumbs', env('BUCKET')));
 
 process.on('message', (request: BucketChildRequest) => {
   void (async () => {

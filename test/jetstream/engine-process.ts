@@ -7,9 +7,10 @@
  */
 
 import { jetstream } from '../../src/backends/jetstream/index.js';
-import { createEngine, isLambdaliteError } from '../../src/index.js';
+import { createEngine } from '../../src/index.js';
 import { createFixture } from '../helpers/functions.js';
 import { ensureStreamReaderRole } from '../helpers/iam.js';
+import { unlessCreated } from './shared-setup.js';
 
 export type ChildMessage =
   | { type: 'ready' }
@@ -40,24 +41,6 @@ engine.events$.subscribe((event) => {
     send({ type: 'checkpoint', shardId: event.shardId, sequenceNumber: event.sequenceNumber });
   }
 });
-/**
- * Functions, roles and mappings are shared by the copies: the first to create one wins and the
- * others are told it exists (and run it all the same).
- */
-async function unlessCreated<T>(create: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await create();
-  } catch (err) {
-    if (
-      isLambdaliteError(err, 'ResourceConflictException') ||
-      isLambdaliteError(err, 'EntityAlreadyExists')
-    ) {
-      return undefined;
-    }
-    throw err;
-  }
-}
-
 const stream = await engine.streams.create(env('STREAM'), { shardCount: Number(env('SHARDS')) });
 const role =
   (await unlessCreated(() => ensureStreamReaderRole(engine, 'stream-reader'))) ??

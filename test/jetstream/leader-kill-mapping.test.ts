@@ -34,15 +34,16 @@ const order = (a: string, b: string): number => (BigInt(a) < BigInt(b) ? -1 : Bi
 describe('a NATS node killed under load, through the engine', () => {
   it('delivers every acknowledged record in order per shard when the stream leader dies mid-write', async () => {
     const prefix = `k${randomUUID().slice(0, 8)}`;
-    const open = async (): Promise<Engine> => {
+    const open = async (pollMappings: boolean): Promise<Engine> => {
       const engine = await createEngine({
-        backend: jetstream({ servers: cluster.servers, prefix, leaseMs: 3000 }),
+        backend: jetstream({ servers: cluster.servers, prefix, leaseMs: 3000, pollMappings }),
       });
       engines.push(engine);
       return engine;
     };
-    const producer = await open();
-    const consumer = await open();
+    // Mappings are shared: the producer takes no shard, so the consumer delivers every one.
+    const producer = await open(false);
+    const consumer = await open(true);
     await producer.streams.create('load', { shardCount: 2 });
     const { streamArn } = await consumer.streams.create('load', { shardCount: 2 });
     const out = join(dir, 'delivered.txt');

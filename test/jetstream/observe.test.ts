@@ -10,6 +10,7 @@ import { createEngine, type Engine, ManualClock, type MetricDimension } from '..
 import { nextEvent } from '../helpers/engines.js';
 import { createFixture } from '../helpers/functions.js';
 import { type Cluster, startCluster } from './cluster.js';
+import { unlessCreated } from './shared-setup.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const FN: MetricDimension[] = [{ name: 'FunctionName', value: 'echo' }];
@@ -30,7 +31,8 @@ function processes(clock: ManualClock): () => Promise<Engine> {
   return async (): Promise<Engine> => {
     const engine = await createEngine({ clock, backend: jetstream({ servers: cluster.servers, prefix }) });
     engines.push(engine);
-    await createFixture(engine, 'echo', 'gate.handler');
+    // Functions are shared by the processes: the first creates it, the others find it.
+    await unlessCreated(() => createFixture(engine, 'echo', 'gate.handler'));
     return engine;
   };
 }

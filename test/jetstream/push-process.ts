@@ -6,9 +6,12 @@
  * delivery attempt, outcome and invocation start, enqueues events when asked, and lists dead
  * letters when asked.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { jetstream } from '../../src/backends/jetstream/index.js';
 import { createEngine } from '../../src/index.js';
 import { createFixture } from '../helpers/functions.js';
+import { unlessCreated } from './shared-setup.js';
 
 export type PushChildMessage =
   | { type: 'ready' }
@@ -58,13 +61,18 @@ engine.events$.subscribe((event) => {
     send({ type: 'started', requestId: event.requestId, functionName: event.functionName });
   }
 });
-await createFixture(engine, 'ok', 'queue.ok', { timeoutSec: 60 });
-await createFixture(engine, 'fail', 'queue.fail', { timeoutSec: 60 });
-await createFixture(engine, 'held', 'queue.holdIf', {
-  timeoutSec: 60,
-  // The function's environment, not the process's, reaches its worker thread.
-  environment: process.env.HANG ? { HANG: '1' } : {},
-});
+// The function's environment, not the process's, reaches its worker thread, and functions are
+// shared: the process that should hang marks itself by its pid.
+if (process.env.HANG) writeFileSync(join(env('HANG_DIR'), String(process.pid)), '');
+// Functions are shared by the processes: the first to create one wins.
+await unlessCreated(() => createFixture(engine, 'ok', 'queue.ok', { timeoutSec: 60 }));
+await unlessCreated(() => createFixture(engine, 'fail', 'queue.fail', { timeoutSec: 60 }));
+await unlessCreated(() =>
+  createFixture(engine, 'held', 'queue.holdIf', {
+    timeoutSec: 60,
+    environment: { HANG_DIR: env('HANG_DIR') },
+  }),
+);
 // Event invoke configs are kept by each process: every copy puts the same.
 await engine.asyncInvocations.putEventInvokeConfig('fail', { maximumRetryAttempts: 2 });
 

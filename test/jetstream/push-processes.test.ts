@@ -8,6 +8,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cluster, startCluster } from './cluster.js';
@@ -28,13 +31,17 @@ const children: Child[] = [];
 const messages: Array<PushChildMessage & { child: number }> = [];
 let arrived: () => void = () => undefined;
 
+let hangDir: string;
+
 beforeAll(async () => {
   cluster = await startCluster();
+  hangDir = mkdtempSync(join(tmpdir(), 'lambdalite-push-hang-'));
 });
 afterAll(async () => {
   for (const child of children) child.process.kill('SIGKILL');
   await Promise.all(children.map((c) => c.exited));
   await cluster?.stop();
+  if (hangDir) rmSync(hangDir, { recursive: true, force: true });
 });
 
 /** Resolves once `check` holds, re-checked on every child message; rejects after `ms`. */
@@ -66,6 +73,7 @@ function spawnChild(index: number, prefix: string, hang: boolean): Child {
       NATS_SERVERS: cluster.servers.join(','),
       PREFIX: prefix,
       ACK_WAIT_MS: String(ACK_WAIT_MS),
+      HANG_DIR: hangDir,
       ...(hang ? { HANG: '1' } : {}),
     },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -113,12 +121,16 @@ describe('three engine processes share the async queue on the cluster', () => {
   it('make each attempt of each event in exactly one process, retries and dead letters included, and lose nothing to a SIGKILL', async () => {
     const prefix = `q${randomUUID().slice(0, 8)}`;
     // Child 2's `held` function never returns: it is the one killed with events in flight.
-    for (let i = 0; i < 3; i++) children.push(spawnChild(i, prefix, i === 2));
-    await until(
-      'three ready processes',
-      () => messages.filter((m) => m.type === 'ready').length === 3,
-      90_000,
-    );
+    // One after another: three engines opening at once on a fresh prefix create the same shared
+    // buckets and streams together, which the 2.9 server can answer with request timeouts.
+    for (let i = 0; i < 3; i++) {
+      children.push(spawnChild(i, prefix, i === 2));
+      await until(
+        `process ${i} ready`,
+        () => messages.filter((m) => m.type === 'ready').length === i + 1,
+        90_000,
+      );
+    }
 
     // 1. Successes and failures through the shared queue.
     const okIds = new Set(await enqueue('ok', 60));
