@@ -63,7 +63,10 @@ describe('the wake-up backstop', () => {
       await probe.close();
     }
 
-    const writer = await createEngine({ backend: jetstream({ servers: cluster.servers, prefix }) });
+    // Mappings are shared: the writer takes no shard, so the deaf reader must deliver them all.
+    const writer = await createEngine({
+      backend: jetstream({ servers: cluster.servers, prefix, pollMappings: false }),
+    });
     engines.push(writer);
     const reader = await createEngine({
       backend: jetstream({
