@@ -9,7 +9,7 @@ import { jetstream } from '../../src/backends/jetstream/index.js';
 import { createEngine } from '../../src/index.js';
 import { createFixture } from '../helpers/functions.js';
 import { allowS3 } from '../helpers/iam.js';
-import { unlessCreated } from './shared-setup.js';
+import { env, send as sendToTest, unlessCreated } from './shared-setup.js';
 
 export type BucketChildRequest =
   | { type: 'put'; key: string; body: string }
@@ -22,14 +22,7 @@ export type BucketChildMessage =
   | { type: 'got'; key: string; body: string }
   | { type: 'delivered'; functionName: string };
 
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
-const send = (message: BucketChildMessage): void => {
-  process.send?.(message);
-};
+const send = (message: BucketChildMessage): void => sendToTest(message);
 const killAfterPut = process.env.KILL_AFTER_PUT === '1';
 
 const engine = await createEngine({

@@ -10,22 +10,14 @@ import { jetstream } from '../../src/backends/jetstream/index.js';
 import { createEngine } from '../../src/index.js';
 import { createFixture } from '../helpers/functions.js';
 import { ensureStreamReaderRole } from '../helpers/iam.js';
-import { unlessCreated } from './shared-setup.js';
+import { env, send as sendToTest, unlessCreated } from './shared-setup.js';
 
 export type ChildMessage =
   | { type: 'ready' }
   | { type: 'started'; shardId: string }
   | { type: 'checkpoint'; shardId: string; sequenceNumber: string };
 
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
-
-const send = (message: ChildMessage): void => {
-  process.send?.(message);
-};
+const send = (message: ChildMessage): void => sendToTest(message);
 
 const engine = await createEngine({
   backend: jetstream({

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { jetstream } from '../../src/backends/jetstream/index.js';
 import { createEngine } from '../../src/index.js';
 import { createFixture } from '../helpers/functions.js';
-import { unlessCreated } from './shared-setup.js';
+import { env, send as sendToTest, unlessCreated } from './shared-setup.js';
 
 export type PushChildMessage =
   | { type: 'ready' }
@@ -26,15 +26,7 @@ export type PushParentMessage =
   | { type: 'enqueue'; functionName: string; count: number }
   | { type: 'deadLetters'; functionName: string };
 
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
-
-const send = (message: PushChildMessage): void => {
-  process.send?.(message);
-};
+const send = (message: PushChildMessage): void => sendToTest(message);
 
 const engine = await createEngine({
   backend: jetstream({

@@ -1,10 +1,26 @@
 /**
+ * What the engine processes of the multi-process tests share: their settings from the
+ * environment, their messages to the test, and set-up that tolerates another copy's.
+ */
+import { isLambdaliteError } from '../../src/index.js';
+
+/** A setting the test passed in the environment; a child without it stops at once. */
+export function env(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+
+/** Sends a message to the test over IPC (nothing when run by hand). */
+export function send<T>(message: T): void {
+  process.send?.(message);
+}
+
+/**
  * Functions, roles, mappings and permissions are shared by engine processes on one cluster: the
  * first copy to create one wins and the others are told it exists (and run it all the same), as
  * every copy of a service configuring the same resources at start would be.
  */
-import { isLambdaliteError } from '../../src/index.js';
-
 export async function unlessCreated<T>(create: () => Promise<T>): Promise<T | undefined> {
   try {
     return await create();
