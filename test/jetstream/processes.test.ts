@@ -146,13 +146,17 @@ describe('three engine processes share a mapping on the cluster', () => {
       backend: jetstream({ servers: cluster.servers, prefix, leaseMs: LEASE_MS, pollMappings: false }),
     });
     await writer.streams.create(STREAM, { shardCount: SHARDS });
-    for (let i = 0; i < 3; i++) children.push(spawnChild(i, prefix));
+    // One after another: three engines opening at once on a fresh prefix create the same shared
+    // buckets and streams together, which the 2.9 server can answer with request timeouts.
+    for (let i = 0; i < 3; i++) {
+      children.push(spawnChild(i, prefix));
+      await until(
+        `process ${i} ready`,
+        () => messages.filter((m) => m.type === 'ready').length === i + 1,
+        60_000,
+      );
+    }
     const all = new Set([0, 1, 2]);
-    await until(
-      'three ready processes',
-      () => messages.filter((m) => m.type === 'ready').length === 3,
-      60_000,
-    );
     // Balanced by count: every process computes the same split from the sorted owner ids (they
     // begin with the host name and the pid), so the first takes 2 shards and the others 1. Waiting
     // for that exact split (not any 2/1/1) skips transient ones that still move a shard.
@@ -165,7 +169,7 @@ describe('three engine processes share a mapping on the cluster', () => {
         const held = [...o.values()];
         return o.size === SHARDS && [...expected].every(([i, n]) => held.filter((h) => h === i).length === n);
       },
-      30_000,
+      60_000,
     );
 
     const before = await write(writer, 5, 'a');
