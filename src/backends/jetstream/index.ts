@@ -88,13 +88,7 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
       `jetstream options.replicas must be 1, 3 or 5, got ${JSON.stringify(options.replicas)}`,
     );
   }
-  const leaseMs = options.leaseMs ?? 10_000;
-  if (!Number.isInteger(leaseMs) || leaseMs < 300) {
-    throw new LambdaliteError(
-      'InvalidArgument',
-      `jetstream options.leaseMs must be an integer of at least 300, got ${JSON.stringify(options.leaseMs)}`,
-    );
-  }
+  const leaseMs = integerAtLeast('leaseMs', options.leaseMs, 10_000, 300);
   const notifications = options.bucketNotifications ?? true;
   if (typeof notifications !== 'boolean') {
     throw new LambdaliteError(
@@ -102,13 +96,7 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
       `jetstream options.bucketNotifications must be true or false, got ${JSON.stringify(options.bucketNotifications)}`,
     );
   }
-  const wakeCheckMs = options.wakeCheckMs ?? 2000;
-  if (!Number.isInteger(wakeCheckMs) || wakeCheckMs < 50) {
-    throw new LambdaliteError(
-      'InvalidArgument',
-      `jetstream options.wakeCheckMs must be an integer of at least 50, got ${JSON.stringify(options.wakeCheckMs)}`,
-    );
-  }
+  const wakeCheckMs = integerAtLeast('wakeCheckMs', options.wakeCheckMs, 2000, 50);
   const pollMappings = options.pollMappings ?? true;
   if (typeof pollMappings !== 'boolean') {
     throw new LambdaliteError(
@@ -116,20 +104,13 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
       `jetstream options.pollMappings must be a boolean, got ${JSON.stringify(options.pollMappings)}`,
     );
   }
-  const ackWaitMs = options.asyncQueue?.ackWaitMs ?? 30_000;
-  if (!Number.isInteger(ackWaitMs) || ackWaitMs < 1_000) {
-    throw new LambdaliteError(
-      'InvalidArgument',
-      `jetstream options.asyncQueue.ackWaitMs must be an integer of at least 1000, got ${JSON.stringify(options.asyncQueue?.ackWaitMs)}`,
-    );
-  }
-  const retryCheckMs = options.asyncQueue?.retryCheckMs ?? 30_000;
-  if (!Number.isInteger(retryCheckMs) || retryCheckMs < 10) {
-    throw new LambdaliteError(
-      'InvalidArgument',
-      `jetstream options.asyncQueue.retryCheckMs must be an integer of at least 10, got ${JSON.stringify(options.asyncQueue?.retryCheckMs)}`,
-    );
-  }
+  const ackWaitMs = integerAtLeast('asyncQueue.ackWaitMs', options.asyncQueue?.ackWaitMs, 30_000, 1_000);
+  const retryCheckMs = integerAtLeast(
+    'asyncQueue.retryCheckMs',
+    options.asyncQueue?.retryCheckMs,
+    30_000,
+    10,
+  );
   const prefix = options.prefix ?? 'lambdalite';
   if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
     throw new LambdaliteError(
@@ -197,4 +178,16 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
       }
     },
   };
+}
+
+/** An integer option of at least `min` (its default when absent); a message naming it otherwise. */
+function integerAtLeast(name: string, value: number | undefined, fallback: number, min: number): number {
+  const chosen = value ?? fallback;
+  if (!Number.isInteger(chosen) || chosen < min) {
+    throw new LambdaliteError(
+      'InvalidArgument',
+      `jetstream options.${name} must be an integer of at least ${min}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return chosen;
 }
