@@ -52,6 +52,7 @@ import type { BucketEventName } from '../../buckets/event-record.js';
 import { type ListCursor, type ListedObject, type ListRange, utf8Compare } from '../../buckets/listing.js';
 import type { NotificationSink } from '../../buckets/notification-sink.js';
 import type { BucketRecord, ObjectRecord } from '../../buckets/object-store.js';
+import { storedKeys } from './kv-keys.js';
 
 export interface JetStreamBucketStoreOptions {
   readonly prefix: string;
@@ -166,8 +167,7 @@ export class JetStreamBucketStore implements BucketStore {
 
   async buckets(): Promise<BucketRecord[]> {
     const kv = await this.#bucketsKv();
-    const names: string[] = [];
-    for await (const key of await kv.keys()) names.push(key);
+    const names = await storedKeys(kv);
     const records = await Promise.all(names.map((n) => this.bucket(n)));
     return records.filter((r): r is BucketRecord => r !== undefined);
   }

@@ -15,6 +15,7 @@
 import { type KV, type KvEntry, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { type Observable, Subject } from 'rxjs';
+import { storedKeys } from './kv-keys.js';
 
 /** A change of one key: the new record, or undefined when it was deleted. */
 export interface RecordChange<T> {
@@ -85,10 +86,8 @@ export class KvRecords<T> {
 
   /** Every record, read one by one (configuration is small and listed rarely). */
   async list(): Promise<Array<[string, T]>> {
-    const keys: string[] = [];
-    for await (const key of await this.#kv.keys()) keys.push(key);
     const out: Array<[string, T]> = [];
-    for (const key of keys.sort()) {
+    for (const key of await storedKeys(this.#kv)) {
       const { record } = await this.read(key);
       if (record !== undefined) out.push([key, record]);
     }

@@ -12,6 +12,7 @@
  */
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { storedKeys } from './kv-keys.js';
 
 export interface LeaseEvents {
   acquired(key: string): void;
@@ -131,12 +132,12 @@ export class ShardLeases {
   /** The ids of the live processes of the group, sorted. */
   async #liveOwners(): Promise<string[]> {
     const owners: string[] = [];
-    for await (const key of await this.#kv.keys(`${this.#owners}>`)) {
-      const id = key.slice(this.#owners.length);
-      // Exactly one token after the group: owners of other groups nest no deeper than theirs.
-      if (key.startsWith(this.#owners) && !id.includes('.')) owners.push(id);
+    for (const key of await storedKeys(this.#kv, `${this.#owners}*`)) {
+      // A process that closed deleted its key (the marker stays listed): only live values count.
+      const entry = await this.#kv.get(key);
+      if (entry?.operation === 'PUT') owners.push(key.slice(this.#owners.length));
     }
-    return owners.sort();
+    return owners;
   }
 }
 

@@ -45,6 +45,7 @@ import type {
 import { entryJson } from '../../dispatch/push/store.js';
 import type { DeadLetter, QueueEntry } from '../../dispatch/push/types.js';
 import { delOp, putJsonTextOp, type Storage, type Sub } from '../../storage/storage.js';
+import { storedKeys } from './kv-keys.js';
 
 export interface JetStreamQueueOptions {
   readonly prefix: string;
@@ -405,8 +406,7 @@ class JetStreamQueueDriver implements PushQueueDriver {
 
   async deadLetters(functionName: string): Promise<DeadLetter[]> {
     const { dead } = await this.#setup();
-    const keys: string[] = [];
-    for await (const key of await dead.keys(`${functionName}.*`)) keys.push(key);
+    const keys = await storedKeys(dead, `${functionName}.*`);
     const letters = await Promise.all(keys.map((key) => dead.get(key)));
     return letters.flatMap((e) =>
       e === null || e.operation !== 'PUT' || e.length === 0 ? [] : [e.json<DeadLetter>()],
