@@ -6,7 +6,6 @@
  * its putObject was acknowledged (it hands no notification over itself) loses nothing: a survivor
  * delivers the event. Waits are on engine events and child messages, each with a bound.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,17 +22,14 @@ import { createFixture } from '../helpers/functions.js';
 import { allowS3 } from '../helpers/iam.js';
 import type { BucketChildMessage, BucketChildRequest } from './bucket-process.js';
 import { type Cluster, startCluster } from './cluster.js';
+import { type EngineChild, killAll, spawnEngineChild, Wakeups } from './wait.js';
 
 const CHILD = fileURLToPath(new URL('./bucket-process.ts', import.meta.url));
 const LEASE_MS = 2_000;
 const BUCKET = 'photos';
 const BOUND = 60_000;
 
-interface Child {
-  process: ChildProcess;
-  messages: BucketChildMessage[];
-  exited: Promise<void>;
-}
+type Child = EngineChild<BucketChildMessage>;
 
 let cluster: Cluster;
 let dir: string;
@@ -42,9 +38,9 @@ const prefix = `b${randomUUID().slice(0, 8)}`;
 let engine: Engine;
 let nc: NatsConnection | undefined;
 const children: Child[] = [];
-/** Deliveries made by any process (this engine's and the children's), and a wake-up for waits. */
+/** Deliveries made by any process (this engine's and the children's). */
 let deliveries = 0;
-let arrived: () => void = () => undefined;
+const wakeups = new Wakeups();
 
 beforeAll(async () => {
   cluster = await startCluster();
@@ -56,7 +52,7 @@ beforeAll(async () => {
   engine.events$.subscribe((event) => {
     if (event.type === 'async.succeeded') {
       deliveries++;
-      arrived();
+      wakeups.notify();
     }
   });
   const thumbs = await createFixture(engine, 'thumbs', 'journal.record', {
@@ -73,8 +69,7 @@ beforeAll(async () => {
 }, BOUND);
 
 afterAll(async () => {
-  for (const child of children) child.process.kill('SIGKILL');
-  await Promise.all(children.map((c) => c.exited));
+  await killAll(children);
   await engine?.close();
   await nc?.close();
   await cluster?.stop();
@@ -83,25 +78,13 @@ afterAll(async () => {
 
 /** Resolves once `check` holds, re-checked on every delivery and child message; rejects after `ms`. */
 function until(what: string, check: () => boolean, ms = BOUND): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      arrived = () => undefined;
-      reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
-    }, ms);
-    arrived = () => {
-      if (!check()) return;
-      clearTimeout(timer);
-      arrived = () => undefined;
-      resolve();
-    };
-    arrived();
-  });
+  return wakeups.until(what, check, ms);
 }
 
 async function spawnChild(options: { killAfterPut: boolean }): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-    env: {
-      ...process.env,
+  const entry = spawnEngineChild<BucketChildMessage>(
+    CHILD,
+    {
       NATS_SERVERS: cluster.servers.join(','),
       PREFIX: prefix,
       LEASE_MS: String(LEASE_MS),
@@ -109,21 +92,11 @@ async function spawnChild(options: { killAfterPut: boolean }): Promise<Child> {
       JOURNAL: journal,
       KILL_AFTER_PUT: options.killAfterPut ? '1' : '',
     },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const entry: Child = {
-    process: child,
-    messages: [],
-    exited: new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-    }),
-  };
-  child.on('message', (message: BucketChildMessage) => {
-    entry.messages.push(message);
-    if (message.type === 'delivered') deliveries++;
-    arrived();
-  });
-  child.once('exit', () => arrived());
+    wakeups,
+    (message) => {
+      if (message.type === 'delivered') deliveries++;
+    },
+  );
   children.push(entry);
   await until('a child ready', () => entry.messages.some((m) => m.type === 'ready'));
   return entry;
