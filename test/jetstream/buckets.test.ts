@@ -189,6 +189,41 @@ describe('buckets on the JetStream object store, several processes', () => {
   );
 });
 
+describe('overwrites of one key from two processes at once', () => {
+  it(
+    'leaves only the last version’s chunks in the store',
+    async () => {
+      const other = await createEngine({
+        backend: jetstream({ servers: cluster.servers, prefix, replicas: 3, bucketNotifications: false }),
+      });
+      try {
+        const body = (n: number) => Buffer.alloc(2 * 1024 * 1024 + 1, n);
+        for (let round = 0; round < 4; round++) {
+          // Both read the same previous version and write theirs: the later description wins and
+          // the earlier one's chunks are named by no last description.
+          await Promise.all([
+            engine.buckets.putObject(BUCKET, 'contended.bin', body(2 * round)),
+            other.buckets.putObject(BUCKET, 'contended.bin', body(2 * round + 1)),
+          ]);
+        }
+        const last = await other.buckets.getObject(BUCKET, 'contended.bin');
+        expect(last.body.length).toBe(2 * 1024 * 1024 + 1);
+        if (!nc) throw new Error('no connection');
+        const jsm = await jetstreamManager(nc);
+        const store = storeName(prefix, BUCKET);
+        const info = await jsm.streams.info(`OBJ_${store}`, { subjects_filter: `$O.${store}.C.>` });
+        // Every other key of the bucket was deleted or written once: the subjects with chunks are
+        // the live objects' (this key's last version and from-test.txt / orphan.txt of the tests above).
+        const live = (await engine.buckets.listObjects(BUCKET)).contents;
+        expect(Object.keys(info.state.subjects ?? {})).toHaveLength(live.filter((o) => o.size > 0).length);
+      } finally {
+        await other.close();
+      }
+    },
+    3 * BOUND,
+  );
+});
+
 describe('jetstream bucket options', () => {
   it('refuses a bucketNotifications that is not a boolean, naming the value', async () => {
     await expectCode(

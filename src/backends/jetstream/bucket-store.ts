@@ -223,6 +223,7 @@ export class JetStreamBucketStore implements BucketStore {
     };
     const ack = await this.#js.publish(metaSubject(store, key), JSON.stringify(description));
     if (previous) await this.#dropChunks(bucket, previous.description);
+    await this.#dropOverwritten(bucket, key, previous?.seq ?? 0, ack.seq);
     return recordOf({ seq: ack.seq, description, facts });
   }
 
@@ -250,6 +251,7 @@ export class JetStreamBucketStore implements BucketStore {
     };
     const ack = await this.#js.publish(metaSubject(store, key), JSON.stringify(description));
     await this.#dropChunks(bucket, previous.description);
+    await this.#dropOverwritten(bucket, key, previous.seq, ack.seq);
     return formatSequencer(ack.seq);
   }
 
@@ -341,6 +343,25 @@ export class JetStreamBucketStore implements BucketStore {
     }
     const body = parts.length === 1 && parts[0] ? parts[0] : Buffer.concat(parts);
     return body.length === description.size ? body : undefined;
+  }
+
+  /**
+   * Purges the chunks of descriptions another process published for the key between the one
+   * this write replaced (`after`) and this write's own (`own`): a concurrent write of the same
+   * key that this one overwrote, whose writer dropped only the version both had read. Usually the
+   * first description after `after` is this write's own (one request). A reader that took such a
+   * version as the last finds its body gone and reads the key again.
+   */
+  async #dropOverwritten(bucket: string, key: string, after: number, own: number): Promise<void> {
+    const store = storeName(this.#options.prefix, bucket);
+    const subject = metaSubject(store, key);
+    for (let seq = after + 1; seq < own; ) {
+      const msg = await this.#get(store, { seq, next_by_subj: subject });
+      if (!msg || msg.seq >= own) return;
+      const found = parse(msg.seq, msg.data);
+      if (found) await this.#dropChunks(bucket, found.description);
+      seq = msg.seq + 1;
+    }
   }
 
   async #dropChunks(bucket: string, description: Description): Promise<void> {
