@@ -8,7 +8,7 @@
 import { jetstream } from '../../src/backends/jetstream/index.js';
 import { createEngine, ManualClock } from '../../src/index.js';
 import { createFixture } from '../helpers/functions.js';
-import { env, send as sendToTest, unlessCreated } from './shared-setup.js';
+import { clusterFromEnv, env, send as sendToTest, unlessCreated } from './shared-setup.js';
 
 export type ObserveChildRequest = { type: 'invoke'; count: number } | { type: 'stop' };
 export type ObserveChildMessage =
@@ -24,9 +24,7 @@ const engine = await createEngine({
   location: env('LOCATION'),
   clock,
   backend: jetstream({
-    servers: env('NATS_SERVERS').split(','),
-    prefix: env('PREFIX'),
-    replicas: 3,
+    ...clusterFromEnv(),
     connection: { user, pass: user },
   }),
 });
