@@ -153,7 +153,11 @@ class Readiness {
 
   line(node: number, line: string): void {
     if (line.includes('Server is ready')) this.#listening.add(node);
-    if (/JetStream cluster new metadata leader|Self is new JetStream cluster metadata leader/.test(line)) {
+    if (
+      /Self is new JetStream cluster metadata leader|JetStream cluster new (remote )?metadata leader/.test(
+        line,
+      )
+    ) {
       this.#led.add(node);
     }
     this.#check();

@@ -156,15 +156,16 @@ describe('the metrics and logs outbox on JetStream', () => {
           catchUpMs: BOUND,
         };
         const feed = new JetStreamFeed(js, jsm, storage, options);
-        const staged = feed.stage([new TextEncoder().encode('a'), new TextEncoder().encode('b')]);
+        // More than one replay group (64).
+        const staged = feed.stage(Array.from({ length: 70 }, (_, i) => new TextEncoder().encode(`p${i}`)));
         await storage.batch(staged.ops);
         await staged.send();
         // A kill after the cluster acknowledged and before the delete leaves the entries there.
         await storage.batch(staged.ops);
         const reopened = new JetStreamFeed(js, jsm, storage, options);
-        expect(await reopened.replay()).toBe(2);
+        expect(await reopened.replay()).toBe(70);
         const info = await jsm.streams.info(`${prefix}_metrics`);
-        expect(info.state.messages).toBe(2);
+        expect(info.state.messages).toBe(70);
         // Acknowledged now: the outbox is empty.
         expect(await reopened.replay()).toBe(0);
       } finally {

@@ -42,6 +42,8 @@ export interface JetStreamFeedOptions {
 }
 
 const ENTRY_WIDTH = 10;
+/** Outbox entries `replay` publishes at once. */
+const REPLAY_GROUP = 64;
 /** After a follower's consumer failed (stream missing, connection closing): try again after. */
 const RESTART_MS = 500;
 
@@ -113,9 +115,16 @@ export class JetStreamFeed implements SharedFeed {
    * followers write the same keys again, which changes nothing they answer).
    */
   async replay(): Promise<number> {
-    const entries = await this.#outbox.iterator().all();
-    if (entries.length > 0) await this.#send(entries);
-    return entries.length;
+    let sent = 0;
+    let after = '';
+    // In groups, each deleted once acknowledged: a long outage may have left many.
+    for (;;) {
+      const entries = await this.#outbox.iterator({ gt: after, limit: REPLAY_GROUP }).all();
+      if (entries.length === 0) return sent;
+      await this.#send(entries);
+      sent += entries.length;
+      after = (entries.at(-1) as readonly [string, Uint8Array])[0];
+    }
   }
 
   async #send(entries: ReadonlyArray<readonly [string, Uint8Array]>): Promise<void> {
