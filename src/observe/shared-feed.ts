@@ -20,12 +20,23 @@ export interface FeedDelivery {
 /** Applies another process's payload to local storage; resolves once that batch is durable. */
 export type FeedApplier = (delivery: FeedDelivery) => Promise<void>;
 
+/**
+ * Payloads of data this process is about to store, kept in an outbox: `ops` go into the very
+ * batch that stores the data, so a process killed before `send` still has them and publishes
+ * them when it opens again. `send`, called once that batch is durable, publishes them (resolves
+ * once the cluster stored every one) and then removes them from the outbox.
+ */
+export interface StagedPayloads {
+  readonly ops: readonly BatchOp[];
+  send(): Promise<void>;
+}
+
 export interface SharedFeed {
   /**
-   * Publishes one payload of this process's data (already stored locally); resolves once the
-   * cluster stored it. A payload must be at most {@link MAX_FEED_PAYLOAD} bytes.
+   * Stages payloads of this process's data (see {@link StagedPayloads}). Each is at most
+   * {@link MAX_FEED_PAYLOAD} bytes.
    */
-  publish(payload: Uint8Array): Promise<void>;
+  stage(payloads: readonly Uint8Array[]): StagedPayloads;
   /**
    * Starts copying the other processes' payloads, in feed order, from after the position stored
    * by the last delivery. Called once, by the part that owns the data; returns the stop function.

@@ -9,7 +9,7 @@ import { jetstream } from '../../src/backends/jetstream/index.js';
 import { createEngine } from '../../src/index.js';
 import { createFixture } from '../helpers/functions.js';
 import { allowS3 } from '../helpers/iam.js';
-import { env, send as sendToTest, unlessCreated } from './shared-setup.js';
+import { clusterFromEnv, env, send as sendToTest, unlessCreated } from './shared-setup.js';
 
 export type BucketChildRequest =
   | { type: 'put'; key: string; body: string }
@@ -27,9 +27,7 @@ const killAfterPut = process.env.KILL_AFTER_PUT === '1';
 
 const engine = await createEngine({
   backend: jetstream({
-    servers: env('NATS_SERVERS').split(','),
-    prefix: env('PREFIX'),
-    replicas: 3,
+    ...clusterFromEnv(),
     leaseMs: Number(env('LEASE_MS')),
     bucketNotifications: !killAfterPut,
   }),

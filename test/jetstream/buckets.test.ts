@@ -6,7 +6,6 @@
  * its putObject was acknowledged (it hands no notification over itself) loses nothing: a survivor
  * delivers the event. Waits are on engine events and child messages, each with a bound.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,25 +14,22 @@ import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeName } from '../../src/backends/jetstream/bucket-store.js';
 import { jetstream } from '../../src/backends/jetstream/index.js';
+import { storeName } from '../../src/backends/jetstream/object-descriptions.js';
 import { createEngine, type Engine, type S3EventRecord } from '../../src/index.js';
 import { expectCode } from '../helpers/errors.js';
 import { createFixture } from '../helpers/functions.js';
 import { allowS3 } from '../helpers/iam.js';
 import type { BucketChildMessage, BucketChildRequest } from './bucket-process.js';
 import { type Cluster, startCluster } from './cluster.js';
+import { type EngineChild, killAll, spawnEngineChild, Wakeups } from './wait.js';
 
 const CHILD = fileURLToPath(new URL('./bucket-process.ts', import.meta.url));
 const LEASE_MS = 2_000;
 const BUCKET = 'photos';
 const BOUND = 60_000;
 
-interface Child {
-  process: ChildProcess;
-  messages: BucketChildMessage[];
-  exited: Promise<void>;
-}
+type Child = EngineChild<BucketChildMessage>;
 
 let cluster: Cluster;
 let dir: string;
@@ -42,9 +38,9 @@ const prefix = `b${randomUUID().slice(0, 8)}`;
 let engine: Engine;
 let nc: NatsConnection | undefined;
 const children: Child[] = [];
-/** Deliveries made by any process (this engine's and the children's), and a wake-up for waits. */
+/** Deliveries made by any process (this engine's and the children's). */
 let deliveries = 0;
-let arrived: () => void = () => undefined;
+const wakeups = new Wakeups();
 
 beforeAll(async () => {
   cluster = await startCluster();
@@ -56,7 +52,7 @@ beforeAll(async () => {
   engine.events$.subscribe((event) => {
     if (event.type === 'async.succeeded') {
       deliveries++;
-      arrived();
+      wakeups.notify();
     }
   });
   const thumbs = await createFixture(engine, 'thumbs', 'journal.record', {
@@ -73,8 +69,7 @@ beforeAll(async () => {
 }, BOUND);
 
 afterAll(async () => {
-  for (const child of children) child.process.kill('SIGKILL');
-  await Promise.all(children.map((c) => c.exited));
+  await killAll(children);
   await engine?.close();
   await nc?.close();
   await cluster?.stop();
@@ -83,25 +78,13 @@ afterAll(async () => {
 
 /** Resolves once `check` holds, re-checked on every delivery and child message; rejects after `ms`. */
 function until(what: string, check: () => boolean, ms = BOUND): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      arrived = () => undefined;
-      reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
-    }, ms);
-    arrived = () => {
-      if (!check()) return;
-      clearTimeout(timer);
-      arrived = () => undefined;
-      resolve();
-    };
-    arrived();
-  });
+  return wakeups.until(what, check, ms);
 }
 
 async function spawnChild(options: { killAfterPut: boolean }): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-    env: {
-      ...process.env,
+  const entry = spawnEngineChild<BucketChildMessage>(
+    CHILD,
+    {
       NATS_SERVERS: cluster.servers.join(','),
       PREFIX: prefix,
       LEASE_MS: String(LEASE_MS),
@@ -109,21 +92,11 @@ async function spawnChild(options: { killAfterPut: boolean }): Promise<Child> {
       JOURNAL: journal,
       KILL_AFTER_PUT: options.killAfterPut ? '1' : '',
     },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const entry: Child = {
-    process: child,
-    messages: [],
-    exited: new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-    }),
-  };
-  child.on('message', (message: BucketChildMessage) => {
-    entry.messages.push(message);
-    if (message.type === 'delivered') deliveries++;
-    arrived();
-  });
-  child.once('exit', () => arrived());
+    wakeups,
+    (message) => {
+      if (message.type === 'delivered') deliveries++;
+    },
+  );
   children.push(entry);
   await until('a child ready', () => entry.messages.some((m) => m.type === 'ready'));
   return entry;
@@ -211,6 +184,41 @@ describe('buckets on the JetStream object store, several processes', () => {
       const records = journaled('orphan.txt');
       expect(records).toHaveLength(1);
       expect(records[0]).toMatchObject({ eventName: 'ObjectCreated:Put', s3: { configurationId: 'all' } });
+    },
+    3 * BOUND,
+  );
+});
+
+describe('overwrites of one key from two processes at once', () => {
+  it(
+    'leaves only the last version’s chunks in the store',
+    async () => {
+      const other = await createEngine({
+        backend: jetstream({ servers: cluster.servers, prefix, replicas: 3, bucketNotifications: false }),
+      });
+      try {
+        const body = (n: number) => Buffer.alloc(2 * 1024 * 1024 + 1, n);
+        for (let round = 0; round < 4; round++) {
+          // Both read the same previous version and write theirs: the later description wins and
+          // the earlier one's chunks are named by no last description.
+          await Promise.all([
+            engine.buckets.putObject(BUCKET, 'contended.bin', body(2 * round)),
+            other.buckets.putObject(BUCKET, 'contended.bin', body(2 * round + 1)),
+          ]);
+        }
+        const last = await other.buckets.getObject(BUCKET, 'contended.bin');
+        expect(last.body.length).toBe(2 * 1024 * 1024 + 1);
+        if (!nc) throw new Error('no connection');
+        const jsm = await jetstreamManager(nc);
+        const store = storeName(prefix, BUCKET);
+        const info = await jsm.streams.info(`OBJ_${store}`, { subjects_filter: `$O.${store}.C.>` });
+        // Every other key of the bucket was deleted or written once: the subjects with chunks are
+        // the live objects' (this key's last version and from-test.txt / orphan.txt of the tests above).
+        const live = (await engine.buckets.listObjects(BUCKET)).contents;
+        expect(Object.keys(info.state.subjects ?? {})).toHaveLength(live.filter((o) => o.size > 0).length);
+      } finally {
+        await other.close();
+      }
     },
     3 * BOUND,
   );

@@ -1,9 +1,10 @@
 /**
  * A 3-node JetStream cluster on loopback ports in a temporary directory, for the tests of the
  * JetStream backend. `startCluster()` spawns Debian's `nats-server` three times (its own client,
- * cluster and store per node), waits until JetStream answers through every node, and returns the
- * client URLs with `stop()` (SIGTERM, then the directory is removed). A missing `nats-server` is a
- * failure with the way to install it, never a skip.
+ * cluster and store per node), waits for the nodes' log lines saying each listens and knows the
+ * JetStream metadata leader, checks once that a replicated stream can be created, and returns
+ * the client URLs with `stop()` (SIGTERM, then the directory is removed). A missing
+ * `nats-server` is a failure with the way to install it, never a skip.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -68,6 +69,7 @@ export async function startCluster(options: { config?: string } = {}): Promise<C
   const routePorts = ports.slice(NODES);
   const children: Array<ChildProcess | undefined> = [];
   const logs: string[] = Array.from({ length: NODES }, () => '');
+  const readiness = new Readiness(NODES);
   // Kinesis appends reach 5 MiB (one putRecords on one shard): the backend requires room for it.
   const config = join(dir, 'node.conf');
   await writeFile(config, `max_payload: 8MB\n${options.config ?? ''}`);
@@ -96,9 +98,15 @@ export async function startCluster(options: { config?: string } = {}): Promise<C
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
+    let pending = '';
     child.stderr?.on('data', (chunk: Buffer) => {
-      logs[i] = (logs[i] + chunk.toString('utf8')).slice(-4000);
+      const text = chunk.toString('utf8');
+      logs[i] = (logs[i] + text).slice(-4000);
+      const lines = (pending + text).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) readiness.line(i, line);
     });
+    child.once('exit', (code, signal) => readiness.exited(i, code, signal));
     children.push(child);
   }
   const servers = clientPorts.map((p) => `nats://127.0.0.1:${p}`);
@@ -116,7 +124,8 @@ export async function startCluster(options: { config?: string } = {}): Promise<C
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await waitForJetStream(servers);
+    await readiness.ready(READY_MS);
+    await probeJetStream(servers);
   } catch (err) {
     await stop();
     throw new Error(`the NATS cluster did not become ready: ${String(err)}\n${logs.join('\n')}`);
@@ -129,28 +138,76 @@ export async function startCluster(options: { config?: string } = {}): Promise<C
   };
 }
 
-/** Until a replicated stream can be created and removed (the meta leader is elected). */
-async function waitForJetStream(servers: string[]): Promise<void> {
-  const deadline = Date.now() + READY_MS;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const nc = await connect({ servers, timeout: 1_000 });
-      try {
-        const jsm = await jetstreamManager(nc, { timeout: 2_000 });
-        await jsm.streams.add({ name: 'READY_PROBE', subjects: ['ready.probe'], num_replicas: NODES });
-        await jsm.streams.delete('READY_PROBE');
-        return;
-      } finally {
-        await nc.close();
-      }
-    } catch (err) {
-      last = err;
-      // The meta leader election takes a few hundred ms; retrying at once would just spin.
-      await new Promise((resolve) => setTimeout(resolve, 100));
+/**
+ * Follows the nodes' log lines: the cluster is ready once every node logged "Server is ready"
+ * (its client port listens) and named the JetStream metadata leader (the meta group elected one
+ * with this node in it). A node that exits first fails the wait at once.
+ */
+class Readiness {
+  readonly #listening = new Set<number>();
+  readonly #led = new Set<number>();
+  #settle: ((err?: Error) => void) | undefined;
+  #failure: Error | undefined;
+
+  constructor(private readonly nodes: number) {}
+
+  line(node: number, line: string): void {
+    if (line.includes('Server is ready')) this.#listening.add(node);
+    if (
+      /Self is new JetStream cluster metadata leader|JetStream cluster new (remote )?metadata leader/.test(
+        line,
+      )
+    ) {
+      this.#led.add(node);
     }
+    this.#check();
   }
-  throw last;
+
+  exited(node: number, code: number | null, signal: NodeJS.Signals | null): void {
+    this.#failure ??= new Error(
+      `node n${node} exited (${signal ?? `code ${code}`}) before the cluster was ready`,
+    );
+    this.#check();
+  }
+
+  ready(ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `not ready within ${ms} ms: listening ${[...this.#listening]}, knowing the metadata leader ${[...this.#led]}`,
+            ),
+          ),
+        ms,
+      );
+      this.#settle = (err) => {
+        clearTimeout(timer);
+        this.#settle = undefined;
+        if (err) reject(err);
+        else resolve();
+      };
+      this.#check();
+    });
+  }
+
+  #check(): void {
+    if (!this.#settle) return;
+    if (this.#failure) this.#settle(this.#failure);
+    else if (this.#listening.size === this.nodes && this.#led.size === this.nodes) this.#settle();
+  }
+}
+
+/** A replicated stream can be created and removed through the cluster (once: it is ready). */
+async function probeJetStream(servers: string[]): Promise<void> {
+  const nc = await connect({ servers, timeout: 5_000 });
+  try {
+    const jsm = await jetstreamManager(nc, { timeout: 10_000 });
+    await jsm.streams.add({ name: 'READY_PROBE', subjects: ['ready.probe'], num_replicas: NODES });
+    await jsm.streams.delete('READY_PROBE');
+  } finally {
+    await nc.close();
+  }
 }
 
 /**

@@ -10,7 +10,7 @@ import { jetstream } from '../../src/backends/jetstream/index.js';
 import { createEngine } from '../../src/index.js';
 import { createFixture } from '../helpers/functions.js';
 import { ensureStreamReaderRole } from '../helpers/iam.js';
-import { env, send as sendToTest, unlessCreated } from './shared-setup.js';
+import { clusterFromEnv, env, send as sendToTest, unlessCreated } from './shared-setup.js';
 
 export type ChildMessage =
   | { type: 'ready' }
@@ -21,9 +21,7 @@ const send = (message: ChildMessage): void => sendToTest(message);
 
 const engine = await createEngine({
   backend: jetstream({
-    servers: env('NATS_SERVERS').split(','),
-    prefix: env('PREFIX'),
-    replicas: 3,
+    ...clusterFromEnv(),
     leaseMs: Number(env('LEASE_MS')),
   }),
 });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstream } from '../../src/backends/jetstream/index.js';
 import { createEngine, type Engine } from '../../src/index.js';
 import { type Cluster, shardStreamLeader, startCluster } from './cluster.js';
+import { writeUnderLoad } from './load.js';
 
 let cluster: Cluster;
 let engine: Engine | undefined;
@@ -26,49 +27,13 @@ describe('a NATS node killed under load', () => {
     const e = engine;
     await e.streams.create('load', { shardCount: 2 });
     await e.streams.putRecord('load', { partitionKey: 'first', data: 'x' });
-    const acknowledged = new Map<string, string[]>();
-    let acked = 0;
-    let failed = 0;
-    let stop = false;
-    let progress: () => void = () => undefined;
-    const writers = [0, 1, 2, 3].map(async (w) => {
-      for (let round = 0; !stop; round++) {
-        const records = Array.from({ length: 25 }, (_, i) => ({
-          partitionKey: `w${w}-${i}`,
-          data: `${w}:${round}:${i}`,
-        }));
-        const result = await e.streams.putRecords('load', records).catch(() => undefined);
-        for (const r of result?.records ?? []) {
-          if ('sequenceNumber' in r) {
-            acknowledged.set(r.shardId, [...(acknowledged.get(r.shardId) ?? []), r.sequenceNumber]);
-            acked++;
-          } else failed++;
-        }
-        progress();
-      }
-    });
-    /** Resolves once `n` more records were acknowledged; rejects after `ms`. */
-    const more = (n: number, ms: number): Promise<void> => {
-      const target = acked + n;
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`fewer than ${n} writes acknowledged in ${ms} ms`)),
-          ms,
-        );
-        progress = () => {
-          if (acked < target) return;
-          clearTimeout(timer);
-          progress = () => undefined;
-          resolve();
-        };
-      });
-    };
-    await more(500, 30_000);
+    const load = writeUnderLoad(e, 'load', { writers: 4, perCall: 25 });
+    await load.more(500, 30_000);
     cluster.kill(await shardStreamLeader(cluster, prefix));
     // Writes go on through a new leader (the election stalls them a few seconds).
-    await more(500, 60_000);
-    stop = true;
-    await Promise.all(writers);
+    await load.more(500, 60_000);
+    await load.stop();
+    const { acknowledged, acked, failed } = load;
 
     let read = 0;
     for (const [shardId, seqs] of acknowledged) {

@@ -15,6 +15,8 @@ import { createEngine, type Engine } from '../../src/index.js';
 import { createFixture } from '../helpers/functions.js';
 import { ensureStreamReaderRole } from '../helpers/iam.js';
 import { type Cluster, shardStreamLeader, startCluster } from './cluster.js';
+import { writeUnderLoad } from './load.js';
+import { Wakeups } from './wait.js';
 
 let cluster: Cluster;
 let dir: string;
@@ -52,12 +54,12 @@ describe('a NATS node killed under load, through the engine', () => {
 
     // Highest checkpoint per shard, and a wait for targets on it.
     const checkpoints = new Map<string, string>();
-    let onCheckpoint: () => void = () => undefined;
+    const wakeups = new Wakeups();
     const subscription = consumer.eventsOf$('mapping.checkpoint').subscribe((e) => {
       const before = checkpoints.get(e.shardId);
       if (before === undefined || order(e.sequenceNumber, before) > 0)
         checkpoints.set(e.shardId, e.sequenceNumber);
-      onCheckpoint();
+      wakeups.notify();
     });
     await consumer.mappings.create({
       functionName: 'counter',
@@ -66,48 +68,12 @@ describe('a NATS node killed under load, through the engine', () => {
       batchSize: 200,
     });
 
-    const acknowledged = new Map<string, string[]>();
-    let acked = 0;
-    let failed = 0;
-    let stop = false;
-    let progress: () => void = () => undefined;
-    const writers = [0, 1, 2].map(async (w) => {
-      for (let round = 0; !stop; round++) {
-        const records = Array.from({ length: 20 }, (_, i) => ({
-          partitionKey: `w${w}-${i}`,
-          data: `${w}:${round}:${i}`,
-        }));
-        const result = await producer.streams.putRecords('load', records).catch(() => undefined);
-        for (const r of result?.records ?? []) {
-          if ('sequenceNumber' in r) {
-            acknowledged.set(r.shardId, [...(acknowledged.get(r.shardId) ?? []), r.sequenceNumber]);
-            acked++;
-          } else failed++;
-        }
-        progress();
-      }
-    });
-    /** Resolves once `n` more records were acknowledged; rejects after `ms`. */
-    const more = (n: number, ms: number): Promise<void> => {
-      const target = acked + n;
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`fewer than ${n} writes acknowledged in ${ms} ms`)),
-          ms,
-        );
-        progress = () => {
-          if (acked < target) return;
-          clearTimeout(timer);
-          progress = () => undefined;
-          resolve();
-        };
-      });
-    };
-    await more(400, 60_000);
+    const load = writeUnderLoad(producer, 'load', { writers: 3, perCall: 20 });
+    await load.more(400, 60_000);
     cluster.kill(await shardStreamLeader(cluster, prefix));
-    await more(400, 90_000);
-    stop = true;
-    await Promise.all(writers);
+    await load.more(400, 90_000);
+    await load.stop();
+    const { acknowledged, acked, failed } = load;
 
     // The mapping catches up: each shard's checkpoint reaches its last acknowledged record.
     const last = new Map(
@@ -118,18 +84,7 @@ describe('a NATS node killed under load, through the engine', () => {
         const at = checkpoints.get(shard);
         return at !== undefined && order(at, seq) >= 0;
       });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`the mapping did not catch up in 120 s: ${JSON.stringify([...checkpoints])}`)),
-        120_000,
-      );
-      onCheckpoint = () => {
-        if (!caughtUp()) return;
-        clearTimeout(timer);
-        resolve();
-      };
-      onCheckpoint();
-    });
+    await wakeups.until('the mapping caught up', caughtUp, 120_000, () => JSON.stringify([...checkpoints]));
     subscription.unsubscribe();
 
     const delivered = new Map<string, string[]>();

@@ -6,7 +6,6 @@
  * record the writer had acknowledged is delivered (and checkpointed). Waits are on messages from
  * the children, each with a bound; no sleeps.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,34 +16,32 @@ import { jetstream } from '../../src/backends/jetstream/index.js';
 import { createEngine, type Engine } from '../../src/index.js';
 import { type Cluster, startCluster } from './cluster.js';
 import type { ChildMessage } from './engine-process.js';
+import { type EngineChild, killAll, spawnEngineChild, Wakeups } from './wait.js';
 
 const CHILD = fileURLToPath(new URL('./engine-process.ts', import.meta.url));
 const SHARDS = 4;
 const LEASE_MS = 2_000;
 const STREAM = 'orders';
 
-interface Child {
+interface Child extends EngineChild<ChildMessage> {
   index: number;
-  process: ChildProcess;
   out: string;
-  exited: Promise<void>;
 }
 
 let cluster: Cluster;
 let dir: string;
 let writer: Engine | undefined;
 const children: Child[] = [];
-/** Every message of every child, in arrival order, and a wake-up for waits. */
+/** Every message of every child, in arrival order. */
 const messages: Array<ChildMessage & { child: number }> = [];
-let arrived: () => void = () => undefined;
+const wakeups = new Wakeups();
 
 beforeAll(async () => {
   cluster = await startCluster();
   dir = mkdtempSync(join(tmpdir(), 'lambdalite-procs-'));
 });
 afterAll(async () => {
-  for (const child of children) child.process.kill('SIGKILL');
-  await Promise.all(children.map((c) => c.exited));
+  await killAll(children);
   await writer?.close();
   await cluster?.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -52,25 +49,13 @@ afterAll(async () => {
 
 /** Resolves once `check` holds, re-checked on every child message; rejects after `ms`. */
 function until(what: string, check: () => boolean, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      arrived = () => undefined;
-      reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
-    }, ms);
-    arrived = () => {
-      if (!check()) return;
-      clearTimeout(timer);
-      arrived = () => undefined;
-      resolve();
-    };
-    arrived();
-  });
+  return wakeups.until(what, check, ms);
 }
 
 function spawnChild(index: number, prefix: string): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-    env: {
-      ...process.env,
+  const child = spawnEngineChild<ChildMessage>(
+    CHILD,
+    {
       NATS_SERVERS: cluster.servers.join(','),
       PREFIX: prefix,
       LEASE_MS: String(LEASE_MS),
@@ -79,17 +64,10 @@ function spawnChild(index: number, prefix: string): Child {
       // The function is shared by the children: each writes to its own file by process id.
       OUT: join(dir, 'out-{pid}.txt'),
     },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  child.on('message', (message: ChildMessage) => {
-    messages.push({ ...message, child: index });
-    arrived();
-  });
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    child.once('exit', () => resolve());
-  });
-  return { index, process: child, out: join(dir, `out-${child.pid}.txt`), exited };
+    wakeups,
+    (message) => messages.push({ ...message, child: index }),
+  );
+  return { ...child, index, out: join(dir, `out-${child.process.pid}.txt`) };
 }
 
 /** The child that started each shard last: the one delivering it now. */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { jetstream } from '../../src/backends/jetstream/index.js';
 import { createEngine } from '../../src/index.js';
 import { createFixture } from '../helpers/functions.js';
-import { env, send as sendToTest, unlessCreated } from './shared-setup.js';
+import { clusterFromEnv, env, send as sendToTest, unlessCreated } from './shared-setup.js';
 
 export type PushChildMessage =
   | { type: 'ready' }
@@ -30,9 +30,7 @@ const send = (message: PushChildMessage): void => sendToTest(message);
 
 const engine = await createEngine({
   backend: jetstream({
-    servers: env('NATS_SERVERS').split(','),
-    prefix: env('PREFIX'),
-    replicas: 3,
+    ...clusterFromEnv(),
     asyncQueue: { ackWaitMs: Number(env('ACK_WAIT_MS')), retryCheckMs: 100 },
   }),
   // Few containers per process and a long timeout: three processes cold-start worker threads on

@@ -6,7 +6,6 @@
  * SIGKILL of a process holding events in flight, every acknowledged event still gets its attempt
  * from the others. Waits are on messages from the children, each with a bound; no sleeps.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,21 +14,20 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cluster, startCluster } from './cluster.js';
 import type { PushChildMessage, PushParentMessage } from './push-process.js';
+import { type EngineChild, killAll, spawnEngineChild, Wakeups } from './wait.js';
 
 const CHILD = fileURLToPath(new URL('./push-process.ts', import.meta.url));
 /** The consumer's ack_wait: long enough that a loaded machine's keep-alives stay inside it. */
 const ACK_WAIT_MS = 4_000;
 
-interface Child {
+interface Child extends EngineChild<PushChildMessage> {
   index: number;
-  process: ChildProcess;
-  exited: Promise<void>;
 }
 
 let cluster: Cluster;
 const children: Child[] = [];
 const messages: Array<PushChildMessage & { child: number }> = [];
-let arrived: () => void = () => undefined;
+const wakeups = new Wakeups();
 
 let hangDir: string;
 
@@ -38,55 +36,37 @@ beforeAll(async () => {
   hangDir = mkdtempSync(join(tmpdir(), 'lambdalite-push-hang-'));
 });
 afterAll(async () => {
-  for (const child of children) child.process.kill('SIGKILL');
-  await Promise.all(children.map((c) => c.exited));
+  await killAll(children);
   await cluster?.stop();
   if (hangDir) rmSync(hangDir, { recursive: true, force: true });
 });
 
 /** Resolves once `check` holds, re-checked on every child message; rejects after `ms`. */
 function until(what: string, check: () => boolean, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      arrived = () => undefined;
-      const seen = new Map<string, number>();
-      for (const m of messages) {
-        const key = `${m.type}@${m.child}:${'functionName' in m ? m.functionName : ''}:${'outcome' in m ? m.outcome : ''}`;
-        seen.set(key, (seen.get(key) ?? 0) + 1);
-      }
-      reject(new Error(`timed out after ${ms} ms waiting for ${what}; seen ${JSON.stringify([...seen])}`));
-    }, ms);
-    arrived = () => {
-      if (!check()) return;
-      clearTimeout(timer);
-      arrived = () => undefined;
-      resolve();
-    };
-    arrived();
+  return wakeups.until(what, check, ms, () => {
+    const seen = new Map<string, number>();
+    for (const m of messages) {
+      const key = `${m.type}@${m.child}:${'functionName' in m ? m.functionName : ''}:${'outcome' in m ? m.outcome : ''}`;
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+    }
+    return JSON.stringify([...seen]);
   });
 }
 
 function spawnChild(index: number, prefix: string, hang: boolean): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-    env: {
-      ...process.env,
+  const child = spawnEngineChild<PushChildMessage>(
+    CHILD,
+    {
       NATS_SERVERS: cluster.servers.join(','),
       PREFIX: prefix,
       ACK_WAIT_MS: String(ACK_WAIT_MS),
       HANG_DIR: hangDir,
       ...(hang ? { HANG: '1' } : {}),
     },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  child.on('message', (message: PushChildMessage) => {
-    messages.push({ ...message, child: index });
-    arrived();
-  });
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    child.once('exit', () => resolve());
-  });
-  return { index, process: child, exited };
+    wakeups,
+    (message) => messages.push({ ...message, child: index }),
+  );
+  return { ...child, index };
 }
 
 function tell(child: Child, message: PushParentMessage): void {

@@ -11,6 +11,11 @@ export function env(name: string): string {
   return value;
 }
 
+/** The cluster a child joins, from its environment: $NATS_SERVERS and $PREFIX, 3 replicas. */
+export function clusterFromEnv(): { servers: string[]; prefix: string; replicas: number } {
+  return { servers: env('NATS_SERVERS').split(','), prefix: env('PREFIX'), replicas: 3 };
+}
+
 /** Sends a message to the test over IPC (nothing when run by hand). */
 export function send<T>(message: T): void {
   process.send?.(message);

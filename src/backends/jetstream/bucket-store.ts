@@ -14,24 +14,15 @@
  * - Descriptions are published WITHOUT the object store's roll-up header: a roll-up deletes the
  *   key's earlier description, which could be an event no process has handed over yet. The
  *   description's stream sequence is the event's sequencer (it grows with every change of a key).
- * - Notifications: one durable consumer per store, `notify`, on `$O.<store>.M.>`, shared by
- *   every process (each process consumes every bucket it learns of from the KV bucket's watch).
- *   A change is turned into the S3 record the embedded engine makes, handed to the sink (the
- *   engine's async queue) and acknowledged only once the sink's batch committed: a process that
- *   dies between the object write and the notification leaves the description unacknowledged,
- *   and the server redelivers it to another process after the ack wait.
- * - An overwritten key's earlier description is deleted once the consumer's acknowledgement
- *   floor passed it (its event was handed over), so a key keeps one description.
+ * - Notifications: the store's change consumer (bucket-changes.ts), run by each process for
+ *   every bucket it learns of from the KV bucket's watch.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import {
-  AckPolicy,
-  type ConsumerMessages,
   DeliverPolicy,
   DiscardPolicy,
   type JetStreamClient,
   type JetStreamManager,
-  type JsMsg,
   StorageType,
   type StoredMsg,
 } from '@nats-io/jetstream';
@@ -40,19 +31,25 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import {
   type BucketStore,
   type BucketStoreGround,
-  changeRecord,
-  deliveriesOf,
   formatSequencer,
-  type NotificationTarget,
   type ObjectChange,
   type ObjectFields,
   type StoredObject,
 } from '../../buckets/bucket-store.js';
-import type { BucketEventName } from '../../buckets/event-record.js';
 import { type ListCursor, type ListedObject, type ListRange, utf8Compare } from '../../buckets/listing.js';
 import type { NotificationSink } from '../../buckets/notification-sink.js';
 import type { BucketRecord, ObjectRecord } from '../../buckets/object-store.js';
+import { ChangeConsumer, type ConsumerParts, changeConsumerConfig } from './bucket-changes.js';
 import { storedKeys } from './kv-keys.js';
+import {
+  type Described,
+  type Description,
+  type Facts,
+  metaSubject,
+  parse,
+  recordOf,
+  storeName,
+} from './object-descriptions.js';
 
 export interface JetStreamBucketStoreOptions {
   readonly prefix: string;
@@ -66,47 +63,6 @@ export interface JetStreamBucketStoreOptions {
 const CHUNK_BYTES = 1024 * 1024;
 /** Chunk publishes of one put in flight at once. */
 const CHUNKS_IN_FLIGHT = 8;
-const CONSUMER = 'notify';
-/** Changes a process holds unacknowledged per bucket. */
-const CONSUMER_BATCH = 16;
-const NANOS_PER_MS = 1_000_000;
-
-/** What the object store's description of a key carries for lambdalite (metadata `lambdalite`). */
-interface Facts {
-  eventName: BucketEventName;
-  time: number;
-  requestId?: string;
-  hostId?: string;
-  targets: NotificationTarget[];
-  eTag: string;
-  lastModified: number;
-  contentType: string;
-  metadata: Record<string, string>;
-  /** Stream sequence of the first chunk (0 without chunks), where reads start. */
-  firstSeq: number;
-  /** Stream sequence of the description this one replaced, if any. */
-  replaced?: number;
-}
-
-/** The object store's description of a key (its `ObjectInfo`), as stored. */
-interface Description {
-  name: string;
-  bucket: string;
-  nuid: string;
-  size: number;
-  chunks: number;
-  digest: string;
-  deleted: boolean;
-  mtime: string;
-  options?: { max_chunk_size?: number };
-  metadata?: Record<string, string>;
-}
-
-interface Described {
-  seq: number;
-  description: Description;
-  facts: Facts | undefined;
-}
 
 export class JetStreamBucketStore implements BucketStore {
   readonly #nc: NatsConnection;
@@ -267,6 +223,7 @@ export class JetStreamBucketStore implements BucketStore {
     };
     const ack = await this.#js.publish(metaSubject(store, key), JSON.stringify(description));
     if (previous) await this.#dropChunks(bucket, previous.description);
+    await this.#dropOverwritten(bucket, key, previous?.seq ?? 0, ack.seq);
     return recordOf({ seq: ack.seq, description, facts });
   }
 
@@ -294,6 +251,7 @@ export class JetStreamBucketStore implements BucketStore {
     };
     const ack = await this.#js.publish(metaSubject(store, key), JSON.stringify(description));
     await this.#dropChunks(bucket, previous.description);
+    await this.#dropOverwritten(bucket, key, previous.seq, ack.seq);
     return formatSequencer(ack.seq);
   }
 
@@ -387,6 +345,25 @@ export class JetStreamBucketStore implements BucketStore {
     return body.length === description.size ? body : undefined;
   }
 
+  /**
+   * Purges the chunks of descriptions another process published for the key between the one
+   * this write replaced (`after`) and this write's own (`own`): a concurrent write of the same
+   * key that this one overwrote, whose writer dropped only the version both had read. Usually the
+   * first description after `after` is this write's own (one request). A reader that took such a
+   * version as the last finds its body gone and reads the key again.
+   */
+  async #dropOverwritten(bucket: string, key: string, after: number, own: number): Promise<void> {
+    const store = storeName(this.#options.prefix, bucket);
+    const subject = metaSubject(store, key);
+    for (let seq = after + 1; seq < own; ) {
+      const msg = await this.#get(store, { seq, next_by_subj: subject });
+      if (!msg || msg.seq >= own) return;
+      const found = parse(msg.seq, msg.data);
+      if (found) await this.#dropChunks(bucket, found.description);
+      seq = msg.seq + 1;
+    }
+  }
+
   async #dropChunks(bucket: string, description: Description): Promise<void> {
     if (description.chunks === 0) return;
     const store = storeName(this.#options.prefix, bucket);
@@ -418,14 +395,7 @@ export class JetStreamBucketStore implements BucketStore {
           allow_rollup_hdrs: true,
           discard: DiscardPolicy.New,
         });
-        await this.#jsm.consumers.add(stream, {
-          durable_name: CONSUMER,
-          filter_subject: `$O.${store}.M.>`,
-          ack_policy: AckPolicy.Explicit,
-          deliver_policy: DeliverPolicy.All,
-          ack_wait: this.#options.ackWaitMs * NANOS_PER_MS,
-          max_ack_pending: 1024,
-        });
+        await this.#jsm.consumers.add(stream, changeConsumerConfig(store, this.#options.ackWaitMs));
       })();
       ensured.catch(() => this.#ensured.delete(bucket));
       this.#ensured.set(bucket, ensured);
@@ -462,138 +432,9 @@ export class JetStreamBucketStore implements BucketStore {
   }
 }
 
-interface ConsumerParts {
-  js: JetStreamClient;
-  jsm: JetStreamManager;
-  ground: BucketStoreGround;
-  ensure(bucket: string): Promise<void>;
-  store(bucket: string): string;
-}
-
-/**
- * One process's share of a bucket's change consumer: hands each change to the sink, then
- * acknowledges it; a failure leaves it unacknowledged for a redelivery.
- */
-class ChangeConsumer {
-  readonly #parts: ConsumerParts;
-  readonly #bucket: string;
-  readonly #sink: NotificationSink;
-  #messages: ConsumerMessages | undefined;
-  #stopped = false;
-  readonly #running: Promise<void>;
-
-  constructor(parts: ConsumerParts, bucket: string, sink: NotificationSink) {
-    this.#parts = parts;
-    this.#bucket = bucket;
-    this.#sink = sink;
-    this.#running = this.#run();
-  }
-
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    this.#messages?.stop();
-    await this.#running;
-  }
-
-  async #run(): Promise<void> {
-    const { js, ensure, store } = this.#parts;
-    const name = store(this.#bucket);
-    while (!this.#stopped) {
-      try {
-        await ensure(this.#bucket);
-        const consumer = await js.consumers.get(`OBJ_${name}`, CONSUMER);
-        if (this.#stopped) return;
-        const messages = await consumer.consume({ max_messages: CONSUMER_BATCH });
-        this.#messages = messages;
-        if (this.#stopped) messages.stop();
-        for await (const m of messages) {
-          if (this.#stopped) break;
-          await this.#handle(name, m);
-        }
-      } catch {
-        // A lost connection or a deleted consumer: start again (the client reconnects).
-      }
-      if (!this.#stopped) await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-
-  async #handle(store: string, m: JsMsg): Promise<void> {
-    const found = parse(m.seq, m.data);
-    try {
-      if (found?.facts && found.facts.targets.length > 0) {
-        const { facts, description } = found;
-        const { ground } = this.#parts;
-        const record = changeRecord(
-          ground,
-          this.#bucket,
-          description.name,
-          facts,
-          formatSequencer(found.seq),
-          description.deleted ? undefined : { size: description.size, eTag: facts.eTag },
-        );
-        const deliveries = deliveriesOf(record, this.#bucket, facts.targets);
-        await ground.storage.batch(this.#sink.deliveryOps(deliveries));
-        this.#sink.committed(deliveries);
-      }
-      await m.ackAck();
-    } catch {
-      // Not acknowledged: the server hands the change out again after the ack wait.
-      return;
-    }
-    const replaced = found?.facts?.replaced;
-    if (replaced !== undefined) await this.#dropDescription(store, replaced);
-  }
-
-  /** Deletes a replaced description once every change up to it was acknowledged. */
-  async #dropDescription(store: string, seq: number): Promise<void> {
-    const { jsm } = this.#parts;
-    try {
-      const info = await jsm.consumers.info(`OBJ_${store}`, CONSUMER);
-      if (info.ack_floor.stream_seq >= seq) await jsm.streams.deleteMessage(`OBJ_${store}`, seq, false);
-    } catch {
-      // Already deleted, or the floor is below it: it stays (one extra description).
-    }
-  }
-}
-
 function ids(change: ObjectChange): Pick<Facts, 'requestId' | 'hostId'> {
   return {
     ...(change.requestId === undefined ? {} : { requestId: change.requestId }),
     ...(change.hostId === undefined ? {} : { hostId: change.hostId }),
   };
-}
-
-function parse(seq: number, data: Uint8Array): Described | undefined {
-  try {
-    const description = JSON.parse(Buffer.from(data).toString('utf8')) as Description;
-    const raw = description.metadata?.lambdalite;
-    const facts = raw === undefined ? undefined : (JSON.parse(raw) as Facts);
-    return { seq, description, facts };
-  } catch {
-    return undefined;
-  }
-}
-
-function recordOf(found: Described): ObjectRecord {
-  const facts = found.facts as Facts;
-  return {
-    id: formatSequencer(found.seq),
-    size: found.description.size,
-    eTag: facts.eTag,
-    lastModified: facts.lastModified,
-    contentType: facts.contentType,
-    metadata: facts.metadata,
-    chunks: found.description.chunks,
-  };
-}
-
-/** The object store of a bucket: S3 names are a-z 0-9 '.' '-', object store names allow no '.'. */
-export function storeName(prefix: string, bucket: string): string {
-  return `${prefix}_s3_${bucket.replaceAll('.', '_')}`;
-}
-
-/** The object store's subject of a key's description: the key in padded base64url. */
-function metaSubject(store: string, key: string): string {
-  const encoded = Buffer.from(key, 'utf8').toString('base64').replaceAll('+', '-').replaceAll('/', '_');
-  return `$O.${store}.M.${encoded}`;
 }

@@ -7,6 +7,11 @@
  *
  * The member id is kept in the engine's own storage, so a restarted process still knows its
  * own payloads (they are in its storage already) and never copies them back.
+ *
+ * Publishing goes through an outbox in the engine's storage (`jetstream-outbox-<kind>`): the
+ * payloads are written in the same batch as the data they carry and deleted once the cluster
+ * acknowledged them, and what is left when the engine opens is published then, under the same
+ * message id (`<member>.<outbox key>`).
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -18,9 +23,10 @@ import {
   type StreamConfig,
 } from '@nats-io/jetstream';
 import { LambdaliteError } from '../../errors.js';
-import type { FeedApplier, SharedFeed } from '../../observe/shared-feed.js';
+import type { FeedApplier, SharedFeed, StagedPayloads } from '../../observe/shared-feed.js';
 import { MAX_FEED_PAYLOAD } from '../../observe/shared-feed.js';
-import { putOp, type Storage, type Sub } from '../../storage/storage.js';
+import { encodeUint } from '../../storage/keys.js';
+import { delOp, putOp, type Storage, type Sub } from '../../storage/storage.js';
 
 export interface JetStreamFeedOptions {
   readonly prefix: string;
@@ -35,6 +41,9 @@ export interface JetStreamFeedOptions {
   readonly catchUpMs: number;
 }
 
+const ENTRY_WIDTH = 10;
+/** Outbox entries `replay` publishes at once. */
+const REPLAY_GROUP = 64;
 /** After a follower's consumer failed (stream missing, connection closing): try again after. */
 const RESTART_MS = 500;
 
@@ -56,6 +65,12 @@ export class JetStreamFeed implements SharedFeed {
   readonly #js: JetStreamClient;
   readonly #jsm: JetStreamManager;
   readonly #positions: Sub<string | number>;
+  readonly #storage: Storage;
+  /** Payloads stored with this process's data and not yet acknowledged by the cluster. */
+  readonly #outbox: Sub<Uint8Array>;
+  /** Outbox keys of this run start with it, so they never meet those an earlier run left. */
+  readonly #run = randomBytes(4).toString('hex');
+  #nextEntry = 0;
   readonly #options: JetStreamFeedOptions;
   readonly #stream: string;
   readonly #own: string;
@@ -70,20 +85,57 @@ export class JetStreamFeed implements SharedFeed {
     this.#js = js;
     this.#jsm = jsm;
     this.#positions = positions(storage);
+    this.#storage = storage;
+    this.#outbox = storage.sublevel<Uint8Array>(`jetstream-outbox-${options.kind}`, 'view');
     this.#options = options;
     this.#stream = `${options.prefix}_${options.kind}`;
     this.#own = `${this.#stream}.${options.member}`;
   }
 
-  async publish(payload: Uint8Array): Promise<void> {
-    if (payload.byteLength > MAX_FEED_PAYLOAD) {
-      throw new LambdaliteError(
-        'InvalidArgument',
-        `a ${this.#options.kind} feed payload is at most ${MAX_FEED_PAYLOAD} bytes, got ${payload.byteLength}`,
-      );
+  stage(payloads: readonly Uint8Array[]): StagedPayloads {
+    for (const payload of payloads) {
+      if (payload.byteLength > MAX_FEED_PAYLOAD) {
+        throw new LambdaliteError(
+          'InvalidArgument',
+          `a ${this.#options.kind} feed payload is at most ${MAX_FEED_PAYLOAD} bytes, got ${payload.byteLength}`,
+        );
+      }
     }
+    const keys = payloads.map(() => `${this.#run}${encodeUint(this.#nextEntry++, ENTRY_WIDTH)}`);
+    return {
+      ops: keys.map((key, i) => putOp(this.#outbox, key, payloads[i] as Uint8Array)),
+      send: () => this.#send(keys.map((key, i) => [key, payloads[i] as Uint8Array])),
+    };
+  }
+
+  /**
+   * Publishes what a process killed (or cut off from the cluster) left in the outbox; called when
+   * the engine opens. An entry whose publish did reach the cluster before the kill carries the
+   * same message id, so the stream keeps one copy (within its duplicate window: past it, the
+   * followers write the same keys again, which changes nothing they answer).
+   */
+  async replay(): Promise<number> {
+    let sent = 0;
+    let after = '';
+    // In groups, each deleted once acknowledged: a long outage may have left many.
+    for (;;) {
+      const entries = await this.#outbox.iterator({ gt: after, limit: REPLAY_GROUP }).all();
+      if (entries.length === 0) return sent;
+      await this.#send(entries);
+      sent += entries.length;
+      after = (entries.at(-1) as readonly [string, Uint8Array])[0];
+    }
+  }
+
+  async #send(entries: ReadonlyArray<readonly [string, Uint8Array]>): Promise<void> {
+    if (entries.length === 0) return;
     await this.#ensure();
-    await this.#js.publish(this.#own, payload);
+    await Promise.all(
+      entries.map(([key, payload]) =>
+        this.#js.publish(this.#own, payload, { msgID: `${this.#options.member}.${key}` }),
+      ),
+    );
+    await this.#storage.batch(entries.map(([key]) => delOp(this.#outbox, key)));
   }
 
   follow(apply: FeedApplier): () => Promise<void> {

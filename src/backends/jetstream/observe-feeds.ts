@@ -27,5 +27,10 @@ export async function observeFeeds(
   const member = await feedMember(storage);
   const feed = (kind: string, maxAgeMs: number): JetStreamFeed =>
     new JetStreamFeed(js, jsm, storage, { ...options, kind, member, maxAgeMs, catchUpMs: CATCH_UP_MS });
-  return { metrics: feed('metrics', METRICS_MAX_AGE_MS), logs: feed('logs', LOGS_MAX_AGE_MS) };
+  const metrics = feed('metrics', METRICS_MAX_AGE_MS);
+  const logs = feed('logs', LOGS_MAX_AGE_MS);
+  // What an earlier run stored but could not publish (killed, or cut off from the cluster).
+  // A failure leaves it in the outbox for the next open: the engine still opens.
+  await Promise.all([metrics.replay(), logs.replay()]).catch(() => undefined);
+  return { metrics, logs };
 }

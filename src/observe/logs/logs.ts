@@ -107,9 +107,9 @@ export class Logs {
       retentionInDays: options.retentionInDays,
       onFirstEvent: (stream, ts) => this.#retention.noteEvent(stream.group, ts),
       feed,
-      onPublishError: (err) =>
+      onPublishError: (err, kept) =>
         ctx.events.emit('logs.error', {
-          message: `lines stored here were not published to the other engine processes: ${err instanceof Error ? err.message : String(err)}`,
+          message: `lines stored here ${kept ? 'are kept to publish to the other engine processes when this engine opens again' : 'will not reach the other engine processes'}: ${err instanceof Error ? err.message : String(err)}`,
         }),
     });
     this.#retention.reschedule();

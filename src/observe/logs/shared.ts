@@ -7,7 +7,7 @@
  */
 import type { Clock } from '../../clock.js';
 import { type BatchOp, putJsonTextOp, putOp } from '../../storage/storage.js';
-import { type FeedDelivery, MAX_FEED_PAYLOAD, type SharedFeed } from '../shared-feed.js';
+import { type FeedDelivery, MAX_FEED_PAYLOAD } from '../shared-feed.js';
 import { LogCatalog, position, type StreamState } from './catalog.js';
 import { ChunkBuilder } from './chunk.js';
 import type { WriteQueue } from './write-queue.js';
@@ -27,13 +27,14 @@ const decoder = new TextDecoder();
 /** Room left in a payload for the entry framing and the group and stream names. */
 const FRAMING = 4096;
 
-/** Publishes one flush's chunks, split into payloads the feed carries (a chunk by lines if needed). */
-export async function publishChunks(feed: SharedFeed, chunks: readonly SharedChunk[]): Promise<void> {
+/** One flush's chunks as payloads the feed carries (a chunk split by lines if needed). */
+export function chunkPayloads(chunks: readonly SharedChunk[]): Uint8Array[] {
+  const payloads: Uint8Array[] = [];
   let entries: Entry[] = [];
   let size = 0;
-  const send = async (): Promise<void> => {
+  const send = (): void => {
     if (entries.length === 0) return;
-    await feed.publish(encoder.encode(JSON.stringify(entries)));
+    payloads.push(encoder.encode(JSON.stringify(entries)));
     entries = [];
     size = 0;
   };
@@ -46,7 +47,7 @@ export async function publishChunks(feed: SharedFeed, chunks: readonly SharedChu
       const lineSize = Buffer.byteLength(JSON.stringify(lines[i + 1])) + 24;
       if (part.length > 0 && size + partSize + lineSize > MAX_FEED_PAYLOAD - FRAMING) {
         entries.push([stream.group.name, stream.name, partSeq, part]);
-        await send();
+        send();
         partSeq += part.length / 2;
         part = [];
         partSize = base;
@@ -59,7 +60,8 @@ export async function publishChunks(feed: SharedFeed, chunks: readonly SharedChu
       size += partSize;
     }
   }
-  await send();
+  send();
+  return payloads;
 }
 
 export interface ApplyLogsDeps {

@@ -10,10 +10,10 @@ import type { Clock } from '../../clock.js';
 import { endLine, type ReportFigures, reportLine, startLine } from '../../runtime/log-lines.js';
 import type { LogSink, LogStreamWriter } from '../../runtime/log-sink.js';
 import { type BatchOp, putJsonTextOp, putOp } from '../../storage/storage.js';
-import type { SharedFeed } from '../shared-feed.js';
+import type { SharedFeed, StagedPayloads } from '../shared-feed.js';
 import { LogCatalog, position, type StreamState } from './catalog.js';
 import { ChunkBuilder, decodeChunk } from './chunk.js';
-import { publishChunks, type SharedChunk } from './shared.js';
+import { chunkPayloads, type SharedChunk } from './shared.js';
 import type { LogTails } from './tails.js';
 import type { TailedLogEvent } from './types.js';
 import type { WriteQueue } from './write-queue.js';
@@ -25,10 +25,13 @@ export interface WriterSettings {
   retentionInDays: number | undefined;
   /** A stream received its first event at `ts` (retention schedules its sweep). */
   onFirstEvent(stream: StreamState, ts: number): void;
-  /** A clustered backend's feed: each flush's chunks are published to it after being stored. */
+  /** A clustered backend's feed: each flush's chunks are staged in its batch and published once stored. */
   feed?: SharedFeed;
-  /** Publishing to the feed failed (other processes will not see those lines). */
-  onPublishError?(err: unknown): void;
+  /**
+   * Publishing to the feed failed: the lines wait in its outbox for the next open (`kept`), or
+   * the other processes will never see them.
+   */
+  onPublishError?(err: unknown, kept: boolean): void;
 }
 
 /**
@@ -187,14 +190,25 @@ export class LogWriter implements LogSink {
         putJsonTextOp(this.catalog.streamsDb, LogCatalog.streamKey(stream), JSON.stringify(stream.meta)),
       );
     }
+    // The publish is recorded in the batch itself (the feed's outbox): a kill -9 before it is
+    // sent leaves it there, sent when the engine opens again.
+    let staged: StagedPayloads | undefined;
+    if (this.settings.feed && shared.length > 0) {
+      try {
+        staged = this.settings.feed.stage(chunkPayloads(shared));
+        ops.push(...staged.ops);
+      } catch (err) {
+        // A payload the feed refuses (a single line past its size): stored here only.
+        this.settings.onPublishError?.(err, false);
+      }
+    }
     this.queue.write(ops);
-    const feed = this.settings.feed;
-    if (feed && shared.length > 0) {
+    if (staged) {
       const settled = this.queue.settled();
       this.#published = this.#published
         .then(() => settled)
-        .then(() => publishChunks(feed, shared))
-        .catch((err: unknown) => this.settings.onPublishError?.(err));
+        .then(() => staged.send())
+        .catch((err: unknown) => this.settings.onPublishError?.(err, true));
     }
   }
 

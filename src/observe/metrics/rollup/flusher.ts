@@ -6,8 +6,8 @@
  * stay those of its dispatchers. The price: minutes recorded just before the engine went idle
  * are persisted at the next value or on close, so a kill -9 meanwhile loses them.
  *
- * With a shared feed (a clustered backend), each durable batch is also published for the other
- * engine processes (rollup/shared.ts), and a timer on the engine clock, armed only while minutes
+ * With a shared feed (a clustered backend), each batch also holds its payloads for the other
+ * engine processes (rollup/shared.ts) in the feed's outbox, published once it is durable, and a timer on the engine clock, armed only while minutes
  * are open, flushes at the end of each minute: the others then see a minute once it closed, not
  * only when this process records again.
  */
@@ -16,12 +16,12 @@ import type { Clock, TimerHandle } from '../../../clock.js';
 import type { EventHub } from '../../../events.js';
 import { encodeUint } from '../../../storage/keys.js';
 import type { BatchOp, Storage } from '../../../storage/storage.js';
-import type { SharedFeed } from '../../shared-feed.js';
+import type { SharedFeed, StagedPayloads } from '../../shared-feed.js';
 import type { DirtySeriesSink } from '../recorder.js';
 import { MINUTE_MS, minuteOf } from '../series/identity.js';
 import type { Series } from '../series/series.js';
 import type { StoredAggregate } from '../stats/aggregate.js';
-import { publishFlush, type SharedSeries } from './shared.js';
+import { flushPayloads, type SharedSeries } from './shared.js';
 import type { RollupStore } from './store.js';
 
 /** Told which minutes became durable (the retention sweeper arms itself from it). */
@@ -164,6 +164,17 @@ export class MinuteFlusher implements DirtySeriesSink {
     }
     this.#dirty = keep;
     if (ops.length === 0) return;
+    // The publish is recorded in the batch itself: a kill -9 before it is sent leaves it in the
+    // outbox, sent when the engine opens again.
+    let staged: StagedPayloads | undefined;
+    try {
+      staged = this.share?.feed.stage(flushPayloads(flushId, shared));
+      if (staged) ops.push(...staged.ops);
+    } catch (err) {
+      this.events.emit('metrics.flush.failed', {
+        message: `the minutes are stored here only: ${err instanceof Error ? err.message : String(err)}`,
+      });
+    }
     this.#inFlight.add(seq);
     try {
       await this.storage.batch(ops);
@@ -180,12 +191,12 @@ export class MinuteFlusher implements DirtySeriesSink {
       for (const series of flushed) series.flushing = series.flushing.filter((f) => f.seq !== seq);
     }
     this.listener.persisted(first);
-    if (this.share) {
+    if (staged) {
       try {
-        await publishFlush(this.share.feed, flushId, shared);
+        await staged.send();
       } catch (err) {
         this.events.emit('metrics.flush.failed', {
-          message: `the minutes are stored here but other engine processes will not see them: ${err instanceof Error ? err.message : String(err)}`,
+          message: `the minutes are stored here and kept to publish to the other engine processes when this engine opens again: ${err instanceof Error ? err.message : String(err)}`,
         });
       }
     }

@@ -1,13 +1,13 @@
 /**
  * The one-minute rollup shared between engine processes (a clustered backend's feed): a flush
- * publishes the aggregates it stored, under its own flush id; every other process writes them
+ * publishes the aggregates it stored (staged in the flush's own batch), under its own flush id; every other process writes them
  * into its own rollup store under the same keys (`<series>`, `<minute>`, `<flush id>`). The read
  * operations then merge every process's records of a minute like late records of one process,
  * and copying a payload twice (a restart between the batch and its position) writes the same
  * keys again: nothing is counted twice.
  */
 import type { BatchOp, Storage } from '../../../storage/storage.js';
-import { type FeedDelivery, MAX_FEED_PAYLOAD, type SharedFeed } from '../../shared-feed.js';
+import { type FeedDelivery, MAX_FEED_PAYLOAD } from '../../shared-feed.js';
 import { canonicalDimensions, seriesId, seriesKey } from '../series/identity.js';
 import type { StoredAggregate } from '../stats/aggregate.js';
 import type { MetricDimension, MetricIdentity } from '../types.js';
@@ -28,17 +28,14 @@ interface Payload {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Publishes one flush's aggregates, split into payloads the feed carries. */
-export async function publishFlush(
-  feed: SharedFeed,
-  flushId: string,
-  shared: readonly SharedSeries[],
-): Promise<void> {
+/** One flush's aggregates as payloads the feed carries. */
+export function flushPayloads(flushId: string, shared: readonly SharedSeries[]): Uint8Array[] {
+  const payloads: Uint8Array[] = [];
   let entries: Payload['s'] = [];
   let size = 0;
-  const send = async (): Promise<void> => {
+  const send = (): void => {
     if (entries.length === 0) return;
-    await feed.publish(encoder.encode(JSON.stringify({ f: flushId, s: entries } satisfies Payload)));
+    payloads.push(encoder.encode(JSON.stringify({ f: flushId, s: entries } satisfies Payload)));
     entries = [];
     size = 0;
   };
@@ -46,12 +43,13 @@ export async function publishFlush(
     // One series' minutes go whole into a payload unless they alone exceed one (then a payload each).
     for (const part of chunks(series, minutes)) {
       const bytes = Buffer.byteLength(JSON.stringify(part)) + 1;
-      if (size + bytes > MAX_FEED_PAYLOAD - 256) await send();
+      if (size + bytes > MAX_FEED_PAYLOAD - 256) send();
       entries.push(part);
       size += bytes;
     }
   }
-  await send();
+  send();
+  return payloads;
 }
 
 function* chunks(
