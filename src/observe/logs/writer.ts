@@ -9,7 +9,13 @@
 import type { Clock } from '../../clock.js';
 import { endLine, type ReportFigures, reportLine, startLine } from '../../runtime/log-lines.js';
 import type { LogSink, LogStreamWriter } from '../../runtime/log-sink.js';
-import { type BatchOp, putJsonTextOp, putOp } from '../../storage/storage.js';
+import {
+  type BatchOp,
+  type PrefixedPutOp,
+  prefixedPutOp,
+  putJsonTextOp,
+  putOp,
+} from '../../storage/storage.js';
 import type { SharedFeed } from '../shared-feed.js';
 import { LogCatalog, position, type StreamState } from './catalog.js';
 import { ChunkBuilder, decodeChunk } from './chunk.js';
@@ -163,7 +169,7 @@ export class LogWriter implements LogSink {
     this.#dirty = [];
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const ops: BatchOp[] = [];
+    const ops: Array<BatchOp | PrefixedPutOp> = [];
     const shared: SharedChunk[] = [];
     for (const stream of dirty) {
       const chunk = stream.buffer;
@@ -174,11 +180,15 @@ export class LogWriter implements LogSink {
         group.persisted = true;
         ops.push(putOp(this.catalog.groupsDb, group.name, { ...group.meta }));
       }
-      stream.meta.storedBytes += chunk.eventBytes;
       const value = chunk.finish();
+      stream.meta.storedBytes += chunk.eventBytes;
       this.#spare = chunk.release();
       ops.push(
-        putOp(this.catalog.eventsDb, stream.prefix + position(chunk.firstTs, stream.bufferSeq), value),
+        prefixedPutOp(
+          this.catalog.eventsDb,
+          stream.prefix + position(chunk.firstTs, stream.bufferSeq),
+          value,
+        ),
       );
       // The feed carries text lines (`[ts, message, ...]`): other processes store them as a
       // window of the older JSON form, which every reader still decodes.
