@@ -43,8 +43,8 @@ const START_FIXED = startLine('').length;
 const END_FIXED = endLine('').length;
 /** A first window's room; a builder's buffer is handed to the next window's (see `spare`). */
 const INITIAL_BYTES = 64 * 1024;
-/** Entries a window notes before its arrays grow (a stream flushes at 512 lines). */
-const INITIAL_ENTRIES = 512;
+/** Entries a window notes before its arrays grow (they double as needed). */
+const INITIAL_ENTRIES = 1024;
 /** A buffer grown past this is not kept for the next window. */
 const KEEP_BYTES = 1024 * 1024;
 
@@ -95,6 +95,8 @@ export class ChunkBuilder {
   #lastIdBytes = 0;
   /** Events so far (END + REPORT count two). */
   count = 0;
+  /** UTF-16 length of the text lines so far (the writer bounds a window's size with it). */
+  textLength = 0;
   /** Timestamp of the first event. */
   firstTs = 0;
 
@@ -106,6 +108,7 @@ export class ChunkBuilder {
   text(ts: number, message: string): void {
     this.#note(Kind.Text, ts, message, undefined);
     this.count++;
+    this.textLength += message.length;
   }
 
   start(ts: number, requestId: string): void {
