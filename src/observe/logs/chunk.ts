@@ -1,7 +1,6 @@
 /**
  * The stored form of a flush window's lines of one stream: one binary value per window, encoded
- * in one pass when the window is stored (no JSON of the window). The text
- * format's platform lines (START / END / REPORT) are stored as records and rendered only when
+ * in one pass when the window is stored (no JSON of the window). The text format's platform lines (START / END / REPORT) are stored as records and rendered only when
  * read, with the same functions the runtime formats them with, so a read returns exactly the
  * text the runtime would have written.
  *
@@ -85,8 +84,9 @@ export class ChunkBuilder {
   /** The REPORT figures of End entries, by entry index. */
   readonly #figures: Array<ReportFigures | undefined> = [];
   #entries = 0;
-  /** Bytes of the encoded events in `#buf` (after the header), valid while `#encoded`. */
+  /** Where the next encoded event goes in `#buf` (the header comes first). */
   #at = HEADER;
+  /** CloudWatch size of the events encoded so far. */
   #eventBytes = 0;
   /** Entries encoded into `#buf` so far. */
   #encoded = 0;
