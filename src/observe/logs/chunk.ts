@@ -1,8 +1,9 @@
 /**
  * The stored form of a flush window's lines of one stream: one binary value per window, encoded
- * in one pass when the window is stored (no JSON of the window). The text format's platform lines (START / END / REPORT) are stored as records and rendered only when
- * read, with the same functions the runtime formats them with, so a read returns exactly the
- * text the runtime would have written.
+ * in one pass when the window is stored (no JSON of the window). The text format's platform
+ * lines (START / END / REPORT) are stored as records and rendered only when read, with the same
+ * functions the runtime formats them with, so a read returns exactly the text the runtime would
+ * have written.
  *
  * ```
  * chunk  := 0x01 eventBytes:u32 event*
