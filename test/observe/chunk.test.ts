@@ -60,7 +60,10 @@ describe('a stored window of log lines', () => {
   });
 
   it('counts the text of REPORT figures of every width', () => {
-    for (const durationMs of [0, 0.004, 0.005, 9.994, 9.995, 99.999, 1234.5, 899_999.99]) {
+    for (const durationMs of [
+      0, 0.004, 0.005, 0.995, 0.999, 9.994, 9.995, 9.9951, 99.99, 99.999, 999.995, 1234.5, 899_999.99,
+      999_999.999,
+    ]) {
       for (const initDurationMs of [undefined, 0.1, 999.999]) {
         const figures: ReportFigures = {
           durationMs,
@@ -77,11 +80,44 @@ describe('a stored window of log lines', () => {
     }
   });
 
+  it('keeps its size and lines right when asked for its size between lines', () => {
+    const chunk = new ChunkBuilder();
+    const figures: ReportFigures = {
+      durationMs: 1.5,
+      billedDurationMs: 2,
+      memorySizeMb: 128,
+      maxMemoryUsedMb: 60,
+    };
+    chunk.start(1, ID);
+    expect(chunk.eventBytes).toBe(bytes([startLine(ID)]));
+    chunk.end(2, ID, figures);
+    chunk.text(3, 'après');
+    expect(chunk.eventBytes).toBe(bytes([startLine(ID), endLine(ID), reportLine(ID, figures), 'après']));
+    chunk.start(4, ID);
+    expect(decodeChunk(chunk.finish())).toEqual([
+      1,
+      startLine(ID),
+      2,
+      endLine(ID),
+      2,
+      reportLine(ID, figures),
+      3,
+      'après',
+      4,
+      startLine(ID),
+    ]);
+    expect(chunk.count).toBe(5);
+  });
+
   it('grows past its first buffer for long lines', () => {
     const chunk = new ChunkBuilder();
     const long = 'é'.repeat(50_000);
     for (let i = 0; i < 3; i++) chunk.text(i, long);
-    expect(decodeChunk(chunk.finish())).toEqual([0, long, 1, long, 2, long]);
+    // More entries than its arrays first hold.
+    for (let i = 0; i < 600; i++) chunk.text(3 + i, `line ${i}`);
+    const expected: Array<number | string> = [0, long, 1, long, 2, long];
+    for (let i = 0; i < 600; i++) expected.push(3 + i, `line ${i}`);
+    expect(decodeChunk(chunk.finish())).toEqual(expected);
   });
 
   it('keeps a stored window intact when the next window writes into the same buffer', () => {

@@ -4,7 +4,7 @@
  * deletes (retention, deleted groups) run exclusively between them, so a delete never races a
  * write of the same range.
  */
-import type { BatchOp, Storage } from '../../storage/storage.js';
+import type { BatchOp, PrefixedPutOp, Storage } from '../../storage/storage.js';
 
 const ignore = (): void => undefined;
 
@@ -20,7 +20,7 @@ export class WriteQueue {
   ) {}
 
   /** Queues one atomic batch behind everything queued before it. */
-  write(ops: BatchOp[]): void {
+  write(ops: ReadonlyArray<BatchOp | PrefixedPutOp>): void {
     if (ops.length === 0) return;
     const barrier = this.#barrier;
     const written = barrier ? barrier.then(() => this.storage.batch(ops)) : this.storage.batch(ops);

@@ -30,8 +30,21 @@ export class MetricRecorder {
 
   /** Records `value` (`count` times) at `timestamp`, an engine-clock time. */
   record(series: Series, value: number, unit: MetricUnit, timestamp: number, count = 1): void {
-    const minute = minuteOf(timestamp);
+    this.add(series, this.minuteOf(timestamp), value, unit, timestamp, count);
+  }
+
+  /**
+   * The minute of `timestamp`, after telling the flusher when the clock entered a new one: with
+   * {@link MetricRecorder.add}, several values of one moment (an invocation's metrics) find
+   * their minute once.
+   */
+  minuteOf(timestamp: number): number {
     if (timestamp >= this.#nextMinute) this.#roll();
+    return minuteOf(timestamp);
+  }
+
+  /** {@link MetricRecorder.record} with `minute` = `minuteOf(timestamp)` already found. */
+  add(series: Series, minute: number, value: number, unit: MetricUnit, timestamp: number, count = 1): void {
     series.minute(minute).add(value, unit, count);
     if (minute > series.lastMinute) series.lastMinute = minute;
     series.totalCount += count;

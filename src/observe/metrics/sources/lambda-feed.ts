@@ -109,19 +109,24 @@ export class LambdaMetricsFeed {
     accountConcurrentExecutions: number,
   ): void => {
     const fn = this.#functionSeries(functionName);
-    this.#both(fn, M.Invocations, 1, startTime);
-    if (failed) this.#both(fn, M.Errors, 1, startTime);
-    this.#both(fn, M.Duration, durationMs, startTime);
-    this.#record(
-      this.#series(fn, M.ConcurrentExecutions),
-      concurrentExecutions,
-      M.ConcurrentExecutions,
-      startTime,
-    );
-    this.#record(
-      this.#series(this.#global, M.ConcurrentExecutions),
+    const global = this.#global;
+    const recorder = this.recorder;
+    // One minute lookup for the invocation's values, in the order single records would make.
+    const minute = recorder.minuteOf(startTime);
+    recorder.add(this.#series(fn, M.Invocations), minute, 1, 'Count', startTime);
+    recorder.add(this.#series(global, M.Invocations), minute, 1, 'Count', startTime);
+    if (failed) {
+      recorder.add(this.#series(fn, M.Errors), minute, 1, 'Count', startTime);
+      recorder.add(this.#series(global, M.Errors), minute, 1, 'Count', startTime);
+    }
+    recorder.add(this.#series(fn, M.Duration), minute, durationMs, 'Milliseconds', startTime);
+    recorder.add(this.#series(global, M.Duration), minute, durationMs, 'Milliseconds', startTime);
+    recorder.add(this.#series(fn, M.ConcurrentExecutions), minute, concurrentExecutions, 'Count', startTime);
+    recorder.add(
+      this.#series(global, M.ConcurrentExecutions),
+      minute,
       accountConcurrentExecutions,
-      M.ConcurrentExecutions,
+      'Count',
       startTime,
     );
   };
