@@ -147,11 +147,12 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
           : noPolling;
         const js = jetstreamClient(nc);
         const observe = await observeFeeds(js, jsm, storage, { prefix, replicas });
-        const pushQueue = new JetStreamPushQueue(nc, js, jsm, storage, {
+        const pushQueue = await JetStreamPushQueue.open(nc, js, jsm, storage, {
           prefix,
           replicas,
           ackWaitMs,
           retryCheckMs,
+          member: owner,
         });
         const shared = await openSharedConfiguration(nc, { prefix, replicas });
         return {
@@ -168,6 +169,7 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
           pushQueue,
           ...shared.parts,
           close: async () => {
+            await pushQueue.close();
             await shared.close();
             await nc.drain();
           },

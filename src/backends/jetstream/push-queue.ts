@@ -45,7 +45,9 @@ import type {
 import { entryJson } from '../../dispatch/push/store.js';
 import type { DeadLetter, QueueEntry } from '../../dispatch/push/types.js';
 import { delOp, putJsonTextOp, type Storage, type Sub } from '../../storage/storage.js';
+import { JetStreamInvokeConfigs } from './invoke-configs.js';
 import { storedKeys } from './kv-keys.js';
+import { openMembersBucket, QueueMembers } from './queue-members.js';
 
 export interface JetStreamQueueOptions {
   readonly prefix: string;
@@ -54,6 +56,8 @@ export interface JetStreamQueueOptions {
   readonly ackWaitMs: number;
   /** Longest `nak` delay for an event not yet due: how often a waiting retry is looked at. */
   readonly retryCheckMs: number;
+  /** This process's id among the processes delivering from the queue (queue-members.ts). */
+  readonly member: string;
 }
 
 const CONSUMER = 'dispatch';
@@ -71,16 +75,53 @@ type Action =
 
 /** The backend part: opens one driver per engine. */
 export class JetStreamPushQueue implements PushQueueBackend {
-  constructor(
+  /** The processes delivering from the queue, for shares of reserved concurrency. */
+  readonly members: QueueMembers;
+
+  private constructor(
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     private readonly storage: Storage,
     private readonly options: JetStreamQueueOptions,
-  ) {}
+    readonly invokeConfigs: JetStreamInvokeConfigs,
+    members: KV,
+  ) {
+    this.members = new QueueMembers(members, options.member, options.ackWaitMs);
+  }
+
+  /** Opens the shared event invoke configs and the members bucket; the queue itself on first use. */
+  static async open(
+    nc: NatsConnection,
+    js: JetStreamClient,
+    jsm: JetStreamManager,
+    storage: Storage,
+    options: JetStreamQueueOptions,
+  ): Promise<JetStreamPushQueue> {
+    const { prefix, replicas, ackWaitMs } = options;
+    const [configs, members] = await Promise.all([
+      JetStreamInvokeConfigs.open(nc, { prefix, replicas }),
+      openMembersBucket(nc, { prefix, replicas, ttlMs: ackWaitMs }),
+    ]);
+    return new JetStreamPushQueue(nc, js, jsm, storage, options, configs, members);
+  }
 
   open(host: PushQueueHost): PushQueueDriver {
-    return new JetStreamQueueDriver(this.nc, this.js, this.jsm, this.storage, this.options, host);
+    return new JetStreamQueueDriver(
+      this.nc,
+      this.js,
+      this.jsm,
+      this.storage,
+      this.options,
+      host,
+      this.members,
+    );
+  }
+
+  /** Stops the watches (after the engine's driver closed). */
+  async close(): Promise<void> {
+    await this.members.close();
+    await this.invokeConfigs.close();
   }
 }
 
@@ -104,6 +145,7 @@ class JetStreamQueueDriver implements PushQueueDriver {
   readonly #stream: string;
   readonly #outbox: Sub<QueueEntry>;
   readonly #storage: Storage;
+  readonly #members: QueueMembers;
   #ready: Promise<{ consumer: Consumer; dead: KV }> | undefined;
   #started = false;
   #closed = false;
@@ -129,8 +171,10 @@ class JetStreamQueueDriver implements PushQueueDriver {
     storage: Storage,
     options: JetStreamQueueOptions,
     host: PushQueueHost,
+    members: QueueMembers,
   ) {
     this.#host = host;
+    this.#members = members;
     this.#options = options;
     this.#stream = `${options.prefix}_queue`;
     this.#storage = storage;
@@ -200,6 +244,12 @@ class JetStreamQueueDriver implements PushQueueDriver {
     } catch {
       // Left in the outbox: published at the next open.
     }
+    try {
+      // Listed among the members before the first fetch, so the first shares count this process.
+      await this.#members.start();
+    } catch {
+      // The cluster unreachable: shares count this process alone until a refresh succeeds.
+    }
     while (!this.#closed) {
       const room = this.#room();
       if (room <= 0) {
@@ -227,8 +277,17 @@ class JetStreamQueueDriver implements PushQueueDriver {
     return this.#host.overall();
   }
 
+  /**
+   * The function's bound here: the per-function bound, lowered to this process's share of the
+   * function's reserved concurrency (queue-members.ts), so the processes together run at most
+   * the reserved concurrency. 0 (reserved concurrency 0) is no bound here: delivery sends such
+   * events to the failure path.
+   */
   #cap(functionName: string): number {
-    return this.#host.cap(functionName);
+    const bound = this.#host.cap(functionName);
+    const reserved = this.#host.reserved(functionName);
+    if (reserved === undefined || reserved === 0) return bound;
+    return Math.min(bound, this.#members.share(reserved));
   }
 
   /** Messages this process may still take: twice its slots, the read-ahead included. */
