@@ -135,6 +135,8 @@ interface Held {
   readonly entry: QueueEntry;
   /** Set once the message was acknowledged or terminated. */
   settled: boolean;
+  /** The server's confirmation of that acknowledgement (or termination), awaited off the slot. */
+  confirmed?: Promise<void>;
 }
 
 class JetStreamQueueDriver implements PushQueueDriver {
@@ -160,6 +162,8 @@ class JetStreamQueueDriver implements PushQueueDriver {
   readonly #waiting = new Map<string, Held[]>();
   /** Deliveries running, by request id. */
   readonly #running = new Map<string, Promise<void>>();
+  /** Confirmations of acknowledgements sent, of deliveries whose slot is free already. */
+  readonly #confirming = new Set<Promise<void>>();
   readonly #runningPer = new Map<string, number>();
   /** Resolves the fetch loop's wait for room. */
   #roomFreed: () => void = () => undefined;
@@ -366,14 +370,21 @@ class JetStreamQueueDriver implements PushQueueDriver {
           // The connection is gone: the message comes back after ack_wait.
         }
       }
-      this.#running.delete(requestId);
+      // The slot is free once the acknowledgement is sent; the message stays held (counted by
+      // idle() and the fetch window) until the server confirmed it.
       this.#delivering.delete(requestId);
-      this.#held.delete(held.msg.seq);
       const left = (this.#runningPer.get(functionName) ?? 1) - 1;
       if (left === 0) this.#runningPer.delete(functionName);
       else this.#runningPer.set(functionName, left);
+      this.#running.delete(requestId);
       this.#startWaiting(functionName);
       for (const name of [...this.#waiting.keys()]) this.#startWaiting(name);
+      if (held.confirmed !== undefined) {
+        this.#confirming.add(held.confirmed);
+        await held.confirmed;
+        this.#confirming.delete(held.confirmed);
+      }
+      this.#held.delete(held.msg.seq);
       this.#roomFreed();
     });
     this.#running.set(requestId, task);
@@ -394,7 +405,10 @@ class JetStreamQueueDriver implements PushQueueDriver {
   /**
    * One delivery's outcome: new states and dead letters first (each acknowledged by the cluster),
    * then the message's acknowledgement, so a crash in between redelivers the event rather than
-   * losing it.
+   * losing it. The acknowledgement is sent, not awaited: its confirmation is awaited off the
+   * function's slot (#start), so the next event starts without waiting a replicated round trip.
+   * A confirmation that never comes (the connection lost with it) leaves the message to be
+   * redelivered after ack_wait: the attempt may be made twice, never lost.
    */
   async #write(actions: readonly Action[]): Promise<void> {
     const { dead } = await this.#setup();
@@ -412,8 +426,11 @@ class JetStreamQueueDriver implements PushQueueDriver {
       const held = this.#delivering.get(action.entry.requestId);
       if (held === undefined || held.settled) continue;
       held.settled = true;
-      if (action.failed) await this.#terminate(held.msg);
-      else await held.msg.ackAck();
+      const confirmation = action.failed ? this.#terminate(held.msg) : held.msg.ackAck();
+      held.confirmed = confirmation.then(
+        () => undefined,
+        () => undefined,
+      );
     }
   }
 
@@ -503,8 +520,8 @@ class JetStreamQueueDriver implements PushQueueDriver {
   async idle(): Promise<void> {
     for (;;) {
       while (this.#running.size > 0 || this.#held.size > 0) {
-        await Promise.allSettled([...this.#running.values()]);
-        if (this.#running.size === 0 && this.#held.size > 0) break;
+        await Promise.allSettled([...this.#running.values(), ...this.#confirming]);
+        if (this.#running.size === 0 && this.#confirming.size === 0 && this.#held.size > 0) break;
       }
       if (this.#closed || !this.#started) return;
       const { consumer } = await this.#setup();
