@@ -162,7 +162,7 @@ class JetStreamQueueDriver implements PushQueueDriver {
   readonly #waiting = new Map<string, Held[]>();
   /** Deliveries running, by request id. */
   readonly #running = new Map<string, Promise<void>>();
-  /** Confirmations of acknowledgements sent, of deliveries whose slot is free already. */
+  /** Confirmations of acknowledgements sent and not answered yet. */
   readonly #confirming = new Set<Promise<void>>();
   readonly #runningPer = new Map<string, number>();
   /** Resolves the fetch loop's wait for room. */
@@ -379,11 +379,7 @@ class JetStreamQueueDriver implements PushQueueDriver {
       this.#running.delete(requestId);
       this.#startWaiting(functionName);
       for (const name of [...this.#waiting.keys()]) this.#startWaiting(name);
-      if (held.confirmed !== undefined) {
-        this.#confirming.add(held.confirmed);
-        await held.confirmed;
-        this.#confirming.delete(held.confirmed);
-      }
+      if (held.confirmed !== undefined) await held.confirmed;
       this.#held.delete(held.msg.seq);
       this.#roomFreed();
     });
@@ -427,10 +423,15 @@ class JetStreamQueueDriver implements PushQueueDriver {
       if (held === undefined || held.settled) continue;
       held.settled = true;
       const confirmation = action.failed ? this.#terminate(held.msg) : held.msg.ackAck();
-      held.confirmed = confirmation.then(
+      const confirmed = confirmation.then(
         () => undefined,
         () => undefined,
       );
+      held.confirmed = confirmed;
+      // Counted from the moment it is sent: the delivery's events are emitted after this returns,
+      // and pendingCount() right after one must not see the message as pending.
+      this.#confirming.add(confirmed);
+      void confirmed.then(() => this.#confirming.delete(confirmed));
     }
   }
 
@@ -507,6 +508,8 @@ class JetStreamQueueDriver implements PushQueueDriver {
    * through its Raft group afterwards. Plus notifications still in the outbox.
    */
   async pendingCount(): Promise<number> {
+    // Acknowledgements this process sent are answered first, so the consumer counts them.
+    await Promise.all([...this.#confirming]);
     const { consumer } = await this.#setup();
     const info = await consumer.info();
     return info.num_pending + info.num_ack_pending + (await this.#outbox.keys().all()).length;
