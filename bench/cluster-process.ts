@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream } from '../src/backends/jetstream/index.js';
-import { createEngine, LAMBDA_TRUST_POLICY, streamReadPolicy } from '../src/index.js';
+import { createEngine, isLambdaliteError, LAMBDA_TRUST_POLICY, streamReadPolicy } from '../src/index.js';
 
 export type BenchChildMessage =
   | { type: 'ready' }
@@ -25,6 +25,19 @@ const env = (name: string): string => {
 const send = (message: BenchChildMessage): void => {
   process.send?.(message);
 };
+/** Functions, roles and mappings are shared by the processes: the first to create one wins. */
+const unlessCreated = async (create: () => Promise<unknown>): Promise<void> => {
+  try {
+    await create();
+  } catch (err) {
+    if (
+      !isLambdaliteError(err, 'ResourceConflictException') &&
+      !isLambdaliteError(err, 'EntityAlreadyExists')
+    ) {
+      throw err;
+    }
+  }
+};
 
 const dir = await mkdtemp(join(tmpdir(), 'lambdalite-bench-cluster-'));
 const engine = await createEngine({
@@ -34,16 +47,23 @@ const stream = await engine.streams.create('bench', { shardCount: Number(env('SH
 const code = join(dir, 'code');
 await mkdir(code);
 await writeFile(join(code, 'index.mjs'), 'export const handler = async () => {};\n');
-const { arn: role } = await engine.iam.createRole({
-  name: 'bench',
-  assumeRolePolicy: LAMBDA_TRUST_POLICY,
-  policies: { read: streamReadPolicy(stream.streamArn) },
-});
-await engine.functions.create({ name: 'noop', handler: 'index.handler', code: { directory: code }, role });
+await unlessCreated(() =>
+  engine.iam.createRole({
+    name: 'bench',
+    assumeRolePolicy: LAMBDA_TRUST_POLICY,
+    policies: { read: streamReadPolicy(stream.streamArn) },
+  }),
+);
+const role = (await engine.iam.getRole('bench')).arn;
+await unlessCreated(() =>
+  engine.functions.create({ name: 'noop', handler: 'index.handler', code: { directory: code }, role }),
+);
 engine.eventsOf$('mapping.batch.succeeded').subscribe((e) => send({ type: 'delivered', count: e.size }));
 // Push: the same trivial function, its events through the cluster's async queue; successes are
 // reported in batches (one IPC message per event would cost the engine process more than them).
-await engine.functions.create({ name: 'pushed', handler: 'index.handler', code: { directory: code }, role });
+await unlessCreated(() =>
+  engine.functions.create({ name: 'pushed', handler: 'index.handler', code: { directory: code }, role }),
+);
 let pushed = 0;
 let flushing = false;
 engine.eventsOf$('async.succeeded').subscribe(() => {
@@ -61,17 +81,28 @@ async function push(count: number): Promise<void> {
   const lane = async (): Promise<void> => {
     while (next < count) {
       next++;
-      await engine.functions.invokeAsync('pushed', { i: next });
+      // A publish that timed out on a loaded machine is sent again, as a client would (a rerun
+      // after a lost 202 may queue the event twice; the count of successes still ends).
+      for (;;) {
+        try {
+          await engine.functions.invokeAsync('pushed', { i: next });
+          break;
+        } catch (err) {
+          if (!/timeout/i.test(String(err))) throw err;
+        }
+      }
     }
   };
   await Promise.all(Array.from({ length: 64 }, lane));
 }
-await engine.mappings.create({
-  functionName: 'noop',
-  eventSourceArn: stream.streamArn,
-  startingPosition: 'TRIM_HORIZON',
-  batchSize: 100,
-});
+await unlessCreated(() =>
+  engine.mappings.create({
+    functionName: 'noop',
+    eventSourceArn: stream.streamArn,
+    startingPosition: 'TRIM_HORIZON',
+    batchSize: 100,
+  }),
+);
 process.on('message', (message: BenchParentMessage) => {
   if (message !== 'stop') {
     void push(message.count);

@@ -64,7 +64,8 @@ async function startGroup(
     pushed: 0,
     onPushed: () => undefined,
   };
-  const ready: Array<Promise<void>> = [];
+  // One after another: processes opening at once on a fresh prefix create the same shared
+  // buckets together, which the 2.9 server can answer with request timeouts.
   for (let i = 0; i < processes; i++) {
     const child = fork(CHILD, [], {
       env: { ...process.env, NATS_SERVERS: servers.join(','), PREFIX: prefix, SHARDS: String(SHARDS) },
@@ -74,24 +75,21 @@ async function startGroup(
         ? ['--cpu-prof', '--cpu-prof-dir', process.env.CLUSTER_PROFILE_DIR]
         : [],
     });
-    ready.push(
-      new Promise((resolve, reject) => {
-        child.once('exit', (code) => reject(new Error(`engine process exited with ${code}`)));
-        child.on('message', (m: BenchChildMessage) => {
-          if (m.type === 'ready') resolve();
-          else if (m.type === 'pushed') {
-            group.pushed += m.count;
-            group.onPushed();
-          } else {
-            group.delivered += m.count;
-            group.onDelivered();
-          }
-        });
-      }),
-    );
     group.children.push(child);
+    await new Promise<void>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`engine process exited with ${code}`)));
+      child.on('message', (m: BenchChildMessage) => {
+        if (m.type === 'ready') resolve();
+        else if (m.type === 'pushed') {
+          group.pushed += m.count;
+          group.onPushed();
+        } else {
+          group.delivered += m.count;
+          group.onDelivered();
+        }
+      });
+    });
   }
-  await Promise.all(ready);
   if (writer === undefined) {
     // Push warm-up: starts the function's containers in every process that takes events.
     await pushed(group, PUSH_WARM);

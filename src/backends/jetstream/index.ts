@@ -18,6 +18,7 @@ import { JetStreamCoordination } from './coordination.js';
 import { noPolling } from './no-polling.js';
 import { observeFeeds } from './observe-feeds.js';
 import { JetStreamPushQueue } from './push-queue.js';
+import { warnAboutWriters } from './server-version.js';
 import { JetStreamShardStore } from './shard-store.js';
 import { openSharedConfiguration } from './shared-configuration.js';
 
@@ -122,6 +123,9 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
     kind: 'jetstream',
     open: async ({ storage }) => {
       const nc = await connect({
+        // Requests (every publish, every confirmed acknowledgement) otherwise build two Error
+        // objects each for their stack traces: a few per cent of the CPU of a busy queue.
+        noAsyncTraces: true,
         ...options.connection,
         servers,
         name: options.connection?.name ?? 'lambdalite',
@@ -135,6 +139,8 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
               '(one putRecords reaches 5 MiB): set "max_payload: 8MB" in the server configuration',
           );
         }
+        // Several writers of one shard need 2.9.21+ with replicas: said once, not refused.
+        warnAboutWriters(nc.info?.version, replicas);
         const jsm = await jetstreamManager(nc);
         const shardStore = new JetStreamShardStore(nc, jetstreamClient(nc), jsm, storage, {
           replicas,
@@ -147,11 +153,12 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
           : noPolling;
         const js = jetstreamClient(nc);
         const observe = await observeFeeds(js, jsm, storage, { prefix, replicas });
-        const pushQueue = new JetStreamPushQueue(nc, js, jsm, storage, {
+        const pushQueue = await JetStreamPushQueue.open(nc, js, jsm, storage, {
           prefix,
           replicas,
           ackWaitMs,
           retryCheckMs,
+          member: owner,
         });
         const shared = await openSharedConfiguration(nc, { prefix, replicas });
         return {
@@ -168,6 +175,7 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
           pushQueue,
           ...shared.parts,
           close: async () => {
+            await pushQueue.close();
             await shared.close();
             await nc.drain();
           },

@@ -45,7 +45,9 @@ import type {
 import { entryJson } from '../../dispatch/push/store.js';
 import type { DeadLetter, QueueEntry } from '../../dispatch/push/types.js';
 import { delOp, putJsonTextOp, type Storage, type Sub } from '../../storage/storage.js';
+import { JetStreamInvokeConfigs } from './invoke-configs.js';
 import { storedKeys } from './kv-keys.js';
+import { openMembersBucket, QueueMembers } from './queue-members.js';
 
 export interface JetStreamQueueOptions {
   readonly prefix: string;
@@ -54,6 +56,8 @@ export interface JetStreamQueueOptions {
   readonly ackWaitMs: number;
   /** Longest `nak` delay for an event not yet due: how often a waiting retry is looked at. */
   readonly retryCheckMs: number;
+  /** This process's id among the processes delivering from the queue (queue-members.ts). */
+  readonly member: string;
 }
 
 const CONSUMER = 'dispatch';
@@ -71,16 +75,53 @@ type Action =
 
 /** The backend part: opens one driver per engine. */
 export class JetStreamPushQueue implements PushQueueBackend {
-  constructor(
+  /** The processes delivering from the queue, for shares of reserved concurrency. */
+  readonly members: QueueMembers;
+
+  private constructor(
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     private readonly storage: Storage,
     private readonly options: JetStreamQueueOptions,
-  ) {}
+    readonly invokeConfigs: JetStreamInvokeConfigs,
+    members: KV,
+  ) {
+    this.members = new QueueMembers(members, options.member, options.ackWaitMs);
+  }
+
+  /** Opens the shared event invoke configs and the members bucket; the queue itself on first use. */
+  static async open(
+    nc: NatsConnection,
+    js: JetStreamClient,
+    jsm: JetStreamManager,
+    storage: Storage,
+    options: JetStreamQueueOptions,
+  ): Promise<JetStreamPushQueue> {
+    const { prefix, replicas, ackWaitMs } = options;
+    const [configs, members] = await Promise.all([
+      JetStreamInvokeConfigs.open(nc, { prefix, replicas }),
+      openMembersBucket(nc, { prefix, replicas, ttlMs: ackWaitMs }),
+    ]);
+    return new JetStreamPushQueue(nc, js, jsm, storage, options, configs, members);
+  }
 
   open(host: PushQueueHost): PushQueueDriver {
-    return new JetStreamQueueDriver(this.nc, this.js, this.jsm, this.storage, this.options, host);
+    return new JetStreamQueueDriver(
+      this.nc,
+      this.js,
+      this.jsm,
+      this.storage,
+      this.options,
+      host,
+      this.members,
+    );
+  }
+
+  /** Stops the watches (after the engine's driver closed). */
+  async close(): Promise<void> {
+    await this.members.close();
+    await this.invokeConfigs.close();
   }
 }
 
@@ -94,6 +135,8 @@ interface Held {
   readonly entry: QueueEntry;
   /** Set once the message was acknowledged or terminated. */
   settled: boolean;
+  /** The server's confirmation of that acknowledgement (or termination), awaited off the slot. */
+  confirmed?: Promise<void>;
 }
 
 class JetStreamQueueDriver implements PushQueueDriver {
@@ -104,6 +147,7 @@ class JetStreamQueueDriver implements PushQueueDriver {
   readonly #stream: string;
   readonly #outbox: Sub<QueueEntry>;
   readonly #storage: Storage;
+  readonly #members: QueueMembers;
   #ready: Promise<{ consumer: Consumer; dead: KV }> | undefined;
   #started = false;
   #closed = false;
@@ -118,6 +162,8 @@ class JetStreamQueueDriver implements PushQueueDriver {
   readonly #waiting = new Map<string, Held[]>();
   /** Deliveries running, by request id. */
   readonly #running = new Map<string, Promise<void>>();
+  /** Confirmations of acknowledgements sent and not answered yet. */
+  readonly #confirming = new Set<Promise<void>>();
   readonly #runningPer = new Map<string, number>();
   /** Resolves the fetch loop's wait for room. */
   #roomFreed: () => void = () => undefined;
@@ -129,8 +175,10 @@ class JetStreamQueueDriver implements PushQueueDriver {
     storage: Storage,
     options: JetStreamQueueOptions,
     host: PushQueueHost,
+    members: QueueMembers,
   ) {
     this.#host = host;
+    this.#members = members;
     this.#options = options;
     this.#stream = `${options.prefix}_queue`;
     this.#storage = storage;
@@ -200,6 +248,12 @@ class JetStreamQueueDriver implements PushQueueDriver {
     } catch {
       // Left in the outbox: published at the next open.
     }
+    try {
+      // Listed among the members before the first fetch, so the first shares count this process.
+      await this.#members.start();
+    } catch {
+      // The cluster unreachable: shares count this process alone until a refresh succeeds.
+    }
     while (!this.#closed) {
       const room = this.#room();
       if (room <= 0) {
@@ -227,8 +281,17 @@ class JetStreamQueueDriver implements PushQueueDriver {
     return this.#host.overall();
   }
 
+  /**
+   * The function's bound here: the per-function bound, lowered to this process's share of the
+   * function's reserved concurrency (queue-members.ts), so the processes together run at most
+   * the reserved concurrency. 0 (reserved concurrency 0) is no bound here: delivery sends such
+   * events to the failure path.
+   */
   #cap(functionName: string): number {
-    return this.#host.cap(functionName);
+    const bound = this.#host.cap(functionName);
+    const reserved = this.#host.reserved(functionName);
+    if (reserved === undefined || reserved === 0) return bound;
+    return Math.min(bound, this.#members.share(reserved));
   }
 
   /** Messages this process may still take: twice its slots, the read-ahead included. */
@@ -307,14 +370,17 @@ class JetStreamQueueDriver implements PushQueueDriver {
           // The connection is gone: the message comes back after ack_wait.
         }
       }
-      this.#running.delete(requestId);
+      // The slot is free once the acknowledgement is sent; the message stays held (counted by
+      // idle() and the fetch window) until the server confirmed it.
       this.#delivering.delete(requestId);
-      this.#held.delete(held.msg.seq);
       const left = (this.#runningPer.get(functionName) ?? 1) - 1;
       if (left === 0) this.#runningPer.delete(functionName);
       else this.#runningPer.set(functionName, left);
+      this.#running.delete(requestId);
       this.#startWaiting(functionName);
       for (const name of [...this.#waiting.keys()]) this.#startWaiting(name);
+      if (held.confirmed !== undefined) await held.confirmed;
+      this.#held.delete(held.msg.seq);
       this.#roomFreed();
     });
     this.#running.set(requestId, task);
@@ -335,7 +401,10 @@ class JetStreamQueueDriver implements PushQueueDriver {
   /**
    * One delivery's outcome: new states and dead letters first (each acknowledged by the cluster),
    * then the message's acknowledgement, so a crash in between redelivers the event rather than
-   * losing it.
+   * losing it. The acknowledgement is sent, not awaited: its confirmation is awaited off the
+   * function's slot (#start), so the next event starts without waiting a replicated round trip.
+   * A confirmation that never comes (the connection lost with it) leaves the message to be
+   * redelivered after ack_wait: the attempt may be made twice, never lost.
    */
   async #write(actions: readonly Action[]): Promise<void> {
     const { dead } = await this.#setup();
@@ -353,8 +422,16 @@ class JetStreamQueueDriver implements PushQueueDriver {
       const held = this.#delivering.get(action.entry.requestId);
       if (held === undefined || held.settled) continue;
       held.settled = true;
-      if (action.failed) await this.#terminate(held.msg);
-      else await held.msg.ackAck();
+      const confirmation = action.failed ? this.#terminate(held.msg) : held.msg.ackAck();
+      const confirmed = confirmation.then(
+        () => undefined,
+        () => undefined,
+      );
+      held.confirmed = confirmed;
+      // Counted from the moment it is sent: the delivery's events are emitted after this returns,
+      // and pendingCount() right after one must not see the message as pending.
+      this.#confirming.add(confirmed);
+      void confirmed.then(() => this.#confirming.delete(confirmed));
     }
   }
 
@@ -431,6 +508,8 @@ class JetStreamQueueDriver implements PushQueueDriver {
    * through its Raft group afterwards. Plus notifications still in the outbox.
    */
   async pendingCount(): Promise<number> {
+    // Acknowledgements this process sent are answered first, so the consumer counts them.
+    await Promise.all([...this.#confirming]);
     const { consumer } = await this.#setup();
     const info = await consumer.info();
     return info.num_pending + info.num_ack_pending + (await this.#outbox.keys().all()).length;
@@ -444,8 +523,8 @@ class JetStreamQueueDriver implements PushQueueDriver {
   async idle(): Promise<void> {
     for (;;) {
       while (this.#running.size > 0 || this.#held.size > 0) {
-        await Promise.allSettled([...this.#running.values()]);
-        if (this.#running.size === 0 && this.#held.size > 0) break;
+        await Promise.allSettled([...this.#running.values(), ...this.#confirming]);
+        if (this.#running.size === 0 && this.#confirming.size === 0 && this.#held.size > 0) break;
       }
       if (this.#closed || !this.#started) return;
       const { consumer } = await this.#setup();

@@ -15,7 +15,7 @@ import type { BatchOp } from '../../storage/storage.js';
 import { showValue } from '../../validation/text.js';
 import { deliverSafely, type FunctionConcurrencyInfo, newEntry } from './delivery.js';
 import type { DestinationTargets } from './destinations.js';
-import { EventInvokeConfigs } from './event-invoke-config.js';
+import { EventInvokeConfigs, LevelInvokeConfigRecords } from './event-invoke-config.js';
 import { type DriverDeps, LevelQueueDriver } from './level-queue.js';
 import type { AsyncInvocationOptions } from './options.js';
 import type { PushQueueBackend, PushQueueDriver, PushQueueHost, QueuedItem } from './queue-backend.js';
@@ -78,6 +78,7 @@ function hostOver(deps: DriverDeps): PushQueueHost {
       const perFunction = options.maxConcurrencyPerFunction;
       return reserved === undefined || reserved === 0 ? perFunction : Math.min(perFunction, reserved);
     },
+    reserved: (name) => deps.concurrency?.reservedConcurrency(name),
     closeDrainMs: options.closeDrainMs,
   };
 }
@@ -92,9 +93,12 @@ export class AsyncQueue implements NotificationSink {
 
   constructor(ctx: EngineContext, options: Readonly<AsyncInvocationOptions>, deps: AsyncQueueDeps) {
     this.#ctx = ctx;
-    // Event invoke configs stay in the engine's LevelDB whatever the backend.
     const store = new QueueStore(ctx.storage);
-    this.#configs = new EventInvokeConfigs(ctx, store);
+    // Event invoke configs: shared by every process when the backend keeps them, else LevelDB.
+    this.#configs = new EventInvokeConfigs(
+      ctx,
+      deps.backend?.invokeConfigs ?? new LevelInvokeConfigRecords(ctx.storage, store.configs),
+    );
     const authorize = deps.authorize;
     const driverDeps: DriverDeps = {
       ctx,

@@ -1,14 +1,16 @@
 /**
  * PutFunctionEventInvokeConfig / Get / Delete: retry and age limits and destinations per
- * function, persisted and cached (every write goes through here, so the cache stays true).
+ * function, persisted and cached. Every write of this engine goes through here; a shared store
+ * (the JetStream backend) also reports the writes of other engine processes, which replace the
+ * cached entry, so the cache stays true.
  */
 
 import type { EngineContext } from '../../context.js';
 import { LambdaliteError } from '../../errors.js';
-import { delOp, putOp } from '../../storage/storage.js';
+import { delOp, putOp, type Storage, type Sub } from '../../storage/storage.js';
 import { anyValue, readOptions } from '../../validation/options.js';
 import { parseDestinationArn } from './destinations.js';
-import type { QueueStore } from './store.js';
+import type { EventInvokeConfigRecords } from './queue-backend.js';
 import type { EventInvokeConfig, EventInvokeConfigInput } from './types.js';
 
 export const EVENT_AGE_MIN_SEC = 60;
@@ -82,18 +84,46 @@ export function validateEventInvokeConfig(
   return config;
 }
 
+/** The embedded store: the queue's `push-config` sublevel of the engine's LevelDB. */
+export class LevelInvokeConfigRecords implements EventInvokeConfigRecords {
+  readonly #storage: Storage;
+  readonly #configs: Sub<EventInvokeConfig>;
+
+  constructor(storage: Storage, configs: Sub<EventInvokeConfig>) {
+    this.#storage = storage;
+    this.#configs = configs;
+  }
+
+  async get(functionName: string): Promise<EventInvokeConfig | undefined> {
+    return (await this.#configs.get(functionName)) ?? undefined;
+  }
+
+  async put(config: EventInvokeConfig): Promise<void> {
+    await this.#storage.batch([putOp(this.#configs, config.functionName, config)]);
+  }
+
+  async delete(functionName: string): Promise<void> {
+    await this.#storage.batch([delOp(this.#configs, functionName)]);
+  }
+}
+
 export class EventInvokeConfigs {
   readonly #cache = new Map<string, EventInvokeConfig | null>();
 
   constructor(
     private readonly ctx: EngineContext,
-    private readonly store: QueueStore,
-  ) {}
+    private readonly records: EventInvokeConfigRecords,
+  ) {
+    // Another process's write replaces the cached entry (the store's watch skips this one's own).
+    records.changes$?.subscribe(({ functionName, config }) => {
+      this.#cache.set(functionName, config ?? null);
+    });
+  }
 
   async put(functionName: string, input: EventInvokeConfigInput): Promise<EventInvokeConfig> {
     const config = validateEventInvokeConfig(this.ctx, functionName, input);
-    await this.ctx.storage.batch([putOp(this.store.configs, functionName, config)]);
-    this.#cache.set(functionName, config);
+    await this.records.put(config);
+    this.#settled(functionName, config);
     return { ...config };
   }
 
@@ -101,8 +131,9 @@ export class EventInvokeConfigs {
   async get(functionName: string): Promise<EventInvokeConfig | undefined> {
     let config = this.#cache.get(functionName);
     if (config === undefined) {
-      config = (await this.store.configs.get(functionName)) ?? null;
-      this.#cache.set(functionName, config);
+      config = (await this.records.get(functionName)) ?? null;
+      // A change watched during the read is newer than what the read found.
+      if (!this.#cache.has(functionName)) this.#cache.set(functionName, config);
     }
     return config === null ? undefined : { ...config };
   }
@@ -113,7 +144,17 @@ export class EventInvokeConfigs {
   }
 
   async delete(functionName: string): Promise<void> {
-    await this.ctx.storage.batch([delOp(this.store.configs, functionName)]);
-    this.#cache.set(functionName, null);
+    await this.records.delete(functionName);
+    this.#settled(functionName, null);
+  }
+
+  /**
+   * After this engine's write: cache what it wrote. With a shared store another process may have
+   * written after it (and its change have been watched meanwhile), so the entry is dropped
+   * instead and the next read asks the store.
+   */
+  #settled(functionName: string, config: EventInvokeConfig | null): void {
+    if (this.records.changes$ === undefined) this.#cache.set(functionName, config);
+    else this.#cache.delete(functionName);
   }
 }

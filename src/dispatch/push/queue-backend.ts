@@ -5,9 +5,10 @@
  * JetStream work queue shared by every engine process). This file imports no engine part, so
  * backend.ts can name it.
  */
+import type { Observable } from 'rxjs';
 import type { Clock } from '../../clock.js';
 import type { BatchOp } from '../../storage/storage.js';
-import type { DeadLetter, QueueEntry } from './types.js';
+import type { DeadLetter, EventInvokeConfig, QueueEntry } from './types.js';
 
 /**
  * One write of a delivery's outcome, as built by a {@link QueueWrites}: LevelDB batch operations
@@ -54,6 +55,11 @@ export interface PushQueueHost {
   overall(): number;
   /** Deliveries of one function at once at most (per-function bound, reserved concurrency). */
   cap(functionName: string): number;
+  /**
+   * The function's reserved concurrency (undefined: none). A driver shared by several engine
+   * processes may bound the function by its share of it rather than by all of it.
+   */
+  reserved(functionName: string): number | undefined;
   /** On close, how long (engine clock) to wait for running deliveries. */
   readonly closeDrainMs: number;
 }
@@ -61,6 +67,26 @@ export interface PushQueueHost {
 /** A backend's push queue: builds the driver of one engine. */
 export interface PushQueueBackend {
   open(host: PushQueueHost): PushQueueDriver;
+  /** Where event invoke configs live when every process shares them; absent: the engine's LevelDB. */
+  readonly invokeConfigs?: EventInvokeConfigRecords;
+}
+
+/** A function's event invoke config changed on another engine process (undefined: deleted). */
+export interface EventInvokeConfigChange {
+  readonly functionName: string;
+  readonly config: EventInvokeConfig | undefined;
+}
+
+/**
+ * Where event invoke configs are stored (validated already). Put and delete replace whatever is
+ * stored, as AWS's PutFunctionEventInvokeConfig and DeleteFunctionEventInvokeConfig do.
+ */
+export interface EventInvokeConfigRecords {
+  get(functionName: string): Promise<EventInvokeConfig | undefined>;
+  put(config: EventInvokeConfig): Promise<void>;
+  delete(functionName: string): Promise<void>;
+  /** Changes made by other engine processes (absent: this engine is the only writer). */
+  readonly changes$?: Observable<EventInvokeConfigChange>;
 }
 
 export interface PushQueueDriver {

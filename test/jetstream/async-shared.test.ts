@@ -1,0 +1,279 @@
+/**
+ * The async queue's settings shared between engine processes on one JetStream cluster: an event
+ * invoke config put on one engine applies to the events another engine queues (whichever engine
+ * delivers them), a delete reaches every engine, and a function's reserved concurrency bounds
+ * the invocations of all engines together (each runs at most its share). Engines run in the test
+ * process, each with its own in-memory LevelDB, so what they share came through the cluster.
+ * Waits are on engine events, the stores' change notifications, gate announcements and the
+ * consumer's state, each with a bound; no sleeps.
+ */
+import { randomUUID } from 'node:crypto';
+import { BroadcastChannel } from 'node:worker_threads';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { map, merge, type Observable } from 'rxjs';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { BackendParts, EngineBackend } from '../../src/backend.js';
+import { jetstream } from '../../src/backends/jetstream/index.js';
+import type { JetStreamPushQueue } from '../../src/backends/jetstream/push-queue.js';
+import type { EventInvokeConfigChange } from '../../src/dispatch/push/queue-backend.js';
+import { createEngine, type Engine, type EngineEvent, type EngineOptions } from '../../src/index.js';
+import { collect, firstMatch } from '../helpers/engines.js';
+import { createFixture } from '../helpers/functions.js';
+import { Gates } from '../helpers/gates.js';
+import { type Cluster, startCluster } from './cluster.js';
+
+vi.setConfig({ testTimeout: 120_000 });
+const ARN = 'arn:aws:lambda:us-east-1:000000000000:function';
+const GATE_CHANNEL = 'lambdalite-test-gates';
+
+let cluster: Cluster;
+let nc: NatsConnection | undefined;
+const opened: Engine[] = [];
+
+beforeAll(async () => {
+  cluster = await startCluster();
+  nc = await connect({ servers: cluster.servers });
+}, 60_000);
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((engine) => engine.close().catch(() => undefined)));
+}, 60_000);
+afterAll(async () => {
+  await nc?.close();
+  await cluster?.stop();
+}, 60_000);
+
+interface Opened {
+  readonly engine: Engine;
+  readonly queue: JetStreamPushQueue;
+  /** Event invoke config changes this engine took from other engines. */
+  readonly configChanges$: Observable<EventInvokeConfigChange>;
+}
+
+/** An engine on the cluster under `prefix` (one replica: see shared-engines.ts), closed after the test. */
+async function open(prefix: string, options: EngineOptions = {}): Promise<Opened> {
+  const backend = jetstream({
+    servers: cluster.servers,
+    prefix,
+    replicas: 1,
+    asyncQueue: { retryCheckMs: 100 },
+  });
+  let parts: BackendParts | undefined;
+  const tapped: EngineBackend = {
+    kind: backend.kind,
+    open: async (ground) => {
+      parts = await backend.open(ground);
+      return parts;
+    },
+  };
+  const engine = await createEngine({ ...options, backend: tapped });
+  opened.push(engine);
+  const queue = parts?.pushQueue as JetStreamPushQueue | undefined;
+  const changes$ = queue?.invokeConfigs.changes$;
+  if (queue === undefined || changes$ === undefined)
+    throw new Error('the jetstream backend has no shared queue');
+  return { engine, queue, configChanges$: changes$ };
+}
+
+const freshPrefix = (): string => `a${randomUUID().slice(0, 8)}`;
+
+/** An engine event and the index of the engine that emitted it. */
+interface Tagged {
+  readonly event: EngineEvent;
+  readonly engine: number;
+}
+
+function eventsOf(engines: readonly Engine[]): Observable<Tagged> {
+  return merge(
+    ...engines.map((engine, index) => engine.events$.pipe(map((event) => ({ event, engine: index })))),
+  );
+}
+
+describe('event invoke configs shared through the cluster', () => {
+  it('applies a config put on one engine to an event queued on another: its retries and its on-failure destination', async () => {
+    const prefix = freshPrefix();
+    // Retries 50 ms apart: without the shared config (two retries by default) the event would
+    // fail after three attempts, not one.
+    const options = { asyncInvocation: { functionErrorDelaysMs: [50, 50] } };
+    const a = await open(prefix, options);
+    const b = await open(prefix, options);
+    await createFixture(a.engine, 'fail', 'queue.fail', { timeoutSec: 30 });
+    await createFixture(a.engine, 'sink', 'queue.ok', { timeoutSec: 30 });
+
+    const seen = firstMatch(b.configChanges$, (c) => c.functionName === 'fail', 30_000);
+    const put = await a.engine.functions.putEventInvokeConfig('fail', {
+      maximumRetryAttempts: 0,
+      onFailure: `${ARN}:sink`,
+    });
+    expect((await seen).config).toEqual(put);
+    expect(await b.engine.functions.getEventInvokeConfig('fail')).toEqual(put);
+
+    const events$ = eventsOf([a.engine, b.engine]);
+    const attempts: number[] = [];
+    const counting = events$.subscribe(({ event: e }) => {
+      if (e.type === 'async.attempt' && e.functionName === 'fail') attempts.push(e.attempt);
+    });
+    const failed = firstMatch(
+      events$,
+      ({ event: e }) => e.type === 'async.failed' && e.functionName === 'fail',
+      60_000,
+    );
+    const delivered = firstMatch(
+      events$,
+      ({ event: e }) => e.type === 'async.succeeded' && e.functionName === 'sink',
+      60_000,
+    );
+    const { requestId } = await b.engine.functions.invokeAsync('fail', { order: 1 });
+    expect((await failed).event).toMatchObject({
+      requestId,
+      attempts: 1,
+      condition: 'RetriesExhausted',
+      destination: `${ARN}:sink`,
+    });
+    await delivered;
+    counting.unsubscribe();
+    expect(attempts).toEqual([1]);
+    expect(await a.engine.asyncInvocations.deadLetters('fail')).toEqual([]);
+  });
+
+  it('deletes on one engine a config put on another, and a put replaces the config everywhere', async () => {
+    const prefix = freshPrefix();
+    const a = await open(prefix);
+    const b = await open(prefix);
+    await createFixture(a.engine, 'fn', 'queue.ok');
+
+    let seen = firstMatch(b.configChanges$, (c) => c.functionName === 'fn' && c.config !== undefined, 30_000);
+    await a.engine.functions.putEventInvokeConfig('fn', { maximumRetryAttempts: 1 });
+    await seen;
+    seen = firstMatch(
+      a.configChanges$,
+      (c) => c.functionName === 'fn' && c.config?.maximumEventAgeSec === 120,
+      30_000,
+    );
+    const replaced = await b.engine.functions.putEventInvokeConfig('fn', { maximumEventAgeSec: 120 });
+    await seen;
+    // AWS's Put semantics: the omitted retry count is back to its default.
+    expect(await a.engine.functions.getEventInvokeConfig('fn')).toEqual(replaced);
+    expect(replaced.maximumRetryAttempts).toBe(2);
+
+    seen = firstMatch(a.configChanges$, (c) => c.functionName === 'fn' && c.config === undefined, 30_000);
+    await b.engine.functions.deleteEventInvokeConfig('fn');
+    await seen;
+    await expect(a.engine.functions.getEventInvokeConfig('fn')).rejects.toMatchObject({
+      code: 'ResourceNotFoundException',
+    });
+    await expect(a.engine.functions.deleteEventInvokeConfig('fn')).rejects.toMatchObject({
+      code: 'ResourceNotFoundException',
+    });
+  });
+
+  it('refuses a bad config on any engine with its AWS code, and stores nothing', async () => {
+    const prefix = freshPrefix();
+    const a = await open(prefix);
+    const b = await open(prefix);
+    await createFixture(a.engine, 'fn', 'queue.ok');
+    await expect(
+      b.engine.functions.putEventInvokeConfig('fn', { maximumRetryAttempts: 3 }),
+    ).rejects.toMatchObject({
+      code: 'InvalidParameterValueException',
+      message: expect.stringContaining('got 3'),
+    });
+    await expect(a.engine.functions.getEventInvokeConfig('fn')).rejects.toMatchObject({
+      code: 'ResourceNotFoundException',
+    });
+  });
+});
+
+describe('reserved concurrency across the cluster', () => {
+  it('runs at most the reserved concurrency of a function on all engines together, each engine its share', async () => {
+    const prefix = freshPrefix();
+    const engines = [await open(prefix), await open(prefix), await open(prefix)];
+    // Every engine has counted the three before any event is queued.
+    await Promise.all(
+      engines.map(({ queue }) => firstMatch(queue.members.members$, (list) => list.length === 3, 30_000)),
+    );
+    const RESERVED = 2;
+    const EVENTS = 8;
+    await createFixture(engines[0]?.engine as Engine, 'capped', 'gate.handler', {
+      reservedConcurrency: RESERVED,
+      timeoutSec: 60,
+    });
+
+    // Running invocations: announced at their gate and not let through yet.
+    const gates = new Gates();
+    const announced: string[] = [];
+    const opens: string[] = [];
+    let most = 0;
+    let onAnnounce = (): void => undefined;
+    const listener = new BroadcastChannel(GATE_CHANNEL);
+    listener.onmessage = (message: unknown) => {
+      const waiting = (message as { data?: { waiting?: unknown } }).data?.waiting;
+      if (typeof waiting !== 'string' || announced.includes(waiting)) return;
+      announced.push(waiting);
+      most = Math.max(most, announced.length - opens.length);
+      onAnnounce();
+    };
+    const announcedAtLeast = (count: number, ms = 60_000): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`${announced.length} of ${count} invocations started in ${ms} ms`)),
+          ms,
+        );
+        onAnnounce = () => {
+          if (announced.length < count) return;
+          clearTimeout(timer);
+          resolve();
+        };
+        onAnnounce();
+      });
+
+    try {
+      const events$ = eventsOf(engines.map((e) => e.engine));
+      const succeeded = collect(
+        events$,
+        EVENTS,
+        ({ event: e }) => e.type === 'async.succeeded' && e.functionName === 'capped',
+        120_000,
+      );
+      const started = collect(
+        events$,
+        EVENTS,
+        ({ event: e }) => e.type === 'function.invocation.started' && e.functionName === 'capped',
+        120_000,
+      );
+      for (let i = 0; i < EVENTS; i++) {
+        await engines[i % 3]?.engine.functions.invokeAsync('capped', { waitFor: gates.name(`e${i}`) });
+      }
+      // Two run; and every event was handed to some engine, which started it if its share let it.
+      await announcedAtLeast(RESERVED);
+      await consumerDelivered(prefix, 60_000);
+      expect(announced.length - opens.length).toBe(RESERVED);
+
+      // Let them through one at a time: each freed slot starts one more, never a third at once.
+      for (let done = 0; done < EVENTS; done++) {
+        const next = announced[done] as string;
+        opens.push(next);
+        gates.open(next);
+        if (done + RESERVED < EVENTS) await announcedAtLeast(done + RESERVED + 1);
+      }
+      await succeeded;
+      expect(most).toBe(RESERVED);
+      // The shares are 1, 1 and 0: two engines ran the function.
+      expect(new Set((await started).map((e) => e.engine)).size).toBe(RESERVED);
+    } finally {
+      listener.close();
+    }
+  });
+});
+
+/** Resolves once the queue's consumer has handed every message out at least once (bounded). */
+async function consumerDelivered(prefix: string, ms: number): Promise<void> {
+  const jsm = await jetstreamManager(nc as NatsConnection);
+  const until = Date.now() + ms;
+  for (;;) {
+    const info = await jsm.consumers.info(`${prefix}_queue`, 'dispatch');
+    if (info.num_pending === 0) return;
+    if (Date.now() > until) throw new Error(`the queue's consumer still has ${info.num_pending} undelivered`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
