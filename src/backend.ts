@@ -14,6 +14,7 @@ import type { ObserveFeeds } from './observe/shared-feed.js';
 import type { Storage } from './storage/storage.js';
 import { LevelShardStore } from './streams/level-shard-store.js';
 import type { ShardStore } from './streams/shard-store.js';
+import type { StreamCatalog } from './streams/stream-catalog.js';
 
 /** Pass to `createEngine({ backend })`; the default is the embedded LevelDB backend. */
 export interface EngineBackend {
@@ -46,6 +47,8 @@ export interface BackendParts {
   readonly sharedMappings?: SharedMappingRecords;
   /** The async (push) queue shared by engine processes; absent: entries in the engine's LevelDB. */
   readonly pushQueue?: PushQueueBackend;
+  /** Kinesis-style streams' metadata shared by every process; absent: the engine's LevelDB. */
+  readonly streamCatalog?: StreamCatalog;
   /** Releases connections; runs after every part closed, before the engine's storage closes. */
   close(): Promise<void>;
 }

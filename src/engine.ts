@@ -189,7 +189,7 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
   lifecycle.onClose(() => metrics.close());
 
   // 2. The shard log and what writes to it: streams, table streams, retention.
-  const shardLog = await ShardLog.open(ctx, backend.shardStore);
+  const shardLog = await ShardLog.open(ctx, backend.shardStore, backend.streamCatalog);
   const retention = new RetentionSweeper(ctx, shardLog);
   lifecycle.onClose(async () => {
     await retention.close();

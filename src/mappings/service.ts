@@ -463,38 +463,67 @@ export class Mappings {
       const record = await this.#store.get(uuid);
       if (!record || !this.#runners.has(uuid) || this.#ctx.lifecycle.status !== 'open') return;
       await this.#stopRunner(uuid);
-      if (this.#shared) {
-        // Streams are still created by each process: this one may not have created the source
-        // yet. It waits for it (a stream or table of that ARN created here starts the mapping
-        // again) instead of disabling the mapping every process runs.
-        this.#awaitingSource.set(uuid, record.eventSourceArn);
-        // Created while this runner looked: nothing will announce it again.
+      const reason = `PROBLEM: event source ${record.eventSourceArn} does not exist`;
+      const shared = this.#shared;
+      if (shared) {
+        // Tables are still created by each process: this one may not have created the source
+        // yet. It waits for it (a table of that ARN created here starts the mapping again)
+        // instead of disabling the mapping every process runs.
+        const local = !sharedSource(record.eventSourceArn);
+        if (local) this.#awaitingSource.set(uuid, record.eventSourceArn);
+        // Streams answer from the cluster: created again meanwhile, the mapping runs on (and a
+        // table created while this runner looked is announced by nothing else).
         if (await this.#sources.get(record.eventSourceArn)) {
           this.#awaitingSource.delete(uuid);
-          await this.#adopt(uuid, await this.#shared.get(uuid));
+          await this.#adopt(uuid, await shared.get(uuid));
+          return;
         }
+        if (local) return;
+        // Gone for every process: disabled for all, as embedded, through the shared settings
+        // (each process that noticed tries; one write wins, the others take it from the cluster).
+        await this.#noteSourceMissing(uuid);
+        const current = await shared.get(uuid);
+        if (!current) return;
+        if (current.record.enabled) {
+          const next = {
+            ...current.record,
+            state: 'Disabled' as const,
+            enabled: false,
+            stateTransitionReason: reason,
+          };
+          try {
+            await shared.update(next, current);
+          } catch (err) {
+            if (!(err instanceof LambdaliteError && err.code === 'ResourceConflictException')) throw err;
+          }
+        }
+        await this.#adopt(uuid, await shared.get(uuid));
         return;
       }
-      const reason = `PROBLEM: event source ${record.eventSourceArn} does not exist`;
       const next: MappingRecord = {
         ...record,
         state: 'Disabled',
         enabled: false,
         stateTransitionReason: reason,
       };
-      this.#results.set(uuid, LAST_RESULT.sourceMissing);
-      await this.#store.commit([
-        ...this.#store.commitOps(
-          uuid,
-          undefined,
-          undefined,
-          { lastProcessingResult: LAST_RESULT.sourceMissing },
-          [],
-        ),
-      ]);
+      await this.#noteSourceMissing(uuid);
       await this.#store.put(next);
       this.#ctx.events.emit('mapping.state', { uuid, state: 'Disabled', reason });
     });
+  }
+
+  /** The mapping's last processing result says its source is gone. */
+  async #noteSourceMissing(uuid: string): Promise<void> {
+    this.#results.set(uuid, LAST_RESULT.sourceMissing);
+    await this.#store.commit([
+      ...this.#store.commitOps(
+        uuid,
+        undefined,
+        undefined,
+        { lastProcessingResult: LAST_RESULT.sourceMissing },
+        [],
+      ),
+    ]);
   }
 
   async #view(record: MappingRecord): Promise<EventSourceMapping> {
@@ -539,4 +568,12 @@ function notFound(uuid: string): never {
       statusCode: 404,
     },
   );
+}
+
+/**
+ * Whether a source's metadata is shared by the engine processes whenever mapping settings are
+ * (the JetStream backend shares Kinesis-style streams; tables are still each process's own).
+ */
+function sharedSource(eventSourceArn: string): boolean {
+  return eventSourceArn.split(':')[2] === 'kinesis';
 }

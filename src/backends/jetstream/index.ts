@@ -20,6 +20,7 @@ import { observeFeeds } from './observe-feeds.js';
 import { JetStreamPushQueue } from './push-queue.js';
 import { JetStreamShardStore } from './shard-store.js';
 import { openSharedConfiguration } from './shared-configuration.js';
+import { JetStreamStreamCatalog } from './stream-catalog.js';
 
 export interface JetStreamBackendOptions {
   /** The cluster's client URLs, e.g. `['nats://10.0.0.1:4222', 'nats://10.0.0.2:4222']`. */
@@ -154,6 +155,7 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
           retryCheckMs,
         });
         const shared = await openSharedConfiguration(nc, { prefix, replicas });
+        const streamCatalog = await JetStreamStreamCatalog.open(nc, { prefix, replicas });
         return {
           shardStore,
           coordination,
@@ -167,8 +169,9 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
           observe,
           pushQueue,
           ...shared.parts,
+          streamCatalog,
           close: async () => {
-            await shared.close();
+            await Promise.all([shared.close(), streamCatalog.close()]);
             await nc.drain();
           },
         };

@@ -12,10 +12,9 @@
  * log2(messages) round trips. Continuing a read (the pollers, getRecords with the next iterator)
  * hits a small per-shard cache of where each chunk's successor starts instead.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { JetStreamClient, JetStreamManager, PubAck, StoredMsg, StreamConfig } from '@nats-io/jetstream';
 import { JetStreamApiCodes, JetStreamApiError, StorageType } from '@nats-io/jetstream';
-import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { BatchOp, Storage } from '../../storage/storage.js';
 import { storedSequences } from '../../streams/record-codec.js';
@@ -57,7 +56,6 @@ export class JetStreamShardStore implements ShardStore {
   readonly #ensured = new Map<string, Promise<void>>();
   /** subject -> (chunk's last sequence -> JetStream sequence where the next chunk may start). */
   readonly #positions = new Map<string, Map<string, number>>();
-  #registry: Promise<KV> | undefined;
   /** Shards this process read or wrote (subject -> uid, prefix): re-checked after a reconnect. */
   readonly #known = new Map<string, { uid: string; prefix: string }>();
   /** Per stream uid, its JetStream last sequence at the previous backstop check. */
@@ -140,26 +138,6 @@ export class JetStreamShardStore implements ShardStore {
     // Core NATS (at most once): wakes the readers of other processes; they read from the stream.
     this.#nc.publish(`${this.#options.prefix}_wake.${uid}.${shard.prefix}`, last);
     if (extraOps.length > 0) await this.#storage.batch([...extraOps]);
-  }
-
-  /**
-   * Registers `proposed` as the uid of `arn` unless a process did first (`create` on a KV bucket
-   * keyed by the ARN's hash): every process that creates the stream then shares its records.
-   */
-  async claimUid(arn: string, proposed: string): Promise<string> {
-    const kv = await this.#streamsBucket();
-    const key = arnKey(arn);
-    for (;;) {
-      try {
-        await kv.create(key, proposed);
-        return proposed;
-      } catch (err) {
-        const entry = await kv.get(key);
-        if (entry && entry.operation === 'PUT') return entry.string();
-        // Deleted between the two calls (the stream was removed meanwhile): claim again.
-        if (!entry) throw err;
-      }
-    }
   }
 
   watch(onAppend: (uid: string, prefix: string, last: string) => void): () => void {
@@ -297,7 +275,6 @@ export class JetStreamShardStore implements ShardStore {
 
   async purge(uid: string): Promise<void> {
     this.#ensured.delete(uid);
-    await this.#unregister(uid);
     for (const subject of [...this.#positions.keys()]) {
       if (subject.startsWith(`${this.#options.prefix}.${uid}.`)) this.#positions.delete(subject);
     }
@@ -306,30 +283,6 @@ export class JetStreamShardStore implements ShardStore {
       await this.#jsm.streams.delete(this.#streamName(uid));
     } catch (err) {
       if (!isStreamNotFound(err)) throw err;
-    }
-  }
-
-  #streamsBucket(): Promise<KV> {
-    if (!this.#registry) {
-      this.#registry = new Kvm(this.#nc).create(`${this.#options.prefix}_streams`, {
-        history: 1,
-        replicas: this.#options.replicas,
-      });
-      this.#registry.catch(() => {
-        this.#registry = undefined;
-      });
-    }
-    return this.#registry;
-  }
-
-  /** Frees the ARN a purged uid was registered under (a scan: purges are rare). */
-  async #unregister(uid: string): Promise<void> {
-    const kv = await this.#streamsBucket();
-    for await (const key of await kv.keys()) {
-      const entry = await kv.get(key);
-      if (entry?.operation !== 'PUT' || entry.string() !== uid) continue;
-      // Revision-checked: a stream re-created under the same ARN meanwhile keeps its entry.
-      await kv.delete(key, { previousSeq: entry.revision }).catch(() => undefined);
     }
   }
 
@@ -440,11 +393,6 @@ function past(last: string, lower: Position): boolean {
 
 function lastOf(msg: StoredMsg): string {
   return storedSequences(Buffer.from(msg.data), '').at(-1) ?? '';
-}
-
-/** KV keys allow a small alphabet: the ARN's hash names its entry. */
-function arnKey(arn: string): string {
-  return `arn.${createHash('sha256').update(arn).digest('hex').slice(0, 40)}`;
 }
 
 function isStreamNotFound(err: unknown): boolean {
