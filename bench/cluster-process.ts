@@ -31,11 +31,9 @@ const engine = await createEngine({
   backend: jetstream({ servers: env('NATS_SERVERS').split(','), prefix: env('PREFIX'), leaseMs: 3_000 }),
 });
 // Streams are shared: the first copy creates it, the others (ResourceInUseException) find it.
-await engine.streams
-  .create('bench', { shardCount: Number(env('SHARDS')) })
-  .catch((err: unknown) => {
-    if (!isLambdaliteError(err, 'ResourceInUseException')) throw err;
-  });
+await engine.streams.create('bench', { shardCount: Number(env('SHARDS')) }).catch((err: unknown) => {
+  if (!isLambdaliteError(err, 'ResourceInUseException')) throw err;
+});
 const stream = await engine.streams.describe('bench');
 const code = join(dir, 'code');
 await mkdir(code);
