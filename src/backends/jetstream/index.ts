@@ -14,6 +14,7 @@ import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
 import type { EngineBackend } from '../../backend.js';
 import { LambdaliteError } from '../../errors.js';
 import { JetStreamBucketStore } from './bucket-store.js';
+import { contended } from './contended.js';
 import { JetStreamCoordination } from './coordination.js';
 import { noPolling } from './no-polling.js';
 import { observeFeeds } from './observe-feeds.js';
@@ -136,7 +137,7 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
               '(one putRecords reaches 5 MiB): set "max_payload: 8MB" in the server configuration',
           );
         }
-        const jsm = await jetstreamManager(nc);
+        const jsm = await contended(() => jetstreamManager(nc));
         const shardStore = new JetStreamShardStore(nc, jetstreamClient(nc), jsm, storage, {
           replicas,
           prefix,

@@ -21,6 +21,7 @@ import { LambdaliteError } from '../../errors.js';
 import type { FeedApplier, SharedFeed } from '../../observe/shared-feed.js';
 import { MAX_FEED_PAYLOAD } from '../../observe/shared-feed.js';
 import { putOp, type Storage, type Sub } from '../../storage/storage.js';
+import { contended } from './contended.js';
 
 export interface JetStreamFeedOptions {
   readonly prefix: string;
@@ -190,7 +191,7 @@ export class JetStreamFeed implements SharedFeed {
         storage: StorageType.File,
         max_age: this.#options.maxAgeMs * 1_000_000,
       };
-      const ensured = this.#jsm.streams.add(config).then(() => undefined);
+      const ensured = contended(() => this.#jsm.streams.add(config)).then(() => undefined);
       ensured.catch(() => {
         if (this.#ensured === ensured) this.#ensured = undefined;
       });

@@ -21,6 +21,7 @@ import { storedSequences } from '../../streams/record-codec.js';
 import { type ChunkSource, type ReadOptions, readChunks, readLowerBound } from '../../streams/shard-read.js';
 import { type ShardStore, ShardWriteConflict, type StoredShard } from '../../streams/shard-store.js';
 import type { Position, ReadResult, ShardState, StreamState } from '../../streams/shard-types.js';
+import { contended, isContention } from './contended.js';
 
 export interface JetStreamShardStoreOptions {
   /** Replicas of each stream (1, 3 or 5). */
@@ -37,6 +38,10 @@ export interface JetStreamShardStoreOptions {
 /** How often and how long `#led` checks a new stream for its leader (real time). */
 const LEADER_CHECKS = 50;
 const LEADER_CHECK_MS = 100;
+/** Tries of one publish that found no responder. */
+const PUBLISH_ATTEMPTS = 5;
+/** Tries of one message read that timed out. */
+const READ_ATTEMPTS = 3;
 /** Successor positions remembered per shard: enough for every poller and open iterator. */
 const POSITIONS_PER_SHARD = 256;
 
@@ -122,10 +127,17 @@ export class JetStreamShardStore implements ShardStore {
     try {
       // The writer's id in the message id: a retried publish is stored once, but two writers
       // that made the same sequence number are never mistaken for one retry.
-      ack = await this.#js.publish(subject, chunk, {
-        msgID: `${uid}.${last}.${this.#writer}`,
-        expect: { lastSubjectSequence: expected },
-      });
+      // No responders: the stream's group had no leader yet (a stream just made, a loaded
+      // cluster), so nothing was stored and the same publish is sent again.
+      ack = await contended(
+        () =>
+          this.#js.publish(subject, chunk, {
+            msgID: `${uid}.${last}.${this.#writer}`,
+            expect: { lastSubjectSequence: expected },
+          }),
+        PUBLISH_ATTEMPTS,
+        isNoResponders,
+      );
     } catch (err) {
       if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence))
         throw err;
@@ -304,7 +316,7 @@ export class JetStreamShardStore implements ShardStore {
         num_replicas: this.#options.replicas,
         storage: StorageType.File,
       };
-      ensured = this.#jsm.streams.add(config).then(() => this.#led(config.name));
+      ensured = contended(() => this.#jsm.streams.add(config)).then(() => this.#led(config.name));
       ensured.catch(() => this.#ensured.delete(uid));
       this.#ensured.set(uid, ensured);
     }
@@ -329,7 +341,13 @@ export class JetStreamShardStore implements ShardStore {
     try {
       // The 2.9 server answers `seq` + `next_by_subj` on the plain message-get API; the client's
       // type only lists it for direct gets, which would read from possibly lagging replicas.
-      return await this.#jsm.streams.getMessage(this.#streamName(uid), query as { seq: number });
+      // A read is safe to repeat: one that timed out (a loaded cluster, a stream another
+      // process made a moment ago) is asked again a few times before the caller hears of it.
+      return await contended(
+        () => this.#jsm.streams.getMessage(this.#streamName(uid), query as { seq: number }),
+        READ_ATTEMPTS,
+        (err) => !isStreamNotFound(err) && isContention(err),
+      );
     } catch (err) {
       if (isStreamNotFound(err)) return null;
       throw err;
@@ -393,6 +411,13 @@ function past(last: string, lower: Position): boolean {
 
 function lastOf(msg: StoredMsg): string {
   return storedSequences(Buffer.from(msg.data), '').at(-1) ?? '';
+}
+
+function isNoResponders(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (e.name === 'NoResponders' || /no responders/i.test(e.message)) return true;
+  }
+  return false;
 }
 
 function isStreamNotFound(err: unknown): boolean {
