@@ -77,8 +77,6 @@ export class Mappings {
   readonly #authorizer: MappingAuthorizer | undefined;
   readonly #coordination: MappingCoordination | undefined;
   readonly #shared: SharedMappingRecords | undefined;
-  /** Shared mappings whose source this process has not created (yet), with that source's ARN. */
-  readonly #awaitingSource = new Map<string, string>();
 
   /** @internal built by the engine. */
   constructor(ctx: EngineContext, deps: MappingsDeps) {
@@ -99,11 +97,6 @@ export class Mappings {
         .run(uuid, () => this.#adopt(uuid, mapping))
         .catch((err: unknown) => this.#adoptionFailed(uuid, err));
     });
-    if (deps.shared) {
-      ctx.events.of$('stream.created', 'table.created').subscribe((event) => {
-        if (event.streamArn !== undefined) this.#sourceCreated(event.streamArn);
-      });
-    }
   }
 
   /** @internal the engine, once open: restarts the pollers of every enabled stored mapping. */
@@ -162,19 +155,6 @@ export class Mappings {
     }
     if (record.enabled) await this.#startRunner(record);
     else await this.#stopRunner(uuid);
-  }
-
-  /** A stream or table stream was created here: start the shared mappings that waited for it. */
-  #sourceCreated(arn: string): void {
-    const shared = this.#shared;
-    if (!shared) return;
-    for (const [uuid, source] of this.#awaitingSource) {
-      if (source !== arn) continue;
-      this.#awaitingSource.delete(uuid);
-      this.#mutex
-        .run(uuid, async () => this.#adopt(uuid, await shared.get(uuid)))
-        .catch((err: unknown) => this.#adoptionFailed(uuid, err));
-    }
   }
 
   #adoptionFailed(uuid: string, err: unknown): void {
@@ -466,19 +446,11 @@ export class Mappings {
       const reason = `PROBLEM: event source ${record.eventSourceArn} does not exist`;
       const shared = this.#shared;
       if (shared) {
-        // Tables are still created by each process: this one may not have created the source
-        // yet. It waits for it (a table of that ARN created here starts the mapping again)
-        // instead of disabling the mapping every process runs.
-        const local = !sharedSource(record.eventSourceArn);
-        if (local) this.#awaitingSource.set(uuid, record.eventSourceArn);
-        // Streams answer from the cluster: created again meanwhile, the mapping runs on (and a
-        // table created while this runner looked is announced by nothing else).
+        // The sources answer from the cluster: created again meanwhile, the mapping runs on.
         if (await this.#sources.get(record.eventSourceArn)) {
-          this.#awaitingSource.delete(uuid);
           await this.#adopt(uuid, await shared.get(uuid));
           return;
         }
-        if (local) return;
         // Gone for every process: disabled for all, as embedded, through the shared settings
         // (each process that noticed tries; one write wins, the others take it from the cluster).
         await this.#noteSourceMissing(uuid);
@@ -568,12 +540,4 @@ function notFound(uuid: string): never {
       statusCode: 404,
     },
   );
-}
-
-/**
- * Whether a source's metadata is shared by the engine processes whenever mapping settings are
- * (the JetStream backend shares Kinesis-style streams; tables are still each process's own).
- */
-function sharedSource(eventSourceArn: string): boolean {
-  return eventSourceArn.split(':')[2] === 'kinesis';
 }

@@ -15,6 +15,7 @@ import type { EngineContext } from '../context.js';
 import { LambdaliteError } from '../errors.js';
 import { KeyedMutex } from '../storage/keyed-mutex.js';
 import { joinKey } from '../storage/keys.js';
+import { CatalogConflict } from '../storage/shared-catalog.js';
 import { type BatchOp, delOp, putOp, type Sub } from '../storage/storage.js';
 import { Tombstones } from '../storage/tombstones.js';
 import { evenRanges, hashKeyHex, hashPartitionKey, hashPartitionKeyHex } from './hash-range.js';
@@ -24,7 +25,7 @@ import { encodeChunk } from './record-codec.js';
 import { cursorOf, nextSequences, sequenceAt, shardPrefix } from './sequence.js';
 import { type ShardStore, ShardWriteConflict, type StoredShard } from './shard-store.js';
 import type { Position, ReadResult, RecordDecorator, ShardState, StreamState } from './shard-types.js';
-import { CatalogConflict, type StreamCatalog } from './stream-catalog.js';
+import type { StreamCatalog } from './stream-catalog.js';
 
 /** Appends in a row that may find another process wrote the shard first before one gives up. */
 const MAX_WRITE_CONFLICTS = 20;
@@ -58,7 +59,7 @@ export class ShardLog {
   readonly #streamMutex = new KeyedMutex();
   readonly #decorators = new Map<StreamKind, RecordDecorator>();
   readonly #signals = new Subject<ShardSignal>();
-  /** Where Kinesis-style streams' metadata lives when processes share it; absent: LevelDB. */
+  /** Where every stream's metadata lives when processes share it; absent: LevelDB. */
   readonly #catalog: StreamCatalog | undefined;
   #unwatch: (() => void) | undefined;
 
@@ -76,17 +77,13 @@ export class ShardLog {
 
   /**
    * Loads every stream and its shard counters; finishes deletions a crash interrupted. With a
-   * `catalog`, Kinesis-style streams come from it (table streams stay in LevelDB) and changes
+   * `catalog`, every stream (table streams too) comes from it instead of LevelDB, and changes
    * made by other processes are adopted as they arrive.
    */
   static async open(ctx: EngineContext, store: ShardStore, catalog?: StreamCatalog): Promise<ShardLog> {
     const log = new ShardLog(ctx, store, catalog);
     const stored: Array<StoredShard & { state: ShardState }> = [];
-    const metas = await log.#metas.values().all();
-    const loaded = catalog
-      ? [...metas.filter((meta) => !log.#shared(meta)), ...(await catalog.all())]
-      : metas;
-    for (const meta of loaded) {
+    for (const meta of catalog ? await catalog.all() : await log.#metas.values().all()) {
       const stream = log.#state(meta);
       for (const state of stream.shards.values()) stored.push({ uid: meta.uid, prefix: state.prefix, state });
     }
@@ -97,7 +94,7 @@ export class ShardLog {
     }
     await log.#tombstones.resume();
     const unwatchStore = store.watch?.((uid, prefix, last) => log.#appendedElsewhere(uid, prefix, last));
-    const adoption = catalog?.changes$.subscribe(({ arn, meta }) => {
+    const adoption = catalog?.changes$.subscribe(({ key: arn, record: meta }) => {
       if (log.closing) return;
       log
         .withStream(arn, () => log.#adopt(arn, meta))
@@ -155,13 +152,12 @@ export class ShardLog {
     const known = this.#byArn.get(arn);
     const catalog = this.#catalog;
     if ((known && !fresh) || !catalog || this.closing) return known;
-    if (known && !this.#shared(known.meta)) return known;
     return this.withStream(arn, async () => {
       // fresh: the stored meta even when this process knows the stream (describe after a
       // reshard made elsewhere, before the watch brought it).
       if (fresh || !this.#byArn.has(arn)) {
         const meta = await catalog.get(arn);
-        if (meta?.kind === 'kinesis' || this.#byArn.has(arn)) await this.#adopt(arn, meta);
+        if (meta || this.#byArn.has(arn)) await this.#adopt(arn, meta);
       }
       return this.#byArn.get(arn);
     });
@@ -178,7 +174,7 @@ export class ShardLog {
     const arns = new Set(stored.map((meta) => meta.arn));
     for (const meta of stored) await this.withStream(meta.arn, () => this.#adopt(meta.arn, meta));
     for (const stream of [...this.#byArn.values()]) {
-      if (!this.#shared(stream.meta) || arns.has(stream.meta.arn)) continue;
+      if (arns.has(stream.meta.arn)) continue;
       // Created here after the listing was read, or really gone: the stream's own entry says.
       const arn = stream.meta.arn;
       await this.withStream(arn, async () => this.#adopt(arn, await catalog.get(arn)));
@@ -198,7 +194,7 @@ export class ShardLog {
     retentionHours: number,
   ): Promise<StreamState> {
     const { ops, meta } = this.createOps(arn, name, kind, retentionHours, shardCount);
-    if (this.#catalog && this.#shared(meta)) {
+    if (this.#catalog) {
       try {
         await this.#catalog.replace(arn, meta, undefined);
       } catch (err) {
@@ -269,7 +265,7 @@ export class ShardLog {
    */
   async remove(stream: StreamState): Promise<void> {
     const catalog = this.#catalog;
-    if (!catalog || !this.#shared(stream.meta)) {
+    if (!catalog) {
       await this.#ctx.storage.batch(this.deleteOps(stream));
       this.deleted(stream);
       return;
@@ -295,7 +291,7 @@ export class ShardLog {
    */
   async saveMeta(stream: StreamState, meta: StreamMeta, extra: BatchOp[] = []): Promise<void> {
     const catalog = this.#catalog;
-    if (!catalog || !this.#shared(meta)) {
+    if (!catalog) {
       await this.#ctx.storage.batch([putOp(this.#metas, meta.arn, meta), ...extra]);
       stream.meta = meta;
       return;
@@ -538,11 +534,6 @@ export class ShardLog {
     await this.#tombstones.settled();
   }
 
-  /** Whether `meta` lives in the shared catalog (Kinesis-style streams, when there is one). */
-  #shared(meta: StreamMeta): boolean {
-    return this.#catalog !== undefined && meta.kind === 'kinesis';
-  }
-
   /** Drops a stream's live state and wakes its readers (their reads end). */
   #forget(stream: StreamState): void {
     stream.deleted = true;
@@ -564,7 +555,6 @@ export class ShardLog {
    */
   async #adopt(arn: string, meta: StreamMeta | undefined): Promise<void> {
     let current = this.#byArn.get(arn);
-    if (current && !this.#shared(current.meta)) return;
     if (current && (!meta || meta.uid !== current.meta.uid)) {
       this.#forget(current);
       this.#signals.next({ kind: 'deleted', streamArn: arn });

@@ -8,6 +8,7 @@ import { defer, type Observable } from 'rxjs';
 import { parseArn } from '../arn.js';
 import type { EngineContext } from '../context.js';
 import { LambdaliteError } from '../errors.js';
+import { CatalogConflict } from '../storage/shared-catalog.js';
 import { anyValue, readOptions } from '../validation/options.js';
 import { decodeIterator, encodeIterator } from './iterator-token.js';
 import {
@@ -29,7 +30,6 @@ import { mergeShards, splitShard } from './resharding.js';
 import type { RetentionSweeper } from './retention.js';
 import { assertShardSequence, sequenceAt } from './sequence.js';
 import type { AppendEntry, Position, ShardLog, ShardState, StreamState } from './shard-log.js';
-import { CatalogConflict } from './stream-catalog.js';
 import {
   DEFAULT_BATCH,
   observed,

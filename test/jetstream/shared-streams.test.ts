@@ -236,3 +236,52 @@ describe('streams shared through the cluster', () => {
     }
   });
 });
+
+describe('tables shared through the cluster', () => {
+  it("describes on one engine a table created on another, whose writes there feed the table's one stream", async () => {
+    const prefix = freshPrefix();
+    const a = await one(prefix);
+    const b = await one(prefix);
+    const created = await a.tables.create('users', { partitionKey: 'id', streamViewType: 'NEW_IMAGE' });
+    const { arn: _arn, streamArn, ...description } = created;
+    expect(await b.tables.describe('users')).toEqual(description);
+    expect(await b.tables.list()).toEqual(['users']);
+    expect((await b.streams.describe(streamArn as string)).streamArn).toBe(streamArn);
+
+    // A change made on each engine lands on the one stream, readable from either.
+    await a.tables.putItem('users', { id: 'from-a' });
+    await b.tables.putItem('users', { id: 'from-b' });
+    const iterator = await a.streams.getShardIterator(streamArn as string, 'shardId-000000000000', {
+      type: 'TRIM_HORIZON',
+    });
+    const { records } = await a.streams.getRecords(iterator);
+    expect(records.map((r) => r.change?.dynamodb.Keys)).toEqual([
+      { id: { S: 'from-a' } },
+      { id: { S: 'from-b' } },
+    ]);
+  });
+
+  it('answers a table create race with one table and one ResourceInUseException, and deletes it everywhere', async () => {
+    const prefix = freshPrefix();
+    const a = await one(prefix);
+    const b = await one(prefix);
+    const results = await Promise.allSettled([
+      a.tables.create('race', { partitionKey: 'id', streamViewType: 'KEYS_ONLY' }),
+      b.tables.create('race', { partitionKey: 'id', streamViewType: 'KEYS_ONLY' }),
+    ]);
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(lost.map((r) => r.reason.code)).toEqual(['ResourceInUseException']);
+    const onA = await a.tables.describe('race');
+    expect(await b.tables.describe('race')).toEqual(onA);
+    // The loser's stream went with its lost create: only the winner's stream is left.
+    expect(await a.streams.describe(onA.latestStreamArn as string)).toMatchObject({ streamStatus: 'ACTIVE' });
+
+    await b.tables.delete('race');
+    await expect(a.tables.describe('race')).rejects.toMatchObject({ code: 'ResourceNotFoundException' });
+    expect(await a.tables.list()).toEqual([]);
+    await expect(a.streams.describe(onA.latestStreamArn as string)).rejects.toMatchObject({
+      code: 'ResourceNotFoundException',
+    });
+    await expect(a.tables.delete('race')).rejects.toMatchObject({ code: 'ResourceNotFoundException' });
+  });
+});

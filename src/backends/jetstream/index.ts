@@ -13,15 +13,17 @@ import { jetstream as jetstreamClient, jetstreamManager } from '@nats-io/jetstre
 import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
 import type { EngineBackend } from '../../backend.js';
 import { LambdaliteError } from '../../errors.js';
+import type { StreamMeta } from '../../streams/model.js';
+import type { TableMeta } from '../../tables/model.js';
 import { JetStreamBucketStore } from './bucket-store.js';
 import { contended } from './contended.js';
 import { JetStreamCoordination } from './coordination.js';
+import { KvCatalog } from './kv-catalog.js';
 import { noPolling } from './no-polling.js';
 import { observeFeeds } from './observe-feeds.js';
 import { JetStreamPushQueue } from './push-queue.js';
 import { JetStreamShardStore } from './shard-store.js';
 import { openSharedConfiguration } from './shared-configuration.js';
-import { JetStreamStreamCatalog } from './stream-catalog.js';
 
 export interface JetStreamBackendOptions {
   /** The cluster's client URLs, e.g. `['nats://10.0.0.1:4222', 'nats://10.0.0.2:4222']`. */
@@ -156,7 +158,10 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
           retryCheckMs,
         });
         const shared = await openSharedConfiguration(nc, { prefix, replicas });
-        const streamCatalog = await JetStreamStreamCatalog.open(nc, { prefix, replicas });
+        const [streamCatalog, tableCatalog] = await Promise.all([
+          KvCatalog.open<StreamMeta>(nc, `${prefix}_stream_meta`, (meta) => meta.arn, { replicas }),
+          KvCatalog.open<TableMeta>(nc, `${prefix}_tables`, (meta) => meta.name, { replicas }),
+        ]);
         return {
           shardStore,
           coordination,
@@ -170,9 +175,9 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
           observe,
           pushQueue,
           ...shared.parts,
-          streamCatalog,
+          catalogs: { streams: streamCatalog, tables: tableCatalog },
           close: async () => {
-            await Promise.all([shared.close(), streamCatalog.close()]);
+            await Promise.all([shared.close(), streamCatalog.close(), tableCatalog.close()]);
             await nc.drain();
           },
         };
