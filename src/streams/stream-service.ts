@@ -474,8 +474,13 @@ export class StreamService {
    */
   async #resolve(nameOrArn: string, anyKind: boolean, fresh = false): Promise<StreamState> {
     const arn = this.#arnOf(nameOrArn);
-    if (fresh || !this.#log.find(arn)) await this.#log.lookup(arn, fresh);
-    return this.#resolveHere(nameOrArn, anyKind);
+    const known = fresh ? undefined : this.#log.find(arn);
+    return this.#found(nameOrArn, known ?? (await this.#log.lookup(arn, fresh)), anyKind);
+  }
+
+  /** {@link #resolve} among the streams this process knows (tails resolve synchronously). */
+  #resolveHere(nameOrArn: string, anyKind: boolean): StreamState {
+    return this.#found(nameOrArn, this.#log.find(this.#arnOf(nameOrArn)), anyKind);
   }
 
   /** The ARN a stream name or ARN names, once its shape is checked. */
@@ -488,21 +493,17 @@ export class StreamService {
     return this.#ctx.arns.stream(nameOrArn);
   }
 
-  /** {@link #resolve} among the streams this process knows (tails resolve synchronously). */
-  #resolveHere(nameOrArn: string, anyKind: boolean): StreamState {
-    if (typeof nameOrArn === 'string' && nameOrArn.startsWith('arn:')) {
-      const arn = parseArn(nameOrArn);
-      const stream = this.#log.find(nameOrArn);
+  /** The stream found for a checked name or ARN, or the not-found error naming it. */
+  #found(nameOrArn: string, stream: StreamState | undefined, anyKind: boolean): StreamState {
+    if (nameOrArn.startsWith('arn:')) {
       if (!stream || (!anyKind && stream.meta.kind !== 'kinesis')) {
         throw new LambdaliteError(
           'ResourceNotFoundException',
-          `Stream ${nameOrArn} not found (${arn.service} ARN)`,
+          `Stream ${nameOrArn} not found (${parseArn(nameOrArn).service} ARN)`,
         );
       }
       return stream;
     }
-    checkStreamName(nameOrArn);
-    const stream = this.#log.find(this.#ctx.arns.stream(nameOrArn));
     if (!stream) throw notFound(nameOrArn);
     return stream;
   }
