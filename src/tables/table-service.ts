@@ -166,15 +166,21 @@ export class TableService {
       meta.streamLabel = label;
       meta.streamArn = this.#ctx.arns.tableStream(meta.name, label);
       const streamArn = meta.streamArn;
-      stream = await this.#log.withStream(streamArn, () =>
-        this.#log.create(
-          streamArn,
-          `${meta.name}/stream/${label}`,
-          'dynamodb',
-          1,
-          TABLE_STREAM_RETENTION_HOURS,
-        ),
-      );
+      try {
+        stream = await this.#log.withStream(streamArn, () =>
+          this.#log.create(
+            streamArn,
+            `${meta.name}/stream/${label}`,
+            'dynamodb',
+            1,
+            TABLE_STREAM_RETENTION_HOURS,
+          ),
+        );
+      } catch (err) {
+        // Another process creating this table in the same millisecond made this stream ARN: it wins.
+        if (!(err instanceof CatalogConflict)) throw err;
+        throw new LambdaliteError('ResourceInUseException', `Table already exists: ${meta.name}`);
+      }
     }
     try {
       await catalog.replace(meta.name, meta, undefined);
