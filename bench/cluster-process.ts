@@ -43,7 +43,11 @@ const dir = await mkdtemp(join(tmpdir(), 'lambdalite-bench-cluster-'));
 const engine = await createEngine({
   backend: jetstream({ servers: env('NATS_SERVERS').split(','), prefix: env('PREFIX'), leaseMs: 3_000 }),
 });
-const stream = await engine.streams.create('bench', { shardCount: Number(env('SHARDS')) });
+// Streams are shared: the first copy creates it, the others (ResourceInUseException) find it.
+await engine.streams.create('bench', { shardCount: Number(env('SHARDS')) }).catch((err: unknown) => {
+  if (!isLambdaliteError(err, 'ResourceInUseException')) throw err;
+});
+const stream = await engine.streams.describe('bench');
 const code = join(dir, 'code');
 await mkdir(code);
 await writeFile(join(code, 'index.mjs'), 'export const handler = async () => {};\n');

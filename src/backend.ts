@@ -14,6 +14,8 @@ import type { ObserveFeeds } from './observe/shared-feed.js';
 import type { Storage } from './storage/storage.js';
 import { LevelShardStore } from './streams/level-shard-store.js';
 import type { ShardStore } from './streams/shard-store.js';
+import type { StreamCatalog } from './streams/stream-catalog.js';
+import type { TableCatalog } from './tables/table-catalog.js';
 
 /** Pass to `createEngine({ backend })`; the default is the embedded LevelDB backend. */
 export interface EngineBackend {
@@ -46,6 +48,11 @@ export interface BackendParts {
   readonly sharedMappings?: SharedMappingRecords;
   /** The async (push) queue shared by engine processes; absent: entries in the engine's LevelDB. */
   readonly pushQueue?: PushQueueBackend;
+  /**
+   * Stream and table metadata shared by every process (together: a table's stream is shared
+   * with its table); absent: the engine's LevelDB.
+   */
+  readonly catalogs?: { readonly streams: StreamCatalog; readonly tables: TableCatalog };
   /** Releases connections; runs after every part closed, before the engine's storage closes. */
   close(): Promise<void>;
 }

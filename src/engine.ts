@@ -189,14 +189,14 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
   lifecycle.onClose(() => metrics.close());
 
   // 2. The shard log and what writes to it: streams, table streams, retention.
-  const shardLog = await ShardLog.open(ctx, backend.shardStore);
+  const shardLog = await ShardLog.open(ctx, backend.shardStore, backend.catalogs?.streams);
   const retention = new RetentionSweeper(ctx, shardLog);
   lifecycle.onClose(async () => {
     await retention.close();
     await shardLog.close();
   });
   const streams = new StreamService(ctx, shardLog, retention);
-  const tables = await TableService.open(ctx, shardLog);
+  const tables = await TableService.open(ctx, shardLog, backend.catalogs?.tables);
 
   // 3. IAM enforcement over the role store, and the function registry it reads policies from.
   const roles = new RoleStore(ctx, backend.roleRecords ?? new LevelRoleRecords(storage));

@@ -77,8 +77,6 @@ export class Mappings {
   readonly #authorizer: MappingAuthorizer | undefined;
   readonly #coordination: MappingCoordination | undefined;
   readonly #shared: SharedMappingRecords | undefined;
-  /** Shared mappings whose source this process has not created (yet), with that source's ARN. */
-  readonly #awaitingSource = new Map<string, string>();
 
   /** @internal built by the engine. */
   constructor(ctx: EngineContext, deps: MappingsDeps) {
@@ -99,11 +97,6 @@ export class Mappings {
         .run(uuid, () => this.#adopt(uuid, mapping))
         .catch((err: unknown) => this.#adoptionFailed(uuid, err));
     });
-    if (deps.shared) {
-      ctx.events.of$('stream.created', 'table.created').subscribe((event) => {
-        if (event.streamArn !== undefined) this.#sourceCreated(event.streamArn);
-      });
-    }
   }
 
   /** @internal the engine, once open: restarts the pollers of every enabled stored mapping. */
@@ -162,19 +155,6 @@ export class Mappings {
     }
     if (record.enabled) await this.#startRunner(record);
     else await this.#stopRunner(uuid);
-  }
-
-  /** A stream or table stream was created here: start the shared mappings that waited for it. */
-  #sourceCreated(arn: string): void {
-    const shared = this.#shared;
-    if (!shared) return;
-    for (const [uuid, source] of this.#awaitingSource) {
-      if (source !== arn) continue;
-      this.#awaitingSource.delete(uuid);
-      this.#mutex
-        .run(uuid, async () => this.#adopt(uuid, await shared.get(uuid)))
-        .catch((err: unknown) => this.#adoptionFailed(uuid, err));
-    }
   }
 
   #adoptionFailed(uuid: string, err: unknown): void {
@@ -463,38 +443,59 @@ export class Mappings {
       const record = await this.#store.get(uuid);
       if (!record || !this.#runners.has(uuid) || this.#ctx.lifecycle.status !== 'open') return;
       await this.#stopRunner(uuid);
-      if (this.#shared) {
-        // Streams are still created by each process: this one may not have created the source
-        // yet. It waits for it (a stream or table of that ARN created here starts the mapping
-        // again) instead of disabling the mapping every process runs.
-        this.#awaitingSource.set(uuid, record.eventSourceArn);
-        // Created while this runner looked: nothing will announce it again.
+      const reason = `PROBLEM: event source ${record.eventSourceArn} does not exist`;
+      const shared = this.#shared;
+      if (shared) {
+        // The sources answer from the cluster: created again meanwhile, the mapping runs on.
         if (await this.#sources.get(record.eventSourceArn)) {
-          this.#awaitingSource.delete(uuid);
-          await this.#adopt(uuid, await this.#shared.get(uuid));
+          await this.#adopt(uuid, await shared.get(uuid));
+          return;
         }
+        // Gone for every process: disabled for all, as embedded, through the shared settings
+        // (each process that noticed tries; one write wins, the others take it from the cluster).
+        await this.#noteSourceMissing(uuid);
+        const current = await shared.get(uuid);
+        if (!current) return;
+        if (current.record.enabled) {
+          const next = {
+            ...current.record,
+            state: 'Disabled' as const,
+            enabled: false,
+            stateTransitionReason: reason,
+          };
+          try {
+            await shared.update(next, current);
+          } catch (err) {
+            if (!(err instanceof LambdaliteError && err.code === 'ResourceConflictException')) throw err;
+          }
+        }
+        await this.#adopt(uuid, await shared.get(uuid));
         return;
       }
-      const reason = `PROBLEM: event source ${record.eventSourceArn} does not exist`;
       const next: MappingRecord = {
         ...record,
         state: 'Disabled',
         enabled: false,
         stateTransitionReason: reason,
       };
-      this.#results.set(uuid, LAST_RESULT.sourceMissing);
-      await this.#store.commit([
-        ...this.#store.commitOps(
-          uuid,
-          undefined,
-          undefined,
-          { lastProcessingResult: LAST_RESULT.sourceMissing },
-          [],
-        ),
-      ]);
+      await this.#noteSourceMissing(uuid);
       await this.#store.put(next);
       this.#ctx.events.emit('mapping.state', { uuid, state: 'Disabled', reason });
     });
+  }
+
+  /** The mapping's last processing result says its source is gone. */
+  async #noteSourceMissing(uuid: string): Promise<void> {
+    this.#results.set(uuid, LAST_RESULT.sourceMissing);
+    await this.#store.commit([
+      ...this.#store.commitOps(
+        uuid,
+        undefined,
+        undefined,
+        { lastProcessingResult: LAST_RESULT.sourceMissing },
+        [],
+      ),
+    ]);
   }
 
   async #view(record: MappingRecord): Promise<EventSourceMapping> {

@@ -21,4 +21,6 @@ export interface StreamEventMap {
   'stream.trimmed': { streamArn: string; shardId: string; before: number };
   /** A closed parent shard outlived the retention period and is no longer listed. */
   'stream.shardExpired': { streamArn: string; shardId: string };
+  /** A change another engine process made to a shared stream could not be taken here. */
+  'stream.error': { streamArn: string; message: string };
 }

@@ -9,6 +9,7 @@
  */
 import type { TimerHandle } from '../clock.js';
 import type { EngineContext } from '../context.js';
+import { LambdaliteError } from '../errors.js';
 import { parseSequence, sequenceAt } from './sequence.js';
 import type { ShardLog, ShardState, StreamState } from './shard-log.js';
 
@@ -108,12 +109,21 @@ export class RetentionSweeper {
   }
 
   async #expireShard(stream: StreamState, shard: ShardState): Promise<void> {
-    await this.#log.withStream(stream.meta.arn, async () => {
-      if (stream.deleted) return;
+    const expired = await this.#log.withStream(stream.meta.arn, async () => {
+      if (stream.deleted || !stream.shards.has(shard.meta.index)) return false;
       const meta = { ...stream.meta, shards: stream.meta.shards.filter((s) => s.index !== shard.meta.index) };
-      await this.#log.saveMeta(stream, meta);
+      try {
+        await this.#log.saveMeta(stream, meta);
+      } catch (err) {
+        // A shared stream: another engine process changed it first (its sweep expired the shard,
+        // or a reshard); this process took the stored meta, and a later sweep looks again.
+        if (err instanceof LambdaliteError && err.code === 'ResourceInUseException') return false;
+        throw err;
+      }
       await this.#log.dropShard(stream, shard);
+      return true;
     });
+    if (!expired) return;
     this.#log.signal({ kind: 'shardsChanged', streamArn: stream.meta.arn });
     this.#ctx.events.emit('stream.shardExpired', { streamArn: stream.meta.arn, shardId: shard.meta.shardId });
   }

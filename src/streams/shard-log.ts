@@ -15,6 +15,7 @@ import type { EngineContext } from '../context.js';
 import { LambdaliteError } from '../errors.js';
 import { KeyedMutex } from '../storage/keyed-mutex.js';
 import { joinKey } from '../storage/keys.js';
+import { CatalogConflict } from '../storage/shared-catalog.js';
 import { type BatchOp, delOp, putOp, type Sub } from '../storage/storage.js';
 import { Tombstones } from '../storage/tombstones.js';
 import { evenRanges, hashKeyHex, hashPartitionKey, hashPartitionKeyHex } from './hash-range.js';
@@ -24,6 +25,7 @@ import { encodeChunk } from './record-codec.js';
 import { cursorOf, nextSequences, sequenceAt, shardPrefix } from './sequence.js';
 import { type ShardStore, ShardWriteConflict, type StoredShard } from './shard-store.js';
 import type { Position, ReadResult, RecordDecorator, ShardState, StreamState } from './shard-types.js';
+import type { StreamCatalog } from './stream-catalog.js';
 
 /** Appends in a row that may find another process wrote the shard first before one gives up. */
 const MAX_WRITE_CONFLICTS = 20;
@@ -57,20 +59,31 @@ export class ShardLog {
   readonly #streamMutex = new KeyedMutex();
   readonly #decorators = new Map<StreamKind, RecordDecorator>();
   readonly #signals = new Subject<ShardSignal>();
+  /** Where every stream's metadata lives when processes share it; absent: LevelDB. */
+  readonly #catalog: StreamCatalog | undefined;
   #unwatch: (() => void) | undefined;
 
-  private constructor(ctx: EngineContext, store: ShardStore) {
+  private constructor(ctx: EngineContext, store: ShardStore, catalog: StreamCatalog | undefined) {
     this.#ctx = ctx;
     this.#store = store;
+    this.#catalog = catalog;
     this.#metas = ctx.storage.sublevel<StreamMeta>('streams', 'json');
-    this.#tombstones = new Tombstones(ctx.storage, 'stream-tombstones', (uid) => store.purge(uid));
+    // A shared stream's delete writes its mark before the catalog's delete: a mark whose uid the
+    // catalog still holds (the delete lost, or a crash came between) purges nothing.
+    this.#tombstones = new Tombstones(ctx.storage, 'stream-tombstones', (uid) =>
+      this.#byUid.has(uid) ? Promise.resolve() : store.purge(uid),
+    );
   }
 
-  /** Loads every stream and its shard counters; finishes deletions a crash interrupted. */
-  static async open(ctx: EngineContext, store: ShardStore): Promise<ShardLog> {
-    const log = new ShardLog(ctx, store);
+  /**
+   * Loads every stream and its shard counters; finishes deletions a crash interrupted. With a
+   * `catalog`, every stream (table streams too) comes from it instead of LevelDB, and changes
+   * made by other processes are adopted as they arrive.
+   */
+  static async open(ctx: EngineContext, store: ShardStore, catalog?: StreamCatalog): Promise<ShardLog> {
+    const log = new ShardLog(ctx, store, catalog);
     const stored: Array<StoredShard & { state: ShardState }> = [];
-    for (const meta of await log.#metas.values().all()) {
+    for (const meta of catalog ? await catalog.all() : await log.#metas.values().all()) {
       const stream = log.#state(meta);
       for (const state of stream.shards.values()) stored.push({ uid: meta.uid, prefix: state.prefix, state });
     }
@@ -80,7 +93,22 @@ export class ShardLog {
       state.cursor = cursorOf(last);
     }
     await log.#tombstones.resume();
-    log.#unwatch = store.watch?.((uid, prefix, last) => log.#appendedElsewhere(uid, prefix, last));
+    const unwatchStore = store.watch?.((uid, prefix, last) => log.#appendedElsewhere(uid, prefix, last));
+    const adoption = catalog?.changes$.subscribe(({ key: arn, record: meta }) => {
+      if (log.closing) return;
+      log
+        .withStream(arn, () => log.#adopt(arn, meta))
+        .catch((err: unknown) =>
+          ctx.events.emit('stream.error', {
+            streamArn: arn,
+            message: `taking a change made on another engine process failed: ${err instanceof Error ? err.message : String(err)}`,
+          }),
+        );
+    });
+    log.#unwatch = () => {
+      unwatchStore?.();
+      adoption?.unsubscribe();
+    };
     return log;
   }
 
@@ -115,7 +143,49 @@ export class ShardLog {
     return this.#byUid.get(uid);
   }
 
-  /** Creates a stream with `shardCount` evenly split shards; caller checked the name is free. */
+  /**
+   * A stream by ARN, asking the shared catalog when this process does not know it yet (another
+   * process created it a moment ago, before the watch brought it here) or when `fresh`. Not under
+   * a stream lock.
+   */
+  async lookup(arn: string, fresh = false): Promise<StreamState | undefined> {
+    const known = this.#byArn.get(arn);
+    const catalog = this.#catalog;
+    if ((known && !fresh) || !catalog || this.closing) return known;
+    return this.withStream(arn, async () => {
+      // fresh: the stored meta even when this process knows the stream (describe after a
+      // reshard made elsewhere, before the watch brought it).
+      if (fresh || !this.#byArn.has(arn)) {
+        const meta = await catalog.get(arn);
+        if (meta || this.#byArn.has(arn)) await this.#adopt(arn, meta);
+      }
+      return this.#byArn.get(arn);
+    });
+  }
+
+  /**
+   * Brings this process's view of the shared streams to what the catalog stores (list): streams
+   * created elsewhere are added, those deleted elsewhere (confirmed by a read) dropped.
+   */
+  async refresh(): Promise<void> {
+    const catalog = this.#catalog;
+    if (!catalog) return;
+    const stored = await catalog.all();
+    const arns = new Set(stored.map((meta) => meta.arn));
+    for (const meta of stored) await this.withStream(meta.arn, () => this.#adopt(meta.arn, meta));
+    for (const stream of [...this.#byArn.values()]) {
+      if (arns.has(stream.meta.arn)) continue;
+      // Created here after the listing was read, or really gone: the stream's own entry says.
+      const arn = stream.meta.arn;
+      await this.withStream(arn, async () => this.#adopt(arn, await catalog.get(arn)));
+    }
+  }
+
+  /**
+   * Creates a stream with `shardCount` evenly split shards; caller checked the name is free here.
+   * A shared stream is stored with a compare-and-set create: {@link CatalogConflict} when another
+   * process created the name first.
+   */
   async create(
     arn: string,
     name: string,
@@ -123,17 +193,19 @@ export class ShardLog {
     shardCount: number,
     retentionHours: number,
   ): Promise<StreamState> {
-    let uid: string | undefined;
-    if (this.#store.claimUid) {
-      // A stream deleted here a moment ago must be gone from the shared store before its name is claimed again.
-      await this.#tombstones.settled();
-      uid = await this.#store.claimUid(arn, ulid());
+    const { ops, meta } = this.createOps(arn, name, kind, retentionHours, shardCount);
+    if (this.#catalog) {
+      try {
+        await this.#catalog.replace(arn, meta, undefined);
+      } catch (err) {
+        // Take the winner's stream here, so a retry or a describe answers at once.
+        if (err instanceof CatalogConflict) await this.#adopt(arn, await this.#catalog.get(arn));
+        throw err;
+      }
+    } else {
+      await this.#ctx.storage.batch(ops);
     }
-    const { ops, meta } = this.createOps(arn, name, kind, retentionHours, shardCount, uid);
-    await this.#ctx.storage.batch(ops);
-    const state = this.#state(meta);
-    if (uid !== undefined) await this.#loadLastSequences(state);
-    return state;
+    return this.#state(meta);
   }
 
   /**
@@ -181,19 +253,61 @@ export class ShardLog {
 
   /** Drops the live state, wakes its readers and removes its records in the background. */
   deleted(stream: StreamState): void {
-    stream.deleted = true;
-    this.#byArn.delete(stream.meta.arn);
-    this.#byUid.delete(stream.meta.uid);
-    for (const shard of stream.shards.values()) {
-      shard.tail = undefined;
-      this.#wake(shard);
-    }
+    this.#forget(stream);
     this.#tombstones.purge(stream.meta.uid);
   }
 
-  /** Persists a changed meta (retention, resharding) in one batch with `extra`. */
+  /**
+   * Deletes a stream (caller holds its stream lock): drops it here and purges its records in the
+   * background. A shared stream's mark is written first, then the catalog's entry is deleted
+   * compare-and-set: {@link CatalogConflict} when it changed elsewhere (this process's view then
+   * caught up: the stream may be gone, or changed).
+   */
+  async remove(stream: StreamState): Promise<void> {
+    const catalog = this.#catalog;
+    if (!catalog) {
+      await this.#ctx.storage.batch(this.deleteOps(stream));
+      this.deleted(stream);
+      return;
+    }
+    const { uid, arn } = stream.meta;
+    await this.#ctx.storage.batch([this.#tombstones.markOp(uid, arn)]);
+    try {
+      await catalog.replace(arn, undefined, stream.meta);
+    } catch (err) {
+      if (err instanceof CatalogConflict) await this.#adopt(arn, await catalog.get(arn));
+      // The mark purges nothing while the catalog holds the uid; it goes with this purge.
+      this.#tombstones.purge(uid);
+      throw err;
+    }
+    this.deleted(stream);
+  }
+
+  /**
+   * Persists a changed meta (retention, resharding) in one batch with `extra`. A shared stream's
+   * meta is replaced compare-and-set: when another process changed the stream since, this
+   * process takes the stored meta and the change fails with ResourceInUseException (Kinesis's
+   * answer for a stream being updated), changing nothing.
+   */
   async saveMeta(stream: StreamState, meta: StreamMeta, extra: BatchOp[] = []): Promise<void> {
-    await this.#ctx.storage.batch([putOp(this.#metas, meta.arn, meta), ...extra]);
+    const catalog = this.#catalog;
+    if (!catalog) {
+      await this.#ctx.storage.batch([putOp(this.#metas, meta.arn, meta), ...extra]);
+      stream.meta = meta;
+      return;
+    }
+    try {
+      await catalog.replace(meta.arn, meta, stream.meta);
+    } catch (err) {
+      if (!(err instanceof CatalogConflict)) throw err;
+      await this.#adopt(meta.arn, await catalog.get(meta.arn));
+      throw new LambdaliteError(
+        'ResourceInUseException',
+        `Stream ${meta.name} under account ${this.#ctx.accountId} was updated by another engine process meanwhile; retry`,
+        { cause: err },
+      );
+    }
+    if (extra.length > 0) await this.#ctx.storage.batch([...extra]);
     stream.meta = meta;
   }
 
@@ -420,9 +534,78 @@ export class ShardLog {
     await this.#tombstones.settled();
   }
 
+  /** Drops a stream's live state and wakes its readers (their reads end). */
+  #forget(stream: StreamState): void {
+    stream.deleted = true;
+    if (this.#byArn.get(stream.meta.arn) === stream) this.#byArn.delete(stream.meta.arn);
+    if (this.#byUid.get(stream.meta.uid) === stream) this.#byUid.delete(stream.meta.uid);
+    for (const shard of stream.shards.values()) {
+      shard.tail = undefined;
+      this.#wake(shard);
+    }
+  }
+
+  /**
+   * Takes a shared stream's stored meta (undefined: deleted) made by any process, under the
+   * stream's lock: a new stream is loaded with its shards' last sequence numbers; a deleted one
+   * is dropped (the deleting process purges the records); a reshard adds the children and closes
+   * the parents (under their write locks, after reading how far they were written), a shard
+   * expired elsewhere goes, and a retention change is taken. Readers and mappings here are
+   * signalled as for a change made here.
+   */
+  async #adopt(arn: string, meta: StreamMeta | undefined): Promise<void> {
+    let current = this.#byArn.get(arn);
+    if (current && (!meta || meta.uid !== current.meta.uid)) {
+      this.#forget(current);
+      this.#signals.next({ kind: 'deleted', streamArn: arn });
+      current = undefined;
+    }
+    if (!meta || this.closing) return;
+    if (!current) {
+      const state = this.#state(meta, false);
+      await this.#loadLastSequences(state, [...state.shards.values()]);
+      if (this.#byArn.has(arn)) return;
+      this.#register(state);
+      this.#signals.next({ kind: 'shardsChanged', streamArn: arn });
+      return;
+    }
+    const stream = current;
+    if (JSON.stringify(stream.meta) === JSON.stringify(meta)) return;
+    const added = meta.shards.filter((s) => !stream.shards.has(s.index));
+    const closing = meta.shards.filter(
+      (s) => s.closedAt !== undefined && stream.shards.get(s.index)?.meta.closedAt === undefined,
+    );
+    const kept = new Set(meta.shards.map((s) => s.index));
+    const expired = [...stream.shards.values()].filter((s) => !kept.has(s.meta.index));
+    stream.meta = meta;
+    if (added.length > 0) {
+      this.addShards(stream, added);
+      await this.#loadLastSequences(
+        stream,
+        added.map((s) => stream.shards.get(s.index)).filter((s): s is ShardState => s !== undefined),
+      );
+    }
+    for (const closed of closing) {
+      const shard = stream.shards.get(closed.index);
+      if (!shard) continue;
+      // Writes here finish first; then a reader deciding the parent is drained knows its last record.
+      await this.withShard(stream, shard, () => this.#loadLastSequences(stream, [shard]));
+      this.closeShards(stream, [closed]);
+    }
+    for (const shard of expired) {
+      stream.shards.delete(shard.meta.index);
+      shard.tail = undefined;
+      this.#wake(shard);
+    }
+    if (expired.length > 0) this.#reroute(stream);
+    if (added.length + closing.length + expired.length > 0) {
+      this.#signals.next({ kind: 'shardsChanged', streamArn: arn });
+    }
+  }
+
   /** A stream another process already wrote to: its shards continue after what is stored. */
-  async #loadLastSequences(stream: StreamState): Promise<void> {
-    const stored = [...stream.shards.values()].map((state) => ({
+  async #loadLastSequences(stream: StreamState, shards: readonly ShardState[]): Promise<void> {
+    const stored = shards.map((state) => ({
       uid: stream.meta.uid,
       prefix: state.prefix,
       state,
@@ -473,13 +656,17 @@ export class ShardLog {
     for (const waiter of [...shard.waiters]) waiter();
   }
 
-  #state(meta: StreamMeta): StreamState {
+  #state(meta: StreamMeta, register = true): StreamState {
     const state: StreamState = { meta, shards: new Map(), open: [], deleted: false };
     for (const shard of meta.shards) state.shards.set(shard.index, this.#shard(shard));
     this.#reroute(state);
-    this.#byArn.set(meta.arn, state);
-    this.#byUid.set(meta.uid, state);
+    if (register) this.#register(state);
     return state;
+  }
+
+  #register(state: StreamState): void {
+    this.#byArn.set(state.meta.arn, state);
+    this.#byUid.set(state.meta.uid, state);
   }
 
   #shard(meta: ShardMeta): ShardState {

@@ -64,11 +64,6 @@ export interface ShardStore {
   /** Removes everything of a deleted stream. */
   purge(uid: string): Promise<void>;
   /**
-   * Shared stores only: the uid under which the stream `arn` lives for every process on the
-   * store, `proposed` when this call registered it first. Absent: every create gets a new uid.
-   */
-  claimUid?(arn: string, proposed: string): Promise<string>;
-  /**
    * Shared stores only: calls `onAppend` when any process appended to a shard (possibly this one,
    * possibly more than once), so readers of this process wake. Returns the unsubscribe.
    */

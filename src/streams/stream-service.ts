@@ -8,6 +8,7 @@ import { defer, type Observable } from 'rxjs';
 import { parseArn } from '../arn.js';
 import type { EngineContext } from '../context.js';
 import { LambdaliteError } from '../errors.js';
+import { CatalogConflict } from '../storage/shared-catalog.js';
 import { anyValue, readOptions } from '../validation/options.js';
 import { decodeIterator, encodeIterator } from './iterator-token.js';
 import {
@@ -88,14 +89,20 @@ export class StreamService {
       this.#ctx.quotas.streamRetentionMaxHours,
     );
     const arn = this.#ctx.arns.stream(name);
+    const inUse = () =>
+      new LambdaliteError(
+        'ResourceInUseException',
+        `Stream ${name} under account ${this.#ctx.accountId} already exists.`,
+      );
     const stream = await this.#log.withStream(arn, async () => {
-      if (this.#log.find(arn)) {
-        throw new LambdaliteError(
-          'ResourceInUseException',
-          `Stream ${name} under account ${this.#ctx.accountId} already exists.`,
-        );
+      if (this.#log.find(arn)) throw inUse();
+      try {
+        return await this.#log.create(arn, name, 'kinesis', shardCount, retentionHours);
+      } catch (err) {
+        // Another engine process on the cluster created the name first.
+        if (err instanceof CatalogConflict) throw inUse();
+        throw err;
       }
-      return this.#log.create(arn, name, 'kinesis', shardCount, retentionHours);
     });
     this.#ctx.events.emit('stream.created', { streamName: name, streamArn: arn, shardCount, retentionHours });
     return describeStream(stream);
@@ -104,12 +111,13 @@ export class StreamService {
   /** Status, retention and shards (with parent links) of a stream or a table stream. */
   async describe(nameOrArn: string): Promise<StreamDescription> {
     this.#ctx.lifecycle.assertOpen();
-    return describeStream(this.#resolve(nameOrArn, true));
+    return describeStream(await this.#resolve(nameOrArn, true, true));
   }
 
   /** Kinesis streams of this engine, by name. */
   async list(): Promise<StreamSummary[]> {
     this.#ctx.lifecycle.assertOpen();
+    await this.#log.refresh();
     return this.#log
       .streams()
       .filter((s) => s.meta.kind === 'kinesis')
@@ -125,11 +133,21 @@ export class StreamService {
   /** Deletes the stream; its records are removed in the background and readers complete. */
   async delete(nameOrArn: string): Promise<void> {
     this.#ctx.lifecycle.assertOpen();
-    const stream = this.#resolve(nameOrArn, false);
+    const stream = await this.#resolve(nameOrArn, false);
     await this.#log.withStream(stream.meta.arn, async () => {
       if (stream.deleted) throw notFound(stream.meta.name);
-      await this.#ctx.storage.batch(this.#log.deleteOps(stream));
-      this.#log.deleted(stream);
+      try {
+        await this.#log.remove(stream);
+      } catch (err) {
+        if (!(err instanceof CatalogConflict)) throw err;
+        // Deleted, or resharded, on another engine process meanwhile.
+        if (stream.deleted) throw notFound(stream.meta.name);
+        throw new LambdaliteError(
+          'ResourceInUseException',
+          `Stream ${stream.meta.name} under account ${this.#ctx.accountId} was updated by another engine process meanwhile; retry`,
+          { cause: err },
+        );
+      }
     });
     this.#log.signal({ kind: 'deleted', streamArn: stream.meta.arn });
     this.#ctx.events.emit('stream.deleted', { streamName: stream.meta.name, streamArn: stream.meta.arn });
@@ -149,7 +167,7 @@ export class StreamService {
 
   async #putRecord(nameOrArn: string, record: PutRecordInput, throttled: boolean): Promise<PutRecordOutput> {
     this.#ctx.lifecycle.assertOpen();
-    const stream = this.#resolve(nameOrArn, false);
+    const stream = await this.#resolve(nameOrArn, false);
     const entry = prepareRecord(record);
     if (!throttled) return this.#append(stream, entry);
     return this.#ctx.backpressure.run(
@@ -176,7 +194,7 @@ export class StreamService {
    */
   async putRecords(nameOrArn: string, records: readonly PutRecordInput[]): Promise<PutRecordsOutput> {
     this.#ctx.lifecycle.assertOpen();
-    const stream = this.#resolve(nameOrArn, false);
+    const stream = await this.#resolve(nameOrArn, false);
     const entries = prepareRecords(records);
     const what = `a write to stream '${stream.meta.name}'`;
     const throttled = this.#ctx.backpressure.refusal('ProvisionedThroughputExceededException', what);
@@ -246,7 +264,7 @@ export class StreamService {
     rawOptions: GetShardIteratorOptions,
   ): Promise<string> {
     this.#ctx.lifecycle.assertOpen();
-    const stream = this.#resolve(nameOrArn, true);
+    const stream = await this.#resolve(nameOrArn, true);
     const shard = this.#shard(stream, shardId);
     const options = checkIteratorOptions(rawOptions);
     const { type } = options;
@@ -310,7 +328,7 @@ export class StreamService {
 
   async splitShard(nameOrArn: string, shardToSplit: string, newStartingHashKey: string): Promise<void> {
     this.#ctx.lifecycle.assertOpen();
-    const stream = this.#resolve(nameOrArn, false);
+    const stream = await this.#resolve(nameOrArn, false);
     const children = await this.#log.withStream(stream.meta.arn, () => {
       if (stream.deleted) throw notFound(stream.meta.name);
       return splitShard(this.#log, stream, shardToSplit, newStartingHashKey);
@@ -325,7 +343,7 @@ export class StreamService {
 
   async mergeShards(nameOrArn: string, shardToMerge: string, adjacentShardToMerge: string): Promise<void> {
     this.#ctx.lifecycle.assertOpen();
-    const stream = this.#resolve(nameOrArn, false);
+    const stream = await this.#resolve(nameOrArn, false);
     const children = await this.#log.withStream(stream.meta.arn, () => {
       if (stream.deleted) throw notFound(stream.meta.name);
       return mergeShards(this.#log, stream, shardToMerge, adjacentShardToMerge);
@@ -383,7 +401,7 @@ export class StreamService {
   /** Resolves a tail's stream, shards and start positions, now. */
   #tail(nameOrArn: string, rawOptions: TailOptions | undefined): TailReader {
     this.#ctx.lifecycle.assertOpen();
-    const stream = this.#resolve(nameOrArn, true);
+    const stream = this.#resolveHere(nameOrArn, true);
     const options = checkTailOptions(rawOptions);
     const from = options.from ?? 'LATEST';
     const batchSize = options.batchSize ?? DEFAULT_BATCH;
@@ -412,7 +430,7 @@ export class StreamService {
     direction: 'any' | 'increase' | 'decrease',
   ): Promise<void> {
     this.#ctx.lifecycle.assertOpen();
-    const stream = this.#resolve(nameOrArn, false);
+    const stream = await this.#resolve(nameOrArn, false);
     const retentionHours = checkRetentionHours(
       hours,
       this.#ctx.quotas.streamRetentionMaxHours,
@@ -450,21 +468,42 @@ export class StreamService {
     });
   }
 
-  /** A stream by name or ARN; `anyKind` admits table stream ARNs (reader methods). */
-  #resolve(nameOrArn: string, anyKind: boolean): StreamState {
+  /**
+   * A stream by name or ARN; `anyKind` admits table stream ARNs (reader methods). A stream this
+   * process does not know is looked up in the shared catalog (another process may have created it).
+   */
+  async #resolve(nameOrArn: string, anyKind: boolean, fresh = false): Promise<StreamState> {
+    const arn = this.#arnOf(nameOrArn);
+    const known = fresh ? undefined : this.#log.find(arn);
+    return this.#found(nameOrArn, known ?? (await this.#log.lookup(arn, fresh)), anyKind);
+  }
+
+  /** {@link #resolve} among the streams this process knows (tails resolve synchronously). */
+  #resolveHere(nameOrArn: string, anyKind: boolean): StreamState {
+    return this.#found(nameOrArn, this.#log.find(this.#arnOf(nameOrArn)), anyKind);
+  }
+
+  /** The ARN a stream name or ARN names, once its shape is checked. */
+  #arnOf(nameOrArn: string): string {
     if (typeof nameOrArn === 'string' && nameOrArn.startsWith('arn:')) {
-      const arn = parseArn(nameOrArn);
-      const stream = this.#log.find(nameOrArn);
+      parseArn(nameOrArn);
+      return nameOrArn;
+    }
+    checkStreamName(nameOrArn);
+    return this.#ctx.arns.stream(nameOrArn);
+  }
+
+  /** The stream found for a checked name or ARN, or the not-found error naming it. */
+  #found(nameOrArn: string, stream: StreamState | undefined, anyKind: boolean): StreamState {
+    if (nameOrArn.startsWith('arn:')) {
       if (!stream || (!anyKind && stream.meta.kind !== 'kinesis')) {
         throw new LambdaliteError(
           'ResourceNotFoundException',
-          `Stream ${nameOrArn} not found (${arn.service} ARN)`,
+          `Stream ${nameOrArn} not found (${parseArn(nameOrArn).service} ARN)`,
         );
       }
       return stream;
     }
-    checkStreamName(nameOrArn);
-    const stream = this.#log.find(this.#ctx.arns.stream(nameOrArn));
     if (!stream) throw notFound(nameOrArn);
     return stream;
   }

@@ -3,6 +3,7 @@ import type { EngineContext } from '../context.js';
 import { LambdaliteError } from '../errors.js';
 import { md5Hex } from '../hash.js';
 import { KeyedMutex } from '../storage/keyed-mutex.js';
+import { CatalogConflict } from '../storage/shared-catalog.js';
 import { type BatchOp, delOp, putOp, type Sub } from '../storage/storage.js';
 import { Tombstones } from '../storage/tombstones.js';
 import type { ShardLog, StreamState } from '../streams/shard-log.js';
@@ -24,6 +25,7 @@ import type {
   WriteOptions,
 } from './model.js';
 import { runQuery } from './query.js';
+import type { TableCatalog } from './table-catalog.js';
 import {
   checkCreateTable,
   checkItemObject,
@@ -46,10 +48,13 @@ export class TableService {
   readonly #mutex = new KeyedMutex();
   /** Item writes in flight per table uid, so delete can let them finish before purging. */
   readonly #inflight = new Map<string, Set<Promise<unknown>>>();
+  /** Where table metadata lives when engine processes share it; absent: LevelDB. */
+  readonly #catalog: TableCatalog | undefined;
 
-  private constructor(ctx: EngineContext, log: ShardLog) {
+  private constructor(ctx: EngineContext, log: ShardLog, catalog: TableCatalog | undefined) {
     this.#ctx = ctx;
     this.#log = log;
+    this.#catalog = catalog;
     this.#metas = ctx.storage.sublevel<TableMeta>('tables', 'json');
     this.#items = ctx.storage.sublevel<AttributeMap>('table-items', 'json');
     this.#tombstones = new Tombstones(ctx.storage, 'table-tombstones', (uid) =>
@@ -59,15 +64,48 @@ export class TableService {
   }
 
   /** @internal built by the engine. */
-  static async open(ctx: EngineContext, log: ShardLog): Promise<TableService> {
-    const service = new TableService(ctx, log);
-    for (const meta of await service.#metas.values().all()) service.#tables.set(meta.name, meta);
+  static async open(ctx: EngineContext, log: ShardLog, catalog?: TableCatalog): Promise<TableService> {
+    const service = new TableService(ctx, log, catalog);
+    for (const meta of catalog ? await catalog.all() : await service.#metas.values().all()) {
+      service.#tables.set(meta.name, meta);
+    }
     await service.#tombstones.resume();
+    // A table created or deleted on another engine process (the items stay each process's own).
+    const adoption = catalog?.changes$.subscribe(({ key, record }) => {
+      void service.#mutex.run(`table:${key}`, async () => service.#adopt(key, record));
+    });
     ctx.lifecycle.onClose(async () => {
+      adoption?.unsubscribe();
       await service.#mutex.idle();
       await service.#tombstones.settled();
     });
     return service;
+  }
+
+  /**
+   * Takes a table's stored metadata (undefined: deleted) from the shared catalog, under the
+   * table's lock. A table deleted elsewhere has its items here purged too.
+   */
+  #adopt(name: string, meta: TableMeta | undefined): void {
+    const current = this.#tables.get(name);
+    if (current && current.uid === meta?.uid) return;
+    if (current) {
+      this.#tables.delete(name);
+      this.#tombstones.purge(current.uid);
+    }
+    if (meta && this.#ctx.lifecycle.status === 'open') this.#tables.set(name, meta);
+  }
+
+  /**
+   * A table this process knows, or the shared catalog's (created elsewhere a moment ago); `fresh`
+   * reads the catalog even when this process knows the table (describe).
+   */
+  async #find(name: string, fresh = false): Promise<TableMeta> {
+    const known = typeof name === 'string' ? this.#tables.get(name) : undefined;
+    const catalog = this.#catalog;
+    if ((known && !fresh) || !catalog || typeof name !== 'string') return this.#table(name);
+    await this.#mutex.run(`table:${name}`, async () => this.#adopt(name, await catalog.get(name)));
+    return this.#table(name);
   }
 
   /**
@@ -86,6 +124,7 @@ export class TableService {
       const now = this.#ctx.clock.now();
       const arn = this.#ctx.arns.table(name);
       const meta: TableMeta = { name, arn, uid: ulid(), createdAt: now, ...checked };
+      if (this.#catalog) return this.#createShared(meta);
       const ops: BatchOp[] = [];
       let stream: ReturnType<ShardLog['createOps']> | undefined;
       if (checked.streamViewType) {
@@ -113,11 +152,104 @@ export class TableService {
     });
   }
 
+  /**
+   * A table on the shared catalog: its stream first (a crash in between leaves a stream no table
+   * names, never a table without its stream), then the table, compare-and-set: the loser of a
+   * race deletes its stream and gets ResourceInUseException. Runs under the table's lock.
+   */
+  async #createShared(meta: TableMeta): Promise<CreatedTable> {
+    const catalog = this.#catalog as TableCatalog;
+    const now = meta.createdAt;
+    let stream: StreamState | undefined;
+    if (meta.streamViewType) {
+      const label = new Date(now).toISOString().slice(0, -1);
+      meta.streamLabel = label;
+      meta.streamArn = this.#ctx.arns.tableStream(meta.name, label);
+      const streamArn = meta.streamArn;
+      try {
+        stream = await this.#log.withStream(streamArn, () =>
+          this.#log.create(
+            streamArn,
+            `${meta.name}/stream/${label}`,
+            'dynamodb',
+            1,
+            TABLE_STREAM_RETENTION_HOURS,
+          ),
+        );
+      } catch (err) {
+        // Another process creating this table in the same millisecond made this stream ARN: it wins.
+        if (!(err instanceof CatalogConflict)) throw err;
+        throw new LambdaliteError('ResourceInUseException', `Table already exists: ${meta.name}`);
+      }
+    }
+    try {
+      await catalog.replace(meta.name, meta, undefined);
+    } catch (err) {
+      if (stream) {
+        const made = stream;
+        await this.#log.withStream(made.meta.arn, () => this.#log.remove(made)).catch(() => undefined);
+      }
+      if (!(err instanceof CatalogConflict)) throw err;
+      this.#adopt(meta.name, await catalog.get(meta.name));
+      throw new LambdaliteError('ResourceInUseException', `Table already exists: ${meta.name}`);
+    }
+    this.#tables.set(meta.name, meta);
+    this.#ctx.events.emit('table.created', {
+      tableName: meta.name,
+      tableArn: meta.arn,
+      ...(meta.streamArn ? { streamArn: meta.streamArn } : {}),
+    });
+    return {
+      ...describeTable(meta),
+      arn: meta.arn,
+      ...(meta.streamArn ? { streamArn: meta.streamArn } : {}),
+    };
+  }
+
+  /**
+   * A table on the shared catalog: removed compare-and-set (ResourceNotFoundException when
+   * another process deleted it first), then its stream; its items here are purged in the
+   * background (each process purges its own when the deletion reaches it).
+   */
+  async #deleteShared(meta: TableMeta): Promise<void> {
+    const catalog = this.#catalog as TableCatalog;
+    // New item writes fail from here on; those already past their check finish first.
+    this.#tables.delete(meta.name);
+    try {
+      await Promise.allSettled([...(this.#inflight.get(meta.uid) ?? [])]);
+      await catalog.replace(meta.name, undefined, meta);
+    } catch (err) {
+      if (!(err instanceof CatalogConflict)) {
+        this.#tables.set(meta.name, meta);
+        throw err;
+      }
+      // Tables are never changed in place: this uid's table is gone (deleted elsewhere).
+      this.#tombstones.purge(meta.uid);
+      this.#adopt(meta.name, await catalog.get(meta.name));
+      throw notFound(meta.name);
+    }
+    // A crash before the purge leaves items no table names (local storage only).
+    await this.#ctx.storage.batch([this.#tombstones.markOp(meta.uid, meta.name)]);
+    this.#tombstones.purge(meta.uid);
+    const streamArn = meta.streamArn;
+    const stream = streamArn ? await this.#log.lookup(streamArn) : undefined;
+    if (stream && streamArn) {
+      await this.#log.withStream(streamArn, async () => {
+        if (!stream.deleted) await this.#log.remove(stream);
+      });
+    }
+  }
+
   /** Deletes the table, its items (in the background) and its stream. */
   async delete(name: string): Promise<void> {
     this.#ctx.lifecycle.assertOpen();
-    const meta = this.#table(name);
+    const meta = await this.#find(name);
     await this.#mutex.run(`table:${name}`, async () => {
+      if (this.#catalog) {
+        if (this.#tables.get(name) !== meta) throw notFound(name);
+        await this.#deleteShared(meta);
+        return;
+      }
       if (this.#tables.get(name) !== meta) throw notFound(name);
       // New item writes fail from here on; those already past their check finish first, so the
       // purge below removes everything they wrote.
@@ -143,19 +275,31 @@ export class TableService {
 
   async describe(name: string): Promise<TableDescription> {
     this.#ctx.lifecycle.assertOpen();
-    return describeTable(this.#table(name));
+    return describeTable(await this.#find(name, true));
   }
 
   /** Table names, sorted. */
   async list(): Promise<string[]> {
     this.#ctx.lifecycle.assertOpen();
+    const catalog = this.#catalog;
+    if (catalog) {
+      // The cluster's tables: those created elsewhere are added, those deleted (confirmed) dropped.
+      const stored = await catalog.all();
+      const names = new Set(stored.map((meta) => meta.name));
+      for (const meta of stored)
+        await this.#mutex.run(`table:${meta.name}`, async () => this.#adopt(meta.name, meta));
+      for (const name of [...this.#tables.keys()]) {
+        if (names.has(name)) continue;
+        await this.#mutex.run(`table:${name}`, async () => this.#adopt(name, await catalog.get(name)));
+      }
+    }
     return [...this.#tables.keys()].sort();
   }
 
   /** Writes the whole item (replacing any item with the same key). */
   async putItem(name: string, item: Item, options: WriteOptions = {}): Promise<void> {
     this.#ctx.lifecycle.assertOpen();
-    const meta = this.#table(name);
+    const meta = await this.#find(name);
     const { condition } = checkWriteOptions(options);
     checkItemObject(item, 'item');
     const key = keyOf(meta, item, 'item');
@@ -166,7 +310,7 @@ export class TableService {
   /** The item with this key, or undefined. */
   async getItem(name: string, key: Item): Promise<Item | undefined> {
     this.#ctx.lifecycle.assertOpen();
-    const meta = this.#table(name);
+    const meta = await this.#find(name);
     const stored = await this.#items.get(itemKey(meta, keyOf(meta, checkItemObject(key, 'key'))));
     return stored === undefined ? undefined : unmarshalItem(stored);
   }
@@ -182,7 +326,7 @@ export class TableService {
     options: WriteOptions = {},
   ): Promise<Item | undefined> {
     this.#ctx.lifecycle.assertOpen();
-    const meta = this.#table(name);
+    const meta = await this.#find(name);
     const { condition } = checkWriteOptions(options);
     const itemKeyValues = keyOf(meta, checkItemObject(key, 'key'));
     const { set, remove } = checkUpdate(update);
@@ -214,7 +358,7 @@ export class TableService {
   /** Deletes the item with this key (no error, and no record, if it does not exist). */
   async deleteItem(name: string, key: Item, options: WriteOptions = {}): Promise<void> {
     this.#ctx.lifecycle.assertOpen();
-    const meta = this.#table(name);
+    const meta = await this.#find(name);
     const { condition } = checkWriteOptions(options);
     await this.#write(meta, keyOf(meta, checkItemObject(key, 'key')), 0, () => undefined, condition);
   }
@@ -222,7 +366,7 @@ export class TableService {
   /** Items of one partition key in sort-key order; see {@link QueryInput}. */
   async query(name: string, input: QueryInput): Promise<QueryOutput> {
     this.#ctx.lifecycle.assertOpen();
-    return runQuery(this.#items, this.#table(name), input);
+    return runQuery(this.#items, await this.#find(name), input);
   }
 
   /**
@@ -263,7 +407,8 @@ export class TableService {
       if (!old && !image) return image;
       const ops = [image ? putOp(this.#items, storageKey, image) : delOp(this.#items, storageKey)];
       const eventName = changeEventName(old, image);
-      const stream = meta.streamArn ? this.#log.find(meta.streamArn) : undefined;
+      // lookup: on a shared catalog, a table adopted from another process before its stream.
+      const stream = meta.streamArn ? await this.#log.lookup(meta.streamArn) : undefined;
       let sequenceNumber: string | undefined;
       if (stream && meta.streamViewType && meta.streamArn) {
         const data = encodeChange({

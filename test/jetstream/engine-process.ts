@@ -31,7 +31,8 @@ engine.events$.subscribe((event) => {
     send({ type: 'checkpoint', shardId: event.shardId, sequenceNumber: event.sequenceNumber });
   }
 });
-const stream = await engine.streams.create(env('STREAM'), { shardCount: Number(env('SHARDS')) });
+await unlessCreated(() => engine.streams.create(env('STREAM'), { shardCount: Number(env('SHARDS')) }));
+const stream = await engine.streams.describe(env('STREAM'));
 const role =
   (await unlessCreated(() => ensureStreamReaderRole(engine, 'stream-reader'))) ??
   (await ensureStreamReaderRole(engine, 'stream-reader'));

@@ -46,8 +46,7 @@ describe('a NATS node killed under load, through the engine', () => {
     // Mappings are shared: the producer takes no shard, so the consumer delivers every one.
     const producer = await open(false);
     const consumer = await open(true);
-    await producer.streams.create('load', { shardCount: 2 });
-    const { streamArn } = await consumer.streams.create('load', { shardCount: 2 });
+    const { streamArn } = await producer.streams.create('load', { shardCount: 2 });
     const out = join(dir, 'delivered.txt');
     const role = await ensureStreamReaderRole(consumer, 'stream-reader');
     await createFixture(consumer, 'counter', 'pull.ids', { role, environment: { OUT: out } });

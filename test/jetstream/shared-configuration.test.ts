@@ -298,8 +298,6 @@ describe('mappings shared through the cluster', () => {
     const a = await one(prefix);
     const b = await one(prefix);
     const stream = await a.engine.streams.create('orders', { shardCount: 2 });
-    // Streams are still created by each engine (the same ARN is the same JetStream stream).
-    await b.engine.streams.create('orders', { shardCount: 2 });
     const role = await ensureStreamReaderRole(a.engine, 'reader');
     await a.engine.functions.create({
       name: 'counter',
@@ -360,7 +358,6 @@ describe('mappings shared through the cluster', () => {
     const a = await one(prefix);
     const b = await one(prefix);
     const stream = await a.engine.streams.create('events', { shardCount: 1 });
-    await b.engine.streams.create('events', { shardCount: 1 });
     const role = await ensureStreamReaderRole(a.engine, 'reader');
     await a.engine.functions.create({
       name: 'f',
@@ -398,7 +395,6 @@ describe('mappings shared through the cluster', () => {
     const a = await one(prefix);
     const b = await one(prefix);
     const stream = await a.engine.streams.create('race', { shardCount: 1 });
-    await b.engine.streams.create('race', { shardCount: 1 });
     const role = await ensureStreamReaderRole(a.engine, 'reader');
     await a.engine.functions.create({
       name: 'f',
@@ -428,7 +424,7 @@ describe('mappings shared through the cluster', () => {
 });
 
 describe('an engine started later', () => {
-  it('runs an enabled mapping created before it opened, once it created the source stream', async () => {
+  it('runs an enabled mapping, and its stream, created before it opened', async () => {
     const prefix = freshPrefix();
     // The creator polls no shard, so the one shard goes to the engine opened later.
     const a = await openSharedEngine({
@@ -453,8 +449,6 @@ describe('an engine started later', () => {
     });
     const late = await one(prefix);
     const started = nextEvent(late.engine, 'mapping.shard.started', (e) => e.uuid === uuid, 60_000);
-    // Streams are still per process: until it creates the stream, the mapping waits here.
-    await late.engine.streams.create('s', { shardCount: 1 });
     await started;
     expect((await late.engine.mappings.get(uuid)).state).toBe('Enabled');
     expect((await a.engine.mappings.get(uuid)).state).toBe('Enabled');

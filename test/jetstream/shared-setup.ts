@@ -22,7 +22,7 @@ export function send<T>(message: T): void {
 }
 
 /**
- * Functions, roles, mappings and permissions are shared by engine processes on one cluster: the
+ * Functions, roles, mappings, permissions and streams are shared by engine processes on one cluster: the
  * first copy to create one wins and the others are told it exists (and run it all the same), as
  * every copy of a service configuring the same resources at start would be.
  */
@@ -32,6 +32,7 @@ export async function unlessCreated<T>(create: () => Promise<T>): Promise<T | un
   } catch (err) {
     if (
       isLambdaliteError(err, 'ResourceConflictException') ||
+      isLambdaliteError(err, 'ResourceInUseException') ||
       isLambdaliteError(err, 'EntityAlreadyExists')
     ) {
       return undefined;

@@ -77,8 +77,7 @@ describe('the wake-up backstop', () => {
       }),
     });
     engines.push(reader);
-    await writer.streams.create('quiet', { shardCount: 1 });
-    const { streamArn } = await reader.streams.create('quiet', { shardCount: 1 });
+    const { streamArn } = await writer.streams.create('quiet', { shardCount: 1 });
     const role = await ensureStreamReaderRole(reader, 'stream-reader');
     await createFixture(reader, 'sink', 'gate.handler', { role });
     const { uuid } = await reader.mappings.create({

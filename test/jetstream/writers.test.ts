@@ -45,10 +45,11 @@ describe('several writers per shard', () => {
         backend: jetstream({ servers: cluster.servers, prefix, replicas }),
       });
       engines.push(engine);
-      await engine.streams.create('shared', { shardCount: 1 });
       return engine;
     };
     const pair = [await open(), await open()];
+    // Streams are shared: one engine creates it, the other writes to it as well.
+    await pair[0]?.streams.create('shared', { shardCount: 1 });
 
     const acknowledged = new Map<string, string>();
     let throttled = 0;

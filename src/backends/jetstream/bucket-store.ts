@@ -40,6 +40,7 @@ import { type ListCursor, type ListedObject, type ListRange, utf8Compare } from 
 import type { NotificationSink } from '../../buckets/notification-sink.js';
 import type { BucketRecord, ObjectRecord } from '../../buckets/object-store.js';
 import { ChangeConsumer, type ConsumerParts, changeConsumerConfig } from './bucket-changes.js';
+import { contended } from './contended.js';
 import { storedKeys } from './kv-keys.js';
 import {
   type Described,
@@ -387,15 +388,19 @@ export class JetStreamBucketStore implements BucketStore {
       const store = storeName(this.#options.prefix, bucket);
       const stream = `OBJ_${store}`;
       ensured = (async () => {
-        await this.#jsm.streams.add({
-          name: stream,
-          subjects: [`$O.${store}.C.>`, `$O.${store}.M.>`],
-          num_replicas: this.#options.replicas,
-          storage: StorageType.File,
-          allow_rollup_hdrs: true,
-          discard: DiscardPolicy.New,
-        });
-        await this.#jsm.consumers.add(stream, changeConsumerConfig(store, this.#options.ackWaitMs));
+        await contended(() =>
+          this.#jsm.streams.add({
+            name: stream,
+            subjects: [`$O.${store}.C.>`, `$O.${store}.M.>`],
+            num_replicas: this.#options.replicas,
+            storage: StorageType.File,
+            allow_rollup_hdrs: true,
+            discard: DiscardPolicy.New,
+          }),
+        );
+        await contended(() =>
+          this.#jsm.consumers.add(stream, changeConsumerConfig(store, this.#options.ackWaitMs)),
+        );
       })();
       ensured.catch(() => this.#ensured.delete(bucket));
       this.#ensured.set(bucket, ensured);
@@ -405,12 +410,14 @@ export class JetStreamBucketStore implements BucketStore {
 
   #bucketsKv(): Promise<KV> {
     if (!this.#kv) {
-      this.#kv = new Kvm(this.#nc).create(`${this.#options.prefix}_buckets`, {
-        history: 1,
-        replicas: this.#options.replicas,
-        // Reads from the leader: a bucket created by one process is there for the next call.
-        allow_direct: false,
-      });
+      this.#kv = contended(() =>
+        new Kvm(this.#nc).create(`${this.#options.prefix}_buckets`, {
+          history: 1,
+          replicas: this.#options.replicas,
+          // Reads from the leader: a bucket created by one process is there for the next call.
+          allow_direct: false,
+        }),
+      );
       this.#kv.catch(() => {
         this.#kv = undefined;
       });

@@ -22,6 +22,7 @@ import type {
 } from '../../dispatch/pull/coordination.js';
 import { LambdaliteError } from '../../errors.js';
 import type { CheckpointRecord } from '../../mappings/types.js';
+import { contended } from './contended.js';
 import { openLeaseBucket, ShardLeases } from './leases.js';
 
 export interface CoordinationOptions {
@@ -61,7 +62,7 @@ export class JetStreamCoordination implements MappingCoordination {
       const { prefix, replicas, leaseMs } = this.#options;
       this.#buckets = Promise.all([
         openLeaseBucket(this.#nc, { prefix, ttlMs: leaseMs, replicas }),
-        new Kvm(this.#nc).create(`${prefix}_checkpoints`, { history: 1, replicas }),
+        contended(() => new Kvm(this.#nc).create(`${prefix}_checkpoints`, { history: 1, replicas })),
       ]).then(([leases, checkpoints]) => ({ leases, checkpoints }));
       this.#buckets.catch(() => {
         this.#buckets = undefined;

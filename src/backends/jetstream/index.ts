@@ -13,8 +13,12 @@ import { jetstream as jetstreamClient, jetstreamManager } from '@nats-io/jetstre
 import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
 import type { EngineBackend } from '../../backend.js';
 import { LambdaliteError } from '../../errors.js';
+import type { StreamMeta } from '../../streams/model.js';
+import type { TableMeta } from '../../tables/model.js';
 import { JetStreamBucketStore } from './bucket-store.js';
+import { contended } from './contended.js';
 import { JetStreamCoordination } from './coordination.js';
+import { KvCatalog } from './kv-catalog.js';
 import { noPolling } from './no-polling.js';
 import { observeFeeds } from './observe-feeds.js';
 import { JetStreamPushQueue } from './push-queue.js';
@@ -141,7 +145,7 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
         }
         // Several writers of one shard need 2.9.21+ with replicas: said once, not refused.
         warnAboutWriters(nc.info?.version, replicas);
-        const jsm = await jetstreamManager(nc);
+        const jsm = await contended(() => jetstreamManager(nc));
         const shardStore = new JetStreamShardStore(nc, jetstreamClient(nc), jsm, storage, {
           replicas,
           prefix,
@@ -161,6 +165,10 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
           member: owner,
         });
         const shared = await openSharedConfiguration(nc, { prefix, replicas });
+        const [streamCatalog, tableCatalog] = await Promise.all([
+          KvCatalog.open<StreamMeta>(nc, `${prefix}_stream_meta`, (meta) => meta.arn, { replicas }),
+          KvCatalog.open<TableMeta>(nc, `${prefix}_tables`, (meta) => meta.name, { replicas }),
+        ]);
         return {
           shardStore,
           coordination,
@@ -174,9 +182,10 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
           observe,
           pushQueue,
           ...shared.parts,
+          catalogs: { streams: streamCatalog, tables: tableCatalog },
           close: async () => {
             await pushQueue.close();
-            await shared.close();
+            await Promise.all([shared.close(), streamCatalog.close(), tableCatalog.close()]);
             await nc.drain();
           },
         };

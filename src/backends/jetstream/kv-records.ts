@@ -15,6 +15,7 @@
 import { type KV, type KvEntry, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { type Observable, Subject } from 'rxjs';
+import { contended } from './contended.js';
 import { storedKeys } from './kv-keys.js';
 
 /** A change of one key: the new record, or undefined when it was deleted. */
@@ -50,18 +51,21 @@ export class KvRecords<T> {
 
   /** Opens (creating when missing) the bucket and starts watching it. */
   static async open<T>(nc: NatsConnection, bucket: string, options: KvRecordsOptions): Promise<KvRecords<T>> {
-    const kv = await new Kvm(nc).create(bucket, {
-      history: 1,
-      replicas: options.replicas,
-      allow_direct: false,
-    });
+    const kv = await contended(() =>
+      new Kvm(nc).create(bucket, {
+        history: 1,
+        replicas: options.replicas,
+        allow_direct: false,
+      }),
+    );
     const table = new KvRecords<T>(kv);
     await table.#watch();
     return table;
   }
 
   async #watch(): Promise<void> {
-    const watch = await this.#kv.watch({ key: '>', include: 'updates' });
+    // The bucket may have been made by another process a moment ago (contended.ts).
+    const watch = await contended(() => this.#kv.watch({ key: '>', include: 'updates' }));
     this.#stop = () => watch.stop();
     void (async () => {
       for await (const entry of watch) this.#seen(entry);

@@ -12,6 +12,7 @@
  */
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { contended } from './contended.js';
 import { storedKeys } from './kv-keys.js';
 
 export interface LeaseEvents {
@@ -146,9 +147,11 @@ export async function openLeaseBucket(
   nc: NatsConnection,
   options: { prefix: string; ttlMs: number; replicas: number },
 ): Promise<KV> {
-  return new Kvm(nc).create(`${options.prefix}_leases`, {
-    ttl: options.ttlMs,
-    history: 1,
-    replicas: options.replicas,
-  });
+  return contended(() =>
+    new Kvm(nc).create(`${options.prefix}_leases`, {
+      ttl: options.ttlMs,
+      history: 1,
+      replicas: options.replicas,
+    }),
+  );
 }

@@ -27,6 +27,7 @@ import type { FeedApplier, SharedFeed, StagedPayloads } from '../../observe/shar
 import { MAX_FEED_PAYLOAD } from '../../observe/shared-feed.js';
 import { encodeUint } from '../../storage/keys.js';
 import { delOp, putOp, type Storage, type Sub } from '../../storage/storage.js';
+import { contended } from './contended.js';
 
 export interface JetStreamFeedOptions {
   readonly prefix: string;
@@ -242,7 +243,7 @@ export class JetStreamFeed implements SharedFeed {
         storage: StorageType.File,
         max_age: this.#options.maxAgeMs * 1_000_000,
       };
-      const ensured = this.#jsm.streams.add(config).then(() => undefined);
+      const ensured = contended(() => this.#jsm.streams.add(config)).then(() => undefined);
       ensured.catch(() => {
         if (this.#ensured === ensured) this.#ensured = undefined;
       });

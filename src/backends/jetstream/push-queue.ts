@@ -45,6 +45,7 @@ import type {
 import { entryJson } from '../../dispatch/push/store.js';
 import type { DeadLetter, QueueEntry } from '../../dispatch/push/types.js';
 import { delOp, putJsonTextOp, type Storage, type Sub } from '../../storage/storage.js';
+import { contended } from './contended.js';
 import { JetStreamInvokeConfigs } from './invoke-configs.js';
 import { storedKeys } from './kv-keys.js';
 import { openMembersBucket, QueueMembers } from './queue-members.js';
@@ -202,14 +203,16 @@ class JetStreamQueueDriver implements PushQueueDriver {
   #setup(): Promise<{ consumer: Consumer; dead: KV }> {
     this.#ready ??= (async () => {
       const { prefix, replicas, ackWaitMs } = this.#options;
-      await this.jsm.streams.add({
-        name: this.#stream,
-        subjects: [`${prefix}.queue.>`],
-        retention: RetentionPolicy.Workqueue,
-        storage: StorageType.File,
-        num_replicas: replicas,
-        duplicate_window: 120_000 * 1_000_000,
-      });
+      await contended(() =>
+        this.jsm.streams.add({
+          name: this.#stream,
+          subjects: [`${prefix}.queue.>`],
+          retention: RetentionPolicy.Workqueue,
+          storage: StorageType.File,
+          num_replicas: replicas,
+          duplicate_window: 120_000 * 1_000_000,
+        }),
+      );
       const config = {
         durable_name: CONSUMER,
         ack_policy: AckPolicy.Explicit,
@@ -221,10 +224,10 @@ class JetStreamQueueDriver implements PushQueueDriver {
         await this.jsm.consumers.add(this.#stream, config);
       } catch {
         // Made by another process, perhaps with another ack_wait: use it as it is.
-        await this.jsm.consumers.info(this.#stream, CONSUMER);
+        await contended(() => this.jsm.consumers.info(this.#stream, CONSUMER));
       }
       const consumer = await this.js.consumers.get(this.#stream, CONSUMER);
-      const dead = await new Kvm(this.nc).create(`${prefix}_dead`, { history: 1, replicas });
+      const dead = await contended(() => new Kvm(this.nc).create(`${prefix}_dead`, { history: 1, replicas }));
       return { consumer, dead };
     })();
     // A failed setup (the cluster unreachable) is tried again by the next call.

@@ -15,6 +15,7 @@
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { BehaviorSubject, type Observable } from 'rxjs';
+import { contended } from './contended.js';
 import { storedKeys } from './kv-keys.js';
 
 export interface QueueMembersOptions {
@@ -29,7 +30,9 @@ export async function openMembersBucket(nc: NatsConnection, options: QueueMember
   const kvm = new Kvm(nc);
   const bucket = `${options.prefix}_queue_members`;
   try {
-    return await kvm.create(bucket, { ttl: options.ttlMs, history: 1, replicas: options.replicas });
+    return await contended(() =>
+      kvm.create(bucket, { ttl: options.ttlMs, history: 1, replicas: options.replicas }),
+    );
   } catch (err) {
     // Made by a process with another ack wait: use it as it is.
     try {
@@ -61,7 +64,8 @@ export class QueueMembers {
 
   /** Joins (key written, list read), then keeps the key alive and the list fresh. */
   async start(): Promise<void> {
-    const watch = await this.#kv.watch({ include: 'updates' });
+    // The bucket may have been made by another process a moment ago (contended.ts).
+    const watch = await contended(() => this.#kv.watch({ include: 'updates' }));
     this.#stopWatch = () => watch.stop();
     void (async () => {
       for await (const entry of watch) {

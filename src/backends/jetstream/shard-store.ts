@@ -12,16 +12,16 @@
  * log2(messages) round trips. Continuing a read (the pollers, getRecords with the next iterator)
  * hits a small per-shard cache of where each chunk's successor starts instead.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { JetStreamClient, JetStreamManager, PubAck, StoredMsg, StreamConfig } from '@nats-io/jetstream';
 import { JetStreamApiCodes, JetStreamApiError, StorageType } from '@nats-io/jetstream';
-import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { BatchOp, Storage } from '../../storage/storage.js';
 import { storedSequences } from '../../streams/record-codec.js';
 import { type ChunkSource, type ReadOptions, readChunks, readLowerBound } from '../../streams/shard-read.js';
 import { type ShardStore, ShardWriteConflict, type StoredShard } from '../../streams/shard-store.js';
 import type { Position, ReadResult, ShardState, StreamState } from '../../streams/shard-types.js';
+import { contended, isContention } from './contended.js';
 
 export interface JetStreamShardStoreOptions {
   /** Replicas of each stream (1, 3 or 5). */
@@ -38,6 +38,10 @@ export interface JetStreamShardStoreOptions {
 /** How often and how long `#led` checks a new stream for its leader (real time). */
 const LEADER_CHECKS = 50;
 const LEADER_CHECK_MS = 100;
+/** Tries of one publish that found no responder. */
+const PUBLISH_ATTEMPTS = 5;
+/** Tries of one message read that timed out. */
+const READ_ATTEMPTS = 3;
 /** Successor positions remembered per shard: enough for every poller and open iterator. */
 const POSITIONS_PER_SHARD = 256;
 
@@ -57,7 +61,6 @@ export class JetStreamShardStore implements ShardStore {
   readonly #ensured = new Map<string, Promise<void>>();
   /** subject -> (chunk's last sequence -> JetStream sequence where the next chunk may start). */
   readonly #positions = new Map<string, Map<string, number>>();
-  #registry: Promise<KV> | undefined;
   /** Shards this process read or wrote (subject -> uid, prefix): re-checked after a reconnect. */
   readonly #known = new Map<string, { uid: string; prefix: string }>();
   /** Per stream uid, its JetStream last sequence at the previous backstop check. */
@@ -124,10 +127,17 @@ export class JetStreamShardStore implements ShardStore {
     try {
       // The writer's id in the message id: a retried publish is stored once, but two writers
       // that made the same sequence number are never mistaken for one retry.
-      ack = await this.#js.publish(subject, chunk, {
-        msgID: `${uid}.${last}.${this.#writer}`,
-        expect: { lastSubjectSequence: expected },
-      });
+      // No responders: the stream's group had no leader yet (a stream just made, a loaded
+      // cluster), so nothing was stored and the same publish is sent again.
+      ack = await contended(
+        () =>
+          this.#js.publish(subject, chunk, {
+            msgID: `${uid}.${last}.${this.#writer}`,
+            expect: { lastSubjectSequence: expected },
+          }),
+        PUBLISH_ATTEMPTS,
+        isNoResponders,
+      );
     } catch (err) {
       if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence))
         throw err;
@@ -140,26 +150,6 @@ export class JetStreamShardStore implements ShardStore {
     // Core NATS (at most once): wakes the readers of other processes; they read from the stream.
     this.#nc.publish(`${this.#options.prefix}_wake.${uid}.${shard.prefix}`, last);
     if (extraOps.length > 0) await this.#storage.batch([...extraOps]);
-  }
-
-  /**
-   * Registers `proposed` as the uid of `arn` unless a process did first (`create` on a KV bucket
-   * keyed by the ARN's hash): every process that creates the stream then shares its records.
-   */
-  async claimUid(arn: string, proposed: string): Promise<string> {
-    const kv = await this.#streamsBucket();
-    const key = arnKey(arn);
-    for (;;) {
-      try {
-        await kv.create(key, proposed);
-        return proposed;
-      } catch (err) {
-        const entry = await kv.get(key);
-        if (entry && entry.operation === 'PUT') return entry.string();
-        // Deleted between the two calls (the stream was removed meanwhile): claim again.
-        if (!entry) throw err;
-      }
-    }
   }
 
   watch(onAppend: (uid: string, prefix: string, last: string) => void): () => void {
@@ -297,7 +287,6 @@ export class JetStreamShardStore implements ShardStore {
 
   async purge(uid: string): Promise<void> {
     this.#ensured.delete(uid);
-    await this.#unregister(uid);
     for (const subject of [...this.#positions.keys()]) {
       if (subject.startsWith(`${this.#options.prefix}.${uid}.`)) this.#positions.delete(subject);
     }
@@ -306,30 +295,6 @@ export class JetStreamShardStore implements ShardStore {
       await this.#jsm.streams.delete(this.#streamName(uid));
     } catch (err) {
       if (!isStreamNotFound(err)) throw err;
-    }
-  }
-
-  #streamsBucket(): Promise<KV> {
-    if (!this.#registry) {
-      this.#registry = new Kvm(this.#nc).create(`${this.#options.prefix}_streams`, {
-        history: 1,
-        replicas: this.#options.replicas,
-      });
-      this.#registry.catch(() => {
-        this.#registry = undefined;
-      });
-    }
-    return this.#registry;
-  }
-
-  /** Frees the ARN a purged uid was registered under (a scan: purges are rare). */
-  async #unregister(uid: string): Promise<void> {
-    const kv = await this.#streamsBucket();
-    for await (const key of await kv.keys()) {
-      const entry = await kv.get(key);
-      if (entry?.operation !== 'PUT' || entry.string() !== uid) continue;
-      // Revision-checked: a stream re-created under the same ARN meanwhile keeps its entry.
-      await kv.delete(key, { previousSeq: entry.revision }).catch(() => undefined);
     }
   }
 
@@ -351,7 +316,7 @@ export class JetStreamShardStore implements ShardStore {
         num_replicas: this.#options.replicas,
         storage: StorageType.File,
       };
-      ensured = this.#jsm.streams.add(config).then(() => this.#led(config.name));
+      ensured = contended(() => this.#jsm.streams.add(config)).then(() => this.#led(config.name));
       ensured.catch(() => this.#ensured.delete(uid));
       this.#ensured.set(uid, ensured);
     }
@@ -376,7 +341,13 @@ export class JetStreamShardStore implements ShardStore {
     try {
       // The 2.9 server answers `seq` + `next_by_subj` on the plain message-get API; the client's
       // type only lists it for direct gets, which would read from possibly lagging replicas.
-      return await this.#jsm.streams.getMessage(this.#streamName(uid), query as { seq: number });
+      // A read is safe to repeat: one that timed out (a loaded cluster, a stream another
+      // process made a moment ago) is asked again a few times before the caller hears of it.
+      return await contended(
+        () => this.#jsm.streams.getMessage(this.#streamName(uid), query as { seq: number }),
+        READ_ATTEMPTS,
+        (err) => !isStreamNotFound(err) && isContention(err),
+      );
     } catch (err) {
       if (isStreamNotFound(err)) return null;
       throw err;
@@ -442,9 +413,11 @@ function lastOf(msg: StoredMsg): string {
   return storedSequences(Buffer.from(msg.data), '').at(-1) ?? '';
 }
 
-/** KV keys allow a small alphabet: the ARN's hash names its entry. */
-function arnKey(arn: string): string {
-  return `arn.${createHash('sha256').update(arn).digest('hex').slice(0, 40)}`;
+function isNoResponders(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (e.name === 'NoResponders' || /no responders/i.test(e.message)) return true;
+  }
+  return false;
 }
 
 function isStreamNotFound(err: unknown): boolean {

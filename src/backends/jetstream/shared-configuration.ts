@@ -11,6 +11,7 @@ import type { BackendParts } from '../../backend.js';
 import type { FunctionConfiguration, PolicyStatement } from '../../functions/types.js';
 import type { RoleRecord } from '../../iam/roles/types.js';
 import type { SharedMapping } from '../../mappings/shared-records.js';
+import { contended } from './contended.js';
 import { JetStreamFunctionStore } from './function-store.js';
 import { KvRecords } from './kv-records.js';
 import { JetStreamMappingRecords } from './mapping-records.js';
@@ -32,7 +33,7 @@ export async function openSharedConfiguration(
     KvRecords.open<RoleRecord>(nc, `${prefix}_roles`, { replicas }),
     KvRecords.open<SharedMapping>(nc, `${prefix}_mappings`, { replicas }),
     KvRecords.open<SharedMapping>(nc, `${prefix}_mapping_pairs`, { replicas }),
-    new Objm(nc).create(`${prefix}_code`, { replicas }),
+    contended(() => new Objm(nc).create(`${prefix}_code`, { replicas })),
   ]);
   return {
     parts: {

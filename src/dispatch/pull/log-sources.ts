@@ -127,7 +127,8 @@ export function logShardSources(log: ShardLog): ShardSources {
   const cache = new WeakMap<StreamState, LogShardSource>();
   return {
     async get(arn) {
-      const stream = log.find(arn);
+      // A shared stream this process has not seen yet is looked up on the cluster.
+      const stream = await log.lookup(arn);
       if (!stream || stream.deleted) return undefined;
       let source = cache.get(stream);
       if (!source) {
