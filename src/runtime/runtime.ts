@@ -58,6 +58,8 @@ export interface RunResult extends InvocationOutcome {
 }
 
 const MiB = 1024 * 1024;
+/** Cold start assumed before any was measured (a worker thread's start plus a small module). */
+const DEFAULT_START_MS = 100;
 /** Lambda's limit on the init phase (module load), unless the function's timeout is longer. */
 const INIT_TIMEOUT_MS = 10_000;
 
@@ -68,6 +70,10 @@ export class FunctionRuntime implements FunctionInvoker {
   #linesBuilt = 0;
   /** Callers waiting for a container of the function to become able to queue (see #runBehind). */
   readonly #changes = new Map<string, Array<() => void>>();
+  /** Cold start of each function's last container started without an init error (engine clock, ms). */
+  readonly #startMs = new Map<string, number>();
+  /** Of any function: the guess for a function with none measured yet. */
+  #lastStartMs = DEFAULT_START_MS;
   readonly #hooks: ContainerHooks;
   /** Per container (weak: its last lines are written after it exited). */
   readonly #logs = new WeakMap<Container, ContainerLog>();
@@ -242,20 +248,28 @@ export class FunctionRuntime implements FunctionInvoker {
         config = this.registry.peek(functionName) ?? (await this.registry.require(functionName));
       }
       const running = this.#pool.inFlight(functionName);
-      // Fewer run than the caller allows (a container idles, or one was lost): run as usual, in
-      // an idle container or a new one, so the function keeps its concurrency through a backlog.
-      if (concurrencyLimit !== undefined && running < concurrencyLimit) {
+      const mayGrow = concurrencyLimit !== undefined && running < concurrencyLimit;
+      // Nothing in flight, or an idle warm container while fewer run than the caller allows.
+      if (
+        running === 0 ||
+        ((mayGrow || concurrencyLimit === undefined) && this.#pool.hasIdle(functionName))
+      ) {
         return this.#runAcquired(config, request, payload, format, false);
       }
       // Queued in the same tick as found: no other caller can take the place in between.
-      const target = this.#pool.queueTarget(functionName, config.revisionId);
-      if (target) {
+      const now = this.ctx.clock.now();
+      const target = this.#pool.queueTarget(functionName, config.revisionId, now);
+      const coldMs = this.#coldMs(functionName);
+      // Behind a busy container when it starts there within about a cold start's time (or no
+      // container may be added); a new one only when the function's queue outgrows what its busy
+      // and starting containers can take in that time (see #outgrown).
+      if (target && (!mayGrow || target.waitEstimate(now) <= coldMs)) {
         const outcome = await this.#runIn(target, config, request, payload, format, false, true);
         if (outcome) return outcome;
         // Never started there (the container died or was retired): look again.
         continue;
       }
-      if (running === 0 || (concurrencyLimit === undefined && this.#pool.hasIdle(functionName))) {
+      if (mayGrow && this.#outgrown(functionName, coldMs, now)) {
         return this.#runAcquired(config, request, payload, format, false);
       }
       await new Promise<void>((resolve) => {
@@ -264,6 +278,25 @@ export class FunctionRuntime implements FunctionInvoker {
         else this.#changes.set(functionName, [resolve]);
       });
     }
+  }
+
+  /**
+   * Whether the invocations of the function waiting for a place (this one included) are more
+   * than its busy containers can start within `coldMs` (each at the pace of its recent calls)
+   * plus what its starting containers will take once up: only then is another container worth
+   * its cold start. Spreading events over many warm functions used to start up to the queue's
+   * per-function bound of containers for each, hundreds of worker threads starting at once on
+   * a few cores; a fast function now keeps the containers it has.
+   */
+  #outgrown(functionName: string, coldMs: number, now: number): boolean {
+    const waiting = (this.#changes.get(functionName)?.length ?? 0) + 1;
+    const starting = this.#pool.starting(functionName) * (1 + this.#pool.roomBehind(functionName));
+    return waiting > starting + this.#pool.busyCapacity(functionName, coldMs, now);
+  }
+
+  /** The function's cold start on the engine clock: the last measured, else any function's. */
+  #coldMs(functionName: string): number {
+    return this.#startMs.get(functionName) ?? this.#lastStartMs;
   }
 
   /** A container of the function started or ended an invocation, or exited: wake waiters. */
@@ -298,6 +331,10 @@ export class FunctionRuntime implements FunctionInvoker {
       this.#hooks,
       Math.max(INIT_TIMEOUT_MS, config.timeout * 1000),
     );
+    if (!container.initError) {
+      this.#startMs.set(config.functionName, container.startMs);
+      this.#lastStartMs = container.startMs;
+    }
     this.ctx.events.emit('function.container.started', {
       functionName: config.functionName,
       containerId: container.id,
