@@ -119,13 +119,6 @@ export class ContainerPool {
     return room;
   }
 
-  /** Containers of the function still starting (init running). */
-  starting(functionName: string): number {
-    let count = 0;
-    for (const container of this.#live.get(functionName) ?? []) if (container.state === 'starting') count++;
-    return count;
-  }
-
   /**
    * How many more invocations the function's busy containers could start within `withinMs` of
    * engine-clock time, beyond those already queued in them (Infinity when their invocations take

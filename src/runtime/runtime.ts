@@ -6,7 +6,9 @@
  */
 
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
+import type { TimerHandle } from '../clock.js';
 import type { EngineContext } from '../context.js';
 import { fail, isLambdaliteError, type Verdict } from '../errors.js';
 import { ensureUnpacked } from '../functions/code.js';
@@ -70,6 +72,14 @@ export class FunctionRuntime implements FunctionInvoker {
   #linesBuilt = 0;
   /** Callers waiting for a container of the function to become able to queue (see #runBehind). */
   readonly #changes = new Map<string, Array<() => void>>();
+  /** When each function's last container came up (engine clock), and the pacing's wake-ups. */
+  readonly #startedAt = new Map<string, number>();
+  readonly #growTimers = new Map<string, TimerHandle>();
+  /** Containers being started (from the slot to the end of init), per function and in all. */
+  readonly #starting = new Map<string, number>();
+  #startingTotal = 0;
+  /** Containers the pacing lets start at once, all functions together (see #runBehind). */
+  readonly #maxStarting = Math.max(2, availableParallelism());
   /** Cold start of each function's last container started without an init error (engine clock, ms). */
   readonly #startMs = new Map<string, number>();
   /** Of any function: the guess for a function with none measured yet. */
@@ -203,14 +213,22 @@ export class FunctionRuntime implements FunctionInvoker {
     let container = slot.container;
     const cold = container === undefined;
     if (container === undefined) {
+      // Counted from here, not from the spawn: the role check and the code scan come first, and
+      // the pacing must see this start while they run (see #runBehind).
+      this.#starting.set(functionName, (this.#starting.get(functionName) ?? 0) + 1);
+      this.#startingTotal++;
       try {
         container = await this.#start(config);
       } catch (err) {
+        this.#startDone(functionName);
         this.#pool.release(functionName, undefined, false);
         // Invocations waiting for this container to become busy must look again (see #runBehind).
-        this.#changed(functionName);
+        this.#startEnded();
         throw err;
       }
+      this.#startDone(functionName);
+      // Invocations held back while it started may start one of their own now.
+      if (this.#changes.size > 0) queueMicrotask(() => this.#startEnded());
     }
     if (!tail)
       return this.#runIn(container, config, request, payload, format, cold, false) as Promise<RunResult>;
@@ -269,7 +287,15 @@ export class FunctionRuntime implements FunctionInvoker {
         // Never started there (the container died or was retired): look again.
         continue;
       }
-      if (mayGrow && this.#outgrown(functionName, coldMs, now)) {
+      // One container of the function starting at a time, and no more starting in all than the
+      // machine has cores: cold starts are CPU-bound, more at once finish none sooner.
+      if (
+        mayGrow &&
+        (this.#starting.get(functionName) ?? 0) === 0 &&
+        this.#startingTotal < this.#maxStarting &&
+        this.#outgrown(functionName, coldMs, now) &&
+        this.#grownLongAgo(functionName, coldMs, now)
+      ) {
         return this.#runAcquired(config, request, payload, format, false);
       }
       await new Promise<void>((resolve) => {
@@ -286,12 +312,46 @@ export class FunctionRuntime implements FunctionInvoker {
    * plus what its starting containers will take once up: only then is another container worth
    * its cold start. Spreading events over many warm functions used to start up to the queue's
    * per-function bound of containers for each, hundreds of worker threads starting at once on
-   * a few cores; a fast function now keeps the containers it has.
+   * a few cores; a fast function now keeps the containers it has. Starting containers are not
+   * counted: the caller starts one only when none of the function is starting.
    */
   #outgrown(functionName: string, coldMs: number, now: number): boolean {
     const waiting = (this.#changes.get(functionName)?.length ?? 0) + 1;
-    const starting = this.#pool.starting(functionName) * (1 + this.#pool.roomBehind(functionName));
-    return waiting > starting + this.#pool.busyCapacity(functionName, coldMs, now);
+    return waiting > this.#pool.busyCapacity(functionName, coldMs, now);
+  }
+
+  /**
+   * At most one container added per function per cold start's time after the last one came up:
+   * a machine so loaded that calls look slow (a starved main thread reads results late) would
+   * otherwise add containers for every call that waits, each making the starving worse. When
+   * not yet, one engine-clock timer wakes the function's waiters once it is time.
+   */
+  #grownLongAgo(functionName: string, coldMs: number, now: number): boolean {
+    const last = this.#startedAt.get(functionName);
+    if (last === undefined || now - last >= coldMs) return true;
+    if (!this.#growTimers.has(functionName)) {
+      const timer = this.ctx.clock.setTimeout(
+        () => {
+          this.#growTimers.delete(functionName);
+          this.#changed(functionName);
+        },
+        last + coldMs - now,
+      );
+      this.#growTimers.set(functionName, timer);
+    }
+    return false;
+  }
+
+  #startDone(functionName: string): void {
+    const left = (this.#starting.get(functionName) ?? 1) - 1;
+    if (left > 0) this.#starting.set(functionName, left);
+    else this.#starting.delete(functionName);
+    this.#startingTotal = Math.max(0, this.#startingTotal - 1);
+  }
+
+  /** A container finished starting (or failed to): callers held back by the bound look again. */
+  #startEnded(): void {
+    for (const name of [...this.#changes.keys()]) this.#changed(name);
   }
 
   /** The function's cold start on the engine clock: the last measured, else any function's. */
@@ -331,6 +391,7 @@ export class FunctionRuntime implements FunctionInvoker {
       this.#hooks,
       Math.max(INIT_TIMEOUT_MS, config.timeout * 1000),
     );
+    this.#startedAt.set(config.functionName, this.ctx.clock.now());
     if (!container.initError) {
       this.#startMs.set(config.functionName, container.startMs);
       this.#lastStartMs = container.startMs;
@@ -654,6 +715,8 @@ export class FunctionRuntime implements FunctionInvoker {
   }
 
   async close(): Promise<void> {
+    for (const timer of this.#growTimers.values()) this.ctx.clock.clearTimeout(timer);
+    this.#growTimers.clear();
     await this.#pruned;
     await this.#pool.close();
   }
