@@ -128,9 +128,10 @@ export class ContainerPool {
     let capacity = 0;
     for (const container of this.#live.get(functionName) ?? []) {
       if (container.state !== 'busy' || !container.alive) continue;
-      // No invocation ended there yet: only the room behind it counts, not a pace.
+      // No invocation ended there yet: only the room behind it counts, not a pace, and nothing
+      // once the running one has outlived a cold start.
       if (!container.paced) {
-        capacity += Math.max(0, container.room - container.queued);
+        if (container.perCallMs(now) <= withinMs) capacity += Math.max(0, container.room - container.queued);
         continue;
       }
       const perCall = container.perCallMs(now);
