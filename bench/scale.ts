@@ -6,6 +6,7 @@
  * - functions 1 -> 100, async invokes spread over them (2,000 events);
  * - objects 1 KiB -> 8 MiB (putObject + getObject, 16 MiB per point);
  * - records 10^4 -> 10^6 (pull through `runBench`, 4 shards).
+ * `SCALE_CURVES=functions` (a comma list of shards, functions, objects, records) runs only those.
  * Memory is the peak heapUsed of the point (RSS also counts the worker threads' heaps).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -21,6 +22,23 @@ interface Point {
   throughput: number;
   heapMb: number;
   rssMb: number;
+  /** What else the point counted (containers started, cold starts), shown with its memory. */
+  note?: string;
+}
+
+/** The curves to run: `SCALE_CURVES=functions` (or a comma list) runs only those; default all. */
+const CURVES = ['shards', 'functions', 'objects', 'records'] as const;
+type Curve = (typeof CURVES)[number];
+
+function selectedCurves(): Set<Curve> {
+  const wanted = process.env.SCALE_CURVES;
+  if (wanted === undefined || wanted.trim() === '') return new Set(CURVES);
+  const names = wanted.split(',').map((name) => name.trim());
+  for (const name of names) {
+    if (!(CURVES as readonly string[]).includes(name))
+      throw new Error(`SCALE_CURVES must list some of ${CURVES.join(', ')}, got '${name}'`);
+  }
+  return new Set(names as Curve[]);
 }
 
 async function withHandler<T>(fn: (handler: string) => Promise<T>): Promise<T> {
@@ -69,6 +87,11 @@ export async function functionsPoint(count: number, events: number): Promise<Poi
       const sub = engine.eventsOf$('async.succeeded').subscribe(() => {
         if (++done === events) finish();
       });
+      // Cold starts during the run and what they took; retries (a function error costs a minute).
+      const starts: number[] = [];
+      let retries = 0;
+      sub.add(engine.eventsOf$('function.container.started').subscribe((e) => starts.push(e.initDurationMs)));
+      sub.add(engine.eventsOf$('async.retry-scheduled').subscribe(() => retries++));
       const sampler = setInterval(() => memory.sample(), 100);
       const started = performance.now();
       for (let i = 0; i < events; i++)
@@ -78,11 +101,15 @@ export async function functionsPoint(count: number, events: number): Promise<Poi
       clearInterval(sampler);
       sub.unsubscribe();
       const m = memory.figures();
+      starts.sort((a, b) => a - b);
+      const median = starts[Math.floor((starts.length - 1) / 2)];
+      const cold = median === undefined ? '' : `, cold start median ${Math.round(median)} ms`;
       return {
         label: `${count} functions`,
         throughput: events / seconds,
         heapMb: m.peakHeapMb,
         rssMb: m.peakRssMb,
+        note: `${starts.length} containers started${cold}, ${retries} retries`,
       };
     } finally {
       await engine.close();
@@ -126,7 +153,7 @@ function curve(name: string, unit: string, points: Point[]): Figure[] {
       higherIsBetter: true,
     },
     {
-      name: `${name}: ${p.label}, peak heap (RSS ${Math.round(p.rssMb)} MB)`,
+      name: `${name}: ${p.label}, peak heap (RSS ${Math.round(p.rssMb)} MB${p.note ? `; ${p.note}` : ''})`,
       value: p.heapMb,
       unit: 'MB',
       baselineName: `${first.label}`,
@@ -139,21 +166,25 @@ function curve(name: string, unit: string, points: Point[]): Figure[] {
 export const scaleBenchmark: Benchmark = {
   name: 'scale',
   async run(): Promise<Figure[]> {
+    const curves = selectedCurves();
     const shards: Point[] = [];
-    for (const n of [1, 4, 16, 64]) shards.push(await pullPoint(`${n} shards`, 5_000, n));
+    if (curves.has('shards'))
+      for (const n of [1, 4, 16, 64]) shards.push(await pullPoint(`${n} shards`, 5_000, n));
     const functions: Point[] = [];
-    for (const n of [1, 10, 100]) functions.push(await functionsPoint(n, 2_000));
+    if (curves.has('functions')) for (const n of [1, 10, 100]) functions.push(await functionsPoint(n, 2_000));
     const objects: Point[] = [];
-    for (const [bytes, label] of [
-      [1024, '1 KiB'],
-      [64 * 1024, '64 KiB'],
-      [1024 ** 2, '1 MiB'],
-      [8 * 1024 ** 2, '8 MiB'],
-    ] as const)
-      objects.push(await objectPoint(bytes, label));
+    if (curves.has('objects'))
+      for (const [bytes, label] of [
+        [1024, '1 KiB'],
+        [64 * 1024, '64 KiB'],
+        [1024 ** 2, '1 MiB'],
+        [8 * 1024 ** 2, '8 MiB'],
+      ] as const)
+        objects.push(await objectPoint(bytes, label));
     const records: Point[] = [];
-    for (const n of [10_000, 100_000, 1_000_000])
-      records.push(await pullPoint(`${n.toLocaleString('en-US')} records`, n, 4));
+    if (curves.has('records'))
+      for (const n of [10_000, 100_000, 1_000_000])
+        records.push(await pullPoint(`${n.toLocaleString('en-US')} records`, n, 4));
     return [
       ...curve('pull by shard count', 'records/s', shards),
       ...curve('async invokes spread over functions', 'events/s', functions),

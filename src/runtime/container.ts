@@ -71,6 +71,8 @@ export class Container {
   readonly id = randomUUID();
   readonly logGroupName: string;
   initDurationMs = 0;
+  /** How long it took to start, on the engine clock (the runtime paces cold starts by it). */
+  startMs = 0;
   initError: ErrorShape | undefined;
   #state: 'starting' | 'idle' | 'busy' | 'dead' = 'starting';
   readonly #worker: Worker;
@@ -92,8 +94,19 @@ export class Container {
   /** When the running invocation started, and how long the one before it took (engine clock, ms). */
   #startedAt = 0;
   #lastMs = Number.POSITIVE_INFINITY;
-  /** Made once: a warm invoke allocates no closure for its deadline. */
-  readonly #onDeadline = (): void => void this.stop('timeout');
+  /**
+   * Made once: a warm invoke allocates no closure for its deadline. The event loop runs due
+   * timers before it reads messages, so after the main thread was held up (many workers starting
+   * on few cores) a deadline can fire while the answer that beat it waits unread in the port: the
+   * verdict waits for the port to be read ({@link afterMessages}).
+   */
+  readonly #onDeadline = (): void => {
+    this.#deadline = undefined;
+    const pending = this.#pending;
+    afterMessages(() => {
+      if (pending !== undefined && this.#pending === pending) void this.stop('timeout');
+    });
+  };
   #fatal: ErrorShape | undefined;
   /** The worker reported its memory over the limit (it exits right after). */
   #memoryOver = false;
@@ -163,6 +176,7 @@ export class Container {
     const tmpFd = openDirectory(tmp);
     const stream = logStreamName(clock.now());
     const spawnedAt = performance.now();
+    const spawnedOnClock = clock.now();
     const tmpTouched = new SharedArrayBuffer(4);
     let worker: Worker;
     try {
@@ -173,12 +187,21 @@ export class Container {
     }
     const container = new Container(options, tmp, stream, worker, clock, hooks, new Int32Array(tmpTouched));
     container.#tmpFd = tmpFd;
-    const initDeadline = clock.setTimeout(() => void container.stop('timeout'), initTimeoutMs);
+    // Judged once the port has been read, like an invocation's deadline (#onDeadline): a `ready`
+    // already waiting there wins. Killed otherwise, and never handed an invocation (#ready).
+    const initDeadline = clock.setTimeout(
+      () =>
+        afterMessages(() => {
+          if (container.#state === 'starting') void container.stop('timeout');
+        }),
+      initTimeoutMs,
+    );
     hooks.onSpawn(container);
     await container.#ready();
     clock.clearTimeout(initDeadline);
     // Lambda's Init Duration covers starting the runtime as well as loading the module.
     container.initDurationMs = performance.now() - spawnedAt;
+    container.startMs = clock.now() - spawnedOnClock;
     return container;
   }
 
@@ -190,6 +213,10 @@ export class Container {
         if (typeof message === 'object' && (message.type === 'ready' || message.type === 'initError')) {
           answered = true;
           if (message.type === 'initError') this.initError = message.error;
+          // Asked to stop while it started (its init deadline, the engine's close): the worker is
+          // going, so the invocation waiting for it gets the reason, never a dead container.
+          else if (this.#stopReason !== undefined)
+            this.initError = deathError('', this.#stopReason, 1, this.options.memoryMb, this.#workerError);
           this.#state = 'idle';
           this.#worker.off('message', onReady);
           this.#worker.on('message', (m: unknown) => this.#onMessage(m));
@@ -314,6 +341,26 @@ export class Container {
   }
 
   /**
+   * Engine-clock estimate of how long an invocation queued behind now would wait to start: the
+   * running one and each queued one take as long as the last one did, or as long as the running
+   * one has taken so far when that is longer (a call that outlives its predecessor says more).
+   */
+  waitEstimate(now: number): number {
+    return (this.#queued.length + 1) * this.perCallMs(now);
+  }
+
+  /** The engine-clock time one invocation takes here, as {@link Container.waitEstimate} counts it. */
+  perCallMs(now: number): number {
+    const last = Number.isFinite(this.#lastMs) ? this.#lastMs : 0;
+    return Math.max(last, now - this.#startedAt);
+  }
+
+  /** Whether an invocation has ended here yet (before that, its pace is unknown). */
+  get paced(): boolean {
+    return Number.isFinite(this.#lastMs);
+  }
+
+  /**
    * The running invocation ended: the queued one, if any (the worker starts it now), becomes
    * current with its deadline running; its `onStart` is returned for the caller to schedule.
    */
@@ -385,6 +432,15 @@ export class Container {
     }
     await this.#exited;
   }
+}
+
+/**
+ * Runs `fn` once the event loop has read what the workers posted until now: after one whole poll
+ * phase (where ports are read), so two `setImmediate`s (called during a poll phase, the first
+ * runs before the next one). One turn of the loop, never a wait on the clock.
+ */
+function afterMessages(fn: () => void): void {
+  setImmediate(() => setImmediate(fn));
 }
 
 /** A read descriptor of a directory (synchronous: one syscall, no thread-pool hop on cold start). */

@@ -89,15 +89,24 @@ export class ContainerPool {
 
   /**
    * A busy container of the function (this revision) that can take an invocation queued behind
-   * its current one; undefined when none can. Such an invocation takes no slot of its own: it
+   * its current one, the one where it would start soonest; undefined when none can. Such an invocation takes no slot of its own: it
    * inherits the slot of the one it follows ({@link ContainerPool.release}).
    */
-  queueTarget(functionName: string, revisionId: string): Container | undefined {
+  queueTarget(functionName: string, revisionId: string, now: number): Container | undefined {
     let target: Container | undefined;
+    let wait = Number.POSITIVE_INFINITY;
     for (const container of this.#live.get(functionName) ?? []) {
       if (container.canQueue && container.options.revisionId === revisionId) {
-        if (container.queued === 0) return container;
-        if (target === undefined || container.queued < target.queued) target = container;
+        // The one it would start in soonest; of equals, the one with the fewest queued.
+        const estimate = container.waitEstimate(now);
+        if (
+          target === undefined ||
+          estimate < wait ||
+          (estimate === wait && container.queued < target.queued)
+        ) {
+          target = container;
+          wait = estimate;
+        }
       }
     }
     return target;
@@ -108,6 +117,28 @@ export class ContainerPool {
     let room = 1;
     for (const container of this.#live.get(functionName) ?? []) room = Math.max(room, container.room);
     return room;
+  }
+
+  /**
+   * How many more invocations the function's busy containers could start within `withinMs` of
+   * engine-clock time, beyond those already queued in them (Infinity when their invocations take
+   * no measurable time).
+   */
+  busyCapacity(functionName: string, withinMs: number, now: number): number {
+    let capacity = 0;
+    for (const container of this.#live.get(functionName) ?? []) {
+      if (container.state !== 'busy' || !container.alive) continue;
+      // No invocation ended there yet: only the room behind it counts, not a pace, and nothing
+      // once the running one has outlived a cold start.
+      if (!container.paced) {
+        if (container.perCallMs(now) <= withinMs) capacity += Math.max(0, container.room - container.queued);
+        continue;
+      }
+      const perCall = container.perCallMs(now);
+      if (perCall <= 0) return Number.POSITIVE_INFINITY;
+      capacity += Math.max(0, Math.floor(withinMs / perCall) - container.queued);
+    }
+    return capacity;
   }
 
   /** True when a warm container of the function waits idle. */

@@ -6,7 +6,9 @@
  */
 
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
+import type { TimerHandle } from '../clock.js';
 import type { EngineContext } from '../context.js';
 import { fail, isLambdaliteError, type Verdict } from '../errors.js';
 import { ensureUnpacked } from '../functions/code.js';
@@ -58,6 +60,8 @@ export interface RunResult extends InvocationOutcome {
 }
 
 const MiB = 1024 * 1024;
+/** Cold start assumed before any was measured (a worker thread's start plus a small module). */
+const DEFAULT_START_MS = 100;
 /** Lambda's limit on the init phase (module load), unless the function's timeout is longer. */
 const INIT_TIMEOUT_MS = 10_000;
 
@@ -68,6 +72,18 @@ export class FunctionRuntime implements FunctionInvoker {
   #linesBuilt = 0;
   /** Callers waiting for a container of the function to become able to queue (see #runBehind). */
   readonly #changes = new Map<string, Array<() => void>>();
+  /** When each function's last container came up (engine clock), and the pacing's wake-ups. */
+  readonly #startedAt = new Map<string, number>();
+  readonly #growTimers = new Map<string, TimerHandle>();
+  /** Containers being started (from the slot to the end of init), per function and in all. */
+  readonly #starting = new Map<string, number>();
+  #startingTotal = 0;
+  /** Containers the pacing lets start at once, all functions together (see #runBehind). */
+  readonly #maxStarting = Math.max(2, availableParallelism());
+  /** Cold start of each function's last container started without an init error (engine clock, ms). */
+  readonly #startMs = new Map<string, number>();
+  /** Of any function: the guess for a function with none measured yet. */
+  #lastStartMs = DEFAULT_START_MS;
   readonly #hooks: ContainerHooks;
   /** Per container (weak: its last lines are written after it exited). */
   readonly #logs = new WeakMap<Container, ContainerLog>();
@@ -197,14 +213,22 @@ export class FunctionRuntime implements FunctionInvoker {
     let container = slot.container;
     const cold = container === undefined;
     if (container === undefined) {
+      // Counted from here, not from the spawn: the role check and the code scan come first, and
+      // the pacing must see this start while they run (see #runBehind).
+      this.#starting.set(functionName, (this.#starting.get(functionName) ?? 0) + 1);
+      this.#startingTotal++;
       try {
         container = await this.#start(config);
       } catch (err) {
+        this.#startDone(functionName);
         this.#pool.release(functionName, undefined, false);
         // Invocations waiting for this container to become busy must look again (see #runBehind).
-        this.#changed(functionName);
+        this.#startEnded();
         throw err;
       }
+      this.#startDone(functionName);
+      // Invocations held back while it started may start one of their own now.
+      if (this.#changes.size > 0) queueMicrotask(() => this.#startEnded());
     }
     if (!tail)
       return this.#runIn(container, config, request, payload, format, cold, false) as Promise<RunResult>;
@@ -242,20 +266,36 @@ export class FunctionRuntime implements FunctionInvoker {
         config = this.registry.peek(functionName) ?? (await this.registry.require(functionName));
       }
       const running = this.#pool.inFlight(functionName);
-      // Fewer run than the caller allows (a container idles, or one was lost): run as usual, in
-      // an idle container or a new one, so the function keeps its concurrency through a backlog.
-      if (concurrencyLimit !== undefined && running < concurrencyLimit) {
+      const mayGrow = concurrencyLimit !== undefined && running < concurrencyLimit;
+      // Nothing in flight, or an idle warm container while fewer run than the caller allows.
+      if (
+        running === 0 ||
+        ((mayGrow || concurrencyLimit === undefined) && this.#pool.hasIdle(functionName))
+      ) {
         return this.#runAcquired(config, request, payload, format, false);
       }
       // Queued in the same tick as found: no other caller can take the place in between.
-      const target = this.#pool.queueTarget(functionName, config.revisionId);
-      if (target) {
+      const now = this.ctx.clock.now();
+      const target = this.#pool.queueTarget(functionName, config.revisionId, now);
+      const coldMs = this.#coldMs(functionName);
+      // Behind a busy container when it starts there within about a cold start's time (or no
+      // container may be added); a new one only when the function's queue outgrows what its busy
+      // and starting containers can take in that time (see #outgrown).
+      if (target && (!mayGrow || target.waitEstimate(now) <= coldMs)) {
         const outcome = await this.#runIn(target, config, request, payload, format, false, true);
         if (outcome) return outcome;
         // Never started there (the container died or was retired): look again.
         continue;
       }
-      if (running === 0 || (concurrencyLimit === undefined && this.#pool.hasIdle(functionName))) {
+      // One container of the function starting at a time, and no more starting in all than the
+      // machine has cores: cold starts are CPU-bound, more at once finish none sooner.
+      if (
+        mayGrow &&
+        (this.#starting.get(functionName) ?? 0) === 0 &&
+        this.#startingTotal < this.#maxStarting &&
+        this.#outgrown(functionName, coldMs, now) &&
+        this.#grownLongAgo(functionName, coldMs, now)
+      ) {
         return this.#runAcquired(config, request, payload, format, false);
       }
       await new Promise<void>((resolve) => {
@@ -264,6 +304,59 @@ export class FunctionRuntime implements FunctionInvoker {
         else this.#changes.set(functionName, [resolve]);
       });
     }
+  }
+
+  /**
+   * Whether the invocations of the function waiting for a place (this one included) are more
+   * than its busy containers can start within `coldMs` (each at the pace of its recent calls)
+   * plus what its starting containers will take once up: only then is another container worth
+   * its cold start. Spreading events over many warm functions used to start up to the queue's
+   * per-function bound of containers for each, hundreds of worker threads starting at once on
+   * a few cores; a fast function now keeps the containers it has. Starting containers are not
+   * counted: the caller starts one only when none of the function is starting.
+   */
+  #outgrown(functionName: string, coldMs: number, now: number): boolean {
+    const waiting = (this.#changes.get(functionName)?.length ?? 0) + 1;
+    return waiting > this.#pool.busyCapacity(functionName, coldMs, now);
+  }
+
+  /**
+   * At most one container added per function per cold start's time after the last one came up:
+   * a machine so loaded that calls look slow (a starved main thread reads results late) would
+   * otherwise add containers for every call that waits, each making the starving worse. When
+   * not yet, one engine-clock timer wakes the function's waiters once it is time.
+   */
+  #grownLongAgo(functionName: string, coldMs: number, now: number): boolean {
+    const last = this.#startedAt.get(functionName);
+    if (last === undefined || now - last >= coldMs) return true;
+    if (!this.#growTimers.has(functionName)) {
+      const timer = this.ctx.clock.setTimeout(
+        () => {
+          this.#growTimers.delete(functionName);
+          this.#changed(functionName);
+        },
+        last + coldMs - now,
+      );
+      this.#growTimers.set(functionName, timer);
+    }
+    return false;
+  }
+
+  #startDone(functionName: string): void {
+    const left = (this.#starting.get(functionName) ?? 1) - 1;
+    if (left > 0) this.#starting.set(functionName, left);
+    else this.#starting.delete(functionName);
+    this.#startingTotal = Math.max(0, this.#startingTotal - 1);
+  }
+
+  /** A container finished starting (or failed to): callers held back by the bound look again. */
+  #startEnded(): void {
+    for (const name of [...this.#changes.keys()]) this.#changed(name);
+  }
+
+  /** The function's cold start on the engine clock: the last measured, else any function's. */
+  #coldMs(functionName: string): number {
+    return this.#startMs.get(functionName) ?? this.#lastStartMs;
   }
 
   /** A container of the function started or ended an invocation, or exited: wake waiters. */
@@ -298,6 +391,11 @@ export class FunctionRuntime implements FunctionInvoker {
       this.#hooks,
       Math.max(INIT_TIMEOUT_MS, config.timeout * 1000),
     );
+    this.#startedAt.set(config.functionName, this.ctx.clock.now());
+    if (!container.initError) {
+      this.#startMs.set(config.functionName, container.startMs);
+      this.#lastStartMs = container.startMs;
+    }
     this.ctx.events.emit('function.container.started', {
       functionName: config.functionName,
       containerId: container.id,
@@ -617,6 +715,8 @@ export class FunctionRuntime implements FunctionInvoker {
   }
 
   async close(): Promise<void> {
+    for (const timer of this.#growTimers.values()) this.ctx.clock.clearTimeout(timer);
+    this.#growTimers.clear();
     await this.#pruned;
     await this.#pool.close();
   }

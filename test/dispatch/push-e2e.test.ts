@@ -279,7 +279,10 @@ describe.each(BACKEND_KINDS)('bucket notifications to real functions (%s)', (kin
         .map((r) => r.key)
         .sort(),
     ).toEqual([...keys].sort());
-    expect(spawned.size).toBeGreaterThan(1);
+    // Cold starts are paced: a fast function may take them all in one or two containers, never
+    // more than maxConcurrencyPerFunction.
+    expect(spawned.size).toBeGreaterThanOrEqual(1);
+    expect(spawned.size).toBeLessThanOrEqual(4);
   });
 
   it("runs no more of a function's events at once than its reserved concurrency, so none is throttled", async () => {

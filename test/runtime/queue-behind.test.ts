@@ -411,7 +411,12 @@ describe('the push dispatcher queueing behind running invocations', () => {
     const sub = engine.eventsOf$('function.invocation.started').subscribe((e) => started.push(e.requestId));
     // Two run at once; the second one's container exits; ten more wait behind them.
     const third = collect(engine.eventsOf$('function.invocation.started'), 3, () => true, 10_000);
+    const holding = nextEvent(engine, 'function.invocation.started');
     const hold = await engine.functions.invoke('gated', { waitFor: go, n: 0 }, { invocationType: 'Event' });
+    await holding;
+    // It has run a second, longer than a cold start (0 ms on this clock): the next event gets a
+    // container of its own rather than wait behind it (cold starts are paced).
+    clock.advance(1000);
     const lost = await engine.functions.invoke('gated', { exit: true }, { invocationType: 'Event' });
     const rest = await Promise.all(
       Array.from({ length: 10 }, (_, n) =>

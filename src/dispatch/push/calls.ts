@@ -31,11 +31,12 @@ export class DeliveryInvoker implements FunctionInvoker {
     const name = request.functionName;
     // Decided when the call reaches the runtime: the calls before it are in the runtime by then
     // (running, starting a container, or queued), so it has a container to queue behind.
+    // Every call leaves the runtime to place it within the cap (an idle container, behind a busy
+    // one, or a new container only when the backlog calls for one: cold starts are paced).
     const calling = this.#calling.get(name) ?? 0;
-    const cap = this.capOf(name);
-    if ((this.inner.queuesBehind ?? 0) > 0 && calling >= cap) {
+    if ((this.inner.queuesBehind ?? 0) > 0) {
       request.queueBehind = true;
-      request.concurrencyLimit = cap;
+      request.concurrencyLimit = this.capOf(name);
     }
     this.#calling.set(name, calling + 1);
     const answer = this.inner.invoke(request);
