@@ -19,10 +19,12 @@ export interface InvocationRequest {
   /** The ARN the caller used, shown as `context.invokedFunctionArn`; default the unqualified ARN. */
   invokedFunctionArn?: string;
   /**
-   * The caller already runs as many invocations of the function as it allows itself: this one
-   * may wait behind one of them, posted to that busy container now and started there the moment
-   * the invocations before it end (no idle gap, no extra container, no concurrency taken while it
-   * waits). Runs as usual when no container can take it.
+   * The caller lets the runtime place this call within {@link InvocationRequest.concurrencyLimit}
+   * (the push queue sets it on every call): an idle warm container; else queued behind the busy
+   * container where it would start soonest, posted there now and started the moment the
+   * invocations before it end (no idle gap, no concurrency taken while it waits), when that is
+   * sooner than a cold start; else a new container, only when the backlog calls for one (cold
+   * starts are paced). Runs as usual when no container can take it.
    */
   queueBehind?: boolean;
   /**
