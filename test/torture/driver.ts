@@ -37,8 +37,12 @@ export interface TortureOptions {
   readonly cycles: number;
   /** Working directory: the engine's data and the functions' journals. */
   readonly dir: string;
-  /** A cycle is killed after 1..killWithin lines of progress (acks and checkpoints). */
+  /**
+   * A cycle is killed after killAfterAtLeast (default 1) .. killAfterAtLeast + killWithin - 1
+   * lines of progress (acks and checkpoints).
+   */
   readonly killWithin: number;
+  readonly killAfterAtLeast?: number;
   /** chaos faults mixed in (see torture-child.ts); hang and memory make a cycle slow. */
   readonly faults: readonly string[];
   /** Longest wait for a child's next line before it counts as hung, ms. */
@@ -147,7 +151,7 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
   const outcomes = new Map<string, number>();
   const problems: string[] = [];
   for (let cycle = 0; cycle < options.cycles && problems.length === 0; cycle++) {
-    const killAfter = 1 + Math.floor(random() * options.killWithin);
+    const killAfter = (options.killAfterAtLeast ?? 1) + Math.floor(random() * options.killWithin);
     const run = await runChild(options, 'load', cycle, killAfter, acks, checkpoints, outcomes);
     log(`cycle ${cycle}: killed after ${killAfter} lines (${acks.length} acks so far): ${run.ending}`);
     if (run.ending !== 'killed') problems.push(`load cycle ${cycle}: ${run.ending}`);

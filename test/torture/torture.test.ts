@@ -9,6 +9,8 @@ describe('crash torture of a whole pipeline (short form; `npm run torture` runs 
       seed,
       cycles: 2,
       dir: await tempDir('lambdalite-torture-'),
+      // A cycle lives at least three lines: its first chaos event (a failing one) is its third ack.
+      killAfterAtLeast: 3,
       killWithin: 40,
       faults: QUICK_FAULTS,
       stallMs: 60_000,
