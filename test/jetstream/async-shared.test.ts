@@ -12,7 +12,7 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { map, merge, type Observable } from 'rxjs';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BackendParts, EngineBackend } from '../../src/backend.js';
 import { jetstream } from '../../src/backends/jetstream/index.js';
 import type { JetStreamPushQueue } from '../../src/backends/jetstream/push-queue.js';
@@ -21,26 +21,20 @@ import { createEngine, type Engine, type EngineEvent, type EngineOptions } from 
 import { collect, firstMatch } from '../helpers/engines.js';
 import { createFixture } from '../helpers/functions.js';
 import { Gates } from '../helpers/gates.js';
-import { type Cluster, startCluster } from './cluster.js';
+import { fileCluster } from './shared-engines.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function';
 const GATE_CHANNEL = 'lambdalite-test-gates';
 
-let cluster: Cluster;
+const { cluster, opened } = fileCluster();
 let nc: NatsConnection | undefined;
-const opened: Engine[] = [];
 
 beforeAll(async () => {
-  cluster = await startCluster();
-  nc = await connect({ servers: cluster.servers });
-}, 60_000);
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((engine) => engine.close().catch(() => undefined)));
+  nc = await connect({ servers: cluster().servers });
 }, 60_000);
 afterAll(async () => {
   await nc?.close();
-  await cluster?.stop();
 }, 60_000);
 
 interface Opened {
@@ -53,7 +47,7 @@ interface Opened {
 /** An engine on the cluster under `prefix` (one replica: see shared-engines.ts), closed after the test. */
 async function open(prefix: string, options: EngineOptions = {}): Promise<Opened> {
   const backend = jetstream({
-    servers: cluster.servers,
+    servers: cluster().servers,
     prefix,
     replicas: 1,
     asyncQueue: { retryCheckMs: 100 },

@@ -9,13 +9,12 @@
 import { randomUUID } from 'node:crypto';
 import { zipSync } from 'fflate';
 import { merge } from 'rxjs';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EXECUTION_LOGS_POLICY, LAMBDA_TRUST_POLICY } from '../../src/iam/seed-policies.js';
 import type { Engine, EngineOptions } from '../../src/index.js';
 import { nextEvent } from '../helpers/engines.js';
 import { ensureStreamReaderRole } from '../helpers/iam.js';
-import { type Cluster, startCluster } from './cluster.js';
-import { changeSeen, openSharedEngine, type SharedEngine } from './shared-engines.js';
+import { changeSeen, fileCluster, openSharedEngine, type SharedEngine } from './shared-engines.js';
 
 const V = '2012-10-17';
 // Each test opens engines on a 3-replica cluster and waits on the other engine's watch: generous
@@ -23,22 +22,11 @@ const V = '2012-10-17';
 vi.setConfig({ testTimeout: 120_000 });
 /** Short leases, so a second engine gets its share of a mapping's shards within a second or two. */
 const LEASE_MS = 1_500;
-let cluster: Cluster;
-const opened: Engine[] = [];
-
-beforeAll(async () => {
-  cluster = await startCluster();
-}, 60_000);
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((engine) => engine.close().catch(() => undefined)));
-}, 60_000);
-afterAll(async () => {
-  await cluster?.stop();
-}, 60_000);
+const { cluster, opened } = fileCluster();
 
 /** An engine on the cluster under `prefix` (one "application"), closed after the file. */
 async function one(prefix: string, engine: EngineOptions = {}): Promise<SharedEngine> {
-  const shared = await openSharedEngine({ servers: cluster.servers, prefix, engine, leaseMs: LEASE_MS });
+  const shared = await openSharedEngine({ servers: cluster().servers, prefix, engine, leaseMs: LEASE_MS });
   opened.push(shared.engine);
   return shared;
 }
@@ -428,7 +416,7 @@ describe('an engine started later', () => {
     const prefix = freshPrefix();
     // The creator polls no shard, so the one shard goes to the engine opened later.
     const a = await openSharedEngine({
-      servers: cluster.servers,
+      servers: cluster().servers,
       prefix,
       leaseMs: LEASE_MS,
       pollMappings: false,

@@ -6,10 +6,12 @@
  * subscribed to the same source first), the event a test awaits instead of sleeping.
  */
 import { merge, Observable } from 'rxjs';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { BackendParts, EngineBackend } from '../../src/backend.js';
 import { jetstream } from '../../src/backends/jetstream/index.js';
 import { createEngine, type Engine, type EngineOptions } from '../../src/index.js';
 import { firstMatch } from '../helpers/engines.js';
+import { type Cluster, startCluster } from './cluster.js';
 
 /** A configuration change as the engine's stores report it (function, policy or role). */
 export type SharedChange =
@@ -78,4 +80,39 @@ export function changeSeen(
   ms = 20_000,
 ): Promise<SharedChange> {
   return firstMatch(shared.changes$, predicate, ms);
+}
+
+/** The cluster of a test file and the engines its tests opened (see {@link fileCluster}). */
+export interface FileCluster {
+  /** The running cluster (started before the file's first test). */
+  cluster(): Cluster;
+  /** Engines to close after the current test: push each one a test opens. */
+  readonly opened: Engine[];
+}
+
+/**
+ * Starts a cluster before the file's tests and stops it after them, and closes the engines a
+ * test pushed on `opened` after that test. Call it at the top level of the file, before hooks of
+ * the file's own that use the cluster (vitest runs after-hooks in reverse order: the file's run
+ * before the cluster stops).
+ */
+export function fileCluster(): FileCluster {
+  let cluster: Cluster | undefined;
+  const opened: Engine[] = [];
+  beforeAll(async () => {
+    cluster = await startCluster();
+  }, 60_000);
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((engine) => engine.close().catch(() => undefined)));
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  }, 60_000);
+  return {
+    cluster: () => {
+      if (!cluster) throw new Error('the file cluster is not started yet (use it inside a test or hook)');
+      return cluster;
+    },
+    opened,
+  };
 }

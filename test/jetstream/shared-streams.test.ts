@@ -8,32 +8,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import { zipSync } from 'fflate';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Engine, EngineEvent } from '../../src/index.js';
 import { nextEvent } from '../helpers/engines.js';
 import { ensureStreamReaderRole } from '../helpers/iam.js';
-import { type Cluster, startCluster } from './cluster.js';
-import { openSharedEngine } from './shared-engines.js';
+import { fileCluster, openSharedEngine } from './shared-engines.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 const LEASE_MS = 1_500;
-let cluster: Cluster;
-const opened: Engine[] = [];
-
-beforeAll(async () => {
-  cluster = await startCluster();
-}, 60_000);
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((engine) => engine.close().catch(() => undefined)));
-}, 60_000);
-afterAll(async () => {
-  await cluster?.stop();
-}, 60_000);
+const { cluster, opened } = fileCluster();
 
 /** An engine on `prefix`; `poll: false` takes no mapping shard (a producer). */
 async function one(prefix: string, poll = true): Promise<Engine> {
   const { engine } = await openSharedEngine({
-    servers: cluster.servers,
+    servers: cluster().servers,
     prefix,
     leaseMs: LEASE_MS,
     pollMappings: poll,
