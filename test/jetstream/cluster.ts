@@ -2,7 +2,8 @@
  * A 3-node JetStream cluster on loopback ports in a temporary directory, for the tests of the
  * JetStream backend. `startCluster()` spawns Debian's `nats-server` three times (its own client,
  * cluster and store per node), waits for the nodes' log lines saying each listens and that the
- * JetStream metadata leader is elected, checks once that a replicated stream can be created, and returns
+ * JetStream metadata leader is elected, checks that a replicated stream can be created (again while a
+ * late node is not a peer yet), and returns
  * the client URLs with `stop()` (SIGTERM, then the directory is removed). A missing
  * `nats-server` is a failure with the way to install it, never a skip.
  */
@@ -125,7 +126,7 @@ export async function startCluster(options: { config?: string } = {}): Promise<C
   };
   try {
     await readiness.ready(READY_MS);
-    await probeJetStream(servers);
+    await probeJetStream(servers, READY_MS);
   } catch (err) {
     await stop();
     throw new Error(`the NATS cluster did not become ready: ${String(err)}\n${logs.join('\n')}`);
@@ -200,12 +201,26 @@ class Readiness {
   }
 }
 
-/** A replicated stream can be created and removed through the cluster (once: it is ready). */
-async function probeJetStream(servers: string[]): Promise<void> {
+/**
+ * A replicated stream can be created and removed through the cluster. A node that joined after
+ * the election may not be a peer of the metadata group yet ("no suitable peers for placement"):
+ * the probe is then tried again, a bounded number of times, until all three take part.
+ */
+async function probeJetStream(servers: string[], ms: number): Promise<void> {
   const nc = await connect({ servers, timeout: 5_000 });
+  const deadline = Date.now() + ms;
   try {
     const jsm = await jetstreamManager(nc, { timeout: 10_000 });
-    await jsm.streams.add({ name: 'READY_PROBE', subjects: ['ready.probe'], num_replicas: NODES });
+    for (;;) {
+      try {
+        await jsm.streams.add({ name: 'READY_PROBE', subjects: ['ready.probe'], num_replicas: NODES });
+        break;
+      } catch (err) {
+        if (!/no suitable peers/i.test(String(err)) || Date.now() > deadline) throw err;
+        // The server answers at once; the next try waits for the peer to join (an external process).
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
     await jsm.streams.delete('READY_PROBE');
   } finally {
     await nc.close();
