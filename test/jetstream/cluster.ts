@@ -1,11 +1,9 @@
 /**
  * A 3-node JetStream cluster on loopback ports in a temporary directory, for the tests of the
  * JetStream backend. `startCluster()` spawns Debian's `nats-server` three times (its own client,
- * cluster and store per node), waits for the nodes' log lines saying each listens and that the
- * JetStream metadata leader is elected, checks that a replicated stream can be created (again while a
- * late node is not a peer yet), and returns
- * the client URLs with `stop()` (SIGTERM, then the directory is removed). A missing
- * `nats-server` is a failure with the way to install it, never a skip.
+ * cluster and store per node), waits until JetStream answers through every node, and returns the
+ * client URLs with `stop()` (SIGTERM, then the directory is removed). A missing `nats-server` is a
+ * failure with the way to install it, never a skip.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -70,7 +68,6 @@ export async function startCluster(options: { config?: string } = {}): Promise<C
   const routePorts = ports.slice(NODES);
   const children: Array<ChildProcess | undefined> = [];
   const logs: string[] = Array.from({ length: NODES }, () => '');
-  const readiness = new Readiness(NODES);
   // Kinesis appends reach 5 MiB (one putRecords on one shard): the backend requires room for it.
   const config = join(dir, 'node.conf');
   await writeFile(config, `max_payload: 8MB\n${options.config ?? ''}`);
@@ -99,15 +96,9 @@ export async function startCluster(options: { config?: string } = {}): Promise<C
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
-    let pending = '';
     child.stderr?.on('data', (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
-      logs[i] = (logs[i] + text).slice(-4000);
-      const lines = (pending + text).split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) readiness.line(i, line);
+      logs[i] = (logs[i] + chunk.toString('utf8')).slice(-4000);
     });
-    child.once('exit', (code, signal) => readiness.exited(i, code, signal));
     children.push(child);
   }
   const servers = clientPorts.map((p) => `nats://127.0.0.1:${p}`);
@@ -125,8 +116,7 @@ export async function startCluster(options: { config?: string } = {}): Promise<C
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await readiness.ready(READY_MS);
-    await probeJetStream(servers, READY_MS);
+    await waitForJetStream(servers);
   } catch (err) {
     await stop();
     throw new Error(`the NATS cluster did not become ready: ${String(err)}\n${logs.join('\n')}`);
@@ -139,92 +129,28 @@ export async function startCluster(options: { config?: string } = {}): Promise<C
   };
 }
 
-/**
- * Follows the nodes' log lines: the cluster is ready once every node logged "Server is ready"
- * (its client port listens) and some node named the JetStream metadata leader (the meta group
- * elected one). Not every node names it: one that joins after the election may log nothing about
- * the leader, so the replicated-stream probe that follows is what shows all three take part. A
- * node that exits first fails the wait at once.
- */
-class Readiness {
-  readonly #listening = new Set<number>();
-  readonly #led = new Set<number>();
-  #settle: ((err?: Error) => void) | undefined;
-  #failure: Error | undefined;
-
-  constructor(private readonly nodes: number) {}
-
-  line(node: number, line: string): void {
-    if (line.includes('Server is ready')) this.#listening.add(node);
-    if (
-      /Self is new JetStream cluster metadata leader|JetStream cluster new (remote )?metadata leader/.test(
-        line,
-      )
-    ) {
-      this.#led.add(node);
-    }
-    this.#check();
-  }
-
-  exited(node: number, code: number | null, signal: NodeJS.Signals | null): void {
-    this.#failure ??= new Error(
-      `node n${node} exited (${signal ?? `code ${code}`}) before the cluster was ready`,
-    );
-    this.#check();
-  }
-
-  ready(ms: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new Error(
-              `not ready within ${ms} ms: listening ${[...this.#listening]}, knowing the metadata leader ${[...this.#led]}`,
-            ),
-          ),
-        ms,
-      );
-      this.#settle = (err) => {
-        clearTimeout(timer);
-        this.#settle = undefined;
-        if (err) reject(err);
-        else resolve();
-      };
-      this.#check();
-    });
-  }
-
-  #check(): void {
-    if (!this.#settle) return;
-    if (this.#failure) this.#settle(this.#failure);
-    else if (this.#listening.size === this.nodes && this.#led.size > 0) this.#settle();
-  }
-}
-
-/**
- * A replicated stream can be created and removed through the cluster. A node that joined after
- * the election may not be a peer of the metadata group yet ("no suitable peers for placement"):
- * the probe is then tried again, a bounded number of times, until all three take part.
- */
-async function probeJetStream(servers: string[], ms: number): Promise<void> {
-  const nc = await connect({ servers, timeout: 5_000 });
-  const deadline = Date.now() + ms;
-  try {
-    const jsm = await jetstreamManager(nc, { timeout: 10_000 });
-    for (;;) {
+/** Until a replicated stream can be created and removed (the meta leader is elected). */
+async function waitForJetStream(servers: string[]): Promise<void> {
+  const deadline = Date.now() + READY_MS;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const nc = await connect({ servers, timeout: 1_000 });
       try {
+        const jsm = await jetstreamManager(nc, { timeout: 2_000 });
         await jsm.streams.add({ name: 'READY_PROBE', subjects: ['ready.probe'], num_replicas: NODES });
-        break;
-      } catch (err) {
-        if (!/no suitable peers/i.test(String(err)) || Date.now() > deadline) throw err;
-        // The server answers at once; the next try waits for the peer to join (an external process).
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await jsm.streams.delete('READY_PROBE');
+        return;
+      } finally {
+        await nc.close();
       }
+    } catch (err) {
+      last = err;
+      // The meta leader election takes a few hundred ms; retrying at once would just spin.
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    await jsm.streams.delete('READY_PROBE');
-  } finally {
-    await nc.close();
   }
+  throw last;
 }
 
 /**
