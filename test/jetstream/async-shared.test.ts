@@ -13,7 +13,6 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { map, merge, type Observable } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { BackendParts, EngineBackend } from '../../src/backend.js';
 import { jetstream } from '../../src/backends/jetstream/index.js';
 import type { JetStreamPushQueue } from '../../src/backends/jetstream/push-queue.js';
 import type { EventInvokeConfigChange } from '../../src/dispatch/push/queue-backend.js';
@@ -21,7 +20,7 @@ import { createEngine, type Engine, type EngineEvent, type EngineOptions } from 
 import { collect, firstMatch } from '../helpers/engines.js';
 import { createFixture } from '../helpers/functions.js';
 import { Gates } from '../helpers/gates.js';
-import { fileCluster } from './shared-engines.js';
+import { fileCluster, tapBackend } from './shared-engines.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function';
@@ -52,17 +51,10 @@ async function open(prefix: string, options: EngineOptions = {}): Promise<Opened
     replicas: 1,
     asyncQueue: { retryCheckMs: 100 },
   });
-  let parts: BackendParts | undefined;
-  const tapped: EngineBackend = {
-    kind: backend.kind,
-    open: async (ground) => {
-      parts = await backend.open(ground);
-      return parts;
-    },
-  };
+  const { tapped, parts } = tapBackend(backend);
   const engine = await createEngine({ ...options, backend: tapped });
   opened.push(engine);
-  const queue = parts?.pushQueue as JetStreamPushQueue | undefined;
+  const queue = parts()?.pushQueue as JetStreamPushQueue | undefined;
   const changes$ = queue?.invokeConfigs.changes$;
   if (queue === undefined || changes$ === undefined)
     throw new Error('the jetstream backend has no shared queue');

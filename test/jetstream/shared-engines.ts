@@ -44,15 +44,9 @@ export async function openSharedEngine(options: SharedEngineOptions): Promise<Sh
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
     ...(options.pollMappings === undefined ? {} : { pollMappings: options.pollMappings }),
   });
-  let parts: BackendParts | undefined;
-  const tapped: EngineBackend = {
-    kind: backend.kind,
-    open: async (ground) => {
-      parts = await backend.open(ground);
-      return parts;
-    },
-  };
+  const { tapped, parts: partsOf } = tapBackend(backend);
   const engine = await createEngine({ ...options.engine, backend: tapped });
+  const parts = partsOf();
   if (!parts?.functionStore?.changes$ || !parts.roleRecords?.changes$) {
     await engine.close();
     throw new Error('the jetstream backend supplied no shared configuration stores');
@@ -115,4 +109,20 @@ export function fileCluster(): FileCluster {
     },
     opened,
   };
+}
+
+/** A backend whose parts the test can read once the engine opened it. */
+export function tapBackend(backend: EngineBackend): {
+  tapped: EngineBackend;
+  parts: () => BackendParts | undefined;
+} {
+  let parts: BackendParts | undefined;
+  const tapped: EngineBackend = {
+    kind: backend.kind,
+    open: async (ground) => {
+      parts = await backend.open(ground);
+      return parts;
+    },
+  };
+  return { tapped, parts: () => parts };
 }
