@@ -8,7 +8,7 @@ import type { EngineEventOf, EngineEventType } from '../../src/events.js';
 import { type Engine, type EngineOptions, ManualClock } from '../../src/index.js';
 import type { BackendKind } from './engines.js';
 import { FakeShardLog, type FakeShardLogOptions } from './fake-shard-source.js';
-import { internals, openEngineWith } from './harness.js';
+import { type EngineSeams, internals, openEngineWith } from './harness.js';
 import { ensureStreamReaderRole } from './iam.js';
 import { FakeFunctions, FakeSources, RecordingDestinations, ScriptedInvoker } from './scripted-invoker.js';
 
@@ -27,7 +27,13 @@ export interface PullHarness {
 
 export async function pullHarness(
   kind: BackendKind = 'memory',
-  options: { log?: FakeShardLogOptions; engine?: EngineOptions; reuse?: Partial<PullHarness> } = {},
+  options: {
+    log?: FakeShardLogOptions;
+    engine?: EngineOptions;
+    reuse?: Partial<PullHarness>;
+    /** Further seams of the engine (e.g. `storageFaults`). */
+    seams?: Partial<EngineSeams>;
+  } = {},
 ): Promise<PullHarness> {
   const clock = options.reuse?.clock ?? new ManualClock(T0);
   const log = options.reuse?.log ?? new FakeShardLog(clock, options.log);
@@ -45,6 +51,7 @@ export async function pullHarness(
       invoker,
       failureDestinations: destinations,
       deferStart: true,
+      ...options.seams,
     },
   );
   const events = new EventRecorder(engine.events$);

@@ -150,16 +150,19 @@ export class ShardPoller {
       },
     };
     const processor = new BatchProcessor(this.#ctx, 0, sink);
-    for (const batch of chunkBatches(records, settings.batchSize, maxPayloadBytes))
+    for (const batch of chunkBatches(records, settings.batchSize, maxPayloadBytes)) {
+      // The batch before is durable before this one is sent: a crash redelivers one batch only.
+      await this.#settleWrite();
       await processor.process(batch);
+    }
   }
 
   /**
-   * Checkpoints a settled batch without waiting for the write: the next batch is read and sent
-   * while it is written (one LevelDB round trip less per batch on the shard's critical path). One
-   * write at a time, in order: the previous one is awaited first, and its failure fails this step
-   * as an awaited write would have. Delivery stays at least once: the position in memory moves on
-   * at once (as before); a crash redelivers from the last durable checkpoint.
+   * Checkpoints a settled batch without waiting for the write: the next batch is read while it is
+   * written (the read and the write overlap on the shard's critical path), and the write is
+   * awaited before that batch is sent, so a crash redelivers only the batch in flight. One write
+   * at a time, in order; a failed write fails the next step as an awaited write would have. The
+   * position in memory moves on at once (as before).
    */
   async #commitBehind(
     sequenceNumber: string,
