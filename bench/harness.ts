@@ -35,7 +35,9 @@ export function middle(values: readonly number[]): number {
 /**
  * Fair comparison of contenders (e.g. lambdalite and its baseline): each first runs `warmups`
  * untimed repetitions, then `runs` repetitions alternate between them (so drifting load on a
- * shared machine hits all alike). Returns every contender's samples and their median. Each
+ * shared machine hits all alike), the order reversed every other repetition (A B, B A, ...: no
+ * side always runs first, or always right after the other's garbage is made). Returns every
+ * contender's samples and their median. Each
  * contender must do the same work and submission pattern in its warm-up as in its measured runs:
  * a side warmed by a handful of tasks is measured while its JIT still compiles.
  */
@@ -47,7 +49,7 @@ export async function interleaved<K extends string>(
   const names = Object.keys(contenders) as K[];
   const samples = new Map<K, number[]>(names.map((n) => [n, []]));
   for (let i = 0; i < warmups + runs; i++) {
-    for (const name of names) {
+    for (const name of i % 2 === 0 ? names : [...names].reverse()) {
       const value = await contenders[name]();
       if (i >= warmups) samples.get(name)!.push(value);
     }

@@ -7,7 +7,8 @@
  * Both sides do the same work in the same pattern: warm invoke keeps one engine per side alive,
  * each warmed by the same sequential calls, then measured in alternating rounds; push and pull
  * reuse their benchmarks' end-to-end runs (a fresh engine per repetition with its own warm-up),
- * alternating the sides. `OBSERVE_RUNS` sets the repetitions (default 5). Beside each rate it
+ * alternating the sides. `OBSERVE_RUNS` sets the repetitions (default 5; warm invoke makes three
+ * times as many rounds of 1,000 calls). Beside each rate it
  * prints the CPU time per operation of all the process's threads (`process.cpuUsage()` over the
  * timed span), which a loaded machine moves far less than the rates.
  */
@@ -20,7 +21,9 @@ import { endToEnd } from './pull.js';
 import { createLogsRole, type EndToEndSetup, endToEndRun } from './push.js';
 
 const RUNS = Number(process.env.OBSERVE_RUNS ?? 5);
-const SEQUENTIAL = 1500;
+/** Warm invoke's rounds are short (~50 ms): three times as many as the end-to-end repetitions. */
+const INVOKE_ROUNDS = 3 * RUNS;
+const SEQUENTIAL = 1000;
 const WARM_CALLS = 3000;
 const TARGET = 0.95;
 
@@ -70,10 +73,10 @@ async function warmInvoke(cpu: CpuSamples): Promise<Record<Side, { median: numbe
   const observed = await invokeSide(dir, ON.options, cpu.observed);
   const bare = await invokeSide(dir, OFF.options, cpu.bare);
   try {
-    const result = await interleaved(RUNS, { observed: observed.round, bare: bare.round });
+    const result = await interleaved(INVOKE_ROUNDS, { observed: observed.round, bare: bare.round });
     // The untimed round of `interleaved` is not a repetition.
-    cpu.observed.splice(0, cpu.observed.length - RUNS);
-    cpu.bare.splice(0, cpu.bare.length - RUNS);
+    cpu.observed.splice(0, cpu.observed.length - INVOKE_ROUNDS);
+    cpu.bare.splice(0, cpu.bare.length - INVOKE_ROUNDS);
     return result;
   } finally {
     await observed.engine.close();
