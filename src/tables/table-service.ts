@@ -8,6 +8,7 @@ import { type BatchOp, delOp, putOp, type Sub } from '../storage/storage.js';
 import { Tombstones } from '../storage/tombstones.js';
 import type { ShardLog, StreamState } from '../streams/shard-log.js';
 import { showValue } from '../validation/text.js';
+import { changeOutlet } from './change-outlet.js';
 import { changeEventName, decorateChange, encodeChange } from './change-record.js';
 import { itemKey, keyOf } from './key-codec.js';
 import { canonical, itemSize, marshalItem, unmarshalItem } from './marshal.js';
@@ -26,6 +27,7 @@ import type {
 } from './model.js';
 import { runQuery } from './query.js';
 import type { TableCatalog } from './table-catalog.js';
+import type { ChangeOutlet, SharedTableItems } from './table-items.js';
 import {
   checkCreateTable,
   checkItemObject,
@@ -50,26 +52,43 @@ export class TableService {
   readonly #inflight = new Map<string, Set<Promise<unknown>>>();
   /** Where table metadata lives when engine processes share it; absent: LevelDB. */
   readonly #catalog: TableCatalog | undefined;
+  /** Where items live when engine processes share them; absent: LevelDB. */
+  readonly #shared: SharedTableItems | undefined;
+  readonly #outlet: ChangeOutlet;
 
-  private constructor(ctx: EngineContext, log: ShardLog, catalog: TableCatalog | undefined) {
+  private constructor(
+    ctx: EngineContext,
+    log: ShardLog,
+    catalog: TableCatalog | undefined,
+    shared: SharedTableItems | undefined,
+  ) {
     this.#ctx = ctx;
     this.#log = log;
     this.#catalog = catalog;
+    this.#shared = shared;
+    this.#outlet = changeOutlet(log);
     this.#metas = ctx.storage.sublevel<TableMeta>('tables', 'json');
     this.#items = ctx.storage.sublevel<AttributeMap>('table-items', 'json');
     this.#tombstones = new Tombstones(ctx.storage, 'table-tombstones', (uid) =>
-      this.#items.clear({ gte: `${uid}\x00`, lt: `${uid}\x01` }),
+      shared ? shared.drop(uid) : this.#items.clear({ gte: `${uid}\x00`, lt: `${uid}\x01` }),
     );
     log.decorate('dynamodb', decorateChange);
   }
 
   /** @internal built by the engine. */
-  static async open(ctx: EngineContext, log: ShardLog, catalog?: TableCatalog): Promise<TableService> {
-    const service = new TableService(ctx, log, catalog);
+  static async open(
+    ctx: EngineContext,
+    log: ShardLog,
+    catalog?: TableCatalog,
+    shared?: SharedTableItems,
+  ): Promise<TableService> {
+    const service = new TableService(ctx, log, catalog, shared);
     for (const meta of catalog ? await catalog.all() : await service.#metas.values().all()) {
       service.#tables.set(meta.name, meta);
     }
     await service.#tombstones.resume();
+    // Changes this process owed its tables' streams when it stopped (a crash mid-write).
+    await shared?.recover((uid) => [...service.#tables.values()].find((m) => m.uid === uid), service.#outlet);
     // A table created or deleted on another engine process (the items stay each process's own).
     const adoption = catalog?.changes$.subscribe(({ key, record }) => {
       void service.#mutex.run(`table:${key}`, async () => service.#adopt(key, record));
@@ -311,7 +330,10 @@ export class TableService {
   async getItem(name: string, key: Item): Promise<Item | undefined> {
     this.#ctx.lifecycle.assertOpen();
     const meta = await this.#find(name);
-    const stored = await this.#items.get(itemKey(meta, keyOf(meta, checkItemObject(key, 'key'))));
+    const storageKey = itemKey(meta, keyOf(meta, checkItemObject(key, 'key')));
+    const stored = this.#shared
+      ? await this.#shared.get(meta, storageKey)
+      : await this.#items.get(storageKey);
     return stored === undefined ? undefined : unmarshalItem(stored);
   }
 
@@ -366,7 +388,8 @@ export class TableService {
   /** Items of one partition key in sort-key order; see {@link QueryInput}. */
   async query(name: string, input: QueryInput): Promise<QueryOutput> {
     this.#ctx.lifecycle.assertOpen();
-    return runQuery(this.#items, await this.#find(name), input);
+    const meta = await this.#find(name);
+    return this.#shared ? this.#shared.query(meta, input) : runQuery(this.#items, meta, input);
   }
 
   /**
@@ -398,6 +421,7 @@ export class TableService {
     const write = this.#mutex.run(storageKey, async () => {
       this.#ctx.lifecycle.assertOpen();
       if (this.#tables.get(meta.name) !== meta) throw notFound(meta.name);
+      if (this.#shared) return this.#writeShared(this.#shared, meta, key, storageKey, next, condition);
       const old = await this.#items.get(storageKey);
       if (condition && !conditionHolds(condition, old)) {
         throw new LambdaliteError('ConditionalCheckFailedException', 'The conditional request failed');
@@ -441,6 +465,57 @@ export class TableService {
       if (writes.size === 0) this.#inflight.delete(meta.uid);
     });
     return write;
+  }
+
+  /**
+   * The write on shared items: compare-and-set on the item's revision, the condition judged on
+   * what was read (again after a lost race), the change record owed by the item until appended
+   * (table-items.ts).
+   */
+  async #writeShared(
+    shared: SharedTableItems,
+    meta: TableMeta,
+    key: Item,
+    storageKey: string,
+    next: (old: AttributeMap | undefined) => AttributeMap | undefined,
+    condition: ItemCondition | undefined,
+  ): Promise<AttributeMap | undefined> {
+    const written = await shared.write(
+      meta,
+      storageKey,
+      (old) => {
+        if (condition && !conditionHolds(condition, old)) {
+          throw new LambdaliteError('ConditionalCheckFailedException', 'The conditional request failed');
+        }
+        const image = next(old);
+        if (old === image || (old && image && canonical(old) === canonical(image))) return undefined;
+        return !old && !image ? undefined : { image };
+      },
+      (old, image) => {
+        if (!meta.streamViewType || !meta.streamArn) return undefined;
+        const now = this.#ctx.clock.now();
+        const data = encodeChange({
+          eventName: changeEventName(old, image),
+          region: this.#ctx.region,
+          streamArn: meta.streamArn,
+          now,
+          keys: marshalItem(key),
+          oldImage: old,
+          newImage: image,
+          viewType: meta.streamViewType,
+        });
+        return { id: ulid(), hash: md5Hex(storageKey), at: now, data: data.toString('base64') };
+      },
+      this.#outlet,
+    );
+    if (written.changed) {
+      this.#ctx.events.emit('table.itemChanged', {
+        tableName: meta.name,
+        eventName: changeEventName(written.old, written.image),
+        ...(written.sequenceNumber ? { sequenceNumber: written.sequenceNumber } : {}),
+      });
+    }
+    return written.image;
   }
 
   async #append(stream: StreamState, storageKey: string, data: Buffer, ops: BatchOp[]): Promise<string> {
