@@ -138,6 +138,8 @@ export class TableService {
     checkTableName(name);
     const checked = checkCreateTable(options);
     return this.#mutex.run(`table:${name}`, async () => {
+      // Known here, but perhaps deleted elsewhere a moment ago (its deletion not yet watched).
+      if (this.#catalog && this.#tables.has(name)) this.#adopt(name, await this.#catalog.get(name));
       if (this.#tables.has(name))
         throw new LambdaliteError('ResourceInUseException', `Table already exists: ${name}`);
       const now = this.#ctx.clock.now();
