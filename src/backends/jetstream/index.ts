@@ -178,11 +178,11 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
           member: owner,
         });
         const shared = await openSharedConfiguration(nc, { prefix, replicas });
-        const [streamCatalog, tableCatalog, tableItems] = await Promise.all([
+        const [streamCatalog, tableCatalog] = await Promise.all([
           KvCatalog.open<StreamMeta>(nc, `${prefix}_stream_meta`, (meta) => meta.arn, { replicas }),
           KvCatalog.open<TableMeta>(nc, `${prefix}_tables`, (meta) => meta.name, { replicas }),
-          JetStreamTableItems.open(nc, storage, { prefix, replicas, pendingWaitMs }),
         ]);
+        const tableItems = new JetStreamTableItems(nc, storage, { prefix, replicas, pendingWaitMs });
         return {
           shardStore,
           coordination,

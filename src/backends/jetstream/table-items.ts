@@ -62,33 +62,42 @@ const MAX_ROUNDS = 50;
 const READ_AHEAD = 32;
 
 export class JetStreamTableItems implements SharedTableItems {
-  readonly #kv: KV;
+  readonly #nc: NatsConnection;
+  /** The bucket, made on first use: a process that never touches an item makes no Raft group for it. */
+  #made: Promise<KV> | undefined;
   readonly #bucket: string;
   readonly #journal: Sub<string>;
   readonly #options: JetStreamTableItemsOptions;
   readonly #writer = randomBytes(6).toString('hex');
 
-  private constructor(kv: KV, bucket: string, storage: Storage, options: JetStreamTableItemsOptions) {
-    this.#kv = kv;
-    this.#bucket = bucket;
+  constructor(nc: NatsConnection, storage: Storage, options: JetStreamTableItemsOptions) {
+    this.#nc = nc;
+    this.#bucket = `${options.prefix}_items`;
     this.#journal = storage.sublevel<string>('table-item-changes', 'utf8');
     this.#options = options;
   }
 
-  static async open(
-    nc: NatsConnection,
-    storage: Storage,
-    options: JetStreamTableItemsOptions,
-  ): Promise<JetStreamTableItems> {
-    const bucket = `${options.prefix}_items`;
-    const kv = await contended(() =>
-      new Kvm(nc).create(bucket, { history: 1, replicas: options.replicas, allow_direct: false }),
-    );
-    return new JetStreamTableItems(kv, bucket, storage, options);
+  /** The KV bucket (created when missing; other processes may be creating it too: contended.ts). */
+  #kv(): Promise<KV> {
+    if (!this.#made) {
+      const made = contended(() =>
+        new Kvm(this.#nc).create(this.#bucket, {
+          history: 1,
+          replicas: this.#options.replicas,
+          allow_direct: false,
+        }),
+      );
+      made.catch(() => {
+        if (this.#made === made) this.#made = undefined;
+      });
+      this.#made = made;
+    }
+    return this.#made;
   }
 
   async get(_meta: TableMeta, storageKey: string): Promise<AttributeMap | undefined> {
-    return decode(await this.#kv.get(kvItemKey(storageKey)))?.i;
+    const key = kvItemKey(storageKey);
+    return decode(await (await this.#kv()).get(key))?.i;
   }
 
   query(meta: TableMeta, input: QueryInput): Promise<QueryOutput> {
@@ -103,6 +112,7 @@ export class JetStreamTableItems implements SharedTableItems {
     outlet: ChangeOutlet,
   ): Promise<ItemWritten> {
     const key = kvItemKey(storageKey);
+    const kv = await this.#kv();
     for (let round = 1; ; round++) {
       if (round > MAX_ROUNDS) {
         throw new LambdaliteError(
@@ -111,7 +121,7 @@ export class JetStreamTableItems implements SharedTableItems {
             `at the same moment: ${MAX_ROUNDS} writes in a row came after another one; retry`,
         );
       }
-      const entry = await this.#kv.get(key);
+      const entry = await kv.get(key);
       const revision = entry?.revision ?? 0;
       const stored = decode(entry);
       const old = stored?.i;
@@ -134,8 +144,7 @@ export class JetStreamTableItems implements SharedTableItems {
       let written: number;
       try {
         const value = JSON.stringify({ ...(image ? { i: image } : {}), c: pending, w: this.#writer });
-        written =
-          revision === 0 ? await this.#kv.create(key, value) : await this.#kv.update(key, value, revision);
+        written = revision === 0 ? await kv.create(key, value) : await kv.update(key, value, revision);
       } catch (err) {
         await this.#journal.del(key);
         if (isWrongRevision(err)) continue;
@@ -149,16 +158,20 @@ export class JetStreamTableItems implements SharedTableItems {
   }
 
   async drop(uid: string): Promise<void> {
-    const bucket = this.#kv as Bucket;
+    const kv = await this.#kv();
+    const bucket = kv as Bucket;
     await bucket.jsm.streams.purge(bucket.stream, { filter: `$KV.${this.#bucket}.${uid}.>` });
     await this.#journal.clear({ gte: `${uid}.`, lt: `${uid}/` });
   }
 
   async recover(find: (uid: string) => TableMeta | undefined, outlet: ChangeOutlet): Promise<void> {
-    for (const [key, uid] of await this.#journal.iterator().all()) {
+    const owed = await this.#journal.iterator().all();
+    if (owed.length === 0) return;
+    const kv = await this.#kv();
+    for (const [key, uid] of owed) {
       const meta = find(uid);
       try {
-        const entry = meta ? await this.#kv.get(key) : null;
+        const entry = meta ? await kv.get(key) : null;
         const stored = decode(entry);
         if (meta && entry && stored?.c) await this.#takeOver(meta, key, entry.revision, stored, outlet);
         await this.#journal.del(key);
@@ -170,13 +183,14 @@ export class JetStreamTableItems implements SharedTableItems {
 
   /** A write of a table without a stream: no change to carry. False when the revision moved. */
   async #plainWrite(key: string, image: AttributeMap | undefined, revision: number): Promise<boolean> {
+    const kv = await this.#kv();
     try {
       if (image === undefined) {
-        if (revision !== 0) await this.#kv.delete(key, { previousSeq: revision });
+        if (revision !== 0) await kv.delete(key, { previousSeq: revision });
       } else {
         const value = JSON.stringify({ i: image });
-        if (revision === 0) await this.#kv.create(key, value);
-        else await this.#kv.update(key, value, revision);
+        if (revision === 0) await kv.create(key, value);
+        else await kv.update(key, value, revision);
       }
       return true;
     } catch (err) {
@@ -190,9 +204,10 @@ export class JetStreamTableItems implements SharedTableItems {
    * over meanwhile (it settles and clears it).
    */
   async #clear(key: string, image: AttributeMap | undefined, revision: number): Promise<void> {
+    const kv = await this.#kv();
     try {
-      if (image === undefined) await this.#kv.delete(key, { previousSeq: revision });
-      else await this.#kv.update(key, JSON.stringify({ i: image }), revision);
+      if (image === undefined) await kv.delete(key, { previousSeq: revision });
+      else await kv.update(key, JSON.stringify({ i: image }), revision);
     } catch (err) {
       if (!isWrongRevision(err)) throw err;
     }
@@ -227,10 +242,11 @@ export class JetStreamTableItems implements SharedTableItems {
     outlet: ChangeOutlet,
   ): Promise<void> {
     const change = stored.c as PendingChange;
+    const kv = await this.#kv();
     let claimed = revision;
     if (stored.w !== this.#writer) {
       try {
-        claimed = await this.#kv.update(key, JSON.stringify({ ...stored, w: this.#writer }), revision);
+        claimed = await kv.update(key, JSON.stringify({ ...stored, w: this.#writer }), revision);
       } catch (err) {
         if (isWrongRevision(err)) return;
         throw err;
@@ -243,9 +259,10 @@ export class JetStreamTableItems implements SharedTableItems {
   /** Whether the key's revision moves from `revision` within `ms` of real time (polled). */
   async #movesWithin(key: string, revision: number, ms: number): Promise<boolean> {
     const until = Date.now() + ms;
+    const kv = await this.#kv();
     for (let pause = 10; Date.now() < until; pause = Math.min(pause * 2, 200)) {
       await new Promise((resolve) => setTimeout(resolve, pause));
-      if (((await this.#kv.get(key))?.revision ?? 0) !== revision) return true;
+      if (((await kv.get(key))?.revision ?? 0) !== revision) return true;
     }
     return false;
   }
@@ -264,8 +281,9 @@ export class JetStreamTableItems implements SharedTableItems {
           (options.lte === undefined || bytes(k, options.lte) <= 0);
         return {
           nextv: async (size) => {
+            const kv = await this.#kv();
             if (keys === undefined) {
-              const listed = await storedKeys(this.#kv, partitionFilter(meta.uid, partition, !!meta.sortKey));
+              const listed = await storedKeys(kv, partitionFilter(meta.uid, partition, !!meta.sortKey));
               keys = listed.filter((k) => inRange(storageKeyOf(k)));
               if (options.reverse) keys.reverse();
             }
@@ -274,7 +292,7 @@ export class JetStreamTableItems implements SharedTableItems {
             while (out.length < wanted && at < keys.length) {
               const batch = keys.slice(at, at + Math.min(READ_AHEAD, wanted - out.length));
               at += batch.length;
-              const entries = await Promise.all(batch.map((k) => this.#kv.get(k)));
+              const entries = await Promise.all(batch.map((k) => kv.get(k)));
               batch.forEach((k, i) => {
                 // Deleted keys keep a marker on the stream: listed, but without an item.
                 const item = decode(entries[i])?.i;
