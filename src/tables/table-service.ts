@@ -10,8 +10,9 @@ import type { ShardLog, StreamState } from '../streams/shard-log.js';
 import { showValue } from '../validation/text.js';
 import { changeOutlet } from './change-outlet.js';
 import { changeEventName, decorateChange, encodeChange } from './change-record.js';
+import { checkCondition, itemDecision, pendingChange, unchanged } from './item-decision.js';
 import { itemKey, keyOf } from './key-codec.js';
-import { canonical, itemSize, marshalItem, unmarshalItem } from './marshal.js';
+import { itemSize, marshalItem, unmarshalItem } from './marshal.js';
 import type {
   AttributeMap,
   CreatedTable,
@@ -425,12 +426,9 @@ export class TableService {
       if (this.#tables.get(meta.name) !== meta) throw notFound(meta.name);
       if (this.#shared) return this.#writeShared(this.#shared, meta, key, storageKey, next, condition);
       const old = await this.#items.get(storageKey);
-      if (condition && !conditionHolds(condition, old)) {
-        throw new LambdaliteError('ConditionalCheckFailedException', 'The conditional request failed');
-      }
+      checkCondition(condition, old);
       const image = next(old);
-      if (old === image || (old && image && canonical(old) === canonical(image))) return image;
-      if (!old && !image) return image;
+      if (unchanged(old, image)) return image;
       const ops = [image ? putOp(this.#items, storageKey, image) : delOp(this.#items, storageKey)];
       const eventName = changeEventName(old, image);
       // lookup: on a shared catalog, a table adopted from another process before its stream.
@@ -485,29 +483,16 @@ export class TableService {
     const written = await shared.write(
       meta,
       storageKey,
-      (old) => {
-        if (condition && !conditionHolds(condition, old)) {
-          throw new LambdaliteError('ConditionalCheckFailedException', 'The conditional request failed');
-        }
-        const image = next(old);
-        if (old === image || (old && image && canonical(old) === canonical(image))) return undefined;
-        return !old && !image ? undefined : { image };
-      },
-      (old, image) => {
-        if (!meta.streamViewType || !meta.streamArn) return undefined;
-        const now = this.#ctx.clock.now();
-        const data = encodeChange({
-          eventName: changeEventName(old, image),
-          region: this.#ctx.region,
-          streamArn: meta.streamArn,
-          now,
-          keys: marshalItem(key),
-          oldImage: old,
-          newImage: image,
-          viewType: meta.streamViewType,
-        });
-        return { id: ulid(), hash: md5Hex(storageKey), at: now, data: data.toString('base64') };
-      },
+      itemDecision(condition, next),
+      (old, image) =>
+        pendingChange(
+          { region: this.#ctx.region, now: this.#ctx.clock.now() },
+          meta,
+          key,
+          storageKey,
+          old,
+          image,
+        ),
       this.#outlet,
     );
     if (written.changed) {
@@ -570,10 +555,4 @@ function notFound(name: unknown): LambdaliteError {
     'ResourceNotFoundException',
     `Requested resource not found: Table: ${typeof name === 'string' ? name : showValue(name)} not found`,
   );
-}
-
-function conditionHolds(condition: ItemCondition, old: AttributeMap | undefined): boolean {
-  if ('attributeExists' in condition)
-    return old !== undefined && Object.hasOwn(old, condition.attributeExists);
-  return old === undefined || !Object.hasOwn(old, condition.attributeNotExists);
 }
