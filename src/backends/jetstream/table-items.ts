@@ -16,8 +16,9 @@
  * A pending change found later is settled before the item is written again: the writer that
  * finds it waits a few seconds for its maker to finish, then takes it over (compare-and-set: one
  * taker), looks for its id in the item's shards from the change's time on, and appends it only if
- * it is not there. Every process also journals the keys of its pending changes in its own LevelDB
- * (before step 1, removed after step 3), so after a crash it settles them when it opens again.
+ * it is not there. Every process also journals the keys (and change ids) of its pending changes in
+ * its own LevelDB (before step 1, removed after step 3), so after a crash it settles them when it
+ * opens again (only those still owed: another process's newer change is left to its owner).
  */
 import { randomBytes } from 'node:crypto';
 import { type Bucket, type KV, type KvEntry, Kvm } from '@nats-io/kv';
@@ -140,7 +141,7 @@ export class JetStreamTableItems implements SharedTableItems {
         if (await this.#plainWrite(key, image, revision)) return { old, image, changed: true };
         continue;
       }
-      await this.#journal.put(key, meta.uid);
+      await this.#journal.put(key, `${meta.uid} ${pending.id}`);
       let written: number;
       try {
         const value = JSON.stringify({ ...(image ? { i: image } : {}), c: pending, w: this.#writer });
@@ -168,12 +169,16 @@ export class JetStreamTableItems implements SharedTableItems {
     const owed = await this.#journal.iterator().all();
     if (owed.length === 0) return;
     const kv = await this.#kv();
-    for (const [key, uid] of owed) {
+    for (const [key, journaled] of owed) {
+      const [uid = '', id] = journaled.split(' ');
       const meta = find(uid);
       try {
         const entry = meta ? await kv.get(key) : null;
         const stored = decode(entry);
-        if (meta && entry && stored?.c) await this.#takeOver(meta, key, entry.revision, stored, outlet);
+        // Only the change this process owed: another one there now is a live process's write.
+        if (meta && entry && stored?.c && stored.c.id === id) {
+          await this.#takeOver(meta, key, entry.revision, stored, outlet);
+        }
         await this.#journal.del(key);
       } catch {
         // Left journaled: the next open tries again, and the item's next write settles it anyway.
