@@ -147,4 +147,48 @@ describe('a table item write killed between the item and its change record', () 
       ['MODIFY', { N: '1' }, { N: '2' }],
     ]);
   });
+
+  it("appends each of a dead process's changes once when two engines write the items next at the same moment", async () => {
+    const s = await scene(200);
+    const other = await createEngine({
+      backend: jetstream({
+        servers: cluster.servers,
+        prefix: s.prefix,
+        replicas: 1,
+        tableItems: { pendingWaitMs: 200 },
+      }),
+    });
+    engines.push(other);
+    const ids = Array.from({ length: 8 }, (_, n) => `m${n}`);
+    const started = await child(s, 'before-append');
+    for (const id of ids)
+      started.process.send({ type: 'put', table: 'orders', item: { id, v: 1 } } satisfies TableChildRequest);
+    await wakeups.until(
+      'every write of the child to stop before its append',
+      () => started.messages.filter((m) => m.type === 'stalled').length === ids.length,
+      BOUND,
+      () => JSON.stringify(started.messages),
+    );
+    started.process.kill('SIGKILL');
+    await started.exited;
+    // Both engines find each owed change, wait, and race to take it over: one takes it, the
+    // other reads the item again after it.
+    await Promise.all(
+      ids.flatMap((id) => [
+        s.engine.tables.updateItem('orders', { id }, { set: { a: 1 } }),
+        other.tables.updateItem('orders', { id }, { set: { b: 1 } }),
+      ]),
+    );
+    const records = await changes(s.engine, s.streamArn);
+    for (const id of ids) {
+      const mine = records.filter(
+        (r) => JSON.stringify(r.dynamodb.Keys) === JSON.stringify({ id: { S: id } }),
+      );
+      expect(mine.map((r) => r.eventName)).toEqual(['INSERT', 'MODIFY', 'MODIFY']);
+      expect(mine[0]?.dynamodb.NewImage).toEqual({ id: { S: id }, v: { N: '1' } });
+      for (let i = 1; i < mine.length; i++)
+        expect(mine[i]?.dynamodb.OldImage).toEqual(mine[i - 1]?.dynamodb.NewImage);
+      expect(await other.tables.getItem('orders', { id })).toEqual({ id, v: 1, a: 1, b: 1 });
+    }
+  });
 });
