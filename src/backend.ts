@@ -16,6 +16,7 @@ import { LevelShardStore } from './streams/level-shard-store.js';
 import type { ShardStore } from './streams/shard-store.js';
 import type { StreamCatalog } from './streams/stream-catalog.js';
 import type { TableCatalog } from './tables/table-catalog.js';
+import type { SharedTableItems } from './tables/table-items.js';
 
 /** Pass to `createEngine({ backend })`; the default is the embedded LevelDB backend. */
 export interface EngineBackend {
@@ -53,6 +54,8 @@ export interface BackendParts {
    * with its table); absent: the engine's LevelDB.
    */
   readonly catalogs?: { readonly streams: StreamCatalog; readonly tables: TableCatalog };
+  /** Table items shared by every process (with their change records owed); absent: LevelDB. */
+  readonly tableItems?: SharedTableItems;
   /** Releases connections; runs after every part closed, before the engine's storage closes. */
   close(): Promise<void>;
 }

@@ -196,7 +196,7 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
     await shardLog.close();
   });
   const streams = new StreamService(ctx, shardLog, retention);
-  const tables = await TableService.open(ctx, shardLog, backend.catalogs?.tables);
+  const tables = await TableService.open(ctx, shardLog, backend.catalogs?.tables, backend.tableItems);
 
   // 3. IAM enforcement over the role store, and the function registry it reads policies from.
   const roles = new RoleStore(ctx, backend.roleRecords ?? new LevelRoleRecords(storage));

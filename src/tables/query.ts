@@ -3,7 +3,6 @@
  * a limit and pagination, read with `nextv`.
  */
 import { LambdaliteError } from '../errors.js';
-import type { Sub } from '../storage/storage.js';
 import { encodeKeyPart, itemKey, keyOf, partitionPrefix } from './key-codec.js';
 import { unmarshalItem } from './marshal.js';
 import type { AttributeMap, QueryInput, QueryOutput, SortKeyCondition, TableMeta } from './model.js';
@@ -77,8 +76,17 @@ function sortBounds(meta: TableMeta, prefix: string, condition: SortKeyCondition
   }
 }
 
+/** Items by storage key in key order: a LevelDB sublevel, or a shared store's partition reader. */
+export interface ItemRange {
+  /** `partition` is the encoded partition key value every bound of the query lies in. */
+  iterator(
+    options: { gt?: string; gte?: string; lt?: string; lte?: string; reverse: boolean; limit?: number },
+    partition: string,
+  ): { nextv(size: number): Promise<Array<[string, AttributeMap]>>; close(): Promise<void> };
+}
+
 export async function runQuery(
-  items: Sub<AttributeMap>,
+  items: ItemRange,
   meta: TableMeta,
   rawInput: QueryInput,
 ): Promise<QueryOutput> {
@@ -115,7 +123,8 @@ export async function runQuery(
     }
   }
   const { startsWith, ...range } = bounds;
-  const iterator = items.iterator({ ...range, reverse: !forward, ...(limit ? { limit } : {}) });
+  const partition = encodeKeyPart(meta.partitionKey, input.partitionKey, 'partition key');
+  const iterator = items.iterator({ ...range, reverse: !forward, ...(limit ? { limit } : {}) }, partition);
   const found: AttributeMap[] = [];
   let lastKey: AttributeMap | undefined;
   try {

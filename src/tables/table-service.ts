@@ -8,9 +8,11 @@ import { type BatchOp, delOp, putOp, type Sub } from '../storage/storage.js';
 import { Tombstones } from '../storage/tombstones.js';
 import type { ShardLog, StreamState } from '../streams/shard-log.js';
 import { showValue } from '../validation/text.js';
+import { changeOutlet } from './change-outlet.js';
 import { changeEventName, decorateChange, encodeChange } from './change-record.js';
+import { checkCondition, itemDecision, pendingChange, unchanged } from './item-decision.js';
 import { itemKey, keyOf } from './key-codec.js';
-import { canonical, itemSize, marshalItem, unmarshalItem } from './marshal.js';
+import { itemSize, marshalItem, unmarshalItem } from './marshal.js';
 import type {
   AttributeMap,
   CreatedTable,
@@ -26,6 +28,7 @@ import type {
 } from './model.js';
 import { runQuery } from './query.js';
 import type { TableCatalog } from './table-catalog.js';
+import type { ChangeOutlet, SharedTableItems } from './table-items.js';
 import {
   checkCreateTable,
   checkItemObject,
@@ -50,26 +53,43 @@ export class TableService {
   readonly #inflight = new Map<string, Set<Promise<unknown>>>();
   /** Where table metadata lives when engine processes share it; absent: LevelDB. */
   readonly #catalog: TableCatalog | undefined;
+  /** Where items live when engine processes share them; absent: LevelDB. */
+  readonly #shared: SharedTableItems | undefined;
+  readonly #outlet: ChangeOutlet;
 
-  private constructor(ctx: EngineContext, log: ShardLog, catalog: TableCatalog | undefined) {
+  private constructor(
+    ctx: EngineContext,
+    log: ShardLog,
+    catalog: TableCatalog | undefined,
+    shared: SharedTableItems | undefined,
+  ) {
     this.#ctx = ctx;
     this.#log = log;
     this.#catalog = catalog;
+    this.#shared = shared;
+    this.#outlet = changeOutlet(log);
     this.#metas = ctx.storage.sublevel<TableMeta>('tables', 'json');
     this.#items = ctx.storage.sublevel<AttributeMap>('table-items', 'json');
     this.#tombstones = new Tombstones(ctx.storage, 'table-tombstones', (uid) =>
-      this.#items.clear({ gte: `${uid}\x00`, lt: `${uid}\x01` }),
+      shared ? shared.drop(uid) : this.#items.clear({ gte: `${uid}\x00`, lt: `${uid}\x01` }),
     );
     log.decorate('dynamodb', decorateChange);
   }
 
   /** @internal built by the engine. */
-  static async open(ctx: EngineContext, log: ShardLog, catalog?: TableCatalog): Promise<TableService> {
-    const service = new TableService(ctx, log, catalog);
+  static async open(
+    ctx: EngineContext,
+    log: ShardLog,
+    catalog?: TableCatalog,
+    shared?: SharedTableItems,
+  ): Promise<TableService> {
+    const service = new TableService(ctx, log, catalog, shared);
     for (const meta of catalog ? await catalog.all() : await service.#metas.values().all()) {
       service.#tables.set(meta.name, meta);
     }
     await service.#tombstones.resume();
+    // Changes this process owed its tables' streams when it stopped (a crash mid-write).
+    await shared?.recover((uid) => [...service.#tables.values()].find((m) => m.uid === uid), service.#outlet);
     // A table created or deleted on another engine process (the items stay each process's own).
     const adoption = catalog?.changes$.subscribe(({ key, record }) => {
       void service.#mutex.run(`table:${key}`, async () => service.#adopt(key, record));
@@ -119,6 +139,8 @@ export class TableService {
     checkTableName(name);
     const checked = checkCreateTable(options);
     return this.#mutex.run(`table:${name}`, async () => {
+      // Known here, but perhaps deleted elsewhere a moment ago (its deletion not yet watched).
+      if (this.#catalog && this.#tables.has(name)) this.#adopt(name, await this.#catalog.get(name));
       if (this.#tables.has(name))
         throw new LambdaliteError('ResourceInUseException', `Table already exists: ${name}`);
       const now = this.#ctx.clock.now();
@@ -311,7 +333,10 @@ export class TableService {
   async getItem(name: string, key: Item): Promise<Item | undefined> {
     this.#ctx.lifecycle.assertOpen();
     const meta = await this.#find(name);
-    const stored = await this.#items.get(itemKey(meta, keyOf(meta, checkItemObject(key, 'key'))));
+    const storageKey = itemKey(meta, keyOf(meta, checkItemObject(key, 'key')));
+    const stored = this.#shared
+      ? await this.#shared.get(meta, storageKey)
+      : await this.#items.get(storageKey);
     return stored === undefined ? undefined : unmarshalItem(stored);
   }
 
@@ -366,7 +391,8 @@ export class TableService {
   /** Items of one partition key in sort-key order; see {@link QueryInput}. */
   async query(name: string, input: QueryInput): Promise<QueryOutput> {
     this.#ctx.lifecycle.assertOpen();
-    return runQuery(this.#items, await this.#find(name), input);
+    const meta = await this.#find(name);
+    return this.#shared ? this.#shared.query(meta, input) : runQuery(this.#items, meta, input);
   }
 
   /**
@@ -398,13 +424,11 @@ export class TableService {
     const write = this.#mutex.run(storageKey, async () => {
       this.#ctx.lifecycle.assertOpen();
       if (this.#tables.get(meta.name) !== meta) throw notFound(meta.name);
+      if (this.#shared) return this.#writeShared(this.#shared, meta, key, storageKey, next, condition);
       const old = await this.#items.get(storageKey);
-      if (condition && !conditionHolds(condition, old)) {
-        throw new LambdaliteError('ConditionalCheckFailedException', 'The conditional request failed');
-      }
+      checkCondition(condition, old);
       const image = next(old);
-      if (old === image || (old && image && canonical(old) === canonical(image))) return image;
-      if (!old && !image) return image;
+      if (unchanged(old, image)) return image;
       const ops = [image ? putOp(this.#items, storageKey, image) : delOp(this.#items, storageKey)];
       const eventName = changeEventName(old, image);
       // lookup: on a shared catalog, a table adopted from another process before its stream.
@@ -441,6 +465,44 @@ export class TableService {
       if (writes.size === 0) this.#inflight.delete(meta.uid);
     });
     return write;
+  }
+
+  /**
+   * The write on shared items: compare-and-set on the item's revision, the condition judged on
+   * what was read (again after a lost race), the change record owed by the item until appended
+   * (table-items.ts).
+   */
+  async #writeShared(
+    shared: SharedTableItems,
+    meta: TableMeta,
+    key: Item,
+    storageKey: string,
+    next: (old: AttributeMap | undefined) => AttributeMap | undefined,
+    condition: ItemCondition | undefined,
+  ): Promise<AttributeMap | undefined> {
+    const written = await shared.write(
+      meta,
+      storageKey,
+      itemDecision(condition, next),
+      (old, image) =>
+        pendingChange(
+          { region: this.#ctx.region, now: this.#ctx.clock.now() },
+          meta,
+          key,
+          storageKey,
+          old,
+          image,
+        ),
+      this.#outlet,
+    );
+    if (written.changed) {
+      this.#ctx.events.emit('table.itemChanged', {
+        tableName: meta.name,
+        eventName: changeEventName(written.old, written.image),
+        ...(written.sequenceNumber ? { sequenceNumber: written.sequenceNumber } : {}),
+      });
+    }
+    return written.image;
   }
 
   async #append(stream: StreamState, storageKey: string, data: Buffer, ops: BatchOp[]): Promise<string> {
@@ -493,10 +555,4 @@ function notFound(name: unknown): LambdaliteError {
     'ResourceNotFoundException',
     `Requested resource not found: Table: ${typeof name === 'string' ? name : showValue(name)} not found`,
   );
-}
-
-function conditionHolds(condition: ItemCondition, old: AttributeMap | undefined): boolean {
-  if ('attributeExists' in condition)
-    return old !== undefined && Object.hasOwn(old, condition.attributeExists);
-  return old === undefined || !Object.hasOwn(old, condition.attributeNotExists);
 }

@@ -262,9 +262,9 @@ describe('table persistence', () => {
   });
 });
 
-describe('table deletion during writes', () => {
+describe.each(['disk', 'jetstream'] as const)('table deletion during writes (%s)', (kind) => {
   it('lets item writes in flight finish or fail cleanly, and a re-created table starts empty', async () => {
-    const engine = await openEngine('disk');
+    const engine = await openEngine(kind);
     await engine.tables.create('busy', { partitionKey: 'id' });
     const writes = Array.from({ length: 50 }, (_, i) =>
       engine.tables.putItem('busy', { id: `i${i}` }).then(
@@ -280,9 +280,9 @@ describe('table deletion during writes', () => {
   });
 });
 
-describe('conditional writes', () => {
+describe.each(BACKEND_KINDS)('conditional writes (%s)', (kind) => {
   it('writes only when the condition holds, else ConditionalCheckFailedException and no record', async () => {
-    const engine = await openEngine('memory');
+    const engine = await openEngine(kind);
     const { streamArn } = await engine.tables.create('guarded', {
       partitionKey: 'id',
       streamViewType: 'KEYS_ONLY',

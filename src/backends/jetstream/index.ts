@@ -25,6 +25,7 @@ import { JetStreamPushQueue } from './push-queue.js';
 import { warnAboutWriters } from './server-version.js';
 import { JetStreamShardStore } from './shard-store.js';
 import { openSharedConfiguration } from './shared-configuration.js';
+import { JetStreamTableItems } from './table-items.js';
 
 export interface JetStreamBackendOptions {
   /** The cluster's client URLs, e.g. `['nats://10.0.0.1:4222', 'nats://10.0.0.2:4222']`. */
@@ -67,6 +68,12 @@ export interface JetStreamBackendOptions {
    * often, so the engine clock decides when it is due.
    */
   asyncQueue?: { ackWaitMs?: number; retryCheckMs?: number };
+  /**
+   * Table items (shared by the processes). `pendingWaitMs` (default 5000, at least 50): a write
+   * that finds another process's write of the item half done (its change record not yet on the
+   * stream) waits this long for it to finish before appending that change itself.
+   */
+  tableItems?: { pendingWaitMs?: number };
 }
 
 /** A 5 MiB append plus its chunk framing (sequence numbers, keys, lengths). */
@@ -115,6 +122,12 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
     options.asyncQueue?.retryCheckMs,
     30_000,
     10,
+  );
+  const pendingWaitMs = integerAtLeast(
+    'tableItems.pendingWaitMs',
+    options.tableItems?.pendingWaitMs,
+    5000,
+    50,
   );
   const prefix = options.prefix ?? 'lambdalite';
   if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
@@ -169,6 +182,7 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
           KvCatalog.open<StreamMeta>(nc, `${prefix}_stream_meta`, (meta) => meta.arn, { replicas }),
           KvCatalog.open<TableMeta>(nc, `${prefix}_tables`, (meta) => meta.name, { replicas }),
         ]);
+        const tableItems = new JetStreamTableItems(nc, storage, { prefix, replicas, pendingWaitMs });
         return {
           shardStore,
           coordination,
@@ -183,6 +197,7 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
           pushQueue,
           ...shared.parts,
           catalogs: { streams: streamCatalog, tables: tableCatalog },
+          tableItems,
           close: async () => {
             await pushQueue.close();
             await Promise.all([shared.close(), streamCatalog.close(), tableCatalog.close()]);

@@ -140,7 +140,7 @@ function decode<T>(entry: KvEntry): T | undefined {
 }
 
 /** The server's answer to a create on a live key or an update with a stale revision. */
-function isWrongRevision(err: unknown): boolean {
+export function isWrongRevision(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
     if (/wrong last sequence|key exists/i.test(e.message) || (e as { code?: unknown }).code === 10071) {
       return true;
