@@ -1,7 +1,8 @@
 /**
  * Table item keys as KV keys (item-keys.ts): the encoding keeps byte order (a query pages a
  * partition by sorting its KV keys as text), goes back to the same storage key, uses only KV's
- * key alphabet, and a key too long for a NATS subject is refused naming its length. No cluster.
+ * key alphabet, takes every key DynamoDB accepts (a long partition becomes a digest), and a sort
+ * key too long for a NATS subject is refused naming its length. No cluster.
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +10,8 @@ import {
   keyToken,
   kvItemKey,
   MAX_ITEM_KEY,
-  storageKeyOf,
+  partitionFilter,
+  storageKeyIn,
   tokenPart,
 } from '../../src/backends/jetstream/item-keys.js';
 import { expectCodeSync } from '../helpers/errors.js';
@@ -44,12 +46,29 @@ describe('table item keys on JetStream', () => {
     const kvKey = kvItemKey(storageKey);
     expect(kvKey.split('.')).toHaveLength(3);
     expect(kvKey.startsWith('01HUID.')).toBe(true);
-    expect(storageKeyOf(kvKey)).toBe(storageKey);
+    expect(storageKeyIn(kvKey, '01HUID', 'user\u00e9')).toBe(storageKey);
   });
 
-  it('refuses a key too long for a subject with ValidationException naming its length', () => {
-    const long = ['01HUID', 'p'.repeat(2400)].join('\x00');
+  it("takes DynamoDB's longest keys (2048-byte partition, 1024-byte binary sort key) under the subject limit", () => {
+    const partition = '\u4e2d'.repeat(682); // 2046 bytes of UTF-8
+    const sort = 'ff'.repeat(1024); // a 1024-byte binary sort key, hex-encoded
+    const kvKey = kvItemKey(['01HUID', partition, sort].join('\x00'));
+    expect(kvKey.length).toBeLessThanOrEqual(MAX_ITEM_KEY);
+    expect(kvKey).toMatch(/^[-/=.\w]+$/);
+    // The long partition is a digest: listed through its filter, rebuilt from the query's partition.
+    expect(kvKey.startsWith(partitionFilter('01HUID', partition, true).slice(0, -1))).toBe(true);
+    expect(storageKeyIn(kvKey, '01HUID', partition)).toBe(['01HUID', partition, sort].join('\x00'));
+    // Two long partitions that share a long prefix stay apart.
+    expect(kvItemKey(['01HUID', `${partition}a`].join('\x00'))).not.toBe(
+      kvItemKey(['01HUID', `${partition}b`].join('\x00')),
+    );
+  });
+
+  it('refuses a sort key too long for a subject with ValidationException naming its length', () => {
+    const long = ['01HUID', 'p', 's'.repeat(2400)].join('\x00');
     expectCodeSync(() => kvItemKey(long), 'ValidationException', new RegExp(`at most ${MAX_ITEM_KEY}`));
-    expect(kvItemKey(['01HUID', 'p'.repeat(2000)].join('\x00')).length).toBeLessThanOrEqual(MAX_ITEM_KEY);
+    expect(kvItemKey(['01HUID', 'p', 's'.repeat(2000)].join('\x00')).length).toBeLessThanOrEqual(
+      MAX_ITEM_KEY,
+    );
   });
 });

@@ -53,6 +53,17 @@ describe('table items shared through the cluster', () => {
     expect(await b.tables.query('users', { partitionKey: 'u1' })).toEqual({ items: [], count: 0 });
   });
 
+  it("writes, reads and queries an item whose partition key is DynamoDB's longest (2 KB)", async () => {
+    const [a, b] = await pair();
+    await a.tables.create('long', { partitionKey: 'pk', sortKey: { name: 'sk', type: 'S' } });
+    const pk = '\u4e2d'.repeat(682); // 2046 bytes of UTF-8
+    await a.tables.putItem('long', { pk, sk: 'b', n: 2 });
+    await b.tables.putItem('long', { pk, sk: 'a', n: 1 });
+    expect(await b.tables.getItem('long', { pk, sk: 'b' })).toEqual({ pk, sk: 'b', n: 2 });
+    const { items } = await a.tables.query('long', { partitionKey: pk });
+    expect(items.map((i) => i.sk)).toEqual(['a', 'b']);
+  });
+
   it('queries on one engine, in sort-key order with the same pages, the items both engines wrote', async () => {
     const [a, b] = await pair();
     await a.tables.create('events', { partitionKey: 'user', sortKey: { name: 'at', type: 'N' } });

@@ -6,6 +6,7 @@
  * of the encodings is the byte order of what they encode, and the query pages in key order as
  * embedded.
  */
+import { createHash } from 'node:crypto';
 import { LambdaliteError } from '../../errors.js';
 import { SEP } from '../../storage/keys.js';
 
@@ -19,6 +20,21 @@ const TO_STANDARD = new Map([...ORDERED].map((c, i) => [c, STANDARD[i] as string
  * must stay under the server's default `max_control_line` of 4096 bytes.
  */
 export const MAX_ITEM_KEY = 3000;
+
+/**
+ * A partition token longer than this is replaced by `=` and the base64url of the part's sha256
+ * (`=` is outside the token alphabet): items are only ever listed within one partition, whose
+ * order among the others does not matter, so any key DynamoDB accepts (a partition key of up to
+ * 2048 bytes, a sort key of up to 1024) stays under {@link MAX_ITEM_KEY}.
+ */
+const MAX_PARTITION_TOKEN = 256;
+
+/** The KV token of a partition key part: its {@link keyToken}, or a digest when that is long. */
+export function partitionToken(part: string): string {
+  const token = keyToken(part);
+  if (token.length <= MAX_PARTITION_TOKEN) return token;
+  return `=${createHash('sha256').update(part, 'utf8').digest('base64url')}`;
+}
 
 /** The order-keeping base64 of a key part's UTF-8 bytes. */
 export function keyToken(part: string): string {
@@ -35,25 +51,28 @@ export function tokenPart(token: string): string {
 
 /** The KV key of an item, from its storage key (`uid SEP partition [SEP sort]`, key-codec.ts). */
 export function kvItemKey(storageKey: string): string {
-  const [uid, ...parts] = storageKey.split(SEP);
-  const key = [uid, ...parts.map(keyToken)].join('.');
+  const [uid = '', partition = '', ...sort] = storageKey.split(SEP);
+  const key = [uid, partitionToken(partition), ...sort.map(keyToken)].join('.');
   if (key.length > MAX_ITEM_KEY) {
     throw new LambdaliteError(
       'ValidationException',
-      `the item's key attributes are too long for the JetStream backend: ${key.length} characters once ` +
-        `encoded, at most ${MAX_ITEM_KEY} (about 2200 bytes of key values)`,
+      `the item's sort key is too long for the JetStream backend: ${key.length} characters once ` +
+        `encoded, at most ${MAX_ITEM_KEY} (about 2100 bytes of sort key; DynamoDB allows 1024)`,
     );
   }
   return key;
 }
 
-/** The storage key of a KV item key (the inverse of {@link kvItemKey}). */
-export function storageKeyOf(kvKey: string): string {
-  const [uid, ...tokens] = kvKey.split('.');
-  return [uid, ...tokens.map(tokenPart)].join(SEP);
+/**
+ * The storage key of a KV item key of the partition `partition` (its storage form: a long one's
+ * token is a digest, so the partition is given, not decoded).
+ */
+export function storageKeyIn(kvKey: string, uid: string, partition: string): string {
+  const tokens = kvKey.split('.');
+  return [uid, partition, ...tokens.slice(2).map(tokenPart)].join(SEP);
 }
 
 /** The KV subject filter of one partition's items. */
 export function partitionFilter(uid: string, partition: string, sorted: boolean): string {
-  return sorted ? `${uid}.${keyToken(partition)}.>` : `${uid}.${keyToken(partition)}`;
+  return sorted ? `${uid}.${partitionToken(partition)}.>` : `${uid}.${partitionToken(partition)}`;
 }

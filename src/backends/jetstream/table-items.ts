@@ -35,7 +35,7 @@ import type {
   SharedTableItems,
 } from '../../tables/table-items.js';
 import { contended } from './contended.js';
-import { kvItemKey, partitionFilter, storageKeyOf } from './item-keys.js';
+import { kvItemKey, partitionFilter, storageKeyIn } from './item-keys.js';
 import { storedKeys } from './kv-keys.js';
 import { isWrongRevision } from './kv-records.js';
 
@@ -289,7 +289,7 @@ export class JetStreamTableItems implements SharedTableItems {
             const kv = await this.#kv();
             if (keys === undefined) {
               const listed = await storedKeys(kv, partitionFilter(meta.uid, partition, !!meta.sortKey));
-              keys = listed.filter((k) => inRange(storageKeyOf(k)));
+              keys = listed.filter((k) => inRange(storageKeyIn(k, meta.uid, partition)));
               if (options.reverse) keys.reverse();
             }
             const out: Array<[string, AttributeMap]> = [];
@@ -301,7 +301,7 @@ export class JetStreamTableItems implements SharedTableItems {
               batch.forEach((k, i) => {
                 // Deleted keys keep a marker on the stream: listed, but without an item.
                 const item = decode(entries[i])?.i;
-                if (item) out.push([storageKeyOf(k), item]);
+                if (item) out.push([storageKeyIn(k, meta.uid, partition), item]);
               });
             }
             returned += out.length;
