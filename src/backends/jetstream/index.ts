@@ -185,6 +185,7 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
           catalogs: { streams: streamCatalog, tables: tableCatalog },
           close: async () => {
             await pushQueue.close();
+            await observe.close();
             await Promise.all([shared.close(), streamCatalog.close(), tableCatalog.close()]);
             await nc.drain();
           },
