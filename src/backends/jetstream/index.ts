@@ -50,6 +50,14 @@ export interface JetStreamBackendOptions {
    */
   bucketNotifications?: boolean;
   /**
+   * How old (ms, server time, default 3600000, at least 1000) the chunks of an object put that
+   * never completed (its process died before the object's description was stored) must be
+   * before they are purged. Processes that deliver bucket notifications sweep every half of it;
+   * a putObject whose body takes longer than half of it to store is refused (`SlowDown`), so a
+   * sweep never takes the chunks of a put still under way.
+   */
+  orphanChunkMs?: number;
+  /**
    * How often (ms, default 2000, at least 50) a process checks the streams it reads for appends
    * whose wake-up notice it missed: a lost notice delays a reader by at most about this.
    */
@@ -102,6 +110,7 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
     );
   }
   const wakeCheckMs = integerAtLeast('wakeCheckMs', options.wakeCheckMs, 2000, 50);
+  const orphanChunkMs = integerAtLeast('orphanChunkMs', options.orphanChunkMs, 3_600_000, 1_000);
   const pollMappings = options.pollMappings ?? true;
   if (typeof pollMappings !== 'boolean') {
     throw new LambdaliteError(
@@ -178,6 +187,7 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
               replicas,
               ackWaitMs: leaseMs,
               consume: notifications,
+              orphanChunkMs,
             }),
           observe,
           pushQueue,
