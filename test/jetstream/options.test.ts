@@ -20,6 +20,7 @@ describe('jetstream() options', () => {
     [{ servers, leaseMs: 100 }, /options\.leaseMs must be an integer of at least 300, got 100/],
     [{ servers, prefix: 'a.b' }, /options\.prefix must be 1-32 letters, digits, '_' or '-', got "a\.b"/],
     [{ servers, pollMappings: 'no' }, /options\.pollMappings must be a boolean, got "no"/],
+    [{ servers, warnings: 'no' }, /options\.warnings must be true or false, got "no"/],
     [{ servers, orphanChunkMs: 999 }, /options\.orphanChunkMs must be an integer of at least 1000, got 999/],
   ])('refuses %j with InvalidArgument naming the option', (options, message) => {
     expect(refusal(options)).toMatchObject({

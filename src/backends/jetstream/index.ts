@@ -75,6 +75,12 @@ export interface JetStreamBackendOptions {
    * often, so the engine clock decides when it is due.
    */
   asyncQueue?: { ackWaitMs?: number; retryCheckMs?: number };
+  /**
+   * Whether the engine says what it finds wrong with the cluster through Node's warning channel
+   * (default true): today the `LAMBDALITE_NATS_WRITERS` warning, once per process, for a server
+   * before 2.9.21 with replicas. `false` silences it (a test suite that knows).
+   */
+  warnings?: boolean;
 }
 
 /** A 5 MiB append plus its chunk framing (sequence numbers, keys, lengths). */
@@ -110,6 +116,13 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
     );
   }
   const wakeCheckMs = integerAtLeast('wakeCheckMs', options.wakeCheckMs, 2000, 50);
+  const warnings = options.warnings ?? true;
+  if (typeof warnings !== 'boolean') {
+    throw new LambdaliteError(
+      'InvalidArgument',
+      `jetstream options.warnings must be true or false, got ${JSON.stringify(options.warnings)}`,
+    );
+  }
   const orphanChunkMs = integerAtLeast('orphanChunkMs', options.orphanChunkMs, 3_600_000, 1_000);
   const pollMappings = options.pollMappings ?? true;
   if (typeof pollMappings !== 'boolean') {
@@ -153,7 +166,7 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
           );
         }
         // Several writers of one shard need 2.9.21+ with replicas: said once, not refused.
-        warnAboutWriters(nc.info?.version, replicas);
+        if (warnings) warnAboutWriters(nc.info?.version, replicas);
         const jsm = await contended(() => jetstreamManager(nc));
         const shardStore = new JetStreamShardStore(nc, jetstreamClient(nc), jsm, storage, {
           replicas,
