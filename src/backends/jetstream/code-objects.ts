@@ -93,10 +93,9 @@ export class CodeObjects {
    */
   async sweep(referenced: () => Promise<ReadonlySet<string>>): Promise<number> {
     const read: Array<[string, Stored]> = [];
-    for (const info of await this.#os.list()) {
-      if (info.deleted) continue;
-      const stored = await this.#last(info.name);
-      if (stored !== undefined && !stored.info.deleted) read.push([info.name, stored]);
+    for (const sha of await this.#names()) {
+      const stored = await this.#last(sha);
+      if (stored !== undefined && !stored.info.deleted) read.push([sha, stored]);
     }
     if (read.length === 0) return 0;
     const names = await referenced();
@@ -105,6 +104,18 @@ export class CodeObjects {
       if (!names.has(sha) && (await this.#delete(sha, stored))) deleted++;
     }
     return deleted;
+  }
+
+  /**
+   * Every object name, from the description subjects (one STREAM.INFO to the leader, as
+   * kv-keys.ts does: the client's listing runs a consumer that may end early under load).
+   */
+  async #names(): Promise<string[]> {
+    const prefix = `$O.${this.#store}.M.`;
+    const info = await this.#jsm.streams.info(this.#stream, { subjects_filter: `${prefix}>` });
+    return Object.keys(info.state.subjects ?? {}).map((subject) =>
+      Buffer.from(subject.slice(prefix.length), 'base64url').toString('utf8'),
+    );
   }
 
   async #delete(sha: string, stored: Stored): Promise<boolean> {
