@@ -38,6 +38,8 @@ let cluster: Cluster;
 let nc: NatsConnection | undefined;
 const engines: Engine[] = [];
 const feeds: ConsumerMessages[] = [];
+/** The message id of every payload the feed streams stored, in arrival order. */
+const stored: string[] = [];
 
 beforeAll(async () => {
   cluster = await startCluster({ config: users(true) });
@@ -85,7 +87,10 @@ async function untilFeedsShow(check: () => Promise<boolean>, ms: number): Promis
     const messages = await (await js.consumers.get(stream)).consume();
     feeds.push(messages);
     void (async () => {
-      for await (const _ of messages) wake();
+      for await (const m of messages) {
+        stored.push(m.headers?.get('Nats-Msg-Id') ?? '');
+        wake();
+      }
     })();
   }
   const deadline = Date.now() + ms;
@@ -126,5 +131,9 @@ describe('the metrics and logs outbox retries while the engine runs', () => {
       return sum >= 3 && starts >= 3 && reports >= 3;
     }, BOUND);
     expect(await counts(reader)).toEqual({ sum: 3, starts: 3, reports: 3 });
+    // Each payload stored once, under its outbox entry's id.
+    expect(stored.length).toBeGreaterThan(0);
+    expect(new Set(stored).size).toBe(stored.length);
+    expect(stored.every((id) => id !== '')).toBe(true);
   }, 180_000);
 });

@@ -54,7 +54,8 @@ export interface JetStreamBackendOptions {
    * never completed (its process died before the object's description was stored) must be
    * before they are purged. Processes that deliver bucket notifications sweep every half of it;
    * a putObject whose body takes longer than half of it to store is refused (`SlowDown`), so a
-   * sweep never takes the chunks of a put still under way.
+   * sweep never takes the chunks of a put still under way. Give every process of a prefix the
+   * same value: a sweep with a shorter one could take a slower process's put under way.
    */
   orphanChunkMs?: number;
   /**
