@@ -239,6 +239,7 @@ export async function buildEngine(options: EngineOptions, seams: EngineSeams): P
     invoker,
     concurrency: seams.concurrency ?? {
       reservedConcurrency: (name) => registry.peek(name)?.reservedConcurrency,
+      load: (name) => (registry.known(name) ? undefined : registry.get(name).then(() => undefined)),
     },
     targets: { ...destinationWriters(streams, bucketsLater), ...seams.destinationTargets },
     authorize: pushDeliveryAuthorizer(checks, registry),

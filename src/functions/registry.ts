@@ -65,6 +65,11 @@ export class FunctionRegistry {
     return this.#cache.get(name) ?? undefined;
   }
 
+  /** Whether the configuration (or its absence) is loaded here, so `peek` answers for it. */
+  known(name: string): boolean {
+    return this.#cache.has(name);
+  }
+
   /** The configuration, or ResourceNotFoundException (404, as Lambda answers). */
   async require(name: string): Promise<FunctionConfiguration> {
     return (await this.get(name)) ?? this.notFound(name);

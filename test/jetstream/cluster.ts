@@ -18,6 +18,12 @@ export interface Cluster {
   readonly dir: string;
   /** SIGKILLs node `index` (0-2), e.g. a stream leader under load. */
   kill(index: number): void;
+  /**
+   * Replaces the extra configuration (as `startCluster`'s `config`) on every running node and
+   * resolves once each reported its reload (SIGHUP; connected clients keep their connection and
+   * get the new permissions), bounded.
+   */
+  reload(config: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -68,36 +74,37 @@ export async function startCluster(options: { config?: string } = {}): Promise<C
   const routePorts = ports.slice(NODES);
   const children: Array<ChildProcess | undefined> = [];
   const logs: string[] = Array.from({ length: NODES }, () => '');
+  const reloads: number[] = Array.from({ length: NODES }, () => 0);
+  const reloaded: Array<() => void> = [];
   // Kinesis appends reach 5 MiB (one putRecords on one shard): the backend requires room for it.
   const config = join(dir, 'node.conf');
   await writeFile(config, `max_payload: 8MB\n${options.config ?? ''}`);
+  // Each node's own settings in its file (a reload refuses settings given on the command line
+  // that the file does not repeat), the shared ones included from node.conf.
+  const routes = routePorts.map((p) => JSON.stringify(`nats://127.0.0.1:${p}`)).join(', ');
   for (let i = 0; i < NODES; i++) {
-    const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`).join(',');
-    const child = spawn(
-      bin,
+    const own = join(dir, `n${i}.conf`);
+    await writeFile(
+      own,
       [
-        '-c',
-        config,
-        '-a',
-        '127.0.0.1',
-        '-p',
-        String(clientPorts[i]),
-        '-n',
-        `n${i}`,
-        '-js',
-        '-sd',
-        join(dir, `n${i}`),
-        '--cluster_name',
-        'lambdalite-test',
-        '--cluster',
-        `nats://127.0.0.1:${routePorts[i]}`,
-        '--routes',
-        routes,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+        `server_name: "n${i}"`,
+        'host: "127.0.0.1"',
+        `port: ${clientPorts[i]}`,
+        `jetstream { store_dir: ${JSON.stringify(join(dir, `n${i}`))} }`,
+        `cluster { name: "lambdalite-test", host: "127.0.0.1", port: ${routePorts[i]}, routes: [${routes}] }`,
+        'include "node.conf"',
+        '',
+      ].join('\n'),
     );
+    const child = spawn(bin, ['-c', own], { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr?.on('data', (chunk: Buffer) => {
-      logs[i] = (logs[i] + chunk.toString('utf8')).slice(-4000);
+      const text = chunk.toString('utf8');
+      logs[i] = (logs[i] + text).slice(-4000);
+      const done = text.match(/Reloaded server configuration/g)?.length ?? 0;
+      if (done > 0) {
+        reloads[i] = (reloads[i] ?? 0) + done;
+        for (const wake of reloaded.splice(0)) wake();
+      }
     });
     children.push(child);
   }
@@ -121,10 +128,30 @@ export async function startCluster(options: { config?: string } = {}): Promise<C
     await stop();
     throw new Error(`the NATS cluster did not become ready: ${String(err)}\n${logs.join('\n')}`);
   }
+  const reload = async (extra: string): Promise<void> => {
+    await writeFile(config, `max_payload: 8MB\n${extra}`);
+    const running = children.flatMap((child, i) =>
+      child && child.exitCode === null && child.signalCode === null ? [i] : [],
+    );
+    const before = running.map((i) => reloads[i] ?? 0);
+    for (const i of running) children[i]?.kill('SIGHUP');
+    const deadline = Date.now() + READY_MS;
+    while (running.some((i, n) => (reloads[i] ?? 0) <= (before[n] ?? 0))) {
+      if (Date.now() > deadline) {
+        throw new Error(`the NATS nodes did not reload their configuration:\n${logs.join('\n')}`);
+      }
+      // Woken by the next reload line, or after a second to look at the deadline again.
+      await new Promise<void>((resolve) => {
+        reloaded.push(resolve);
+        setTimeout(resolve, 1_000).unref();
+      });
+    }
+  };
   return {
     servers,
     dir,
     kill: (index) => children[index]?.kill('SIGKILL'),
+    reload,
     stop,
   };
 }

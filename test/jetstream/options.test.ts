@@ -24,6 +24,8 @@ describe('jetstream() options', () => {
       { servers, tableItems: { pendingWaitMs: 10 } },
       /options\.tableItems\.pendingWaitMs must be an integer of at least 50, got 10/,
     ],
+    [{ servers, warnings: 'no' }, /options\.warnings must be true or false, got "no"/],
+    [{ servers, orphanChunkMs: 999 }, /options\.orphanChunkMs must be an integer of at least 1000, got 999/],
   ])('refuses %j with InvalidArgument naming the option', (options, message) => {
     expect(refusal(options)).toMatchObject({
       code: 'InvalidArgument',

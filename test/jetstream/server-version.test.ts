@@ -35,6 +35,30 @@ describe('an engine opened on a 2.9.10 cluster with 3 replicas', () => {
     await cluster?.stop();
   }, 60_000);
 
+  // Before the next test: the warning is said once per process, so a later open would be silent anyway.
+  it('says nothing with warnings: false', async () => {
+    const warnings: Error[] = [];
+    const listen = (warning: Error): void => {
+      if ((warning as Error & { code?: string }).code === 'LAMBDALITE_NATS_WRITERS') warnings.push(warning);
+    };
+    process.on('warning', listen);
+    try {
+      const engine = await createEngine({
+        backend: jetstream({
+          servers: cluster.servers,
+          replicas: 3,
+          prefix: `q${process.pid}`,
+          warnings: false,
+        }),
+      });
+      await engine.close();
+      await new Promise((resolve) => process.nextTick(resolve));
+      expect(warnings).toHaveLength(0);
+    } finally {
+      process.off('warning', listen);
+    }
+  }, 120_000);
+
   it('says once, through process warnings, that several writers per shard need 2.9.21', async () => {
     const warnings: Error[] = [];
     const listen = (warning: Error): void => {

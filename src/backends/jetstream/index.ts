@@ -51,6 +51,15 @@ export interface JetStreamBackendOptions {
    */
   bucketNotifications?: boolean;
   /**
+   * How old (ms, server time, default 3600000, at least 1000) the chunks of an object put that
+   * never completed (its process died before the object's description was stored) must be
+   * before they are purged. Processes that deliver bucket notifications sweep every half of it;
+   * a putObject whose body takes longer than half of it to store is refused (`SlowDown`), so a
+   * sweep never takes the chunks of a put still under way. Give every process of a prefix the
+   * same value: a sweep with a shorter one could take a slower process's put under way.
+   */
+  orphanChunkMs?: number;
+  /**
    * How often (ms, default 2000, at least 50) a process checks the streams it reads for appends
    * whose wake-up notice it missed: a lost notice delays a reader by at most about this.
    */
@@ -74,6 +83,12 @@ export interface JetStreamBackendOptions {
    * stream) waits this long for it to finish before appending that change itself.
    */
   tableItems?: { pendingWaitMs?: number };
+  /**
+   * Whether the engine says what it finds wrong with the cluster through Node's warning channel
+   * (default true): today the `LAMBDALITE_NATS_WRITERS` warning, once per process, for a server
+   * before 2.9.21 with replicas. `false` silences it (a test suite that knows).
+   */
+  warnings?: boolean;
 }
 
 /** A 5 MiB append plus its chunk framing (sequence numbers, keys, lengths). */
@@ -109,6 +124,14 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
     );
   }
   const wakeCheckMs = integerAtLeast('wakeCheckMs', options.wakeCheckMs, 2000, 50);
+  const warnings = options.warnings ?? true;
+  if (typeof warnings !== 'boolean') {
+    throw new LambdaliteError(
+      'InvalidArgument',
+      `jetstream options.warnings must be true or false, got ${JSON.stringify(options.warnings)}`,
+    );
+  }
+  const orphanChunkMs = integerAtLeast('orphanChunkMs', options.orphanChunkMs, 3_600_000, 1_000);
   const pollMappings = options.pollMappings ?? true;
   if (typeof pollMappings !== 'boolean') {
     throw new LambdaliteError(
@@ -157,7 +180,7 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
           );
         }
         // Several writers of one shard need 2.9.21+ with replicas: said once, not refused.
-        warnAboutWriters(nc.info?.version, replicas);
+        if (warnings) warnAboutWriters(nc.info?.version, replicas);
         const jsm = await contended(() => jetstreamManager(nc));
         const shardStore = new JetStreamShardStore(nc, jetstreamClient(nc), jsm, storage, {
           replicas,
@@ -192,6 +215,7 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
               replicas,
               ackWaitMs: leaseMs,
               consume: notifications,
+              orphanChunkMs,
             }),
           observe,
           pushQueue,
@@ -200,6 +224,7 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
           tableItems,
           close: async () => {
             await pushQueue.close();
+            await observe.close();
             await Promise.all([shared.close(), streamCatalog.close(), tableCatalog.close()]);
             await nc.drain();
           },

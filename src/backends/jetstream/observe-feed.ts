@@ -10,8 +10,11 @@
  *
  * Publishing goes through an outbox in the engine's storage (`jetstream-outbox-<kind>`): the
  * payloads are written in the same batch as the data they carry and deleted once the cluster
- * acknowledged them, and what is left when the engine opens is published then, under the same
- * message id (`<member>.<outbox key>`).
+ * acknowledged them. A send that failed (the cluster unreachable, a publish refused) is retried
+ * while the engine runs, on a real-time backoff (the outage is real time, whatever the engine
+ * clock), and what is left when the engine opens is published then; always under the same
+ * message id (`<member>.<outbox key>`), so a retry of a publish that did reach the cluster is
+ * stored once.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -47,6 +50,9 @@ const ENTRY_WIDTH = 10;
 const REPLAY_GROUP = 64;
 /** After a follower's consumer failed (stream missing, connection closing): try again after. */
 const RESTART_MS = 500;
+/** The outbox's retries after a failed send: the first after this, doubling up to the cap. */
+const RETRY_FIRST_MS = 500;
+const RETRY_CAP_MS = 30_000;
 
 /** The engine storage's member id for the feeds, created with the storage's first open. */
 export async function feedMember(storage: Storage): Promise<string> {
@@ -81,6 +87,11 @@ export class JetStreamFeed implements SharedFeed {
   /** `caughtUp` calls waiting for `#applied` to reach their sequence. */
   #waiters: Array<{ seq: number; resolve: () => void }> = [];
   #following = false;
+  /** The armed retry of the outbox (after a failed send), and its next delay. */
+  #retryTimer: NodeJS.Timeout | undefined;
+  #retryMs = RETRY_FIRST_MS;
+  #retrying: Promise<void> | undefined;
+  #closed = false;
 
   constructor(js: JetStreamClient, jsm: JetStreamManager, storage: Storage, options: JetStreamFeedOptions) {
     this.#js = js;
@@ -105,8 +116,45 @@ export class JetStreamFeed implements SharedFeed {
     const keys = payloads.map(() => `${this.#run}${encodeUint(this.#nextEntry++, ENTRY_WIDTH)}`);
     return {
       ops: keys.map((key, i) => putOp(this.#outbox, key, payloads[i] as Uint8Array)),
-      send: () => this.#send(keys.map((key, i) => [key, payloads[i] as Uint8Array])),
+      send: () =>
+        this.#send(keys.map((key, i) => [key, payloads[i] as Uint8Array])).catch((err: unknown) => {
+          this.retryLater();
+          throw err;
+        }),
     };
+  }
+
+  /**
+   * Arms a retry of everything in the outbox (after a failed send or replay): the first after
+   * 500 ms, each failure doubling the delay up to 30 s, a success starting again from 500 ms.
+   * One retry is armed at a time; `close` disarms it.
+   */
+  retryLater(): void {
+    if (this.#closed || this.#retryTimer !== undefined || this.#retrying !== undefined) return;
+    const delayMs = this.#retryMs;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#retrying = this.replay().then(
+        () => {
+          this.#retryMs = RETRY_FIRST_MS;
+          this.#retrying = undefined;
+        },
+        () => {
+          this.#retryMs = Math.min(RETRY_CAP_MS, this.#retryMs * 2);
+          this.#retrying = undefined;
+          this.retryLater();
+        },
+      );
+    }, delayMs);
+    this.#retryTimer.unref?.();
+  }
+
+  /** Disarms the retry and waits for one under way; what is left is sent at the next open. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    await this.#retrying;
   }
 
   /**

@@ -18,19 +18,30 @@ const LOGS_MAX_AGE_MS = 30 * DAY_MS;
 /** How long a read waits for other processes' data to arrive before it fails. */
 const CATCH_UP_MS = 30_000;
 
+/** The feeds, and `close` to stop their outbox retries (before the engine's storage closes). */
+export interface JetStreamFeeds extends ObserveFeeds {
+  close(): Promise<void>;
+}
+
 export async function observeFeeds(
   js: JetStreamClient,
   jsm: JetStreamManager,
   storage: Storage,
   options: { prefix: string; replicas: number },
-): Promise<ObserveFeeds> {
+): Promise<JetStreamFeeds> {
   const member = await feedMember(storage);
   const feed = (kind: string, maxAgeMs: number): JetStreamFeed =>
     new JetStreamFeed(js, jsm, storage, { ...options, kind, member, maxAgeMs, catchUpMs: CATCH_UP_MS });
   const metrics = feed('metrics', METRICS_MAX_AGE_MS);
   const logs = feed('logs', LOGS_MAX_AGE_MS);
   // What an earlier run stored but could not publish (killed, or cut off from the cluster).
-  // A failure leaves it in the outbox for the next open: the engine still opens.
-  await Promise.all([metrics.replay(), logs.replay()]).catch(() => undefined);
-  return { metrics, logs };
+  // A failure leaves it in the outbox, retried while the engine runs: the engine still opens.
+  await Promise.all([metrics, logs].map((feed) => feed.replay().catch(() => feed.retryLater())));
+  return {
+    metrics,
+    logs,
+    close: async () => {
+      await Promise.all([metrics.close(), logs.close()]);
+    },
+  };
 }

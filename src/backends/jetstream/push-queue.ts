@@ -166,6 +166,11 @@ class JetStreamQueueDriver implements PushQueueDriver {
   /** Confirmations of acknowledgements sent and not answered yet. */
   readonly #confirming = new Set<Promise<void>>();
   readonly #runningPer = new Map<string, number>();
+  /**
+   * Functions whose configuration is being read (never loaded here yet): their events wait, so
+   * reserved concurrency bounds the very first ones (queue-members.ts).
+   */
+  readonly #loading = new Set<string>();
   /** Resolves the fetch loop's wait for room. */
   #roomFreed: () => void = () => undefined;
 
@@ -324,7 +329,9 @@ class JetStreamQueueDriver implements PushQueueDriver {
     }
     const name = entry.functionName;
     const waiting = this.#waiting.get(name) ?? [];
-    if (waiting.length >= 2 * this.#cap(name)) {
+    // Until its configuration is read, a function's read-ahead is that of a bound of 1.
+    const loading = this.#load(name);
+    if (waiting.length >= 2 * (loading ? 1 : this.#cap(name))) {
       msg.nak(BUSY_NAK_MS);
       return;
     }
@@ -335,7 +342,27 @@ class JetStreamQueueDriver implements PushQueueDriver {
     this.#startWaiting(name);
   }
 
+  /**
+   * Whether the function's configuration is still being read: starts reading it the first time
+   * one of its events arrives here, and starts its waiting events once it is read (or the read
+   * failed: the delivery then reads it again and answers its error).
+   */
+  #load(name: string): boolean {
+    if (this.#loading.has(name)) return true;
+    const loaded = this.#host.load(name);
+    if (loaded === undefined) return false;
+    this.#loading.add(name);
+    void loaded
+      .catch(() => undefined)
+      .then(() => {
+        this.#loading.delete(name);
+        this.#startWaiting(name);
+      });
+    return true;
+  }
+
   #startWaiting(name: string): void {
+    if (this.#loading.has(name)) return;
     const waiting = this.#waiting.get(name);
     const cap = this.#cap(name);
     while (
@@ -354,6 +381,18 @@ class JetStreamQueueDriver implements PushQueueDriver {
         continue;
       }
       this.#start(held);
+    }
+    // More than the read-ahead of the bound (its configuration just read, or this process's
+    // share fell as processes joined): handed back for the others, newest first.
+    while (waiting !== undefined && waiting.length > 2 * cap && !this.#closed) {
+      const held = waiting.pop() as Held;
+      this.#held.delete(held.msg.seq);
+      try {
+        held.msg.nak(BUSY_NAK_MS);
+      } catch {
+        // Gone with the connection: back after ack_wait.
+      }
+      this.#roomFreed();
     }
     if (waiting?.length === 0) this.#waiting.delete(name);
   }

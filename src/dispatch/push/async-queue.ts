@@ -79,6 +79,7 @@ function hostOver(deps: DriverDeps): PushQueueHost {
       return reserved === undefined || reserved === 0 ? perFunction : Math.min(perFunction, reserved);
     },
     reserved: (name) => deps.concurrency?.reservedConcurrency(name),
+    load: (name) => deps.concurrency?.load?.(name),
     closeDrainMs: options.closeDrainMs,
   };
 }

@@ -14,6 +14,11 @@ export type { QueueOp, QueueWrites };
 export interface FunctionConcurrencyInfo {
   /** Reserved concurrency of the function, undefined when none is set. */
   reservedConcurrency(functionName: string): number | undefined;
+  /**
+   * Reads the function's configuration when this engine has not loaded it yet (resolves once
+   * `reservedConcurrency` answers from it); undefined when it is loaded already.
+   */
+  load?(functionName: string): Promise<void> | undefined;
 }
 
 export interface DeliveryDeps {

@@ -60,6 +60,12 @@ export interface PushQueueHost {
    * processes may bound the function by its share of it rather than by all of it.
    */
   reserved(functionName: string): number | undefined;
+  /**
+   * Loads the function's configuration when this engine has not read it yet, so `cap` and
+   * `reserved` answer from it: a promise that resolves once they do, undefined when they do
+   * already. (An engine process that never invoked a function knows none of its settings.)
+   */
+  load(functionName: string): Promise<void> | undefined;
   /** On close, how long (engine clock) to wait for running deliveries. */
   readonly closeDrainMs: number;
 }

@@ -109,7 +109,7 @@ export class Logs {
       feed,
       onPublishError: (err, kept) =>
         ctx.events.emit('logs.error', {
-          message: `lines stored here ${kept ? 'are kept to publish to the other engine processes when this engine opens again' : 'will not reach the other engine processes'}: ${err instanceof Error ? err.message : String(err)}`,
+          message: `lines stored here ${kept ? 'are kept to publish to the other engine processes (retried while this engine runs, and when it opens again)' : 'will not reach the other engine processes'}: ${err instanceof Error ? err.message : String(err)}`,
         }),
     });
     this.#retention.reschedule();

@@ -165,7 +165,7 @@ export class MinuteFlusher implements DirtySeriesSink {
     this.#dirty = keep;
     if (ops.length === 0) return;
     // The publish is recorded in the batch itself: a kill -9 before it is sent leaves it in the
-    // outbox, sent when the engine opens again.
+    // outbox, sent when the engine opens again (a failed send is retried while it runs).
     let staged: StagedPayloads | undefined;
     try {
       staged = this.share?.feed.stage(flushPayloads(flushId, shared));
@@ -196,7 +196,7 @@ export class MinuteFlusher implements DirtySeriesSink {
         await staged.send();
       } catch (err) {
         this.events.emit('metrics.flush.failed', {
-          message: `the minutes are stored here and kept to publish to the other engine processes when this engine opens again: ${err instanceof Error ? err.message : String(err)}`,
+          message: `the minutes are stored here and kept to publish to the other engine processes (retried while this engine runs, and when it opens again): ${err instanceof Error ? err.message : String(err)}`,
         });
       }
     }
