@@ -111,18 +111,13 @@ export class BucketIndex {
         ? { key: range.gt, inclusive: false }
         : { key: range.gte ?? '', inclusive: true };
     let from = floor;
-    let ended = false;
     return {
       nextv: async (count) => {
         const out: ListedObject[] = [];
-        if (ended) return out;
         for (let i = this.#lowerBound(from.key, from.inclusive); i < this.#keys.length; i++) {
           if (out.length === count) break;
           const key = this.#keys[i] as string;
-          if (range.lt !== undefined && codePointCompare(key, range.lt) >= 0) {
-            ended = true;
-            break;
-          }
+          if (range.lt !== undefined && codePointCompare(key, range.lt) >= 0) break;
           const object = this.#objects.get(key);
           if (object) out.push(object);
         }
