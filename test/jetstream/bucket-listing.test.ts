@@ -305,7 +305,7 @@ describe('the bucket index', () => {
     return out;
   }
 
-  it('catches up by single reads, and through a consumer past a few dozen changes', async () => {
+  it('catches up by single reads, and through a consumer past a few changes', async () => {
     const source = new MemoryDescriptions();
     const indexes = new BucketIndexes(source);
     source.put('b');

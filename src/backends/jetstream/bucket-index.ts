@@ -39,7 +39,7 @@ export interface DescriptionReader {
 }
 
 /** Descriptions read one request each in a catch-up before switching to a consumer. */
-export const CATCH_UP_GETS = 32;
+export const CATCH_UP_GETS = 8;
 /** Buckets indexed at once per process (least recently listed dropped first). */
 export const MAX_INDEXED_BUCKETS = 64;
 /** Above this many changes in one catch-up, the key order is rebuilt by one sort. */
