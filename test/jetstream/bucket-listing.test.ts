@@ -17,8 +17,10 @@ import {
   type DescriptionReader,
   type StoredDescription,
 } from '../../src/backends/jetstream/bucket-index.js';
+import { JetStreamBucketStore } from '../../src/backends/jetstream/bucket-store.js';
 import { JetStreamDescriptions } from '../../src/backends/jetstream/description-reader.js';
 import { storeName } from '../../src/backends/jetstream/object-descriptions.js';
+import type { BucketStoreGround } from '../../src/buckets/bucket-store.js';
 import { listObjects, utf8Compare } from '../../src/buckets/listing.js';
 import { createEngine, type Engine, type ListObjectsOptions } from '../../src/index.js';
 import { expectCode } from '../helpers/errors.js';
@@ -246,6 +248,37 @@ describe('bucket listing on the JetStream backend', () => {
     // The engines list the same (B through its own index).
     const fromB = await b.buckets.listObjects('many', { prefix: 'obj/0299', maxKeys: 1000 });
     expect(fromB.contents.map((c) => c.key)).toEqual(listed.filter((k) => k.startsWith('obj/0299')));
+    // The store itself on a connection of its own: the messages it receives for a listing page
+    // by page are about the bucket's keys once (the full read per page received 30 x 3,000).
+    const own = await connect({ servers: cluster().servers });
+    try {
+      const store = new JetStreamBucketStore(
+        own,
+        jetstreamClient(own),
+        await jetstreamManager(own),
+        // Never read: without a sink the store runs no change consumer.
+        {} as BucketStoreGround,
+        undefined,
+        { prefix, replicas: 1, ackWaitMs: 30_000, consume: false },
+      );
+      await store.open();
+      const received = own.stats().inMsgs;
+      let storePages = 0;
+      let next: string | undefined;
+      do {
+        const page = await listObjects(store.list, 'many', {
+          maxKeys: 100,
+          ...(next === undefined ? {} : { continuationToken: next }),
+        });
+        next = page.nextContinuationToken;
+        storePages++;
+      } while (next !== undefined);
+      expect(storePages).toBe(30);
+      expect(own.stats().inMsgs - received).toBeLessThan(count + 200);
+      await store.close();
+    } finally {
+      await own.close();
+    }
     // A change since: one request finds it, one more finds nothing after it.
     await a.buckets.deleteObject('many', 'obj/00000');
     const before = { ...reads };
