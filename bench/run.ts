@@ -9,6 +9,7 @@ import { functionsBenchmark } from './functions.js';
 import type { Benchmark } from './harness.js';
 import { machine, table } from './harness.js';
 import { iamBenchmark } from './iam.js';
+import { listingBenchmark } from './listing.js';
 import { observeBenchmark } from './observe.js';
 import { pullBenchmark } from './pull.js';
 import { pushBenchmark } from './push.js';
@@ -30,6 +31,7 @@ benchmarks.push(serveS3Benchmark);
 benchmarks.push(observeBenchmark);
 benchmarks.push(clusterBenchmark);
 benchmarks.push(boundedBenchmark);
+benchmarks.push(listingBenchmark);
 
 // Flags (`--long`) are the benchmarks' own.
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));

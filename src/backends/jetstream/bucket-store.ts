@@ -39,13 +39,15 @@ import {
   type ObjectFields,
   type StoredObject,
 } from '../../buckets/bucket-store.js';
-import { type ListCursor, type ListedObject, type ListRange, utf8Compare } from '../../buckets/listing.js';
+import type { ListCursor, ListRange } from '../../buckets/listing.js';
 import type { NotificationSink } from '../../buckets/notification-sink.js';
 import type { BucketRecord, ObjectRecord } from '../../buckets/object-store.js';
 import { LambdaliteError } from '../../errors.js';
 import { ChangeConsumer, type ConsumerParts, changeConsumerConfig } from './bucket-changes.js';
-import { lastDescriptions, sweepOrphanChunks } from './bucket-sweep.js';
+import { BucketIndexes } from './bucket-index.js';
+import { sweepOrphanChunks } from './bucket-sweep.js';
 import { contended } from './contended.js';
+import { JetStreamDescriptions } from './description-reader.js';
 import { storedKeys } from './kv-keys.js';
 import {
   type Described,
@@ -91,6 +93,8 @@ export class JetStreamBucketStore implements BucketStore {
   #sweepTimer: NodeJS.Timeout | undefined;
   #sweeping: Promise<void> | undefined;
   #closed = false;
+  /** The listed buckets' keys in order, caught up at each listing (bucket-index.ts). */
+  readonly #indexes: BucketIndexes;
 
   constructor(
     nc: NatsConnection,
@@ -106,6 +110,14 @@ export class JetStreamBucketStore implements BucketStore {
     this.#ground = ground;
     this.#sink = sink;
     this.#options = options;
+    this.#indexes = new BucketIndexes(
+      new JetStreamDescriptions({
+        js,
+        jsm,
+        store: (name) => storeName(options.prefix, name),
+        ensure: (name) => this.#ensure(name),
+      }),
+    );
   }
 
   async open(): Promise<void> {
@@ -148,6 +160,7 @@ export class JetStreamBucketStore implements BucketStore {
     await this.#watching;
     await Promise.all([...this.#consumers.values()].map((c) => c.stop()));
     this.#consumers.clear();
+    this.#indexes.clear();
   }
 
   async bucket(name: string): Promise<BucketRecord | undefined> {
@@ -187,10 +200,11 @@ export class JetStreamBucketStore implements BucketStore {
    */
   async deleteBucket(name: string): Promise<void> {
     await (await this.#bucketsKv()).delete(name);
+    this.#indexes.forget(name);
   }
 
   async hasObjects(bucket: string): Promise<boolean> {
-    return (await this.#live(bucket)).length > 0;
+    return this.#indexes.hasObjects(bucket);
   }
 
   async read(bucket: string, key: string, withBody: boolean): Promise<StoredObject | undefined> {
@@ -309,52 +323,9 @@ export class JetStreamBucketStore implements BucketStore {
     return formatSequencer(ack.seq);
   }
 
-  /** Lists from every live key of the bucket, read once per page and sorted in UTF-8 order. */
-  readonly list = async (bucket: string, range: ListRange): Promise<ListCursor> => {
-    const all = (await this.#live(bucket))
-      .filter(
-        (o) =>
-          (range.gt === undefined || utf8Compare(o.key, range.gt) > 0) &&
-          (range.gte === undefined || utf8Compare(o.key, range.gte) >= 0) &&
-          (range.lt === undefined || utf8Compare(o.key, range.lt) < 0),
-      )
-      .sort((a, b) => utf8Compare(a.key, b.key));
-    let at = 0;
-    return {
-      nextv: async (count) => {
-        const page = all.slice(at, at + count);
-        at += page.length;
-        return page;
-      },
-      seek: (key) => {
-        let lo = 0;
-        let hi = all.length;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (utf8Compare((all[mid] as ListedObject).key, key) < 0) lo = mid + 1;
-          else hi = mid;
-        }
-        at = lo;
-      },
-      close: async () => {},
-    };
-  };
-
-  /** Every live object of the bucket: the last description of each key, through an ordered consumer. */
-  async #live(bucket: string): Promise<ListedObject[]> {
-    await this.#ensure(bucket);
-    const out: ListedObject[] = [];
-    for (const found of await lastDescriptions(this.#js, storeName(this.#options.prefix, bucket))) {
-      if (!found.facts || found.description.deleted) continue;
-      out.push({
-        key: found.description.name,
-        lastModified: found.facts.lastModified,
-        eTag: found.facts.eTag,
-        size: found.description.size,
-      });
-    }
-    return out;
-  }
+  /** Lists from this process's index of the bucket, caught up with every process's writes first. */
+  readonly list = (bucket: string, range: ListRange): Promise<ListCursor> =>
+    this.#indexes.list(bucket, range);
 
   /** The key's last description, read from the stream leader. */
   async #describe(bucket: string, key: string): Promise<Described | undefined> {

@@ -25,30 +25,16 @@ import {
   type JetStreamManager,
   type StoredMsg,
 } from '@nats-io/jetstream';
+import { consumeDescriptions } from './description-reader.js';
 import { type Described, parse } from './object-descriptions.js';
 
 /** The last description of every key of the store (deleted ones included), read once. */
 export async function lastDescriptions(js: JetStreamClient, store: string): Promise<Described[]> {
-  const consumer = await js.consumers.get(`OBJ_${store}`, {
-    filter_subjects: `$O.${store}.M.>`,
-    deliver_policy: DeliverPolicy.LastPerSubject,
-  });
   const out: Described[] = [];
-  const pending = (await consumer.info(true)).num_pending;
-  if (pending === 0) {
-    await consumer.delete().catch(() => undefined);
-    return out;
-  }
-  const messages = await consumer.consume({ max_messages: 512 });
-  try {
-    for await (const m of messages) {
-      const found = parse(m.seq, m.data);
-      if (found) out.push(found);
-      if (m.info.pending === 0) break;
-    }
-  } finally {
-    messages.stop();
-  }
+  await consumeDescriptions(js, store, { deliver_policy: DeliverPolicy.LastPerSubject }, (d) => {
+    const found = parse(d.seq, d.data);
+    if (found) out.push(found);
+  });
   return out;
 }
 
