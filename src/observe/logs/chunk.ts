@@ -72,9 +72,10 @@ function digits(n: number): number {
 /**
  * One stream's lines of the current window. A line is only noted as it arrives (its kind and
  * time in typed arrays, its text or requestId and REPORT figures by reference): the invocation's
- * hot path does no encoding, no UTF-8 write and no size arithmetic. The window is encoded in one
- * pass when it is stored (or its size asked for), into a buffer reused from window to window
- * (only {@link ChunkBuilder.finish}'s exactly sized copy is stored).
+ * hot path does no encoding, no UTF-8 write and no size arithmetic. The lines noted are encoded
+ * later ({@link ChunkBuilder.settle}, after the I/O phase that noted them, or when the window is
+ * stored or its size asked for), into a buffer reused from window to window (only
+ * {@link ChunkBuilder.finish}'s exactly sized copy is stored).
  */
 export class ChunkBuilder {
   #buf: Buffer | undefined;
@@ -121,6 +122,14 @@ export class ChunkBuilder {
   end(ts: number, requestId: string, figures: ReportFigures): void {
     this.#note(Kind.End, ts, requestId, figures);
     this.count += 2;
+  }
+
+  /**
+   * Encodes the lines noted so far (the writer calls it once the I/O phase that noted them is
+   * over, so a flush has little left to encode); {@link ChunkBuilder.finish} encodes the rest.
+   */
+  settle(): void {
+    this.#encode();
   }
 
   /** CloudWatch size of the events so far. */

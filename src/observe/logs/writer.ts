@@ -71,6 +71,8 @@ export class LogWriter implements LogSink {
   #dirty: StreamState[] = [];
   #timer: NodeJS.Timeout | undefined;
   #soon = false;
+  /** A settle of the buffered windows is scheduled for the check phase. */
+  #settling = false;
   /** The buffer of the last window written, for the next window to encode into. */
   #spare: Buffer | undefined;
   /** The feed publishes so far, in flush order. */
@@ -78,6 +80,15 @@ export class LogWriter implements LogSink {
   readonly #flush = (): void => {
     this.#soon = false;
     this.flush();
+  };
+  /**
+   * Encodes the lines noted during the I/O phase just over. A warm invocation's caller has by
+   * then sent its next call, so the encoding runs while the container works on it, not between
+   * an answer and the next call (as one flush encoding a whole window would, every 20 ms).
+   */
+  readonly #settle = (): void => {
+    this.#settling = false;
+    for (const stream of this.#dirty) stream.buffer?.settle();
   };
 
   constructor(
@@ -138,6 +149,10 @@ export class LogWriter implements LogSink {
       if (kind === Line.Text) chunk.text(ts, text);
       else if (kind === Line.Start) chunk.start(ts, text);
       else chunk.end(ts, text, figures as ReportFigures);
+      if (!this.#settling) {
+        this.#settling = true;
+        setImmediate(this.#settle);
+      }
       if ((chunk.count >= FLUSH_LINES || chunk.textLength >= FLUSH_TEXT) && !this.#soon) {
         this.#soon = true;
         setImmediate(this.#flush);
