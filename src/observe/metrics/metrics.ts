@@ -10,7 +10,7 @@
  *   .pipe(filter((point) => point.value > 500))
  *   .subscribe((point) => alert(`p99 ${point.value} ms in the minute from ${new Date(point.timestamp)}`));
  */
-import { Observable, type Subscriber } from 'rxjs';
+import { defer, Observable, type Subscriber } from 'rxjs';
 import type { Clock } from '../../clock.js';
 import type { Lifecycle } from '../../context.js';
 import type { EventHub } from '../../events.js';
@@ -96,7 +96,14 @@ export class Metrics {
     );
     this.#recorder = new MetricRecorder(deps.clock, this.#flusher);
     if (deps.options.enabled) {
-      this.#lambda = new LambdaMetricsFeed(this.#recorder, this.#registry, deps.events);
+      const recorder = this.#recorder;
+      const watching = this.#watching;
+      this.#lambda = new LambdaMetricsFeed(
+        recorder,
+        this.#registry,
+        deps.events,
+        () => recorder.observed || watching.size > 0,
+      );
       this.#emf = new EmfFeed(this.#recorder, this.#registry);
     }
   }
@@ -125,7 +132,11 @@ export class Metrics {
 
   /** Every raw value as it is recorded (statistic sets of putMetricData excepted). */
   get datapoints$(): Observable<MetricDatum> {
-    return this.#recorder.datapoints$;
+    // Values of invocations completed before the subscription are not its to see: settled first.
+    return defer(() => {
+      this.#lambda?.settle();
+      return this.#recorder.datapoints$;
+    });
   }
 
   /**
@@ -146,6 +157,8 @@ export class Metrics {
       );
     }
     return new Observable<MetricWatchPoint>((subscriber) => {
+      // Values of invocations completed before the subscription belong to no period of it.
+      this.#lambda?.settle();
       const series = this.#registry.get(namespace, metricName, dimensions);
       const watcher = new PeriodWatcher(this.#clock, periodMs, statistic, (point) => subscriber.next(point));
       series.watchers = [...series.watchers, watcher];
@@ -164,11 +177,13 @@ export class Metrics {
    */
   getStatistics(input: GetMetricStatisticsInput): Promise<GetMetricStatisticsResult> {
     this.#lifecycle.assertOpen();
-    const read = (): Promise<GetMetricStatisticsResult> =>
-      getStatistics(
+    const read = (): Promise<GetMetricStatisticsResult> => {
+      this.#lambda?.settle();
+      return getStatistics(
         { registry: this.#registry, store: this.#store, flusher: this.#flusher, retention: this.#retention },
         input,
       );
+    };
     return this.#feed ? this.#feed.caughtUp().then(read) : read();
   }
 
@@ -176,17 +191,20 @@ export class Metrics {
   async list(input: ListMetricsInput = {}): Promise<ListMetricsResult> {
     this.#lifecycle.assertOpen();
     await this.#feed?.caughtUp();
+    this.#lambda?.settle();
     return listMetrics({ registry: this.#registry, store: this.#store, retention: this.#retention }, input);
   }
 
   /** PutMetricData: custom metrics in a namespace of the caller's (not `AWS/...`). */
   async putMetricData(namespace: string, data: readonly MetricDataInput[]): Promise<void> {
     this.#lifecycle.assertOpen();
+    this.#lambda?.settle();
     putMetricData(this.#recorder, this.#registry, namespace, data);
   }
 
   /** The Prometheus text exposition of every series recorded since the engine opened. */
   prometheus(): string {
+    this.#lambda?.settle();
     return prometheusText(this.#registry);
   }
 

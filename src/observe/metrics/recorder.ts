@@ -28,6 +28,11 @@ export class MetricRecorder {
     private readonly sink: DirtySeriesSink,
   ) {}
 
+  /** Whether someone subscribes to `datapoints$`. */
+  get observed(): boolean {
+    return this.#datapoints.observed;
+  }
+
   /** Records `value` (`count` times) at `timestamp`, an engine-clock time. */
   record(series: Series, value: number, unit: MetricUnit, timestamp: number, count = 1): void {
     this.add(series, this.minuteOf(timestamp), value, unit, timestamp, count);

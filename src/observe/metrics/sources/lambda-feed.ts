@@ -12,6 +12,12 @@
  * - IteratorAge from the pollers' `mapping.batch.invoked`; DestinationDeliveryFailures also from
  *   `mapping.batch.givenUp`.
  *
+ * A completed invocation's values are recorded after the I/O phase that completed it (a warm
+ * invocation's caller has sent its next call by then, so the recording runs while the container
+ * works on it), unless someone watches live (`datapoints$`, `watch`: recorded at once, as they
+ * would see them). Everything that reads the aggregates settles the waiting ones first
+ * ({@link LambdaMetricsFeed.settle}); they keep their own time stamps, so nothing read differs.
+ *
  * Every metric has the FunctionName dimension; Invocations, Errors, Throttles, Duration and
  * ConcurrentExecutions also an engine-wide series without dimensions; IteratorAge also one per
  * mapping (FunctionName, EventSourceMappingUUID). Series are looked up once per function and
@@ -86,16 +92,23 @@ export class LambdaMetricsFeed {
   /** IteratorAge per mapping, by `uuid` NUL-joined with the function name. */
   readonly #byMapping = new Map<string, Series>();
   readonly #subscription: Subscription;
+  /** Completed invocations not recorded yet: their function names, and five numbers each. */
+  readonly #waitingNames: string[] = [];
+  readonly #waiting: number[] = [];
+  #settleScheduled = false;
 
+  /** `live`: whether someone watches values as they are recorded (they are then recorded at once). */
   constructor(
     private readonly recorder: MetricRecorder,
     private readonly registry: SeriesRegistry,
     source: LambdaEventSource,
+    private readonly live: () => boolean = () => true,
   ) {
     this.#subscription = source.of$(...FED_BY).subscribe((event) => this.#on(event));
   }
 
   close(): void {
+    this.settle();
     this.#subscription.unsubscribe();
   }
 
@@ -108,6 +121,61 @@ export class LambdaMetricsFeed {
     concurrentExecutions: number,
     accountConcurrentExecutions: number,
   ): void => {
+    if (this.live()) {
+      this.settle();
+      this.#completed(
+        functionName,
+        startTime,
+        durationMs,
+        failed,
+        concurrentExecutions,
+        accountConcurrentExecutions,
+      );
+      return;
+    }
+    this.#waitingNames.push(functionName);
+    this.#waiting.push(
+      startTime,
+      durationMs,
+      failed ? 1 : 0,
+      concurrentExecutions,
+      accountConcurrentExecutions,
+    );
+    if (!this.#settleScheduled) {
+      this.#settleScheduled = true;
+      setImmediate(this.settle);
+    }
+  };
+
+  /** Records the completed invocations still waiting, in the order they completed. */
+  readonly settle = (): void => {
+    this.#settleScheduled = false;
+    const names = this.#waitingNames;
+    if (names.length === 0) return;
+    const values = this.#waiting;
+    for (let i = 0; i < names.length; i++) {
+      const at = 5 * i;
+      this.#completed(
+        names[i] as string,
+        values[at] as number,
+        values[at + 1] as number,
+        values[at + 2] === 1,
+        values[at + 3] as number,
+        values[at + 4] as number,
+      );
+    }
+    names.length = 0;
+    values.length = 0;
+  };
+
+  #completed(
+    functionName: string,
+    startTime: number,
+    durationMs: number,
+    failed: boolean,
+    concurrentExecutions: number,
+    accountConcurrentExecutions: number,
+  ): void {
     const fn = this.#functionSeries(functionName);
     const global = this.#global;
     const recorder = this.recorder;
@@ -129,9 +197,11 @@ export class LambdaMetricsFeed {
       'Count',
       startTime,
     );
-  };
+  }
 
   #on(event: EngineEventOf<FedBy>): void {
+    // Values keep the order they were made in (a new minute rolls the flusher once).
+    if (this.#waitingNames.length > 0) this.settle();
     switch (event.type) {
       case 'function.throttled':
         this.#both(this.#functionSeries(event.functionName), M.Throttles, 1, event.time);
