@@ -22,6 +22,7 @@ import { type ChunkSource, type ReadOptions, readChunks, readLowerBound } from '
 import { type ShardStore, ShardWriteConflict, type StoredShard } from '../../streams/shard-store.js';
 import type { Position, ReadResult, ShardState, StreamState } from '../../streams/shard-types.js';
 import { contended, isContention } from './contended.js';
+import { endOf, isFence, lastOf, placeFence } from './shard-fence.js';
 
 export interface JetStreamShardStoreOptions {
   /** Replicas of each stream (1, 3 or 5). */
@@ -67,6 +68,8 @@ export class JetStreamShardStore implements ShardStore {
   readonly #checkedSeq = new Map<string, number>();
   /** subject -> JetStream sequence of its last message as this process last saw it. */
   readonly #lastStored = new Map<string, number>();
+  /** subject -> the end of a shard whose fence this process saw or placed (shard-fence.ts). */
+  readonly #fenced = new Map<string, string | undefined>();
   /** This store's id in message ids (see append). */
   readonly #writer = randomBytes(6).toString('hex');
 
@@ -93,7 +96,9 @@ export class JetStreamShardStore implements ShardStore {
         const msg = await this.#get(shard.uid, { last_by_subj: subject });
         // Also where the next append's expectation starts (0: the subject holds nothing yet).
         if (!this.#lastStored.has(subject)) this.#lastStored.set(subject, msg?.seq ?? 0);
-        if (msg) out.set(shard, lastOf(msg));
+        if (msg && isFence(msg)) this.#fenced.set(subject, endOf(msg));
+        const last = msg ? lastOf(msg) : '';
+        if (last !== '') out.set(shard, last);
       }),
     );
     return out;
@@ -113,6 +118,8 @@ export class JetStreamShardStore implements ShardStore {
     const uid = stream.meta.uid;
     await this.#ensure(uid);
     const subject = this.#subject(uid, shard.prefix);
+    // Closed by a reshard made elsewhere: the records go to the children (the log routes again).
+    if (this.#fenced.has(subject)) throw new ShardWriteConflict(this.#fenced.get(subject), true);
     // Several writers per shard: the publish holds only if the subject's last message is still
     // the one this process numbered after; otherwise the log renumbers past the newer one.
     let expected = this.#lastStored.get(subject);
@@ -120,6 +127,7 @@ export class JetStreamShardStore implements ShardStore {
       const msg = await this.#get(uid, { last_by_subj: subject });
       expected = msg?.seq ?? 0;
       this.#lastStored.set(subject, expected);
+      if (msg && isFence(msg)) throw this.#closed(subject, msg);
       const first = storedSequences(chunk, '')[0] ?? last;
       if (msg && lastOf(msg) >= first) throw new ShardWriteConflict(lastOf(msg));
     }
@@ -143,6 +151,7 @@ export class JetStreamShardStore implements ShardStore {
         throw err;
       const msg = await this.#get(uid, { last_by_subj: subject });
       this.#lastStored.set(subject, msg?.seq ?? 0);
+      if (msg && isFence(msg)) throw this.#closed(subject, msg);
       throw new ShardWriteConflict(msg ? lastOf(msg) : undefined);
     }
     this.#lastStored.set(subject, ack.seq);
@@ -150,6 +159,27 @@ export class JetStreamShardStore implements ShardStore {
     // Core NATS (at most once): wakes the readers of other processes; they read from the stream.
     this.#nc.publish(`${this.#options.prefix}_wake.${uid}.${shard.prefix}`, last);
     if (extraOps.length > 0) await this.#storage.batch([...extraOps]);
+  }
+
+  async fence(stream: StreamState, shard: ShardState): Promise<string | undefined> {
+    const uid = stream.meta.uid;
+    const subject = this.#subject(uid, shard.prefix);
+    if (this.#fenced.has(subject)) return this.#fenced.get(subject);
+    // A shard closed before its stream took any write: the fence makes the stream.
+    await this.#ensure(uid);
+    const end = await placeFence(
+      { js: this.#js, last: () => this.#get(uid, { last_by_subj: subject }) },
+      subject,
+    );
+    this.#fenced.set(subject, end);
+    return end;
+  }
+
+  /** The refusal of an append to a fenced shard; remembered so later appends fail at once. */
+  #closed(subject: string, fence: StoredMsg): ShardWriteConflict {
+    const end = endOf(fence);
+    this.#fenced.set(subject, end);
+    return new ShardWriteConflict(end, true);
   }
 
   watch(onAppend: (uid: string, prefix: string, last: string) => void): () => void {
@@ -170,7 +200,8 @@ export class JetStreamShardStore implements ShardStore {
         if (status.type !== 'reconnect') continue;
         for (const { uid, prefix } of [...this.#known.values()]) {
           const msg = await this.#get(uid, { last_by_subj: this.#subject(uid, prefix) }).catch(() => null);
-          if (msg) onAppend(uid, prefix, lastOf(msg));
+          const last = msg ? lastOf(msg) : '';
+          if (last !== '') onAppend(uid, prefix, last);
         }
       }
     })();
@@ -205,7 +236,8 @@ export class JetStreamShardStore implements ShardStore {
       this.#checkedSeq.set(uid, info.state.last_seq);
       for (const prefix of prefixes) {
         const msg = await this.#get(uid, { last_by_subj: this.#subject(uid, prefix) }).catch(() => null);
-        if (msg) onAppend(uid, prefix, lastOf(msg));
+        const last = msg ? lastOf(msg) : '';
+        if (last !== '') onAppend(uid, prefix, last);
       }
     }
   }
@@ -229,7 +261,8 @@ export class JetStreamShardStore implements ShardStore {
       nextv: async () => {
         if (next === undefined) return [];
         const msg = await this.#get(uid, { seq: next, next_by_subj: subject });
-        if (!msg) {
+        // The fence is the subject's last message: nothing follows it.
+        if (!msg || isFence(msg)) {
           next = undefined;
           return [];
         }
@@ -249,7 +282,7 @@ export class JetStreamShardStore implements ShardStore {
     const located = await this.#search(uid, subject, { op: 'gte', sequence });
     if (!located) return undefined;
     const straddling = await this.#get(uid, { seq: located.start, next_by_subj: subject });
-    if (straddling) {
+    if (straddling && !isFence(straddling)) {
       const before = storedSequences(Buffer.from(straddling.data), '').filter((s) => s < sequence);
       if (before.length > 0) return before.at(-1);
     }
@@ -261,7 +294,8 @@ export class JetStreamShardStore implements ShardStore {
       seq: 1,
       next_by_subj: this.#subject(stream.meta.uid, shard.prefix),
     });
-    return msg ? lastOf(msg) : undefined;
+    // Only the fence left: the shard holds no record.
+    return msg && !isFence(msg) ? lastOf(msg) : undefined;
   }
 
   async trimBefore(stream: StreamState, shard: ShardState, sequence: string): Promise<void> {
@@ -278,6 +312,7 @@ export class JetStreamShardStore implements ShardStore {
     const subject = this.#subject(stream.meta.uid, shard.prefix);
     this.#positions.delete(subject);
     this.#lastStored.delete(subject);
+    this.#fenced.delete(subject);
     try {
       await this.#jsm.streams.purge(this.#streamName(stream.meta.uid), { filter: subject });
     } catch (err) {
@@ -291,6 +326,9 @@ export class JetStreamShardStore implements ShardStore {
       if (subject.startsWith(`${this.#options.prefix}.${uid}.`)) this.#positions.delete(subject);
     }
     for (const [subject, known] of [...this.#known]) if (known.uid === uid) this.#known.delete(subject);
+    for (const subject of [...this.#fenced.keys()]) {
+      if (subject.startsWith(`${this.#options.prefix}.${uid}.`)) this.#fenced.delete(subject);
+    }
     try {
       await this.#jsm.streams.delete(this.#streamName(uid));
     } catch (err) {
@@ -394,8 +432,9 @@ export class JetStreamShardStore implements ShardStore {
     while (lo < hi) {
       const mid = Math.floor((lo + hi) / 2);
       const msg = await this.#get(uid, { seq: mid, next_by_subj: subject });
-      const last = msg ? lastOf(msg) : undefined;
-      if (!msg || last === undefined || past(last, lower)) hi = mid;
+      const last = msg ? lastOf(msg) : '';
+      // An empty shard's fence stands for no record: the search ends there.
+      if (!msg || last === '' || past(last, lower)) hi = mid;
       else {
         before = last;
         lo = msg.seq + 1;
@@ -407,10 +446,6 @@ export class JetStreamShardStore implements ShardStore {
 
 function past(last: string, lower: Position): boolean {
   return lower.op === 'gt' ? last > lower.sequence : last >= lower.sequence;
-}
-
-function lastOf(msg: StoredMsg): string {
-  return storedSequences(Buffer.from(msg.data), '').at(-1) ?? '';
 }
 
 function isNoResponders(err: unknown): boolean {
