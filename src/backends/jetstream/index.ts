@@ -22,7 +22,6 @@ import { KvCatalog } from './kv-catalog.js';
 import { noPolling } from './no-polling.js';
 import { observeFeeds } from './observe-feeds.js';
 import { JetStreamPushQueue } from './push-queue.js';
-import { warnAboutWriters } from './server-version.js';
 import { JetStreamShardStore } from './shard-store.js';
 import { openSharedConfiguration } from './shared-configuration.js';
 
@@ -143,8 +142,6 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
               '(one putRecords reaches 5 MiB): set "max_payload: 8MB" in the server configuration',
           );
         }
-        // Several writers of one shard need 2.9.21+ with replicas: said once, not refused.
-        warnAboutWriters(nc.info?.version, replicas);
         const jsm = await contended(() => jetstreamManager(nc));
         const shardStore = new JetStreamShardStore(nc, jetstreamClient(nc), jsm, storage, {
           replicas,

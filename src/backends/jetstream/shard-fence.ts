@@ -9,13 +9,12 @@
  * only once the marker is in place (placing it itself when the closing process died before it
  * did), so no acknowledged record can land after the point a reader stopped at.
  */
-import type { JetStreamClient, StoredMsg } from '@nats-io/jetstream';
-import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
-import { headers } from '@nats-io/transport-node';
+import type { StoredMsg } from '@nats-io/jetstream';
 import { LambdaliteError } from '../../errors.js';
 import { storedSequences } from '../../streams/record-codec.js';
+import { isWrongLast, type PlaceDeps, publishInPlace } from './shard-slot.js';
 
-/** The header naming a fence; the message's body is the parent's last sequence number ('' when empty). */
+/** The header marking a fence; the message's body is the parent's last sequence number ('' when empty). */
 const FENCE_HEADER = 'Lambdalite-Shard-End';
 /** Tries at placing the fence while appends keep landing before it. */
 const FENCE_ATTEMPTS = 20;
@@ -34,36 +33,39 @@ export function lastOf(msg: StoredMsg): string {
 
 /** What placing a fence needs of the shard store. */
 export interface FenceDeps {
-  readonly js: JetStreamClient;
+  readonly place: PlaceDeps;
   /** The subject's last message, or null when it holds none. */
   last(): Promise<StoredMsg | null>;
 }
 
 /**
  * Publishes the subject's fence unless one is there, and returns the shard's end: the last
- * sequence number before the fence, undefined when the shard holds no record. Bounded: a shard
- * appended to without pause by processes that did not yet see the close can outrun it, and the
- * caller (a reader deciding whether the shard is drained) tries again later.
+ * sequence number before the fence, undefined when the shard holds no record. The fence takes
+ * its place as an append does (shard-slot.ts), so an append and the fence never both follow one
+ * message. Bounded: a shard appended to without pause by processes that did not yet see the
+ * close can outrun it, and the caller (a reader deciding whether the shard is drained) tries
+ * again later.
  */
-export async function placeFence(deps: FenceDeps, subject: string): Promise<string | undefined> {
+export async function placeFence(
+  deps: FenceDeps,
+  shard: { readonly subject: string; readonly stem: string },
+  writer: string,
+): Promise<string | undefined> {
   for (let attempt = 1; attempt <= FENCE_ATTEMPTS; attempt++) {
     const msg = await deps.last();
     if (msg && isFence(msg)) return endOf(msg);
     const end = msg ? lastOf(msg) : '';
-    const h = headers();
-    // The header's value is fixed ('1'): an empty header value does not survive every client.
-    h.set(FENCE_HEADER, '1');
+    const place = { ...shard, expected: msg?.seq ?? 0 };
     try {
-      await deps.js.publish(subject, end, { headers: h, expect: { lastSubjectSequence: msg?.seq ?? 0 } });
-      return end === '' ? undefined : end;
+      const result = await publishInPlace(deps.place, place, end, writer, { [FENCE_HEADER]: '1' });
+      if ('stored' in result) return end === '' ? undefined : end;
     } catch (err) {
-      if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence))
-        throw err;
+      if (!isWrongLast(err)) throw err;
     }
   }
   throw new LambdaliteError(
     'ServiceException',
-    `the closed shard ${subject} kept being appended to by other engine processes while its end was fenced: ` +
+    `the closed shard ${shard.subject} kept being appended to by other engine processes while its end was fenced: ` +
       `${FENCE_ATTEMPTS} attempts; the next read tries again`,
   );
 }

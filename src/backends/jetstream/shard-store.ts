@@ -3,8 +3,9 @@
  * (named by the stream's uid, so a deleted and re-created stream never meets its old records), a
  * subject per shard, one message per append holding the same chunk LevelDB stores
  * (record-codec.ts). Sequence numbers keep their AWS shape: they are made by the shard log as
- * embedded and travel inside the chunk; the message id `uid.lastSequence` makes a retried
- * publish land once.
+ * embedded and travel inside the chunk; the message id names the append's place in the shard
+ * (shard-slot.ts), so a retried publish lands once and of two writers' appends to one place one
+ * is stored. A closed parent ends with a fence (shard-fence.ts).
  *
  * Finding where a read starts: chunks of one subject are in the same order by JetStream sequence
  * and by lambdalite sequence, so a binary search over the stream's sequences with "next message
@@ -13,8 +14,8 @@
  * hits a small per-shard cache of where each chunk's successor starts instead.
  */
 import { randomBytes } from 'node:crypto';
-import type { JetStreamClient, JetStreamManager, PubAck, StoredMsg, StreamConfig } from '@nats-io/jetstream';
-import { JetStreamApiCodes, JetStreamApiError, StorageType } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager, StoredMsg, StreamConfig } from '@nats-io/jetstream';
+import { StorageType } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { BatchOp, Storage } from '../../storage/storage.js';
 import { storedSequences } from '../../streams/record-codec.js';
@@ -23,6 +24,7 @@ import { type ShardStore, ShardWriteConflict, type StoredShard } from '../../str
 import type { Position, ReadResult, ShardState, StreamState } from '../../streams/shard-types.js';
 import { contended, isContention } from './contended.js';
 import { endOf, isFence, lastOf, placeFence } from './shard-fence.js';
+import { isNoMessage, isWrongLast, type PlaceDeps, type PlaceResult, publishInPlace } from './shard-slot.js';
 
 export interface JetStreamShardStoreOptions {
   /** Replicas of each stream (1, 3 or 5). */
@@ -131,29 +133,27 @@ export class JetStreamShardStore implements ShardStore {
       const first = storedSequences(chunk, '')[0] ?? last;
       if (msg && lastOf(msg) >= first) throw new ShardWriteConflict(lastOf(msg));
     }
-    let ack: PubAck;
+    // The place's message id makes sure at most one append takes it on any server version
+    // (shard-slot.ts); a place taken, or a stale expectation, means another process appended.
+    let result: PlaceResult;
     try {
-      // The writer's id in the message id: a retried publish is stored once, but two writers
-      // that made the same sequence number are never mistaken for one retry.
-      // No responders: the stream's group had no leader yet (a stream just made, a loaded
-      // cluster), so nothing was stored and the same publish is sent again.
-      ack = await contended(
-        () =>
-          this.#js.publish(subject, chunk, {
-            msgID: `${uid}.${last}.${this.#writer}`,
-            expect: { lastSubjectSequence: expected },
-          }),
-        PUBLISH_ATTEMPTS,
-        isNoResponders,
+      result = await publishInPlace(
+        this.#placeDeps(uid),
+        { subject, stem: `${uid}.${shard.prefix}`, expected },
+        chunk,
+        this.#writer,
       );
     } catch (err) {
-      if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence))
-        throw err;
+      if (!isWrongLast(err)) throw err;
+      result = { taken: true };
+    }
+    if ('taken' in result) {
       const msg = await this.#get(uid, { last_by_subj: subject });
       this.#lastStored.set(subject, msg?.seq ?? 0);
       if (msg && isFence(msg)) throw this.#closed(subject, msg);
       throw new ShardWriteConflict(msg ? lastOf(msg) : undefined);
     }
+    const ack = result.stored;
     this.#lastStored.set(subject, ack.seq);
     this.#remember(subject, last, ack.seq + 1);
     // Core NATS (at most once): wakes the readers of other processes; they read from the stream.
@@ -168,11 +168,23 @@ export class JetStreamShardStore implements ShardStore {
     // A shard closed before its stream took any write: the fence makes the stream.
     await this.#ensure(uid);
     const end = await placeFence(
-      { js: this.#js, last: () => this.#get(uid, { last_by_subj: subject }) },
-      subject,
+      { place: this.#placeDeps(uid), last: () => this.#get(uid, { last_by_subj: subject }) },
+      { subject, stem: `${uid}.${shard.prefix}` },
+      this.#writer,
     );
     this.#fenced.set(subject, end);
     return end;
+  }
+
+  #placeDeps(uid: string): PlaceDeps {
+    return {
+      js: this.#js,
+      at: (seq) =>
+        this.#get(uid, { seq }).catch((err: unknown) => (isNoMessage(err) ? null : Promise.reject(err))),
+      // No responders: the stream's group had no leader yet (a stream just made, a loaded
+      // cluster), so nothing was stored and the same publish is sent again.
+      send: (publish) => contended(publish, PUBLISH_ATTEMPTS, isNoResponders),
+    };
   }
 
   /** The refusal of an append to a fenced shard; remembered so later appends fail at once. */
