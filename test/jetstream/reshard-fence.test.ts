@@ -33,9 +33,14 @@ interface Acknowledged {
   readonly partitionKey: string;
 }
 
-async function one(prefix: string): Promise<Engine> {
+async function one(prefix: string, replicas: number): Promise<Engine> {
   // Writers and readers only: no mapping polls here.
-  const { engine } = await openSharedEngine({ servers: cluster().servers, prefix, pollMappings: false });
+  const { engine } = await openSharedEngine({
+    servers: cluster().servers,
+    prefix,
+    pollMappings: false,
+    replicas,
+  });
   opened.push(engine);
   return engine;
 }
@@ -94,10 +99,11 @@ async function writeWithoutPause(
 async function scenario(
   shardCount: number,
   reshard: (b: Engine) => Promise<void>,
+  replicas = 1,
 ): Promise<{ parents: string[]; acknowledged: Map<string, Acknowledged> }> {
   const prefix = `f${randomUUID().slice(0, 8)}`;
-  const a = await one(prefix);
-  const b = await one(prefix);
+  const a = await one(prefix, replicas);
+  const b = await one(prefix, replicas);
   await b.streams.create('fenced', { shardCount });
   const wakeups = new Wakeups();
   const acknowledged = new Map<string, Acknowledged>();
@@ -186,6 +192,18 @@ describe('resharding a stream another engine is writing', () => {
       await b.streams.splitShard('fenced', 'shardId-000000000000', (2n ** 127n).toString());
     });
     expect(parents).toEqual(['shardId-000000000000']);
+  });
+
+  it('does the same with 3 replicas, where a 2.9.10 server checks an append’s expectation outside its Raft log', async () => {
+    // The fence and the appends take their places by message id (shard-slot.ts), which the
+    // server deduplicates in order whatever its version.
+    await scenario(
+      1,
+      async (b) => {
+        await b.streams.splitShard('fenced', 'shardId-000000000000', (2n ** 127n).toString());
+      },
+      3,
+    );
   });
 
   it('reads every acknowledged record once and in order per key across a merge made mid-stream', async () => {
