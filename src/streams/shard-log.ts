@@ -31,6 +31,8 @@ import type { StreamCatalog } from './stream-catalog.js';
 const MAX_WRITE_CONFLICTS = 20;
 /** Tries at storing a fenced parent's corrected ending sequence number against other changes. */
 const END_CORRECTIONS = 5;
+/** Real-time ms before readers of a closed shard whose fence could not be placed try again. */
+const FENCE_RETRY_MS = 250;
 /** appendToShard's inner answer when a reshard made in another process fenced the shard. */
 const FENCED = Symbol('fenced');
 
@@ -482,11 +484,16 @@ export class ShardLog {
    */
   async read(stream: StreamState, shard: ShardState, from: Position, limit: number): Promise<ReadResult> {
     // A closed shard of a shared store ends where its fence is, possibly past what this process knew.
-    if (shard.meta.closedAt !== undefined) await this.fenced(stream, shard);
-    return this.#store.read(stream, shard, from, limit, {
+    const closed = shard.meta.closedAt !== undefined;
+    const final = !closed || (await this.fenced(stream, shard));
+    const result = await this.#store.read(stream, shard, from, limit, {
       cutoff: this.retentionCutoff(stream),
       decorator: this.#decorators.get(stream.meta.kind),
     });
+    // Closed during the read (the close woke its readers): the next read fences it first.
+    if (!closed && result.shardEnded && this.#store.fence) return { ...result, shardEnded: false };
+    // Not fenced yet: not ended (fenced() wakes the readers to try again).
+    return final ? result : { ...result, shardEnded: false };
   }
 
   /**
@@ -494,11 +501,31 @@ export class ShardLog {
    * appends another process had in flight when the shard closed land before its fence or are
    * refused (src/backends/jetstream/shard-fence.ts); this process's view moves to that end.
    * Nothing to do embedded, where the close waited for every append under the shard's lock.
+   * False when the end is not final yet: placing the fence failed (appends of processes that did
+   * not hear of the close yet kept winning its place, or the cluster did not answer), and the
+   * caller treats the shard as not drained and asks again later.
    */
-  async fenced(stream: StreamState, shard: ShardState): Promise<void> {
-    if (!this.#store.fence || shard.meta.closedAt === undefined) return;
-    const end = await this.#store.fence(stream, shard);
+  async fenced(stream: StreamState, shard: ShardState): Promise<boolean> {
+    if (!this.#store.fence || shard.meta.closedAt === undefined) return true;
+    let end: string | undefined;
+    try {
+      end = await this.#store.fence(stream, shard);
+    } catch {
+      // Its readers (tails and pollers) try again soon even if no append wakes them; real time,
+      // as the contest for the fence's place is (a ManualClock may never move).
+      setTimeout(() => {
+        this.#wake(shard);
+        this.#signals.next({
+          kind: 'appended',
+          streamArn: stream.meta.arn,
+          shardId: shard.meta.shardId,
+          expiresAt: this.#ctx.clock.now() + stream.meta.retentionHours * 3_600_000 + 1,
+        });
+      }, FENCE_RETRY_MS).unref();
+      return false;
+    }
     if (end !== undefined) this.#movePast(stream, shard, end);
+    return true;
   }
 
   /**
@@ -509,7 +536,8 @@ export class ShardLog {
   async fenceClosed(stream: StreamState, parents: readonly ShardState[]): Promise<void> {
     if (!this.#store.fence) return;
     for (const shard of parents) {
-      await this.fenced(stream, shard);
+      // Not fenced now: the close is stored all the same, and readers place the fence.
+      if (!(await this.fenced(stream, shard))) continue;
       const end = shard.lastSequence;
       for (let attempt = 1; end !== undefined && attempt <= END_CORRECTIONS; attempt++) {
         const stored = stream.meta.shards.find((s) => s.index === shard.meta.index);

@@ -23,7 +23,7 @@ import { type ChunkSource, type ReadOptions, readChunks, readLowerBound } from '
 import { type ShardStore, ShardWriteConflict, type StoredShard } from '../../streams/shard-store.js';
 import type { Position, ReadResult, ShardState, StreamState } from '../../streams/shard-types.js';
 import { contended, isContention } from './contended.js';
-import { endOf, isFence, lastOf, placeFence } from './shard-fence.js';
+import { fenceEnd, isFence, lastOf, placeFence } from './shard-fence.js';
 import { isNoMessage, isWrongLast, type PlaceDeps, type PlaceResult, publishInPlace } from './shard-slot.js';
 
 export interface JetStreamShardStoreOptions {
@@ -98,8 +98,9 @@ export class JetStreamShardStore implements ShardStore {
         const msg = await this.#get(shard.uid, { last_by_subj: subject });
         // Also where the next append's expectation starts (0: the subject holds nothing yet).
         if (!this.#lastStored.has(subject)) this.#lastStored.set(subject, msg?.seq ?? 0);
-        if (msg && isFence(msg)) this.#fenced.set(subject, endOf(msg));
-        const last = msg ? lastOf(msg) : '';
+        const fenced = msg && isFence(msg) ? await this.#fenceEnd(shard.uid, msg) : null;
+        if (fenced !== null) this.#fenced.set(subject, fenced);
+        const last = fenced === null ? (msg ? lastOf(msg) : '') : (fenced ?? '');
         if (last !== '') out.set(shard, last);
       }),
     );
@@ -129,7 +130,7 @@ export class JetStreamShardStore implements ShardStore {
       const msg = await this.#get(uid, { last_by_subj: subject });
       expected = msg?.seq ?? 0;
       this.#lastStored.set(subject, expected);
-      if (msg && isFence(msg)) throw this.#closed(subject, msg);
+      if (msg && isFence(msg)) throw await this.#closed(uid, subject, msg);
       const first = storedSequences(chunk, '')[0] ?? last;
       if (msg && lastOf(msg) >= first) throw new ShardWriteConflict(lastOf(msg));
     }
@@ -150,7 +151,7 @@ export class JetStreamShardStore implements ShardStore {
     if ('taken' in result) {
       const msg = await this.#get(uid, { last_by_subj: subject });
       this.#lastStored.set(subject, msg?.seq ?? 0);
-      if (msg && isFence(msg)) throw this.#closed(subject, msg);
+      if (msg && isFence(msg)) throw await this.#closed(uid, subject, msg);
       throw new ShardWriteConflict(msg ? lastOf(msg) : undefined);
     }
     const ack = result.stored;
@@ -167,11 +168,12 @@ export class JetStreamShardStore implements ShardStore {
     if (this.#fenced.has(subject)) return this.#fenced.get(subject);
     // A shard closed before its stream took any write: the fence makes the stream.
     await this.#ensure(uid);
-    const end = await placeFence(
+    const fence = await placeFence(
       { place: this.#placeDeps(uid), last: () => this.#get(uid, { last_by_subj: subject }) },
       { subject, stem: `${uid}.${shard.prefix}` },
       this.#writer,
     );
+    const end = await this.#fenceEnd(uid, fence);
     this.#fenced.set(subject, end);
     return end;
   }
@@ -187,9 +189,13 @@ export class JetStreamShardStore implements ShardStore {
     };
   }
 
+  #fenceEnd(uid: string, fence: StoredMsg): Promise<string | undefined> {
+    return fenceEnd(fence, this.#placeDeps(uid).at);
+  }
+
   /** The refusal of an append to a fenced shard; remembered so later appends fail at once. */
-  #closed(subject: string, fence: StoredMsg): ShardWriteConflict {
-    const end = endOf(fence);
+  async #closed(uid: string, subject: string, fence: StoredMsg): Promise<ShardWriteConflict> {
+    const end = await this.#fenceEnd(uid, fence);
     this.#fenced.set(subject, end);
     return new ShardWriteConflict(end, true);
   }
