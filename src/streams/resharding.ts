@@ -71,6 +71,9 @@ async function commit(
     await log.saveMeta(stream, meta);
     log.addShards(stream, made);
     log.closeShards(stream, closedMetas);
+    // A shared stream: other processes' appends to the parents in flight now land before the
+    // parents' fences or go to the children.
+    await log.fenceClosed(stream, parents);
     return made;
   };
   return run(0);

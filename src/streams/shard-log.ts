@@ -29,6 +29,12 @@ import type { StreamCatalog } from './stream-catalog.js';
 
 /** Appends in a row that may find another process wrote the shard first before one gives up. */
 const MAX_WRITE_CONFLICTS = 20;
+/** Tries at storing a fenced parent's corrected ending sequence number against other changes. */
+const END_CORRECTIONS = 5;
+/** Real-time ms before readers of a closed shard whose fence could not be placed try again. */
+const FENCE_RETRY_MS = 250;
+/** appendToShard's inner answer when a reshard made in another process fenced the shard. */
+const FENCED = Symbol('fenced');
 
 export type { Position, ReadResult, RecordDecorator, ShardState, StreamState };
 
@@ -388,6 +394,26 @@ export class ShardLog {
     entries: readonly AppendEntry[],
     extraOps: readonly BatchOp[] = [],
   ): Promise<string[] | undefined> {
+    const appended = await this.#appendLocked(stream, shard, entries, extraOps);
+    if (appended !== FENCED) return appended;
+    // Another process closed the shard (its close is stored before its fence): take the stored
+    // meta, outside the shard's lock (adopting a close takes it), so the caller routes again.
+    await this.lookup(stream.meta.arn, true);
+    if (shard.meta.closedAt === undefined && !stream.deleted) {
+      throw new LambdaliteError(
+        'ServiceException',
+        `shard ${shard.meta.shardId} of ${stream.meta.arn} is fenced by a reshard the stream's metadata does not show`,
+      );
+    }
+    return undefined;
+  }
+
+  #appendLocked(
+    stream: StreamState,
+    shard: ShardState,
+    entries: readonly AppendEntry[],
+    extraOps: readonly BatchOp[],
+  ): Promise<string[] | undefined | typeof FENCED> {
     return this.withShard(stream, shard, async () => {
       if (shard.meta.closedAt !== undefined || stream.deleted) return undefined;
       this.#ctx.lifecycle.assertOpen();
@@ -414,6 +440,7 @@ export class ShardLog {
           // record and try again; a shard this contended answers as Kinesis does when throttled.
           if (!(err instanceof ShardWriteConflict)) throw err;
           if (err.last !== undefined) this.#movePast(stream, shard, err.last);
+          if (err.closed) return FENCED;
           if (attempt >= MAX_WRITE_CONFLICTS || stream.deleted || shard.meta.closedAt !== undefined) {
             throw new LambdaliteError(
               'ProvisionedThroughputExceededException',
@@ -455,11 +482,81 @@ export class ShardLog {
    * Reads up to `limit` records after `from`, in sequence order, with batched `nextv` calls;
    * records older than the retention period are skipped. Never loads the shard into memory.
    */
-  read(stream: StreamState, shard: ShardState, from: Position, limit: number): Promise<ReadResult> {
-    return this.#store.read(stream, shard, from, limit, {
+  async read(stream: StreamState, shard: ShardState, from: Position, limit: number): Promise<ReadResult> {
+    // A closed shard of a shared store ends where its fence is, possibly past what this process knew.
+    const closed = shard.meta.closedAt !== undefined;
+    const final = !closed || (await this.fenced(stream, shard));
+    const result = await this.#store.read(stream, shard, from, limit, {
       cutoff: this.retentionCutoff(stream),
       decorator: this.#decorators.get(stream.meta.kind),
     });
+    // Closed during the read (the close woke its readers): the next read fences it first.
+    if (!closed && result.shardEnded && this.#store.fence) return { ...result, shardEnded: false };
+    // Not fenced yet: not ended (fenced() wakes the readers to try again).
+    return final ? result : { ...result, shardEnded: false };
+  }
+
+  /**
+   * Makes a closed shard's end final before a reader decides it drained it: on a shared store,
+   * appends another process had in flight when the shard closed land before its fence or are
+   * refused (src/backends/jetstream/shard-fence.ts); this process's view moves to that end.
+   * Nothing to do embedded, where the close waited for every append under the shard's lock.
+   * False when the end is not final yet: placing the fence failed (appends of processes that did
+   * not hear of the close yet kept winning its place, or the cluster did not answer), and the
+   * caller treats the shard as not drained and asks again later.
+   */
+  async fenced(stream: StreamState, shard: ShardState): Promise<boolean> {
+    if (!this.#store.fence || shard.meta.closedAt === undefined) return true;
+    let end: string | undefined;
+    try {
+      end = await this.#store.fence(stream, shard);
+    } catch {
+      // Its readers (tails and pollers) try again soon even if no append wakes them; real time,
+      // as the contest for the fence's place is (a ManualClock may never move).
+      setTimeout(() => {
+        this.#wake(shard);
+        this.#signals.next({
+          kind: 'appended',
+          streamArn: stream.meta.arn,
+          shardId: shard.meta.shardId,
+          expiresAt: this.#ctx.clock.now() + stream.meta.retentionHours * 3_600_000 + 1,
+        });
+      }, FENCE_RETRY_MS).unref();
+      return false;
+    }
+    if (end !== undefined) this.#movePast(stream, shard, end);
+    return true;
+  }
+
+  /**
+   * After a reshard stored the close of `parents` (under the stream's lock and theirs): fences
+   * them, and stores the ending sequence number of one that took another process's append
+   * between this process's last view of it and the fence.
+   */
+  async fenceClosed(stream: StreamState, parents: readonly ShardState[]): Promise<void> {
+    if (!this.#store.fence) return;
+    for (const shard of parents) {
+      // Not fenced now: the close is stored all the same, and readers place the fence.
+      if (!(await this.fenced(stream, shard))) continue;
+      const end = shard.lastSequence;
+      for (let attempt = 1; end !== undefined && attempt <= END_CORRECTIONS; attempt++) {
+        const stored = stream.meta.shards.find((s) => s.index === shard.meta.index);
+        if (!stored || (stored.endingSequenceNumber !== undefined && stored.endingSequenceNumber >= end))
+          break;
+        const corrected = { ...stored, endingSequenceNumber: end };
+        const meta = {
+          ...stream.meta,
+          shards: stream.meta.shards.map((s) => (s === stored ? corrected : s)),
+        };
+        try {
+          await this.saveMeta(stream, meta);
+          shard.meta = corrected;
+        } catch (err) {
+          // Another change was stored meanwhile (and taken here): correct that one.
+          if (!(err instanceof LambdaliteError && err.code === 'ResourceInUseException')) throw err;
+        }
+      }
+    }
   }
 
   /**
@@ -591,6 +688,11 @@ export class ShardLog {
       // Writes here finish first; then a reader deciding the parent is drained knows its last record.
       await this.withShard(stream, shard, () => this.#loadLastSequences(stream, [shard]));
       this.closeShards(stream, [closed]);
+    }
+    for (const closed of meta.shards) {
+      // An ending sequence number corrected after the fence (fenceClosed).
+      const shard = stream.shards.get(closed.index);
+      if (shard && shard.meta.closedAt !== undefined && closed.closedAt !== undefined) shard.meta = closed;
     }
     for (const shard of expired) {
       stream.shards.delete(shard.meta.index);

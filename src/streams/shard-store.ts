@@ -15,8 +15,19 @@ import type { Position, ReadResult, ShardState, StreamState } from './shard-type
  * when it holds nothing); the log moves past it, numbers the records again and retries.
  */
 export class ShardWriteConflict extends Error {
-  constructor(readonly last: string | undefined) {
-    super(`another writer appended to the shard (its last sequence number is ${last ?? 'none'})`);
+  /**
+   * @param closed - the shard was closed by a reshard made in another process and fenced
+   * (src/backends/jetstream/shard-fence.ts): the records go to its children instead.
+   */
+  constructor(
+    readonly last: string | undefined,
+    readonly closed = false,
+  ) {
+    super(
+      closed
+        ? `the shard was closed by a reshard in another process (its last sequence number is ${last ?? 'none'})`
+        : `another writer appended to the shard (its last sequence number is ${last ?? 'none'})`,
+    );
     this.name = 'ShardWriteConflict';
   }
 }
@@ -63,6 +74,13 @@ export interface ShardStore {
   dropShard(stream: StreamState, shard: ShardState): Promise<void>;
   /** Removes everything of a deleted stream. */
   purge(uid: string): Promise<void>;
+  /**
+   * Shared stores only: makes a closed shard's end final, so no append from another process can
+   * land after it (src/backends/jetstream/shard-fence.ts), and returns its last sequence number
+   * (undefined when it holds no record). A reader calls it before deciding the shard is drained;
+   * the process that closed the shard calls it right after storing the close.
+   */
+  fence?(stream: StreamState, shard: ShardState): Promise<string | undefined>;
   /**
    * Shared stores only: calls `onAppend` when any process appended to a shard (possibly this one,
    * possibly more than once), so readers of this process wake. Returns the unsubscribe.

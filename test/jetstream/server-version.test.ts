@@ -1,15 +1,16 @@
 /**
- * The server version check: several writers of one shard need nats-server 2.9.21 or later with
- * replicas (nats-io/nats-server#4320), so an engine opened on an older server with replicas says
- * so once through Node's warning channel; the tests' Debian server is 2.9.10.
+ * The server version check: replicated KV compare-and-set (leases, checkpoints, the shared
+ * configuration) keeps two writers of one key apart only from nats-server 2.9.21
+ * (nats-io/nats-server#4320), so an engine opened on an older server with replicas says so once
+ * through Node's warning channel; the tests' Debian server is 2.9.10.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstream } from '../../src/backends/jetstream/index.js';
-import { olderThan, writersWarning } from '../../src/backends/jetstream/server-version.js';
+import { compareAndSetWarning, olderThan } from '../../src/backends/jetstream/server-version.js';
 import { createEngine } from '../../src/index.js';
 import { type Cluster, startCluster } from './cluster.js';
 
-describe('the server version and several writers per shard', () => {
+describe('the server version and compare-and-set with replicas', () => {
   it('compares versions by number, not by text', () => {
     expect(olderThan('2.9.10', '2.9.21')).toBe(true);
     expect(olderThan('2.9.21', '2.9.21')).toBe(false);
@@ -19,10 +20,10 @@ describe('the server version and several writers per shard', () => {
   });
 
   it('warns for an older server only with replicas, naming the version and the way out', () => {
-    expect(writersWarning('2.9.10', 3)).toMatch(/2\.9\.10.*3 replicas.*2\.9\.21.*replicas: 1/);
-    expect(writersWarning('2.9.10', 1)).toBeUndefined();
-    expect(writersWarning('2.9.21', 3)).toBeUndefined();
-    expect(writersWarning('2.11.4', 5)).toBeUndefined();
+    expect(compareAndSetWarning('2.9.10', 3)).toMatch(/2\.9\.10.*3 replicas.*2\.9\.21.*replicas: 1/);
+    expect(compareAndSetWarning('2.9.10', 1)).toBeUndefined();
+    expect(compareAndSetWarning('2.9.21', 3)).toBeUndefined();
+    expect(compareAndSetWarning('2.11.4', 5)).toBeUndefined();
   });
 });
 
@@ -39,7 +40,7 @@ describe('an engine opened on a 2.9.10 cluster with 3 replicas', () => {
   it('says nothing with warnings: false', async () => {
     const warnings: Error[] = [];
     const listen = (warning: Error): void => {
-      if ((warning as Error & { code?: string }).code === 'LAMBDALITE_NATS_WRITERS') warnings.push(warning);
+      if ((warning as Error & { code?: string }).code === 'LAMBDALITE_NATS_CAS') warnings.push(warning);
     };
     process.on('warning', listen);
     try {
@@ -59,10 +60,10 @@ describe('an engine opened on a 2.9.10 cluster with 3 replicas', () => {
     }
   }, 120_000);
 
-  it('says once, through process warnings, that several writers per shard need 2.9.21', async () => {
+  it('says once, through process warnings, that compare-and-set with replicas needs 2.9.21', async () => {
     const warnings: Error[] = [];
     const listen = (warning: Error): void => {
-      if ((warning as Error & { code?: string }).code === 'LAMBDALITE_NATS_WRITERS') warnings.push(warning);
+      if ((warning as Error & { code?: string }).code === 'LAMBDALITE_NATS_CAS') warnings.push(warning);
     };
     process.on('warning', listen);
     try {

@@ -29,6 +29,8 @@ export interface SharedEngineOptions {
   readonly prefix: string;
   readonly leaseMs?: number;
   readonly pollMappings?: boolean;
+  /** Replicas of every stream and bucket (default 1, see below). */
+  readonly replicas?: number;
   readonly engine?: EngineOptions;
 }
 
@@ -40,7 +42,7 @@ export async function openSharedEngine(options: SharedEngineOptions): Promise<Sh
     // One replica: each test opens a dozen buckets under its own prefix, and hundreds of 3-replica
     // Raft groups slow a loaded 2-core machine's cluster past the bounds (replication itself is
     // covered by the streams suites and processes.test.ts).
-    replicas: 1,
+    replicas: options.replicas ?? 1,
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
     ...(options.pollMappings === undefined ? {} : { pollMappings: options.pollMappings }),
   });

@@ -22,7 +22,7 @@ import { KvCatalog } from './kv-catalog.js';
 import { noPolling } from './no-polling.js';
 import { observeFeeds } from './observe-feeds.js';
 import { JetStreamPushQueue } from './push-queue.js';
-import { warnAboutWriters } from './server-version.js';
+import { warnAboutCompareAndSet } from './server-version.js';
 import { JetStreamShardStore } from './shard-store.js';
 import { openSharedConfiguration } from './shared-configuration.js';
 import { JetStreamTableItems } from './table-items.js';
@@ -85,8 +85,10 @@ export interface JetStreamBackendOptions {
   tableItems?: { pendingWaitMs?: number };
   /**
    * Whether the engine says what it finds wrong with the cluster through Node's warning channel
-   * (default true): today the `LAMBDALITE_NATS_WRITERS` warning, once per process, for a server
-   * before 2.9.21 with replicas. `false` silences it (a test suite that knows).
+   * (default true): today the `LAMBDALITE_NATS_CAS` warning, once per process, for a server
+   * before 2.9.21 with replicas (its replicated KV compare-and-set, which leases, checkpoints and
+   * the shared configuration rely on, can let two writers of one key both pass). `false`
+   * silences it (a test suite that knows).
    */
   warnings?: boolean;
 }
@@ -179,8 +181,8 @@ export function jetstream(options: JetStreamBackendOptions): EngineBackend {
               '(one putRecords reaches 5 MiB): set "max_payload: 8MB" in the server configuration',
           );
         }
-        // Several writers of one shard need 2.9.21+ with replicas: said once, not refused.
-        if (warnings) warnAboutWriters(nc.info?.version, replicas);
+        // Compare-and-set of replicated KV buckets needs 2.9.21+ for two writers: said once.
+        if (warnings) warnAboutCompareAndSet(nc.info?.version, replicas);
         const jsm = await contended(() => jetstreamManager(nc));
         const shardStore = new JetStreamShardStore(nc, jetstreamClient(nc), jsm, storage, {
           replicas,

@@ -1,8 +1,10 @@
 /**
  * What the connected nats-server's version means for the engine. Before 2.9.21 a replicated
  * stream checks a publish's expected last subject sequence before its Raft proposal only, so two
- * appends to one shard arriving together from two processes can both pass and land out of order
- * (nats-io/nats-server#4320); one writer per shard, or one replica, is safe on any version.
+ * conditional writes of one subject arriving together can both pass (nats-io/nats-server#4320).
+ * Shard appends do not depend on it any more (their message ids name their place, shard-slot.ts),
+ * but KV compare-and-set does: shard leases, checkpoints, the catalogs and the shared
+ * configuration. One replica is safe on any version.
  */
 
 /** The first server version whose replicated streams check the expectation in their Raft log. */
@@ -28,24 +30,25 @@ export function olderThan(version: string | undefined, than: string): boolean {
 }
 
 /**
- * The warning for a server that cannot keep several writers of one shard in order with these
- * replicas, or undefined when it can.
+ * The warning for a server whose replicated KV buckets may let two compare-and-set writes of one
+ * key both pass, or undefined when it cannot.
  */
-export function writersWarning(version: string | undefined, replicas: number): string | undefined {
+export function compareAndSetWarning(version: string | undefined, replicas: number): string | undefined {
   if (replicas <= 1 || !olderThan(version, ORDERED_WRITERS_SINCE)) return undefined;
   return (
     `the NATS server is ${version}: with ${replicas} replicas, servers before ${ORDERED_WRITERS_SINCE} ` +
-    'may store two appends to one shard from two engine processes out of order ' +
-    '(nats-io/nats-server#4320); write each shard from one process, use replicas: 1, or upgrade the servers'
+    'may let two compare-and-set writes of one key from two engine processes at the same instant both pass ' +
+    '(nats-io/nats-server#4320), which shard leases, checkpoints and the shared configuration rely on; ' +
+    'upgrade the servers (2.10 or later) or use replicas: 1'
   );
 }
 
 let warned = false;
 
-/** Says `writersWarning` once per process through Node's warning channel (`process.on('warning')`). */
-export function warnAboutWriters(version: string | undefined, replicas: number): void {
-  const message = writersWarning(version, replicas);
+/** Says `compareAndSetWarning` once per process through Node's warning channel (`process.on('warning')`). */
+export function warnAboutCompareAndSet(version: string | undefined, replicas: number): void {
+  const message = compareAndSetWarning(version, replicas);
   if (message === undefined || warned) return;
   warned = true;
-  process.emitWarning(message, { code: 'LAMBDALITE_NATS_WRITERS' });
+  process.emitWarning(message, { code: 'LAMBDALITE_NATS_CAS' });
 }

@@ -3,8 +3,9 @@
  * (named by the stream's uid, so a deleted and re-created stream never meets its old records), a
  * subject per shard, one message per append holding the same chunk LevelDB stores
  * (record-codec.ts). Sequence numbers keep their AWS shape: they are made by the shard log as
- * embedded and travel inside the chunk; the message id `uid.lastSequence` makes a retried
- * publish land once.
+ * embedded and travel inside the chunk; the message id names the append's place in the shard
+ * (shard-slot.ts), so a retried publish lands once and of two writers' appends to one place one
+ * is stored. A closed parent ends with a fence (shard-fence.ts).
  *
  * Finding where a read starts: chunks of one subject are in the same order by JetStream sequence
  * and by lambdalite sequence, so a binary search over the stream's sequences with "next message
@@ -13,8 +14,8 @@
  * hits a small per-shard cache of where each chunk's successor starts instead.
  */
 import { randomBytes } from 'node:crypto';
-import type { JetStreamClient, JetStreamManager, PubAck, StoredMsg, StreamConfig } from '@nats-io/jetstream';
-import { JetStreamApiCodes, JetStreamApiError, StorageType } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager, StoredMsg, StreamConfig } from '@nats-io/jetstream';
+import { StorageType } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { BatchOp, Storage } from '../../storage/storage.js';
 import { storedSequences } from '../../streams/record-codec.js';
@@ -22,6 +23,8 @@ import { type ChunkSource, type ReadOptions, readChunks, readLowerBound } from '
 import { type ShardStore, ShardWriteConflict, type StoredShard } from '../../streams/shard-store.js';
 import type { Position, ReadResult, ShardState, StreamState } from '../../streams/shard-types.js';
 import { contended, isContention } from './contended.js';
+import { fenceEnd, isFence, lastOf, placeFence } from './shard-fence.js';
+import { isNoMessage, isWrongLast, type PlaceDeps, type PlaceResult, publishInPlace } from './shard-slot.js';
 
 export interface JetStreamShardStoreOptions {
   /** Replicas of each stream (1, 3 or 5). */
@@ -67,6 +70,8 @@ export class JetStreamShardStore implements ShardStore {
   readonly #checkedSeq = new Map<string, number>();
   /** subject -> JetStream sequence of its last message as this process last saw it. */
   readonly #lastStored = new Map<string, number>();
+  /** subject -> the end of a shard whose fence this process saw or placed (shard-fence.ts). */
+  readonly #fenced = new Map<string, string | undefined>();
   /** This store's id in message ids (see append). */
   readonly #writer = randomBytes(6).toString('hex');
 
@@ -93,7 +98,10 @@ export class JetStreamShardStore implements ShardStore {
         const msg = await this.#get(shard.uid, { last_by_subj: subject });
         // Also where the next append's expectation starts (0: the subject holds nothing yet).
         if (!this.#lastStored.has(subject)) this.#lastStored.set(subject, msg?.seq ?? 0);
-        if (msg) out.set(shard, lastOf(msg));
+        const fenced = msg && isFence(msg) ? await this.#fenceEnd(shard.uid, msg) : null;
+        if (fenced !== null) this.#fenced.set(subject, fenced);
+        const last = fenced === null ? (msg ? lastOf(msg) : '') : (fenced ?? '');
+        if (last !== '') out.set(shard, last);
       }),
     );
     return out;
@@ -113,6 +121,8 @@ export class JetStreamShardStore implements ShardStore {
     const uid = stream.meta.uid;
     await this.#ensure(uid);
     const subject = this.#subject(uid, shard.prefix);
+    // Closed by a reshard made elsewhere: the records go to the children (the log routes again).
+    if (this.#fenced.has(subject)) throw new ShardWriteConflict(this.#fenced.get(subject), true);
     // Several writers per shard: the publish holds only if the subject's last message is still
     // the one this process numbered after; otherwise the log renumbers past the newer one.
     let expected = this.#lastStored.get(subject);
@@ -120,36 +130,74 @@ export class JetStreamShardStore implements ShardStore {
       const msg = await this.#get(uid, { last_by_subj: subject });
       expected = msg?.seq ?? 0;
       this.#lastStored.set(subject, expected);
+      if (msg && isFence(msg)) throw await this.#closed(uid, subject, msg);
       const first = storedSequences(chunk, '')[0] ?? last;
       if (msg && lastOf(msg) >= first) throw new ShardWriteConflict(lastOf(msg));
     }
-    let ack: PubAck;
+    // The place's message id makes sure at most one append takes it on any server version
+    // (shard-slot.ts); a place taken, or a stale expectation, means another process appended.
+    let result: PlaceResult;
     try {
-      // The writer's id in the message id: a retried publish is stored once, but two writers
-      // that made the same sequence number are never mistaken for one retry.
-      // No responders: the stream's group had no leader yet (a stream just made, a loaded
-      // cluster), so nothing was stored and the same publish is sent again.
-      ack = await contended(
-        () =>
-          this.#js.publish(subject, chunk, {
-            msgID: `${uid}.${last}.${this.#writer}`,
-            expect: { lastSubjectSequence: expected },
-          }),
-        PUBLISH_ATTEMPTS,
-        isNoResponders,
+      result = await publishInPlace(
+        this.#placeDeps(uid),
+        { subject, stem: `${uid}.${shard.prefix}`, expected },
+        chunk,
+        this.#writer,
       );
     } catch (err) {
-      if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence))
-        throw err;
+      if (!isWrongLast(err)) throw err;
+      result = { taken: true };
+    }
+    if ('taken' in result) {
       const msg = await this.#get(uid, { last_by_subj: subject });
       this.#lastStored.set(subject, msg?.seq ?? 0);
+      if (msg && isFence(msg)) throw await this.#closed(uid, subject, msg);
       throw new ShardWriteConflict(msg ? lastOf(msg) : undefined);
     }
+    const ack = result.stored;
     this.#lastStored.set(subject, ack.seq);
     this.#remember(subject, last, ack.seq + 1);
     // Core NATS (at most once): wakes the readers of other processes; they read from the stream.
     this.#nc.publish(`${this.#options.prefix}_wake.${uid}.${shard.prefix}`, last);
     if (extraOps.length > 0) await this.#storage.batch([...extraOps]);
+  }
+
+  async fence(stream: StreamState, shard: ShardState): Promise<string | undefined> {
+    const uid = stream.meta.uid;
+    const subject = this.#subject(uid, shard.prefix);
+    if (this.#fenced.has(subject)) return this.#fenced.get(subject);
+    // A shard closed before its stream took any write: the fence makes the stream.
+    await this.#ensure(uid);
+    const fence = await placeFence(
+      { place: this.#placeDeps(uid), last: () => this.#get(uid, { last_by_subj: subject }) },
+      { subject, stem: `${uid}.${shard.prefix}` },
+      this.#writer,
+    );
+    const end = await this.#fenceEnd(uid, fence);
+    this.#fenced.set(subject, end);
+    return end;
+  }
+
+  #placeDeps(uid: string): PlaceDeps {
+    return {
+      js: this.#js,
+      at: (seq) =>
+        this.#get(uid, { seq }).catch((err: unknown) => (isNoMessage(err) ? null : Promise.reject(err))),
+      // No responders: the stream's group had no leader yet (a stream just made, a loaded
+      // cluster), so nothing was stored and the same publish is sent again.
+      send: (publish) => contended(publish, PUBLISH_ATTEMPTS, isNoResponders),
+    };
+  }
+
+  #fenceEnd(uid: string, fence: StoredMsg): Promise<string | undefined> {
+    return fenceEnd(fence, this.#placeDeps(uid).at);
+  }
+
+  /** The refusal of an append to a fenced shard; remembered so later appends fail at once. */
+  async #closed(uid: string, subject: string, fence: StoredMsg): Promise<ShardWriteConflict> {
+    const end = await this.#fenceEnd(uid, fence);
+    this.#fenced.set(subject, end);
+    return new ShardWriteConflict(end, true);
   }
 
   watch(onAppend: (uid: string, prefix: string, last: string) => void): () => void {
@@ -170,7 +218,8 @@ export class JetStreamShardStore implements ShardStore {
         if (status.type !== 'reconnect') continue;
         for (const { uid, prefix } of [...this.#known.values()]) {
           const msg = await this.#get(uid, { last_by_subj: this.#subject(uid, prefix) }).catch(() => null);
-          if (msg) onAppend(uid, prefix, lastOf(msg));
+          const last = msg ? lastOf(msg) : '';
+          if (last !== '') onAppend(uid, prefix, last);
         }
       }
     })();
@@ -205,7 +254,8 @@ export class JetStreamShardStore implements ShardStore {
       this.#checkedSeq.set(uid, info.state.last_seq);
       for (const prefix of prefixes) {
         const msg = await this.#get(uid, { last_by_subj: this.#subject(uid, prefix) }).catch(() => null);
-        if (msg) onAppend(uid, prefix, lastOf(msg));
+        const last = msg ? lastOf(msg) : '';
+        if (last !== '') onAppend(uid, prefix, last);
       }
     }
   }
@@ -229,7 +279,8 @@ export class JetStreamShardStore implements ShardStore {
       nextv: async () => {
         if (next === undefined) return [];
         const msg = await this.#get(uid, { seq: next, next_by_subj: subject });
-        if (!msg) {
+        // The fence is the subject's last message: nothing follows it.
+        if (!msg || isFence(msg)) {
           next = undefined;
           return [];
         }
@@ -249,7 +300,7 @@ export class JetStreamShardStore implements ShardStore {
     const located = await this.#search(uid, subject, { op: 'gte', sequence });
     if (!located) return undefined;
     const straddling = await this.#get(uid, { seq: located.start, next_by_subj: subject });
-    if (straddling) {
+    if (straddling && !isFence(straddling)) {
       const before = storedSequences(Buffer.from(straddling.data), '').filter((s) => s < sequence);
       if (before.length > 0) return before.at(-1);
     }
@@ -261,7 +312,8 @@ export class JetStreamShardStore implements ShardStore {
       seq: 1,
       next_by_subj: this.#subject(stream.meta.uid, shard.prefix),
     });
-    return msg ? lastOf(msg) : undefined;
+    // Only the fence left: the shard holds no record.
+    return msg && !isFence(msg) ? lastOf(msg) : undefined;
   }
 
   async trimBefore(stream: StreamState, shard: ShardState, sequence: string): Promise<void> {
@@ -278,6 +330,7 @@ export class JetStreamShardStore implements ShardStore {
     const subject = this.#subject(stream.meta.uid, shard.prefix);
     this.#positions.delete(subject);
     this.#lastStored.delete(subject);
+    this.#fenced.delete(subject);
     try {
       await this.#jsm.streams.purge(this.#streamName(stream.meta.uid), { filter: subject });
     } catch (err) {
@@ -291,6 +344,9 @@ export class JetStreamShardStore implements ShardStore {
       if (subject.startsWith(`${this.#options.prefix}.${uid}.`)) this.#positions.delete(subject);
     }
     for (const [subject, known] of [...this.#known]) if (known.uid === uid) this.#known.delete(subject);
+    for (const subject of [...this.#fenced.keys()]) {
+      if (subject.startsWith(`${this.#options.prefix}.${uid}.`)) this.#fenced.delete(subject);
+    }
     try {
       await this.#jsm.streams.delete(this.#streamName(uid));
     } catch (err) {
@@ -394,8 +450,9 @@ export class JetStreamShardStore implements ShardStore {
     while (lo < hi) {
       const mid = Math.floor((lo + hi) / 2);
       const msg = await this.#get(uid, { seq: mid, next_by_subj: subject });
-      const last = msg ? lastOf(msg) : undefined;
-      if (!msg || last === undefined || past(last, lower)) hi = mid;
+      const last = msg ? lastOf(msg) : '';
+      // An empty shard's fence stands for no record: the search ends there.
+      if (!msg || last === '' || past(last, lower)) hi = mid;
       else {
         before = last;
         lo = msg.seq + 1;
@@ -407,10 +464,6 @@ export class JetStreamShardStore implements ShardStore {
 
 function past(last: string, lower: Position): boolean {
   return lower.op === 'gt' ? last > lower.sequence : last >= lower.sequence;
-}
-
-function lastOf(msg: StoredMsg): string {
-  return storedSequences(Buffer.from(msg.data), '').at(-1) ?? '';
 }
 
 function isNoResponders(err: unknown): boolean {

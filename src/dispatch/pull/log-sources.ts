@@ -81,6 +81,9 @@ export class LogShardSource implements ShardSource {
     const shard = this.#shard(shardId);
     if (!shard) return true;
     if (shard.meta.closedAt === undefined) return false;
+    // A shared stream: appends other processes had in flight at the close are stored once it
+    // is fenced; until then it is not drained.
+    if (!(await this.#log.fenced(this.#stream, shard))) return false;
     return (await this.read(shardId, afterSequence, 1)).length === 0;
   }
 
