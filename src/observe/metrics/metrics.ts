@@ -93,6 +93,7 @@ export class Metrics {
       deps.events,
       this.#retention,
       deps.feed && { feed: deps.feed, clock: deps.clock },
+      () => this.#lambda?.settle(),
     );
     this.#recorder = new MetricRecorder(deps.clock, this.#flusher);
     if (deps.options.enabled) {

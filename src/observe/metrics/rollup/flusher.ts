@@ -57,12 +57,17 @@ export class MinuteFlusher implements DirtySeriesSink {
   /** The end-of-minute timer (only with a share), armed while minutes are open. */
   #timer: TimerHandle | undefined;
 
+  /**
+   * `settle`: records the values a feed holds back until the end of the I/O phase that made them
+   * (lambda-feed.ts), so the end-of-minute flush has every value of the minute.
+   */
   constructor(
     private readonly storage: Storage,
     private readonly store: RollupStore,
     private readonly events: EventHub,
     private readonly listener: PersistedListener,
     private readonly share?: FlushShare,
+    private readonly settle: () => void = () => {},
   ) {}
 
   dirty(series: Series): void {
@@ -78,6 +83,7 @@ export class MinuteFlusher implements DirtySeriesSink {
     this.#timer = clock.setTimeout(
       () => {
         this.#timer = undefined;
+        this.settle();
         if (this.#closed || this.#dirty.length === 0) return;
         this.roll(minuteOf(clock.now()));
         this.#arm(clock);
