@@ -35,3 +35,60 @@ export class Gates {
     this.#channel.postMessage({ open: name });
   }
 }
+
+/**
+ * The invocations waiting at a set of gates, in the order they announced themselves (the
+ * handler asks on the channel when it arrives): which arrived, which the test let through, how
+ * many ran at once at most, and a bounded wait for the n-th arrival.
+ */
+export class GateArrivals {
+  readonly #channel = new BroadcastChannel(GATE_CHANNEL);
+  readonly arrived: string[] = [];
+  readonly passed: string[] = [];
+  /** The most invocations waiting at a gate at once (arrived, not let through). */
+  most = 0;
+  #onArrival = (): void => undefined;
+
+  constructor(private readonly gates: Gates) {
+    const mine = gates.name('');
+    this.#channel.onmessage = (message: unknown) => {
+      const waiting = (message as { data?: { waiting?: unknown } }).data?.waiting;
+      if (typeof waiting !== 'string' || !waiting.startsWith(mine) || this.arrived.includes(waiting)) return;
+      this.arrived.push(waiting);
+      this.most = Math.max(this.most, this.running);
+      this.#onArrival();
+    };
+    onCleanup(async () => this.#channel.close());
+  }
+
+  /** Invocations waiting at a gate now. */
+  get running(): number {
+    return this.arrived.length - this.passed.length;
+  }
+
+  /** Lets the invocation waiting at `name` go on. */
+  letThrough(name: string): void {
+    this.passed.push(name);
+    this.gates.open(name);
+  }
+
+  /** Resolves once `count` invocations arrived; rejects after `ms`, saying how many did. */
+  atLeast(count: number, ms = 60_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${this.arrived.length} of ${count} invocations started in ${ms} ms`)),
+        ms,
+      );
+      this.#onArrival = () => {
+        if (this.arrived.length < count) return;
+        clearTimeout(timer);
+        resolve();
+      };
+      this.#onArrival();
+    });
+  }
+
+  close(): void {
+    this.#channel.close();
+  }
+}

@@ -8,7 +8,6 @@
  * consumer's state, each with a bound; no sleeps.
  */
 import { randomUUID } from 'node:crypto';
-import { BroadcastChannel } from 'node:worker_threads';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { map, merge, type Observable } from 'rxjs';
@@ -19,12 +18,11 @@ import type { EventInvokeConfigChange } from '../../src/dispatch/push/queue-back
 import { createEngine, type Engine, type EngineEvent, type EngineOptions } from '../../src/index.js';
 import { collect, firstMatch } from '../helpers/engines.js';
 import { createFixture } from '../helpers/functions.js';
-import { Gates } from '../helpers/gates.js';
+import { GateArrivals, Gates } from '../helpers/gates.js';
 import { fileCluster, tapBackend } from './shared-engines.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function';
-const GATE_CHANNEL = 'lambdalite-test-gates';
 
 const { cluster, opened } = fileCluster();
 let nc: NatsConnection | undefined;
@@ -185,33 +183,9 @@ describe('reserved concurrency across the cluster', () => {
       timeoutSec: 60,
     });
 
-    // Running invocations: announced at their gate and not let through yet.
+    // Running invocations: arrived at their gate and not let through yet.
     const gates = new Gates();
-    const announced: string[] = [];
-    const opens: string[] = [];
-    let most = 0;
-    let onAnnounce = (): void => undefined;
-    const listener = new BroadcastChannel(GATE_CHANNEL);
-    listener.onmessage = (message: unknown) => {
-      const waiting = (message as { data?: { waiting?: unknown } }).data?.waiting;
-      if (typeof waiting !== 'string' || announced.includes(waiting)) return;
-      announced.push(waiting);
-      most = Math.max(most, announced.length - opens.length);
-      onAnnounce();
-    };
-    const announcedAtLeast = (count: number, ms = 60_000): Promise<void> =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`${announced.length} of ${count} invocations started in ${ms} ms`)),
-          ms,
-        );
-        onAnnounce = () => {
-          if (announced.length < count) return;
-          clearTimeout(timer);
-          resolve();
-        };
-        onAnnounce();
-      });
+    const arrivals = new GateArrivals(gates);
 
     try {
       const events$ = eventsOf(engines.map((e) => e.engine));
@@ -231,23 +205,21 @@ describe('reserved concurrency across the cluster', () => {
         await engines[i % 3]?.engine.functions.invokeAsync('capped', { waitFor: gates.name(`e${i}`) });
       }
       // Two run; and every event was handed to some engine, which started it if its share let it.
-      await announcedAtLeast(RESERVED);
+      await arrivals.atLeast(RESERVED);
       await consumerDelivered(prefix, 60_000);
-      expect(announced.length - opens.length).toBe(RESERVED);
+      expect(arrivals.running).toBe(RESERVED);
 
       // Let them through one at a time: each freed slot starts one more, never a third at once.
       for (let done = 0; done < EVENTS; done++) {
-        const next = announced[done] as string;
-        opens.push(next);
-        gates.open(next);
-        if (done + RESERVED < EVENTS) await announcedAtLeast(done + RESERVED + 1);
+        arrivals.letThrough(arrivals.arrived[done] as string);
+        if (done + RESERVED < EVENTS) await arrivals.atLeast(done + RESERVED + 1);
       }
       await succeeded;
-      expect(most).toBe(RESERVED);
+      expect(arrivals.most).toBe(RESERVED);
       // The shares are 1, 1 and 0: two engines ran the function.
       expect(new Set((await started).map((e) => e.engine)).size).toBe(RESERVED);
     } finally {
-      listener.close();
+      arrivals.close();
     }
   });
 });

@@ -8,7 +8,6 @@
  * with a bound.
  */
 import { randomUUID } from 'node:crypto';
-import { BroadcastChannel } from 'node:worker_threads';
 import { map, merge, type Observable } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import { jetstream } from '../../src/backends/jetstream/index.js';
@@ -16,11 +15,10 @@ import type { JetStreamPushQueue } from '../../src/backends/jetstream/push-queue
 import { createEngine, type Engine, type EngineEvent } from '../../src/index.js';
 import { collect, firstMatch } from '../helpers/engines.js';
 import { createFixture } from '../helpers/functions.js';
-import { Gates } from '../helpers/gates.js';
+import { GateArrivals, Gates } from '../helpers/gates.js';
 import { fileCluster, tapBackend } from './shared-engines.js';
 
 vi.setConfig({ testTimeout: 180_000 });
-const GATE_CHANNEL = 'lambdalite-test-gates';
 const EVENTS = 6;
 
 const { cluster, opened } = fileCluster();
@@ -53,31 +51,7 @@ describe('reserved concurrency before the first events', () => {
     );
 
     const gates = new Gates();
-    const announced: string[] = [];
-    const opens: string[] = [];
-    let most = 0;
-    let onAnnounce = (): void => undefined;
-    const listener = new BroadcastChannel(GATE_CHANNEL);
-    listener.onmessage = (message: unknown) => {
-      const waiting = (message as { data?: { waiting?: unknown } }).data?.waiting;
-      if (typeof waiting !== 'string' || announced.includes(waiting)) return;
-      announced.push(waiting);
-      most = Math.max(most, announced.length - opens.length);
-      onAnnounce();
-    };
-    const announcedAtLeast = (count: number, ms = 60_000): Promise<void> =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`${announced.length} of ${count} invocations started in ${ms} ms`)),
-          ms,
-        );
-        onAnnounce = () => {
-          if (announced.length < count) return;
-          clearTimeout(timer);
-          resolve();
-        };
-        onAnnounce();
-      });
+    const arrivals = new GateArrivals(gates);
 
     try {
       const events$: Observable<{ event: EngineEvent; engine: number }> = merge(
@@ -102,18 +76,16 @@ describe('reserved concurrency before the first events', () => {
       }
       // One at a time: each opened gate lets the next event start, never a second beside it.
       for (let done = 0; done < EVENTS; done++) {
-        await announcedAtLeast(done + 1);
-        const next = announced[done] as string;
-        opens.push(next);
-        gates.open(next);
+        await arrivals.atLeast(done + 1);
+        arrivals.letThrough(arrivals.arrived[done] as string);
       }
       await succeeded;
-      expect(most).toBe(1);
+      expect(arrivals.most).toBe(1);
       // The shares are 1, 0 and 0: without the configuration read first, each engine holding
       // events would have started one of them.
       expect(new Set((await started).map((e) => e.engine)).size).toBe(1);
     } finally {
-      listener.close();
+      arrivals.close();
     }
   });
 });
