@@ -467,13 +467,7 @@ export class ShardLog {
         firstSequenceNumber: sequences[0] as string,
         lastSequenceNumber: last,
       });
-      // Strictly older than the retention period one millisecond later.
-      this.#signals.next({
-        kind: 'appended',
-        streamArn: stream.meta.arn,
-        shardId: shard.meta.shardId,
-        expiresAt: now + stream.meta.retentionHours * 3_600_000 + 1,
-      });
+      this.#signalAppended(stream, shard, now);
       return sequences;
     });
   }
@@ -515,12 +509,7 @@ export class ShardLog {
       // as the contest for the fence's place is (a ManualClock may never move).
       setTimeout(() => {
         this.#wake(shard);
-        this.#signals.next({
-          kind: 'appended',
-          streamArn: stream.meta.arn,
-          shardId: shard.meta.shardId,
-          expiresAt: this.#ctx.clock.now() + stream.meta.retentionHours * 3_600_000 + 1,
-        });
+        this.#signalAppended(stream, shard, this.#ctx.clock.now());
       }, FENCE_RETRY_MS).unref();
       return false;
     }
@@ -745,11 +734,17 @@ export class ShardLog {
     }
     shard.tail = undefined;
     this.#wake(shard);
+    this.#signalAppended(stream, shard, this.#ctx.clock.now());
+  }
+
+  /** Tells the retention and wake-up listeners that the shard has records appended at `now`. */
+  #signalAppended(stream: StreamState, shard: ShardState, now: number): void {
+    // Strictly older than the retention period one millisecond later.
     this.#signals.next({
       kind: 'appended',
       streamArn: stream.meta.arn,
       shardId: shard.meta.shardId,
-      expiresAt: this.#ctx.clock.now() + stream.meta.retentionHours * 3_600_000 + 1,
+      expiresAt: now + stream.meta.retentionHours * 3_600_000 + 1,
     });
   }
 
