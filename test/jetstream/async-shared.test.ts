@@ -9,9 +9,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { map, merge, type Observable } from 'rxjs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { jetstream } from '../../src/backends/jetstream/index.js';
 import type { JetStreamPushQueue } from '../../src/backends/jetstream/push-queue.js';
 import type { EventInvokeConfigChange } from '../../src/dispatch/push/queue-backend.js';
@@ -19,20 +18,13 @@ import { createEngine, type Engine, type EngineEvent, type EngineOptions } from 
 import { collect, firstMatch } from '../helpers/engines.js';
 import { createFixture } from '../helpers/functions.js';
 import { GateArrivals, Gates } from '../helpers/gates.js';
-import { fileCluster, tapBackend } from './shared-engines.js';
+import { fileCluster, fileConnection, tapBackend } from './shared-engines.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function';
 
 const { cluster, opened } = fileCluster();
-let nc: NatsConnection | undefined;
-
-beforeAll(async () => {
-  nc = await connect({ servers: cluster().servers });
-}, 60_000);
-afterAll(async () => {
-  await nc?.close();
-}, 60_000);
+const nc = fileConnection(cluster);
 
 interface Opened {
   readonly engine: Engine;
@@ -226,7 +218,7 @@ describe('reserved concurrency across the cluster', () => {
 
 /** Resolves once the queue's consumer has handed every message out at least once (bounded). */
 async function consumerDelivered(prefix: string, ms: number): Promise<void> {
-  const jsm = await jetstreamManager(nc as NatsConnection);
+  const jsm = await jetstreamManager(nc());
   const until = Date.now() + ms;
   for (;;) {
     const info = await jsm.consumers.info(`${prefix}_queue`, 'dispatch');

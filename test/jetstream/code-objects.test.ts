@@ -8,24 +8,16 @@
 import { randomUUID } from 'node:crypto';
 import { jetstream as jetstreamClient, jetstreamManager } from '@nats-io/jetstream';
 import { Objm } from '@nats-io/obj';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { zipSync } from 'fflate';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CodeObjects } from '../../src/backends/jetstream/code-objects.js';
 import { EXECUTION_LOGS_POLICY, LAMBDA_TRUST_POLICY } from '../../src/iam/seed-policies.js';
 import type { Engine } from '../../src/index.js';
-import { fileCluster, openSharedEngine } from './shared-engines.js';
+import { fileCluster, fileConnection, openSharedEngine } from './shared-engines.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 const { cluster, opened } = fileCluster();
-let nc: NatsConnection | undefined;
-
-beforeAll(async () => {
-  nc = await connect({ servers: cluster().servers });
-}, 60_000);
-afterAll(async () => {
-  await nc?.close();
-}, 60_000);
+const nc = fileConnection(cluster);
 
 const freshPrefix = (): string => `k${randomUUID().slice(0, 8)}`;
 const answer = (text: string): Uint8Array =>
@@ -51,13 +43,13 @@ async function createRole(engine: Engine): Promise<string> {
 
 /** Whether `<prefix>_code` holds a live object `name` (read from the stream leader). */
 async function stored(prefix: string, name: string): Promise<boolean> {
-  const os = await new Objm(nc as NatsConnection).open(`${prefix}_code`);
+  const os = await new Objm(nc()).open(`${prefix}_code`);
   const info = await os.info(name);
   return info !== null && !info.deleted;
 }
 
 async function codeObjects(prefix: string): Promise<CodeObjects> {
-  const conn = nc as NatsConnection;
+  const conn = nc();
   const os = await new Objm(conn).create(`${prefix}_code`, { replicas: 1 });
   return new CodeObjects(os, jetstreamClient(conn), await jetstreamManager(conn), `${prefix}_code`);
 }

@@ -5,6 +5,7 @@
  * tapped: `changes$` emits after the engine itself took a change written elsewhere (the engine
  * subscribed to the same source first), the event a test awaits instead of sleeping.
  */
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { merge, Observable } from 'rxjs';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { BackendParts, EngineBackend } from '../../src/backend.js';
@@ -110,6 +111,21 @@ export function fileCluster(): FileCluster {
       return cluster;
     },
     opened,
+  };
+}
+
+/** A NATS connection of the test file's own to its cluster (for looking at streams and buckets). */
+export function fileConnection(cluster: () => Cluster): () => NatsConnection {
+  let nc: NatsConnection | undefined;
+  beforeAll(async () => {
+    nc = await connect({ servers: cluster().servers });
+  }, 60_000);
+  afterAll(async () => {
+    await nc?.close();
+  }, 60_000);
+  return () => {
+    if (!nc) throw new Error('the file connection is not open yet (use it inside a test or hook)');
+    return nc;
   };
 }
 
