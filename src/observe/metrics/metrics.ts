@@ -99,11 +99,13 @@ export class Metrics {
     if (deps.options.enabled) {
       const recorder = this.#recorder;
       const watching = this.#watching;
+      const flusher = this.#flusher;
       this.#lambda = new LambdaMetricsFeed(
         recorder,
         this.#registry,
         deps.events,
         () => recorder.observed || watching.size > 0,
+        () => flusher.expect(),
       );
       this.#emf = new EmfFeed(this.#recorder, this.#registry);
     }

@@ -74,7 +74,16 @@ export class MinuteFlusher implements DirtySeriesSink {
     if (this.#closed) return;
     series.dirty = true;
     this.#dirty.push(series);
-    if (this.share && this.#timer === undefined) this.#arm(this.share.clock);
+    this.expect();
+  }
+
+  /**
+   * Values are on their way (a feed holds them until the end of their I/O phase): with a share,
+   * the end-of-minute flush is armed now, as their recording would have, so their minute is
+   * flushed when it closes.
+   */
+  expect(): void {
+    if (!this.#closed && this.share && this.#timer === undefined) this.#arm(this.share.clock);
   }
 
   /** Flushes at the start of the next minute of the engine clock, and again while minutes stay open. */
@@ -82,8 +91,9 @@ export class MinuteFlusher implements DirtySeriesSink {
     const now = clock.now();
     this.#timer = clock.setTimeout(
       () => {
-        this.#timer = undefined;
+        // Settled while this timer still counts as armed, so `dirty` arms no second one.
         this.settle();
+        this.#timer = undefined;
         if (this.#closed || this.#dirty.length === 0) return;
         this.roll(minuteOf(clock.now()));
         this.#arm(clock);

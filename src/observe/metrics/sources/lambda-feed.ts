@@ -97,12 +97,16 @@ export class LambdaMetricsFeed {
   readonly #waiting: number[] = [];
   #settleScheduled = false;
 
-  /** `live`: whether someone watches values as they are recorded (they are then recorded at once). */
+  /**
+   * `live`: whether someone watches values as they are recorded (they are then recorded at once);
+   * `waiting`: told when values start waiting (the flusher arms its end-of-minute flush).
+   */
   constructor(
     private readonly recorder: MetricRecorder,
     private readonly registry: SeriesRegistry,
     source: LambdaEventSource,
     private readonly live: () => boolean = () => true,
+    private readonly waiting: () => void = () => {},
   ) {
     this.#subscription = source.of$(...FED_BY).subscribe((event) => this.#on(event));
   }
@@ -144,6 +148,7 @@ export class LambdaMetricsFeed {
     if (!this.#settleScheduled) {
       this.#settleScheduled = true;
       setImmediate(this.settle);
+      this.waiting();
     }
   };
 
