@@ -109,11 +109,23 @@ describe('code objects on the cluster', () => {
     await codes.pin('left-by-a-crash', answer('orphan'));
     expect(await stored(prefix, 'left-by-a-crash')).toBe(true);
 
-    await open(prefix);
-    const deadline = Date.now() + 60_000;
-    while (await stored(prefix, 'left-by-a-crash')) {
-      if (Date.now() > deadline) throw new Error('the unreferenced code object was not swept in 60 s');
-      await new Promise((resolve) => setTimeout(resolve, 200));
+    // A deletion is a description published on the store's meta subjects: looked at on each,
+    // for at most 60 s (the subscription then ends).
+    const descriptions = nc().subscribe(`$O.${prefix}_code.M.>`);
+    const bound = setTimeout(() => descriptions.unsubscribe(), 60_000);
+    try {
+      await open(prefix);
+      let swept = !(await stored(prefix, 'left-by-a-crash'));
+      if (!swept) {
+        for await (const _ of descriptions) {
+          swept = !(await stored(prefix, 'left-by-a-crash'));
+          if (swept) break;
+        }
+      }
+      if (!swept) throw new Error('the unreferenced code object was not swept in 60 s');
+    } finally {
+      clearTimeout(bound);
+      descriptions.unsubscribe();
     }
     expect(await stored(prefix, fn.codeSha256)).toBe(true);
     expect((await a.functions.invoke('kept', {})).payload).toBe('kept');

@@ -5,7 +5,8 @@
  * once they are older than its `orphanChunkMs`, and keeps the chunks of every stored object.
  * (Every engine of a prefix must use one `orphanChunkMs`: a writer's bound on its puts is what
  * keeps a sweeper from taking a put under way, so only the sweeper writes the stored object.)
- * The wait for the sweep polls the store's subjects (its only trace), bounded.
+ * The wait for the sweep looks at the store's subjects each time a sweep starts (its marker is
+ * published at the start of every sweep, so the sweep before it has finished), bounded.
  */
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -54,6 +55,29 @@ async function chunkSubjects(): Promise<string[]> {
     .sort();
 }
 
+/**
+ * The store's chunk subjects once `done` holds for them: looked at now and each time a sweep
+ * starts (a sweep publishes a marker first); fails after {@link BOUND}.
+ */
+async function afterSweeps(done: (subjects: string[]) => boolean): Promise<string[]> {
+  const store = storeName(PREFIX, BUCKET);
+  const sweeps = (nc as NatsConnection).subscribe(`$O.${store}.C.*`, { timeout: BOUND });
+  try {
+    let subjects = await chunkSubjects();
+    if (done(subjects)) return subjects;
+    const deadline = Date.now() + BOUND;
+    for await (const message of sweeps) {
+      if (Date.now() > deadline) break;
+      if (!/\.C\.sweep/.test(message.subject)) continue;
+      subjects = await chunkSubjects();
+      if (done(subjects)) return subjects;
+    }
+    throw new Error(`after ${BOUND} ms of sweeps the chunk subjects are ${JSON.stringify(subjects)}`);
+  } finally {
+    sweeps.unsubscribe();
+  }
+}
+
 describe('chunks of a put that died before its description', () => {
   it('are swept once older than orphanChunkMs, and the chunks of stored objects stay', async () => {
     const sweeper = await createEngine({
@@ -83,14 +107,7 @@ describe('chunks of a put that died before its description', () => {
     const orphan = (await chunkSubjects()).find((s) => s !== keptSubject);
     expect(orphan).toBeDefined();
 
-    const deadline = Date.now() + BOUND;
-    let subjects = await chunkSubjects();
-    while (subjects.includes(orphan as string)) {
-      if (Date.now() > deadline)
-        throw new Error(`the orphan chunks ${orphan} are still there after ${BOUND} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      subjects = await chunkSubjects();
-    }
+    const subjects = await afterSweeps((now) => !now.includes(orphan as string));
     expect(subjects).toEqual([keptSubject]);
     expect((await sweeper.buckets.getObject(BUCKET, 'kept.bin')).body.equals(kept)).toBe(true);
     await expectCode(sweeper.buckets.getObject(BUCKET, 'lost.bin'), 'NoSuchKey');
