@@ -125,18 +125,6 @@ export class LambdaMetricsFeed {
     concurrentExecutions: number,
     accountConcurrentExecutions: number,
   ): void => {
-    if (this.live()) {
-      this.settle();
-      this.#completed(
-        functionName,
-        startTime,
-        durationMs,
-        failed,
-        concurrentExecutions,
-        accountConcurrentExecutions,
-      );
-      return;
-    }
     this.#waitingNames.push(functionName);
     this.#waiting.push(
       startTime,
@@ -145,7 +133,9 @@ export class LambdaMetricsFeed {
       concurrentExecutions,
       accountConcurrentExecutions,
     );
-    if (!this.#settleScheduled) {
+    // Watched live: recorded now, after any still waiting (their order kept).
+    if (this.live()) this.settle();
+    else if (!this.#settleScheduled) {
       this.#settleScheduled = true;
       setImmediate(this.settle);
       this.waiting();
